@@ -1,0 +1,299 @@
+//! The gateway's TOML config: raw (as written, strict) → validated ([`Config`]), with no
+//! I/O in validation. Relative paths are resolved against the config file's folder.
+//!
+//! ```toml
+//! [server]
+//! listen = "127.0.0.1:8080"
+//! max_body_bytes = 1048576
+//!
+//! [storage]
+//! data_dir = "data"
+//!
+//! [plugins]
+//! dir = "plugins"            # one folder per plugin, each with a plugin.toml
+//! watch_interval_ms = 1000   # hot reload; 0 turns it off
+//!
+//! [plugins.limits]           # defaults for every plugin; manifests may override
+//! cpu_ms = 200
+//!
+//! [secrets]
+//! shopify_client_secret = { env = "SHOPIFY_CLIENT_SECRET" }
+//! ```
+
+pub mod secrets;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub use secrets::{SecretSource, Secrets};
+
+use crate::plugin::{EngineSettings, LimitOverrides, Limits, RuntimeSettings};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    server: RawServer,
+    #[serde(default)]
+    storage: RawStorage,
+    #[serde(default)]
+    plugins: RawPlugins,
+    #[serde(default)]
+    secrets: BTreeMap<String, SecretSource>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    listen: Option<String>,
+    max_body_bytes: Option<u64>,
+    log_format: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStorage {
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlugins {
+    dir: Option<PathBuf>,
+    cache_dir: Option<PathBuf>,
+    watch_interval_ms: Option<u64>,
+    pooling: Option<bool>,
+    max_concurrent_instances: Option<u32>,
+    max_memory_bytes: Option<u64>,
+    max_stack_bytes: Option<usize>,
+    #[serde(default)]
+    limits: LimitOverrides,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Human,
+    /// One JSON object per event.
+    Json,
+}
+
+/// A validated gateway config.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Largest request body accepted (413 above).
+    pub max_body_bytes: u64,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Where the gateway keeps its data.
+    pub data_dir: PathBuf,
+    /// The plugin folder.
+    pub plugin_dir: PathBuf,
+    /// Compiled-artifact cache folder.
+    pub cache_dir: PathBuf,
+    /// How often the plugin folder is checked for changes; `None` turns hot reload off.
+    pub watch_interval: Option<Duration>,
+    /// Engine-wide plugin settings.
+    pub engine: EngineSettings,
+    /// Default per-call limits.
+    pub default_limits: Limits,
+    /// Secret sources by name (resolved by [`Secrets::resolve`]).
+    pub secrets: BTreeMap<String, SecretSource>,
+}
+
+/// A config that is wrong: which file and what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", file.display())]
+pub struct ConfigError {
+    /// The config file.
+    pub file: PathBuf,
+    /// What is wrong, naming the key.
+    pub message: String,
+}
+
+impl Config {
+    /// Read and validate the config at `file`.
+    pub fn load(file: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
+            file: file.to_path_buf(),
+            message: format!("cannot read the config: {e}"),
+        })?;
+        Config::parse(file, &text)
+    }
+
+    /// Validate config `text` read from `file` (no I/O).
+    pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError {
+            file: file.to_path_buf(),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim_end().to_string();
+            err(match e.span() {
+                Some(span) => format!("line {}: {message}", line_of(text, span.start)),
+                None => message,
+            })
+        })?;
+        let base = file.parent().unwrap_or(Path::new("."));
+        let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+
+        let listen_text = raw.server.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            err(format!(
+                "`server.listen` is {listen_text:?}; expected an address and port such as \"127.0.0.1:8080\""
+            ))
+        })?;
+        let log_format = match raw.server.log_format.as_deref() {
+            None | Some("human") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(err(format!(
+                    "`server.log_format` is {other:?}; expected \"human\" or \"json\""
+                )));
+            }
+        };
+        let data_dir = resolve(raw.storage.data_dir.unwrap_or_else(|| "data".into()));
+        let plugin_dir = resolve(raw.plugins.dir.unwrap_or_else(|| "plugins".into()));
+        let cache_dir = raw
+            .plugins
+            .cache_dir
+            .map(resolve)
+            .unwrap_or_else(|| data_dir.join("plugin-cache"));
+        let defaults = EngineSettings::default();
+        let engine = EngineSettings {
+            pooling: raw.plugins.pooling.unwrap_or(defaults.pooling),
+            max_concurrent_instances: raw
+                .plugins
+                .max_concurrent_instances
+                .unwrap_or(defaults.max_concurrent_instances),
+            max_memory_bytes: raw
+                .plugins
+                .max_memory_bytes
+                .unwrap_or(defaults.max_memory_bytes),
+            max_table_elements: defaults.max_table_elements,
+            max_stack_bytes: raw
+                .plugins
+                .max_stack_bytes
+                .unwrap_or(defaults.max_stack_bytes),
+        };
+        if engine.max_concurrent_instances == 0 {
+            return Err(err(
+                "`plugins.max_concurrent_instances` must be at least 1".into()
+            ));
+        }
+        if !(64 << 10..=8 << 20).contains(&engine.max_stack_bytes) {
+            return Err(err(format!(
+                "`plugins.max_stack_bytes` is {}; expected 65536 to 8388608",
+                engine.max_stack_bytes
+            )));
+        }
+        let default_limits = Limits::default().with(&raw.plugins.limits);
+        if default_limits.memory_bytes > engine.max_memory_bytes {
+            return Err(err(format!(
+                "`plugins.limits.memory_bytes` ({}) exceeds `plugins.max_memory_bytes` ({})",
+                default_limits.memory_bytes, engine.max_memory_bytes
+            )));
+        }
+        for (name, source) in &raw.secrets {
+            let set = [
+                source.env.is_some(),
+                source.file.is_some(),
+                source.value.is_some(),
+            ];
+            if set.iter().filter(|s| **s).count() != 1 {
+                return Err(err(format!(
+                    "`secrets.{name}`: set exactly one of `env`, `file` or `value`"
+                )));
+            }
+        }
+        let secrets = raw
+            .secrets
+            .into_iter()
+            .map(|(name, mut source)| {
+                source.file = source.file.map(resolve);
+                (name, source)
+            })
+            .collect();
+        Ok(Config {
+            listen,
+            max_body_bytes: raw.server.max_body_bytes.unwrap_or(1 << 20),
+            log_format,
+            data_dir,
+            plugin_dir,
+            cache_dir,
+            watch_interval: match raw.plugins.watch_interval_ms {
+                Some(0) => None,
+                Some(ms) => Some(Duration::from_millis(ms)),
+                None => Some(Duration::from_secs(1)),
+            },
+            engine,
+            default_limits,
+            secrets,
+        })
+    }
+
+    /// The plugin runtime settings this config asks for.
+    pub fn runtime_settings(&self) -> RuntimeSettings {
+        RuntimeSettings {
+            engine: self.engine.clone(),
+            cache_dir: Some(self.cache_dir.clone()),
+            default_limits: self.default_limits.clone(),
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(Path::new("/etc/helloword/helloword.toml"), text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_empty_config_has_working_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.plugin_dir, Path::new("/etc/helloword/plugins"));
+        assert_eq!(c.cache_dir, Path::new("/etc/helloword/data/plugin-cache"));
+        assert_eq!(c.watch_interval, Some(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn misplaced_key_names_line_and_choices() {
+        assert_eq!(
+            parse("[server]\nlisten = \"127.0.0.1:1\"\ndata_dir = \"x\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 3: unknown field `data_dir`, expected one of \
+             `listen`, `max_body_bytes`, `log_format`"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        assert_eq!(
+            parse("[server]\nlisten = \"localhost\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `server.listen` is \"localhost\"; expected an address \
+             and port such as \"127.0.0.1:8080\""
+        );
+        assert_eq!(
+            parse("[secrets]\nx = { env = \"A\", value = \"b\" }\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `secrets.x`: set exactly one of `env`, `file` or `value`"
+        );
+        assert_eq!(
+            parse("[plugins.limits]\nmemory_bytes = 999999999999\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `plugins.limits.memory_bytes` (999999999999) exceeds \
+             `plugins.max_memory_bytes` (268435456)"
+        );
+    }
+}

@@ -1,0 +1,60 @@
+//! Wiring: from a validated [`Config`] to a running gateway.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, Secrets};
+use crate::plugin::{PluginSet, Runtime, Services};
+use crate::telemetry::Metrics;
+use crate::web::App;
+
+/// A gateway whose plugins are loaded and whose watcher runs; [`Gateway::serve`] answers
+/// requests.
+pub struct Gateway {
+    /// Shared request state.
+    pub app: Arc<App>,
+    /// The plugin runtime.
+    pub runtime: Runtime,
+    stop_watching: tokio::sync::watch::Sender<bool>,
+}
+
+impl Gateway {
+    /// Resolve secrets, build the plugin runtime, load the plugin folder and start hot reload.
+    pub async fn start(config: &Config) -> anyhow::Result<Gateway> {
+        let secrets = Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+        let metrics = Metrics::default();
+        let services = Arc::new(Services::new(Arc::new(secrets), metrics.clone())?);
+        let runtime = Runtime::new(config.runtime_settings(), services)
+            .context("cannot start the plugin runtime")?;
+        let plugins = PluginSet::open(runtime.clone(), config.plugin_dir.clone()).await;
+        let (stop_watching, watching) = tokio::sync::watch::channel(false);
+        if let Some(interval) = config.watch_interval {
+            plugins.watch(interval, watching);
+        }
+        let app = Arc::new(App {
+            plugins,
+            metrics,
+            max_body_bytes: config.max_body_bytes,
+            ready: AtomicBool::new(false),
+        });
+        Ok(Gateway {
+            app,
+            runtime,
+            stop_watching,
+        })
+    }
+
+    /// Serve on `listener` until `shutdown` resolves.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        let result = crate::web::run(listener, self.app.clone(), shutdown).await;
+        let _ = self.stop_watching.send(true);
+        result
+    }
+}

@@ -1,0 +1,258 @@
+//! The `helloword` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use helloword::config::{Config, LogFormat, Secrets};
+use helloword::gateway::Gateway;
+use helloword::plugin::{Manifest, PluginKind, Runtime, RuntimeSettings, Services};
+use helloword::telemetry::{self, Metrics};
+
+/// HelloWord: the self-hosted after-sales emergency gateway.
+#[derive(Parser)]
+#[command(name = "helloword", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gateway.
+    Serve {
+        /// The gateway config file.
+        #[arg(long, short, default_value = "helloword.toml")]
+        config: PathBuf,
+    },
+    /// Inspect and create plugins.
+    #[command(subcommand, visible_alias = "plugin")]
+    Plugins(PluginsCommand),
+    /// Check a config file and print what it resolves to.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum PluginsCommand {
+    /// Load the configured plugin folder and list every plugin with its state.
+    List {
+        /// The gateway config file.
+        #[arg(long, short, default_value = "helloword.toml")]
+        config: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load one plugin (its folder or its plugin.toml) exactly as the gateway would.
+    Check {
+        /// Plugin folder or manifest.
+        path: PathBuf,
+        /// Gateway config whose secrets and limits to use (optional).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Create a new plugin crate that builds and passes its own test as generated.
+    New {
+        /// Plugin name (lower case, digits and '-').
+        name: String,
+        /// The world it implements.
+        #[arg(long, value_parser = ["marketplace-connector", "locale-pack", "compensation-policy"])]
+        kind: String,
+        /// Parent folder for the new crate.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Path of this repository's `sdk/` folder (default: the one this binary was built from).
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate a config file.
+    Check {
+        /// The gateway config file.
+        #[arg(default_value = "helloword.toml")]
+        config: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { config } => serve(&config).await,
+        Command::Plugins(PluginsCommand::List { config, json }) => list(&config, json).await,
+        Command::Plugins(PluginsCommand::Check { path, config }) => {
+            check(&path, config.as_deref()).await
+        }
+        Command::Plugins(PluginsCommand::New {
+            name,
+            kind,
+            dir,
+            sdk,
+        }) => {
+            let kind = PluginKind::from_world(&kind).context("unknown kind")?;
+            let sdk = sdk.unwrap_or_else(helloword::scaffold::bundled_sdk_dir);
+            let created = helloword::scaffold::new_plugin(&dir, &name, kind, &sdk)?;
+            println!("Created {} ({kind}).", created.display());
+            println!(
+                "Build it:  cd {} && cargo build --target wasm32-wasip2 --release",
+                created.display()
+            );
+            println!("Test it:   cargo test");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config(ConfigCommand::Check { config }) => {
+            let config = Config::load(&config)?;
+            Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+            println!("Config is valid.");
+            println!("  listen:       {}", config.listen);
+            println!("  data folder:  {}", config.data_dir.display());
+            println!("  plugins:      {}", config.plugin_dir.display());
+            println!(
+                "  secrets:      {}",
+                config
+                    .secrets
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve(config_path: &Path) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    telemetry::init_logging("info", config.log_format == LogFormat::Json);
+    let gateway = Gateway::start(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(
+        message = "HelloWord is listening.",
+        address = %listener.local_addr()?,
+        plugins = %gateway.app.plugins.ids().join(",")
+    );
+    gateway.serve(listener, shutdown_signal()).await?;
+    tracing::info!(message = "HelloWord stopped.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+async fn list(config_path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    telemetry::init_logging("warn", false);
+    let gateway = Gateway::start(&config).await?;
+    let statuses = gateway.app.plugins.statuses();
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&statuses)?);
+    } else {
+        println!("{:<16} {:<22} {:<9} STATE", "ID", "KIND", "CONTRACT");
+        for s in &statuses {
+            let id = s.id.clone().unwrap_or_else(|| "?".into());
+            let kind = s.kind.map(|k| k.world().to_string()).unwrap_or_default();
+            let contract = s.contract.clone().unwrap_or_default();
+            let state = match &s.error {
+                Some(e) => format!("error: {e}"),
+                None => "loaded".into(),
+            };
+            println!("{id:<16} {kind:<22} {contract:<9} {state}");
+        }
+    }
+    let failed = statuses.iter().any(|s| s.error.is_some());
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn check(path: &Path, config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    telemetry::init_logging("warn", false);
+    let manifest_path = if path.is_dir() {
+        path.join("plugin.toml")
+    } else {
+        path.to_path_buf()
+    };
+    let (secrets, settings) = match config_path {
+        Some(c) => {
+            let config = Config::load(c)?;
+            let secrets = Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+            let mut settings = config.runtime_settings();
+            settings.cache_dir = None;
+            (secrets, settings)
+        }
+        None => (Secrets::default(), RuntimeSettings::default()),
+    };
+    let services = std::sync::Arc::new(Services::new(
+        std::sync::Arc::new(secrets),
+        Metrics::default(),
+    )?);
+    let runtime = Runtime::new(settings, services)?;
+    let loaded = match Manifest::load(&manifest_path) {
+        Ok(manifest) => runtime.load(manifest).await,
+        Err(e) => Err(e.into()),
+    };
+    match loaded {
+        Ok(plugin) => {
+            println!(
+                "OK: plugin `{}` ({}, contract {}) loads.",
+                plugin.id(),
+                plugin.manifest.kind,
+                plugin.manifest.contract
+            );
+            println!("{}", serde_json::to_string_pretty(&plugin.description)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("error: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

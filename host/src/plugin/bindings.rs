@@ -1,0 +1,63 @@
+//! Host-side bindings for the three worlds of `helloword:gateway` (the root `wit/` folder).
+//!
+//! The connector world is generated first; the other worlds reuse its `types` and host
+//! interfaces, so every world shares one Rust type per WIT type and one implementation of
+//! each host import.
+
+/// World `marketplace-connector`.
+pub mod connector {
+    wasmtime::component::bindgen!({
+        world: "marketplace-connector",
+        path: "../wit",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        additional_derives: [serde::Serialize, serde::Deserialize],
+    });
+}
+
+/// World `locale-pack`.
+pub mod locale {
+    wasmtime::component::bindgen!({
+        world: "locale-pack",
+        path: "../wit",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        additional_derives: [serde::Serialize, serde::Deserialize],
+        with: {
+            "helloword:gateway/types": super::connector::helloword::gateway::types,
+            "helloword:gateway/log": super::connector::helloword::gateway::log,
+            "helloword:gateway/clock": super::connector::helloword::gateway::clock,
+            "helloword:gateway/config": super::connector::helloword::gateway::config,
+            "helloword:gateway/metrics": super::connector::helloword::gateway::metrics,
+        },
+    });
+}
+
+/// World `compensation-policy`.
+pub mod policy {
+    wasmtime::component::bindgen!({
+        world: "compensation-policy",
+        path: "../wit",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        additional_derives: [serde::Serialize, serde::Deserialize],
+        with: {
+            "helloword:gateway/types": super::connector::helloword::gateway::types,
+            "helloword:gateway/log": super::connector::helloword::gateway::log,
+            "helloword:gateway/clock": super::connector::helloword::gateway::clock,
+            "helloword:gateway/config": super::connector::helloword::gateway::config,
+            "helloword:gateway/metrics": super::connector::helloword::gateway::metrics,
+        },
+    });
+}
+
+/// What connectors export.
+pub use connector::exports::helloword::gateway::connector as connector_api;
+/// The shared model types.
+pub use connector::helloword::gateway::types;
+/// The host interfaces, one module each.
+pub use connector::helloword::gateway::{clock, config, crypto, http, log, metrics};
+/// What locale packs export.
+pub use locale::exports::helloword::gateway::locale as locale_api;
+/// What compensation policies export.
+pub use policy::exports::helloword::gateway::policy as policy_api;

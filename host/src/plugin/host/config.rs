@@ -1,0 +1,22 @@
+//! `helloword:gateway/config`: the plugin's own `[config]` table.
+
+use crate::plugin::bindings::config::Host;
+use crate::plugin::state::CallState;
+
+impl Host for CallState {
+    async fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
+        self.host.count_call()?;
+        Ok(self.host.grants.config.get(&key).cloned())
+    }
+
+    async fn all(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
+        self.host.count_call()?;
+        Ok(self
+            .host
+            .grants
+            .config
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+}

@@ -1,0 +1,15 @@
+//! Host imports, one module per WIT interface. Each import first counts itself against the
+//! call's host-call quota, then does its work on behalf of the plugin named in the call's
+//! [`Grants`](super::state::Grants).
+
+mod clock;
+mod config;
+mod crypto;
+mod http;
+mod log;
+mod metrics;
+
+use super::bindings::types;
+use super::state::CallState;
+
+impl types::Host for CallState {}

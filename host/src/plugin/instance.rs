@@ -1,0 +1,403 @@
+//! A loaded plugin version and its calls. Every call gets a fresh store and instance from
+//! the plugin's `InstancePre`, runs under the plugin's limits, and is dropped afterwards,
+//! so a trap never leaves a broken instance behind.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+use super::bindings::{self, connector_api, locale_api, policy_api, types};
+use super::cache::CacheOutcome;
+use super::engine::EPOCH_TICK;
+use super::limits::PluginError;
+use super::manifest::{Manifest, PluginKind};
+use super::output_size::output_bytes;
+use super::runtime::Runtime;
+use super::state::{CallState, Grants};
+
+pub(crate) enum WorldPre {
+    Connector(bindings::connector::MarketplaceConnectorPre<CallState>),
+    Locale(bindings::locale::LocalePackPre<CallState>),
+    Policy(bindings::policy::CompensationPolicyPre<CallState>),
+}
+
+/// What a plugin said about itself when it loaded.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Description {
+    /// A connector's `describe`.
+    MarketplaceConnector(connector_api::Info),
+    /// A locale pack's `describe`.
+    LocalePack(locale_api::PackInfo),
+    /// Policies have no `describe`.
+    CompensationPolicy,
+}
+
+/// One loaded plugin version.
+pub struct Plugin {
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// Hex SHA-256 of its component.
+    pub content_hash: String,
+    /// Whether loading compiled it or took the cached artifact.
+    pub cache: CacheOutcome,
+    /// What `describe` returned.
+    pub description: Description,
+    runtime: Runtime,
+    grants: Arc<Grants>,
+    world: WorldPre,
+}
+
+/// Instantiate from `$pre` and call `$iface().$method(args)` under the plugin's limits.
+macro_rules! export_call {
+    ($self:ident, $pre:expr, $export:literal, $iface:ident, $method:ident ( $($arg:expr),* )) => {{
+        let pre = $pre.clone();
+        $self
+            .call($export, move |mut store| async move {
+                let result = async {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    instance.$iface().$method(&mut store, $($arg),*).await
+                }
+                .await;
+                (store, result)
+            })
+            .await
+    }};
+}
+
+impl Plugin {
+    pub(crate) async fn new(
+        runtime: Runtime,
+        manifest: Manifest,
+        content_hash: String,
+        cache: CacheOutcome,
+        grants: Arc<Grants>,
+        world: WorldPre,
+    ) -> Result<Plugin, (PathBuf, PluginError)> {
+        let mut plugin = Plugin {
+            manifest,
+            content_hash,
+            cache,
+            description: Description::CompensationPolicy,
+            runtime,
+            grants,
+            world,
+        };
+        let file = plugin.manifest.component.clone();
+        plugin.description = match &plugin.world {
+            WorldPre::Connector(pre) => {
+                let p = &plugin;
+                let info = export_call!(
+                    p,
+                    pre,
+                    "describe",
+                    helloword_gateway_connector,
+                    call_describe()
+                )
+                .map_err(|e| (file, e))?;
+                Description::MarketplaceConnector(info)
+            }
+            WorldPre::Locale(pre) => {
+                let p = &plugin;
+                let info = export_call!(
+                    p,
+                    pre,
+                    "describe",
+                    helloword_gateway_locale,
+                    call_describe()
+                )
+                .map_err(|e| (file, e))?;
+                Description::LocalePack(info)
+            }
+            WorldPre::Policy(_) => Description::CompensationPolicy,
+        };
+        Ok(plugin)
+    }
+
+    /// The plugin's id.
+    pub fn id(&self) -> &str {
+        &self.manifest.id
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &super::Limits {
+        &self.grants.limits
+    }
+
+    /// Run one export call under the plugin's limits.
+    async fn call<R, F, Fut>(&self, export: &'static str, run: F) -> Result<R, PluginError>
+    where
+        R: Serialize,
+        F: FnOnce(Store<CallState>) -> Fut,
+        Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
+    {
+        let inner = &self.runtime.inner;
+        let limits = &self.grants.limits;
+        let plugin = self.manifest.id.clone();
+        let started = Instant::now();
+
+        // With the pooling allocator a full pool fails instantiation instead of waiting;
+        // the semaphore makes callers queue for a slot.
+        let _slot = inner
+            .slots
+            .acquire()
+            .await
+            .expect("the slot semaphore is never closed");
+
+        let mut store = Store::new(&inner.engine, CallState::new(self.grants.clone()));
+        store.limiter(|state| &mut state.limiter);
+        let budget_ticks = (limits.cpu.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64;
+        store.epoch_deadline_callback(move |mut ctx| {
+            let ticks = &mut ctx.data_mut().host.ticks;
+            *ticks += 1;
+            if *ticks > budget_ticks {
+                Err(Trap::Interrupt.into())
+            } else {
+                // Give the tokio worker back every tick: no guest holds a worker for long.
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        // Armed right before the guest runs (instantiation included).
+        store.set_epoch_deadline(1);
+        // On a wall-clock timeout the future, and the store inside it, are dropped.
+        let outcome = tokio::time::timeout(limits.wall_clock, run(store)).await;
+
+        let result = match outcome {
+            Err(_elapsed) => Err(PluginError::Timeout {
+                plugin: plugin.clone(),
+                what: "wall-clock",
+                limit_ms: limits.wall_clock.as_millis() as u64,
+            }),
+            Ok((store, Err(error))) => Err(classify(&plugin, limits, store.data(), &error)),
+            Ok((_store, Ok(value))) => {
+                let bytes = output_bytes(&value);
+                if bytes > limits.max_output_bytes {
+                    Err(PluginError::OutputTooLarge {
+                        plugin: plugin.clone(),
+                        actual_bytes: bytes,
+                        limit_bytes: limits.max_output_bytes,
+                    })
+                } else {
+                    Ok(value)
+                }
+            }
+        };
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) => e.kind(),
+        };
+        inner.services.metrics.counter_add(
+            "helloword_plugin_calls_total",
+            "Plugin calls by plugin, export and outcome.",
+            &[
+                ("plugin", &plugin),
+                ("export", export),
+                ("outcome", outcome),
+            ],
+            1,
+        );
+        if let Err(error) = &result {
+            tracing::warn!(
+                message = "Plugin call failed.",
+                plugin = %plugin,
+                export,
+                error_kind = error.kind(),
+                error = %error,
+                ms = started.elapsed().as_millis() as u64
+            );
+        }
+        // The store (and its instance) is dropped here, whatever happened.
+        result
+    }
+
+    fn connector(
+        &self,
+    ) -> Result<&bindings::connector::MarketplaceConnectorPre<CallState>, PluginError> {
+        match &self.world {
+            WorldPre::Connector(pre) => Ok(pre),
+            _ => Err(self.wrong_kind(PluginKind::MarketplaceConnector)),
+        }
+    }
+
+    fn locale(&self) -> Result<&bindings::locale::LocalePackPre<CallState>, PluginError> {
+        match &self.world {
+            WorldPre::Locale(pre) => Ok(pre),
+            _ => Err(self.wrong_kind(PluginKind::LocalePack)),
+        }
+    }
+
+    fn policy(&self) -> Result<&bindings::policy::CompensationPolicyPre<CallState>, PluginError> {
+        match &self.world {
+            WorldPre::Policy(pre) => Ok(pre),
+            _ => Err(self.wrong_kind(PluginKind::CompensationPolicy)),
+        }
+    }
+
+    fn wrong_kind(&self, wanted: PluginKind) -> PluginError {
+        PluginError::WrongKind {
+            plugin: self.manifest.id.clone(),
+            kind: self.manifest.kind.world(),
+            wanted: wanted.world(),
+        }
+    }
+
+    /// `connector.handle-webhook`.
+    pub async fn handle_webhook(
+        &self,
+        req: &connector_api::IncomingRequest,
+    ) -> Result<Result<connector_api::WebhookOutcome, connector_api::WebhookError>, PluginError>
+    {
+        export_call!(
+            self,
+            self.connector()?,
+            "handle-webhook",
+            helloword_gateway_connector,
+            call_handle_webhook(req)
+        )
+    }
+
+    /// `connector.poll`.
+    pub async fn poll(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<Result<connector_api::PollResult, types::ActionError>, PluginError> {
+        export_call!(
+            self,
+            self.connector()?,
+            "poll",
+            helloword_gateway_connector,
+            call_poll(cursor)
+        )
+    }
+
+    /// `connector.execute`.
+    pub async fn execute(
+        &self,
+        action: &types::Action,
+    ) -> Result<Result<types::ActionOutcome, types::ActionError>, PluginError> {
+        export_call!(
+            self,
+            self.connector()?,
+            "execute",
+            helloword_gateway_connector,
+            call_execute(action)
+        )
+    }
+
+    /// `connector.reconcile`.
+    pub async fn reconcile(
+        &self,
+        action: &types::Action,
+    ) -> Result<Result<Option<types::ActionOutcome>, types::ActionError>, PluginError> {
+        export_call!(
+            self,
+            self.connector()?,
+            "reconcile",
+            helloword_gateway_connector,
+            call_reconcile(action)
+        )
+    }
+
+    /// `locale.render`.
+    pub async fn render(
+        &self,
+        req: &locale_api::RenderRequest,
+    ) -> Result<Result<locale_api::Rendered, locale_api::RenderError>, PluginError> {
+        export_call!(
+            self,
+            self.locale()?,
+            "render",
+            helloword_gateway_locale,
+            call_render(req)
+        )
+    }
+
+    /// `locale.culture-tips`.
+    pub async fn culture_tips(
+        &self,
+        market: &str,
+    ) -> Result<Vec<locale_api::CultureTip>, PluginError> {
+        export_call!(
+            self,
+            self.locale()?,
+            "culture-tips",
+            helloword_gateway_locale,
+            call_culture_tips(market)
+        )
+    }
+
+    /// `locale.compliance-phrases`.
+    pub async fn compliance_phrases(
+        &self,
+        language: &str,
+    ) -> Result<Vec<locale_api::CompliancePhrase>, PluginError> {
+        export_call!(
+            self,
+            self.locale()?,
+            "compliance-phrases",
+            helloword_gateway_locale,
+            call_compliance_phrases(language)
+        )
+    }
+
+    /// `policy.decide`.
+    pub async fn decide(
+        &self,
+        ctx: &policy_api::TicketContext,
+    ) -> Result<Result<policy_api::Proposal, policy_api::PolicyError>, PluginError> {
+        export_call!(
+            self,
+            self.policy()?,
+            "decide",
+            helloword_gateway_policy,
+            call_decide(ctx)
+        )
+    }
+}
+
+/// Name what stopped a call, from the store's flags first (they are exact) and the trap
+/// code second.
+fn classify(
+    plugin: &str,
+    limits: &super::Limits,
+    state: &CallState,
+    error: &wasmtime::Error,
+) -> PluginError {
+    let plugin = plugin.to_string();
+    if state.host.quota_exceeded {
+        return PluginError::HostCallQuota {
+            plugin,
+            quota: limits.host_call_quota,
+        };
+    }
+    if state.limiter.breached {
+        return PluginError::OutOfMemory {
+            plugin,
+            limit_bytes: limits.memory_bytes,
+        };
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => PluginError::Timeout {
+            plugin,
+            what: "cpu",
+            limit_ms: limits.cpu.as_millis() as u64,
+        },
+        Some(Trap::StackOverflow) => PluginError::StackOverflow { plugin },
+        Some(trap) => {
+            let output = state.captured_output();
+            let message = if output.is_empty() {
+                trap.to_string()
+            } else {
+                format!("{trap}; the plugin printed: {output}")
+            };
+            PluginError::Trap { plugin, message }
+        }
+        None => PluginError::Trap {
+            plugin,
+            message: format!("{error:#}"),
+        },
+    }
+}

@@ -1,0 +1,437 @@
+//! `plugin.toml`: what a plugin is, what it is granted, and its limits and config.
+//!
+//! Parsing is strict (an unknown key is an error) and validation does no I/O. Every error
+//! names the manifest file and the key to fix.
+//!
+//! ```toml
+//! [plugin]
+//! id = "shopify"                      # unique; the webhook path is /hooks/<id>
+//! kind = "marketplace-connector"      # or "locale-pack", "compensation-policy"
+//! contract = "0.1.0"                  # helloword:gateway version it was built for
+//! component = "shopify.wasm"          # file beside plugin.toml
+//! sha256 = "…"                        # optional: refuse to load a different file
+//! allowed_hosts = ["example.myshopify.com"]
+//! secrets = ["shopify_client_secret"] # must exist in the gateway config
+//! optional_secrets = ["shopify_previous_client_secret"]
+//!
+//! [limits]                            # optional overrides of the gateway defaults
+//! cpu_ms = 100
+//!
+//! [config]                            # plugin-scoped settings, read through the config import
+//! api_version = "2025-07"
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::limits::LimitOverrides;
+
+/// Contract versions this host can load, newest first.
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
+
+/// The world a plugin implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PluginKind {
+    /// `marketplace-connector`
+    MarketplaceConnector,
+    /// `locale-pack`
+    LocalePack,
+    /// `compensation-policy`
+    CompensationPolicy,
+}
+
+impl PluginKind {
+    /// Every kind, in the order they are documented.
+    pub const ALL: [PluginKind; 3] = [
+        PluginKind::MarketplaceConnector,
+        PluginKind::LocalePack,
+        PluginKind::CompensationPolicy,
+    ];
+
+    /// The world's name in the WIT package.
+    pub fn world(self) -> &'static str {
+        match self {
+            PluginKind::MarketplaceConnector => "marketplace-connector",
+            PluginKind::LocalePack => "locale-pack",
+            PluginKind::CompensationPolicy => "compensation-policy",
+        }
+    }
+
+    /// The interface the world exports.
+    pub fn export_interface(self) -> &'static str {
+        match self {
+            PluginKind::MarketplaceConnector => "connector",
+            PluginKind::LocalePack => "locale",
+            PluginKind::CompensationPolicy => "policy",
+        }
+    }
+
+    /// Parse a world name.
+    pub fn from_world(name: &str) -> Option<PluginKind> {
+        PluginKind::ALL.into_iter().find(|k| k.world() == name)
+    }
+}
+
+impl fmt::Display for PluginKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.world())
+    }
+}
+
+/// A manifest that failed to load: the file and what to change in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", file.display())]
+pub struct ManifestError {
+    /// The manifest file.
+    pub file: PathBuf,
+    /// What is wrong, naming the key.
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    plugin: RawPlugin,
+    #[serde(default)]
+    limits: LimitOverrides,
+    #[serde(default)]
+    config: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlugin {
+    id: String,
+    kind: String,
+    contract: String,
+    component: String,
+    #[serde(default)]
+    sha256: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    allowed_hosts: Vec<String>,
+    #[serde(default)]
+    secrets: Vec<String>,
+    #[serde(default)]
+    optional_secrets: Vec<String>,
+}
+
+/// A validated manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// The manifest file it came from.
+    pub file: PathBuf,
+    /// Unique plugin id.
+    pub id: String,
+    /// The world it implements.
+    pub kind: PluginKind,
+    /// The contract version it was built for.
+    pub contract: String,
+    /// The component file, resolved against the manifest's folder.
+    pub component: PathBuf,
+    /// Expected hex SHA-256 of the component, if pinned.
+    pub sha256: Option<String>,
+    /// One line for people.
+    pub description: Option<String>,
+    /// Hosts the plugin may reach through the `http` import.
+    pub allowed_hosts: Vec<HostPattern>,
+    /// Secrets the plugin must have.
+    pub secrets: Vec<String>,
+    /// Secrets the plugin may use when the gateway has them.
+    pub optional_secrets: Vec<String>,
+    /// Limit overrides.
+    pub limits: LimitOverrides,
+    /// Plugin config, every value as a string.
+    pub config: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    /// Read and validate the manifest at `file`.
+    pub fn load(file: &Path) -> Result<Manifest, ManifestError> {
+        let text = std::fs::read_to_string(file).map_err(|e| ManifestError {
+            file: file.to_path_buf(),
+            message: format!("cannot read the manifest: {e}"),
+        })?;
+        Manifest::parse(file, &text)
+    }
+
+    /// Validate manifest `text` that was read from `file` (no I/O).
+    pub fn parse(file: &Path, text: &str) -> Result<Manifest, ManifestError> {
+        let err = |message: String| ManifestError {
+            file: file.to_path_buf(),
+            message,
+        };
+        let raw: RawManifest = toml::from_str(text).map_err(|e| err(one_line(&e)))?;
+        let p = raw.plugin;
+
+        if !is_identifier(&p.id) {
+            return Err(err(format!(
+                "`plugin.id` is {:?}; use 1 to 64 lower-case letters, digits and '-'",
+                p.id
+            )));
+        }
+        let kind = PluginKind::from_world(&p.kind).ok_or_else(|| {
+            err(format!(
+                "`plugin.kind` is {:?}; expected one of {}",
+                p.kind,
+                PluginKind::ALL
+                    .map(|k| format!("{:?}", k.world()))
+                    .join(", ")
+            ))
+        })?;
+        if !SUPPORTED_CONTRACTS.contains(&p.contract.as_str()) {
+            return Err(err(format!(
+                "`plugin.contract` is {:?}; this gateway loads contract versions {}",
+                p.contract,
+                SUPPORTED_CONTRACTS.join(", ")
+            )));
+        }
+        let component = Path::new(&p.component);
+        if p.component.is_empty()
+            || component.is_absolute()
+            || component
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(err(format!(
+                "`plugin.component` is {:?}; name a file inside the plugin's folder",
+                p.component
+            )));
+        }
+        if let Some(hash) = &p.sha256
+            && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(err(format!(
+                "`plugin.sha256` is {hash:?}; expected 64 hex digits"
+            )));
+        }
+        let allowed_hosts = p
+            .allowed_hosts
+            .iter()
+            .map(|h| {
+                HostPattern::parse(h).ok_or_else(|| {
+                    err(format!(
+                        "`plugin.allowed_hosts` has {h:?}; expected a host, host:port or *.domain"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for (key, names) in [
+            ("secrets", &p.secrets),
+            ("optional_secrets", &p.optional_secrets),
+        ] {
+            if let Some(bad) = names.iter().find(|n| !is_secret_name(n)) {
+                return Err(err(format!(
+                    "`plugin.{key}` has {bad:?}; use letters, digits, '_' and '-'"
+                )));
+            }
+        }
+        let mut config = BTreeMap::new();
+        for (key, value) in raw.config {
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                other => {
+                    return Err(err(format!(
+                        "`config.{key}` is a {}; plugin config values are strings, numbers or booleans",
+                        other.type_str()
+                    )));
+                }
+            };
+            config.insert(key, text);
+        }
+        let folder = file.parent().unwrap_or(Path::new("."));
+        Ok(Manifest {
+            file: file.to_path_buf(),
+            id: p.id,
+            kind,
+            contract: p.contract,
+            component: folder.join(component),
+            sha256: p.sha256.map(|h| h.to_ascii_lowercase()),
+            description: p.description,
+            allowed_hosts,
+            secrets: p.secrets,
+            optional_secrets: p.optional_secrets,
+            limits: raw.limits,
+            config,
+        })
+    }
+}
+
+/// toml's messages carry a multi-line source excerpt; logs and API answers want one line.
+fn one_line(e: &toml::de::Error) -> String {
+    let message = e.message().trim_end();
+    match e.span() {
+        Some(span) => format!("{message} (at byte {})", span.start),
+        None => message.to_string(),
+    }
+}
+
+fn is_identifier(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+}
+
+fn is_secret_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A host a plugin may reach: exact (`api.example.com`), with a port (`127.0.0.1:8080`),
+/// or a wildcard for subdomains (`*.myshopify.com`, which does not match `myshopify.com`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPattern {
+    host: String,
+    port: Option<u16>,
+    wildcard: bool,
+}
+
+impl HostPattern {
+    /// Parse one `allowed_hosts` entry.
+    pub fn parse(text: &str) -> Option<HostPattern> {
+        let text = text.trim().to_ascii_lowercase();
+        let (wildcard, rest) = match text.strip_prefix("*.") {
+            Some(rest) => (true, rest.to_string()),
+            None => (false, text),
+        };
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') => (h.to_string(), Some(p.parse().ok()?)),
+            _ => (rest, None),
+        };
+        let valid = !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        valid.then_some(HostPattern {
+            host,
+            port,
+            wildcard,
+        })
+    }
+
+    /// Whether a request to `host` on `port` is allowed by this pattern.
+    pub fn allows(&self, host: &str, port: u16) -> bool {
+        if self.port.is_some_and(|p| p != port) {
+            return false;
+        }
+        let host = host.to_ascii_lowercase();
+        if self.wildcard {
+            host.strip_suffix(&self.host)
+                .is_some_and(|prefix| prefix.ends_with('.') && prefix.len() > 1)
+        } else {
+            host == self.host
+        }
+    }
+}
+
+impl fmt::Display for HostPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.wildcard {
+            f.write_str("*.")?;
+        }
+        f.write_str(&self.host)?;
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+        [plugin]
+        id = "shopify"
+        kind = "marketplace-connector"
+        contract = "0.1.0"
+        component = "shopify.wasm"
+        allowed_hosts = ["*.myshopify.com", "127.0.0.1:8080"]
+        secrets = ["shopify_client_secret"]
+
+        [limits]
+        cpu_ms = 50
+
+        [config]
+        api_version = "2025-07"
+        retries = 3
+    "#;
+
+    fn parse(text: &str) -> Result<Manifest, String> {
+        Manifest::parse(Path::new("plugins/shopify/plugin.toml"), text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_complete_manifest_loads() {
+        let m = parse(GOOD).unwrap();
+        assert_eq!(m.id, "shopify");
+        assert_eq!(m.kind, PluginKind::MarketplaceConnector);
+        assert_eq!(m.component, Path::new("plugins/shopify/shopify.wasm"));
+        assert_eq!(m.limits.cpu_ms, Some(50));
+        assert_eq!(m.config["retries"], "3");
+    }
+
+    #[test]
+    fn unknown_key_names_the_file_and_the_key() {
+        let text = GOOD.replace("[limits]", "[limits]\ncpu_msec = 5");
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            "plugins/shopify/plugin.toml: unknown field `cpu_msec`, expected one of `cpu_ms`, \
+             `wall_clock_ms`, `memory_bytes`, `table_elements`, `max_output_bytes`, \
+             `host_call_quota`, `http_timeout_ms`, `max_http_response_bytes` (at byte 303)"
+        );
+    }
+
+    #[test]
+    fn unknown_world_and_version_are_named() {
+        let text = GOOD.replace("marketplace-connector", "connector");
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            "plugins/shopify/plugin.toml: `plugin.kind` is \"connector\"; expected one of \
+             \"marketplace-connector\", \"locale-pack\", \"compensation-policy\""
+        );
+        let text = GOOD.replace("\"0.1.0\"", "\"9.0.0\"");
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            "plugins/shopify/plugin.toml: `plugin.contract` is \"9.0.0\"; this gateway loads \
+             contract versions 0.1.0"
+        );
+    }
+
+    #[test]
+    fn component_must_stay_in_the_folder() {
+        for bad in ["../x.wasm", "/etc/x.wasm", ""] {
+            let text = GOOD.replace("shopify.wasm", bad);
+            assert!(
+                parse(&text).unwrap_err().contains("`plugin.component`"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn host_patterns_match_what_they_say() {
+        let wild = HostPattern::parse("*.myshopify.com").unwrap();
+        assert!(wild.allows("example.myshopify.com", 443));
+        assert!(!wild.allows("myshopify.com", 443));
+        assert!(!wild.allows("evilmyshopify.com", 443));
+        let exact = HostPattern::parse("127.0.0.1:8080").unwrap();
+        assert!(exact.allows("127.0.0.1", 8080));
+        assert!(!exact.allows("127.0.0.1", 8081));
+        assert!(HostPattern::parse("bad host").is_none());
+        assert!(HostPattern::parse("host:notaport").is_none());
+    }
+}

@@ -1,0 +1,27 @@
+//! The sandboxed plugin runtime: manifests, the engine, compiled-artifact cache, per-call
+//! limits, host imports, and the hot-reloading set of loaded plugins.
+//!
+//! A plugin is a folder with a `plugin.toml` ([`manifest`]) and a wasm32-wasip2 component.
+//! [`Runtime::load`] turns a manifest into a [`Plugin`]; [`PluginSet`] keeps every plugin of
+//! a folder loaded and follows changes to it.
+
+pub mod bindings;
+pub mod cache;
+pub mod engine;
+mod host;
+pub mod instance;
+pub mod limits;
+pub mod manifest;
+mod output_size;
+pub mod registry;
+pub mod runtime;
+pub mod state;
+
+pub use cache::CacheOutcome;
+pub use engine::EngineSettings;
+pub use instance::{Description, Plugin};
+pub use limits::{LimitOverrides, Limits, PluginError};
+pub use manifest::{Manifest, PluginKind};
+pub use registry::{PluginSet, PluginStatus};
+pub use runtime::{LoadError, Runtime, RuntimeSettings};
+pub use state::Services;

@@ -1,0 +1,176 @@
+//! A small in-process metrics registry, rendered as Prometheus text at `/metrics`.
+//!
+//! Counters and gauges are looked up once by name and labels and then updated with
+//! atomics, so hot paths pay a map lookup under a read lock and an atomic add.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Labels of one series, sorted by name.
+pub type Labels = Vec<(String, String)>;
+
+#[derive(Default)]
+struct Family<T> {
+    help: &'static str,
+    series: BTreeMap<Labels, Arc<T>>,
+}
+
+/// The registry. Cloning is cheap and shares the series.
+#[derive(Clone, Default)]
+pub struct Metrics {
+    counters: Arc<RwLock<BTreeMap<String, Family<AtomicU64>>>>,
+    gauges: Arc<RwLock<BTreeMap<String, Family<AtomicI64>>>>,
+}
+
+fn series<T: Default>(
+    map: &RwLock<BTreeMap<String, Family<T>>>,
+    name: &str,
+    help: &'static str,
+    labels: &[(&str, &str)],
+) -> Arc<T> {
+    let mut key: Labels = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    key.sort();
+    if let Some(found) = map
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(name)
+        .and_then(|f| f.series.get(&key))
+    {
+        return found.clone();
+    }
+    let mut families = map.write().unwrap_or_else(|e| e.into_inner());
+    let family = families.entry(name.to_string()).or_insert_with(|| Family {
+        help,
+        series: BTreeMap::new(),
+    });
+    family.series.entry(key).or_default().clone()
+}
+
+impl Metrics {
+    /// Add `value` to the counter `name{labels}`.
+    pub fn counter_add(&self, name: &str, help: &'static str, labels: &[(&str, &str)], value: u64) {
+        series(&self.counters, name, help, labels).fetch_add(value, Ordering::Relaxed);
+    }
+
+    /// Set the gauge `name{labels}`.
+    pub fn gauge_set(&self, name: &str, help: &'static str, labels: &[(&str, &str)], value: i64) {
+        series(&self.gauges, name, help, labels).store(value, Ordering::Relaxed);
+    }
+
+    /// The current value of a counter (0 if it was never touched).
+    pub fn counter_value(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
+        let mut key: Labels = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        key.sort();
+        self.counters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .and_then(|f| f.series.get(&key))
+            .map_or(0, |c| c.load(Ordering::Relaxed))
+    }
+
+    /// Everything in Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        render_family(
+            &mut out,
+            "counter",
+            &self.counters.read().unwrap_or_else(|e| e.into_inner()),
+            |v| v.load(Ordering::Relaxed).to_string(),
+        );
+        render_family(
+            &mut out,
+            "gauge",
+            &self.gauges.read().unwrap_or_else(|e| e.into_inner()),
+            |v| v.load(Ordering::Relaxed).to_string(),
+        );
+        out
+    }
+}
+
+fn render_family<T>(
+    out: &mut String,
+    kind: &str,
+    families: &BTreeMap<String, Family<T>>,
+    value: impl Fn(&T) -> String,
+) {
+    for (name, family) in families {
+        let _ = writeln!(out, "# HELP {name} {}", family.help);
+        let _ = writeln!(out, "# TYPE {name} {kind}");
+        for (labels, v) in &family.series {
+            let _ = write!(out, "{name}");
+            if !labels.is_empty() {
+                let parts: Vec<String> = labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}=\"{}\"", escape_label(v)))
+                    .collect();
+                let _ = write!(out, "{{{}}}", parts.join(","));
+            }
+            let _ = writeln!(out, " {}", value(v));
+        }
+    }
+}
+
+fn escape_label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// A metric or label name as Prometheus allows it: `[a-zA-Z_][a-zA-Z0-9_]*`, at most 64 bytes.
+pub fn is_valid_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && name.len() <= 64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_prometheus_text_with_escaped_labels() {
+        let m = Metrics::default();
+        m.counter_add(
+            "calls_total",
+            "Calls.",
+            &[("plugin", "a\"b"), ("outcome", "ok")],
+            2,
+        );
+        m.counter_add(
+            "calls_total",
+            "Calls.",
+            &[("outcome", "ok"), ("plugin", "a\"b")],
+            1,
+        );
+        m.gauge_set("depth", "Depth.", &[], -3);
+        assert_eq!(
+            m.render(),
+            "# HELP calls_total Calls.\n# TYPE calls_total counter\n\
+             calls_total{outcome=\"ok\",plugin=\"a\\\"b\"} 3\n\
+             # HELP depth Depth.\n# TYPE depth gauge\ndepth -3\n"
+        );
+        assert_eq!(
+            m.counter_value("calls_total", &[("plugin", "a\"b"), ("outcome", "ok")]),
+            3
+        );
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(is_valid_name("echo_deliveries"));
+        assert!(!is_valid_name("9lives"));
+        assert!(!is_valid_name("a-b"));
+        assert!(!is_valid_name(""));
+    }
+}

@@ -1,0 +1,129 @@
+//! The HTTP front: one hyper server for webhooks, health, readiness and metrics.
+//!
+//! [`run`] takes a bound listener (tests bind `127.0.0.1:0`) and a shutdown future; on
+//! shutdown it stops accepting and lets requests in flight finish.
+
+mod respond;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+pub use respond::{error, json};
+
+use crate::plugin::PluginSet;
+use crate::telemetry::Metrics;
+
+/// Everything a request handler needs.
+pub struct App {
+    /// Loaded plugins.
+    pub plugins: Arc<PluginSet>,
+    /// Metrics registry.
+    pub metrics: Metrics,
+    /// Largest request body accepted.
+    pub max_body_bytes: u64,
+    /// Whether start-up has finished (readiness).
+    pub ready: AtomicBool,
+}
+
+/// How long requests in flight may take to finish after shutdown begins.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// Serve `app` on `listener` until `shutdown` resolves, then drain.
+pub async fn run(
+    listener: TcpListener,
+    app: Arc<App>,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    app.ready.store(true, Ordering::SeqCst);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _peer) = match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off, keep serving.
+                        tracing::warn!(message = "Accept failed.", error = %e);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let app = app.clone();
+                let service = service_fn(move |req| {
+                    let app = app.clone();
+                    async move { Ok::<_, Infallible>(route(&app, req).await) }
+                });
+                let conn = http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(10))
+                    .serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(message = "Connection ended with an error.", error = %e);
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    app.ready.store(false, Ordering::SeqCst);
+    drop(listener);
+    tracing::info!(message = "Shutting down; draining requests in flight.");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN) => {
+            tracing::warn!(message = "Requests still in flight after the drain period; stopping anyway.");
+        }
+    }
+    Ok(())
+}
+
+async fn route(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_string();
+    match (req.method(), path.as_str()) {
+        (&Method::GET, "/healthz") => json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
+        (&Method::GET, "/readyz") => readiness(app),
+        (&Method::GET, "/metrics") => Response::builder()
+            .header("content-type", "text/plain; version=0.0.4")
+            .body(Full::new(Bytes::from(app.metrics.render())))
+            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))),
+        (_, p) if p.starts_with("/hooks/") => crate::ingest::webhook(app, req).await,
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no route for {} {path}", req.method()),
+        ),
+    }
+}
+
+fn readiness(app: &App) -> Response<Full<Bytes>> {
+    let statuses = app.plugins.statuses();
+    let failed: Vec<String> = statuses.iter().filter_map(|s| s.error.clone()).collect();
+    let ready = app.ready.load(Ordering::SeqCst);
+    let body = serde_json::json!({
+        "ready": ready,
+        "plugins_loaded": app.plugins.ids(),
+        "plugin_errors": failed,
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    json(status, &body)
+}

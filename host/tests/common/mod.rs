@@ -1,0 +1,75 @@
+//! Shared test setup: plugin folders in temporary directories, runtimes with test secrets.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use helloword::config::Secrets;
+use helloword::plugin::{Limits, Manifest, Plugin, Runtime, RuntimeSettings, Services};
+use helloword::telemetry::Metrics;
+
+pub const ECHO_SECRET: &str = "echo-test-secret";
+
+/// Write `<dir>/<id>/plugin.toml` (with `extra` appended to the [plugin] section and
+/// `tail` after it) and copy `wasm` beside it.
+pub fn plugin_folder(dir: &Path, id: &str, wasm: &str, extra: &str, tail: &str) -> PathBuf {
+    let folder = dir.join(id);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(wasm, folder.join("plugin.wasm")).unwrap();
+    let manifest = format!(
+        "[plugin]\nid = \"{id}\"\nkind = \"marketplace-connector\"\ncontract = \"0.1.0\"\n\
+         component = \"plugin.wasm\"\n{extra}\n{tail}\n"
+    );
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+    folder
+}
+
+/// An echo plugin folder granted `echo_secret`.
+pub fn echo_folder(dir: &Path, id: &str, tail: &str) -> PathBuf {
+    plugin_folder(
+        dir,
+        id,
+        test_artifacts::ECHO,
+        "secrets = [\"echo_secret\"]\nallowed_hosts = [\"127.0.0.1\"]",
+        tail,
+    )
+}
+
+/// A hostile plugin folder with `behaviour`.
+pub fn hostile_folder(dir: &Path, id: &str, behaviour: &str, limits: &str) -> PathBuf {
+    plugin_folder(
+        dir,
+        id,
+        test_artifacts::HOSTILE,
+        "",
+        &format!("[limits]\n{limits}\n[config]\nbehaviour = \"{behaviour}\"\n"),
+    )
+}
+
+pub fn services(metrics: Metrics) -> Arc<Services> {
+    let secrets = Secrets::from_pairs([("echo_secret", ECHO_SECRET)]);
+    Arc::new(Services::new(Arc::new(secrets), metrics).unwrap())
+}
+
+pub fn runtime_with(cache_dir: Option<PathBuf>, limits: Limits) -> Runtime {
+    let settings = RuntimeSettings {
+        cache_dir,
+        default_limits: limits,
+        ..RuntimeSettings::default()
+    };
+    Runtime::new(settings, services(Metrics::default())).unwrap()
+}
+
+pub fn runtime() -> Runtime {
+    runtime_with(None, Limits::default())
+}
+
+pub async fn load(runtime: &Runtime, folder: &Path) -> Plugin {
+    let manifest = Manifest::load(&folder.join("plugin.toml")).unwrap();
+    runtime.load(manifest).await.unwrap()
+}
+
+pub fn sign(body: &[u8]) -> String {
+    helloword_testkit::hmac_sha256_base64(ECHO_SECRET.as_bytes(), body)
+}

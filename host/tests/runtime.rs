@@ -1,0 +1,274 @@
+//! The plugin runtime against real components: the well-behaved echo plugin and the
+//! hostile plugin, built from this repository by `test-artifacts`.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use helloword::plugin::bindings::connector_api::{WebhookError, WebhookOutcome};
+use helloword::plugin::{CacheOutcome, Limits, PluginError};
+use helloword_testkit::request;
+
+#[tokio::test]
+async fn echo_verifies_its_signature_through_the_host_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = load(&runtime(), &echo_folder(tmp.path(), "echo", "")).await;
+    let body = br#"{"hello": "world"}"#;
+
+    let signed = request("POST", "/", &[("X-Echo-Signature", &sign(body))], body);
+    let Ok(WebhookOutcome::Events(events)) = plugin.handle_webhook(&signed).await.unwrap() else {
+        panic!("a correctly signed delivery must become events");
+    };
+    assert_eq!(
+        events[0].buyer_text.as_deref(),
+        Some(r#"{"hello": "world"}"#)
+    );
+
+    let forged = request("POST", "/", &[("x-echo-signature", &sign(b"other"))], body);
+    assert!(matches!(
+        plugin.handle_webhook(&forged).await.unwrap(),
+        Err(WebhookError::Unauthorized(_))
+    ));
+}
+
+#[tokio::test]
+async fn secret_parts_are_hashed_in_the_host() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = load(&runtime(), &echo_folder(tmp.path(), "echo", "")).await;
+    let Ok(WebhookOutcome::Reply(reply)) = plugin
+        .handle_webhook(&request("GET", "/digest?challenge=abc", &[], b""))
+        .await
+        .unwrap()
+    else {
+        panic!("digest must reply");
+    };
+    use sha2::Digest;
+    let expected = hex::encode(sha2::Sha256::digest(format!("abc{ECHO_SECRET}")));
+    assert_eq!(String::from_utf8(reply.body).unwrap(), expected);
+}
+
+#[tokio::test]
+async fn a_secret_that_is_not_granted_is_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = load(&runtime(), &echo_folder(tmp.path(), "echo", "")).await;
+    let Ok(WebhookOutcome::Reply(reply)) = plugin
+        .handle_webhook(&request("POST", "/unknown-secret", &[], b""))
+        .await
+        .unwrap()
+    else {
+        panic!("must reply");
+    };
+    let text = String::from_utf8(reply.body).unwrap();
+    assert!(text.contains("NotGranted"), "{text}");
+    assert!(
+        text.contains("secret `not_granted` is not granted"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn plugin_config_reaches_the_guest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = echo_folder(
+        tmp.path(),
+        "echo",
+        "[config]\napi_version = \"2025-07\"\nretries = 3",
+    );
+    let plugin = load(&runtime(), &folder).await;
+    let Ok(WebhookOutcome::Reply(reply)) = plugin
+        .handle_webhook(&request("POST", "/config", &[], b""))
+        .await
+        .unwrap()
+    else {
+        panic!("must reply");
+    };
+    assert_eq!(
+        String::from_utf8(reply.body).unwrap(),
+        "api_version=2025-07\nretries=3"
+    );
+}
+
+#[tokio::test]
+async fn an_unchanged_component_is_compiled_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let folder = echo_folder(tmp.path(), "echo", "");
+    let first = load(
+        &runtime_with(Some(cache.clone()), Limits::default()),
+        &folder,
+    )
+    .await;
+    assert_eq!(first.cache, CacheOutcome::Compiled);
+    // A new runtime, as after a restart.
+    let second = load(
+        &runtime_with(Some(cache.clone()), Limits::default()),
+        &folder,
+    )
+    .await;
+    assert_eq!(second.cache, CacheOutcome::Hit);
+    assert_eq!(first.content_hash, second.content_hash);
+    let artifacts = std::fs::read_dir(&cache).unwrap().count();
+    assert_eq!(artifacts, 1);
+}
+
+async fn hostile(behaviour: &str, limits: &str) -> PluginError {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = hostile_folder(tmp.path(), "hostile", behaviour, limits);
+    let plugin = load(&runtime(), &folder).await;
+    plugin
+        .handle_webhook(&request("POST", "/", &[], b"{}"))
+        .await
+        .expect_err("a hostile call must fail")
+}
+
+#[tokio::test]
+async fn an_infinite_loop_times_out_within_its_cpu_budget() {
+    let started = Instant::now();
+    let error = hostile("loop", "cpu_ms = 50").await;
+    assert_eq!(error.kind(), "timeout", "{error}");
+    assert!(error.to_string().contains("cpu limit of 50 ms"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_memory_bomb_hits_its_memory_cap() {
+    let error = hostile("memory-bomb", "memory_bytes = 16777216").await;
+    assert_eq!(error.kind(), "out-of-memory", "{error}");
+    assert!(error.to_string().contains("16777216"), "{error}");
+}
+
+#[tokio::test]
+async fn unbounded_recursion_overflows_the_stack() {
+    let error = hostile("recursion", "").await;
+    assert_eq!(error.kind(), "stack-overflow", "{error}");
+}
+
+#[tokio::test]
+async fn a_huge_return_value_is_refused() {
+    let error = hostile(
+        "huge-output",
+        "max_output_bytes = 1048576\nmemory_bytes = 268435456",
+    )
+    .await;
+    assert_eq!(error.kind(), "output-too-large", "{error}");
+    assert!(
+        error.to_string().contains("over its cap of 1048576"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_panic_is_a_trap_with_the_panic_message() {
+    let error = hostile("panic", "").await;
+    assert_eq!(error.kind(), "trap", "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("hostile plugin panics on purpose"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_host_call_flood_hits_the_quota() {
+    let error = hostile("host-call-flood", "host_call_quota = 1000").await;
+    assert_eq!(error.kind(), "host-call-quota", "{error}");
+}
+
+#[tokio::test]
+async fn every_hostile_plugin_is_stopped_while_a_good_plugin_keeps_answering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runtime = runtime();
+    let echo = load(&runtime, &echo_folder(tmp.path(), "echo", "")).await;
+    let mut hostiles = Vec::new();
+    for (behaviour, limits) in [
+        ("loop", "cpu_ms = 300"),
+        ("memory-bomb", "memory_bytes = 16777216"),
+        ("recursion", ""),
+        (
+            "huge-output",
+            "max_output_bytes = 1048576\nmemory_bytes = 268435456",
+        ),
+        ("panic", ""),
+        ("host-call-flood", ""),
+    ] {
+        let folder = hostile_folder(tmp.path(), &format!("h-{behaviour}"), behaviour, limits);
+        hostiles.push(load(&runtime, &folder).await);
+    }
+    let attacks = hostiles
+        .iter()
+        .map(|h| async move { h.handle_webhook(&request("POST", "/", &[], b"{}")).await });
+    let good = async {
+        let mut answered = 0;
+        for i in 0..50 {
+            let body = format!("{{\"n\": {i}}}");
+            let req = request(
+                "POST",
+                "/",
+                &[("x-echo-signature", &sign(body.as_bytes()))],
+                body.as_bytes(),
+            );
+            if matches!(
+                echo.handle_webhook(&req).await,
+                Ok(Ok(WebhookOutcome::Events(_)))
+            ) {
+                answered += 1;
+            }
+        }
+        answered
+    };
+    let (results, answered) = tokio::join!(futures_join_all(attacks), good);
+    let kinds: Vec<&str> = results
+        .iter()
+        .map(|r| r.as_ref().expect_err("hostile").kind())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "timeout",
+            "out-of-memory",
+            "stack-overflow",
+            "output-too-large",
+            "trap",
+            "host-call-quota"
+        ]
+    );
+    assert_eq!(
+        answered, 50,
+        "the well-behaved plugin must answer every call"
+    );
+}
+
+/// Join futures without pulling in the futures crate.
+async fn futures_join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut out = Vec::new();
+    // Poll all concurrently by racing them in a LocalSet-free way: tokio::join on a vec.
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all_done = true;
+        for (i, slot) in pending.iter_mut().enumerate() {
+            if let Some(fut) = slot {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        results[i] = Some(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => all_done = false,
+                }
+            }
+        }
+        if all_done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    for r in results {
+        out.push(r.expect("every future finished"));
+    }
+    out
+}

@@ -1,0 +1,46 @@
+//! Bindings for the `marketplace-connector` world.
+//!
+//! Implement [`Connector`] and export it with [`export_connector!`](crate::export_connector).
+//! The host imports (log, clock, config, metrics, crypto, http) are the modules re-exported
+//! here.
+
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        world: "marketplace-connector",
+        path: "../../wit",
+        with: { "helloword:gateway/types@0.1.0": crate::types },
+        pub_export_macro: true,
+        export_macro_name: "export_connector",
+        default_bindings_module: "helloword_sdk::connector::bindings",
+    });
+}
+
+pub use bindings::exports::helloword::gateway::connector::{
+    Capability, Guest as Connector, IncomingRequest, Info, PollResult, Reply, WebhookError,
+    WebhookOutcome,
+};
+pub use bindings::helloword::gateway::{clock, config, crypto, http, log, metrics};
+
+impl Reply {
+    /// A JSON reply with the given status.
+    pub fn json(status: u16, body: &serde_json::Value) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+}
+
+impl IncomingRequest {
+    /// The first header named `name`, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        crate::headers::get(&self.headers, name)
+    }
+
+    /// The value of a query parameter (not percent-decoded beyond `+` and `%XX`).
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        crate::headers::query_param(&self.query, name)
+    }
+}

@@ -1,0 +1,99 @@
+//! Builds every bundled plugin and test plugin for wasm32-wasip2, once per change, and
+//! writes a constant with the path of each built component. Tests refer to the constants,
+//! so a plugin that does not build fails the test build instead of a test at run time.
+//!
+//! Plugins are built in their own target folder (`target/plugins`) so that this nested
+//! cargo never waits for the lock of the build that runs it. Plugins of different worlds
+//! are built by separate cargo invocations: each world's bindings add a description of the
+//! world to the component, and cargo would otherwise unify the SDK's world features.
+
+use std::env;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// (package, library file stem, constant, SDK world feature)
+const PLUGINS: &[(&str, &str, &str, &str)] = &[
+    (
+        "shopify-connector",
+        "shopify_connector",
+        "SHOPIFY",
+        "connector",
+    ),
+    (
+        "amazon-connector",
+        "amazon_connector",
+        "AMAZON",
+        "connector",
+    ),
+    ("ebay-connector", "ebay_connector", "EBAY", "connector"),
+    ("echo-plugin", "echo_plugin", "ECHO", "connector"),
+    ("hostile-plugin", "hostile_plugin", "HOSTILE", "connector"),
+    ("locale-de", "locale_de", "LOCALE_DE", "locale"),
+];
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let root = manifest_dir
+        .parent()
+        .expect("test-artifacts sits in the workspace")
+        .to_path_buf();
+    for watched in [
+        "wit",
+        "sdk/guest",
+        "plugins",
+        "test-plugins",
+        "Cargo.toml",
+        "Cargo.lock",
+    ] {
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
+    }
+    let target_dir = root.join("target").join("plugins");
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+
+    let mut worlds: Vec<&str> = PLUGINS.iter().map(|p| p.3).collect();
+    worlds.dedup();
+    for world in worlds {
+        let mut cmd = Command::new(&cargo);
+        cmd.current_dir(&root)
+            .args(["build", "--target", "wasm32-wasip2", "--profile", "plugin"])
+            .arg("--target-dir")
+            .arg(&target_dir);
+        for (package, ..) in PLUGINS.iter().filter(|p| p.3 == world) {
+            cmd.args(["-p", package]);
+        }
+        // What the outer build set for itself must not leak into the plugin build.
+        for var in [
+            "RUSTFLAGS",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "CARGO_BUILD_RUSTFLAGS",
+            "CARGO_TARGET_DIR",
+            "CARGO_BUILD_TARGET",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "RUSTC_WRAPPER",
+            "CARGO_PRIMARY_PACKAGE",
+        ] {
+            cmd.env_remove(var);
+        }
+        let status = cmd.status().expect("running cargo to build the plugins");
+        assert!(
+            status.success(),
+            "building the {world} plugins for wasm32-wasip2 failed"
+        );
+    }
+
+    let out_dir = target_dir.join("wasm32-wasip2").join("plugin");
+    let mut code = String::new();
+    for (package, stem, constant, _) in PLUGINS {
+        let path = out_dir.join(format!("{stem}.wasm"));
+        assert!(path.exists(), "{} was not built", path.display());
+        writeln!(
+            code,
+            "/// The built component of `{package}`.\npub const {constant}: &str = {:?};",
+            path.display().to_string()
+        )
+        .expect("writing to a string");
+    }
+    let generated = PathBuf::from(env::var("OUT_DIR").expect("set by cargo")).join("artifacts.rs");
+    std::fs::write(&generated, code).expect("writing the artifact constants");
+}
