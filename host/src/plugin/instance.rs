@@ -68,6 +68,16 @@ macro_rules! export_call {
     }};
 }
 
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("id", &self.manifest.id)
+            .field("kind", &self.manifest.kind)
+            .field("content_hash", &self.content_hash)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Plugin {
     pub(crate) async fn new(
         runtime: Runtime,
