@@ -64,6 +64,13 @@ pub fn new_plugin(dir: &Path, name: &str, kind: PluginKind, sdk: &Path) -> anyho
     std::fs::write(root.join("src/lib.rs"), fill(lib))?;
     std::fs::write(root.join("tests/plugin.rs"), fill(test))?;
     std::fs::write(root.join(".gitignore"), "/target\n")?;
+    // The SDK repository's lock file pins every dependency to versions that build with the
+    // pinned toolchain; a fresh resolution could pick crates that need a newer Rust.
+    if let Some(lock) = sdk.parent().map(|repo| repo.join("Cargo.lock"))
+        && lock.exists()
+    {
+        std::fs::copy(&lock, root.join("Cargo.lock"))?;
+    }
     Ok(root)
 }
 
@@ -88,8 +95,11 @@ helloword-testkit = { path = "{{sdk}}/testkit" }
 tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
 
 # The test kit compiles wasm with Cranelift; optimised dependencies keep tests fast.
+[profile.dev]
+debug = "line-tables-only"
 [profile.dev.package."*"]
 opt-level = 2
+debug = false
 "#;
 
 const PLUGIN_TOML: &str = r#"[plugin]

@@ -94,11 +94,45 @@ pub mod locale;
 pub mod policy;
 
 /// Export a type implementing [`connector::Connector`] as the plugin's connector.
+///
+/// The exports exist only in the wasm32 build; a native build (unit tests, clippy) checks
+/// that the type implements the trait and exports nothing.
 #[cfg(feature = "connector")]
-pub use connector::bindings::export_connector;
+#[macro_export]
+macro_rules! export_connector {
+    ($ty:ident) => {
+        #[cfg(target_arch = "wasm32")]
+        $crate::connector::bindings::export_connector!($ty);
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: fn() -> $crate::connector::Info = <$ty as $crate::connector::Connector>::describe;
+    };
+}
+
 /// Export a type implementing [`locale::LocalePack`] as the plugin's locale pack.
+/// See [`export_connector!`] for native builds.
 #[cfg(feature = "locale")]
-pub use locale::bindings::export_locale;
+#[macro_export]
+macro_rules! export_locale {
+    ($ty:ident) => {
+        #[cfg(target_arch = "wasm32")]
+        $crate::locale::bindings::export_locale!($ty);
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: fn() -> $crate::locale::PackInfo = <$ty as $crate::locale::LocalePack>::describe;
+    };
+}
+
 /// Export a type implementing [`policy::Policy`] as the plugin's compensation policy.
+/// See [`export_connector!`] for native builds.
 #[cfg(feature = "policy")]
-pub use policy::bindings::export_policy;
+#[macro_export]
+macro_rules! export_policy {
+    ($ty:ident) => {
+        #[cfg(target_arch = "wasm32")]
+        $crate::policy::bindings::export_policy!($ty);
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: fn(
+            $crate::policy::TicketContext,
+        ) -> Result<$crate::policy::Proposal, $crate::policy::PolicyError> =
+            <$ty as $crate::policy::Policy>::decide;
+    };
+}

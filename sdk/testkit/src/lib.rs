@@ -97,9 +97,12 @@ impl TestKit {
 }
 
 /// Build the plugin crate at `crate_dir` (release, wasm32-wasip2) into its
-/// `target/testkit` folder and return the component's path.
+/// `target/testkit` folder (or `$HELLOWORD_TESTKIT_TARGET_DIR`, to share one between
+/// plugins) and return the component's path.
 pub fn build(crate_dir: &Path) -> anyhow::Result<PathBuf> {
-    let target_dir = crate_dir.join("target").join("testkit");
+    let target_dir = std::env::var_os("HELLOWORD_TESTKIT_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate_dir.join("target").join("testkit"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(crate_dir)

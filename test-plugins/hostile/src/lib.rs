@@ -24,6 +24,7 @@ fn behaviour() -> String {
 }
 
 #[inline(never)]
+#[allow(unconditional_recursion)]
 fn recurse(depth: u64, trail: &mut [u8; 256]) -> u64 {
     trail[(depth % 256) as usize] = depth as u8;
     // The addition after the call keeps this from becoming a loop.

@@ -1,0 +1,168 @@
+//! The `helloword` binary as an operator runs it.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_helloword");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn serve_answers_health_and_stops_cleanly_on_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    echo_folder(&tmp.path().join("plugins"), "echo", "");
+    let port = free_port();
+    let config = tmp.path().join("helloword.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n[secrets]\necho_secret = {{ value = \"x\" }}\n"
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&config)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let line = lines_rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the gateway reports that it listens");
+        if line.contains("HelloWord is listening.") {
+            break;
+        }
+    }
+    let health = reqwest::blocking::get(format!("http://127.0.0.1:{port}/healthz")).unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let rest: Vec<String> = lines_rx.try_iter().collect();
+    assert!(
+        rest.iter().any(|l| l.contains("HelloWord stopped.")),
+        "{rest:?}"
+    );
+}
+
+#[test]
+fn plugins_check_names_the_problem_and_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = plugin_folder(
+        tmp.path(),
+        "bad",
+        test_artifacts::ECHO,
+        "colour = \"x\"",
+        "",
+    );
+    let out = Command::new(BIN)
+        .args(["plugins", "check"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("bad/plugin.toml: unknown field `colour`"),
+        "{text}"
+    );
+
+    let good = plugin_folder(tmp.path(), "good", test_artifacts::ECHO, "", "");
+    let out = Command::new(BIN)
+        .args(["plugin", "check"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("OK: plugin `good` (marketplace-connector, contract 0.1.0) loads."),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"display_name\": \"Echo test plugin\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn plugins_list_shows_each_plugin_and_its_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugins = tmp.path().join("plugins");
+    echo_folder(&plugins, "echo", "");
+    plugin_folder(
+        &plugins,
+        "broken",
+        test_artifacts::ECHO,
+        "secrets = [\"absent\"]",
+        "",
+    );
+    let config = tmp.path().join("helloword.toml");
+    std::fs::write(&config, "[secrets]\necho_secret = { value = \"x\" }\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["plugins", "list", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "a broken plugin makes the listing fail: {text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("echo ")
+            && l.contains("marketplace-connector")
+            && l.ends_with("loaded")),
+        "{text}"
+    );
+    assert!(
+        text.contains("secret `absent` (in `plugin.secrets`) has no value"),
+        "{text}"
+    );
+}
+
+#[test]
+fn config_check_reports_the_line_of_a_mistake() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("helloword.toml");
+    std::fs::write(&config, "[server]\nlisten = \"127.0.0.1:8080\"\nport = 9\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["config", "check"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("helloword.toml: line 3: unknown field `port`"),
+        "{text}"
+    );
+}
