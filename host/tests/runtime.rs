@@ -272,3 +272,140 @@ async fn futures_join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Ve
     }
     out
 }
+
+/// A loopback server that answers every request with the request's `authorization` header.
+async fn header_echo_server() -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let n = stream.read(&mut buf).await.unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                let auth = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("authorization: "))
+                    .unwrap_or("none")
+                    .to_string();
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{auth}",
+                    auth.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn http_reaches_granted_hosts_with_secret_headers_added_by_the_host() {
+    let port = header_echo_server().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = echo_folder(
+        tmp.path(),
+        "echo",
+        &format!("[config]\ntarget_url = \"http://127.0.0.1:{port}/x\""),
+    );
+    let plugin = load(&runtime(), &folder).await;
+    let Ok(WebhookOutcome::Reply(reply)) = plugin
+        .handle_webhook(&request("GET", "/fetch", &[], b""))
+        .await
+        .unwrap()
+    else {
+        panic!("fetch must reply");
+    };
+    assert_eq!(
+        String::from_utf8(reply.body).unwrap(),
+        format!("Bearer {ECHO_SECRET}")
+    );
+}
+
+#[tokio::test]
+async fn http_to_a_host_that_is_not_granted_is_refused_with_the_line_to_add() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = echo_folder(
+        tmp.path(),
+        "echo",
+        "[config]\ntarget_url = \"http://localhost:9/x\"",
+    );
+    let plugin = load(&runtime(), &folder).await;
+    let outcome = plugin
+        .handle_webhook(&request("GET", "/fetch", &[], b""))
+        .await
+        .unwrap();
+    let Err(WebhookError::Unavailable(message)) = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert!(message.contains("HostNotGranted"), "{message}");
+    assert!(
+        message.contains("add \\\"localhost:9\\\" to allowed_hosts"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_call_parked_in_a_host_call_is_stopped_by_the_wall_clock_guard() {
+    // The upstream accepts and never answers; the plugin's HTTP timeout is longer than its
+    // wall-clock limit, so only the guard can stop the call.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = echo_folder(
+        tmp.path(),
+        "echo",
+        &format!(
+            "[limits]\nwall_clock_ms = 300\nhttp_timeout_ms = 60000\n[config]\ntarget_url = \"http://127.0.0.1:{port}/\""
+        ),
+    );
+    let plugin = load(&runtime(), &folder).await;
+    let started = Instant::now();
+    let error = plugin
+        .handle_webhook(&request("GET", "/fetch", &[], b""))
+        .await
+        .expect_err("the guard must stop the call");
+    assert_eq!(error.kind(), "timeout");
+    assert!(
+        error.to_string().contains("wall-clock limit of 300 ms"),
+        "{error}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn the_pooling_allocator_is_used_here_and_falls_back_when_it_cannot_be_set_up() {
+    use helloword::plugin::{EngineSettings, Runtime, RuntimeSettings};
+    assert!(
+        runtime().pooling(),
+        "this machine supports the pooling allocator"
+    );
+
+    // A pool whose address-space reservation cannot exist makes the engine fall back to
+    // on-demand instances; plugins work all the same.
+    let settings = RuntimeSettings {
+        engine: EngineSettings {
+            max_concurrent_instances: 4_000_000,
+            ..EngineSettings::default()
+        },
+        ..RuntimeSettings::default()
+    };
+    let fallback =
+        Runtime::new(settings, services(helloword::telemetry::Metrics::default())).unwrap();
+    assert!(!fallback.pooling());
+    let tmp = tempfile::tempdir().unwrap();
+    let plugin = load(&fallback, &echo_folder(tmp.path(), "echo", "")).await;
+    let body = b"on demand";
+    let req = request("POST", "/", &[("x-echo-signature", &sign(body))], body);
+    assert!(matches!(
+        plugin.handle_webhook(&req).await.unwrap(),
+        Ok(WebhookOutcome::Events(_))
+    ));
+}

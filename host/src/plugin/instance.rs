@@ -157,19 +157,7 @@ impl Plugin {
             .await
             .expect("the slot semaphore is never closed");
 
-        let mut store = Store::new(&inner.engine, CallState::new(self.grants.clone()));
-        store.limiter(|state| &mut state.limiter);
-        let budget_ticks = (limits.cpu.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64;
-        store.epoch_deadline_callback(move |mut ctx| {
-            let ticks = &mut ctx.data_mut().host.ticks;
-            *ticks += 1;
-            if *ticks > budget_ticks {
-                Err(Trap::Interrupt.into())
-            } else {
-                // Give the tokio worker back every tick: no guest holds a worker for long.
-                Ok(UpdateDeadline::Yield(1))
-            }
-        });
+        let mut store = self.new_store();
         // Armed right before the guest runs (instantiation included).
         store.set_epoch_deadline(1);
         // On a wall-clock timeout the future, and the store inside it, are dropped.
@@ -221,6 +209,42 @@ impl Plugin {
         }
         // The store (and its instance) is dropped here, whatever happened.
         result
+    }
+
+    /// A store with the plugin's memory caps and CPU budget (epoch deadline not yet armed).
+    fn new_store(&self) -> Store<CallState> {
+        let mut store = Store::new(
+            &self.runtime.inner.engine,
+            CallState::new(self.grants.clone()),
+        );
+        store.limiter(|state| &mut state.limiter);
+        let budget_ticks =
+            (self.grants.limits.cpu.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64;
+        store.epoch_deadline_callback(move |mut ctx| {
+            let ticks = &mut ctx.data_mut().host.ticks;
+            *ticks += 1;
+            if *ticks > budget_ticks {
+                Err(Trap::Interrupt.into())
+            } else {
+                // Give the tokio worker back every tick: no guest holds a worker for long.
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        store
+    }
+
+    /// One live connector instance for repeated calls. The gateway never does this (every
+    /// call gets a fresh instance); benchmarks and the local runner use it to tell the cost
+    /// of a call from the cost of an instantiation.
+    pub async fn warm_connector(&self) -> anyhow::Result<WarmConnector> {
+        let pre = self.connector()?.clone();
+        let mut store = self.new_store();
+        store.set_epoch_deadline(1);
+        let bindings = pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        Ok(WarmConnector { store, bindings })
     }
 
     fn connector(
@@ -365,6 +389,28 @@ impl Plugin {
             helloword_gateway_policy,
             call_decide(ctx)
         )
+    }
+}
+
+/// A live connector instance (see [`Plugin::warm_connector`]).
+pub struct WarmConnector {
+    store: Store<CallState>,
+    bindings: bindings::connector::MarketplaceConnector,
+}
+
+impl WarmConnector {
+    /// `connector.handle-webhook` on this instance.
+    pub async fn handle_webhook(
+        &mut self,
+        req: &connector_api::IncomingRequest,
+    ) -> anyhow::Result<Result<connector_api::WebhookOutcome, connector_api::WebhookError>> {
+        self.store.data_mut().host.reset();
+        self.store.set_epoch_deadline(1);
+        self.bindings
+            .helloword_gateway_connector()
+            .call_handle_webhook(&mut self.store, req)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:#}"))
     }
 }
 

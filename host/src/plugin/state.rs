@@ -131,6 +131,13 @@ impl HostContext {
         Ok(())
     }
 
+    /// Start counting afresh, as for a new call (used when one instance serves several calls).
+    pub fn reset(&mut self) {
+        self.calls = 0;
+        self.quota_exceeded = false;
+        self.ticks = 0;
+    }
+
     /// Host calls made so far in this call.
     pub fn calls(&self) -> u32 {
         self.calls

@@ -21,6 +21,7 @@ use hmac::{Hmac, Mac};
 
 use helloword::config::Secrets;
 pub use helloword::plugin::bindings::{connector_api, locale_api, policy_api, types};
+use helloword::plugin::manifest::HostPattern;
 pub use helloword::plugin::{Limits, Plugin, PluginError};
 use helloword::plugin::{Manifest, Runtime, RuntimeSettings, Services};
 use helloword::telemetry::Metrics;
@@ -30,6 +31,7 @@ pub struct TestKit {
     secrets: Vec<(String, Vec<u8>)>,
     limits: Limits,
     config: Vec<(String, String)>,
+    allowed_hosts: Vec<String>,
 }
 
 impl Default for TestKit {
@@ -45,6 +47,7 @@ impl TestKit {
             secrets: Vec::new(),
             limits: Limits::default(),
             config: Vec::new(),
+            allowed_hosts: Vec::new(),
         }
     }
 
@@ -57,6 +60,12 @@ impl TestKit {
     /// Override a plugin config value.
     pub fn with_config(mut self, key: &str, value: &str) -> TestKit {
         self.config.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Also grant `host` (e.g. "127.0.0.1:8080", a local stand-in for a marketplace API).
+    pub fn with_allowed_host(mut self, host: &str) -> TestKit {
+        self.allowed_hosts.push(host.to_string());
         self
     }
 
@@ -83,6 +92,11 @@ impl TestKit {
         manifest.component = wasm.to_path_buf();
         for (k, v) in &self.config {
             manifest.config.insert(k.clone(), v.clone());
+        }
+        for host in &self.allowed_hosts {
+            let pattern = HostPattern::parse(host)
+                .with_context(|| format!("{host:?} is not a host, host:port or *.domain"))?;
+            manifest.allowed_hosts.push(pattern);
         }
         Ok(self.runtime()?.load(manifest).await?)
     }

@@ -7,7 +7,7 @@
 //! | `/reply`    | replies 200 with the body it got                                              |
 //! | `/digest`   | replies with hex SHA-256 of the query's `challenge` + the secret `echo_secret` |
 //! | `/config`   | replies with its whole plugin config as `key=value` lines                     |
-//! | `/fetch`    | GETs the `target_url` from its config through the host and replies with that body |
+//! | `/fetch`    | GETs the `target_url` from its config through the host, with `authorization: Bearer <echo_secret>` added by the host, and replies with that body |
 //! | `/unknown-secret` | asks for a secret that is not granted and reports the error        |
 
 use helloword_sdk::base64::{Engine as _, engine::general_purpose::STANDARD};
@@ -92,6 +92,11 @@ impl Connector for Echo {
                     method: "GET".into(),
                     url,
                     headers: vec![],
+                    secret_headers: vec![http::SecretHeader {
+                        name: "authorization".into(),
+                        prefix: "Bearer ".into(),
+                        secret: "echo_secret".into(),
+                    }],
                     body: vec![],
                 })
                 .map_err(|e| WebhookError::Unavailable(format!("{e:?}")))?;

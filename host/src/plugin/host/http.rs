@@ -14,6 +14,26 @@ impl Host for CallState {
 }
 
 async fn send(grants: &crate::plugin::state::Grants, req: Request) -> Result<Response, HttpError> {
+    // Secret headers are resolved before anything is sent.
+    let mut secret_headers = Vec::with_capacity(req.secret_headers.len());
+    for header in &req.secret_headers {
+        if !grants.secrets.iter().any(|s| *s == header.secret) {
+            return Err(HttpError::InvalidRequest(format!(
+                "secret `{}` is not granted; add it to `secrets` in the [plugin] section of \
+                 plugin `{}`'s plugin.toml",
+                header.secret, grants.plugin
+            )));
+        }
+        let value = grants.services.secrets.get(&header.secret).ok_or_else(|| {
+            HttpError::InvalidRequest(format!(
+                "secret `{}` has no value in the gateway's [secrets] table",
+                header.secret
+            ))
+        })?;
+        let mut text = header.prefix.clone().into_bytes();
+        text.extend_from_slice(value);
+        secret_headers.push((header.name.clone(), text));
+    }
     let url = url::Url::parse(&req.url)
         .map_err(|e| HttpError::InvalidRequest(format!("url {:?}: {e}", req.url)))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -45,6 +65,17 @@ async fn send(grants: &crate::plugin::state::Grants, req: Request) -> Result<Res
             .map_err(|_| HttpError::InvalidRequest(format!("header name {name:?}")))?;
         let value = reqwest::header::HeaderValue::from_str(value)
             .map_err(|_| HttpError::InvalidRequest(format!("value of header {name}")))?;
+        builder = builder.header(name, value);
+    }
+    for (name, value) in secret_headers {
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| HttpError::InvalidRequest(format!("header name {name:?}")))?;
+        let mut value = reqwest::header::HeaderValue::from_bytes(&value).map_err(|_| {
+            HttpError::InvalidRequest(format!(
+                "the secret for header {name} is not a valid header value"
+            ))
+        })?;
+        value.set_sensitive(true);
         builder = builder.header(name, value);
     }
     if !req.body.is_empty() {

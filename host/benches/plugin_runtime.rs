@@ -1,0 +1,205 @@
+//! Plugin runtime costs: compiling a component cold vs loading it from the artifact cache,
+//! instantiate + call of a connector with a 10 KB body (what every webhook pays), and a call
+//! on an already live instance (to separate the two).
+//!
+//! Run: `cargo bench -p helloword --bench plugin_runtime` (release build; numbers vary with
+//! the machine's load, so compare figures from one run).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use helloword::config::Secrets;
+use helloword::plugin::bindings::connector_api::{IncomingRequest, WebhookOutcome};
+use helloword::plugin::{Limits, Manifest, Plugin, Runtime, RuntimeSettings, Services};
+use helloword::telemetry::Metrics;
+
+const SECRET: &str = "bench-secret";
+
+fn runtime(cache: Option<&Path>) -> Runtime {
+    let secrets = Secrets::from_pairs([("echo_secret", SECRET)]);
+    let services = Arc::new(Services::new(Arc::new(secrets), Metrics::default()).unwrap());
+    let settings = RuntimeSettings {
+        cache_dir: cache.map(Path::to_path_buf),
+        default_limits: Limits::default(),
+        ..RuntimeSettings::default()
+    };
+    Runtime::new(settings, services).unwrap()
+}
+
+fn folder(dir: &Path, id: &str, wasm: &str, kind: &str, extra: &str) -> std::path::PathBuf {
+    let folder = dir.join(id);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(wasm, folder.join("plugin.wasm")).unwrap();
+    std::fs::write(
+        folder.join("plugin.toml"),
+        format!(
+            "[plugin]\nid = \"{id}\"\nkind = \"{kind}\"\ncontract = \"0.1.0\"\ncomponent = \"plugin.wasm\"\n{extra}\n"
+        ),
+    )
+    .unwrap();
+    folder.join("plugin.toml")
+}
+
+async fn load(runtime: &Runtime, manifest: &Path) -> Plugin {
+    runtime
+        .load(Manifest::load(manifest).unwrap())
+        .await
+        .unwrap()
+}
+
+struct Stats {
+    mean: Duration,
+    p50: Duration,
+    p99: Duration,
+}
+
+fn stats(mut samples: Vec<Duration>) -> Stats {
+    samples.sort();
+    let total: Duration = samples.iter().sum();
+    Stats {
+        mean: total / samples.len() as u32,
+        p50: samples[samples.len() / 2],
+        p99: samples[samples.len() * 99 / 100],
+    }
+}
+
+fn row(what: &str, s: &Stats) {
+    println!(
+        "| {what} | {:.1} µs | {:.1} µs | {:.1} µs |",
+        s.mean.as_secs_f64() * 1e6,
+        s.p50.as_secs_f64() * 1e6,
+        s.p99.as_secs_f64() * 1e6
+    );
+}
+
+fn signed_request(body: &[u8]) -> IncomingRequest {
+    IncomingRequest {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            (
+                "x-echo-signature".into(),
+                helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), body),
+            ),
+        ],
+        body: body.to_vec(),
+    }
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let tmp = tempfile::tempdir().unwrap();
+        let echo = folder(
+            tmp.path(),
+            "echo",
+            test_artifacts::ECHO,
+            "marketplace-connector",
+            "secrets = [\"echo_secret\"]",
+        );
+        let bundled = [
+            ("shopify", test_artifacts::SHOPIFY, "marketplace-connector"),
+            ("amazon", test_artifacts::AMAZON, "marketplace-connector"),
+            ("ebay", test_artifacts::EBAY, "marketplace-connector"),
+            ("locale-de", test_artifacts::LOCALE_DE, "locale-pack"),
+        ];
+        let manifests: Vec<_> = bundled
+            .iter()
+            .map(|(id, wasm, kind)| folder(tmp.path(), id, wasm, kind, ""))
+            .collect();
+
+        println!("## Plugin loading\n");
+        println!("| what | time |\n|---|---|");
+        for (label, manifest, wasm) in [("echo", &echo, test_artifacts::ECHO)]
+            .into_iter()
+            .chain(bundled.iter().zip(&manifests).map(|((id, wasm, _), m)| (*id, m, *wasm)))
+        {
+            let cache = tempfile::tempdir().unwrap();
+            let size = std::fs::metadata(wasm).unwrap().len();
+            let started = Instant::now();
+            let cold = load(&runtime(Some(cache.path())), manifest).await;
+            let cold_time = started.elapsed();
+            assert!(!cold.cache.is_hit());
+            let warm_runtime = runtime(Some(cache.path()));
+            let started = Instant::now();
+            let warm = load(&warm_runtime, manifest).await;
+            let warm_time = started.elapsed();
+            assert!(warm.cache.is_hit());
+            println!(
+                "| {label} ({} KB): load, cold compile | {:.1} ms |\n| {label}: load, cache hit | {:.2} ms |",
+                size / 1024,
+                cold_time.as_secs_f64() * 1e3,
+                warm_time.as_secs_f64() * 1e3
+            );
+        }
+        let cache = tempfile::tempdir().unwrap();
+        for m in &manifests {
+            load(&runtime(Some(cache.path())), m).await;
+        }
+        let started = Instant::now();
+        let all = runtime(Some(cache.path()));
+        for m in &manifests {
+            load(&all, m).await;
+        }
+        println!(
+            "| engine + every bundled plugin, warm cache | {:.1} ms |",
+            started.elapsed().as_secs_f64() * 1e3
+        );
+
+        let echo_runtime = runtime(None);
+        let plugin = load(&echo_runtime, &echo).await;
+        let body: Vec<u8> = {
+            let mut text = String::from("{\"message\": \"");
+            while text.len() < 10 * 1024 - 2 {
+                text.push_str("Where is my parcel? ");
+            }
+            text.truncate(10 * 1024 - 2);
+            text.push_str("\"}");
+            text.into_bytes()
+        };
+        assert_eq!(body.len(), 10 * 1024);
+        let req = signed_request(&body);
+
+        // Warm up both paths.
+        for _ in 0..200 {
+            let out = plugin.handle_webhook(&req).await.unwrap().unwrap();
+            assert!(matches!(out, WebhookOutcome::Events(_)));
+        }
+        let n = 5000;
+        let mut fresh = Vec::with_capacity(n);
+        for _ in 0..n {
+            let t = Instant::now();
+            let out = plugin.handle_webhook(&req).await.unwrap();
+            fresh.push(t.elapsed());
+            assert!(out.is_ok());
+        }
+        let mut warm = plugin.warm_connector().await.unwrap();
+        let mut live = Vec::with_capacity(n);
+        for _ in 0..n {
+            let t = Instant::now();
+            let out = warm.handle_webhook(&req).await.unwrap();
+            live.push(t.elapsed());
+            assert!(out.is_ok());
+        }
+        let fresh = stats(fresh);
+        let live = stats(live);
+        println!("\n## Connector call, 10 KB body in and out, HMAC checked through the host\n");
+        println!(
+            "pooling allocator: {}\n",
+            if echo_runtime.pooling() { "on" } else { "off" }
+        );
+        println!("| what | mean | p50 | p99 |\n|---|---|---|---|");
+        row("fresh instance + call (what a webhook pays)", &fresh);
+        row("call on a live instance", &live);
+        println!(
+            "| instantiation alone (difference of means) | {:.1} µs | | |",
+            (fresh.mean.saturating_sub(live.mean)).as_secs_f64() * 1e6
+        );
+    });
+}
