@@ -11,4 +11,5 @@ pub mod ingest;
 pub mod plugin;
 pub mod scaffold;
 pub mod telemetry;
+pub mod tickets;
 pub mod web;

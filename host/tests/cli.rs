@@ -91,7 +91,7 @@ fn plugins_check_names_the_problem_and_fails() {
     assert!(!out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("bad/plugin.toml: unknown field `colour`"),
+        text.contains("bad/plugin.toml: line 6: unknown field `colour`"),
         "{text}"
     );
 

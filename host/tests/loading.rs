@@ -90,7 +90,7 @@ async fn bad_plugins_get_named_errors_and_the_rest_still_load() {
     );
     let key = error_of(&set, "unknown-key");
     assert!(
-        key.contains("unknown-key/plugin.toml: unknown field `colour`"),
+        key.contains("unknown-key/plugin.toml: line 6: unknown field `colour`"),
         "{key}"
     );
     let secret = error_of(&set, "missing-secret");

@@ -134,13 +134,8 @@ impl Config {
             file: file.to_path_buf(),
             message,
         };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let message = e.message().trim_end().to_string();
-            err(match e.span() {
-                Some(span) => format!("line {}: {message}", line_of(text, span.start)),
-                None => message,
-            })
-        })?;
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| err(crate::plugin::manifest::one_line(&e, text)))?;
         let base = file.parent().unwrap_or(Path::new("."));
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
 
@@ -247,10 +242,6 @@ impl Config {
             default_limits: self.default_limits.clone(),
         }
     }
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ impl Manifest {
             file: file.to_path_buf(),
             message,
         };
-        let raw: RawManifest = toml::from_str(text).map_err(|e| err(one_line(&e)))?;
+        let raw: RawManifest = toml::from_str(text).map_err(|e| err(one_line(&e, text)))?;
         let p = raw.plugin;
 
         if !is_identifier(&p.id) {
@@ -265,11 +265,15 @@ impl Manifest {
     }
 }
 
-/// toml's messages carry a multi-line source excerpt; logs and API answers want one line.
-fn one_line(e: &toml::de::Error) -> String {
+/// toml's messages carry a multi-line source excerpt; logs and API answers want one line
+/// that starts with the line number.
+pub(crate) fn one_line(e: &toml::de::Error, text: &str) -> String {
     let message = e.message().trim_end();
     match e.span() {
-        Some(span) => format!("{message} (at byte {})", span.start),
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
         None => message.to_string(),
     }
 }
@@ -389,9 +393,9 @@ mod tests {
         let text = GOOD.replace("[limits]", "[limits]\ncpu_msec = 5");
         assert_eq!(
             parse(&text).unwrap_err(),
-            "plugins/shopify/plugin.toml: unknown field `cpu_msec`, expected one of `cpu_ms`, \
-             `wall_clock_ms`, `memory_bytes`, `table_elements`, `max_output_bytes`, \
-             `host_call_quota`, `http_timeout_ms`, `max_http_response_bytes` (at byte 303)"
+            "plugins/shopify/plugin.toml: line 11: unknown field `cpu_msec`, expected one of \
+             `cpu_ms`, `wall_clock_ms`, `memory_bytes`, `table_elements`, `max_output_bytes`, \
+             `host_call_quota`, `http_timeout_ms`, `max_http_response_bytes`"
         );
     }
 

@@ -17,7 +17,7 @@ async fn send(grants: &crate::plugin::state::Grants, req: Request) -> Result<Res
     // Secret headers are resolved before anything is sent.
     let mut secret_headers = Vec::with_capacity(req.secret_headers.len());
     for header in &req.secret_headers {
-        if !grants.secrets.iter().any(|s| *s == header.secret) {
+        if !grants.secrets.contains(&header.secret) {
             return Err(HttpError::InvalidRequest(format!(
                 "secret `{}` is not granted; add it to `secrets` in the [plugin] section of \
                  plugin `{}`'s plugin.toml",

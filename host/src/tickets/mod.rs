@@ -1,0 +1,4 @@
+//! The ticket engine: from normalized marketplace events to tickets with a severity, a
+//! deadline that protects the seller's account, and an owner.
+
+pub mod sla;
