@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::config::{Config, Secrets};
 use crate::plugin::{PluginSet, Runtime, Services};
+use crate::store::Store;
 use crate::telemetry::Metrics;
 use crate::web::App;
 
@@ -34,11 +35,15 @@ impl Gateway {
         if let Some(interval) = config.watch_interval {
             plugins.watch(interval, watching);
         }
+        let store = Store::open(&config.data_dir.join("db"))
+            .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
         let app = Arc::new(App {
             plugins,
             metrics,
             max_body_bytes: config.max_body_bytes,
             ready: AtomicBool::new(false),
+            store,
+            inbox_notify: Arc::new(tokio::sync::Notify::new()),
         });
         Ok(Gateway {
             app,

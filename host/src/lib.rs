@@ -10,6 +10,7 @@ pub mod gateway;
 pub mod ingest;
 pub mod plugin;
 pub mod scaffold;
+pub mod store;
 pub mod telemetry;
 pub mod tickets;
 pub mod web;

@@ -12,6 +12,7 @@ use helloword::config::Config;
 use helloword::gateway::Gateway;
 
 struct Running {
+    app: Arc<helloword::web::App>,
     base: String,
     client: reqwest::Client,
     stop: tokio::sync::oneshot::Sender<()>,
@@ -25,6 +26,7 @@ async fn start(dir: &Path, extra_config: &str) -> Running {
     );
     let config = Config::parse(&dir.join("helloword.toml"), &config_text).unwrap();
     let gateway = Gateway::start(&config).await.unwrap();
+    let app = gateway.app.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -32,6 +34,7 @@ async fn start(dir: &Path, extra_config: &str) -> Running {
         let _ = stopped.await;
     }));
     Running {
+        app,
         base,
         client: reqwest::Client::new(),
         stop,
@@ -65,23 +68,34 @@ async fn json(response: reqwest::Response) -> (u16, serde_json::Value) {
 }
 
 #[tokio::test]
-async fn a_signed_delivery_is_answered_with_its_events() {
+async fn a_signed_delivery_is_on_disk_when_acknowledged_and_a_repeat_changes_nothing() {
     let tmp = gateway_dir();
     let gw = start(tmp.path(), "").await;
     let body = br#"{"order": 1001}"#.to_vec();
-    let (status, reply) = json(
+    let deliver = || {
         gw.client
             .post(format!("{}/hooks/echo", gw.base))
             .header("X-Echo-Signature", sign(&body))
-            .body(body)
+            .header("X-Echo-Delivery", "delivery-1")
+            .body(body.clone())
             .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    };
+    let (status, reply) = json(deliver().await.unwrap()).await;
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["accepted"], 1);
-    assert_eq!(reply["events"][0]["buyer_text"], r#"{"order": 1001}"#);
+    let seq = reply["delivery"].as_u64().unwrap();
+    let (record, stored_body) = gw.app.store.delivery(seq).unwrap().unwrap();
+    assert_eq!(stored_body, body);
+    assert_eq!(record.delivery_id.as_deref(), Some("delivery-1"));
+    assert_eq!(
+        record.events[0].buyer_text.as_deref(),
+        Some(r#"{"order": 1001}"#)
+    );
+
+    let (status, reply) = json(deliver().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(reply["duplicate_of"].as_u64(), Some(seq));
+    assert_eq!(gw.app.store.inbox_len(), 1);
 }
 
 #[tokio::test]

@@ -1,10 +1,13 @@
 //! Webhook ingest: `ANY /hooks/<plugin-id>[/<rest>]` hands the request, exactly as received,
-//! to that connector and answers with what the connector decided.
+//! to that connector; verified events go into the durable inbox, and the marketplace gets
+//! its 2xx only after the inbox record is on disk.
 //!
-//! Status codes: 404 unknown plugin (or not a connector), 413 body over
-//! `server.max_body_bytes`, 401/400/412 when the connector rejects the request, 500 when the
-//! connector is misconfigured or broke a limit, 503 when it timed out or a dependency is
-//! unavailable (so the marketplace retries).
+//! Status codes: 200 stored (or a duplicate of a stored delivery, or a topic the connector
+//! ignores), 404 unknown plugin (or not a connector), 413 body over `server.max_body_bytes`,
+//! 401/400/412 when the connector rejects the request (nothing is stored), 500 when the
+//! connector is misconfigured or broke a limit, 503 when it timed out, a dependency is
+//! unavailable, or storage failed — so the marketplace retries. A delivery on which the
+//! connector failed is kept (bounded) for `helloword replay`.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -15,6 +18,7 @@ use crate::plugin::bindings::connector_api::{
     IncomingRequest, Reply, WebhookError, WebhookOutcome,
 };
 use crate::plugin::{PluginError, PluginKind};
+use crate::store::{Appended, InboxRecord, InboxState, NewDelivery};
 use crate::web::{App, error, json};
 
 /// Handle one webhook delivery.
@@ -110,11 +114,52 @@ async fn deliver(
             .collect(),
         body: body.to_vec(),
     };
+    let record = |events, state| InboxRecord {
+        v: 0,
+        plugin: id.to_string(),
+        received_at: jiff::Timestamp::now(),
+        method: incoming.method.clone(),
+        path: incoming.path.clone(),
+        query: incoming.query.clone(),
+        headers: incoming.headers.clone(),
+        delivery_id: None,
+        events,
+        state,
+    };
     match plugin.handle_webhook(&incoming).await {
-        Ok(Ok(WebhookOutcome::Events(events))) => json(
-            StatusCode::OK,
-            &serde_json::json!({ "accepted": events.len(), "events": events }),
-        ),
+        Ok(Ok(WebhookOutcome::Events(events))) => {
+            let count = events.len();
+            let mut inbox = record(events, InboxState::Verified);
+            inbox.delivery_id = inbox.events.iter().find_map(|e| e.dedupe.delivery.clone());
+            let appended = app
+                .store
+                .append_delivery(NewDelivery {
+                    record: inbox,
+                    body: &body,
+                })
+                .await;
+            match appended {
+                Ok(Appended::Stored(seq)) => {
+                    app.inbox_notify.notify_one();
+                    json(
+                        StatusCode::OK,
+                        &serde_json::json!({ "accepted": count, "delivery": seq }),
+                    )
+                }
+                Ok(Appended::Duplicate(seq)) => json(
+                    StatusCode::OK,
+                    &serde_json::json!({ "accepted": 0, "duplicate_of": seq }),
+                ),
+                Err(e) => {
+                    tracing::error!(message = "Cannot store a delivery.", plugin = id, error = %e);
+                    error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "storage-unavailable",
+                        &format!("the delivery could not be stored: {e}"),
+                    )
+                }
+            }
+        }
         Ok(Ok(WebhookOutcome::Reply(reply))) => plugin_reply(id, reply),
         Ok(Ok(WebhookOutcome::Ignored(topic))) => {
             app.metrics.counter_add(
@@ -144,6 +189,25 @@ async fn deliver(
                 PluginError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
+            let kept = app
+                .store
+                .append_unverified(
+                    record(
+                        Vec::new(),
+                        InboxState::Unverified {
+                            error: failure.to_string(),
+                        },
+                    ),
+                    &body,
+                )
+                .await;
+            if !matches!(kept, Ok(Some(_))) {
+                tracing::warn!(
+                    message = "A delivery the connector failed on was not kept for replay.",
+                    plugin = id,
+                    reason = %kept.map_or_else(|e| e.to_string(), |_| "the replay buffer is full".into())
+                );
+            }
             error(status, failure.kind(), &failure.to_string())
         }
     }

@@ -35,6 +35,10 @@ pub struct App {
     pub max_body_bytes: u64,
     /// Whether start-up has finished (readiness).
     pub ready: AtomicBool,
+    /// The store.
+    pub store: crate::store::Store,
+    /// Wakes the ticket engine when a delivery is stored.
+    pub inbox_notify: Arc<tokio::sync::Notify>,
 }
 
 /// How long requests in flight may take to finish after shutdown begins.

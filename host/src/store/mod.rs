@@ -1,0 +1,377 @@
+//! The storage boundary: every byte HelloWord keeps goes through [`Store`]; nothing else
+//! opens sled. The boundary speaks in domain terms (deliveries, inbox records), so a
+//! PostgreSQL implementation can replace sled without touching the ticket engine.
+//!
+//! ## sled trees and key layout
+//!
+//! | tree | key | value |
+//! |---|---|---|
+//! | `inbox` | sequence number, u64 big-endian (sorts in arrival order) | [`InboxRecord`] as JSON |
+//! | `inbox_bodies` | same sequence number | the raw request body, exactly as received |
+//! | `deliveries` | `<plugin>\0<delivery id>` | sequence number of the first copy |
+//! | `unverified` | sequence number of an inbox record its connector failed on | empty |
+//! | `meta` | name | value (`schema`: u32 big-endian) |
+//!
+//! Every JSON record carries a schema version (`v`). A record is written before the key that
+//! marks its delivery as seen, and sled recovers a prefix of its writes after a crash, so a
+//! crash can at worst store a retried delivery twice — never lose one; the ticket engine
+//! applies business effects once on business keys.
+
+mod group_commit;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use group_commit::GroupCommit;
+
+use crate::plugin::bindings::types::TicketEvent;
+
+/// Version of the records this build writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled reported an error (disk full, corruption, I/O).
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    /// A record could not be encoded or decoded.
+    #[error("record {key} is unreadable: {message}")]
+    Corrupt { key: String, message: String },
+    /// The data folder was written by a newer HelloWord.
+    #[error(
+        "the data folder has schema {found}; this build reads schema {SCHEMA_VERSION} (upgrade HelloWord)"
+    )]
+    NewerSchema { found: u32 },
+    /// The flush that makes writes durable failed.
+    #[error("flushing to disk failed: {0}")]
+    Flush(String),
+}
+
+/// How an inbox record stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum InboxState {
+    /// Verified by its connector; its events wait for the ticket engine.
+    Verified,
+    /// The connector failed on it (a trap, a timeout); kept for `helloword replay` after the
+    /// plugin is fixed. The marketplace was told to retry.
+    Unverified {
+        /// What went wrong.
+        error: String,
+    },
+}
+
+/// One delivery as kept in the inbox.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InboxRecord {
+    /// Schema version.
+    pub v: u32,
+    /// The connector that received it.
+    pub plugin: String,
+    /// When the gateway received it.
+    pub received_at: jiff::Timestamp,
+    /// HTTP method.
+    pub method: String,
+    /// Path after `/hooks/<plugin>`.
+    pub path: String,
+    /// Raw query string.
+    pub query: String,
+    /// Headers as received.
+    pub headers: Vec<(String, String)>,
+    /// The delivery id the connector reported (for duplicate detection), if any.
+    pub delivery_id: Option<String>,
+    /// Normalized events (empty for an unverified delivery).
+    pub events: Vec<TicketEvent>,
+    /// Verified, or kept for replay.
+    pub state: InboxState,
+}
+
+/// A delivery to append.
+pub struct NewDelivery<'a> {
+    /// The record (its `v` is set by the store).
+    pub record: InboxRecord,
+    /// The raw body.
+    pub body: &'a [u8],
+}
+
+/// What appending did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored under this sequence number, durably.
+    Stored(u64),
+    /// The same delivery was already stored under this sequence number; nothing changed.
+    Duplicate(u64),
+}
+
+/// The store.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    inbox: sled::Tree,
+    bodies: sled::Tree,
+    deliveries: sled::Tree,
+    unverified: sled::Tree,
+    unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    commit: GroupCommit,
+}
+
+/// How many deliveries a broken connector may leave in the inbox for replay; past this,
+/// further failures are answered (so the marketplace retries) but not kept.
+pub const MAX_UNVERIFIED: usize = 10_000;
+
+fn seq_key(seq: u64) -> [u8; 8] {
+    seq.to_be_bytes()
+}
+
+fn decode_seq(bytes: &[u8]) -> Option<u64> {
+    bytes.try_into().ok().map(u64::from_be_bytes)
+}
+
+impl Store {
+    /// Open (or create) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            // Durability comes from explicit group flushes, not from a timer.
+            .flush_every_ms(None)
+            .open()?;
+        let meta = db.open_tree("meta")?;
+        match meta.get("schema")? {
+            Some(found) => {
+                let found =
+                    <[u8; 4]>::try_from(found.as_ref()).map_or(u32::MAX, u32::from_be_bytes);
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema { found });
+                }
+            }
+            None => {
+                meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())?;
+            }
+        }
+        let unverified = db.open_tree("unverified")?;
+        let unverified_count =
+            std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(unverified.len()));
+        Ok(Store {
+            unverified,
+            unverified_count,
+            inbox: db.open_tree("inbox")?,
+            bodies: db.open_tree("inbox_bodies")?,
+            deliveries: db.open_tree("deliveries")?,
+            commit: GroupCommit::start(db.clone()),
+            db,
+        })
+    }
+
+    /// Append a delivery and return once it is on disk. A delivery whose id was seen before
+    /// changes nothing.
+    pub async fn append_delivery(&self, delivery: NewDelivery<'_>) -> Result<Appended, StoreError> {
+        let mut record = delivery.record;
+        record.v = SCHEMA_VERSION;
+        let marker = record
+            .delivery_id
+            .as_ref()
+            .map(|id| [record.plugin.as_bytes(), b"\0", id.as_bytes()].concat());
+        if let Some(marker) = &marker
+            && let Some(seq) = self.deliveries.get(marker)?.as_deref().and_then(decode_seq)
+        {
+            return Ok(Appended::Duplicate(seq));
+        }
+        let seq = self.db.generate_id()?;
+        let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
+            key: format!("inbox/{seq}"),
+            message: e.to_string(),
+        })?;
+        self.bodies.insert(seq_key(seq), delivery.body)?;
+        self.inbox.insert(seq_key(seq), json)?;
+        if let Some(marker) = marker {
+            self.deliveries.insert(marker, &seq_key(seq))?;
+        }
+        self.commit.durable().await.map_err(StoreError::Flush)?;
+        Ok(Appended::Stored(seq))
+    }
+
+    /// Keep a delivery its connector failed on, for replay once the plugin is fixed. Returns
+    /// `None` (and keeps nothing) when [`MAX_UNVERIFIED`] deliveries are already kept.
+    pub async fn append_unverified(
+        &self,
+        mut record: InboxRecord,
+        body: &[u8],
+    ) -> Result<Option<u64>, StoreError> {
+        use std::sync::atomic::Ordering;
+        if self.unverified_count.fetch_add(1, Ordering::SeqCst) >= MAX_UNVERIFIED {
+            self.unverified_count.fetch_sub(1, Ordering::SeqCst);
+            return Ok(None);
+        }
+        record.v = SCHEMA_VERSION;
+        record.events.clear();
+        let seq = self.db.generate_id()?;
+        let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
+            key: format!("inbox/{seq}"),
+            message: e.to_string(),
+        })?;
+        self.bodies.insert(seq_key(seq), body)?;
+        self.inbox.insert(seq_key(seq), json)?;
+        self.unverified.insert(seq_key(seq), &[])?;
+        self.commit.durable().await.map_err(StoreError::Flush)?;
+        Ok(Some(seq))
+    }
+
+    /// Sequence numbers of the deliveries kept for replay.
+    pub fn unverified(&self) -> Result<Vec<u64>, StoreError> {
+        self.unverified
+            .iter()
+            .keys()
+            .map(|k| Ok(decode_seq(&k?).unwrap_or(0)))
+            .collect()
+    }
+
+    /// The inbox record and raw body stored under `seq`.
+    pub fn delivery(&self, seq: u64) -> Result<Option<(InboxRecord, Vec<u8>)>, StoreError> {
+        let Some(json) = self.inbox.get(seq_key(seq))? else {
+            return Ok(None);
+        };
+        let record = decode_record(seq, &json)?;
+        let body = self
+            .bodies
+            .get(seq_key(seq))?
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        Ok(Some((record, body)))
+    }
+
+    /// Up to `limit` inbox records after `after` (exclusive), in arrival order.
+    pub fn inbox_after(
+        &self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<(u64, InboxRecord)>, StoreError> {
+        let start = after.map_or(0, |s| s.saturating_add(1));
+        let mut out = Vec::new();
+        for item in self.inbox.range(seq_key(start)..).take(limit) {
+            let (key, json) = item?;
+            let seq = decode_seq(&key).unwrap_or(0);
+            out.push((seq, decode_record(seq, &json)?));
+        }
+        Ok(out)
+    }
+
+    /// Number of inbox records.
+    pub fn inbox_len(&self) -> usize {
+        self.inbox.len()
+    }
+}
+
+fn decode_record(seq: u64, json: &[u8]) -> Result<InboxRecord, StoreError> {
+    serde_json::from_slice(json).map_err(|e| StoreError::Corrupt {
+        key: format!("inbox/{seq}"),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(delivery: Option<&str>) -> InboxRecord {
+        InboxRecord {
+            v: 0,
+            plugin: "shopify".into(),
+            received_at: jiff::Timestamp::UNIX_EPOCH,
+            method: "POST".into(),
+            path: "/".into(),
+            query: String::new(),
+            headers: vec![("x-shopify-topic".into(), "disputes/create".into())],
+            delivery_id: delivery.map(str::to_string),
+            events: vec![],
+            state: InboxState::Verified,
+        }
+    }
+
+    #[tokio::test]
+    async fn appended_deliveries_survive_a_reopen_with_their_exact_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = b"{\"id\": 820982911946154508}";
+        let seq = {
+            let store = Store::open(dir.path()).unwrap();
+            let appended = store
+                .append_delivery(NewDelivery {
+                    record: record(Some("w-1")),
+                    body,
+                })
+                .await
+                .unwrap();
+            let Appended::Stored(seq) = appended else {
+                panic!("{appended:?}")
+            };
+            seq
+        };
+        let store = Store::open(dir.path()).unwrap();
+        let (stored, stored_body) = store.delivery(seq).unwrap().unwrap();
+        assert_eq!(stored_body, body);
+        assert_eq!(stored.v, SCHEMA_VERSION);
+        assert_eq!(stored.delivery_id.as_deref(), Some("w-1"));
+    }
+
+    #[tokio::test]
+    async fn a_repeated_delivery_id_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let first = store
+            .append_delivery(NewDelivery {
+                record: record(Some("w-1")),
+                body: b"a",
+            })
+            .await
+            .unwrap();
+        let again = store
+            .append_delivery(NewDelivery {
+                record: record(Some("w-1")),
+                body: b"a",
+            })
+            .await
+            .unwrap();
+        let Appended::Stored(seq) = first else {
+            panic!()
+        };
+        assert_eq!(again, Appended::Duplicate(seq));
+        assert_eq!(store.inbox_len(), 1);
+        // Without a delivery id nothing can be recognised as a repeat.
+        store
+            .append_delivery(NewDelivery {
+                record: record(None),
+                body: b"a",
+            })
+            .await
+            .unwrap();
+        assert_eq!(store.inbox_len(), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writers_share_flushes_and_all_become_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let id = format!("w-{i}");
+                    store
+                        .append_delivery(NewDelivery {
+                            record: record(Some(&id)),
+                            body: b"x",
+                        })
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert!(matches!(t.await.unwrap(), Appended::Stored(_)));
+        }
+        let listed = store.inbox_after(None, 1000).unwrap();
+        assert_eq!(listed.len(), 200);
+        assert!(listed.windows(2).all(|w| w[0].0 < w[1].0), "arrival order");
+    }
+}
