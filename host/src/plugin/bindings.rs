@@ -11,7 +11,7 @@ pub mod connector {
         path: "../wit",
         imports: { default: async | trappable },
         exports: { default: async },
-        additional_derives: [serde::Serialize, serde::Deserialize],
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
     });
 }
 
@@ -22,7 +22,7 @@ pub mod locale {
         path: "../wit",
         imports: { default: async | trappable },
         exports: { default: async },
-        additional_derives: [serde::Serialize, serde::Deserialize],
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
         with: {
             "helloword:gateway/types": super::connector::helloword::gateway::types,
             "helloword:gateway/log": super::connector::helloword::gateway::log,
@@ -40,7 +40,7 @@ pub mod policy {
         path: "../wit",
         imports: { default: async | trappable },
         exports: { default: async },
-        additional_derives: [serde::Serialize, serde::Deserialize],
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
         with: {
             "helloword:gateway/types": super::connector::helloword::gateway::types,
             "helloword:gateway/log": super::connector::helloword::gateway::log,

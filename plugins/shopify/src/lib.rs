@@ -1,43 +1,194 @@
-//! The Shopify connector.
+//! The Shopify connector: verifies Shopify's webhooks, normalizes every after-sales topic
+//! into ticket events, and carries out refunds, return decisions, dispute evidence,
+//! replacements and coupons through the Admin API.
 //!
-//! Not built yet: verification, normalization, polling and actions for Shopify arrive with
-//! issue #3. Until then the connector loads, describes itself with no capabilities, and
-//! answers every delivery with `unavailable` (HTTP 503), so Shopify retries the delivery
-//! later instead of losing it.
+//! Secrets never enter the plugin: the webhook HMAC is checked by the host under the named
+//! secret `shopify_client_secret` (and `shopify_previous_client_secret` during a rotation),
+//! and the Admin API token (`shopify_admin_token`) is added to requests by the host.
+//!
+//! | module | owns |
+//! |---|---|
+//! | `delivery` | the webhook headers and the signature they carry |
+//! | `normalize` | payload → `ticket-event`, one module per family of topics |
+//! | `payload` | reading payload fields with errors that name them |
+//! | `admin` | the Admin API: where it is, sending, classifying answers |
+//! | `actions` | one module per action, with its reconciliation |
+//! | `ids` | Shopify ids, names derived from idempotency keys, RFC 3339 text |
+//!
+//! Everything but this file is pure (or takes its I/O as a parameter) and is unit-tested
+//! natively; this file wires it to the host imports.
+
+mod actions;
+mod admin;
+mod delivery;
+mod ids;
+mod normalize;
+mod payload;
 
 use helloword_sdk::connector::{
-    Connector, IncomingRequest, Info, PollResult, WebhookError, WebhookOutcome,
+    Capability, Connector, IncomingRequest, Info, PollResult, WebhookError, WebhookOutcome, clock,
+    config, crypto, http, log, metrics,
 };
-use helloword_sdk::types::{Action, ActionError, ActionOutcome};
+use helloword_sdk::json;
+use helloword_sdk::types::{Action, ActionError, ActionKind, ActionOutcome};
 
+use crate::admin::{ADMIN_TOKEN, Admin, Settings, Transport};
+use crate::delivery::{Delivery, HMAC};
+
+/// The app's client secret, which signs every webhook.
+const CLIENT_SECRET: &str = "shopify_client_secret";
+/// The client secret before the last rotation, accepted while Shopify still signs with it.
+const PREVIOUS_CLIENT_SECRET: &str = "shopify_previous_client_secret";
+
+/// The connector the plugin exports.
 struct ShopifyConnector;
-
-const NOT_BUILT: &str = "the Shopify connector is not built yet (issue #3)";
 
 impl Connector for ShopifyConnector {
     fn describe() -> Info {
         Info {
             marketplace: "shopify".into(),
             display_name: "Shopify".into(),
-            capabilities: vec![],
-            topics: vec![],
+            capabilities: vec![
+                Capability::Webhooks,
+                Capability::Refund,
+                Capability::Reship,
+                Capability::Coupon,
+                Capability::ReturnDecision,
+                Capability::DisputeEvidence,
+                Capability::Reconcile,
+            ],
+            topics: normalize::TOPICS.iter().map(|t| t.to_string()).collect(),
         }
     }
 
-    fn handle_webhook(_req: IncomingRequest) -> Result<WebhookOutcome, WebhookError> {
-        Err(WebhookError::Unavailable(NOT_BUILT.into()))
+    /// Headers first (a delivery without Shopify's headers is not Shopify's), then the
+    /// signature over the raw bytes, then the topic, then the body.
+    fn handle_webhook(req: IncomingRequest) -> Result<WebhookOutcome, WebhookError> {
+        if !req.method.eq_ignore_ascii_case("POST") {
+            return Err(WebhookError::BadRequest(format!(
+                "Shopify delivers webhooks with POST; this request is {}",
+                req.method
+            )));
+        }
+        let delivery = Delivery::from_headers(&req.headers).map_err(WebhookError::BadRequest)?;
+        let signature = delivery.signature().map_err(WebhookError::Unauthorized)?;
+        verify(&req.body, &signature)?;
+
+        if !normalize::handles(&delivery.topic) {
+            // Acknowledged, so Shopify does not retry a topic nobody will read.
+            metrics::counter_add(
+                "ignored_topics",
+                1,
+                &[("topic".to_string(), delivery.topic.clone())],
+            );
+            log::log(
+                log::Level::Debug,
+                "Ignoring a topic the connector does not handle.",
+                &[("topic".to_string(), delivery.topic.clone())],
+            );
+            return Ok(WebhookOutcome::Ignored(delivery.topic));
+        }
+        let body = json::parse(&req.body).map_err(|e| {
+            WebhookError::BadRequest(format!(
+                "{} delivery {}: {e}",
+                delivery.topic, delivery.webhook_id
+            ))
+        })?;
+        normalize::normalize(&delivery, &body)
+            .map(WebhookOutcome::Events)
+            .map_err(|e| WebhookError::BadRequest(e.0))
     }
 
+    /// Shopify pushes every after-sales change this connector handles (disputes, refunds,
+    /// returns, shipments, orders, privacy requests), so there is nothing to poll; the
+    /// connector does not claim the `polling` capability.
     fn poll(_cursor: Option<String>) -> Result<PollResult, ActionError> {
-        Err(ActionError::Permanent(NOT_BUILT.into()))
+        Ok(PollResult {
+            events: Vec::new(),
+            next_cursor: None,
+            more: false,
+        })
     }
 
-    fn execute(_action: Action) -> Result<ActionOutcome, ActionError> {
-        Err(ActionError::Permanent(NOT_BUILT.into()))
+    fn execute(action: Action) -> Result<ActionOutcome, ActionError> {
+        if let ActionKind::Message(_) = action.kind {
+            return Ok(actions::message_not_supported());
+        }
+        with_admin(&action, |admin| {
+            actions::execute(admin, &action, clock::now())
+        })
     }
 
-    fn reconcile(_action: Action) -> Result<Option<ActionOutcome>, ActionError> {
-        Err(ActionError::Permanent(NOT_BUILT.into()))
+    fn reconcile(action: Action) -> Result<Option<ActionOutcome>, ActionError> {
+        if let ActionKind::Message(_) = action.kind {
+            return Ok(None);
+        }
+        with_admin(&action, |admin| actions::reconcile(admin, &action))
+    }
+}
+
+/// Check the signature under the current client secret, then the previous one.
+fn verify(body: &[u8], signature: &[u8]) -> Result<(), WebhookError> {
+    let misconfigured = |e: crypto::CryptoError| {
+        WebhookError::Misconfigured(match e {
+            crypto::CryptoError::NotGranted(m)
+            | crypto::CryptoError::Missing(m)
+            | crypto::CryptoError::InvalidInput(m) => m,
+        })
+    };
+    if crypto::hmac_sha256_verify(CLIENT_SECRET, body, signature).map_err(misconfigured)? {
+        return Ok(());
+    }
+    let rotating = crypto::has_secret(PREVIOUS_CLIENT_SECRET);
+    if rotating
+        && crypto::hmac_sha256_verify(PREVIOUS_CLIENT_SECRET, body, signature)
+            .map_err(misconfigured)?
+    {
+        // Shopify signs with the old secret for up to an hour after a rotation; this count
+        // tells the operator when the old secret can be removed.
+        metrics::counter_add("previous_secret_matches", 1, &[]);
+        log::log(
+            log::Level::Info,
+            "Delivery verified with the previous client secret.",
+            &[],
+        );
+        return Ok(());
+    }
+    Err(WebhookError::Unauthorized(format!(
+        "{} does not match the body under {}; deliveries sent by hand from the store's \
+         Notifications settings are signed with another key",
+        HMAC.name,
+        if rotating {
+            "the current or the previous client secret"
+        } else {
+            "the client secret"
+        }
+    )))
+}
+
+/// Run `f` against the Admin API of the action's shop, once the token and config are there.
+fn with_admin<R>(
+    action: &Action,
+    f: impl FnOnce(&Admin<'_>) -> Result<R, ActionError>,
+) -> Result<R, ActionError> {
+    if !crypto::has_secret(ADMIN_TOKEN) {
+        return Err(ActionError::Misconfigured(format!(
+            "secret `{ADMIN_TOKEN}` has no value: add the shop's Admin API access token to the \
+             [secrets] table of the gateway config (plugins/shopify/plugin.toml grants it as an \
+             optional secret)"
+        )));
+    }
+    let settings = Settings::from_config(config::get)?;
+    let root = settings.root_for(&action.shop)?;
+    f(&Admin::new(&HostHttp, root))
+}
+
+/// The host's `http` import.
+struct HostHttp;
+
+impl Transport for HostHttp {
+    fn send(&self, request: &http::Request) -> Result<http::Response, http::HttpError> {
+        http::send(request)
     }
 }
 

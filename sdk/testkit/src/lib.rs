@@ -24,7 +24,7 @@ pub use helloword::plugin::bindings::{connector_api, locale_api, policy_api, typ
 use helloword::plugin::manifest::HostPattern;
 pub use helloword::plugin::{Limits, Plugin, PluginError};
 use helloword::plugin::{Manifest, Runtime, RuntimeSettings, Services};
-use helloword::telemetry::Metrics;
+pub use helloword::telemetry::Metrics;
 
 /// A host runtime for tests, with the secrets and limits a test chooses.
 pub struct TestKit {
@@ -32,6 +32,7 @@ pub struct TestKit {
     limits: Limits,
     config: Vec<(String, String)>,
     allowed_hosts: Vec<String>,
+    metrics: Metrics,
 }
 
 impl Default for TestKit {
@@ -48,6 +49,7 @@ impl TestKit {
             limits: Limits::default(),
             config: Vec::new(),
             allowed_hosts: Vec::new(),
+            metrics: Metrics::default(),
         }
     }
 
@@ -61,6 +63,12 @@ impl TestKit {
     pub fn with_config(mut self, key: &str, value: &str) -> TestKit {
         self.config.push((key.to_string(), value.to_string()));
         self
+    }
+
+    /// The metrics registry plugins loaded by this kit report into (e.g. to assert a
+    /// plugin's counters with [`Metrics::counter_value`]).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Also grant `host` (e.g. "127.0.0.1:8080", a local stand-in for a marketplace API).
@@ -77,7 +85,7 @@ impl TestKit {
 
     fn runtime(&self) -> anyhow::Result<Runtime> {
         let secrets = Secrets::from_pairs(self.secrets.clone());
-        let services = Arc::new(Services::new(Arc::new(secrets), Metrics::default())?);
+        let services = Arc::new(Services::new(Arc::new(secrets), self.metrics.clone())?);
         let settings = RuntimeSettings {
             default_limits: self.limits.clone(),
             ..RuntimeSettings::default()

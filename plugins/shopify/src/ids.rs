@@ -1,0 +1,123 @@
+//! Identifiers the actions need: Shopify's numeric ids and GraphQL ids, names derived from
+//! an action's idempotency key, and RFC 3339 text for GraphQL `DateTime`s.
+
+use helloword_sdk::types::Timestamp;
+
+/// The numeric id in `text`, which is either the number ("450789469") or a GraphQL id
+/// ("gid://shopify/Order/450789469").
+pub fn numeric(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = match text.strip_prefix("gid://shopify/") {
+        Some(rest) => rest.rsplit('/').next()?,
+        None => text,
+    };
+    // Query parameters on a gid ("…/1?inventory=1") are not part of the id.
+    let digits = digits.split('?').next()?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The GraphQL id of a `kind` ("Return", "Order") from a numeric id or a GraphQL id.
+pub fn gid(kind: &str, text: &str) -> Option<String> {
+    numeric(text).map(|n| format!("gid://shopify/{kind}/{n}"))
+}
+
+/// FNV-1a, 64 bits: a short, stable fingerprint of an idempotency key. Not for security;
+/// only to derive names Shopify limits in length (tags, discount codes).
+pub fn fingerprint(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The marker put in a refund's note so [`crate::actions`] can find it again.
+pub fn note_marker(idempotency_key: &str) -> String {
+    format!("[helloword:{idempotency_key}]")
+}
+
+/// The tag on a replacement draft order (Shopify tags are at most 40 characters).
+pub fn reship_tag(idempotency_key: &str) -> String {
+    format!("helloword-{:016x}", fingerprint(idempotency_key))
+}
+
+/// The discount code made for a coupon action that does not name one: stable across
+/// retries, so a retry never creates a second code.
+pub fn coupon_code(idempotency_key: &str) -> String {
+    format!("HW-{:010X}", fingerprint(idempotency_key) & 0xff_ffff_ffff)
+}
+
+/// RFC 3339 text in UTC ("2025-07-10T16:15:47Z").
+pub fn rfc3339(t: &Timestamp) -> String {
+    let days = t.seconds.div_euclid(86_400);
+    let secs = t.seconds.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// algorithm, the inverse of the SDK's `days_from_civil`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_ids_come_from_numbers_and_gids() {
+        assert_eq!(numeric("450789469"), Some(450_789_469));
+        assert_eq!(
+            numeric("gid://shopify/Order/820982911946154508"),
+            Some(820_982_911_946_154_508)
+        );
+        assert_eq!(numeric("gid://shopify/Return/1?x=1"), Some(1));
+        assert_eq!(numeric("#1001"), None);
+        assert_eq!(numeric(""), None);
+        assert_eq!(
+            gid("Return", "491427904").as_deref(),
+            Some("gid://shopify/Return/491427904")
+        );
+    }
+
+    #[test]
+    fn derived_names_are_stable_and_short() {
+        assert_eq!(reship_tag("k"), reship_tag("k"));
+        assert_ne!(reship_tag("k1"), reship_tag("k2"));
+        assert!(reship_tag(&"x".repeat(500)).len() <= 40);
+        let code = coupon_code("ticket-7:coupon");
+        assert_eq!(code.len(), 13);
+        assert!(code.starts_with("HW-"));
+        // FNV-1a test vector: "a" → af63dc4c8601ec8c.
+        assert_eq!(fingerprint("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn timestamps_format_back_to_what_they_parse_from() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2025-07-10T16:15:47Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            let t = Timestamp::parse(text).unwrap();
+            assert_eq!(rfc3339(&t), text);
+        }
+    }
+}
