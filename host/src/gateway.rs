@@ -10,6 +10,7 @@ use crate::config::{Config, Secrets};
 use crate::plugin::{PluginSet, Runtime, Services};
 use crate::store::Store;
 use crate::telemetry::Metrics;
+use crate::tickets::{Engine, EngineSettings};
 use crate::web::App;
 
 /// A gateway whose plugins are loaded and whose watcher runs; [`Gateway::serve`] answers
@@ -32,18 +33,23 @@ impl Gateway {
             .context("cannot start the plugin runtime")?;
         let plugins = PluginSet::open(runtime.clone(), config.plugin_dir.clone()).await;
         let (stop_watching, watching) = tokio::sync::watch::channel(false);
+        let watching_engine = watching.clone();
         if let Some(interval) = config.watch_interval {
             plugins.watch(interval, watching);
         }
         let store = Store::open(&config.data_dir.join("db"))
             .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+        let engine = Engine::new(store.clone(), EngineSettings::default());
+        let inbox_notify = Arc::new(tokio::sync::Notify::new());
+        tokio::spawn(engine.clone().run(inbox_notify.clone(), watching_engine));
         let app = Arc::new(App {
             plugins,
             metrics,
             max_body_bytes: config.max_body_bytes,
             ready: AtomicBool::new(false),
             store,
-            inbox_notify: Arc::new(tokio::sync::Notify::new()),
+            inbox_notify,
+            engine,
         });
         Ok(Gateway {
             app,

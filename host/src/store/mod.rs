@@ -10,7 +10,12 @@
 //! | `inbox_bodies` | same sequence number | the raw request body, exactly as received |
 //! | `deliveries` | `<plugin>\0<delivery id>` | sequence number of the first copy |
 //! | `unverified` | sequence number of an inbox record its connector failed on | empty |
-//! | `meta` | name | value (`schema`: u32 big-endian) |
+//! | `tickets` | ticket id, u64 big-endian | [`Ticket`](crate::tickets::model::Ticket) as JSON |
+//! | `cases` | `<marketplace>\0<shop>\0<case key>` | ticket id |
+//! | `business` | `<marketplace>\0<business key>` | empty: the key's effect was applied |
+//! | `timeline` | ticket id + entry id, both u64 big-endian | a timeline entry as JSON |
+//! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
+//! | `meta` | name | value (`schema`: u32 big-endian; `processed_inbox`: u64 cursor) |
 //!
 //! Every JSON record carries a schema version (`v`). A record is written before the key that
 //! marks its delivery as seen, and sled recovers a prefix of its writes after a crash, so a
@@ -18,12 +23,14 @@
 //! applies business effects once on business keys.
 
 mod group_commit;
+mod tickets;
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 pub use group_commit::GroupCommit;
+pub use tickets::TicketWrite;
 
 use crate::plugin::bindings::types::TicketEvent;
 
@@ -113,6 +120,12 @@ pub struct Store {
     bodies: sled::Tree,
     deliveries: sled::Tree,
     unverified: sled::Tree,
+    tickets: sled::Tree,
+    cases: sled::Tree,
+    business: sled::Tree,
+    timeline: sled::Tree,
+    queue: sled::Tree,
+    meta: sled::Tree,
     unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     commit: GroupCommit,
 }
@@ -154,6 +167,12 @@ impl Store {
         let unverified_count =
             std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(unverified.len()));
         Ok(Store {
+            tickets: db.open_tree("tickets")?,
+            cases: db.open_tree("cases")?,
+            business: db.open_tree("business")?,
+            timeline: db.open_tree("timeline")?,
+            queue: db.open_tree("queue")?,
+            meta,
             unverified,
             unverified_count,
             inbox: db.open_tree("inbox")?,

@@ -519,7 +519,7 @@ impl MarketplaceRule {
 }
 
 /// A deadline and what set it, so the UI can explain it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
     /// When the answer is due.
     pub at: Timestamp,
@@ -528,7 +528,7 @@ pub struct Deadline {
 }
 
 /// What set a [`Deadline`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DeadlineSource {
     /// The ticket's severity target, in the seller's business time.
@@ -655,7 +655,7 @@ impl TryFrom<Vec<u16>> for EscalationLadder {
 }
 
 /// One rung of the escalation ladder: when it fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EscalationStep {
     /// The rung, in per mille of the span.
     pub per_mille: u16,

@@ -39,6 +39,8 @@ pub struct App {
     pub store: crate::store::Store,
     /// Wakes the ticket engine when a delivery is stored.
     pub inbox_notify: Arc<tokio::sync::Notify>,
+    /// The ticket engine.
+    pub engine: Arc<crate::tickets::Engine>,
 }
 
 /// How long requests in flight may take to finish after shutdown begins.

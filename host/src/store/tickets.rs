@@ -1,0 +1,236 @@
+//! Tickets in sled: the records, their indexes and their timelines, changed together in one
+//! transaction with the inbox cursor, so a crash replays an inbox record completely or not
+//! at all.
+
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use super::{Store, StoreError};
+use crate::tickets::model::{Ticket, TicketId, TimelineEntry};
+use crate::tickets::sla::Severity;
+
+const CURSOR: &[u8] = b"processed_inbox";
+
+/// One ticket change, planned by the ticket engine.
+#[derive(Debug, Clone)]
+pub struct TicketWrite {
+    /// The ticket as stored before (none for a new ticket).
+    pub before: Option<Ticket>,
+    /// The ticket as it must be stored.
+    pub after: Ticket,
+    /// Timeline entries to append.
+    pub entries: Vec<TimelineEntry>,
+    /// Business keys whose effect this change applies (`<marketplace>\0<key>`).
+    pub business_keys: Vec<String>,
+}
+
+fn severity_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Red => 0,
+        Severity::Yellow => 1,
+        Severity::Blue => 2,
+    }
+}
+
+/// Queue key: severity, then deadline, then id, so a range scan reads open tickets in the
+/// order agents work them.
+fn queue_key(ticket: &Ticket) -> Vec<u8> {
+    let due = (ticket.due.at.as_second() as u64) ^ (1 << 63);
+    let mut key = Vec::with_capacity(17);
+    key.push(severity_rank(ticket.severity));
+    key.extend_from_slice(&due.to_be_bytes());
+    key.extend_from_slice(&ticket.id.to_be_bytes());
+    key
+}
+
+fn case_index_key(ticket: &Ticket) -> Vec<u8> {
+    [
+        ticket.marketplace.as_bytes(),
+        b"\0",
+        ticket.shop.as_bytes(),
+        b"\0",
+        ticket.case_key.as_bytes(),
+    ]
+    .concat()
+}
+
+fn timeline_key(ticket: TicketId, entry: u64) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&ticket.to_be_bytes());
+    key[8..].copy_from_slice(&entry.to_be_bytes());
+    key
+}
+
+fn corrupt(key: String, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        key,
+        message: e.to_string(),
+    }
+}
+
+impl Store {
+    /// The last inbox record the ticket engine has applied.
+    pub fn processed_cursor(&self) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .meta
+            .get(CURSOR)?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// A fresh ticket id.
+    pub fn new_ticket_id(&self) -> Result<TicketId, StoreError> {
+        Ok(self.db.generate_id()? + 1)
+    }
+
+    /// The ticket with `id`.
+    pub fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        self.tickets
+            .get(id.to_be_bytes())?
+            .map(|json| {
+                serde_json::from_slice(&json).map_err(|e| corrupt(format!("tickets/{id}"), e))
+            })
+            .transpose()
+    }
+
+    /// The ticket of a case, if one is open or was ever opened.
+    pub fn ticket_for_case(
+        &self,
+        marketplace: &str,
+        shop: &str,
+        case_key: &str,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let key = [
+            marketplace.as_bytes(),
+            b"\0",
+            shop.as_bytes(),
+            b"\0",
+            case_key.as_bytes(),
+        ]
+        .concat();
+        match self.cases.get(key)? {
+            Some(id) => {
+                let id = <[u8; 8]>::try_from(id.as_ref()).map_or(0, u64::from_be_bytes);
+                self.ticket(id)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Whether the effect of a business key was applied already.
+    pub fn business_applied(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.business.contains_key(key)?)
+    }
+
+    /// A ticket's timeline, oldest first.
+    pub fn timeline(&self, id: TicketId) -> Result<Vec<TimelineEntry>, StoreError> {
+        self.timeline
+            .scan_prefix(id.to_be_bytes())
+            .values()
+            .map(|json| {
+                let json = json?;
+                serde_json::from_slice(&json).map_err(|e| corrupt(format!("timeline/{id}"), e))
+            })
+            .collect()
+    }
+
+    /// Open tickets by deadline, red first unless `severity` picks one lane; at most `limit`.
+    pub fn queue(
+        &self,
+        severity: Option<Severity>,
+        limit: usize,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let lanes: Vec<u8> = match severity {
+            Some(s) => vec![severity_rank(s)],
+            None => vec![0, 1, 2],
+        };
+        let mut out = Vec::new();
+        for lane in lanes {
+            for key in self.queue.scan_prefix([lane]).keys() {
+                if out.len() >= limit {
+                    return Ok(out);
+                }
+                let key = key?;
+                let id = <[u8; 8]>::try_from(&key[9..17]).map_or(0, u64::from_be_bytes);
+                if let Some(ticket) = self.ticket(id)? {
+                    out.push(ticket);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Apply the ticket changes planned for inbox record `seq` and move the cursor past it,
+    /// atomically, then wait until it is on disk.
+    pub async fn commit_inbox_record(
+        &self,
+        seq: u64,
+        writes: &[TicketWrite],
+    ) -> Result<(), StoreError> {
+        self.commit_writes(Some(seq), writes)?;
+        self.commit.durable().await.map_err(StoreError::Flush)
+    }
+
+    /// Apply ticket changes that do not come from the inbox (API actions, timers).
+    pub async fn commit_tickets(&self, writes: &[TicketWrite]) -> Result<(), StoreError> {
+        self.commit_writes(None, writes)?;
+        self.commit.durable().await.map_err(StoreError::Flush)
+    }
+
+    fn commit_writes(&self, seq: Option<u64>, writes: &[TicketWrite]) -> Result<(), StoreError> {
+        // Ids and encodings are prepared outside the transaction, which may run more than once.
+        let mut prepared = Vec::with_capacity(writes.len());
+        for write in writes {
+            let id = write.after.id;
+            let json = serde_json::to_vec(&write.after)
+                .map_err(|e| corrupt(format!("tickets/{id}"), e))?;
+            let mut entries = Vec::with_capacity(write.entries.len());
+            for entry in &write.entries {
+                let entry_json =
+                    serde_json::to_vec(entry).map_err(|e| corrupt(format!("timeline/{id}"), e))?;
+                entries.push((timeline_key(id, self.db.generate_id()?), entry_json));
+            }
+            prepared.push((write, json, entries));
+        }
+        let result = (
+            &self.tickets,
+            &self.cases,
+            &self.business,
+            &self.timeline,
+            &self.queue,
+            &self.meta,
+        )
+            .transaction(|(tickets, cases, business, timeline, queue, meta)| {
+                for (write, json, entries) in &prepared {
+                    let ticket = &write.after;
+                    tickets.insert(&ticket.id.to_be_bytes(), json.as_slice())?;
+                    cases.insert(case_index_key(ticket), &ticket.id.to_be_bytes())?;
+                    if let Some(before) = &write.before
+                        && before.status.is_open()
+                    {
+                        queue.remove(queue_key(before))?;
+                    }
+                    if ticket.status.is_open() {
+                        queue.insert(queue_key(ticket), &[])?;
+                    }
+                    for (key, entry) in entries {
+                        timeline.insert(key, entry.as_slice())?;
+                    }
+                    for key in &write.business_keys {
+                        business.insert(key.as_bytes(), &[])?;
+                    }
+                }
+                if let Some(seq) = seq {
+                    meta.insert(CURSOR, &seq.to_be_bytes())?;
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+            Err(TransactionError::Abort(())) => {
+                Err(StoreError::Flush("transaction aborted".into()))
+            }
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! The ticket engine: reads verified deliveries from the inbox in arrival order and turns
+//! their events into tickets — dedupe on business keys, find or open the case's ticket,
+//! triage, set the first-response deadline and escalation ladder, append the timeline —
+//! committing each inbox record's changes together with the inbox cursor.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::model::{Happening, Status, Ticket, TimelineEntry, case_key};
+use super::sla::{
+    self, BusinessCalendar, EscalationLadder, MarketplaceRule, Severity, SeverityTargets,
+};
+use super::triage::{Triage, more_urgent};
+use crate::plugin::bindings::types::{IssueKind, TicketEvent};
+use crate::store::{InboxRecord, InboxState, Store, StoreError, TicketWrite};
+
+/// How the engine decides severities and deadlines.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// Severity rules.
+    pub triage: Triage,
+    /// The seller's working time.
+    pub calendar: BusinessCalendar,
+    /// Severity targets, in business time.
+    pub targets: SeverityTargets,
+    /// Reminder and escalation points.
+    pub ladder: EscalationLadder,
+    /// eBay's business days are counted in this zone.
+    pub ebay_time_zone: jiff::tz::TimeZone,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings {
+            triage: Triage::default(),
+            calendar: BusinessCalendar::always_open(jiff::tz::TimeZone::UTC),
+            targets: SeverityTargets::default(),
+            ladder: EscalationLadder::default(),
+            ebay_time_zone: jiff::tz::TimeZone::get(sla::EBAY_DEFAULT_TIME_ZONE)
+                .unwrap_or(jiff::tz::TimeZone::UTC),
+        }
+    }
+}
+
+impl EngineSettings {
+    /// The marketplace rule for an event of `kind` from the connector `marketplace`.
+    fn rule(&self, marketplace: &str, kind: IssueKind) -> Option<MarketplaceRule> {
+        use IssueKind::*;
+        match (marketplace, kind) {
+            ("amazon", BuyerMessage) => Some(MarketplaceRule::amazon_buyer_message()),
+            ("amazon", AToZClaim) => Some(MarketplaceRule::amazon_a_to_z_information_request()),
+            ("ebay", ReturnRequest) => Some(MarketplaceRule::ebay_return_request(
+                self.ebay_time_zone.clone(),
+            )),
+            ("ebay", AToZClaim | NotReceived | Damaged | WrongItem | Quality) => {
+                Some(MarketplaceRule::ebay_case(self.ebay_time_zone.clone()))
+            }
+            ("shopify", Chargeback | PaymentDispute) => Some(MarketplaceRule::shopify_dispute()),
+            _ => None,
+        }
+    }
+
+    /// The first-response deadline of a case opened by `event` at `received_at`.
+    fn deadline(
+        &self,
+        marketplace: &str,
+        event: &TicketEvent,
+        severity: Severity,
+        received_at: Timestamp,
+    ) -> sla::Deadline {
+        let platform = event
+            .platform_deadline
+            .as_ref()
+            .and_then(|t| Timestamp::new(t.seconds, t.nanoseconds as i32).ok());
+        let rule = self.rule(marketplace, event.kind).or_else(|| {
+            platform.map(|_| MarketplaceRule {
+                name: format!("{marketplace} deadline"),
+                window: None,
+                platform_margin: jiff::SignedDuration::ZERO,
+            })
+        });
+        let marketplace_due =
+            rule.and_then(|r| sla::marketplace_deadline(&r, received_at, platform));
+        sla::first_response_deadline(
+            &self.calendar,
+            &self.targets,
+            severity,
+            received_at,
+            marketplace_due,
+        )
+    }
+}
+
+/// The engine. One runs per gateway; it owns every change to tickets.
+pub struct Engine {
+    store: Store,
+    settings: EngineSettings,
+    // Serialises ticket changes between the inbox loop and API actions.
+    lock: tokio::sync::Mutex<()>,
+}
+
+impl Engine {
+    /// An engine over `store`.
+    pub fn new(store: Store, settings: EngineSettings) -> Arc<Engine> {
+        Arc::new(Engine {
+            store,
+            settings,
+            lock: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Apply inbox records until `shutdown` changes: whenever `notify` fires, and every
+    /// second in any case.
+    pub async fn run(
+        self: Arc<Self>,
+        notify: Arc<tokio::sync::Notify>,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        loop {
+            if let Err(e) = self.process_pending().await {
+                tracing::error!(message = "Applying the inbox failed; retrying.", error = %e);
+            }
+            tokio::select! {
+                () = notify.notified() => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    /// Apply every inbox record after the cursor. Returns how many records were applied.
+    pub async fn process_pending(&self) -> Result<usize, StoreError> {
+        let _one_writer = self.lock.lock().await;
+        let mut applied = 0;
+        loop {
+            let cursor = self.store.processed_cursor()?;
+            let batch = self.store.inbox_after(cursor, 128)?;
+            if batch.is_empty() {
+                return Ok(applied);
+            }
+            for (seq, record) in batch {
+                let writes = self.plan(seq, &record)?;
+                self.store.commit_inbox_record(seq, &writes).await?;
+                applied += 1;
+            }
+        }
+    }
+
+    /// The ticket changes one inbox record causes.
+    fn plan(&self, seq: u64, record: &InboxRecord) -> Result<Vec<TicketWrite>, StoreError> {
+        if record.state != InboxState::Verified {
+            return Ok(Vec::new());
+        }
+        // Changes within this record, by case index key, so two events of one case in a
+        // single delivery land on one ticket.
+        let mut planned: HashMap<String, TicketWrite> = HashMap::new();
+        let mut seen_business: HashSet<String> = HashSet::new();
+        for event in &record.events {
+            let business = format!("{}\0{}", record.plugin, event.dedupe.business);
+            if seen_business.contains(&business) || self.store.business_applied(&business)? {
+                continue;
+            }
+            seen_business.insert(business.clone());
+            let order_id = event.order.as_ref().map(|o| o.id.as_str());
+            let case = case_key(
+                event.case_id.as_deref(),
+                order_id,
+                event.kind,
+                &event.dedupe.business,
+            );
+            let index = format!("{}\0{}\0{}", record.plugin, event.shop, case);
+            let existing = match planned.remove(&index) {
+                Some(write) => Some(write),
+                None => self
+                    .store
+                    .ticket_for_case(&record.plugin, &event.shop, &case)?
+                    .map(|t| TicketWrite {
+                        before: Some(t.clone()),
+                        after: t,
+                        entries: Vec::new(),
+                        business_keys: Vec::new(),
+                    }),
+            };
+            let mut write = match existing {
+                Some(write) => self.update(write, seq, record.received_at, event),
+                None => self.open(seq, &record.plugin, record.received_at, case, event)?,
+            };
+            write.business_keys.push(business);
+            planned.insert(index, write);
+        }
+        Ok(planned.into_values().collect())
+    }
+
+    fn open(
+        &self,
+        seq: u64,
+        marketplace: &str,
+        received_at: Timestamp,
+        case_key: String,
+        event: &TicketEvent,
+    ) -> Result<TicketWrite, StoreError> {
+        let severity = self.settings.triage.severity(event);
+        let due = self
+            .settings
+            .deadline(marketplace, event, severity, received_at);
+        let escalation = sla::escalation_steps(received_at, due.at, &self.settings.ladder);
+        let customer = event.customer.as_ref();
+        let ticket = Ticket {
+            v: crate::store::SCHEMA_VERSION,
+            id: self.store.new_ticket_id()?,
+            marketplace: marketplace.to_string(),
+            shop: event.shop.clone(),
+            case_key,
+            kind: event.kind,
+            severity,
+            status: Status::New,
+            opened_at: received_at,
+            updated_at: received_at,
+            due: due.clone(),
+            escalation,
+            first_response_at: None,
+            assignee: None,
+            order_id: event.order.as_ref().map(|o| o.id.clone()),
+            amount: event.amount.clone(),
+            language: customer.and_then(|c| c.preferred_locale.clone()),
+            country: customer.and_then(|c| c.country.clone()),
+            platform_status: event.status.clone(),
+            summary: event.summary.clone(),
+            events: 1,
+        };
+        Ok(TicketWrite {
+            before: None,
+            after: ticket,
+            entries: vec![
+                TimelineEntry {
+                    at: received_at,
+                    what: Happening::Opened { severity, due },
+                },
+                event_entry(seq, received_at, event),
+            ],
+            business_keys: Vec::new(),
+        })
+    }
+
+    fn update(
+        &self,
+        mut write: TicketWrite,
+        seq: u64,
+        received_at: Timestamp,
+        event: &TicketEvent,
+    ) -> TicketWrite {
+        let ticket = &mut write.after;
+        ticket.events += 1;
+        ticket.updated_at = received_at;
+        ticket.summary = event.summary.clone();
+        if event.status.is_some() {
+            ticket.platform_status = event.status.clone();
+        }
+        if ticket.order_id.is_none() {
+            ticket.order_id = event.order.as_ref().map(|o| o.id.clone());
+        }
+        if ticket.amount.is_none() {
+            ticket.amount = event.amount.clone();
+        }
+        if let Some(customer) = &event.customer {
+            ticket.language = ticket.language.take().or(customer.preferred_locale.clone());
+            ticket.country = ticket.country.take().or(customer.country.clone());
+        }
+        let severity = more_urgent(ticket.severity, self.settings.triage.severity(event));
+        if severity != ticket.severity {
+            write.entries.push(TimelineEntry {
+                at: received_at,
+                what: Happening::SeverityRaised {
+                    from: ticket.severity,
+                    to: severity,
+                },
+            });
+            ticket.severity = severity;
+        }
+        // A later event can only bring the deadline forward (a stricter severity, a new
+        // platform deadline), never push it back.
+        let due = self
+            .settings
+            .deadline(&ticket.marketplace, event, severity, received_at);
+        if due.at < ticket.due.at && ticket.first_response_at.is_none() {
+            ticket.escalation =
+                sla::escalation_steps(ticket.opened_at, due.at, &self.settings.ladder);
+            ticket.due = due;
+        }
+        if !ticket.status.is_open() {
+            write.entries.push(TimelineEntry {
+                at: received_at,
+                what: Happening::StatusChanged {
+                    from: ticket.status,
+                    to: Status::WaitingOnUs,
+                    by: "system".into(),
+                },
+            });
+            ticket.status = Status::WaitingOnUs;
+        }
+        write.entries.push(event_entry(seq, received_at, event));
+        write
+    }
+}
+
+fn event_entry(seq: u64, at: Timestamp, event: &TicketEvent) -> TimelineEntry {
+    TimelineEntry {
+        at,
+        what: Happening::Event {
+            delivery: seq,
+            summary: event.summary.clone(),
+            platform_status: event.status.clone(),
+        },
+    }
+}

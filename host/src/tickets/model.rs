@@ -1,0 +1,229 @@
+//! The ticket: one after-sales case, its state, and its timeline.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::sla::{Deadline, EscalationStep, Severity};
+use crate::plugin::bindings::types::{IssueKind, Money};
+
+/// A ticket's id: assigned by the store, increasing.
+pub type TicketId = u64;
+
+/// Where a ticket stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Opened, nobody has answered yet.
+    New,
+    /// The next move is the seller's.
+    WaitingOnUs,
+    /// Waiting for the buyer.
+    WaitingOnBuyer,
+    /// Waiting for the marketplace's decision.
+    WaitingOnMarketplace,
+    /// Solved; reopens if the case moves again.
+    Resolved,
+    /// Done for good.
+    Closed,
+}
+
+impl Status {
+    /// Whether the ticket still needs work (it is in the queue).
+    pub fn is_open(self) -> bool {
+        !matches!(self, Status::Resolved | Status::Closed)
+    }
+}
+
+/// What identifies a case within a marketplace: the marketplace's case id when it has one,
+/// else the order and the kind of problem, else the event's business key.
+pub fn case_key(
+    case_id: Option<&str>,
+    order_id: Option<&str>,
+    kind: IssueKind,
+    business: &str,
+) -> String {
+    match (case_id, order_id) {
+        (Some(case), _) => format!("case:{case}"),
+        (None, Some(order)) => format!("order:{order}:{}", kind_name(kind)),
+        (None, None) => format!("event:{business}"),
+    }
+}
+
+/// One ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Schema version.
+    pub v: u32,
+    /// The ticket's id.
+    pub id: TicketId,
+    /// The connector plugin id it came through (e.g. "shopify").
+    pub marketplace: String,
+    /// The shop within the marketplace.
+    pub shop: String,
+    /// What identifies the case (see [`case_key`]).
+    pub case_key: String,
+    /// What the case is about.
+    #[serde(with = "kind_serde")]
+    pub kind: IssueKind,
+    /// Red, yellow or blue.
+    pub severity: Severity,
+    /// Where it stands.
+    pub status: Status,
+    /// When the first event arrived.
+    pub opened_at: Timestamp,
+    /// When anything last changed.
+    pub updated_at: Timestamp,
+    /// The first-response deadline and what set it.
+    pub due: Deadline,
+    /// Reminder and escalation instants on the way to the deadline.
+    pub escalation: Vec<EscalationStep>,
+    /// When the seller first answered, if they have.
+    pub first_response_at: Option<Timestamp>,
+    /// The agent who owns it.
+    pub assignee: Option<String>,
+    /// The order, when known.
+    pub order_id: Option<String>,
+    /// The amount at stake, when known.
+    pub amount: Option<Money>,
+    /// The buyer's preferred language, when known.
+    pub language: Option<String>,
+    /// The buyer's country, when known.
+    pub country: Option<String>,
+    /// The marketplace's own state of the case, verbatim.
+    pub platform_status: Option<String>,
+    /// The latest one-line summary.
+    pub summary: String,
+    /// How many marketplace events the ticket has absorbed.
+    pub events: u32,
+}
+
+/// One line of a ticket's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// When it happened.
+    pub at: Timestamp,
+    /// What happened.
+    #[serde(flatten)]
+    pub what: Happening,
+}
+
+/// What a timeline entry records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum Happening {
+    /// A marketplace event (inbox record `delivery`).
+    Event {
+        /// Inbox sequence number of the delivery.
+        delivery: u64,
+        /// The event's summary.
+        summary: String,
+        /// The marketplace's state after it.
+        platform_status: Option<String>,
+    },
+    /// The ticket was opened with this severity and deadline.
+    Opened {
+        /// Severity at opening.
+        severity: Severity,
+        /// First-response deadline.
+        due: Deadline,
+    },
+    /// The severity went up.
+    SeverityRaised {
+        /// Before.
+        from: Severity,
+        /// After.
+        to: Severity,
+    },
+    /// The status changed.
+    StatusChanged {
+        /// Before.
+        from: Status,
+        /// After.
+        to: Status,
+        /// Who changed it ("system" for the engine).
+        by: String,
+    },
+}
+
+/// The kebab-case name of an issue kind, as the config and API write it.
+pub fn kind_name(kind: IssueKind) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("other", |(_, name)| name)
+}
+
+/// The issue kind with this kebab-case name.
+pub fn kind_from_name(name: &str) -> Option<IssueKind> {
+    KINDS.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+}
+
+/// Every issue kind and its name.
+pub const KINDS: [(IssueKind, &str); 20] = [
+    (IssueKind::NotReceived, "not-received"),
+    (IssueKind::DeliveredNotReceived, "delivered-not-received"),
+    (IssueKind::Damaged, "damaged"),
+    (IssueKind::WrongItem, "wrong-item"),
+    (IssueKind::Quality, "quality"),
+    (IssueKind::LogisticsDelay, "logistics-delay"),
+    (IssueKind::CustomsHold, "customs-hold"),
+    (IssueKind::ReturnRequest, "return-request"),
+    (IssueKind::CancellationRequest, "cancellation-request"),
+    (IssueKind::AToZClaim, "a-to-z-claim"),
+    (IssueKind::Chargeback, "chargeback"),
+    (IssueKind::PaymentDispute, "payment-dispute"),
+    (IssueKind::NegativeReview, "negative-review"),
+    (IssueKind::BuyerMessage, "buyer-message"),
+    (IssueKind::AccountHealth, "account-health"),
+    (IssueKind::RefundIssued, "refund-issued"),
+    (IssueKind::OrderUpdate, "order-update"),
+    (IssueKind::ShipmentUpdate, "shipment-update"),
+    (IssueKind::PrivacyRequest, "privacy-request"),
+    (IssueKind::Other, "other"),
+];
+
+/// Serde for [`IssueKind`] by its kebab-case name.
+pub mod kind_serde {
+    use super::{IssueKind, kind_from_name, kind_name};
+
+    /// Serialize by name.
+    pub fn serialize<S: serde::Serializer>(kind: &IssueKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind_name(*kind))
+    }
+
+    /// Deserialize from a name.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<IssueKind, D::Error> {
+        let name: String = serde::Deserialize::deserialize(d)?;
+        kind_from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown issue kind {name:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_unique_name_that_round_trips() {
+        for (kind, name) in KINDS {
+            assert_eq!(kind_from_name(name), Some(kind));
+            assert_eq!(kind_name(kind), name);
+        }
+        let mut names: Vec<_> = KINDS.iter().map(|(_, n)| n).collect();
+        names.dedup();
+        assert_eq!(names.len(), KINDS.len());
+    }
+
+    #[test]
+    fn cases_are_keyed_by_case_id_then_order_and_kind() {
+        assert_eq!(
+            case_key(Some("1052"), Some("1"), IssueKind::Chargeback, "b"),
+            "case:1052"
+        );
+        assert_eq!(
+            case_key(None, Some("450789469"), IssueKind::ReturnRequest, "b"),
+            "order:450789469:return-request"
+        );
+        assert_eq!(case_key(None, None, IssueKind::Other, "x:1"), "event:x:1");
+    }
+}

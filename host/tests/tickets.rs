@@ -1,0 +1,201 @@
+//! From real Shopify deliveries to tickets: the gateway over loopback HTTP with the real
+//! Shopify connector, the durable inbox and the ticket engine.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use helloword::config::Config;
+use helloword::gateway::Gateway;
+use helloword::tickets::model::{Happening, Status, Ticket};
+use helloword::tickets::sla::{DeadlineSource, Severity};
+
+const SECRET: &str = "shopify-test-secret";
+const SHOP: &str = "helloword-test.myshopify.com";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins/shopify/tests/fixtures/webhooks")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+struct Running {
+    app: std::sync::Arc<helloword::web::App>,
+    base: String,
+    client: reqwest::Client,
+}
+
+async fn start(dir: &Path) -> Running {
+    let plugins = dir.join("plugins/shopify");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::copy(
+        test_artifacts::SHOPIFY,
+        plugins.join("shopify_connector.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/shopify/plugin.toml"),
+        plugins.join("plugin.toml"),
+    )
+    .unwrap();
+    let text = format!(
+        "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n[secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n"
+    );
+    let config = Config::parse(&dir.join("helloword.toml"), &text).unwrap();
+    let gateway = Gateway::start(&config).await.unwrap();
+    let app = gateway.app.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(gateway.serve(listener, std::future::pending()));
+    Running {
+        app,
+        base,
+        client: reqwest::Client::new(),
+    }
+}
+
+impl Running {
+    async fn deliver(&self, topic: &str, body: &[u8], webhook_id: &str) -> u16 {
+        self.client
+            .post(format!("{}/hooks/shopify", self.base))
+            .header("X-Shopify-Topic", topic)
+            .header(
+                "X-Shopify-Hmac-Sha256",
+                helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), body),
+            )
+            .header("X-Shopify-Shop-Domain", SHOP)
+            .header("X-Shopify-Api-Version", "2026-07")
+            .header("X-Shopify-Webhook-Id", webhook_id)
+            .header("X-Shopify-Event-Id", format!("event-{webhook_id}"))
+            .header("X-Shopify-Triggered-At", "2025-07-10T16:15:47.000000Z")
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Wait until the engine has applied everything stored so far.
+    async fn settled(&self) {
+        for _ in 0..200 {
+            let pending = self
+                .app
+                .store
+                .inbox_after(self.app.store.processed_cursor().unwrap(), 1)
+                .unwrap();
+            if pending.is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the engine did not apply the inbox");
+    }
+
+    fn queue(&self) -> Vec<Ticket> {
+        self.app.store.queue(None, 100).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_chargeback_becomes_a_red_ticket_due_by_shopifys_evidence_deadline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    assert_eq!(
+        gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+
+    let queue = gw.queue();
+    assert_eq!(queue.len(), 1, "{queue:#?}");
+    let ticket = &queue[0];
+    assert_eq!(ticket.severity, Severity::Red);
+    assert_eq!(ticket.status, Status::New);
+    assert_eq!(ticket.case_key, "case:285332461850802063");
+    assert_eq!(ticket.order_id.as_deref(), Some("820982911946154508"));
+    assert_eq!(ticket.amount.as_ref().map(|m| m.minor_units), Some(1150));
+    // evidence_due_by 2021-12-31T00:00Z minus Shopify's 24 h safety margin is earlier than
+    // the 4 h red target counted from now.
+    assert_eq!(ticket.due.at.to_string(), "2021-12-30T00:00:00Z");
+    assert!(matches!(
+        ticket.due.source,
+        DeadlineSource::PlatformDeadline
+    ));
+
+    let timeline = gw.app.store.timeline(ticket.id).unwrap();
+    assert!(matches!(
+        timeline[0].what,
+        Happening::Opened {
+            severity: Severity::Red,
+            ..
+        }
+    ));
+    assert!(
+        matches!(&timeline[1].what, Happening::Event { summary, .. } if summary.starts_with("Chargeback opened"))
+    );
+}
+
+#[tokio::test]
+async fn later_events_of_a_case_append_to_its_ticket_and_repeats_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    let dispute = fixture("disputes__create.json");
+    assert_eq!(gw.deliver("disputes/create", &dispute, "w-1").await, 200);
+    // The same delivery again (Shopify retried it) and the same business event under a new
+    // delivery id: neither changes anything.
+    assert_eq!(gw.deliver("disputes/create", &dispute, "w-1").await, 200);
+    assert_eq!(gw.deliver("disputes/create", &dispute, "w-2").await, 200);
+    // The dispute moves on: same case, new state.
+    let won = String::from_utf8(dispute.clone())
+        .unwrap()
+        .replace("\"under_review\"", "\"won\"");
+    assert_eq!(
+        gw.deliver("disputes/update", won.as_bytes(), "w-3").await,
+        200
+    );
+    gw.settled().await;
+
+    let queue = gw.queue();
+    assert_eq!(queue.len(), 1);
+    let ticket = &queue[0];
+    assert_eq!(ticket.events, 2);
+    assert_eq!(ticket.platform_status.as_deref(), Some("won"));
+    let events = gw
+        .app
+        .store
+        .timeline(ticket.id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e.what, Happening::Event { .. }))
+        .count();
+    assert_eq!(events, 2);
+}
+
+#[tokio::test]
+async fn returns_are_yellow_and_the_queue_puts_red_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    assert_eq!(
+        gw.deliver("returns/request", &fixture("returns__request.json"), "w-r")
+            .await,
+        200
+    );
+    assert_eq!(
+        gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-d")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let severities: Vec<Severity> = gw.queue().iter().map(|t| t.severity).collect();
+    assert_eq!(severities, [Severity::Red, Severity::Yellow]);
+    let yellow = gw.app.store.queue(Some(Severity::Yellow), 10).unwrap();
+    assert_eq!(yellow.len(), 1);
+    assert!(matches!(
+        yellow[0].due.source,
+        DeadlineSource::SeverityTarget
+    ));
+}
