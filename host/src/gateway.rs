@@ -27,6 +27,11 @@ impl Gateway {
     /// Resolve secrets, build the plugin runtime, load the plugin folder and start hot reload.
     pub async fn start(config: &Config) -> anyhow::Result<Gateway> {
         let secrets = Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+        let api_tokens = config
+            .api_tokens
+            .iter()
+            .filter_map(|(who, secret)| secrets.get(secret).map(|t| (who.clone(), t.to_vec())))
+            .collect();
         let metrics = Metrics::default();
         let services = Arc::new(Services::new(Arc::new(secrets), metrics.clone())?);
         let runtime = Runtime::new(config.runtime_settings(), services)
@@ -50,6 +55,7 @@ impl Gateway {
             store,
             inbox_notify,
             engine,
+            api_tokens,
         });
         Ok(Gateway {
             app,

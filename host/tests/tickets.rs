@@ -13,6 +13,7 @@ use helloword::tickets::sla::{DeadlineSource, Severity};
 
 const SECRET: &str = "shopify-test-secret";
 const SHOP: &str = "helloword-test.myshopify.com";
+const TOKEN: &str = "lead-token-123";
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,9 +26,34 @@ struct Running {
     app: std::sync::Arc<helloword::web::App>,
     base: String,
     client: reqwest::Client,
+    stop: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Shut the gateway down and wait until it has let go of its data folder.
+    async fn stop(self) {
+        let Running {
+            app, stop, done, ..
+        } = self;
+        drop(app);
+        let _ = stop.send(());
+        done.await.unwrap().unwrap();
+    }
 }
 
 async fn start(dir: &Path) -> Running {
+    // A gateway that just stopped may still be closing the database for a moment.
+    for _ in 0..100 {
+        if let Some(running) = try_start(dir).await {
+            return running;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the gateway did not start");
+}
+
+async fn try_start(dir: &Path) -> Option<Running> {
     let plugins = dir.join("plugins/shopify");
     std::fs::create_dir_all(&plugins).unwrap();
     std::fs::copy(
@@ -41,19 +67,25 @@ async fn start(dir: &Path) -> Running {
     )
     .unwrap();
     let text = format!(
-        "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n[secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n"
+        "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n[api.tokens]\nlead = \"lead_token\"\n\
+         [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\nlead_token = {{ value = \"{TOKEN}\" }}\n"
     );
     let config = Config::parse(&dir.join("helloword.toml"), &text).unwrap();
-    let gateway = Gateway::start(&config).await.unwrap();
+    let gateway = Gateway::start(&config).await.ok()?;
     let app = gateway.app.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(gateway.serve(listener, std::future::pending()));
-    Running {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::spawn(gateway.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    Some(Running {
         app,
         base,
         client: reqwest::Client::new(),
-    }
+        stop,
+        done,
+    })
 }
 
 impl Running {
@@ -198,4 +230,155 @@ async fn returns_are_yellow_and_the_queue_puts_red_first() {
         yellow[0].due.source,
         DeadlineSource::SeverityTarget
     ));
+}
+
+impl Running {
+    async fn api(&self, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
+        let mut req = self
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            req = req.body(body.to_string());
+        }
+        let response = req.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+        )
+    }
+}
+
+#[tokio::test]
+async fn the_admin_api_lists_shows_and_changes_tickets_with_an_audit_trail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    gw.deliver("returns/request", &fixture("returns__request.json"), "w-r")
+        .await;
+    gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-d")
+        .await;
+    gw.settled().await;
+
+    let (status, list) = gw.api("GET", "/api/tickets?severity=red", None).await;
+    assert_eq!(status, 200);
+    let tickets = list["tickets"].as_array().unwrap();
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(tickets[0]["kind"], "chargeback");
+    let id = tickets[0]["id"].as_u64().unwrap();
+
+    let (status, _) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/assign"),
+            Some(r#"{"agent": "mei"}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/notes"),
+            Some(r#"{"text": "Evidence requested from the carrier."}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, changed) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/status"),
+            Some(r#"{"status": "waiting-on-marketplace"}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(changed["ticket"]["first_response_at"].is_string());
+
+    let (status, mine) = gw.api("GET", "/api/tickets?agent=mei", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(mine["tickets"].as_array().unwrap().len(), 1);
+
+    let (_, shown) = gw.api("GET", &format!("/api/tickets/{id}"), None).await;
+    let kinds: Vec<&str> = shown["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["opened", "event", "assigned", "note", "status-changed"]
+    );
+    let last = &shown["timeline"][4];
+    assert_eq!(
+        (last["by"].as_str(), last["to"].as_str()),
+        (Some("lead"), Some("waiting-on-marketplace"))
+    );
+}
+
+#[tokio::test]
+async fn the_admin_api_refuses_bad_requests_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    let anonymous = gw
+        .client
+        .get(format!("{}/api/tickets", gw.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let wrong = gw
+        .client
+        .get(format!("{}/api/tickets", gw.base))
+        .bearer_auth("not-the-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
+
+    let (status, body) = gw.api("GET", "/api/tickets?severity=purple", None).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("bad-query")));
+    let (status, _) = gw.api("GET", "/api/tickets/999", None).await;
+    assert_eq!(status, 404);
+    let (status, body) = gw
+        .api("POST", "/api/tickets/999/status", Some("{not json"))
+        .await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("bad-json")));
+    let (status, body) = gw
+        .api(
+            "POST",
+            "/api/tickets/999/status",
+            Some(r#"{"status": "done"}"#),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (422, Some("bad-body")));
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown variant `done`")
+    );
+}
+
+#[tokio::test]
+async fn tickets_survive_a_restart_and_the_inbox_is_not_applied_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-1")
+        .await;
+    gw.settled().await;
+    assert_eq!(gw.queue().len(), 1);
+    gw.stop().await;
+
+    let gw = start(tmp.path()).await;
+    // The same delivery, retried by Shopify after the restart, is still recognised.
+    assert_eq!(
+        gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let queue = gw.queue();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].events, 1);
 }

@@ -43,7 +43,17 @@ struct RawConfig {
     #[serde(default)]
     plugins: RawPlugins,
     #[serde(default)]
+    api: RawApi,
+    #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApi {
+    /// Token name (who acts, as the audit trail shows it) → name of the secret holding it.
+    #[serde(default)]
+    tokens: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,6 +116,8 @@ pub struct Config {
     pub default_limits: Limits,
     /// Secret sources by name (resolved by [`Secrets::resolve`]).
     pub secrets: BTreeMap<String, SecretSource>,
+    /// Admin API tokens: who (the token's name) → the secret holding the token.
+    pub api_tokens: BTreeMap<String, String>,
 }
 
 /// A config that is wrong: which file and what to change.
@@ -208,6 +220,13 @@ impl Config {
                 )));
             }
         }
+        for (who, secret) in &raw.api.tokens {
+            if !raw.secrets.contains_key(secret) {
+                return Err(err(format!(
+                    "`api.tokens.{who}` names secret `{secret}`, which is not in [secrets]"
+                )));
+            }
+        }
         let secrets = raw
             .secrets
             .into_iter()
@@ -231,6 +250,7 @@ impl Config {
             engine,
             default_limits,
             secrets,
+            api_tokens: raw.api.tokens,
         })
     }
 

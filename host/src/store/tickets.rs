@@ -140,24 +140,38 @@ impl Store {
         severity: Option<Severity>,
         limit: usize,
     ) -> Result<Vec<Ticket>, StoreError> {
+        self.open_tickets(severity).take(limit).collect()
+    }
+
+    /// Open tickets of one lane (or all lanes, red first), each lane by deadline.
+    pub fn open_tickets(
+        &self,
+        severity: Option<Severity>,
+    ) -> impl Iterator<Item = Result<Ticket, StoreError>> + '_ {
         let lanes: Vec<u8> = match severity {
             Some(s) => vec![severity_rank(s)],
             None => vec![0, 1, 2],
         };
-        let mut out = Vec::new();
-        for lane in lanes {
-            for key in self.queue.scan_prefix([lane]).keys() {
-                if out.len() >= limit {
-                    return Ok(out);
-                }
-                let key = key?;
-                let id = <[u8; 8]>::try_from(&key[9..17]).map_or(0, u64::from_be_bytes);
-                if let Some(ticket) = self.ticket(id)? {
-                    out.push(ticket);
-                }
-            }
-        }
-        Ok(out)
+        lanes.into_iter().flat_map(move |lane| {
+            self.queue
+                .scan_prefix([lane])
+                .keys()
+                .filter_map(move |key| {
+                    let id = match key {
+                        Ok(key) => <[u8; 8]>::try_from(&key[9..17]).map_or(0, u64::from_be_bytes),
+                        Err(e) => return Some(Err(StoreError::Sled(e))),
+                    };
+                    self.ticket(id).transpose()
+                })
+        })
+    }
+
+    /// Every ticket, open or not, by id.
+    pub fn all_tickets(&self) -> impl Iterator<Item = Result<Ticket, StoreError>> + '_ {
+        self.tickets.iter().values().map(|json| {
+            let json = json?;
+            serde_json::from_slice(&json).map_err(|e| corrupt("tickets".into(), e))
+        })
     }
 
     /// Apply the ticket changes planned for inbox record `seq` and move the cursor past it,

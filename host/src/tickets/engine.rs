@@ -306,6 +306,115 @@ impl Engine {
     }
 }
 
+/// Why a change asked through the API was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// No ticket has this id.
+    #[error("no ticket {0}")]
+    NoSuchTicket(u64),
+    /// The change makes no sense for this ticket.
+    #[error("{0}")]
+    Invalid(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Engine {
+    /// Change one ticket: `change` edits it and returns the timeline entries to append.
+    async fn change(
+        &self,
+        id: u64,
+        change: impl FnOnce(&mut Ticket, Timestamp) -> Result<Vec<Happening>, ChangeError>,
+    ) -> Result<Ticket, ChangeError> {
+        let _one_writer = self.lock.lock().await;
+        let before = self
+            .store
+            .ticket(id)?
+            .ok_or(ChangeError::NoSuchTicket(id))?;
+        let mut after = before.clone();
+        let now = Timestamp::now();
+        let happenings = change(&mut after, now)?;
+        after.updated_at = now;
+        let write = TicketWrite {
+            before: Some(before),
+            after: after.clone(),
+            entries: happenings
+                .into_iter()
+                .map(|what| TimelineEntry { at: now, what })
+                .collect(),
+            business_keys: Vec::new(),
+        };
+        self.store.commit_tickets(&[write]).await?;
+        Ok(after)
+    }
+
+    /// Give the ticket to `agent` (or nobody), on behalf of `by`.
+    pub async fn assign(
+        &self,
+        id: u64,
+        agent: Option<String>,
+        by: &str,
+    ) -> Result<Ticket, ChangeError> {
+        self.change(id, |ticket, _| {
+            ticket.assignee = agent.clone();
+            Ok(vec![Happening::Assigned {
+                to: agent,
+                by: by.to_string(),
+            }])
+        })
+        .await
+    }
+
+    /// Add a note by `by`.
+    pub async fn add_note(&self, id: u64, text: String, by: &str) -> Result<Ticket, ChangeError> {
+        if text.trim().is_empty() {
+            return Err(ChangeError::Invalid("a note needs text".into()));
+        }
+        self.change(id, |_, _| {
+            Ok(vec![Happening::Note {
+                by: by.to_string(),
+                text,
+            }])
+        })
+        .await
+    }
+
+    /// Move the ticket to `status`, on behalf of `by`. The first move away from `new` by a
+    /// person counts as the first response.
+    pub async fn set_status(
+        &self,
+        id: u64,
+        status: Status,
+        by: &str,
+    ) -> Result<Ticket, ChangeError> {
+        self.change(id, |ticket, now| {
+            if ticket.status == status {
+                return Err(ChangeError::Invalid(format!(
+                    "ticket {id} is already {}",
+                    serde_json::to_value(status).unwrap_or_default()
+                )));
+            }
+            let from = ticket.status;
+            ticket.status = status;
+            if ticket.first_response_at.is_none() && from == Status::New {
+                ticket.first_response_at = Some(now);
+            }
+            Ok(vec![Happening::StatusChanged {
+                from,
+                to: status,
+                by: by.to_string(),
+            }])
+        })
+        .await
+    }
+
+    /// The store behind the engine (read side).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
 fn event_entry(seq: u64, at: Timestamp, event: &TicketEvent) -> TimelineEntry {
     TimelineEntry {
         at,

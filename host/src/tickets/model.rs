@@ -134,6 +134,20 @@ pub enum Happening {
         /// After.
         to: Severity,
     },
+    /// The ticket got an owner (or lost it).
+    Assigned {
+        /// The new owner; none when unassigned.
+        to: Option<String>,
+        /// Who assigned it ("system" for the engine).
+        by: String,
+    },
+    /// Someone wrote a note.
+    Note {
+        /// The author.
+        by: String,
+        /// The note.
+        text: String,
+    },
     /// The status changed.
     StatusChanged {
         /// Before.

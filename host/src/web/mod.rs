@@ -3,6 +3,7 @@
 //! [`run`] takes a bound listener (tests bind `127.0.0.1:0`) and a shutdown future; on
 //! shutdown it stops accepting and lets requests in flight finish.
 
+mod api;
 mod respond;
 
 use std::convert::Infallible;
@@ -41,6 +42,8 @@ pub struct App {
     pub inbox_notify: Arc<tokio::sync::Notify>,
     /// The ticket engine.
     pub engine: Arc<crate::tickets::Engine>,
+    /// Admin API tokens: (who, token).
+    pub api_tokens: Vec<(String, Vec<u8>)>,
 }
 
 /// How long requests in flight may take to finish after shutdown begins.
@@ -109,6 +112,7 @@ async fn route(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
             .body(Full::new(Bytes::from(app.metrics.render())))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))),
         (_, p) if p.starts_with("/hooks/") => crate::ingest::webhook(app, req).await,
+        (_, p) if p == "/api" || p.starts_with("/api/") => api::handle(app, req).await,
         _ => error(
             StatusCode::NOT_FOUND,
             "not-found",

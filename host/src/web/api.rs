@@ -1,0 +1,322 @@
+//! The admin API: JSON over HTTP under `/api`, bearer-token auth. Documented in
+//! `docs/api.md`; everything the dashboard will do goes through here.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use super::{App, error, json};
+use crate::tickets::engine::ChangeError;
+use crate::tickets::model::{Status, Ticket};
+use crate::tickets::sla::Severity;
+
+const MAX_API_BODY: usize = 64 << 10;
+
+/// Handle a request under `/api`.
+pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let Some(who) = authenticate(app, &req) else {
+        let mut response = error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send `Authorization: Bearer <token>` with a token from [api.tokens]",
+        );
+        response.headers_mut().insert(
+            "www-authenticate",
+            hyper::header::HeaderValue::from_static("Bearer"),
+        );
+        return response;
+    };
+    let path = req.uri().path().trim_end_matches('/').to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
+    let segments: Vec<&str> = path.split('/').skip(2).collect();
+    let method = req.method().clone();
+    match (&method, segments.as_slice()) {
+        (&Method::GET, ["tickets"]) => list(app, &query),
+        (&Method::GET, ["tickets", id]) => with_id(id, |id| show(app, id)),
+        (&Method::POST, ["tickets", id, action]) => {
+            let Ok(id) = id.parse::<u64>() else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    &format!("no ticket {id:?}"),
+                );
+            };
+            let action = action.to_string();
+            let body = match read_json(req).await {
+                Ok(body) => body,
+                Err(response) => return response,
+            };
+            change(app, id, &action, body, &who).await
+        }
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no API route for {method} {path}"),
+        ),
+    }
+}
+
+/// The name of the caller's token, if the request carries a valid one.
+fn authenticate(app: &App, req: &Request<Incoming>) -> Option<String> {
+    let presented = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?
+        .as_bytes();
+    app.api_tokens
+        .iter()
+        .find(|(_, token)| bool::from(token.as_slice().ct_eq(presented)))
+        .map(|(who, _)| who.clone())
+}
+
+fn with_id(id: &str, f: impl FnOnce(u64) -> Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    match id.parse::<u64>() {
+        Ok(id) => f(id),
+        Err(_) => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no ticket {id:?}"),
+        ),
+    }
+}
+
+fn storage_error(e: impl std::fmt::Display) -> Response<Full<Bytes>> {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage-unavailable",
+        &e.to_string(),
+    )
+}
+
+#[derive(Debug, Default)]
+struct Filter {
+    severity: Option<Severity>,
+    status: Option<Status>,
+    marketplace: Option<String>,
+    shop: Option<String>,
+    agent: Option<String>,
+    limit: usize,
+}
+
+fn parse_filter(query: &str) -> Result<Filter, String> {
+    let mut filter = Filter {
+        limit: 50,
+        ..Filter::default()
+    };
+    let quoted = |v: &str| serde_json::Value::String(v.to_string());
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "severity" => {
+                filter.severity = Some(serde_json::from_value(quoted(&value)).map_err(|_| {
+                    format!("`severity` is {value:?}; expected red, yellow or blue")
+                })?)
+            }
+            "status" => {
+                filter.status = Some(serde_json::from_value(quoted(&value)).map_err(|_| {
+                    format!(
+                        "`status` is {value:?}; expected new, waiting-on-us, waiting-on-buyer, \
+                         waiting-on-marketplace, resolved or closed"
+                    )
+                })?)
+            }
+            "marketplace" => filter.marketplace = Some(value.into_owned()),
+            "shop" => filter.shop = Some(value.into_owned()),
+            "agent" => filter.agent = Some(value.into_owned()),
+            "limit" => {
+                filter.limit = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|l| (1..=500).contains(l))
+                    .ok_or_else(|| format!("`limit` is {value:?}; expected 1 to 500"))?
+            }
+            other => {
+                return Err(format!(
+                    "unknown query parameter `{other}`; expected severity, status, marketplace, \
+                     shop, agent or limit"
+                ));
+            }
+        }
+    }
+    Ok(filter)
+}
+
+impl Filter {
+    fn accepts(&self, t: &Ticket) -> bool {
+        self.status.is_none_or(|s| t.status == s)
+            && self
+                .marketplace
+                .as_ref()
+                .is_none_or(|m| t.marketplace == *m)
+            && self.shop.as_ref().is_none_or(|s| t.shop == *s)
+            && self
+                .agent
+                .as_ref()
+                .is_none_or(|a| t.assignee.as_ref() == Some(a))
+            && self.severity.is_none_or(|s| t.severity == s)
+    }
+}
+
+/// `GET /api/tickets`: open tickets by lane and deadline (red first), or — with a closed
+/// status filter — every matching ticket by id.
+fn list(app: &App, query: &str) -> Response<Full<Bytes>> {
+    let filter = match parse_filter(query) {
+        Ok(f) => f,
+        Err(message) => return error(StatusCode::BAD_REQUEST, "bad-query", &message),
+    };
+    let store = &app.store;
+    let source: Box<dyn Iterator<Item = _>> = match filter.status {
+        Some(s) if !s.is_open() => Box::new(store.all_tickets()),
+        _ => Box::new(store.open_tickets(filter.severity)),
+    };
+    let mut tickets = Vec::new();
+    for ticket in source {
+        match ticket {
+            Ok(t) if filter.accepts(&t) => tickets.push(t),
+            Ok(_) => {}
+            Err(e) => return storage_error(e),
+        }
+        if tickets.len() >= filter.limit {
+            break;
+        }
+    }
+    json(StatusCode::OK, &serde_json::json!({ "tickets": tickets }))
+}
+
+/// `GET /api/tickets/{id}`: the ticket and its timeline.
+fn show(app: &App, id: u64) -> Response<Full<Bytes>> {
+    match (app.store.ticket(id), app.store.timeline(id)) {
+        (Ok(Some(ticket)), Ok(timeline)) => json(
+            StatusCode::OK,
+            &serde_json::json!({ "ticket": ticket, "timeline": timeline }),
+        ),
+        (Ok(None), _) => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no ticket {id}"),
+        ),
+        (Err(e), _) | (_, Err(e)) => storage_error(e),
+    }
+}
+
+async fn read_json(req: Request<Incoming>) -> Result<serde_json::Value, Response<Full<Bytes>>> {
+    let bytes = match Limited::new(req.into_body(), MAX_API_BODY).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(_) => {
+            return Err(error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                &format!("API bodies are at most {MAX_API_BODY} bytes"),
+            ));
+        }
+    };
+    serde_json::from_slice(&bytes).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "bad-json",
+            &format!("the body is not valid JSON: {e}"),
+        )
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignBody {
+    agent: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteBody {
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: Status,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    body: serde_json::Value,
+) -> Result<T, Response<Full<Bytes>>> {
+    serde_json::from_value(body).map_err(|e| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad-body",
+            &format!("the body does not fit: {e}"),
+        )
+    })
+}
+
+/// `POST /api/tickets/{id}/{assign|notes|status}`.
+async fn change(
+    app: &App,
+    id: u64,
+    action: &str,
+    body: serde_json::Value,
+    who: &str,
+) -> Response<Full<Bytes>> {
+    let engine = &app.engine;
+    let result = match action {
+        "assign" => match parse::<AssignBody>(body) {
+            Ok(b) => engine.assign(id, b.agent, who).await,
+            Err(r) => return r,
+        },
+        "notes" => match parse::<NoteBody>(body) {
+            Ok(b) => engine.add_note(id, b.text, who).await,
+            Err(r) => return r,
+        },
+        "status" => match parse::<StatusBody>(body) {
+            Ok(b) => engine.set_status(id, b.status, who).await,
+            Err(r) => return r,
+        },
+        other => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                &format!("no ticket action `{other}`; expected assign, notes or status"),
+            );
+        }
+    };
+    match result {
+        Ok(ticket) => json(StatusCode::OK, &serde_json::json!({ "ticket": ticket })),
+        Err(ChangeError::NoSuchTicket(id)) => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no ticket {id}"),
+        ),
+        Err(ChangeError::Invalid(message)) => {
+            error(StatusCode::CONFLICT, "invalid-change", &message)
+        }
+        Err(ChangeError::Store(e)) => storage_error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_and_bad_values_name_the_parameter() {
+        let f =
+            parse_filter("severity=red&status=waiting-on-us&shop=a.myshopify.com&limit=5").unwrap();
+        assert_eq!(f.severity, Some(Severity::Red));
+        assert_eq!(f.status, Some(Status::WaitingOnUs));
+        assert_eq!(f.limit, 5);
+        assert_eq!(
+            parse_filter("severity=purple").unwrap_err(),
+            "`severity` is \"purple\"; expected red, yellow or blue"
+        );
+        assert!(parse_filter("limit=0").unwrap_err().starts_with("`limit`"));
+        assert!(
+            parse_filter("colour=x")
+                .unwrap_err()
+                .starts_with("unknown query parameter `colour`")
+        );
+    }
+}
