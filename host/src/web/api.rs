@@ -47,7 +47,7 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
             let action = action.to_string();
             let body = match read_json(req).await {
                 Ok(body) => body,
-                Err(response) => return response,
+                Err(refusal) => return refusal.response(),
             };
             change(app, id, &action, body, &who).await
         }
@@ -203,23 +203,34 @@ fn show(app: &App, id: u64) -> Response<Full<Bytes>> {
     }
 }
 
-async fn read_json(req: Request<Incoming>) -> Result<serde_json::Value, Response<Full<Bytes>>> {
+/// A refusal, turned into a JSON error response at the edge.
+struct Refusal {
+    status: StatusCode,
+    kind: &'static str,
+    message: String,
+}
+
+impl Refusal {
+    fn response(self) -> Response<Full<Bytes>> {
+        error(self.status, self.kind, &self.message)
+    }
+}
+
+async fn read_json(req: Request<Incoming>) -> Result<serde_json::Value, Refusal> {
     let bytes = match Limited::new(req.into_body(), MAX_API_BODY).collect().await {
         Ok(c) => c.to_bytes(),
         Err(_) => {
-            return Err(error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                &format!("API bodies are at most {MAX_API_BODY} bytes"),
-            ));
+            return Err(Refusal {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                kind: "body-too-large",
+                message: format!("API bodies are at most {MAX_API_BODY} bytes"),
+            });
         }
     };
-    serde_json::from_slice(&bytes).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            "bad-json",
-            &format!("the body is not valid JSON: {e}"),
-        )
+    serde_json::from_slice(&bytes).map_err(|e| Refusal {
+        status: StatusCode::BAD_REQUEST,
+        kind: "bad-json",
+        message: format!("the body is not valid JSON: {e}"),
     })
 }
 
@@ -241,15 +252,11 @@ struct StatusBody {
     status: Status,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(
-    body: serde_json::Value,
-) -> Result<T, Response<Full<Bytes>>> {
-    serde_json::from_value(body).map_err(|e| {
-        error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "bad-body",
-            &format!("the body does not fit: {e}"),
-        )
+fn parse<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, Refusal> {
+    serde_json::from_value(body).map_err(|e| Refusal {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        kind: "bad-body",
+        message: format!("the body does not fit: {e}"),
     })
 }
 
@@ -265,15 +272,15 @@ async fn change(
     let result = match action {
         "assign" => match parse::<AssignBody>(body) {
             Ok(b) => engine.assign(id, b.agent, who).await,
-            Err(r) => return r,
+            Err(r) => return r.response(),
         },
         "notes" => match parse::<NoteBody>(body) {
             Ok(b) => engine.add_note(id, b.text, who).await,
-            Err(r) => return r,
+            Err(r) => return r.response(),
         },
         "status" => match parse::<StatusBody>(body) {
             Ok(b) => engine.set_status(id, b.status, who).await,
-            Err(r) => return r,
+            Err(r) => return r.response(),
         },
         other => {
             return error(
