@@ -1,5 +1,7 @@
 //! `cargo demo`: build the bundled plugins (through `test-artifacts`), lay them out as a
-//! plugin folder under `target/demo/plugins`, and run the gateway with `demo/helloword.toml`.
+//! plugin folder under `target/demo/plugins`, run the gateway with `demo/helloword.toml`,
+//! and replay Shopify's published webhook samples to it with valid signatures, so the
+//! queue fills with real tickets within seconds.
 //!
 //! `cargo xtask bundle <dir>` only lays out the plugin folder.
 
@@ -48,6 +50,80 @@ fn bundle(out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Post every Shopify webhook sample to the running gateway, signed as Shopify signs, then
+/// print the queue.
+async fn replay_samples(
+    base: &str,
+    secret: &[u8],
+    app: &helloword::web::App,
+) -> anyhow::Result<()> {
+    let folder = repo_root().join("plugins/shopify/tests/fixtures/webhooks");
+    let mut files: Vec<_> = std::fs::read_dir(&folder)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let client = reqwest::Client::new();
+    for file in &files {
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let topic = stem.replacen("__", "/", 1);
+        let body = std::fs::read(file)?;
+        let status = client
+            .post(format!("{base}/hooks/shopify"))
+            .header("X-Shopify-Topic", &topic)
+            .header(
+                "X-Shopify-Hmac-Sha256",
+                helloword_testkit::hmac_sha256_base64(secret, &body),
+            )
+            .header("X-Shopify-Shop-Domain", "demo-shop.myshopify.com")
+            .header("X-Shopify-API-Version", "2026-07")
+            .header("X-Shopify-Webhook-Id", format!("demo-{stem}"))
+            .header("X-Shopify-Event-Id", format!("demo-event-{stem}"))
+            .body(body)
+            .send()
+            .await?
+            .status();
+        tracing::info!(
+            message = "Replayed a Shopify sample.",
+            topic,
+            status = status.as_u16()
+        );
+    }
+    app.engine.process_pending().await?;
+    println!(
+        "\n{:<4} {:<7} {:<22} {:<22} {:<18} SUMMARY",
+        "ID", "SEV", "KIND", "DUE", "SET BY"
+    );
+    for ticket in app.store.queue(None, 50)? {
+        let source = match &ticket.due.source {
+            helloword::tickets::sla::DeadlineSource::SeverityTarget => {
+                "severity target".to_string()
+            }
+            helloword::tickets::sla::DeadlineSource::MarketplaceRule { name } => name.clone(),
+            helloword::tickets::sla::DeadlineSource::PlatformDeadline => {
+                "platform deadline".to_string()
+            }
+        };
+        println!(
+            "{:<4} {:<7} {:<22} {:<22} {:<18} {}",
+            ticket.id,
+            format!("{:?}", ticket.severity).to_lowercase(),
+            helloword::tickets::model::kind_name(ticket.kind),
+            ticket.due.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            source,
+            ticket.summary
+        );
+    }
+    println!(
+        "\nThe admin API: see docs/api.md (add a token under [api.tokens] in demo/helloword.toml).\n"
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -66,6 +142,20 @@ fn main() -> anyhow::Result<()> {
                     address = %listener.local_addr()?,
                     plugins = %gateway.app.plugins.ids().join(",")
                 );
+                let address = listener.local_addr()?;
+                let app = gateway.app.clone();
+                let secret = helloword::config::Secrets::resolve(&config.secrets)
+                    .map_err(anyhow::Error::msg)?
+                    .get("shopify_client_secret")
+                    .map(<[u8]>::to_vec)
+                    .context("demo/helloword.toml has no shopify_client_secret")?;
+                tokio::spawn(async move {
+                    if let Err(e) =
+                        replay_samples(&format!("http://{address}"), &secret, &app).await
+                    {
+                        tracing::error!(message = "Replaying the samples failed.", error = %e);
+                    }
+                });
                 gateway
                     .serve(listener, async {
                         let _ = tokio::signal::ctrl_c().await;
