@@ -44,7 +44,9 @@ impl Gateway {
         }
         let store = Store::open(&config.data_dir.join("db"))
             .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
-        let engine = Engine::new(store.clone(), EngineSettings::default());
+        let settings = EngineSettings::from_config(&config.tickets)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
+        let engine = Engine::new(store.clone(), settings)?;
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(engine.clone().run(inbox_notify.clone(), watching_engine));
         let app = Arc::new(App {

@@ -43,9 +43,13 @@ impl Running {
 }
 
 async fn start(dir: &Path) -> Running {
+    start_with(dir, "").await
+}
+
+async fn start_with(dir: &Path, tickets: &str) -> Running {
     // A gateway that just stopped may still be closing the database for a moment.
     for _ in 0..100 {
-        if let Some(running) = try_start(dir).await {
+        if let Some(running) = try_start(dir, tickets).await {
             return running;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -53,7 +57,7 @@ async fn start(dir: &Path) -> Running {
     panic!("the gateway did not start");
 }
 
-async fn try_start(dir: &Path) -> Option<Running> {
+async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
     let plugins = dir.join("plugins/shopify");
     std::fs::create_dir_all(&plugins).unwrap();
     std::fs::copy(
@@ -68,7 +72,7 @@ async fn try_start(dir: &Path) -> Option<Running> {
     .unwrap();
     let text = format!(
         "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n[api.tokens]\nlead = \"lead_token\"\n\
-         [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\nlead_token = {{ value = \"{TOKEN}\" }}\n"
+         [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\nlead_token = {{ value = \"{TOKEN}\" }}\n{tickets}"
     );
     let config = Config::parse(&dir.join("helloword.toml"), &text).unwrap();
     let gateway = Gateway::start(&config).await.ok()?;
@@ -381,4 +385,81 @@ async fn tickets_survive_a_restart_and_the_inbox_is_not_applied_twice() {
     let queue = gw.queue();
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].events, 1);
+}
+
+#[tokio::test]
+async fn new_tickets_go_to_an_agent_with_the_skill_and_room() {
+    let tmp = tempfile::tempdir().unwrap();
+    let agents = r#"
+[[tickets.agents]]
+name = "mei"
+skills = ["payment"]
+languages = ["zh", "en"]
+capacity = 1
+
+[[tickets.agents]]
+name = "cai"
+skills = ["logistics"]
+languages = ["en"]
+capacity = 5
+"#;
+    let gw = start_with(tmp.path(), agents).await;
+    gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-d")
+        .await;
+    gw.deliver("returns/request", &fixture("returns__request.json"), "w-r")
+        .await;
+    // A second chargeback on another order: mei is at capacity, nobody else has the skill.
+    let other = String::from_utf8(fixture("disputes__create.json"))
+        .unwrap()
+        .replace("285332461850802063", "285332461850802064");
+    gw.deliver("disputes/create", other.as_bytes(), "w-d2")
+        .await;
+    gw.settled().await;
+
+    let owners: Vec<(String, Option<String>)> = gw
+        .queue()
+        .into_iter()
+        .map(|t| {
+            (
+                helloword::tickets::model::kind_name(t.kind).to_string(),
+                t.assignee,
+            )
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            ("chargeback".to_string(), Some("mei".to_string())),
+            ("chargeback".to_string(), None),
+            ("return-request".to_string(), Some("cai".to_string())),
+        ]
+    );
+    let first = &gw.queue()[0];
+    let timeline = gw.app.store.timeline(first.id).unwrap();
+    assert!(timeline.iter().any(|e| matches!(&e.what,
+        Happening::Assigned { to: Some(to), by, reason: Some(reason) }
+            if to == "mei" && by == "system" && reason == "on shift, 0/1 open, payment skill")));
+
+    // Closing mei's ticket frees her capacity for the next case.
+    let (status, _) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{}/status", first.id),
+            Some(r#"{"status": "closed"}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let third = String::from_utf8(fixture("disputes__create.json"))
+        .unwrap()
+        .replace("285332461850802063", "285332461850802065");
+    gw.deliver("disputes/create", third.as_bytes(), "w-d3")
+        .await;
+    gw.settled().await;
+    let mei: Vec<_> = gw
+        .queue()
+        .into_iter()
+        .filter(|t| t.assignee.as_deref() == Some("mei"))
+        .collect();
+    assert_eq!(mei.len(), 1);
+    assert_eq!(mei[0].case_key, "case:285332461850802065");
 }

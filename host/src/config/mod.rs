@@ -45,6 +45,8 @@ struct RawConfig {
     #[serde(default)]
     api: RawApi,
     #[serde(default)]
+    tickets: crate::tickets::TicketsConfig,
+    #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
 }
 
@@ -118,6 +120,10 @@ pub struct Config {
     pub secrets: BTreeMap<String, SecretSource>,
     /// Admin API tokens: who (the token's name) → the secret holding the token.
     pub api_tokens: BTreeMap<String, String>,
+    /// The ticket engine's section, as written (built by `EngineSettings::from_config`).
+    pub tickets: crate::tickets::TicketsConfig,
+    /// The file this config was read from.
+    pub file: PathBuf,
 }
 
 /// A config that is wrong: which file and what to change.
@@ -251,6 +257,8 @@ impl Config {
             default_limits,
             secrets,
             api_tokens: raw.api.tokens,
+            tickets: raw.tickets,
+            file: file.to_path_buf(),
         })
     }
 

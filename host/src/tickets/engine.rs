@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::assignment::{Agent, AgentConfig, CaseNeeds, choose};
 use super::model::{Happening, Status, Ticket, TimelineEntry, case_key};
 use super::sla::{
     self, BusinessCalendar, EscalationLadder, MarketplaceRule, Severity, SeverityTargets,
@@ -17,7 +18,29 @@ use super::triage::{Triage, more_urgent};
 use crate::plugin::bindings::types::{IssueKind, TicketEvent};
 use crate::store::{InboxRecord, InboxState, Store, StoreError, TicketWrite};
 
-/// How the engine decides severities and deadlines.
+/// The `[tickets]` config section as written (validated by [`EngineSettings::from_config`]).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketsConfig {
+    /// Severity rules.
+    #[serde(default)]
+    pub triage: super::triage::TriageConfig,
+    /// The seller's working time; always open (UTC) when absent.
+    pub business_hours: Option<sla::BusinessCalendarConfig>,
+    /// Severity targets in business time ("4h", "PT12H", ...).
+    #[serde(default)]
+    pub targets: SeverityTargets,
+    /// Escalation points, per mille of the time to the deadline.
+    #[serde(default)]
+    pub escalation: EscalationLadder,
+    /// Time zone eBay's business days are counted in.
+    pub ebay_time_zone: Option<String>,
+    /// The support team.
+    #[serde(default)]
+    pub agents: Vec<AgentConfig>,
+}
+
+/// How the engine decides severities, deadlines and owners.
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
     /// Severity rules.
@@ -30,6 +53,8 @@ pub struct EngineSettings {
     pub ladder: EscalationLadder,
     /// eBay's business days are counted in this zone.
     pub ebay_time_zone: jiff::tz::TimeZone,
+    /// The support team.
+    pub agents: Vec<Agent>,
 }
 
 impl Default for EngineSettings {
@@ -41,11 +66,49 @@ impl Default for EngineSettings {
             ladder: EscalationLadder::default(),
             ebay_time_zone: jiff::tz::TimeZone::get(sla::EBAY_DEFAULT_TIME_ZONE)
                 .unwrap_or(jiff::tz::TimeZone::UTC),
+            agents: Vec::new(),
         }
     }
 }
 
 impl EngineSettings {
+    /// Settings from the `[tickets]` section (reads the time-zone database). Errors name the
+    /// key.
+    pub fn from_config(config: &TicketsConfig) -> Result<EngineSettings, String> {
+        let calendar = match &config.business_hours {
+            Some(c) => BusinessCalendar::from_config(c)
+                .map_err(|e| format!("`tickets.business_hours`: {e}"))?,
+            None => BusinessCalendar::always_open(jiff::tz::TimeZone::UTC),
+        };
+        let ebay_time_zone = match &config.ebay_time_zone {
+            Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
+                format!("`tickets.ebay_time_zone` is {name:?}, which is not a known time zone")
+            })?,
+            None => EngineSettings::default().ebay_time_zone,
+        };
+        let mut agents = Vec::new();
+        for (i, agent) in config.agents.iter().enumerate() {
+            if agents.iter().any(|a: &Agent| a.name == agent.name) {
+                return Err(format!(
+                    "`tickets.agents[{i}].name` {:?} is used twice",
+                    agent.name
+                ));
+            }
+            agents.push(
+                Agent::from_config(agent, &calendar)
+                    .map_err(|e| format!("`tickets.agents[{i}].hours`: {e}"))?,
+            );
+        }
+        Ok(EngineSettings {
+            triage: Triage::from_config(&config.triage)?,
+            calendar,
+            targets: config.targets,
+            ladder: config.escalation.clone(),
+            ebay_time_zone,
+            agents,
+        })
+    }
+
     /// The marketplace rule for an event of `kind` from the connector `marketplace`.
     fn rule(&self, marketplace: &str, kind: IssueKind) -> Option<MarketplaceRule> {
         use IssueKind::*;
@@ -98,18 +161,49 @@ impl EngineSettings {
 pub struct Engine {
     store: Store,
     settings: EngineSettings,
+    // Open tickets per assignee; changed only under `lock`.
+    loads: std::sync::Mutex<HashMap<String, u32>>,
     // Serialises ticket changes between the inbox loop and API actions.
     lock: tokio::sync::Mutex<()>,
 }
 
 impl Engine {
     /// An engine over `store`.
-    pub fn new(store: Store, settings: EngineSettings) -> Arc<Engine> {
-        Arc::new(Engine {
+    pub fn new(store: Store, settings: EngineSettings) -> Result<Arc<Engine>, StoreError> {
+        let mut loads = HashMap::new();
+        for ticket in store.open_tickets(None) {
+            if let Some(agent) = ticket?.assignee {
+                *loads.entry(agent).or_insert(0) += 1;
+            }
+        }
+        Ok(Arc::new(Engine {
             store,
             settings,
+            loads: std::sync::Mutex::new(loads),
             lock: tokio::sync::Mutex::new(()),
-        })
+        }))
+    }
+
+    fn loads(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
+        self.loads.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keep the load count in step with a ticket going from `before` to `after`.
+    fn track_load(&self, before: Option<&Ticket>, after: &Ticket) {
+        let holds = |t: &Ticket| t.status.is_open().then(|| t.assignee.clone()).flatten();
+        let (old, new) = (before.and_then(holds), holds(after));
+        if old == new {
+            return;
+        }
+        let mut loads = self.loads();
+        if let Some(old) = old
+            && let Some(n) = loads.get_mut(&old)
+        {
+            *n = n.saturating_sub(1);
+        }
+        if let Some(new) = new {
+            *loads.entry(new).or_insert(0) += 1;
+        }
     }
 
     /// Apply inbox records until `shutdown` changes: whenever `notify` fires, and every
@@ -208,7 +302,20 @@ impl Engine {
             .deadline(marketplace, event, severity, received_at);
         let escalation = sla::escalation_steps(received_at, due.at, &self.settings.ladder);
         let customer = event.customer.as_ref();
-        let ticket = Ticket {
+        let language = customer.and_then(|c| c.preferred_locale.clone());
+        let needs = CaseNeeds {
+            kind: event.kind,
+            language: language.as_deref(),
+            vip: customer.is_some_and(|c| c.vip),
+        };
+        let chosen = choose(
+            &self.settings.agents,
+            &needs,
+            Timestamp::now(),
+            &self.loads(),
+        )
+        .map(|(agent, why)| (agent.name.clone(), why));
+        let mut ticket = Ticket {
             v: crate::store::SCHEMA_VERSION,
             id: self.store.new_ticket_id()?,
             marketplace: marketplace.to_string(),
@@ -225,22 +332,35 @@ impl Engine {
             assignee: None,
             order_id: event.order.as_ref().map(|o| o.id.clone()),
             amount: event.amount.clone(),
-            language: customer.and_then(|c| c.preferred_locale.clone()),
+            language,
             country: customer.and_then(|c| c.country.clone()),
             platform_status: event.status.clone(),
             summary: event.summary.clone(),
             events: 1,
         };
+        let mut entries = vec![
+            TimelineEntry {
+                at: received_at,
+                what: Happening::Opened { severity, due },
+            },
+            event_entry(seq, received_at, event),
+        ];
+        if let Some((agent, why)) = chosen {
+            ticket.assignee = Some(agent.clone());
+            self.track_load(None, &ticket);
+            entries.push(TimelineEntry {
+                at: received_at,
+                what: Happening::Assigned {
+                    to: Some(agent),
+                    by: "system".into(),
+                    reason: Some(why),
+                },
+            });
+        }
         Ok(TicketWrite {
             before: None,
             after: ticket,
-            entries: vec![
-                TimelineEntry {
-                    at: received_at,
-                    what: Happening::Opened { severity, due },
-                },
-                event_entry(seq, received_at, event),
-            ],
+            entries,
             business_keys: Vec::new(),
         })
     }
@@ -300,6 +420,9 @@ impl Engine {
                 },
             });
             ticket.status = Status::WaitingOnUs;
+            let reopened = ticket.clone();
+            let before = write.before.clone();
+            self.track_load(before.as_ref(), &reopened);
         }
         write.entries.push(event_entry(seq, received_at, event));
         write
@@ -336,6 +459,7 @@ impl Engine {
         let now = Timestamp::now();
         let happenings = change(&mut after, now)?;
         after.updated_at = now;
+        self.track_load(Some(&before), &after);
         let write = TicketWrite {
             before: Some(before),
             after: after.clone(),
@@ -361,6 +485,7 @@ impl Engine {
             Ok(vec![Happening::Assigned {
                 to: agent,
                 by: by.to_string(),
+                reason: None,
             }])
         })
         .await

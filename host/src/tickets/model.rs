@@ -140,6 +140,9 @@ pub enum Happening {
         to: Option<String>,
         /// Who assigned it ("system" for the engine).
         by: String,
+        /// Why the engine chose this agent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// Someone wrote a note.
     Note {
