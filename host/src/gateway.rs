@@ -48,7 +48,12 @@ impl Gateway {
             .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
         let engine = Engine::new(store.clone(), settings)?;
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
-        tokio::spawn(engine.clone().run(inbox_notify.clone(), watching_engine));
+        tokio::spawn(
+            engine
+                .clone()
+                .run(inbox_notify.clone(), watching_engine.clone()),
+        );
+        tokio::spawn(engine.clone().run_timers(watching_engine));
         let app = Arc::new(App {
             plugins,
             metrics,

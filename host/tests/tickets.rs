@@ -303,17 +303,20 @@ async fn the_admin_api_lists_shows_and_changes_tickets_with_an_audit_trail() {
     assert_eq!(mine["tickets"].as_array().unwrap().len(), 1);
 
     let (_, shown) = gw.api("GET", &format!("/api/tickets/{id}"), None).await;
+    // The chargeback was overdue on arrival (Shopify's sample deadline is in 2021), so the
+    // timer loop escalates it at once; the rest of the trail is the API's.
     let kinds: Vec<&str> = shown["timeline"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["type"].as_str().unwrap())
+        .filter(|k| *k != "escalated")
         .collect();
     assert_eq!(
         kinds,
         ["opened", "event", "assigned", "note", "status-changed"]
     );
-    let last = &shown["timeline"][4];
+    let last = shown["timeline"].as_array().unwrap().last().unwrap();
     assert_eq!(
         (last["by"].as_str(), last["to"].as_str()),
         (Some("lead"), Some("waiting-on-marketplace"))
@@ -462,4 +465,221 @@ capacity = 5
         .collect();
     assert_eq!(mei.len(), 1);
     assert_eq!(mei[0].case_key, "case:285332461850802065");
+}
+
+fn count(
+    timeline: &[helloword::tickets::model::TimelineEntry],
+    f: impl Fn(&Happening) -> bool,
+) -> usize {
+    timeline.iter().filter(|e| f(&e.what)).count()
+}
+
+#[tokio::test]
+async fn escalation_steps_fire_once_each_until_the_seller_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lead = "[[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 0\n";
+    let gw = start_with(tmp.path(), lead).await;
+    gw.deliver("returns/request", &fixture("returns__request.json"), "w-r")
+        .await;
+    gw.settled().await;
+    let ticket = gw.queue().remove(0);
+    assert_eq!(ticket.timers.len(), 3, "{:?}", ticket.timers);
+    let opened = ticket.opened_at;
+
+    // Seven hours into a 12 h yellow target: the 50 % step (6 h) has passed, 80 % has not.
+    let later = opened
+        .checked_add(jiff::SignedDuration::from_hours(7))
+        .unwrap();
+    gw.app.engine.fire_due(later).await.unwrap();
+    gw.app.engine.fire_due(later).await.unwrap();
+    let timeline = gw.app.store.timeline(ticket.id).unwrap();
+    assert_eq!(
+        count(&timeline, |h| matches!(
+            h,
+            Happening::Escalated {
+                per_mille: 500,
+                lead: None
+            }
+        )),
+        1
+    );
+    assert_eq!(
+        count(&timeline, |h| matches!(h, Happening::Escalated { .. })),
+        1
+    );
+    assert_eq!(
+        gw.app
+            .store
+            .ticket(ticket.id)
+            .unwrap()
+            .unwrap()
+            .timers
+            .len(),
+        2
+    );
+
+    // At the deadline the lead is told.
+    let due = ticket
+        .due
+        .at
+        .checked_add(jiff::SignedDuration::from_secs(60))
+        .unwrap();
+    gw.app.engine.fire_due(due).await.unwrap();
+    let timeline = gw.app.store.timeline(ticket.id).unwrap();
+    assert_eq!(
+        count(
+            &timeline,
+            |h| matches!(h, Happening::Escalated { per_mille: 1000, lead: Some(l) } if l == "lin")
+        ),
+        1
+    );
+    assert!(
+        gw.app
+            .store
+            .ticket(ticket.id)
+            .unwrap()
+            .unwrap()
+            .timers
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_answered_ticket_does_not_escalate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    gw.deliver("returns/request", &fixture("returns__request.json"), "w-r")
+        .await;
+    gw.settled().await;
+    let ticket = gw.queue().remove(0);
+    gw.api(
+        "POST",
+        &format!("/api/tickets/{}/status", ticket.id),
+        Some(r#"{"status": "waiting-on-buyer"}"#),
+    )
+    .await;
+    let after_deadline = ticket
+        .due
+        .at
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    gw.app.engine.fire_due(after_deadline).await.unwrap();
+    let timeline = gw.app.store.timeline(ticket.id).unwrap();
+    assert_eq!(
+        count(&timeline, |h| matches!(h, Happening::Escalated { .. })),
+        0
+    );
+    assert!(
+        gw.app
+            .store
+            .ticket(ticket.id)
+            .unwrap()
+            .unwrap()
+            .timers
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_follow_up_fires_once_even_across_a_restart_and_a_cancelled_one_never() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    gw.deliver("returns/request", &fixture("returns__request.json"), "w-r")
+        .await;
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+    gw.api(
+        "POST",
+        &format!("/api/tickets/{id}/status"),
+        Some(r#"{"status": "waiting-on-buyer"}"#),
+    )
+    .await;
+
+    let soon = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_millis(1500))
+        .unwrap();
+    let body = format!(r#"{{"what": "Check the replacement arrived", "due_at": "{soon}"}}"#);
+    let (status, scheduled) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/follow-ups"),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, 200, "{scheduled}");
+    let body = r#"{"what": "Never mind", "due_in_minutes": 1}"#;
+    let (_, with_two) = gw
+        .api("POST", &format!("/api/tickets/{id}/follow-ups"), Some(body))
+        .await;
+    let cancel = with_two["ticket"]["timers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["what"] == "Never mind")
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    let (status, _) = gw
+        .api(
+            "DELETE",
+            &format!("/api/tickets/{id}/follow-ups/{cancel}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Stop before the follow-up is due; it must fire after the restart.
+    gw.stop().await;
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    let gw = start(tmp.path()).await;
+    let mut fired = false;
+    for _ in 0..100 {
+        let timeline = gw.app.store.timeline(id).unwrap();
+        if count(&timeline, |h| matches!(h, Happening::FollowUpDue { .. })) == 1 {
+            fired = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(fired, "the follow-up fires after the restart");
+    gw.app
+        .engine
+        .fire_due(jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let ticket = gw.app.store.ticket(id).unwrap().unwrap();
+    let timeline = gw.app.store.timeline(id).unwrap();
+    assert_eq!(
+        count(&timeline, |h| matches!(h, Happening::FollowUpDue { .. })),
+        1,
+        "at most once"
+    );
+    assert_eq!(
+        count(&timeline, |h| matches!(
+            h,
+            Happening::FollowUpCancelled { .. }
+        )),
+        1
+    );
+    assert_eq!(
+        ticket.status,
+        Status::WaitingOnUs,
+        "the ball is back with the seller"
+    );
+    assert!(
+        ticket.timers.iter().all(|t| t.id != cancel),
+        "the cancelled follow-up is gone"
+    );
+
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/follow-ups"),
+            Some(r#"{"what": "x", "due_at": "2020-01-01T00:00:00Z"}"#),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("invalid-change"))
+    );
 }

@@ -15,6 +15,7 @@
 //! | `business` | `<marketplace>\0<business key>` | empty: the key's effect was applied |
 //! | `timeline` | ticket id + entry id, both u64 big-endian | a timeline entry as JSON |
 //! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
+//! | `timers` | due instant (ms, sign-flipped u64) + timer id | ticket id; mirrors `Ticket::timers` |
 //! | `meta` | name | value (`schema`: u32 big-endian; `processed_inbox`: u64 cursor) |
 //!
 //! Every JSON record carries a schema version (`v`). A record is written before the key that
@@ -125,6 +126,7 @@ pub struct Store {
     business: sled::Tree,
     timeline: sled::Tree,
     queue: sled::Tree,
+    timers: sled::Tree,
     meta: sled::Tree,
     unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     commit: GroupCommit,
@@ -172,6 +174,7 @@ impl Store {
             business: db.open_tree("business")?,
             timeline: db.open_tree("timeline")?,
             queue: db.open_tree("queue")?,
+            timers: db.open_tree("timers")?,
             meta,
             unverified,
             unverified_count,

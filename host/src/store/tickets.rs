@@ -24,6 +24,16 @@ pub struct TicketWrite {
     pub business_keys: Vec<String>,
 }
 
+/// Timer key: due instant (milliseconds, sign-flipped u64) then timer id, so the first key
+/// is the next timer to fire.
+fn timer_key(due: jiff::Timestamp, id: u64) -> [u8; 16] {
+    let ms = (due.as_millisecond() as u64) ^ (1 << 63);
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&ms.to_be_bytes());
+    key[8..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
 fn severity_rank(severity: Severity) -> u8 {
     match severity {
         Severity::Red => 0,
@@ -69,6 +79,26 @@ fn corrupt(key: String, e: impl std::fmt::Display) -> StoreError {
 }
 
 impl Store {
+    /// The next timer to fire: its due instant and ticket.
+    pub fn next_timer(&self) -> Result<Option<(jiff::Timestamp, TicketId)>, StoreError> {
+        match self.timers.iter().next() {
+            Some(entry) => {
+                let (key, ticket) = entry?;
+                let ms = <[u8; 8]>::try_from(&key[..8]).map_or(0, u64::from_be_bytes) ^ (1 << 63);
+                let due = jiff::Timestamp::from_millisecond(ms as i64)
+                    .map_err(|e| corrupt("timers".into(), e))?;
+                let ticket = <[u8; 8]>::try_from(ticket.as_ref()).map_or(0, u64::from_be_bytes);
+                Ok(Some((due, ticket)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// A fresh timer id.
+    pub fn new_timer_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()? + 1)
+    }
+
     /// The last inbox record the ticket engine has applied.
     pub fn processed_cursor(&self) -> Result<Option<u64>, StoreError> {
         Ok(self
@@ -213,32 +243,47 @@ impl Store {
             &self.timeline,
             &self.queue,
             &self.meta,
+            &self.timers,
         )
-            .transaction(|(tickets, cases, business, timeline, queue, meta)| {
-                for (write, json, entries) in &prepared {
-                    let ticket = &write.after;
-                    tickets.insert(&ticket.id.to_be_bytes(), json.as_slice())?;
-                    cases.insert(case_index_key(ticket), &ticket.id.to_be_bytes())?;
-                    if let Some(before) = &write.before
-                        && before.status.is_open()
-                    {
-                        queue.remove(queue_key(before))?;
+            .transaction(
+                |(tickets, cases, business, timeline, queue, meta, timers)| {
+                    for (write, json, entries) in &prepared {
+                        let ticket = &write.after;
+                        tickets.insert(&ticket.id.to_be_bytes(), json.as_slice())?;
+                        cases.insert(case_index_key(ticket), &ticket.id.to_be_bytes())?;
+                        if let Some(before) = &write.before
+                            && before.status.is_open()
+                        {
+                            queue.remove(queue_key(before))?;
+                        }
+                        if ticket.status.is_open() {
+                            queue.insert(queue_key(ticket), &[])?;
+                        }
+                        for (key, entry) in entries {
+                            timeline.insert(key, entry.as_slice())?;
+                        }
+                        for key in &write.business_keys {
+                            business.insert(key.as_bytes(), &[])?;
+                        }
+                        // The ticket's timer list is the truth; the timers tree mirrors it.
+                        let old: &[crate::tickets::model::Timer] =
+                            write.before.as_ref().map_or(&[], |b| b.timers.as_slice());
+                        for timer in old.iter().filter(|t| !ticket.timers.contains(t)) {
+                            timers.remove(&timer_key(timer.due, timer.id))?;
+                        }
+                        for timer in ticket.timers.iter().filter(|t| !old.contains(t)) {
+                            timers.insert(
+                                &timer_key(timer.due, timer.id),
+                                &ticket.id.to_be_bytes(),
+                            )?;
+                        }
                     }
-                    if ticket.status.is_open() {
-                        queue.insert(queue_key(ticket), &[])?;
+                    if let Some(seq) = seq {
+                        meta.insert(CURSOR, &seq.to_be_bytes())?;
                     }
-                    for (key, entry) in entries {
-                        timeline.insert(key, entry.as_slice())?;
-                    }
-                    for key in &write.business_keys {
-                        business.insert(key.as_bytes(), &[])?;
-                    }
-                }
-                if let Some(seq) = seq {
-                    meta.insert(CURSOR, &seq.to_be_bytes())?;
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            });
+                    Ok::<(), ConflictableTransactionError<()>>(())
+                },
+            );
         match result {
             Ok(()) => Ok(()),
             Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),

@@ -10,7 +10,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::assignment::{Agent, AgentConfig, CaseNeeds, choose};
-use super::model::{Happening, Status, Ticket, TimelineEntry, case_key};
+use super::model::{Happening, Status, Ticket, TimelineEntry, Timer, TimerKind, case_key};
 use super::sla::{
     self, BusinessCalendar, EscalationLadder, MarketplaceRule, Severity, SeverityTargets,
 };
@@ -165,6 +165,8 @@ pub struct Engine {
     loads: std::sync::Mutex<HashMap<String, u32>>,
     // Serialises ticket changes between the inbox loop and API actions.
     lock: tokio::sync::Mutex<()>,
+    // Wakes the timer loop after any change that may have added an earlier timer.
+    timers_changed: tokio::sync::Notify,
 }
 
 impl Engine {
@@ -181,6 +183,7 @@ impl Engine {
             settings,
             loads: std::sync::Mutex::new(loads),
             lock: tokio::sync::Mutex::new(()),
+            timers_changed: tokio::sync::Notify::new(),
         }))
     }
 
@@ -238,6 +241,7 @@ impl Engine {
             for (seq, record) in batch {
                 let writes = self.plan(seq, &record)?;
                 self.store.commit_inbox_record(seq, &writes).await?;
+                self.timers_changed.notify_one();
                 applied += 1;
             }
         }
@@ -279,7 +283,7 @@ impl Engine {
                     }),
             };
             let mut write = match existing {
-                Some(write) => self.update(write, seq, record.received_at, event),
+                Some(write) => self.update(write, seq, record.received_at, event)?,
                 None => self.open(seq, &record.plugin, record.received_at, case, event)?,
             };
             write.business_keys.push(business);
@@ -337,7 +341,9 @@ impl Engine {
             platform_status: event.status.clone(),
             summary: event.summary.clone(),
             events: 1,
+            timers: Vec::new(),
         };
+        ticket.timers = self.escalation_timers(&ticket)?;
         let mut entries = vec![
             TimelineEntry {
                 at: received_at,
@@ -365,13 +371,30 @@ impl Engine {
         })
     }
 
+    /// Timers for each escalation step of `ticket`.
+    fn escalation_timers(&self, ticket: &Ticket) -> Result<Vec<Timer>, StoreError> {
+        ticket
+            .escalation
+            .iter()
+            .map(|step| {
+                Ok(Timer {
+                    id: self.store.new_timer_id()?,
+                    due: step.at,
+                    what: TimerKind::Escalation {
+                        per_mille: step.per_mille,
+                    },
+                })
+            })
+            .collect()
+    }
+
     fn update(
         &self,
         mut write: TicketWrite,
         seq: u64,
         received_at: Timestamp,
         event: &TicketEvent,
-    ) -> TicketWrite {
+    ) -> Result<TicketWrite, StoreError> {
         let ticket = &mut write.after;
         ticket.events += 1;
         ticket.updated_at = received_at;
@@ -425,7 +448,7 @@ impl Engine {
             self.track_load(before.as_ref(), &reopened);
         }
         write.entries.push(event_entry(seq, received_at, event));
-        write
+        Ok(write)
     }
 }
 
@@ -470,6 +493,7 @@ impl Engine {
             business_keys: Vec::new(),
         };
         self.store.commit_tickets(&[write]).await?;
+        self.timers_changed.notify_one();
         Ok(after)
     }
 
@@ -528,6 +552,174 @@ impl Engine {
             Ok(vec![Happening::StatusChanged {
                 from,
                 to: status,
+                by: by.to_string(),
+            }])
+        })
+        .await
+    }
+
+    /// Fire timers as they come due until `shutdown` changes; woken early whenever a change
+    /// may have added a sooner timer.
+    pub async fn run_timers(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            let wait = match self.fire_due(Timestamp::now()).await {
+                Ok(Some(next)) => {
+                    let ms = next.duration_since(Timestamp::now()).as_millis().max(0) as u64;
+                    Duration::from_millis(ms.min(60_000))
+                }
+                Ok(None) => Duration::from_secs(60),
+                Err(e) => {
+                    tracing::error!(message = "Firing timers failed; retrying.", error = %e);
+                    Duration::from_secs(1)
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.timers_changed.notified() => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    /// Fire every timer due at `now`; returns when the next one is due. Each timer is
+    /// removed in the same commit as its effect, so it fires at most once.
+    pub async fn fire_due(&self, now: Timestamp) -> Result<Option<Timestamp>, StoreError> {
+        let _one_writer = self.lock.lock().await;
+        loop {
+            let Some((due, ticket_id)) = self.store.next_timer()? else {
+                return Ok(None);
+            };
+            if due > now {
+                return Ok(Some(due));
+            }
+            let Some(before) = self.store.ticket(ticket_id)? else {
+                return Err(StoreError::Corrupt {
+                    key: format!("timers → tickets/{ticket_id}"),
+                    message: "a timer names a ticket that does not exist".into(),
+                });
+            };
+            let mut after = before.clone();
+            let (fired, pending): (Vec<Timer>, Vec<Timer>) =
+                after.timers.drain(..).partition(|t| t.due <= now);
+            after.timers = pending;
+            let mut entries = Vec::new();
+            for timer in fired {
+                entries.extend(self.effect(&mut after, &timer));
+            }
+            self.track_load(Some(&before), &after);
+            let write = TicketWrite {
+                before: Some(before),
+                after,
+                entries,
+                business_keys: Vec::new(),
+            };
+            self.store.commit_tickets(&[write]).await?;
+        }
+    }
+
+    /// What a fired timer does to its ticket.
+    fn effect(&self, ticket: &mut Ticket, timer: &Timer) -> Vec<TimelineEntry> {
+        let at = timer.due;
+        match &timer.what {
+            TimerKind::Escalation { per_mille } => {
+                if ticket.first_response_at.is_some() || !ticket.status.is_open() {
+                    return Vec::new();
+                }
+                let lead = (*per_mille >= 1000)
+                    .then(|| self.settings.agents.iter().find(|a| a.lead))
+                    .flatten()
+                    .map(|a| a.name.clone());
+                vec![TimelineEntry {
+                    at,
+                    what: Happening::Escalated {
+                        per_mille: *per_mille,
+                        lead,
+                    },
+                }]
+            }
+            TimerKind::FollowUp { what, .. } => {
+                let mut entries = vec![TimelineEntry {
+                    at,
+                    what: Happening::FollowUpDue {
+                        timer: timer.id,
+                        what: what.clone(),
+                    },
+                }];
+                if matches!(
+                    ticket.status,
+                    Status::WaitingOnBuyer | Status::WaitingOnMarketplace
+                ) {
+                    entries.push(TimelineEntry {
+                        at,
+                        what: Happening::StatusChanged {
+                            from: ticket.status,
+                            to: Status::WaitingOnUs,
+                            by: "system".into(),
+                        },
+                    });
+                    ticket.status = Status::WaitingOnUs;
+                }
+                entries
+            }
+        }
+    }
+
+    /// Schedule a follow-up on ticket `id` at `due`.
+    pub async fn schedule_follow_up(
+        &self,
+        id: u64,
+        due: Timestamp,
+        what: String,
+        by: &str,
+    ) -> Result<Ticket, ChangeError> {
+        if what.trim().is_empty() {
+            return Err(ChangeError::Invalid(
+                "a follow-up needs `what` to check".into(),
+            ));
+        }
+        let timer = self.store.new_timer_id()?;
+        self.change(id, |ticket, now| {
+            if due <= now {
+                return Err(ChangeError::Invalid(format!("{due} is not in the future")));
+            }
+            ticket.timers.push(Timer {
+                id: timer,
+                due,
+                what: TimerKind::FollowUp {
+                    what: what.clone(),
+                    by: by.to_string(),
+                },
+            });
+            ticket.timers.sort_by_key(|t| (t.due, t.id));
+            Ok(vec![Happening::FollowUpScheduled {
+                timer,
+                due,
+                what,
+                by: by.to_string(),
+            }])
+        })
+        .await
+    }
+
+    /// Cancel follow-up `timer` of ticket `id`.
+    pub async fn cancel_follow_up(
+        &self,
+        id: u64,
+        timer: u64,
+        by: &str,
+    ) -> Result<Ticket, ChangeError> {
+        self.change(id, |ticket, _| {
+            let before = ticket.timers.len();
+            ticket
+                .timers
+                .retain(|t| !(t.id == timer && matches!(t.what, TimerKind::FollowUp { .. })));
+            if ticket.timers.len() == before {
+                return Err(ChangeError::Invalid(format!(
+                    "ticket {id} has no pending follow-up {timer}"
+                )));
+            }
+            Ok(vec![Happening::FollowUpCancelled {
+                timer,
                 by: by.to_string(),
             }])
         })

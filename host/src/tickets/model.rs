@@ -95,6 +95,40 @@ pub struct Ticket {
     pub summary: String,
     /// How many marketplace events the ticket has absorbed.
     pub events: u32,
+    /// Timers that will fire for this ticket (escalations, follow-ups), soonest first.
+    #[serde(default)]
+    pub timers: Vec<Timer>,
+}
+
+/// A durable timer: fires at most once, survives restarts, shows on its ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timer {
+    /// The timer's id.
+    pub id: u64,
+    /// When it fires.
+    pub due: Timestamp,
+    /// What it does.
+    #[serde(flatten)]
+    pub what: TimerKind,
+}
+
+/// What a timer does when it fires.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum TimerKind {
+    /// A step of the escalation ladder (per mille of the time to the first-response
+    /// deadline); skipped once the seller has answered.
+    Escalation {
+        /// The step.
+        per_mille: u16,
+    },
+    /// A follow-up someone asked for ("check in 24 h that the replacement arrived").
+    FollowUp {
+        /// What to check.
+        what: String,
+        /// Who asked.
+        by: String,
+    },
 }
 
 /// One line of a ticket's timeline.
@@ -150,6 +184,39 @@ pub enum Happening {
         by: String,
         /// The note.
         text: String,
+    },
+    /// An escalation step was reached before the first response.
+    Escalated {
+        /// Per mille of the time to the deadline.
+        per_mille: u16,
+        /// The lead told at the deadline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lead: Option<String>,
+    },
+    /// A follow-up was scheduled.
+    FollowUpScheduled {
+        /// Timer id.
+        timer: u64,
+        /// When it fires.
+        due: Timestamp,
+        /// What to check.
+        what: String,
+        /// Who asked.
+        by: String,
+    },
+    /// A follow-up came due.
+    FollowUpDue {
+        /// Timer id.
+        timer: u64,
+        /// What to check.
+        what: String,
+    },
+    /// A follow-up was cancelled.
+    FollowUpCancelled {
+        /// Timer id.
+        timer: u64,
+        /// Who cancelled it.
+        by: String,
     },
     /// The status changed.
     StatusChanged {

@@ -51,6 +51,16 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
             };
             change(app, id, &action, body, &who).await
         }
+        (&Method::DELETE, ["tickets", id, "follow-ups", timer]) => {
+            let (Ok(id), Ok(timer)) = (id.parse::<u64>(), timer.parse::<u64>()) else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    "no such ticket or follow-up",
+                );
+            };
+            outcome(app.engine.cancel_follow_up(id, timer, &who).await)
+        }
         _ => error(
             StatusCode::NOT_FOUND,
             "not-found",
@@ -252,6 +262,31 @@ struct StatusBody {
     status: Status,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FollowUpBody {
+    what: String,
+    due_in_minutes: Option<u32>,
+    due_at: Option<jiff::Timestamp>,
+}
+
+impl FollowUpBody {
+    fn due(&self) -> Result<jiff::Timestamp, Refusal> {
+        let refuse = |message: &str| Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kind: "bad-body",
+            message: message.to_string(),
+        };
+        match (self.due_in_minutes, self.due_at) {
+            (Some(minutes), None) => jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_mins(i64::from(minutes)))
+                .map_err(|_| refuse("`due_in_minutes` is too far away")),
+            (None, Some(at)) => Ok(at),
+            _ => Err(refuse("give exactly one of `due_in_minutes` or `due_at`")),
+        }
+    }
+}
+
 fn parse<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, Refusal> {
     serde_json::from_value(body).map_err(|e| Refusal {
         status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -282,14 +317,24 @@ async fn change(
             Ok(b) => engine.set_status(id, b.status, who).await,
             Err(r) => return r.response(),
         },
+        "follow-ups" => match parse::<FollowUpBody>(body).and_then(|b| Ok((b.due()?, b.what))) {
+            Ok((due, what)) => engine.schedule_follow_up(id, due, what, who).await,
+            Err(r) => return r.response(),
+        },
         other => {
             return error(
                 StatusCode::NOT_FOUND,
                 "not-found",
-                &format!("no ticket action `{other}`; expected assign, notes or status"),
+                &format!(
+                    "no ticket action `{other}`; expected assign, notes, status or follow-ups"
+                ),
             );
         }
     };
+    outcome(result)
+}
+
+fn outcome(result: Result<Ticket, ChangeError>) -> Response<Full<Bytes>> {
     match result {
         Ok(ticket) => json(StatusCode::OK, &serde_json::json!({ "ticket": ticket })),
         Err(ChangeError::NoSuchTicket(id)) => error(
