@@ -95,8 +95,8 @@ async fn replay_samples(
     }
     app.engine.process_pending().await?;
     println!(
-        "\n{:<4} {:<7} {:<22} {:<22} {:<18} SUMMARY",
-        "ID", "SEV", "KIND", "DUE", "SET BY"
+        "\n{:<4} {:<7} {:<22} {:<22} {:<18} {:<6} SUMMARY",
+        "ID", "SEV", "KIND", "DUE", "SET BY", "OWNER"
     );
     for ticket in app.store.queue(None, 50)? {
         let source = match &ticket.due.source {
@@ -109,12 +109,13 @@ async fn replay_samples(
             }
         };
         println!(
-            "{:<4} {:<7} {:<22} {:<22} {:<18} {}",
+            "{:<4} {:<7} {:<22} {:<22} {:<18} {:<6} {}",
             ticket.id,
             format!("{:?}", ticket.severity).to_lowercase(),
             helloword::tickets::model::kind_name(ticket.kind),
             ticket.due.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
             source,
+            ticket.assignee.as_deref().unwrap_or("-"),
             ticket.summary
         );
     }
