@@ -142,30 +142,18 @@ impl Connector for Plugin {
         let order_id = json::id_at(&body, "/order_id")
             .ok_or_else(|| WebhookError::BadRequest("`order_id` is missing".into()))?;
         let message = json::str_at(&body, "/message").unwrap_or_default().to_string();
-        Ok(WebhookOutcome::Events(vec![TicketEvent {
-            kind: IssueKind::BuyerMessage,
-            shop: req.header("x-shop").unwrap_or("default").to_string(),
-            case_id: None,
-            order: Some(Order {
-                id: order_id.clone(),
-                display_name: None,
-                placed_at: None,
-                total: None,
-                line_items: vec![],
-            }),
-            customer: None,
-            shipment: None,
-            amount: None,
-            reason: None,
-            status: None,
-            platform_deadline: None,
-            occurred_at: None,
-            buyer_text: Some(message),
-            rating: None,
-            summary: format!("Buyer message about order {order_id}"),
-            dedupe: DedupeKey::business(format!("message:{order_id}")),
-            attributes: vec![],
-        }]))
+        let summary = format!("Buyer message about order {order_id}");
+        let dedupe = DedupeKey::business(format!("message:{order_id}"));
+        let mut event = TicketEvent::new(IssueKind::BuyerMessage, req.header("x-shop").unwrap_or("default"), summary, dedupe);
+        event.order = Some(Order {
+            id: order_id,
+            display_name: None,
+            placed_at: None,
+            total: None,
+            line_items: vec![],
+        });
+        event.buyer_text = Some(message);
+        Ok(WebhookOutcome::Events(vec![event]))
     }
 
     fn poll(_cursor: Option<String>) -> Result<PollResult, ActionError> {

@@ -9,6 +9,7 @@ use helloword_sdk::locale::{
     RenderRequest, Rendered, Value,
 };
 use helloword_sdk::money::{exponent, to_decimal_string};
+use helloword_sdk::time::civil_from_days;
 
 struct German;
 
@@ -56,17 +57,7 @@ fn format_money(minor_units: i64, currency: &str) -> String {
 
 /// Seconds since the epoch → "DD.MM.YYYY" (UTC date).
 fn format_date(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    // Civil-from-days (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
     format!("{day:02}.{month:02}.{year}")
 }
 

@@ -1,8 +1,6 @@
 //! Identifiers the actions need: Shopify's numeric ids and GraphQL ids, names derived from
 //! an action's idempotency key, and RFC 3339 text for GraphQL `DateTime`s.
 
-use helloword_sdk::types::Timestamp;
-
 /// The numeric id in `text`, which is either the number ("450789469") or a GraphQL id
 /// ("gid://shopify/Order/450789469").
 pub fn numeric(text: &str) -> Option<u64> {
@@ -48,34 +46,6 @@ pub fn coupon_code(idempotency_key: &str) -> String {
     format!("HW-{:010X}", fingerprint(idempotency_key) & 0xff_ffff_ffff)
 }
 
-/// RFC 3339 text in UTC ("2025-07-10T16:15:47Z").
-pub fn rfc3339(t: &Timestamp) -> String {
-    let days = t.seconds.div_euclid(86_400);
-    let secs = t.seconds.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
-/// algorithm, the inverse of the SDK's `days_from_civil`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,18 +76,5 @@ mod tests {
         assert!(code.starts_with("HW-"));
         // FNV-1a test vector: "a" → af63dc4c8601ec8c.
         assert_eq!(fingerprint("a"), 0xaf63_dc4c_8601_ec8c);
-    }
-
-    #[test]
-    fn timestamps_format_back_to_what_they_parse_from() {
-        for text in [
-            "1970-01-01T00:00:00Z",
-            "2024-02-29T23:59:59Z",
-            "2025-07-10T16:15:47Z",
-            "1969-12-31T23:59:59Z",
-        ] {
-            let t = Timestamp::parse(text).unwrap();
-            assert_eq!(rfc3339(&t), text);
-        }
     }
 }

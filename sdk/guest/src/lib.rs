@@ -65,11 +65,51 @@ pub mod types {
             })
         }
 
+        /// RFC 3339 text in UTC, e.g. "2025-07-10T16:15:47Z".
+        pub fn to_rfc3339(&self) -> String {
+            crate::time::format_rfc3339(self.seconds, self.nanoseconds)
+        }
+
+        /// The UTC calendar date: (year, month, day).
+        pub fn date(&self) -> (i64, u32, u32) {
+            crate::time::civil_from_days(self.seconds.div_euclid(86_400))
+        }
+
         /// A timestamp from milliseconds since the Unix epoch.
         pub fn from_millis(millis: i64) -> Timestamp {
             Timestamp {
                 seconds: millis.div_euclid(1000),
                 nanoseconds: (millis.rem_euclid(1000) * 1_000_000) as u32,
+            }
+        }
+    }
+
+    impl TicketEvent {
+        /// An event with the fields every event has; everything optional is empty, to be
+        /// filled in by the connector.
+        pub fn new(
+            kind: IssueKind,
+            shop: impl Into<String>,
+            summary: impl Into<String>,
+            dedupe: DedupeKey,
+        ) -> TicketEvent {
+            TicketEvent {
+                kind,
+                shop: shop.into(),
+                case_id: None,
+                order: None,
+                customer: None,
+                shipment: None,
+                amount: None,
+                reason: None,
+                status: None,
+                platform_deadline: None,
+                occurred_at: None,
+                buyer_text: None,
+                rating: None,
+                summary: summary.into(),
+                dedupe,
+                attributes: Vec::new(),
             }
         }
     }

@@ -86,6 +86,41 @@ pub fn parse_rfc3339(text: &str) -> Result<(i64, u32), TimeError> {
     Ok((seconds, nanos))
 }
 
+/// (seconds, nanoseconds) since the epoch as RFC 3339 text in UTC: "2025-07-10T16:15:47Z",
+/// with a fraction only when there is one ("…:47.250Z").
+pub fn format_rfc3339(seconds: i64, nanoseconds: u32) -> String {
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let fraction = if nanoseconds == 0 {
+        String::new()
+    } else {
+        let digits = format!(".{nanoseconds:09}");
+        digits.trim_end_matches('0').to_string()
+    };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{fraction}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// The proleptic Gregorian (year, month, day) of a day count since 1970-01-01 (Howard
+/// Hinnant's algorithm, the inverse of [`days_from_civil`]).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month as u32, day as u32)
+}
+
 fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -100,7 +135,7 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -135,6 +170,21 @@ mod tests {
             Ok((1_709_164_800, 0))
         );
         assert_eq!(parse_rfc3339("1969-12-31T23:59:59Z"), Ok((-1, 0)));
+    }
+
+    #[test]
+    fn formatting_inverts_parsing() {
+        for text in [
+            "2025-07-10T16:15:47Z",
+            "1969-12-31T23:59:59Z",
+            "2024-02-29T00:00:00.25Z",
+            "1970-01-01T00:00:00Z",
+        ] {
+            let (s, n) = parse_rfc3339(text).unwrap();
+            assert_eq!(format_rfc3339(s, n), text);
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(days_from_civil(2000, 2, 29)), (2000, 2, 29));
     }
 
     #[test]

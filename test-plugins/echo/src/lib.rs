@@ -31,28 +31,17 @@ fn text_reply(body: impl Into<Vec<u8>>) -> WebhookOutcome {
 
 fn echo_event(req: &IncomingRequest) -> TicketEvent {
     let delivery = req.header("x-echo-delivery").map(str::to_string);
-    TicketEvent {
-        kind: IssueKind::BuyerMessage,
-        shop: req.header("x-echo-shop").unwrap_or("echo-shop").to_string(),
-        case_id: delivery.clone(),
-        order: None,
-        customer: None,
-        shipment: None,
-        amount: None,
-        reason: None,
-        status: None,
-        platform_deadline: None,
-        occurred_at: None,
-        buyer_text: Some(String::from_utf8_lossy(&req.body).into_owned()),
-        rating: None,
-        summary: format!("Echo of {} bytes", req.body.len()),
-        dedupe: DedupeKey {
-            delivery,
-            action: None,
-            business: format!("echo:{}", req.body.len()),
-        },
-        attributes: vec![],
-    }
+    let shop = req.header("x-echo-shop").unwrap_or("echo-shop");
+    let dedupe = DedupeKey {
+        delivery: delivery.clone(),
+        action: None,
+        business: format!("echo:{}", req.body.len()),
+    };
+    let summary = format!("Echo of {} bytes", req.body.len());
+    let mut event = TicketEvent::new(IssueKind::BuyerMessage, shop, summary, dedupe);
+    event.case_id = delivery;
+    event.buyer_text = Some(String::from_utf8_lossy(&req.body).into_owned());
+    event
 }
 
 impl Connector for Echo {

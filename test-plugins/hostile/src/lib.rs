@@ -35,23 +35,12 @@ fn huge_output() -> Vec<TicketEvent> {
     // 1 MiB strings, as many as memory allows before the host's output cap.
     let chunk = "x".repeat(1 << 20);
     (0..48)
-        .map(|i| TicketEvent {
-            kind: IssueKind::Other,
-            shop: "hostile".into(),
-            case_id: None,
-            order: None,
-            customer: None,
-            shipment: None,
-            amount: None,
-            reason: None,
-            status: None,
-            platform_deadline: None,
-            occurred_at: None,
-            buyer_text: Some(chunk.clone()),
-            rating: None,
-            summary: format!("chunk {i}"),
-            dedupe: DedupeKey::business(format!("hostile:{i}")),
-            attributes: vec![],
+        .map(|i| {
+            let dedupe = DedupeKey::business(format!("hostile:{i}"));
+            let mut event =
+                TicketEvent::new(IssueKind::Other, "hostile", format!("chunk {i}"), dedupe);
+            event.buyer_text = Some(chunk.clone());
+            event
         })
         .collect()
 }

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::unexpected;
 use crate::admin::{Admin, user_errors};
-use crate::ids::{coupon_code, gid, rfc3339};
+use crate::ids::{coupon_code, gid};
 use crate::normalize::format_money;
 
 /// The shop's currency (discount amounts are in it) and the order's buyer.
@@ -55,7 +55,7 @@ pub(super) fn execute(
     {
         return Err(ActionError::Permanent(format!(
             "the coupon would expire at {}, which has passed",
-            rfc3339(expires)
+            expires.to_rfc3339()
         )));
     }
     let order = match action.order_id.as_deref() {
@@ -84,7 +84,7 @@ pub(super) fn execute(
     let mut input = json!({
         "title": format!("HelloWord goodwill {code}"),
         "code": code,
-        "startsAt": rfc3339(&now),
+        "startsAt": now.to_rfc3339(),
         // `customerSelection` is accepted by every API version HelloWord targets (its
         // replacement `context` is not in the older ones).
         "customerSelection": customer_selection,
@@ -96,7 +96,7 @@ pub(super) fn execute(
         "usageLimit": 1,
     });
     if let Some(expires) = &spec.expires_at {
-        input["endsAt"] = json!(rfc3339(expires));
+        input["endsAt"] = json!(expires.to_rfc3339());
     }
     let data = admin.graphql(CREATE, json!({ "basicCodeDiscount": input }))?;
     let payload = data
@@ -127,7 +127,7 @@ fn outcome(code: &str, node: &str, spec: &CouponSpec) -> ActionOutcome {
     let until = spec
         .expires_at
         .as_ref()
-        .map(|t| format!(", valid until {}", rfc3339(t)))
+        .map(|t| format!(", valid until {}", t.to_rfc3339()))
         .unwrap_or_default();
     ActionOutcome {
         status: ActionStatus::Done,

@@ -127,28 +127,14 @@ impl Context<'_> {
         if let Some(at) = &self.delivery.triggered_at {
             attributes.push(("triggered_at".to_string(), at.clone()));
         }
-        TicketEvent {
-            kind,
-            shop: self.delivery.shop.clone(),
-            case_id: None,
-            order: None,
-            customer: None,
-            shipment: None,
-            amount: None,
-            reason: None,
-            status: None,
-            platform_deadline: None,
-            occurred_at: None,
-            buyer_text: None,
-            rating: None,
-            summary,
-            dedupe: DedupeKey {
-                delivery: Some(self.delivery.webhook_id.clone()),
-                action: self.delivery.event_id.clone(),
-                business,
-            },
-            attributes,
-        }
+        let dedupe = DedupeKey {
+            delivery: Some(self.delivery.webhook_id.clone()),
+            action: self.delivery.event_id.clone(),
+            business,
+        };
+        let mut event = TicketEvent::new(kind, self.delivery.shop.clone(), summary, dedupe);
+        event.attributes = attributes;
+        event
     }
 }
 
