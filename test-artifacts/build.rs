@@ -32,6 +32,24 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
     ("locale-de", "locale_de", "LOCALE_DE", "locale"),
 ];
 
+/// Stop with the command to run when the toolchain lacks the wasm32-wasip2 target (rustup
+/// adds it from rust-toolchain.toml by itself unless auto-install is turned off).
+fn require_wasm_target() {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if let Some(sysroot) = sysroot {
+        let target = PathBuf::from(sysroot).join("lib/rustlib/wasm32-wasip2");
+        assert!(
+            target.exists(),
+            "the Rust toolchain has no wasm32-wasip2 target; run `rustup target add wasm32-wasip2`"
+        );
+    }
+}
+
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let root = manifest_dir
@@ -50,6 +68,7 @@ fn main() {
     }
     let target_dir = root.join("target").join("plugins");
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    require_wasm_target();
 
     let mut worlds: Vec<&str> = PLUGINS.iter().map(|p| p.3).collect();
     worlds.dedup();
