@@ -683,3 +683,73 @@ async fn a_follow_up_fires_once_even_across_a_restart_and_a_cancelled_one_never(
         (409, Some("invalid-change"))
     );
 }
+
+#[tokio::test]
+async fn buyers_get_profiles_and_a_satisfied_resolution_marks_loyalty_potential() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start_with(
+        tmp.path(),
+        "[[tickets.agents]]\nname = \"cai\"\nskills = [\"logistics\"]\ncapacity = 3\n",
+    )
+    .await;
+    gw.deliver("orders/updated", &fixture("orders__updated.json"), "w-o")
+        .await;
+    gw.settled().await;
+    let ticket = gw.queue().remove(0);
+    assert_eq!(ticket.customer.as_deref(), Some("email:jon@example.com"));
+    assert_eq!(ticket.language.as_deref(), Some("en"));
+
+    let (status, profile) = gw
+        .api("GET", "/api/customers/email:jon@example.com", None)
+        .await;
+    assert_eq!(status, 200, "{profile}");
+    assert_eq!(
+        profile["customer"]["names"],
+        serde_json::json!(["John Smith"])
+    );
+    assert_eq!(
+        profile["customer"]["accounts"],
+        serde_json::json!(["shopify:115310627314723954"])
+    );
+    assert_eq!(
+        profile["customer"]["tickets"][0][0].as_u64(),
+        Some(ticket.id)
+    );
+
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{}/status", ticket.id),
+            Some(r#"{"status": "closed", "satisfied": true}"#),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("invalid-change"))
+    );
+    let (status, _) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{}/status", ticket.id),
+            Some(r#"{"status": "resolved", "satisfied": true}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, loyal) = gw
+        .api("GET", "/api/customers?tag=high-loyalty-potential", None)
+        .await;
+    let keys: Vec<&str> = loyal["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["email:jon@example.com"]);
+    let (_, none) = gw.api("GET", "/api/customers?tag=vip", None).await;
+    assert!(none["customers"].as_array().unwrap().is_empty());
+
+    let (status, agents) = gw.api("GET", "/api/agents", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(agents["agents"][0]["name"], "cai");
+    assert_eq!(agents["agents"][0]["on_shift"], true);
+}

@@ -15,6 +15,7 @@
 //! | `business` | `<marketplace>\0<business key>` | empty: the key's effect was applied |
 //! | `timeline` | ticket id + entry id, both u64 big-endian | a timeline entry as JSON |
 //! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
+//! | `customers` | profile key (`email:<address>` or `<marketplace>:<buyer id>`) | [`Customer`](crate::tickets::customers::Customer) as JSON |
 //! | `timers` | due instant (ms, sign-flipped u64) + timer id | ticket id; mirrors `Ticket::timers` |
 //! | `meta` | name | value (`schema`: u32 big-endian; `processed_inbox`: u64 cursor) |
 //!
@@ -127,6 +128,7 @@ pub struct Store {
     timeline: sled::Tree,
     queue: sled::Tree,
     timers: sled::Tree,
+    customers: sled::Tree,
     meta: sled::Tree,
     unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     commit: GroupCommit,
@@ -175,6 +177,7 @@ impl Store {
             timeline: db.open_tree("timeline")?,
             queue: db.open_tree("queue")?,
             timers: db.open_tree("timers")?,
+            customers: db.open_tree("customers")?,
             meta,
             unverified,
             unverified_count,

@@ -6,6 +6,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use super::{Store, StoreError};
+use crate::tickets::customers::Customer;
 use crate::tickets::model::{Ticket, TicketId, TimelineEntry};
 use crate::tickets::sla::Severity;
 
@@ -22,6 +23,8 @@ pub struct TicketWrite {
     pub entries: Vec<TimelineEntry>,
     /// Business keys whose effect this change applies (`<marketplace>\0<key>`).
     pub business_keys: Vec<String>,
+    /// The buyer's profile as it must be stored, when the change touches it.
+    pub customer: Option<Customer>,
 }
 
 /// Timer key: due instant (milliseconds, sign-flipped u64) then timer id, so the first key
@@ -79,6 +82,24 @@ fn corrupt(key: String, e: impl std::fmt::Display) -> StoreError {
 }
 
 impl Store {
+    /// The customer profile under `key`.
+    pub fn customer(&self, key: &str) -> Result<Option<Customer>, StoreError> {
+        self.customers
+            .get(key)?
+            .map(|json| {
+                serde_json::from_slice(&json).map_err(|e| corrupt(format!("customers/{key}"), e))
+            })
+            .transpose()
+    }
+
+    /// Every customer profile, by key.
+    pub fn all_customers(&self) -> impl Iterator<Item = Result<Customer, StoreError>> + '_ {
+        self.customers.iter().values().map(|json| {
+            let json = json?;
+            serde_json::from_slice(&json).map_err(|e| corrupt("customers".into(), e))
+        })
+    }
+
     /// The next timer to fire: its due instant and ticket.
     pub fn next_timer(&self) -> Result<Option<(jiff::Timestamp, TicketId)>, StoreError> {
         match self.timers.iter().next() {
@@ -234,7 +255,16 @@ impl Store {
                     serde_json::to_vec(entry).map_err(|e| corrupt(format!("timeline/{id}"), e))?;
                 entries.push((timeline_key(id, self.db.generate_id()?), entry_json));
             }
-            prepared.push((write, json, entries));
+            let customer = write
+                .customer
+                .as_ref()
+                .map(|c| {
+                    serde_json::to_vec(c)
+                        .map(|json| (c.key.clone(), json))
+                        .map_err(|e| corrupt(format!("customers/{}", c.key), e))
+                })
+                .transpose()?;
+            prepared.push((write, json, entries, customer));
         }
         let result = (
             &self.tickets,
@@ -244,10 +274,14 @@ impl Store {
             &self.queue,
             &self.meta,
             &self.timers,
+            &self.customers,
         )
             .transaction(
-                |(tickets, cases, business, timeline, queue, meta, timers)| {
-                    for (write, json, entries) in &prepared {
+                |(tickets, cases, business, timeline, queue, meta, timers, customers)| {
+                    for (write, json, entries, customer) in &prepared {
+                        if let Some((key, json)) = customer {
+                            customers.insert(key.as_bytes(), json.as_slice())?;
+                        }
                         let ticket = &write.after;
                         tickets.insert(&ticket.id.to_be_bytes(), json.as_slice())?;
                         cases.insert(case_index_key(ticket), &ticket.id.to_be_bytes())?;

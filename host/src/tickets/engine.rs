@@ -10,6 +10,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::assignment::{Agent, AgentConfig, CaseNeeds, choose};
+use super::customers::{Customer, Tag, key_for as customer_key_for};
 use super::model::{Happening, Status, Ticket, TimelineEntry, Timer, TimerKind, case_key};
 use super::sla::{
     self, BusinessCalendar, EscalationLadder, MarketplaceRule, Severity, SeverityTargets,
@@ -255,6 +256,7 @@ impl Engine {
         // Changes within this record, by case index key, so two events of one case in a
         // single delivery land on one ticket.
         let mut planned: HashMap<String, TicketWrite> = HashMap::new();
+        let mut profiles: HashMap<String, Customer> = HashMap::new();
         let mut seen_business: HashSet<String> = HashSet::new();
         for event in &record.events {
             let business = format!("{}\0{}", record.plugin, event.dedupe.business);
@@ -280,6 +282,7 @@ impl Engine {
                         after: t,
                         entries: Vec::new(),
                         business_keys: Vec::new(),
+                        customer: None,
                     }),
             };
             let mut write = match existing {
@@ -287,9 +290,32 @@ impl Engine {
                 None => self.open(seq, &record.plugin, record.received_at, case, event)?,
             };
             write.business_keys.push(business);
+            if let Some(buyer) = &event.customer
+                && let Some(key) = customer_key_for(&record.plugin, buyer)
+            {
+                let profile = match profiles.remove(&key) {
+                    Some(p) => p,
+                    None => self
+                        .store
+                        .customer(&key)?
+                        .unwrap_or_else(|| Customer::new(key.clone())),
+                };
+                let mut profile = profile;
+                profile.absorb(&record.plugin, buyer);
+                profile.add_ticket(write.after.id, write.after.opened_at);
+                write.after.customer = Some(key.clone());
+                profiles.insert(key, profile);
+            }
             planned.insert(index, write);
         }
-        Ok(planned.into_values().collect())
+        // Every write that touches a profile carries its final version.
+        let mut writes: Vec<TicketWrite> = planned.into_values().collect();
+        for write in &mut writes {
+            if let Some(key) = &write.after.customer {
+                write.customer = profiles.get(key).cloned();
+            }
+        }
+        Ok(writes)
     }
 
     fn open(
@@ -336,6 +362,7 @@ impl Engine {
             assignee: None,
             order_id: event.order.as_ref().map(|o| o.id.clone()),
             amount: event.amount.clone(),
+            customer: None,
             language,
             country: customer.and_then(|c| c.country.clone()),
             platform_status: event.status.clone(),
@@ -368,6 +395,7 @@ impl Engine {
             after: ticket,
             entries,
             business_keys: Vec::new(),
+            customer: None,
         })
     }
 
@@ -473,6 +501,19 @@ impl Engine {
         id: u64,
         change: impl FnOnce(&mut Ticket, Timestamp) -> Result<Vec<Happening>, ChangeError>,
     ) -> Result<Ticket, ChangeError> {
+        self.change_with_customer(id, |ticket, now| Ok((change(ticket, now)?, None)))
+            .await
+    }
+
+    /// Like `change`, where the change may also update the buyer's profile.
+    async fn change_with_customer(
+        &self,
+        id: u64,
+        change: impl FnOnce(
+            &mut Ticket,
+            Timestamp,
+        ) -> Result<(Vec<Happening>, Option<Customer>), ChangeError>,
+    ) -> Result<Ticket, ChangeError> {
         let _one_writer = self.lock.lock().await;
         let before = self
             .store
@@ -480,7 +521,7 @@ impl Engine {
             .ok_or(ChangeError::NoSuchTicket(id))?;
         let mut after = before.clone();
         let now = Timestamp::now();
-        let happenings = change(&mut after, now)?;
+        let (happenings, customer) = change(&mut after, now)?;
         after.updated_at = now;
         self.track_load(Some(&before), &after);
         let write = TicketWrite {
@@ -491,6 +532,7 @@ impl Engine {
                 .map(|what| TimelineEntry { at: now, what })
                 .collect(),
             business_keys: Vec::new(),
+            customer,
         };
         self.store.commit_tickets(&[write]).await?;
         self.timers_changed.notify_one();
@@ -537,23 +579,54 @@ impl Engine {
         status: Status,
         by: &str,
     ) -> Result<Ticket, ChangeError> {
-        self.change(id, |ticket, now| {
+        self.set_status_with(id, status, None, by).await
+    }
+
+    /// Move the ticket to `status`; `satisfied: Some(true)` on a resolution tags the buyer
+    /// high-loyalty-potential (their problem ended well: a buyer worth winning over).
+    pub async fn set_status_with(
+        &self,
+        id: u64,
+        status: Status,
+        satisfied: Option<bool>,
+        by: &str,
+    ) -> Result<Ticket, ChangeError> {
+        if satisfied.is_some() && status != Status::Resolved {
+            return Err(ChangeError::Invalid(
+                "`satisfied` goes with the status `resolved`".into(),
+            ));
+        }
+        let store = self.store.clone();
+        self.change_with_customer(id, |ticket, now| {
             if ticket.status == status {
                 return Err(ChangeError::Invalid(format!(
                     "ticket {id} is already {}",
                     serde_json::to_value(status).unwrap_or_default()
                 )));
             }
+            let mut profile = None;
+            if satisfied == Some(true)
+                && let Some(key) = &ticket.customer
+            {
+                let mut customer = store
+                    .customer(key)?
+                    .unwrap_or_else(|| Customer::new(key.clone()));
+                customer.tag(Tag::HighLoyaltyPotential);
+                profile = Some(customer);
+            }
             let from = ticket.status;
             ticket.status = status;
             if ticket.first_response_at.is_none() && from == Status::New {
                 ticket.first_response_at = Some(now);
             }
-            Ok(vec![Happening::StatusChanged {
-                from,
-                to: status,
-                by: by.to_string(),
-            }])
+            Ok((
+                vec![Happening::StatusChanged {
+                    from,
+                    to: status,
+                    by: by.to_string(),
+                }],
+                profile,
+            ))
         })
         .await
     }
@@ -612,6 +685,7 @@ impl Engine {
                 after,
                 entries,
                 business_keys: Vec::new(),
+                customer: None,
             };
             self.store.commit_tickets(&[write]).await?;
         }
@@ -724,6 +798,27 @@ impl Engine {
             }])
         })
         .await
+    }
+
+    /// The team as the API shows it: each agent with open tickets and whether on shift.
+    pub fn agents(&self, now: Timestamp) -> Vec<serde_json::Value> {
+        let loads = self.loads();
+        self.settings
+            .agents
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "name": a.name,
+                    "skills": a.skills.iter().map(|s| format!("{s:?}").to_lowercase()).collect::<Vec<_>>(),
+                    "languages": a.languages,
+                    "capacity": a.capacity,
+                    "open_tickets": loads.get(&a.name).copied().unwrap_or(0),
+                    "on_shift": a.hours.is_open(now),
+                    "lead": a.lead,
+                    "vip": a.vip,
+                })
+            })
+            .collect()
     }
 
     /// The store behind the engine (read side).

@@ -2,6 +2,7 @@
 //! deadline that protects the seller's account, and an owner.
 
 pub mod assignment;
+pub mod customers;
 pub mod engine;
 pub mod model;
 pub mod sla;

@@ -85,6 +85,9 @@ pub struct Ticket {
     pub order_id: Option<String>,
     /// The amount at stake, when known.
     pub amount: Option<Money>,
+    /// The buyer's profile key, when the buyer is identifiable.
+    #[serde(default)]
+    pub customer: Option<String>,
     /// The buyer's preferred language, when known.
     pub language: Option<String>,
     /// The buyer's country, when known.

@@ -36,6 +36,12 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
     match (&method, segments.as_slice()) {
         (&Method::GET, ["tickets"]) => list(app, &query),
         (&Method::GET, ["tickets", id]) => with_id(id, |id| show(app, id)),
+        (&Method::GET, ["customers"]) => customers(app, &query),
+        (&Method::GET, ["customers", key]) => customer(app, key),
+        (&Method::GET, ["agents"]) => json(
+            StatusCode::OK,
+            &serde_json::json!({ "agents": app.engine.agents(jiff::Timestamp::now()) }),
+        ),
         (&Method::POST, ["tickets", id, action]) => {
             let Ok(id) = id.parse::<u64>() else {
                 return error(
@@ -226,6 +232,61 @@ impl Refusal {
     }
 }
 
+/// `GET /api/customers?tag=<tag>`: profiles, optionally only those with a tag (e.g. the
+/// high-loyalty-potential list for the seller's own marketing tools).
+fn customers(app: &App, query: &str) -> Response<Full<Bytes>> {
+    let mut tag = None;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "tag" => match serde_json::from_value(serde_json::Value::String(value.to_string())) {
+                Ok(t) => tag = Some(t),
+                Err(_) => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "bad-query",
+                        &format!(
+                            "`tag` is {value:?}; expected vip, high-loyalty-potential or repeat-complainer"
+                        ),
+                    );
+                }
+            },
+            other => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad-query",
+                    &format!("unknown query parameter `{other}`; expected tag"),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for customer in app.store.all_customers() {
+        match customer {
+            Ok(c) if tag.is_none_or(|t| c.tags.contains(&t)) => out.push(c),
+            Ok(_) => {}
+            Err(e) => return storage_error(e),
+        }
+    }
+    json(StatusCode::OK, &serde_json::json!({ "customers": out }))
+}
+
+/// `GET /api/customers/{key}`: one profile.
+fn customer(app: &App, key: &str) -> Response<Full<Bytes>> {
+    let key = url::form_urlencoded::parse(format!("k={key}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    match app.store.customer(&key) {
+        Ok(Some(c)) => json(StatusCode::OK, &serde_json::json!({ "customer": c })),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no customer {key:?}"),
+        ),
+        Err(e) => storage_error(e),
+    }
+}
+
 async fn read_json(req: Request<Incoming>) -> Result<serde_json::Value, Refusal> {
     let bytes = match Limited::new(req.into_body(), MAX_API_BODY).collect().await {
         Ok(c) => c.to_bytes(),
@@ -260,6 +321,7 @@ struct NoteBody {
 #[serde(deny_unknown_fields)]
 struct StatusBody {
     status: Status,
+    satisfied: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -314,7 +376,7 @@ async fn change(
             Err(r) => return r.response(),
         },
         "status" => match parse::<StatusBody>(body) {
-            Ok(b) => engine.set_status(id, b.status, who).await,
+            Ok(b) => engine.set_status_with(id, b.status, b.satisfied, who).await,
             Err(r) => return r.response(),
         },
         "follow-ups" => match parse::<FollowUpBody>(body).and_then(|b| Ok((b.due()?, b.what))) {
