@@ -58,19 +58,21 @@ fn start(dir: &Path) -> (Gateway, String) {
         ),
     )
     .unwrap();
-    let child = Command::new(BIN)
-        .args(["serve", "--config"])
-        .arg(dir.join("helloword.toml"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let gateway = Gateway(
+        Command::new(BIN)
+            .args(["serve", "--config"])
+            .arg(dir.join("helloword.toml"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if reqwest::blocking::get(format!("{base}/readyz")).is_ok_and(|r| r.status().is_success()) {
-            return (Gateway(child), base);
+            return (gateway, base);
         }
         std::thread::sleep(Duration::from_millis(20));
     }
