@@ -27,6 +27,13 @@ enum Command {
         #[arg(long, short, default_value = "helloword.toml")]
         config: PathBuf,
     },
+    /// Run the deliveries a broken connector failed on through it again, once it is fixed.
+    /// Stop the gateway first (the data folder is locked while it runs).
+    Replay {
+        /// The gateway config file.
+        #[arg(long, short, default_value = "helloword.toml")]
+        config: PathBuf,
+    },
     /// Inspect and create plugins.
     #[command(subcommand, visible_alias = "plugin")]
     Plugins(PluginsCommand),
@@ -104,6 +111,34 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { config } => serve(&config).await,
+        Command::Replay { config } => {
+            let config = Config::load(&config)?;
+            telemetry::init_logging("warn", false);
+            let gateway = Gateway::start(&config).await?;
+            let report =
+                helloword::ingest::replay::replay(&gateway.app.plugins, &gateway.app.store).await?;
+            gateway.app.engine.process_pending().await?;
+            for (old, new, events) in &report.replayed {
+                println!("replayed delivery {old} as {new}: {events} events");
+            }
+            for seq in &report.settled {
+                println!("settled delivery {seq}: acknowledged without events");
+            }
+            for (seq, why) in &report.kept {
+                println!("kept delivery {seq}: {why}");
+            }
+            println!(
+                "{} replayed, {} settled, {} kept for a later replay",
+                report.replayed.len(),
+                report.settled.len(),
+                report.kept.len()
+            );
+            Ok(if report.kept.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         Command::Plugins(PluginsCommand::List { config, json }) => list(&config, json).await,
         Command::Plugins(PluginsCommand::Check { path, config }) => {
             check(&path, config.as_deref()).await

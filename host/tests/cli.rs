@@ -166,3 +166,99 @@ fn config_check_reports_the_line_of_a_mistake() {
         "{text}"
     );
 }
+
+/// Start `helloword serve` and wait until it is ready.
+fn serve(config: &std::path::Path, port: u16) -> std::process::Child {
+    let child = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if reqwest::blocking::get(format!("http://127.0.0.1:{port}/readyz"))
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the gateway did not become ready");
+}
+
+fn terminate(mut child: std::process::Child) {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn replay_runs_kept_deliveries_through_the_fixed_plugin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugins = tmp.path().join("plugins");
+    // A connector that loops: the delivery is answered 503 and kept for replay.
+    hostile_folder(&plugins, "flaky", "loop", "cpu_ms = 20");
+    let port = free_port();
+    let config = tmp.path().join("helloword.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n[plugins]\nwatch_interval_ms = 0\n\
+             [api.tokens]\nops = \"token\"\n\
+             [secrets]\necho_secret = {{ value = \"{ECHO_SECRET}\" }}\ntoken = {{ value = \"t0ken\" }}\n"
+        ),
+    )
+    .unwrap();
+    let gateway = serve(&config, port);
+    let body = br#"{"message": "Where is my parcel?"}"#;
+    let status = reqwest::blocking::Client::new()
+        .post(format!("http://127.0.0.1:{port}/hooks/flaky"))
+        .header("x-echo-signature", sign(body))
+        .body(&body[..])
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 503);
+    terminate(gateway);
+
+    // The fix: the same plugin id, now a working connector.
+    std::fs::remove_dir_all(plugins.join("flaky")).unwrap();
+    echo_folder(&plugins, "flaky", "");
+    let out = Command::new(BIN)
+        .args(["replay", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("1 replayed, 0 settled, 0 kept"), "{text}");
+    // Replaying again finds nothing left.
+    let out = Command::new(BIN)
+        .args(["replay", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 replayed, 0 settled, 0 kept"));
+
+    let gateway = serve(&config, port);
+    let tickets: serde_json::Value = serde_json::from_str(
+        &reqwest::blocking::Client::new()
+            .get(format!("http://127.0.0.1:{port}/api/tickets"))
+            .bearer_auth("t0ken")
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    terminate(gateway);
+    let list = tickets["tickets"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{tickets}");
+    assert_eq!(list[0]["kind"], "buyer-message");
+}

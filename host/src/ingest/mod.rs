@@ -9,6 +9,8 @@
 //! unavailable, or storage failed — so the marketplace retries. A delivery on which the
 //! connector failed is kept (bounded) for `helloword replay`.
 
+pub mod replay;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;

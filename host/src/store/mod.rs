@@ -70,6 +70,12 @@ pub enum InboxState {
         /// What went wrong.
         error: String,
     },
+    /// Was unverified; `helloword replay` ran it through the fixed connector and stored the
+    /// result as a new inbox record.
+    Replayed {
+        /// The new record's sequence number.
+        delivery: u64,
+    },
 }
 
 /// One delivery as kept in the inbox.
@@ -241,6 +247,39 @@ impl Store {
         self.unverified.insert(seq_key(seq), &[])?;
         self.commit.durable().await.map_err(StoreError::Flush)?;
         Ok(Some(seq))
+    }
+
+    /// Settle unverified delivery `seq` after a replay: `result` (a verified record) is
+    /// appended as a new delivery — `None` when the connector now acknowledges it without
+    /// events — and the old record is marked replayed and leaves the replay buffer.
+    pub async fn settle_unverified(
+        &self,
+        seq: u64,
+        result: Option<NewDelivery<'_>>,
+    ) -> Result<Option<Appended>, StoreError> {
+        let appended = match result {
+            Some(delivery) => Some(self.append_delivery(delivery).await?),
+            None => None,
+        };
+        if let Some((mut old, _)) = self.delivery(seq)? {
+            old.state = InboxState::Replayed {
+                delivery: match appended {
+                    Some(Appended::Stored(n) | Appended::Duplicate(n)) => n,
+                    None => seq,
+                },
+            };
+            let json = serde_json::to_vec(&old).map_err(|e| StoreError::Corrupt {
+                key: format!("inbox/{seq}"),
+                message: e.to_string(),
+            })?;
+            self.inbox.insert(seq_key(seq), json)?;
+        }
+        if self.unverified.remove(seq_key(seq))?.is_some() {
+            self.unverified_count
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.commit.durable().await.map_err(StoreError::Flush)?;
+        Ok(appended)
     }
 
     /// Sequence numbers of the deliveries kept for replay.
