@@ -169,7 +169,7 @@ fn config_check_reports_the_line_of_a_mistake() {
 
 /// Start `helloword serve` and wait until it is ready.
 fn serve(config: &std::path::Path, port: u16) -> std::process::Child {
-    let child = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args(["serve", "--config"])
         .arg(config)
         .stdout(Stdio::null())
@@ -185,6 +185,8 @@ fn serve(config: &std::path::Path, port: u16) -> std::process::Child {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the gateway did not become ready");
 }
 
