@@ -31,7 +31,7 @@ fn ticket(id: u64, rng: &mut u64) -> Ticket {
         1..=3 => Severity::Yellow,
         _ => Severity::Blue,
     };
-    let status = if *rng % 7 == 0 {
+    let status = if (*rng).is_multiple_of(7) {
         Status::Closed
     } else {
         Status::WaitingOnUs
