@@ -10,14 +10,6 @@ use common::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_helloword");
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     let tmp = tempfile::tempdir().unwrap();

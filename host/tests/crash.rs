@@ -4,23 +4,19 @@
 //! CI runs a few rounds; `HELLOWORD_CRASH_ROUNDS=50 cargo test -p helloword --test crash`
 //! runs more.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::free_port;
+
 const BIN: &str = env!("CARGO_BIN_EXE_helloword");
 const SECRET: &str = "crash-test-secret";
 const TOKEN: &str = "crash-test-token";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn prepare(dir: &Path) {
     let plugin = dir.join("plugins/shopify");
