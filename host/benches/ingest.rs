@@ -1,0 +1,211 @@
+//! Durable webhook ingest over loopback HTTP, 64 connections, load generator in the same
+//! process: real Shopify dispute payloads, signature checked and normalized by the wasm
+//! connector, stored and flushed before the 200 — side by side, in the same run, with a
+//! bare hyper server that only inserts the body into sled and flushes (shared flushes)
+//! before answering: the ceiling for durable acknowledgement on this machine.
+//!
+//! Run: `cargo bench -p helloword --bench ingest` (`HELLOWORD_INGEST_SECONDS`, default 5).
+
+use std::convert::Infallible;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+
+const SECRET: &str = "bench-secret";
+const CONNECTIONS: usize = 64;
+
+/// Builds the i-th request: headers and body.
+type RequestFn = Arc<dyn Fn(u64) -> (Vec<(String, String)>, Bytes) + Send + Sync>;
+
+struct Outcome {
+    requests: usize,
+    errors: usize,
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+}
+
+/// `CONNECTIONS` keep-alive clients posting for `seconds`; `request(i)` builds the i-th.
+async fn load(url: String, seconds: u64, request: RequestFn) -> Outcome {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|c| {
+            let url = url.clone();
+            let request = request.clone();
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .unwrap();
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                let mut i = c as u64 * 10_000_000;
+                while Instant::now() < deadline {
+                    let (headers, body) = request(i);
+                    i += 1;
+                    let mut req = client.post(&url).body(body);
+                    for (k, v) in headers {
+                        req = req.header(k, v);
+                    }
+                    let t = Instant::now();
+                    match req.send().await {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                            latencies.push(t.elapsed());
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        latencies.extend(l);
+        errors += e;
+    }
+    Outcome {
+        requests: latencies.len(),
+        errors,
+        latencies,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn report(label: &str, mut o: Outcome) -> f64 {
+    o.latencies.sort();
+    let at = |p: usize| o.latencies[(o.latencies.len() * p / 100).min(o.latencies.len() - 1)];
+    let rate = o.requests as f64 / o.elapsed.as_secs_f64();
+    println!(
+        "| {label} | {rate:.0}/s | {:.1} ms | {:.1} ms | {} |",
+        at(50).as_secs_f64() * 1e3,
+        at(99).as_secs_f64() * 1e3,
+        o.errors
+    );
+    rate
+}
+
+/// The ceiling: hyper + sled insert + a shared flush before the 200.
+async fn bare_server(dir: &Path) -> String {
+    let db = sled::Config::new()
+        .path(dir)
+        .flush_every_ms(None)
+        .open()
+        .unwrap();
+    let tree = db.open_tree("bodies").unwrap();
+    let commit = helloword::store::GroupCommit::start(db.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (db, tree, commit) = (db.clone(), tree.clone(), commit.clone());
+            tokio::spawn(async move {
+                let service = service_fn(move |req: Request<hyper::body::Incoming>| {
+                    let (db, tree, commit) = (db.clone(), tree.clone(), commit.clone());
+                    async move {
+                        let body = req.into_body().collect().await.unwrap().to_bytes();
+                        let id = db.generate_id().unwrap();
+                        tree.insert(id.to_be_bytes(), body.as_ref()).unwrap();
+                        commit.durable().await.unwrap();
+                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    url
+}
+
+fn main() {
+    let seconds: u64 = std::env::var("HELLOWORD_INGEST_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let fixture = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../plugins/shopify/tests/fixtures/webhooks/disputes__create.json"),
+        )
+        .unwrap();
+        let signature = helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), &fixture);
+        let body = Bytes::from(fixture);
+
+        // The gateway with the real Shopify connector.
+        let tmp = tempfile::tempdir().unwrap();
+        let plugin = tmp.path().join("plugins/shopify");
+        std::fs::create_dir_all(&plugin).unwrap();
+        std::fs::copy(test_artifacts::SHOPIFY, plugin.join("shopify_connector.wasm")).unwrap();
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/shopify/plugin.toml"),
+            plugin.join("plugin.toml"),
+        )
+        .unwrap();
+        let config = helloword::config::Config::parse(
+            &tmp.path().join("helloword.toml"),
+            &format!(
+                "[plugins]\nwatch_interval_ms = 0\n[secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n"
+            ),
+        )
+        .unwrap();
+        let gateway = helloword::gateway::Gateway::start(&config).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let gateway_url = format!("http://{}/hooks/shopify", listener.local_addr().unwrap());
+        tokio::spawn(gateway.serve(listener, std::future::pending()));
+
+        let bare_dir = tempfile::tempdir().unwrap();
+        let bare_url = bare_server(bare_dir.path()).await;
+
+        println!(
+            "Durable ingest over loopback, {CONNECTIONS} connections, {seconds} s each, {} byte Shopify dispute bodies\n",
+            body.len()
+        );
+        println!("| server | acknowledged | p50 | p99 | errors |\n|---|---|---|---|---|");
+        let bare_body = body.clone();
+        let bare = report(
+            "bare hyper + sled insert + shared flush (ceiling)",
+            load(
+                bare_url,
+                seconds,
+                Arc::new(move |_| (Vec::new(), bare_body.clone())),
+            )
+            .await,
+        );
+        let gateway_body = body.clone();
+        let full = report(
+            "gateway: HMAC + wasm normalization + inbox + shared flush",
+            load(
+                gateway_url,
+                seconds,
+                Arc::new(move |i| {
+                    let headers = vec![
+                        ("X-Shopify-Topic".into(), "disputes/create".into()),
+                        ("X-Shopify-Hmac-Sha256".into(), signature.clone()),
+                        ("X-Shopify-Shop-Domain".into(), "bench.myshopify.com".into()),
+                        ("X-Shopify-API-Version".into(), "2026-07".into()),
+                        ("X-Shopify-Webhook-Id".into(), format!("bench-{i}")),
+                    ];
+                    (headers, gateway_body.clone())
+                }),
+            )
+            .await,
+        );
+        println!("\ngateway / ceiling: {:.2}", full / bare);
+    });
+}
