@@ -225,6 +225,13 @@ impl LocalePack for Plugin {
     fn compliance_phrases(_language: String) -> Vec<CompliancePhrase> {
         vec![]
     }
+
+    fn language_markers(language: String) -> Vec<String> {
+        if language != "en" {
+            return vec![];
+        }
+        ["the", "and", "you", "your", "we", "is", "hello"].iter().map(|w| w.to_string()).collect()
+    }
 }
 
 helloword_sdk::export_locale!(Plugin);

@@ -377,6 +377,17 @@ impl Plugin {
         )
     }
 
+    /// `locale.language-markers`.
+    pub async fn language_markers(&self, language: &str) -> Result<Vec<String>, PluginError> {
+        export_call!(
+            self,
+            self.locale()?,
+            "language-markers",
+            helloword_gateway_locale,
+            call_language_markers(language)
+        )
+    }
+
     /// `policy.decide`.
     pub async fn decide(
         &self,

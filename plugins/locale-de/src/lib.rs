@@ -1,170 +1,256 @@
 //! German language and culture pack (DE, AT, CH).
 //!
-//! This first version covers three scenarios; the full set of emergency scenarios arrives
-//! with the replies issue (#5). Money is written the German way (1.234,56 €) and dates as
-//! DD.MM.YYYY.
+//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
+//! dates as 10.07.2025 in Central European time. This pack is the reference the other
+//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
 
+use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered, Value,
+    RenderRequest, Rendered,
 };
-use helloword_sdk::money::{exponent, to_decimal_string};
-use helloword_sdk::time::civil_from_days;
+
+/// The pack.
+pub const PACK: Pack = Pack {
+    language: "de",
+    direction: Direction::LeftToRight,
+    markets: &[
+        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
+        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
+        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
+        MarketFormat {
+            money: MoneyFormat {
+                decimal: ".",
+                group: "’",
+                pattern: "{symbol} {amount}",
+                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
+            },
+            ..market("CH", &[])
+        },
+    ],
+    templates: TEMPLATES,
+    tips: TIPS,
+    phrases: PHRASES,
+    markers: &[
+        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
+        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
+        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+    ],
+};
+
+const fn market(
+    code: &'static str,
+    symbols: &'static [(&'static str, &'static str)],
+) -> MarketFormat {
+    MarketFormat {
+        market: code,
+        money: MoneyFormat {
+            decimal: ",",
+            group: ".",
+            pattern: "{amount} {symbol}",
+            symbols,
+        },
+        date: "{DD}.{MM}.{YYYY}",
+        time: "{hh}:{mm}",
+        datetime: "{date} um {time} Uhr",
+        zone: Zone::Eu {
+            standard_minutes: 60,
+        },
+    }
+}
+
+macro_rules! template {
+    ($scenario:literal, $subject:literal, $body:literal) => {
+        Template {
+            scenario: $scenario,
+            subject: $subject,
+            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+        }
+    };
+}
+
+const TEMPLATES: &[Template] = &[
+    template!(
+        "delivered-not-received",
+        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
+        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
+         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
+         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
+         {answer-by} mit dem Ergebnis."
+    ),
+    template!(
+        "lost-parcel",
+        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
+        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
+         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
+         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+    ),
+    template!(
+        "logistics-delay",
+        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
+        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
+         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
+         im Blick und melden uns, falls sich etwas ändert."
+    ),
+    template!(
+        "customs-hold",
+        "Ihre Bestellung {order-number}: Sendung beim Zoll",
+        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
+         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
+         direkt. Den Stand sehen Sie hier: {tracking-url}."
+    ),
+    template!(
+        "damaged-item",
+        "Ihre Bestellung {order-number}: beschädigte Ware",
+        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
+         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+    ),
+    template!(
+        "wrong-item",
+        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
+        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
+         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+    ),
+    template!(
+        "quality-problem",
+        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
+        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
+         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
+         die Erstattung an – ganz wie Sie möchten."
+    ),
+    template!(
+        "evidence-request",
+        "Ihre Bestellung {order-number}: Fotos zur Klärung",
+        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
+         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
+         Nachricht mit den Dateien genügt."
+    ),
+    template!(
+        "refund-confirmation",
+        "Ihre Bestellung {order-number}: Erstattung veranlasst",
+        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
+         drei bis fünf Werktagen auf Ihrem Konto."
+    ),
+    template!(
+        "replacement-shipped",
+        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
+        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
+         Sendung können Sie hier verfolgen: {tracking-url}."
+    ),
+    template!(
+        "partial-refund-offer",
+        "Ihre Bestellung {order-number}: unser Angebot",
+        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
+         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
+         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+    ),
+    template!(
+        "settlement-offer",
+        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
+        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
+         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
+         noch am selben Tag."
+    ),
+    template!(
+        "off-hours-ack",
+        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
+        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
+         spätestens {answer-by}."
+    ),
+    template!(
+        "follow-up-check",
+        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
+        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
+         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+    ),
+    template!(
+        "proactive-care",
+        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
+        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
+         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+    ),
+    template!(
+        "return-instructions",
+        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
+        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
+         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
+         zwei Werktagen."
+    ),
+];
+
+const TIPS: &[Tip] = &[
+    Tip {
+        markets: &["DE", "AT", "CH"],
+        title: "Precise facts",
+        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+    },
+    Tip {
+        markets: &["DE", "AT", "CH"],
+        title: "Formal address",
+        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+    },
+    Tip {
+        markets: &["DE", "AT"],
+        title: "Consumer rights are known",
+        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+    },
+    Tip {
+        markets: &["CH"],
+        title: "Swiss conventions",
+        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+    },
+];
+
+const PHRASES: &[Phrase] = &[
+    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
+    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
+    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
+    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
+    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
+    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
+    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
+    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
+    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
+    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
+    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
+    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
+    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
+    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
+    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
+    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
+    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
+    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
+    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
+    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
+    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
+    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
+    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
+    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+];
 
 struct German;
 
-const SCENARIOS: &[&str] = &["delivered-not-received", "damaged-item", "off-hours-ack"];
-
-fn text(req: &RenderRequest, name: &str) -> Result<String, RenderError> {
-    let value = req
-        .variables
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-        .ok_or_else(|| RenderError::MissingVariable(name.to_string()))?;
-    Ok(match value {
-        Value::Text(t) | Value::Url(t) => t.clone(),
-        Value::Money(m) => format_money(m.minor_units, &m.currency),
-        Value::Datetime(t) => format_date(t.seconds),
-    })
-}
-
-/// 1234.56 EUR → "1.234,56 €".
-fn format_money(minor_units: i64, currency: &str) -> String {
-    let plain = to_decimal_string(minor_units, currency);
-    let (sign, digits) = plain
-        .strip_prefix('-')
-        .map_or(("", plain.as_str()), |d| ("-", d));
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    let symbol = match currency {
-        "EUR" => "€",
-        "CHF" => "CHF",
-        other => other,
-    };
-    if exponent(currency) == 0 {
-        format!("{sign}{grouped} {symbol}")
-    } else {
-        format!("{sign}{grouped},{fraction} {symbol}")
-    }
-}
-
-/// Seconds since the epoch → "DD.MM.YYYY" (UTC date).
-fn format_date(seconds: i64) -> String {
-    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-    format!("{day:02}.{month:02}.{year}")
-}
-
 impl LocalePack for German {
     fn describe() -> PackInfo {
-        PackInfo {
-            languages: vec!["de".into()],
-            markets: vec!["DE".into(), "AT".into(), "CH".into()],
-            scenarios: SCENARIOS.iter().map(|s| s.to_string()).collect(),
-        }
+        PACK.info()
     }
 
     fn render(req: RenderRequest) -> Result<Rendered, RenderError> {
-        if !req.language.eq_ignore_ascii_case("de") && !req.language.starts_with("de-") {
-            return Err(RenderError::UnsupportedLanguage(req.language));
-        }
-        let order = text(&req, "order-number")?;
-        let buyer = text(&req, "buyer-name")?;
-        let (subject, body) = match req.scenario.as_str() {
-            "delivered-not-received" => (
-                format!("Ihre Bestellung {order}: Zustellung laut Sendungsverfolgung"),
-                format!(
-                    "Guten Tag {buyer},\n\nlaut {carrier} wurde Ihre Sendung {tracking} am {date} zugestellt. \
-                     Bitte prüfen Sie Briefkasten, Nachbarn und Abstellort. Wir haben parallel eine \
-                     Nachforschung beim Versanddienstleister eingeleitet und melden uns spätestens in \
-                     zwei Werktagen mit dem Ergebnis.\n\nMit freundlichen Grüßen\n{agent}",
-                    carrier = text(&req, "carrier")?,
-                    tracking = text(&req, "tracking-number")?,
-                    date = text(&req, "delivered-at")?,
-                    agent = text(&req, "agent-name")?,
-                ),
-            ),
-            "damaged-item" => (
-                format!("Ihre Bestellung {order}: beschädigte Ware"),
-                format!(
-                    "Guten Tag {buyer},\n\nes tut uns leid, dass Ihre Ware beschädigt angekommen ist. \
-                     Wir senden Ihnen umgehend kostenlos Ersatz per Expressversand; eine Rücksendung ist \
-                     nicht nötig.\n\nMit freundlichen Grüßen\n{agent}",
-                    agent = text(&req, "agent-name")?,
-                ),
-            ),
-            "off-hours-ack" => (
-                format!("Ihre Nachricht zu Bestellung {order} ist eingegangen"),
-                format!(
-                    "Guten Tag {buyer},\n\nvielen Dank für Ihre Nachricht. Unser Team antwortet Ihnen \
-                     persönlich bis {time}.\n\nMit freundlichen Grüßen\n{agent}",
-                    time = text(&req, "answer-by")?,
-                    agent = text(&req, "agent-name")?,
-                ),
-            ),
-            other => return Err(RenderError::UnknownScenario(other.to_string())),
-        };
-        Ok(Rendered {
-            subject,
-            body,
-            direction: Direction::LeftToRight,
-        })
+        PACK.render(&req)
     }
 
     fn culture_tips(market: String) -> Vec<CultureTip> {
-        match market.as_str() {
-            "DE" | "AT" | "CH" => vec![
-                CultureTip {
-                    title: "Precise facts".into(),
-                    text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.".into(),
-                },
-                CultureTip {
-                    title: "Formal address".into(),
-                    text: "Use \"Sie\" and \"Guten Tag\", never first-name familiarity with a buyer.".into(),
-                },
-            ],
-            _ => vec![],
-        }
+        PACK.culture_tips(&market)
     }
 
     fn compliance_phrases(language: String) -> Vec<CompliancePhrase> {
-        if language != "de" {
-            return vec![];
-        }
-        let phrase = |rule, p: &str| CompliancePhrase {
-            rule,
-            phrase: p.into(),
-        };
-        vec![
-            phrase(ComplianceRule::ReviewManipulation, "bewertung ändern"),
-            phrase(ComplianceRule::ReviewManipulation, "bewertung entfernen"),
-            phrase(ComplianceRule::ReviewManipulation, "bewertung löschen"),
-            phrase(ComplianceRule::Incentive, "gegen eine positive bewertung"),
-            phrase(
-                ComplianceRule::ReviewRequest,
-                "hinterlassen sie eine bewertung",
-            ),
-        ]
+        PACK.compliance_phrases(&language)
+    }
+
+    fn language_markers(language: String) -> Vec<String> {
+        PACK.language_markers(&language)
     }
 }
 
 helloword_sdk::export_locale!(German);
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_and_dates_are_written_the_german_way() {
-        assert_eq!(format_money(123_456, "EUR"), "1.234,56 €");
-        assert_eq!(format_money(-5, "EUR"), "-0,05 €");
-        assert_eq!(format_money(1500, "JPY"), "1.500 JPY");
-        assert_eq!(format_date(1_752_164_147), "10.07.2025");
-    }
-}

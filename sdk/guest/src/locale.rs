@@ -19,3 +19,5 @@ pub use bindings::exports::helloword::gateway::locale::{
     RenderError, RenderRequest, Rendered, Value,
 };
 pub use bindings::helloword::gateway::{clock, config, log, metrics};
+
+pub mod kit;
