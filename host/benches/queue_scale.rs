@@ -64,6 +64,7 @@ fn ticket(id: u64, rng: &mut u64) -> Ticket {
         language: Some("de".into()),
         country: Some("DE".into()),
         platform_status: Some("needs_response".into()),
+        facts: Default::default(),
         summary: "Chargeback opened: fraudulent, 11.50 CAD".into(),
         events: 1,
         timers: Vec::new(),

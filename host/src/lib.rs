@@ -9,6 +9,7 @@ pub mod config;
 pub mod gateway;
 pub mod ingest;
 pub mod plugin;
+pub mod replies;
 pub mod scaffold;
 pub mod store;
 pub mod telemetry;

@@ -66,7 +66,7 @@ enum PluginsCommand {
         /// Plugin name (lower case, digits and '-').
         name: String,
         /// The world it implements.
-        #[arg(long, value_parser = ["marketplace-connector", "locale-pack", "compensation-policy"])]
+        #[arg(long, value_parser = ["marketplace-connector", "locale-pack", "compensation-policy", "translator"])]
         kind: String,
         /// Parent folder for the new crate.
         #[arg(long, default_value = ".")]

@@ -49,6 +49,7 @@ pub fn new_plugin(dir: &Path, name: &str, kind: PluginKind, sdk: &Path) -> anyho
         PluginKind::MarketplaceConnector => ("connector", CONNECTOR_LIB, CONNECTOR_TEST),
         PluginKind::LocalePack => ("locale", LOCALE_LIB, LOCALE_TEST),
         PluginKind::CompensationPolicy => ("policy", POLICY_LIB, POLICY_TEST),
+        PluginKind::Translator => ("translator", TRANSLATOR_LIB, TRANSLATOR_TEST),
     };
     let fill = |text: &str| {
         text.replace("{{name}}", name)
@@ -314,5 +315,46 @@ async fn small_amounts_are_refunded_automatically() {
     };
     let proposal = plugin.decide(&ctx).await.unwrap().unwrap();
     assert_eq!(proposal.tier, ApprovalTier::Automatic);
+}
+"#;
+
+const TRANSLATOR_LIB: &str = r#"//! A translator. A real one calls its service with `helloword_sdk::translator::http`; this
+//! one only knows that a text already in the target language needs no translation.
+
+use helloword_sdk::translator::{TranslateError, TranslateRequest, Translation, Translator};
+
+struct Plugin;
+
+impl Translator for Plugin {
+    fn translate(req: TranslateRequest) -> Result<Translation, TranslateError> {
+        match req.source_language {
+            Some(source) if source == req.target_language => {
+                Ok(Translation { text: req.text, detected_source_language: Some(source) })
+            }
+            _ => Err(TranslateError::UnsupportedLanguage(req.target_language)),
+        }
+    }
+}
+
+helloword_sdk::export_translator!(Plugin);
+"#;
+
+const TRANSLATOR_TEST: &str = r#"//! Runs the built plugin through the real HelloWord host runtime.
+
+use helloword_testkit::translate_api::{Formality, TranslateError, TranslateRequest};
+use helloword_testkit::TestKit;
+
+#[tokio::test]
+async fn same_language_passes_through_and_others_are_refused() {
+    let plugin = TestKit::new().build_and_load(env!("CARGO_MANIFEST_DIR")).await.unwrap();
+    let req = |source: &str| TranslateRequest {
+        text: "Hello".into(),
+        source_language: Some(source.into()),
+        target_language: "en".into(),
+        formality: Formality::More,
+    };
+    assert_eq!(plugin.translate(&req("en")).await.unwrap().unwrap().text, "Hello");
+    let refused = plugin.translate(&req("de")).await.unwrap();
+    assert!(matches!(refused, Err(TranslateError::UnsupportedLanguage(_))), "{refused:?}");
 }
 "#;

@@ -51,6 +51,25 @@ pub mod policy {
     });
 }
 
+/// World `translator`.
+pub mod translator {
+    wasmtime::component::bindgen!({
+        world: "translator",
+        path: "../wit",
+        imports: { default: async | trappable },
+        exports: { default: async },
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+        with: {
+            "helloword:gateway/types": super::connector::helloword::gateway::types,
+            "helloword:gateway/log": super::connector::helloword::gateway::log,
+            "helloword:gateway/clock": super::connector::helloword::gateway::clock,
+            "helloword:gateway/config": super::connector::helloword::gateway::config,
+            "helloword:gateway/metrics": super::connector::helloword::gateway::metrics,
+            "helloword:gateway/http": super::connector::helloword::gateway::http,
+        },
+    });
+}
+
 /// What connectors export.
 pub use connector::exports::helloword::gateway::connector as connector_api;
 /// The shared model types.
@@ -61,3 +80,5 @@ pub use connector::helloword::gateway::{clock, config, crypto, http, log, metric
 pub use locale::exports::helloword::gateway::locale as locale_api;
 /// What compensation policies export.
 pub use policy::exports::helloword::gateway::policy as policy_api;
+/// What translators export.
+pub use translator::exports::helloword::gateway::translate as translate_api;

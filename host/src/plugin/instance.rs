@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde::Serialize;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
-use super::bindings::{self, connector_api, locale_api, policy_api, types};
+use super::bindings::{self, connector_api, locale_api, policy_api, translate_api, types};
 use super::cache::CacheOutcome;
 use super::engine::EPOCH_TICK;
 use super::limits::PluginError;
@@ -22,6 +22,7 @@ pub(crate) enum WorldPre {
     Connector(bindings::connector::MarketplaceConnectorPre<CallState>),
     Locale(bindings::locale::LocalePackPre<CallState>),
     Policy(bindings::policy::CompensationPolicyPre<CallState>),
+    Translator(bindings::translator::TranslatorPre<CallState>),
 }
 
 /// What a plugin said about itself when it loaded.
@@ -34,6 +35,8 @@ pub enum Description {
     LocalePack(locale_api::PackInfo),
     /// Policies have no `describe`.
     CompensationPolicy,
+    /// Translators have no `describe`.
+    Translator,
 }
 
 /// One loaded plugin version.
@@ -123,6 +126,7 @@ impl Plugin {
                 Description::LocalePack(info)
             }
             WorldPre::Policy(_) => Description::CompensationPolicy,
+            WorldPre::Translator(_) => Description::Translator,
         };
         Ok(plugin)
     }
@@ -270,6 +274,13 @@ impl Plugin {
         }
     }
 
+    fn translator(&self) -> Result<&bindings::translator::TranslatorPre<CallState>, PluginError> {
+        match &self.world {
+            WorldPre::Translator(pre) => Ok(pre),
+            _ => Err(self.wrong_kind(PluginKind::Translator)),
+        }
+    }
+
     fn wrong_kind(&self, wanted: PluginKind) -> PluginError {
         PluginError::WrongKind {
             plugin: self.manifest.id.clone(),
@@ -385,6 +396,21 @@ impl Plugin {
             "language-markers",
             helloword_gateway_locale,
             call_language_markers(language)
+        )
+    }
+
+    /// `translate.translate`.
+    pub async fn translate(
+        &self,
+        req: &translate_api::TranslateRequest,
+    ) -> Result<Result<translate_api::Translation, translate_api::TranslateError>, PluginError>
+    {
+        export_call!(
+            self,
+            self.translator()?,
+            "translate",
+            helloword_gateway_translate,
+            call_translate(req)
         )
     }
 

@@ -6,7 +6,7 @@
 //! ```toml
 //! [plugin]
 //! id = "shopify"                      # unique; the webhook path is /hooks/<id>
-//! kind = "marketplace-connector"      # or "locale-pack", "compensation-policy"
+//! kind = "marketplace-connector"      # or "locale-pack", "compensation-policy", "translator"
 //! contract = "0.1.0"                  # helloword:gateway version it was built for
 //! component = "shopify.wasm"          # file beside plugin.toml
 //! sha256 = "…"                        # optional: refuse to load a different file
@@ -42,14 +42,17 @@ pub enum PluginKind {
     LocalePack,
     /// `compensation-policy`
     CompensationPolicy,
+    /// `translator`
+    Translator,
 }
 
 impl PluginKind {
     /// Every kind, in the order they are documented.
-    pub const ALL: [PluginKind; 3] = [
+    pub const ALL: [PluginKind; 4] = [
         PluginKind::MarketplaceConnector,
         PluginKind::LocalePack,
         PluginKind::CompensationPolicy,
+        PluginKind::Translator,
     ];
 
     /// The world's name in the WIT package.
@@ -58,6 +61,7 @@ impl PluginKind {
             PluginKind::MarketplaceConnector => "marketplace-connector",
             PluginKind::LocalePack => "locale-pack",
             PluginKind::CompensationPolicy => "compensation-policy",
+            PluginKind::Translator => "translator",
         }
     }
 
@@ -67,6 +71,7 @@ impl PluginKind {
             PluginKind::MarketplaceConnector => "connector",
             PluginKind::LocalePack => "locale",
             PluginKind::CompensationPolicy => "policy",
+            PluginKind::Translator => "translate",
         }
     }
 
@@ -405,7 +410,7 @@ mod tests {
         assert_eq!(
             parse(&text).unwrap_err(),
             "plugins/shopify/plugin.toml: `plugin.kind` is \"connector\"; expected one of \
-             \"marketplace-connector\", \"locale-pack\", \"compensation-policy\""
+             \"marketplace-connector\", \"locale-pack\", \"compensation-policy\", \"translator\""
         );
         let text = GOOD.replace("\"0.1.0\"", "\"9.0.0\"");
         assert_eq!(

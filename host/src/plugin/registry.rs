@@ -122,6 +122,19 @@ impl PluginSet {
         ids
     }
 
+    /// Every loaded plugin of `kind`, sorted by id.
+    pub fn of_kind(&self, kind: super::PluginKind) -> Vec<Arc<Plugin>> {
+        let state = self.read();
+        let mut found: Vec<Arc<Plugin>> = state
+            .plugins
+            .values()
+            .filter(|p| p.manifest.kind == kind)
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.id().cmp(b.id()));
+        found
+    }
+
     /// Every folder with its state.
     pub fn statuses(&self) -> Vec<PluginStatus> {
         let state = self.read();

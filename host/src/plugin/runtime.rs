@@ -52,6 +52,7 @@ pub(crate) struct Linkers {
     connector: Linker<CallState>,
     locale: Linker<CallState>,
     policy: Linker<CallState>,
+    translator: Linker<CallState>,
 }
 
 pub(crate) struct RuntimeInner {
@@ -97,6 +98,9 @@ impl Runtime {
             })?,
             policy: linker(&built.engine, |l| {
                 bindings::policy::CompensationPolicy::add_to_linker::<_, HasSelf<_>>(l, |s| s)
+            })?,
+            translator: linker(&built.engine, |l| {
+                bindings::translator::Translator::add_to_linker::<_, HasSelf<_>>(l, |s| s)
             })?,
         };
         let cache = ArtifactCache::new(settings.cache_dir.clone(), &built.engine);
@@ -207,6 +211,7 @@ impl Runtime {
             PluginKind::MarketplaceConnector => &inner.linkers.connector,
             PluginKind::LocalePack => &inner.linkers.locale,
             PluginKind::CompensationPolicy => &inner.linkers.policy,
+            PluginKind::Translator => &inner.linkers.translator,
         };
         let instance_pre = linker.instantiate_pre(&component).map_err(|e| {
             on_component(format!(
@@ -224,6 +229,9 @@ impl Runtime {
             }
             PluginKind::CompensationPolicy => {
                 bindings::policy::CompensationPolicyPre::new(instance_pre).map(WorldPre::Policy)
+            }
+            PluginKind::Translator => {
+                bindings::translator::TranslatorPre::new(instance_pre).map(WorldPre::Translator)
             }
         }
         .map_err(|e| {

@@ -11,7 +11,9 @@ use jiff::Timestamp;
 
 use super::assignment::{Agent, AgentConfig, CaseNeeds, choose};
 use super::customers::{Customer, Tag, key_for as customer_key_for};
-use super::model::{Happening, Status, Ticket, TimelineEntry, Timer, TimerKind, case_key};
+use super::model::{
+    CaseFacts, Happening, Status, Ticket, TimelineEntry, Timer, TimerKind, case_key,
+};
 use super::sla::{
     self, BusinessCalendar, EscalationLadder, MarketplaceRule, Severity, SeverityTargets,
 };
@@ -369,7 +371,9 @@ impl Engine {
             summary: event.summary.clone(),
             events: 1,
             timers: Vec::new(),
+            facts: CaseFacts::default(),
         };
+        ticket.facts.absorb(event);
         ticket.timers = self.escalation_timers(&ticket)?;
         let mut entries = vec![
             TimelineEntry {
@@ -427,6 +431,7 @@ impl Engine {
         ticket.events += 1;
         ticket.updated_at = received_at;
         ticket.summary = event.summary.clone();
+        ticket.facts.absorb(event);
         if event.status.is_some() {
             ticket.platform_status = event.status.clone();
         }

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::sla::{Deadline, EscalationStep, Severity};
-use crate::plugin::bindings::types::{IssueKind, Money};
+use crate::plugin::bindings::types::{IssueKind, Money, TicketEvent};
 
 /// A ticket's id: assigned by the store, increasing.
 pub type TicketId = u64;
@@ -101,6 +101,76 @@ pub struct Ticket {
     /// Timers that will fire for this ticket (escalations, follow-ups), soonest first.
     #[serde(default)]
     pub timers: Vec<Timer>,
+    /// What the events said about the order, buyer and shipment: what replies are written
+    /// with.
+    #[serde(default)]
+    pub facts: CaseFacts,
+}
+
+/// Facts about a case gathered from its events; a later event's value replaces an earlier
+/// one, an absent value keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseFacts {
+    /// The order's name as the buyer knows it (e.g. "#1001").
+    pub order_name: Option<String>,
+    /// The buyer's name.
+    pub buyer_name: Option<String>,
+    /// Carrier.
+    pub carrier: Option<String>,
+    /// Tracking number.
+    pub tracking_number: Option<String>,
+    /// Tracking link.
+    pub tracking_url: Option<String>,
+    /// When the carrier reports delivery.
+    pub delivered_at: Option<Timestamp>,
+    /// The carrier's estimated delivery.
+    pub estimated_delivery: Option<Timestamp>,
+    /// Review requests already sent for the order.
+    #[serde(default)]
+    pub review_requests: u32,
+}
+
+impl CaseFacts {
+    /// Take what `event` says.
+    pub fn absorb(&mut self, event: &TicketEvent) {
+        fn take<T: Clone>(slot: &mut Option<T>, value: Option<&T>) {
+            if let Some(v) = value {
+                *slot = Some(v.clone());
+            }
+        }
+        let at = |t: &Option<crate::plugin::bindings::types::Timestamp>| {
+            t.as_ref()
+                .and_then(|t| Timestamp::new(t.seconds, t.nanoseconds as i32).ok())
+        };
+        if let Some(order) = &event.order {
+            take(&mut self.order_name, order.display_name.as_ref());
+        }
+        if let Some(customer) = &event.customer {
+            take(&mut self.buyer_name, customer.name.as_ref());
+        }
+        if let Some(shipment) = &event.shipment {
+            take(&mut self.carrier, shipment.carrier.as_ref());
+            take(&mut self.tracking_number, shipment.tracking_number.as_ref());
+            take(&mut self.tracking_url, shipment.tracking_url.as_ref());
+            take(&mut self.delivered_at, at(&shipment.delivered_at).as_ref());
+            take(&mut self.estimated_delivery, at(&shipment.estimated_delivery).as_ref());
+        }
+    }
+
+    /// Strings of this order that a reply may contain without being taken for contact
+    /// details or unneeded links.
+    pub fn allowed_strings(&self, order_id: Option<&str>) -> Vec<String> {
+        [
+            order_id,
+            self.order_name.as_deref(),
+            self.tracking_number.as_deref(),
+            self.tracking_url.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::to_string)
+        .collect()
+    }
 }
 
 /// A durable timer: fires at most once, survives restarts, shows on its ticket.

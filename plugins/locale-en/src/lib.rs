@@ -1,8 +1,11 @@
-//! German language and culture pack (DE, AT, CH).
+//! English language and culture pack (US, GB, CA, AU, IE).
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue in plain, friendly English that reads naturally on
+//! both sides of the Atlantic (no spellings that differ between US and British English).
+//! Each market writes money, dates and times its own way: $1,234.56 and 7/10/2025 at
+//! 12:15 PM (Eastern) in the US, £1,234.56 and 10/07/2025 at 17:15 in Great Britain,
+//! 2025-07-10 in Canada, Sydney time in Australia, €1,234.56 in Ireland. Data in [`PACK`],
+//! the `LocalePack` implementation forwards to it.
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -10,52 +13,98 @@ use helloword_sdk::locale::{
     RenderRequest, Rendered,
 };
 
+/// US Eastern time; also Canada's, where most buyers live in the Eastern zone.
+const EASTERN: Zone = Zone::Us {
+    standard_minutes: -300,
+};
+
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
+    language: "en",
     direction: Direction::LeftToRight,
     markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
-        MarketFormat {
-            money: MoneyFormat {
-                decimal: ".",
-                group: "’",
-                pattern: "{symbol} {amount}",
-                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
+        market(
+            "US",
+            &[
+                ("USD", "$"),
+                ("CAD", "CA$"),
+                ("AUD", "A$"),
+                ("GBP", "£"),
+                ("EUR", "€"),
+            ],
+            "{M}/{D}/{YYYY}",
+            "{h}:{mm} {ampm}",
+            EASTERN,
+        ),
+        market(
+            "GB",
+            &[("GBP", "£"), ("EUR", "€"), ("USD", "US$")],
+            "{DD}/{MM}/{YYYY}",
+            "{hh}:{mm}",
+            Zone::Eu {
+                standard_minutes: 0,
             },
-            ..market("CH", &[])
-        },
+        ),
+        // Canada: ISO dates (the Government of Canada's recommended all-numeric form), 12-hour clock.
+        market(
+            "CA",
+            &[("CAD", "$"), ("USD", "US$")],
+            "{YYYY}-{MM}-{DD}",
+            "{h}:{mm} {ampm}",
+            EASTERN,
+        ),
+        // Australia: Sydney standard time (AEST, UTC+10). Summer time (AEDT, from the first
+        // Sunday of October to the first Sunday of April) is not modelled by the kit's zones,
+        // so times in the southern summer are an hour behind Sydney's clocks.
+        market(
+            "AU",
+            &[("AUD", "$"), ("NZD", "NZ$"), ("USD", "US$")],
+            "{DD}/{MM}/{YYYY}",
+            "{h}:{mm} {ampm}",
+            Zone::Fixed(600),
+        ),
+        market(
+            "IE",
+            &[("EUR", "€"), ("GBP", "£"), ("USD", "US$")],
+            "{DD}/{MM}/{YYYY}",
+            "{hh}:{mm}",
+            Zone::Eu {
+                standard_minutes: 0,
+            },
+        ),
     ],
     templates: TEMPLATES,
     tips: TIPS,
     phrases: PHRASES,
     markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+        "the", "and", "you", "your", "our", "us", "are", "have", "has", "with", "for", "this",
+        "that", "would", "could", "should", "please", "thank", "thanks", "sorry", "been", "they",
+        "it", "from", "which", "what", "when", "there", "hello", "regards", "any", "here",
+        "order", "item", "refund", "package", "shipment", "delivery", "received", "know", "get",
+        "if",
     ],
 };
 
+/// Every English-speaking market writes $1,234.56: symbol first, comma for thousands.
 const fn market(
     code: &'static str,
     symbols: &'static [(&'static str, &'static str)],
+    date: &'static str,
+    time: &'static str,
+    zone: Zone,
 ) -> MarketFormat {
     MarketFormat {
         market: code,
         money: MoneyFormat {
-            decimal: ",",
-            group: ".",
-            pattern: "{amount} {symbol}",
+            decimal: ".",
+            group: ",",
+            pattern: "{symbol}{amount}",
             symbols,
         },
-        date: "{DD}.{MM}.{YYYY}",
-        time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
+        date,
+        time,
+        datetime: "{date} at {time}",
+        zone,
     }
 }
 
@@ -64,7 +113,11 @@ macro_rules! template {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Hello {buyer-name},\n\n",
+                $body,
+                "\n\nKind regards,\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +125,569 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "Your order {order-number}: marked as delivered by the carrier",
+        "I'm sorry your order hasn't reached you yet. According to {carrier}, shipment {tracking-number} was \
+         delivered on {delivered-at:date} at {delivered-at:time}; you can see the proof of delivery here: \
+         {tracking-url}. Could you please check your mailbox and any safe spot around your door where the driver \
+         may have left it, and ask the people next door or in your building whether they took it in for you? \
+         In the meantime, we have opened an investigation with {carrier} and will get back to you with the \
+         outcome by {answer-by} at the latest."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "Your order {order-number}: your package was lost in transit",
+        "We're very sorry: {carrier} has confirmed that your shipment {tracking-number} was lost in transit. \
+         There is nothing you need to do. Please let us know by {answer-by} whether you would like a replacement \
+         or a full refund; if we don't hear from you by then, we will refund you in full automatically."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "Your order {order-number}: delivery delayed",
+        "Unfortunately, your shipment {tracking-number} with {carrier} is running late. The new estimated \
+         delivery date is {expected-at:date}, and you can follow its progress at any time here: {tracking-url}. \
+         We are keeping an eye on it and will let you know if anything changes."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "Your order {order-number}: held at customs",
+        "Your shipment {tracking-number} is currently being checked by customs. This is a routine step and \
+         usually takes two to five business days. If customs needs any documents or a payment of duties or taxes \
+         from you, {carrier} will contact you directly. You can check the status here: {tracking-url}."
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "Your order {order-number}: damaged item",
+        "We're sorry your item arrived damaged. We are sending you a replacement right away by express shipping, \
+         free of charge. There is no need to return the damaged item."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "Your order {order-number}: wrong item delivered",
+        "We're sorry you received the wrong item. The correct one is going out to you today by express \
+         shipping. You are welcome to keep or donate the item you received; there is no need to send it back."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "Your order {order-number}: the problem you reported",
+        "Thank you for letting us know, and we're sorry the item hasn't lived up to your expectations. Could \
+         you tell us briefly what exactly is wrong or not working? We are happy to send you a free replacement \
+         or give you a refund, whichever you prefer."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "Your order {order-number}: photos to help us sort this out",
+        "So that we can help you quickly, could you please send us two or three photos or a short video showing \
+         the problem with the item and its packaging by {answer-by}? Simply reply to this message with the files \
+         attached."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "Your order {order-number}: refund issued",
+        "We have just refunded {amount} to you. Depending on your bank and payment method, it should appear on \
+         your account within three to five business days."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "Your order {order-number}: your replacement is on its way",
+        "Your replacement has been sent by express shipping with {carrier}; the tracking number is \
+         {tracking-number}. You can follow it here: {tracking-url}."
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "Your order {order-number}: our offer to make this right",
+        "To make up for the trouble, we would like to offer you a partial refund of {amount}, and of course you \
+         keep the item. If you would rather have a coupon, you can use the code {coupon-code}, worth \
+         {coupon-amount}, on your next order. Just reply and let us know which option you prefer."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "Your order {order-number}: let us resolve this for you directly",
+        "We would like to resolve this for you right away and without any hassle: as soon as you confirm, we \
+         will refund you {amount}. This is quicker than going through a claim with the marketplace, and we will \
+         issue the refund the same day."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "We have received your message about order {order-number}",
+        "Thank you for your message. Our team is away at the moment, and one of us will reply to you personally \
+         by {answer-by} at the latest."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "Your order {order-number}: is everything all right now?",
+        "We just wanted to make sure our solution reached you and that everything is now in order. If anything \
+         is still missing, simply reply to this message."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "Your order {order-number}: we're keeping an eye on your shipment",
+        "Your shipment {tracking-number} with {carrier} is taking longer than usual. We are following it \
+         closely and will get in touch before you need to ask. You can see the latest status here: \
+         {tracking-url}."
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "Your order {order-number}: how to return your item",
+        "You can get your free return label here: {return-url}. Please send the item back by \
+         {return-by:date}. As soon as it reaches us, we will refund you within two business days."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        markets: &["US"],
+        title: "Solution first",
+        text: "Open with what you are doing about the problem, then explain; US buyers expect a fast, friendly, \
+               can-do answer, ideally within a few hours.",
     },
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        markets: &["US"],
+        title: "Easy returns are expected",
+        text: "Free, no-questions-asked returns are the norm; asking a buyer to justify a return or pay return \
+               shipping reads as hostile.",
     },
     Tip {
-        markets: &["DE", "AT"],
+        markets: &["US", "CA"],
+        title: "Several time zones",
+        text: "Times in templates are Eastern; if the buyer is on the West Coast or in the Mountain zone, say \
+               \"Eastern time\" or give a date rather than an hour.",
+    },
+    Tip {
+        markets: &["GB"],
+        title: "Understated politeness",
+        text: "Keep the tone calm and modest: no hype, few exclamation marks, \"please\" and \"thank you\" \
+               throughout; over-enthusiasm sounds insincere.",
+    },
+    Tip {
+        markets: &["GB"],
         title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        text: "Buyers know the 14-day cancellation right and the 30-day right to reject faulty goods under the \
+               Consumer Rights Act; acknowledge them rather than quoting your own policy.",
     },
     Tip {
-        markets: &["CH"],
-        title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        markets: &["GB", "IE", "AU"],
+        title: "British spelling",
+        text: "When writing free text, use British spelling (colour, apologise, cheque) and day-month dates; \
+               American spelling looks careless.",
+    },
+    Tip {
+        markets: &["CA"],
+        title: "Polite and warm",
+        text: "Canadian buyers expect courteous, patient answers; a sincere apology goes a long way. Buyers in \
+               Quebec may prefer French: answer in the language they wrote in.",
+    },
+    Tip {
+        markets: &["CA"],
+        title: "Cross-border fees",
+        text: "Duties and brokerage fees charged by carriers on parcels from the US are a frequent complaint; \
+               make clear whether amounts are in Canadian or US dollars.",
+    },
+    Tip {
+        markets: &["AU"],
+        title: "Relaxed and direct",
+        text: "Australians prefer a plain-spoken, friendly tone over corporate formality; get to the point and \
+               be straightforward about what went wrong.",
+    },
+    Tip {
+        markets: &["AU"],
+        title: "Consumer guarantees",
+        text: "Under the Australian Consumer Law a major fault entitles the buyer to a refund or replacement; \
+               never write \"no refunds\". Deliveries take longer across the country, so give realistic dates.",
+    },
+    Tip {
+        markets: &["AU"],
+        title: "Time zones",
+        text: "Times are written in Sydney standard time (AEST); during the southern summer Sydney and \
+               Melbourne are an hour ahead of it, Queensland is not.",
+    },
+    Tip {
+        markets: &["IE"],
+        title: "Warm and personal",
+        text: "Irish buyers respond well to a friendly, conversational tone and a real name in the signature; \
+               stiff corporate wording feels cold.",
+    },
+    Tip {
+        markets: &["IE"],
+        title: "Ireland is not the UK",
+        text: "Ireland is in the EU and pays in euro; buyers have the 14-day withdrawal right and the two-year \
+               guarantee. Parcels sent from Great Britain can now incur customs charges and VAT.",
     },
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "chang* your review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "chang* your feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "chang* your rating",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "updat* your review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "updat* your feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "updat* your rating",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "revis* your review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "amend* your review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "edit your review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "edit your feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* your review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* your feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* your rating",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* the review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* the feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* the negative",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "delet* your review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "delet* your feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "delet* the review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "withdraw* your review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "take down your review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "take your review down",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for a positive review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for a good review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for a great review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for a 5-star",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for a 5 star",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for a five-star",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for a five star",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for positive feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in exchange for a review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in exchange for your review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in exchange for a positive",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in exchange for positive",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in return for a review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in return for a positive",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for leaving a review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for leaving a positive",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "for leaving feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "leave a review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "leave us a review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "leave a positive",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "leave a rating",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "leave feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "leave us feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "leave positive feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "writ* a review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "writ* us a review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "please rate us",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "please review us",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "rate your purchase",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "give us 5 stars",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "give us five stars",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "appreciate a review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "appreciate a positive",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "newsletter",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "special offer",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "exclusive offer",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "exclusive discount",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "limited-time offer",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "limited time offer",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "our new products",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "our latest products",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "new collection",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "check out our",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "subscribe to our",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "sign up for our",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "follow us on",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "flash sale",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "order directly from us",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "buy directly from us",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "purchase directly from us",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "our online store",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "our online shop",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "our website",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "our web shop",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "on whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "via whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "call us at",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "call us on",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "call us directly",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "please call us",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "you can call us",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ring us on",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "send us a text",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "email us at",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "email us directly",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "e-mail us at",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "give us a call",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "phone us",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "outside of amazon",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "outside amazon",
+    },
 ];
 
-struct German;
+struct English;
 
-impl LocalePack for German {
+impl LocalePack for English {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +709,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(English);

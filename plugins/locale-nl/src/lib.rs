@@ -1,8 +1,9 @@
-//! German language and culture pack (DE, AT, CH).
+//! Dutch language and culture pack (NL, BE).
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue in polite customer-service Dutch with "u" (the safe
+//! choice for complaints, in the Netherlands and even more so in Flanders), amounts as
+//! € 1.234,56, dates as 10-07-2025 in the Netherlands and 10/07/2025 in Belgium, in Central
+//! European time. Data in [`PACK`]; the `LocalePack` implementation forwards to it.
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -12,47 +13,69 @@ use helloword_sdk::locale::{
 
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
+    language: "nl",
     direction: Direction::LeftToRight,
     markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
-        MarketFormat {
-            money: MoneyFormat {
-                decimal: ".",
-                group: "’",
-                pattern: "{symbol} {amount}",
-                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
-            },
-            ..market("CH", &[])
-        },
+        market("NL", "{DD}-{MM}-{YYYY}"),
+        // Flanders writes dates with slashes: 10/07/2025.
+        market("BE", "{DD}/{MM}/{YYYY}"),
     ],
     templates: TEMPLATES,
     tips: TIPS,
     phrases: PHRASES,
     markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+        "het",
+        "een",
+        "van",
+        "wij",
+        "uw",
+        "niet",
+        "zijn",
+        "hebben",
+        "heeft",
+        "wordt",
+        "worden",
+        "graag",
+        "bedankt",
+        "vriendelijke",
+        "groet",
+        "bestelling",
+        "pakket",
+        "ook",
+        "nog",
+        "maar",
+        "voor",
+        "naar",
+        "kunt",
+        "onze",
+        "ons",
+        "bij",
+        "helaas",
+        "deze",
+        "geen",
+        "uit",
+        "aan",
+        "wat",
+        "dat",
+        "op",
+        "zullen",
+        "vandaag",
+        "wilt",
     ],
 };
 
-const fn market(
-    code: &'static str,
-    symbols: &'static [(&'static str, &'static str)],
-) -> MarketFormat {
+const fn market(code: &'static str, date: &'static str) -> MarketFormat {
     MarketFormat {
         market: code,
         money: MoneyFormat {
             decimal: ",",
             group: ".",
-            pattern: "{amount} {symbol}",
-            symbols,
+            pattern: "{symbol} {amount}",
+            symbols: &[("EUR", "€")],
         },
-        date: "{DD}.{MM}.{YYYY}",
+        date,
         time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
+        datetime: "{date} om {time} uur",
         zone: Zone::Eu {
             standard_minutes: 60,
         },
@@ -64,7 +87,11 @@ macro_rules! template {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Beste {buyer-name},\n\n",
+                $body,
+                "\n\nMet vriendelijke groet,\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +99,451 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "Uw bestelling {order-number}: volgens de vervoerder bezorgd",
+        "Volgens {carrier} is uw pakket {tracking-number} op {delivered-at:date} om {delivered-at:time} uur bezorgd \
+         (afleverbewijs: {tracking-url}). Wilt u uw brievenbus en de plek waar pakketten meestal worden neergezet \
+         nog even controleren, en bij de buren navragen of zij het pakket hebben aangenomen? Intussen zijn wij bij \
+         {carrier} een onderzoek gestart. Uiterlijk {answer-by} laten wij u weten wat de uitkomst is."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "Uw bestelling {order-number}: pakket zoekgeraakt",
+        "Het spijt ons zeer: {carrier} heeft bevestigd dat uw pakket {tracking-number} onderweg is zoekgeraakt. U \
+         hoeft zelf niets te doen. Wilt u ons uiterlijk {answer-by} laten weten of u liever een nieuw exemplaar \
+         ontvangt of het volledige bedrag terugkrijgt? Horen wij niets van u, dan betalen wij het aankoopbedrag \
+         automatisch terug."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "Uw bestelling {order-number}: vertraging bij de bezorging",
+        "Uw pakket {tracking-number} heeft helaas vertraging opgelopen bij {carrier}. De nieuwe verwachte \
+         bezorgdatum is {expected-at:date}. De actuele status kunt u altijd hier volgen: {tracking-url}. Wij houden \
+         de zending in de gaten en laten het u weten als er iets verandert."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "Uw bestelling {order-number}: pakket bij de douane",
+        "Uw pakket {tracking-number} wordt op dit moment door de douane gecontroleerd. Dat is een gebruikelijke \
+         procedure die meestal twee tot vijf werkdagen duurt. Heeft de douane documenten of een betaling van \
+         invoerrechten van u nodig, dan laat {carrier} u dat zelf weten. De status kunt u hier volgen: \
+         {tracking-url}."
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "Uw bestelling {order-number}: beschadigd artikel",
+        "Wat vervelend dat uw artikel beschadigd is aangekomen; onze excuses daarvoor. Wij sturen u zo snel \
+         mogelijk kosteloos een nieuw exemplaar met spoedlevering. Het beschadigde artikel hoeft u niet terug te \
+         sturen."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "Uw bestelling {order-number}: verkeerd artikel ontvangen",
+        "Onze excuses: u heeft een verkeerd artikel ontvangen. Het juiste artikel versturen wij vandaag nog met \
+         spoedlevering. Het verkeerde artikel hoeft u niet terug te sturen; u mag het houden of weggeven."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "Uw bestelling {order-number}: uw melding over de kwaliteit",
+        "Bedankt voor uw melding, en excuses dat het artikel niet aan uw verwachtingen voldoet. Kunt u kort \
+         beschrijven wat er precies niet goed werkt? Wij bieden u graag kosteloos een nieuw exemplaar aan of \
+         betalen het bedrag terug, net wat u het liefst heeft."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "Uw bestelling {order-number}: foto's van het probleem",
+        "Om u snel verder te kunnen helpen, vragen wij u uiterlijk {answer-by} twee à drie foto's of een korte \
+         video te sturen van het artikel en de verpakking, waarop het probleem goed te zien is. U kunt de bestanden \
+         gewoon meesturen als antwoord op dit bericht."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "Uw bestelling {order-number}: terugbetaling uitgevoerd",
+        "Wij hebben zojuist {amount} aan u terugbetaald. Afhankelijk van uw bank en betaalmethode staat het bedrag \
+         binnen drie tot vijf werkdagen op uw rekening."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "Uw bestelling {order-number}: vervangend artikel is onderweg",
+        "Uw vervangende artikel is met spoedlevering verzonden via {carrier}, met trackingnummer \
+         {tracking-number}. U kunt de zending hier volgen: {tracking-url}."
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "Uw bestelling {order-number}: ons voorstel",
+        "Als excuus bieden wij u een gedeeltelijke terugbetaling van {amount} aan; het artikel mag u houden. Heeft u \
+         liever een tegoedbon? Dan kunt u de code {coupon-code} ter waarde van {coupon-amount} gebruiken bij uw \
+         volgende bestelling. Laat ons gerust weten welke oplossing u het liefst heeft."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "Uw bestelling {order-number}: wij lossen het meteen voor u op",
+        "Wij willen dit graag snel en zonder gedoe voor u oplossen. Zodra u dit kort bevestigt, betalen wij u \
+         {amount} terug, nog dezelfde dag. Dat gaat sneller dan een geschilprocedure via de marktplaats."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "Uw bericht over bestelling {order-number} is ontvangen",
+        "Bedankt voor uw bericht. Wij zijn op dit moment buiten onze openingstijden; een van onze medewerkers \
+         reageert uiterlijk {answer-by} persoonlijk op uw vraag."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "Uw bestelling {order-number}: is alles in orde?",
+        "Wij willen graag even nagaan of onze oplossing bij u is aangekomen en of alles nu in orde is. Mocht er nog \
+         iets ontbreken, beantwoord dan gewoon dit bericht."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "Uw bestelling {order-number}: wij houden uw pakket in de gaten",
+        "Uw pakket {tracking-number} is bij {carrier} langer onderweg dan gebruikelijk. Wij volgen de zending \
+         actief en laten van ons horen voordat u ernaar hoeft te vragen. De actuele status vindt u hier: \
+         {tracking-url}."
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "Uw bestelling {order-number}: zo werkt het retourneren",
+        "Uw gratis retourlabel vindt u hier: {return-url}. Wilt u het artikel uiterlijk {return-by:date} \
+         terugsturen? Zodra het pakket bij ons binnen is, betalen wij het bedrag binnen twee werkdagen terug."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        markets: &["NL"],
+        title: "Direct and to the point",
+        text: "Dutch buyers value directness: say what happened, what you will do and by when, in a few short \
+               sentences. Long apologies and flowery phrases read as evasive.",
     },
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        markets: &["NL"],
+        title: "\"u\" for complaints",
+        text: "Many Dutch shops write informal \"je\", but \"u\" is the safer choice for a complaint or a first \
+               reply. Switch to \"je\" only if the buyer writes that way first.",
     },
     Tip {
-        markets: &["DE", "AT"],
-        title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        markets: &["NL", "BE"],
+        title: "Neighbours and pick-up points",
+        text: "Carriers often leave parcels with a neighbour or at a pick-up point (PostNL, bpost, DHL). If a parcel \
+               shows as delivered, first ask the buyer to check with the neighbours and look for a notification card.",
     },
     Tip {
-        markets: &["CH"],
-        title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        markets: &["NL", "BE"],
+        title: "Fast delivery is the norm",
+        text: "Next-day delivery is standard in the Benelux, so a delay of a few days already feels long. Give a \
+               concrete new date rather than \"soon\".",
+    },
+    Tip {
+        markets: &["BE"],
+        title: "Courteous Flemish tone",
+        text: "Flemish buyers expect \"u\" throughout and a slightly more courteous, less blunt tone than in the \
+               Netherlands. Dates are written 10/07/2025.",
+    },
+    Tip {
+        markets: &["BE"],
+        title: "Two languages",
+        text: "Belgium is bilingual: a buyer from Brussels or Wallonia may write in French. Always answer in the \
+               language the buyer used; never reply in Dutch to a French message.",
     },
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review aanpassen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review aan te passen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review willen aanpassen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review wijzigen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review te wijzigen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review bijwerken",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review bij te werken",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review verwijderen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review te verwijderen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review willen verwijderen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review intrekken",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "review in te trekken",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "beoordeling aanpassen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "beoordeling aan te passen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "beoordeling willen aanpassen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "beoordeling wijzigen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "beoordeling te wijzigen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "beoordeling verwijderen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "beoordeling te verwijderen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "beoordeling willen verwijderen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "beoordeling intrekken",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "recensie aanpassen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "recensie verwijderen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "feedback aanpassen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "feedback verwijderen",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "voor een positieve review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "voor een positieve beoordeling",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "voor een goede review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "voor een goede beoordeling",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "voor een 5-sterren",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "voor 5 sterren",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "voor vijf sterren",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in ruil voor een review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in ruil voor uw review",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in ruil voor een beoordeling",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in ruil voor een positieve",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "een review achter",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "een beoordeling achter",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "een recensie achter",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "review achterlaten",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "beoordeling achterlaten",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "schrijf een review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "een review schrijven",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "een review te schrijven",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "beoordeel ons",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "geef ons een review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "geef ons 5 sterren",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "geef ons vijf sterren",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "review op prijs",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "beoordeling op prijs",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nieuwsbrief",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "kortingsactie",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "speciale aanbieding",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "tijdelijke aanbieding",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "onze nieuwe producten",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "ons assortiment",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "uitverkoop",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "volg ons op",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "rechtstreeks bij ons bestellen",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "direct bij ons bestellen",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "bestel rechtstreeks",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "bestel direct bij ons",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "in onze webshop",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "via onze webshop",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "op onze website",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "via whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "op whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "bel ons",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "belt u ons",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "bel gerust",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "telefonisch contact",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "buiten amazon om",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "buiten het platform",
+    },
 ];
 
-struct German;
+struct Dutch;
 
-impl LocalePack for German {
+impl LocalePack for Dutch {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +565,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(Dutch);

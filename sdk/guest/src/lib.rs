@@ -5,9 +5,9 @@
 //! it:
 //!
 //! - bindings for its world, enabled by one feature: `connector` (world
-//!   `marketplace-connector`), `locale` (world `locale-pack`) or `policy` (world
-//!   `compensation-policy`), each with an export macro
-//!   ([`export_connector!`], [`export_locale!`], [`export_policy!`]);
+//!   `marketplace-connector`), `locale` (world `locale-pack`), `policy` (world
+//!   `compensation-policy`) or `translator` (world `translator`), each with an export macro
+//!   ([`export_connector!`], [`export_locale!`], [`export_policy!`], [`export_translator!`]);
 //! - one set of model types shared by every world ([`types`]);
 //! - helpers that marketplace payloads need: exact money ([`money`]), timestamps
 //!   ([`time`]), case-insensitive headers ([`headers`]) and JSON lookups that never pass a
@@ -132,6 +132,8 @@ pub mod connector;
 pub mod locale;
 #[cfg(feature = "policy")]
 pub mod policy;
+#[cfg(feature = "translator")]
+pub mod translator;
 
 /// Export a type implementing [`connector::Connector`] as the plugin's connector.
 ///
@@ -158,6 +160,22 @@ macro_rules! export_locale {
         $crate::locale::bindings::export_locale!($ty);
         #[cfg(not(target_arch = "wasm32"))]
         const _: fn() -> $crate::locale::PackInfo = <$ty as $crate::locale::LocalePack>::describe;
+    };
+}
+
+/// Export a type implementing [`translator::Translator`] as the plugin's translator.
+/// See [`export_connector!`] for native builds.
+#[cfg(feature = "translator")]
+#[macro_export]
+macro_rules! export_translator {
+    ($ty:ident) => {
+        #[cfg(target_arch = "wasm32")]
+        $crate::translator::bindings::export_translator!($ty);
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: fn(
+            $crate::translator::TranslateRequest,
+        ) -> Result<$crate::translator::Translation, $crate::translator::TranslateError> =
+            <$ty as $crate::translator::Translator>::translate;
     };
 }
 

@@ -20,7 +20,9 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 
 use helloword::config::Secrets;
-pub use helloword::plugin::bindings::{connector_api, locale_api, policy_api, types};
+pub use helloword::plugin::bindings::{
+    connector_api, locale_api, policy_api, translate_api, types,
+};
 use helloword::plugin::manifest::HostPattern;
 pub use helloword::plugin::{Limits, Plugin, PluginError};
 use helloword::plugin::{Manifest, Runtime, RuntimeSettings, Services};

@@ -636,6 +636,12 @@ fn fill(
             .map(|(_, v)| v)
             .ok_or_else(|| RenderError::MissingVariable(name.to_string()))?;
         match value {
+            // An unknown name ("Guten Tag {buyer-name}," with no name) leaves no stray space.
+            Value::Text(t) if t.is_empty() => {
+                if out.ends_with(' ') {
+                    out.pop();
+                }
+            }
             Value::Text(t) | Value::Url(t) => out.push_str(t),
             Value::Money(m) => out.push_str(&market.format_money(m.minor_units, &m.currency)),
             Value::Datetime(t) => out.push_str(&match modifier {
@@ -734,5 +740,7 @@ mod tests {
             Err(RenderError::MissingVariable(n)) if n == "nobody"
         ));
         assert_eq!(fill("a { b", &req(vec![]), &DE).unwrap(), "a { b");
+        let nameless = vec![("buyer-name".to_string(), Value::Text(String::new()))];
+        assert_eq!(fill("Hallo {buyer-name},", &req(nameless), &DE).unwrap(), "Hallo,");
     }
 }
