@@ -30,6 +30,18 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
     ("echo-plugin", "echo_plugin", "ECHO", "connector"),
     ("hostile-plugin", "hostile_plugin", "HOSTILE", "connector"),
     ("locale-de", "locale_de", "LOCALE_DE", "locale"),
+    ("locale-ar", "locale_ar", "LOCALE_AR", "locale"),
+    ("locale-en", "locale_en", "LOCALE_EN", "locale"),
+    ("locale-es", "locale_es", "LOCALE_ES", "locale"),
+    ("locale-fr", "locale_fr", "LOCALE_FR", "locale"),
+    ("locale-it", "locale_it", "LOCALE_IT", "locale"),
+    ("locale-ja", "locale_ja", "LOCALE_JA", "locale"),
+    ("locale-nl", "locale_nl", "LOCALE_NL", "locale"),
+    ("locale-pl", "locale_pl", "LOCALE_PL", "locale"),
+    ("locale-pt-br", "locale_pt_br", "LOCALE_PT_BR", "locale"),
+    ("locale-sv", "locale_sv", "LOCALE_SV", "locale"),
+    ("locale-tr", "locale_tr", "LOCALE_TR", "locale"),
+    ("translate-deepl", "translate_deepl", "TRANSLATE_DEEPL", "translator"),
 ];
 
 /// Stop with the command to run when the toolchain lacks the wasm32-wasip2 target (rustup
@@ -113,6 +125,16 @@ fn main() {
         )
         .expect("writing to a string");
     }
+    // Every locale pack, with the folder holding its plugin.toml and test corpora.
+    code.push_str("/// Every bundled locale pack: (plugin folder under plugins/, built component).\npub const LOCALE_PACKS: &[(&str, &str)] = &[\n");
+    for (package, stem, _, world) in PLUGINS {
+        if *world == "locale" {
+            let path = out_dir.join(format!("{stem}.wasm"));
+            writeln!(code, "    ({package:?}, {:?}),", path.display().to_string())
+                .expect("writing to a string");
+        }
+    }
+    code.push_str("];\n");
     let generated = PathBuf::from(env::var("OUT_DIR").expect("set by cargo")).join("artifacts.rs");
     std::fs::write(&generated, code).expect("writing the artifact constants");
 }

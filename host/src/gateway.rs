@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 
+use crate::replies::Replies;
 use crate::config::{Config, Secrets};
 use crate::plugin::{PluginSet, Runtime, Services};
 use crate::store::Store;
@@ -44,9 +45,15 @@ impl Gateway {
         }
         let store = Store::open(&config.data_dir.join("db"))
             .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
-        let settings = EngineSettings::from_config(&config.tickets)
+        let mut settings = EngineSettings::from_config(&config.tickets)
             .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
+        settings.off_hours_ack = config.replies.off_hours_ack;
         let engine = Engine::new(store.clone(), settings)?;
+        let replies = Arc::new(Replies::new(
+            plugins.clone(),
+            config.replies.team_name.clone(),
+        ));
+        engine.set_replies(replies.clone());
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(
             engine
@@ -63,6 +70,8 @@ impl Gateway {
             inbox_notify,
             engine,
             api_tokens,
+            replies,
+            translator: config.replies.translator.clone(),
         });
         Ok(Gateway {
             app,

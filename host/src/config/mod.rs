@@ -47,6 +47,8 @@ struct RawConfig {
     #[serde(default)]
     tickets: crate::tickets::TicketsConfig,
     #[serde(default)]
+    replies: RepliesConfig,
+    #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
 }
 
@@ -86,6 +88,39 @@ struct RawPlugins {
     limits: LimitOverrides,
 }
 
+/// The `[replies]` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepliesConfig {
+    /// Signs replies of tickets that have no owner yet (the off-hours acknowledgement).
+    #[serde(default = "default_team_name")]
+    pub team_name: String,
+    /// The translator plugin to use when several are installed.
+    pub translator: Option<String>,
+    /// Send an acknowledgement in the buyer's language when a case opens outside business
+    /// hours.
+    #[serde(default = "default_true")]
+    pub off_hours_ack: bool,
+}
+
+fn default_team_name() -> String {
+    "Customer Service".into()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for RepliesConfig {
+    fn default() -> Self {
+        RepliesConfig {
+            team_name: default_team_name(),
+            translator: None,
+            off_hours_ack: true,
+        }
+    }
+}
+
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -122,6 +157,8 @@ pub struct Config {
     pub api_tokens: BTreeMap<String, String>,
     /// The ticket engine's section, as written (built by `EngineSettings::from_config`).
     pub tickets: crate::tickets::TicketsConfig,
+    /// Replies: signature, translator, off-hours acknowledgement.
+    pub replies: RepliesConfig,
     /// The file this config was read from.
     pub file: PathBuf,
 }
@@ -258,6 +295,7 @@ impl Config {
             secrets,
             api_tokens: raw.api.tokens,
             tickets: raw.tickets,
+            replies: raw.replies,
             file: file.to_path_buf(),
         })
     }

@@ -297,6 +297,11 @@ impl Replies {
         catalog
     }
 
+    /// The plugin set the packs come from.
+    pub fn plugins(&self) -> &Arc<PluginSet> {
+        &self.plugins
+    }
+
     fn current(&self) -> Arc<Catalog> {
         self.catalog
             .lock()

@@ -58,6 +58,8 @@ pub struct EngineSettings {
     pub ebay_time_zone: jiff::tz::TimeZone,
     /// The support team.
     pub agents: Vec<Agent>,
+    /// Acknowledge cases that open outside business hours (needs locale packs).
+    pub off_hours_ack: bool,
 }
 
 impl Default for EngineSettings {
@@ -70,6 +72,7 @@ impl Default for EngineSettings {
             ebay_time_zone: jiff::tz::TimeZone::get(sla::EBAY_DEFAULT_TIME_ZONE)
                 .unwrap_or(jiff::tz::TimeZone::UTC),
             agents: Vec::new(),
+            off_hours_ack: false,
         }
     }
 }
@@ -109,6 +112,7 @@ impl EngineSettings {
             ladder: config.escalation.clone(),
             ebay_time_zone,
             agents,
+            off_hours_ack: false,
         })
     }
 
@@ -170,6 +174,8 @@ pub struct Engine {
     lock: tokio::sync::Mutex<()>,
     // Wakes the timer loop after any change that may have added an earlier timer.
     timers_changed: tokio::sync::Notify,
+    // Writes automatic replies; set once by the gateway.
+    replies: std::sync::OnceLock<Arc<crate::replies::Replies>>,
 }
 
 impl Engine {
@@ -187,7 +193,13 @@ impl Engine {
             loads: std::sync::Mutex::new(loads),
             lock: tokio::sync::Mutex::new(()),
             timers_changed: tokio::sync::Notify::new(),
+            replies: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Let the engine write automatic replies (the off-hours acknowledgement) with `replies`.
+    pub fn set_replies(&self, replies: Arc<crate::replies::Replies>) {
+        let _ = self.replies.set(replies);
     }
 
     fn loads(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
@@ -375,6 +387,23 @@ impl Engine {
         };
         ticket.facts.absorb(event);
         ticket.timers = self.escalation_timers(&ticket)?;
+        if self.settings.off_hours_ack && sla::is_off_hours(&self.settings.calendar, received_at) {
+            // A human answers within two business hours of opening, and never after the
+            // deadline.
+            let promise = self
+                .settings
+                .calendar
+                .add_business_time(received_at, jiff::SignedDuration::from_hours(2))
+                .min(ticket.due.at);
+            ticket.timers.insert(
+                0,
+                Timer {
+                    id: self.store.new_timer_id()?,
+                    due: received_at,
+                    what: TimerKind::OffHoursAck { answer_by: promise },
+                },
+            );
+        }
         let mut entries = vec![
             TimelineEntry {
                 at: received_at,
@@ -562,6 +591,31 @@ impl Engine {
         .await
     }
 
+    /// Record a translation `by` asked for on ticket `id`.
+    pub async fn record_translation(
+        &self,
+        id: u64,
+        t: crate::replies::translate::Translated,
+        by: &str,
+    ) -> Result<Ticket, ChangeError> {
+        self.change(id, |_, _| {
+            Ok(vec![Happening::Translated {
+                by: by.to_string(),
+                original: t.original,
+                source_language: t.source_language,
+                text: t.text,
+                target_language: t.target_language,
+                translator: t.translator,
+            }])
+        })
+        .await
+    }
+
+    /// Names of the agents in the config.
+    pub fn agent_names(&self) -> Vec<String> {
+        self.settings.agents.iter().map(|a| a.name.clone()).collect()
+    }
+
     /// Add a note by `by`.
     pub async fn add_note(&self, id: u64, text: String, by: &str) -> Result<Ticket, ChangeError> {
         if text.trim().is_empty() {
@@ -682,7 +736,7 @@ impl Engine {
             after.timers = pending;
             let mut entries = Vec::new();
             for timer in fired {
-                entries.extend(self.effect(&mut after, &timer));
+                entries.extend(self.effect(&mut after, &timer, now).await);
             }
             self.track_load(Some(&before), &after);
             let write = TicketWrite {
@@ -697,7 +751,7 @@ impl Engine {
     }
 
     /// What a fired timer does to its ticket.
-    fn effect(&self, ticket: &mut Ticket, timer: &Timer) -> Vec<TimelineEntry> {
+    async fn effect(&self, ticket: &mut Ticket, timer: &Timer, now: Timestamp) -> Vec<TimelineEntry> {
         let at = timer.due;
         match &timer.what {
             TimerKind::Escalation { per_mille } => {
@@ -708,13 +762,40 @@ impl Engine {
                     .then(|| self.settings.agents.iter().find(|a| a.lead))
                     .flatten()
                     .map(|a| a.name.clone());
-                vec![TimelineEntry {
+                let mut entries = vec![TimelineEntry {
                     at,
                     what: Happening::Escalated {
                         per_mille: *per_mille,
-                        lead,
+                        lead: lead.clone(),
                     },
-                }]
+                }];
+                // On breach the case moves to the lead, who answers it or hands it on.
+                if let Some(lead) = lead
+                    && ticket.assignee.as_deref() != Some(lead.as_str())
+                {
+                    let reason = match &ticket.assignee {
+                        Some(previous) => {
+                            format!("first-response deadline missed; taken over from {previous}")
+                        }
+                        None => "first-response deadline missed with no owner".to_string(),
+                    };
+                    ticket.assignee = Some(lead.clone());
+                    entries.push(TimelineEntry {
+                        at,
+                        what: Happening::Assigned {
+                            to: Some(lead),
+                            by: "system".into(),
+                            reason: Some(reason),
+                        },
+                    });
+                }
+                entries
+            }
+            TimerKind::OffHoursAck { answer_by } => {
+                if ticket.first_response_at.is_some() || !ticket.status.is_open() {
+                    return Vec::new();
+                }
+                self.off_hours_ack(ticket, *answer_by, now).await
             }
             TimerKind::FollowUp { what, .. } => {
                 let mut entries = vec![TimelineEntry {
@@ -740,6 +821,65 @@ impl Engine {
                 }
                 entries
             }
+        }
+    }
+
+    /// The off-hours acknowledgement for `ticket`, in the buyer's language from the locale
+    /// packs. It does not count as the first response (Amazon: auto-responders do not).
+    async fn off_hours_ack(
+        &self,
+        ticket: &Ticket,
+        answer_by: Timestamp,
+        now: Timestamp,
+    ) -> Vec<TimelineEntry> {
+        const SCENARIO: &str = "off-hours-ack";
+        let failed = |error: String| {
+            vec![TimelineEntry {
+                at: now,
+                what: Happening::AutoReplyFailed {
+                    scenario: SCENARIO.into(),
+                    error,
+                },
+            }]
+        };
+        let Some(replies) = self.replies.get() else {
+            return failed("no locale packs are available to write it".into());
+        };
+        let variables = [(
+            "answer-by".to_string(),
+            crate::plugin::bindings::locale_api::Value::Datetime(
+                crate::plugin::bindings::types::Timestamp {
+                    seconds: answer_by.as_second(),
+                    nanoseconds: 0,
+                },
+            ),
+        )]
+        .into_iter()
+        .collect();
+        match replies
+            .draft(ticket, SCENARIO, None, variables, None, now)
+            .await
+        {
+            Ok(draft) if draft.blocked => failed(format!(
+                "the compliance guard blocked it: {}",
+                draft
+                    .findings
+                    .iter()
+                    .filter(|f| f.blocking)
+                    .map(|f| f.rule.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Ok(draft) => vec![TimelineEntry {
+                at: now,
+                what: Happening::AutoReply {
+                    scenario: SCENARIO.into(),
+                    language: draft.language,
+                    subject: draft.subject,
+                    body: draft.body,
+                },
+            }],
+            Err(e) => failed(e.to_string()),
         }
     }
 

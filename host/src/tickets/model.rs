@@ -202,6 +202,12 @@ pub enum TimerKind {
         /// Who asked.
         by: String,
     },
+    /// The case opened outside business hours: acknowledge it in the buyer's language,
+    /// promising an answer by `answer_by`. Skipped if someone answered first.
+    OffHoursAck {
+        /// The promised time.
+        answer_by: Timestamp,
+    },
 }
 
 /// One line of a ticket's timeline.
@@ -257,6 +263,39 @@ pub enum Happening {
         by: String,
         /// The note.
         text: String,
+    },
+    /// An agent's draft was machine-translated; both texts stay on the timeline.
+    Translated {
+        /// Who asked.
+        by: String,
+        /// The agent's text.
+        original: String,
+        /// Its language, when known.
+        source_language: Option<String>,
+        /// The translation.
+        text: String,
+        /// The language translated into.
+        target_language: String,
+        /// The translator plugin.
+        translator: String,
+    },
+    /// The gateway answered on its own (the off-hours acknowledgement).
+    AutoReply {
+        /// Scenario id.
+        scenario: String,
+        /// Language written in.
+        language: String,
+        /// Subject line.
+        subject: String,
+        /// Body.
+        body: String,
+    },
+    /// An automatic reply could not be written; an agent must answer.
+    AutoReplyFailed {
+        /// Scenario id.
+        scenario: String,
+        /// Why.
+        error: String,
     },
     /// An escalation step was reached before the first response.
     Escalated {

@@ -42,6 +42,25 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
             StatusCode::OK,
             &serde_json::json!({ "agents": app.engine.agents(jiff::Timestamp::now()) }),
         ),
+        (&Method::GET, ["locales"]) => super::replies_api::locales(app).await,
+        (&Method::POST, ["compliance", "check"]) => match read_json(req).await {
+            Ok(body) => super::replies_api::check_text(app, body).await,
+            Err(refusal) => refusal.response(),
+        },
+        (&Method::POST, ["tickets", id, action @ ("draft" | "check" | "translate")]) => {
+            let Ok(id) = id.parse::<u64>() else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    &format!("no ticket {id:?}"),
+                );
+            };
+            let action = action.to_string();
+            match read_json(req).await {
+                Ok(body) => super::replies_api::ticket_action(app, id, &action, body, &who).await,
+                Err(refusal) => refusal.response(),
+            }
+        }
         (&Method::POST, ["tickets", id, action]) => {
             let Ok(id) = id.parse::<u64>() else {
                 return error(
@@ -388,7 +407,8 @@ async fn change(
                 StatusCode::NOT_FOUND,
                 "not-found",
                 &format!(
-                    "no ticket action `{other}`; expected assign, notes, status or follow-ups"
+                    "no ticket action `{other}`; expected assign, notes, status, follow-ups, \
+                     draft, check or translate"
                 ),
             );
         }

@@ -4,6 +4,7 @@
 //! shutdown it stops accepting and lets requests in flight finish.
 
 mod api;
+mod replies_api;
 mod respond;
 
 use std::convert::Infallible;
@@ -44,6 +45,10 @@ pub struct App {
     pub engine: Arc<crate::tickets::Engine>,
     /// Admin API tokens: (who, token).
     pub api_tokens: Vec<(String, Vec<u8>)>,
+    /// Drafts, the compliance guard, translation.
+    pub replies: Arc<crate::replies::Replies>,
+    /// The translator plugin to prefer (`[replies] translator`).
+    pub translator: Option<String>,
 }
 
 /// How long requests in flight may take to finish after shutdown begins.

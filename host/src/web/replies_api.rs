@@ -1,0 +1,269 @@
+//! The admin API's reply routes: locale packs, drafts, the compliance guard and translation.
+//! Documented in `docs/api.md`.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Response, StatusCode};
+use serde::Deserialize;
+
+use super::{App, error, json};
+use crate::replies::{ReplyError, guard, parse_variable, translate};
+use crate::tickets::model::Ticket;
+
+/// `GET /api/locales`: loaded packs and the scenario catalogue.
+pub async fn locales(app: &App) -> Response<Full<Bytes>> {
+    let catalog = app.replies.catalog().await;
+    let scenarios: Vec<serde_json::Value> = helloword_sdk::locale::kit::SCENARIOS
+        .iter()
+        .map(|s| {
+            let mut variables: Vec<&str> = helloword_sdk::locale::kit::COMMON_VARIABLES.to_vec();
+            variables.extend(s.variables);
+            serde_json::json!({ "id": s.id, "purpose": s.purpose, "variables": variables })
+        })
+        .collect();
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "packs": catalog.packs,
+            "languages": catalog.detector.languages(),
+            "scenarios": scenarios,
+            "compliance_phrases": catalog.guard.phrase_count(),
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckBody {
+    text: String,
+    marketplace: String,
+    language: Option<String>,
+    #[serde(default)]
+    review_requests_sent: u32,
+}
+
+/// `POST /api/compliance/check`: the guard on a text without a ticket.
+pub async fn check_text(app: &App, body: serde_json::Value) -> Response<Full<Bytes>> {
+    let body: CheckBody = match parse(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let catalog = app.replies.catalog().await;
+    let ctx = guard::Context {
+        marketplace: &body.marketplace,
+        language: body.language.as_deref(),
+        allowed: &[],
+        review_requests_sent: body.review_requests_sent,
+    };
+    let findings = catalog.guard.check(&body.text, &ctx, &catalog.detector);
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "blocked": findings.iter().any(|f| f.blocking),
+            "findings": findings,
+            "detected_language": catalog.detector.detect(&body.text),
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DraftBody {
+    scenario: String,
+    language: Option<String>,
+    #[serde(default)]
+    variables: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketCheckBody {
+    text: String,
+    language: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranslateBody {
+    text: String,
+    source_language: Option<String>,
+    target_language: Option<String>,
+}
+
+/// `POST /api/tickets/{id}/{draft|check|translate}`.
+pub async fn ticket_action(
+    app: &App,
+    id: u64,
+    action: &str,
+    body: serde_json::Value,
+    who: &str,
+) -> Response<Full<Bytes>> {
+    let ticket = match app.store.ticket(id) {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                &format!("no ticket {id}"),
+            );
+        }
+        Err(e) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage-unavailable",
+                &e.to_string(),
+            );
+        }
+    };
+    match action {
+        "draft" => draft(app, &ticket, body, who).await,
+        "check" => {
+            let body: TicketCheckBody = match parse(body) {
+                Ok(b) => b,
+                Err(r) => return r,
+            };
+            let findings = app
+                .replies
+                .check(&body.text, &ticket, body.language.as_deref())
+                .await;
+            json(
+                StatusCode::OK,
+                &serde_json::json!({
+                    "blocked": findings.iter().any(|f| f.blocking),
+                    "findings": findings,
+                }),
+            )
+        }
+        _ => translate_draft(app, &ticket, body, who).await,
+    }
+}
+
+async fn draft(
+    app: &App,
+    ticket: &Ticket,
+    body: serde_json::Value,
+    who: &str,
+) -> Response<Full<Bytes>> {
+    let body: DraftBody = match parse(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut variables = BTreeMap::new();
+    for (name, value) in &body.variables {
+        match parse_variable(name, value) {
+            Ok(v) => {
+                variables.insert(name.clone(), v);
+            }
+            Err(e) => return reply_error(e),
+        }
+    }
+    // Signed by the agent drafting when they are on the team, else by the owner.
+    let agent = app
+        .engine
+        .agent_names()
+        .into_iter()
+        .find(|a| a == who);
+    match app
+        .replies
+        .draft(
+            ticket,
+            &body.scenario,
+            body.language.as_deref(),
+            variables,
+            agent.as_deref(),
+            jiff::Timestamp::now(),
+        )
+        .await
+    {
+        Ok(draft) => json(StatusCode::OK, &serde_json::json!({ "draft": draft })),
+        Err(e) => reply_error(e),
+    }
+}
+
+async fn translate_draft(
+    app: &App,
+    ticket: &Ticket,
+    body: serde_json::Value,
+    who: &str,
+) -> Response<Full<Bytes>> {
+    let body: TranslateBody = match parse(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if body.text.trim().is_empty() {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad-body",
+            "`text` is empty: nothing to translate",
+        );
+    }
+    let target = match body.target_language {
+        Some(t) => t,
+        None => {
+            let catalog = app.replies.catalog().await;
+            match catalog.choose(None, ticket) {
+                Ok((_, language)) => language,
+                Err(_) => ticket
+                    .language
+                    .clone()
+                    .unwrap_or_else(|| crate::replies::FALLBACK_LANGUAGE.into()),
+            }
+        }
+    };
+    let translated = match translate::translate(
+        &app.plugins,
+        app.translator.as_deref(),
+        &body.text,
+        body.source_language.as_deref(),
+        &target,
+    )
+    .await
+    {
+        Ok(t) => t,
+        Err(e) => return reply_error(e),
+    };
+    let findings = app.replies.check(&translated.text, ticket, Some(&target)).await;
+    if let Err(e) = app
+        .engine
+        .record_translation(ticket.id, translated.clone(), who)
+        .await
+    {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage-unavailable",
+            &format!("{e:?}"),
+        );
+    }
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "translation": translated,
+            "blocked": findings.iter().any(|f| f.blocking),
+            "findings": findings,
+        }),
+    )
+}
+
+fn reply_error(e: ReplyError) -> Response<Full<Bytes>> {
+    let (status, kind) = match &e {
+        ReplyError::NoPack(_) => (StatusCode::UNPROCESSABLE_ENTITY, "no-locale-pack"),
+        ReplyError::UnknownScenario(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown-scenario"),
+        ReplyError::MissingVariable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "missing-variable"),
+        ReplyError::BadVariable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "bad-variable"),
+        ReplyError::Plugin { .. } => (StatusCode::BAD_GATEWAY, "plugin-failed"),
+        ReplyError::Translation(_) => (StatusCode::SERVICE_UNAVAILABLE, "translation-unavailable"),
+    };
+    error(status, kind, &e.to_string())
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, Response<Full<Bytes>>> {
+    serde_json::from_value(body).map_err(|e| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad-body",
+            &format!("the body does not fit: {e}"),
+        )
+    })
+}

@@ -1,0 +1,155 @@
+//! A whole gateway on loopback with the real Shopify connector: start, deliver signed
+//! webhooks, call the admin API.
+
+use std::path::Path;
+use std::time::Duration;
+
+use helloword::config::Config;
+use helloword::gateway::Gateway;
+use helloword::tickets::model::Ticket;
+
+pub const SECRET: &str = "shopify-test-secret";
+pub const SHOP: &str = "helloword-test.myshopify.com";
+pub const TOKEN: &str = "lead-token-123";
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins/shopify/tests/fixtures/webhooks")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub struct Running {
+    pub app: std::sync::Arc<helloword::web::App>,
+    pub base: String,
+    pub client: reqwest::Client,
+    stop: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Shut the gateway down and wait until it has let go of its data folder.
+    pub async fn stop(self) {
+        let Running {
+            app, stop, done, ..
+        } = self;
+        drop(app);
+        let _ = stop.send(());
+        done.await.unwrap().unwrap();
+    }
+}
+
+pub async fn start(dir: &Path) -> Running {
+    start_with(dir, "").await
+}
+
+/// Start a gateway in `dir` with the Shopify connector and every plugin already in
+/// `dir/plugins`, and `tickets` appended to the config.
+pub async fn start_with(dir: &Path, tickets: &str) -> Running {
+    // A gateway that just stopped may still be closing the database for a moment.
+    for _ in 0..100 {
+        if let Some(running) = try_start(dir, tickets).await {
+            return running;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the gateway did not start");
+}
+
+async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
+    let plugins = dir.join("plugins/shopify");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::copy(
+        test_artifacts::SHOPIFY,
+        plugins.join("shopify_connector.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/shopify/plugin.toml"),
+        plugins.join("plugin.toml"),
+    )
+    .unwrap();
+    let text = format!(
+        "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n[api.tokens]\nlead = \"lead_token\"\n\
+         [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\nlead_token = {{ value = \"{TOKEN}\" }}\n{tickets}"
+    );
+    let config = Config::parse(&dir.join("helloword.toml"), &text).unwrap();
+    let gateway = Gateway::start(&config).await.ok()?;
+    let app = gateway.app.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::spawn(gateway.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    Some(Running {
+        app,
+        base,
+        client: reqwest::Client::new(),
+        stop,
+        done,
+    })
+}
+
+impl Running {
+    pub async fn deliver(&self, topic: &str, body: &[u8], webhook_id: &str) -> u16 {
+        self.client
+            .post(format!("{}/hooks/shopify", self.base))
+            .header("X-Shopify-Topic", topic)
+            .header(
+                "X-Shopify-Hmac-Sha256",
+                helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), body),
+            )
+            .header("X-Shopify-Shop-Domain", SHOP)
+            .header("X-Shopify-Api-Version", "2026-07")
+            .header("X-Shopify-Webhook-Id", webhook_id)
+            .header("X-Shopify-Event-Id", format!("event-{webhook_id}"))
+            .header("X-Shopify-Triggered-At", "2025-07-10T16:15:47.000000Z")
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Wait until the engine has applied everything stored so far.
+    pub async fn settled(&self) {
+        for _ in 0..200 {
+            let pending = self
+                .app
+                .store
+                .inbox_after(self.app.store.processed_cursor().unwrap(), 1)
+                .unwrap();
+            if pending.is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the engine did not apply the inbox");
+    }
+
+    pub fn queue(&self) -> Vec<Ticket> {
+        self.app.store.queue(None, 100).unwrap()
+    }
+}
+
+impl Running {
+    pub async fn api(&self, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
+        let mut req = self
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            req = req.body(body.to_string());
+        }
+        let response = req.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+        )
+    }
+}
+

@@ -1,0 +1,619 @@
+//! Replies end to end: every bundled locale pack loaded as wasm by the real runtime, the
+//! compliance corpus of every language through the guard, drafts and the off-hours
+//! acknowledgement through the gateway, translation against a loopback server that speaks
+//! DeepL's API.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::gateway::*;
+use helloword::plugin::PluginSet;
+use helloword::plugin::bindings::locale_api::{RenderRequest, Value};
+use helloword::plugin::bindings::types::{Money, Timestamp};
+use helloword::replies::Replies;
+use helloword::replies::guard::Context;
+use helloword::tickets::model::Happening;
+use helloword_sdk::locale::kit::{COMMON_VARIABLES, SCENARIOS};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Copy every bundled locale pack into `<dir>/plugins`.
+fn install_packs(dir: &Path) {
+    for (package, wasm) in test_artifacts::LOCALE_PACKS {
+        let folder = dir.join("plugins").join(package);
+        std::fs::create_dir_all(&folder).unwrap();
+        let manifest = repo().join("plugins").join(package).join("plugin.toml");
+        std::fs::copy(&manifest, folder.join("plugin.toml")).unwrap();
+        let name = Path::new(wasm).file_name().unwrap();
+        std::fs::copy(wasm, folder.join(name)).unwrap();
+    }
+}
+
+async fn replies_over_all_packs(dir: &Path) -> Replies {
+    install_packs(dir);
+    let plugins = PluginSet::open(common::runtime(), dir.join("plugins")).await;
+    Replies::new(plugins, "Customer Service".into())
+}
+
+/// A value for every variable any scenario uses.
+fn all_variables() -> Vec<(String, Value)> {
+    let at = |seconds| {
+        Value::Datetime(Timestamp {
+            seconds,
+            nanoseconds: 0,
+        })
+    };
+    let money = |minor_units| {
+        Value::Money(Money {
+            minor_units,
+            currency: "EUR".into(),
+        })
+    };
+    let text = |t: &str| Value::Text(t.into());
+    vec![
+        ("order-number".into(), text("#1001")),
+        ("buyer-name".into(), text("Alex Morgan")),
+        ("agent-name".into(), text("Sam")),
+        ("carrier".into(), text("DHL")),
+        ("tracking-number".into(), text("00340434161094015902")),
+        (
+            "tracking-url".into(),
+            Value::Url("https://www.dhl.com/track?id=00340434161094015902".into()),
+        ),
+        ("delivered-at".into(), at(1_752_164_147)),
+        ("expected-at".into(), at(1_752_483_600)),
+        ("answer-by".into(), at(1_752_222_600)),
+        ("amount".into(), money(123_450)),
+        ("coupon-code".into(), text("SORRY10")),
+        ("coupon-amount".into(), money(1_000)),
+        ("return-by".into(), at(1_753_401_600)),
+        (
+            "return-url".into(),
+            Value::Url("https://returns.example-shop.com/1001".into()),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn twelve_languages_every_scenario_rendered_in_its_own_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let replies = replies_over_all_packs(tmp.path()).await;
+    let catalog = replies.catalog().await;
+    let languages: BTreeSet<String> = catalog
+        .packs
+        .iter()
+        .flat_map(|p| p.languages.clone())
+        .collect();
+    let wanted = [
+        "ar", "de", "en", "es", "fr", "it", "ja", "nl", "pl", "pt-BR", "sv", "tr",
+    ];
+    assert_eq!(
+        languages,
+        wanted.iter().map(|l| l.to_string()).collect(),
+        "the bundled packs"
+    );
+    for pack in &catalog.packs {
+        let language = &pack.languages[0];
+        let handle = replies.plugins().get(&pack.plugin).unwrap();
+        for scenario in SCENARIOS {
+            assert!(
+                pack.scenarios.iter().any(|s| s == scenario.id),
+                "{}: no {}",
+                pack.plugin,
+                scenario.id
+            );
+            // Every template renders with exactly the variables the catalogue promises…
+            let needed: Vec<&str> = COMMON_VARIABLES
+                .iter()
+                .chain(scenario.variables)
+                .copied()
+                .collect();
+            let variables = all_variables()
+                .into_iter()
+                .filter(|(n, _)| needed.contains(&n.as_str()))
+                .collect();
+            let req = RenderRequest {
+                scenario: scenario.id.into(),
+                language: language.clone(),
+                market: None,
+                variables,
+            };
+            let rendered = handle
+                .render(&req)
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{} {}: {e:?}", pack.plugin, scenario.id));
+            let text = format!("{}\n{}", rendered.subject, rendered.body);
+            assert!(
+                !text.contains('{') && !text.contains('}'),
+                "{} {}: a placeholder is left: {text}",
+                pack.plugin,
+                scenario.id
+            );
+            assert!(text.contains("#1001") && text.contains("Sam"), "{text}");
+            // …and reads as its own language, not another pack's.
+            let detected = catalog.detector.detect(&rendered.body);
+            assert_eq!(
+                detected.as_deref(),
+                Some(helloword::replies::detect::primary(language).as_str()),
+                "{} {}: the text reads as {detected:?}:\n{text}",
+                pack.plugin,
+                scenario.id
+            );
+            // A pack's own templates never trip its guard.
+            let allowed = vec![
+                "00340434161094015902".to_string(),
+                "https://www.dhl.com/track?id=00340434161094015902".to_string(),
+                "https://returns.example-shop.com/1001".to_string(),
+                "#1001".to_string(),
+            ];
+            let ctx = Context {
+                marketplace: "amazon",
+                language: Some(language),
+                allowed: &allowed,
+                review_requests_sent: 0,
+            };
+            let findings = catalog.guard.check(&text, &ctx, &catalog.detector);
+            assert!(
+                findings.is_empty(),
+                "{} {}: {findings:#?}",
+                pack.plugin,
+                scenario.id
+            );
+        }
+        // A request in a language the pack does not write is refused.
+        let other = RenderRequest {
+            scenario: "damaged-item".into(),
+            language: if language == "en" { "de" } else { "en" }.into(),
+            market: None,
+            variables: all_variables(),
+        };
+        assert!(handle.render(&other).await.unwrap().is_err());
+        // Tips exist for every market it serves.
+        for market in &pack.markets {
+            let tips = handle.culture_tips(market).await.unwrap();
+            assert!(!tips.is_empty(), "{}: no tips for {market}", pack.plugin);
+        }
+    }
+    assert_eq!(
+        catalog.packs.iter().find(|p| p.plugin == "locale-ar").map(|_| ()),
+        Some(())
+    );
+}
+
+#[tokio::test]
+async fn arabic_is_right_to_left_and_markets_format_their_own_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let replies = replies_over_all_packs(tmp.path()).await;
+    let render = |plugin: &'static str, language: &'static str, market: &'static str| {
+        let plugins = replies.plugins().clone();
+        async move {
+            let req = RenderRequest {
+                scenario: "refund-confirmation".into(),
+                language: language.into(),
+                market: Some(market.into()),
+                variables: all_variables(),
+            };
+            plugins
+                .get(plugin)
+                .unwrap()
+                .render(&req)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let ar = render("locale-ar", "ar", "SA").await;
+    assert_eq!(
+        ar.direction,
+        helloword::plugin::bindings::locale_api::Direction::RightToLeft
+    );
+    let de = render("locale-de", "de", "DE").await;
+    assert!(de.body.contains("1.234,50 €"), "{}", de.body);
+    let en = render("locale-en", "en", "US").await;
+    assert!(en.body.contains("€1,234.50"), "{}", en.body);
+    let fr = render("locale-fr", "fr", "FR").await;
+    assert!(fr.body.contains("1\u{202f}234,50"), "{}", fr.body);
+}
+
+#[derive(serde::Deserialize)]
+struct Corpus {
+    case: Vec<Case>,
+}
+
+#[derive(serde::Deserialize)]
+struct Case {
+    text: String,
+    rules: Vec<String>,
+}
+
+#[tokio::test]
+async fn the_compliance_corpus_of_every_language_is_caught_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let replies = replies_over_all_packs(tmp.path()).await;
+    let catalog = replies.catalog().await;
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for pack in &catalog.packs {
+        let file = repo()
+            .join("plugins")
+            .join(&pack.plugin)
+            .join("tests/compliance.toml");
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let corpus: Corpus =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let rules_seen: BTreeSet<&str> = corpus
+            .case
+            .iter()
+            .flat_map(|c| c.rules.iter().map(String::as_str))
+            .collect();
+        for rule in [
+            "review-manipulation",
+            "incentive",
+            "review-request",
+            "marketing",
+            "off-platform",
+            "email-address",
+            "phone-number",
+            "link",
+            "wrong-language",
+        ] {
+            assert!(
+                rules_seen.contains(rule),
+                "{}: the corpus has no case for {rule}",
+                file.display()
+            );
+        }
+        assert!(
+            corpus.case.iter().filter(|c| c.rules.is_empty()).count() >= 4,
+            "{}: at least four allowed messages",
+            file.display()
+        );
+        for case in &corpus.case {
+            cases += 1;
+            let ctx = Context {
+                marketplace: "amazon",
+                language: Some(&pack.languages[0]),
+                allowed: &[],
+                review_requests_sent: 0,
+            };
+            let found: BTreeSet<&str> = catalog
+                .guard
+                .check(&case.text, &ctx, &catalog.detector)
+                .iter()
+                .map(|f| f.rule.id())
+                .collect();
+            let expected: BTreeSet<&str> = case.rules.iter().map(String::as_str).collect();
+            if found != expected {
+                failures.push(format!(
+                    "{}: {:?}\n    expected {expected:?}, found {found:?}",
+                    pack.plugin, case.text
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} cases wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(cases >= 12 * 14, "{cases} cases");
+}
+
+/// Shopify's published chargeback sample.
+fn dispute() -> Vec<u8> {
+    fixture("disputes__create.json")
+}
+
+#[tokio::test]
+async fn a_case_opened_outside_business_hours_is_acknowledged_in_the_buyers_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    install_packs(tmp.path());
+    // The team works 09:00–09:01 on Mondays only: every test run is off hours.
+    let gw = start_with(
+        tmp.path(),
+        "[tickets.business_hours]\ntime_zone = \"Europe/Berlin\"\n\
+         hours = { mon = [\"09:00-09:01\"] }\n",
+    )
+    .await;
+    let body = fixture("returns__request.json");
+    assert_eq!(gw.deliver("returns/request", &body, "ack-1").await, 200);
+    gw.settled().await;
+    let ticket = gw.queue().into_iter().next().expect("a ticket");
+    let mut ack = None;
+    for _ in 0..200 {
+        let timeline = gw.app.store.timeline(ticket.id).unwrap();
+        ack = timeline.into_iter().find_map(|e| match e.what {
+            Happening::AutoReply {
+                language, body, ..
+            } => Some((language, body)),
+            Happening::AutoReplyFailed { error, .. } => panic!("no acknowledgement: {error}"),
+            _ => None,
+        });
+        if ack.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (language, body) = ack.expect("the acknowledgement is on the timeline");
+    let expected = ticket.language.clone().unwrap_or_else(|| "en".into());
+    assert!(
+        helloword::replies::guard::same_language(&language, &expected),
+        "{language} for a buyer in {expected}"
+    );
+    assert!(body.contains("Customer Service"), "{body}");
+    // An acknowledgement is not an answer: the first-response clock keeps running.
+    let after = gw.app.store.ticket(ticket.id).unwrap().unwrap();
+    assert!(after.first_response_at.is_none());
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    install_packs(tmp.path());
+    let gw = start(tmp.path()).await;
+    assert_eq!(
+        gw.deliver("disputes/create", &dispute(), "draft-1").await,
+        200
+    );
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/draft"),
+            Some(r#"{"scenario": "settlement-offer", "language": "de"}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let draft = &body["draft"];
+    assert_eq!(draft["language"], "de");
+    assert_eq!(draft["pack"], "locale-de");
+    assert!(draft["body"].as_str().unwrap().contains("Guten Tag"), "{draft}");
+    assert_eq!(draft["blocked"], false);
+
+    // A variable the ticket does not know is named.
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/draft"),
+            Some(r#"{"scenario": "partial-refund-offer", "language": "de"}"#),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"], "missing-variable");
+    assert!(body["message"].as_str().unwrap().contains("coupon"), "{body}");
+    // Given, it renders with the market's money.
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/draft"),
+            Some(
+                r#"{"scenario": "partial-refund-offer", "language": "de", "variables": {
+                    "coupon-code": "SORRY10", "amount": {"amount": "5.00", "currency": "EUR"},
+                    "coupon-amount": {"amount": "10", "currency": "EUR"}}}"#,
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["draft"]["body"].as_str().unwrap().contains("5,00 €"), "{body}");
+    // Bad input is named.
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/draft"),
+            Some(r#"{"scenario": "no-such-thing"}"#),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (422, Some("unknown-scenario")));
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/draft"),
+            Some(r#"{"scenario": "refund-confirmation", "language": "kl"}"#),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (422, Some("no-locale-pack")));
+
+    // The guard on an agent's own text: a review request with an e-mail address.
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/check"),
+            Some(
+                r#"{"text": "Guten Tag, bitte ändern Sie Ihre Bewertung zu ändern, schreiben Sie an info@shop.de", "language": "de"}"#,
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let rules: Vec<&str> = body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"review-manipulation"), "{rules:?}");
+    assert!(rules.contains(&"email-address"), "{rules:?}");
+    // Shopify is the seller's own channel: contact details are allowed there, review
+    // manipulation never.
+    assert_eq!(body["blocked"], true);
+    let email = body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "email-address")
+        .unwrap();
+    assert_eq!(email["blocking"], false);
+    assert_eq!(email["excerpt"], "info@shop.de");
+
+    let (status, body) = gw.api("GET", "/api/locales", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["packs"].as_array().unwrap().len(), 12);
+    assert_eq!(body["scenarios"].as_array().unwrap().len(), SCENARIOS.len());
+    gw.stop().await;
+}
+
+/// A loopback server speaking DeepL's `POST /v2/translate`; `up` decides whether it
+/// answers or fails with 503.
+async fn deepl_stand_in(
+    key: &'static str,
+    up: Arc<std::sync::atomic::AtomicBool>,
+) -> (u16, Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
+    use http_body_util::BodyExt;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let log = log.clone();
+            let up = up.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let log = log.clone();
+                    let up = up.clone();
+                    async move {
+                        let auth = req
+                            .headers()
+                            .get("authorization")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string();
+                        let path = req.uri().path().to_string();
+                        let body = req.into_body().collect().await.unwrap().to_bytes();
+                        let reply = |status: u16, body: String| {
+                            Ok::<_, std::convert::Infallible>(
+                                hyper::Response::builder()
+                                    .status(status)
+                                    .header("content-type", "application/json")
+                                    .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+                                    .unwrap(),
+                            )
+                        };
+                        if auth != format!("DeepL-Auth-Key {key}") {
+                            return reply(403, r#"{"message":"Wrong key"}"#.into());
+                        }
+                        if path != "/v2/translate" {
+                            return reply(404, "{}".into());
+                        }
+                        if !up.load(std::sync::atomic::Ordering::SeqCst) {
+                            return reply(503, r#"{"message":"Service unavailable"}"#.into());
+                        }
+                        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                        log.lock().unwrap().push(json.clone());
+                        let text = json["text"][0].as_str().unwrap_or_default();
+                        let translated = match (json["target_lang"].as_str(), text) {
+                            (Some("DE"), "您的包裹今天发出。") => "Ihr Paket wird heute versandt.",
+                            _ => return reply(400, r#"{"message":"Value for 'target_lang' not supported."}"#.into()),
+                        };
+                        reply(
+                            200,
+                            serde_json::json!({"translations": [{"detected_source_language": "ZH", "text": translated}]})
+                                .to_string(),
+                        )
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (port, seen)
+}
+
+#[tokio::test]
+async fn an_agents_chinese_draft_is_translated_through_deepl_and_both_stay_on_the_timeline() {
+    const KEY: &str = "deepl-test-key:fx";
+    let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let (port, seen) = deepl_stand_in(KEY, up.clone()).await;
+    let tmp = tempfile::tempdir().unwrap();
+    install_packs(tmp.path());
+    let folder = tmp.path().join("plugins/translate-deepl");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(
+        test_artifacts::TRANSLATE_DEEPL,
+        folder.join("translate_deepl.wasm"),
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(repo().join("plugins/translate-deepl/plugin.toml"))
+        .unwrap()
+        .replace(
+            r#"allowed_hosts = ["api-free.deepl.com", "api.deepl.com"]"#,
+            &format!(r#"allowed_hosts = ["127.0.0.1:{port}"]"#),
+        )
+        .replace(
+            r#"api_base = "https://api-free.deepl.com""#,
+            &format!(r#"api_base = "http://127.0.0.1:{port}""#),
+        );
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+    let gw = start_with(
+        tmp.path(),
+        &format!("deepl_auth_key = {{ value = \"{KEY}\" }}\n"),
+    )
+    .await;
+    assert_eq!(
+        gw.deliver("disputes/create", &dispute(), "translate-1").await,
+        200
+    );
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+    let path = format!("/api/tickets/{id}/translate");
+
+    let (status, body) = gw
+        .api(
+            "POST",
+            &path,
+            Some(r#"{"text": "您的包裹今天发出。", "target_language": "de"}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["translation"]["text"], "Ihr Paket wird heute versandt.");
+    assert_eq!(body["translation"]["source_language"], "zh");
+    let sent = seen.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["target_lang"], "DE");
+    assert_eq!(sent[0]["formality"], "prefer_more");
+    let timeline = gw.app.store.timeline(id).unwrap();
+    let recorded = timeline
+        .iter()
+        .filter_map(|e| match &e.what {
+            Happening::Translated { original, text, .. } => Some((original.clone(), text.clone())),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(
+        recorded,
+        [(
+            "您的包裹今天发出。".to_string(),
+            "Ihr Paket wird heute versandt.".to_string()
+        )]
+    );
+
+    // The service is down: the agent is told, nothing half-translated lands anywhere.
+    up.store(false, std::sync::atomic::Ordering::SeqCst);
+    let (status, body) = gw
+        .api(
+            "POST",
+            &path,
+            Some(r#"{"text": "您的包裹今天发出。", "target_language": "de"}"#),
+        )
+        .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"], "translation-unavailable");
+    assert!(body["message"].as_str().unwrap().contains("unavailable"), "{body}");
+    let after = gw.app.store.timeline(id).unwrap();
+    assert_eq!(after.len(), timeline.len(), "nothing recorded");
+    gw.stop().await;
+}
