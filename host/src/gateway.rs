@@ -43,7 +43,7 @@ impl Gateway {
         if let Some(interval) = config.watch_interval {
             plugins.watch(interval, watching);
         }
-        let store = Store::open(&config.data_dir.join("db"))
+        let store = Store::open_with_cache(&config.data_dir.join("db"), config.store_cache_bytes)
             .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
         let mut settings = EngineSettings::from_config(&config.tickets)
             .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;

@@ -333,13 +333,16 @@ fn count(
 #[tokio::test]
 async fn escalation_steps_fire_once_each_until_the_seller_answers() {
     let tmp = tempfile::tempdir().unwrap();
-    let lead = "[[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 0\n";
-    let gw = start_with(tmp.path(), lead).await;
+    let team = "[[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 0\n\
+                [[tickets.agents]]\nname = \"ana\"\nskills = [\"logistics\", \"quality\", \"payment\"]\n\
+                languages = [\"en\"]\ncapacity = 5\n";
+    let gw = start_with(tmp.path(), team).await;
     gw.deliver("returns/request", &fixture("returns__request.json"), "w-r")
         .await;
     gw.settled().await;
     let ticket = gw.queue().remove(0);
     assert_eq!(ticket.timers.len(), 3, "{:?}", ticket.timers);
+    assert_eq!(ticket.assignee.as_deref(), Some("ana"));
     let opened = ticket.opened_at;
 
     // Seven hours into a 12 h yellow target: the 50 % step (6 h) has passed, 80 % has not.
@@ -387,6 +390,17 @@ async fn escalation_steps_fire_once_each_until_the_seller_answers() {
             &timeline,
             |h| matches!(h, Happening::Escalated { per_mille: 1000, lead: Some(l) } if l == "lin")
         ),
+        1
+    );
+    // …and the case is handed to them.
+    let breached = gw.app.store.ticket(ticket.id).unwrap().unwrap();
+    assert_eq!(breached.assignee.as_deref(), Some("lin"));
+    assert_eq!(
+        count(&timeline, |h| matches!(
+            h,
+            Happening::Assigned { to: Some(to), by, reason: Some(r) }
+                if to == "lin" && by == "system" && r.contains("taken over from ana")
+        )),
         1
     );
     assert!(

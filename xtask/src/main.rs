@@ -14,7 +14,6 @@ const BUNDLED: &[(&str, &str)] = &[
     ("plugins/shopify", test_artifacts::SHOPIFY),
     ("plugins/amazon", test_artifacts::AMAZON),
     ("plugins/ebay", test_artifacts::EBAY),
-    ("plugins/locale-de", test_artifacts::LOCALE_DE),
 ];
 
 fn repo_root() -> PathBuf {
@@ -27,8 +26,15 @@ fn repo_root() -> PathBuf {
 /// Copy each bundled plugin's manifest and component into `<out>/<name>/`.
 fn bundle(out: &Path) -> anyhow::Result<()> {
     let root = repo_root();
-    for (folder, wasm) in BUNDLED {
-        let source = root.join(folder);
+    let packs = test_artifacts::LOCALE_PACKS
+        .iter()
+        .map(|(package, wasm)| (format!("plugins/{package}"), *wasm));
+    let all = BUNDLED
+        .iter()
+        .map(|(folder, wasm)| (folder.to_string(), *wasm))
+        .chain(packs);
+    for (folder, wasm) in all {
+        let source = root.join(&folder);
         let name = source.file_name().context("plugin folder name")?;
         let target = out.join(name);
         std::fs::create_dir_all(&target)?;

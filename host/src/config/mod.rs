@@ -72,6 +72,7 @@ struct RawServer {
 #[serde(deny_unknown_fields)]
 struct RawStorage {
     data_dir: Option<PathBuf>,
+    cache_mb: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,6 +142,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Where the gateway keeps its data.
     pub data_dir: PathBuf,
+    /// The store's page cache, in bytes (`storage.cache_mb`).
+    pub store_cache_bytes: u64,
     /// The plugin folder.
     pub plugin_dir: PathBuf,
     /// Compiled-artifact cache folder.
@@ -210,6 +213,15 @@ impl Config {
             }
         };
         let data_dir = resolve(raw.storage.data_dir.unwrap_or_else(|| "data".into()));
+        let store_cache_bytes = match raw.storage.cache_mb {
+            None => crate::store::DEFAULT_CACHE_BYTES,
+            Some(mb @ 16..=65_536) => mb << 20,
+            Some(other) => {
+                return Err(err(format!(
+                    "`storage.cache_mb` is {other}; expected 16 to 65536 (megabytes of page cache)"
+                )));
+            }
+        };
         let plugin_dir = resolve(raw.plugins.dir.unwrap_or_else(|| "plugins".into()));
         let cache_dir = raw
             .plugins
@@ -283,6 +295,7 @@ impl Config {
             max_body_bytes: raw.server.max_body_bytes.unwrap_or(1 << 20),
             log_format,
             data_dir,
+            store_cache_bytes,
             plugin_dir,
             cache_dir,
             watch_interval: match raw.plugins.watch_interval_ms {
@@ -352,5 +365,26 @@ mod tests {
             "/etc/helloword/helloword.toml: `plugins.limits.memory_bytes` (999999999999) exceeds \
              `plugins.max_memory_bytes` (268435456)"
         );
+        assert_eq!(
+            parse("[storage]\ncache_mb = 1\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `storage.cache_mb` is 1; expected 16 to 65536 \
+             (megabytes of page cache)"
+        );
+    }
+
+    #[test]
+    fn storage_cache_and_replies_have_defaults_and_can_be_set() {
+        let c = parse("").unwrap();
+        assert_eq!(c.store_cache_bytes, 256 << 20);
+        assert_eq!(c.replies.team_name, "Customer Service");
+        assert!(c.replies.off_hours_ack);
+        let c = parse(
+            "[storage]\ncache_mb = 64\n[replies]\nteam_name = \"Shop\"\noff_hours_ack = false\n\
+             translator = \"translate-deepl\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.store_cache_bytes, 64 << 20);
+        assert_eq!(c.replies.translator.as_deref(), Some("translate-deepl"));
+        assert!(!c.replies.off_hours_ack);
     }
 }

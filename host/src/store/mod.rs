@@ -152,11 +152,21 @@ fn decode_seq(bytes: &[u8]) -> Option<u64> {
     bytes.try_into().ok().map(u64::from_be_bytes)
 }
 
+/// The page cache when the config does not set `storage.cache_mb`.
+pub const DEFAULT_CACHE_BYTES: u64 = 256 << 20;
+
 impl Store {
     /// Open (or create) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(dir, DEFAULT_CACHE_BYTES)
+    }
+
+    /// Open the store in `dir` with a page cache of `cache_bytes` (sled's cache bounds
+    /// most of the gateway's memory).
+    pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         let db = sled::Config::new()
             .path(dir)
+            .cache_capacity(cache_bytes)
             // Durability comes from explicit group flushes, not from a timer.
             .flush_every_ms(None)
             .open()?;
