@@ -41,7 +41,12 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
     ("locale-pt-br", "locale_pt_br", "LOCALE_PT_BR", "locale"),
     ("locale-sv", "locale_sv", "LOCALE_SV", "locale"),
     ("locale-tr", "locale_tr", "LOCALE_TR", "locale"),
-    ("translate-deepl", "translate_deepl", "TRANSLATE_DEEPL", "translator"),
+    (
+        "translate-deepl",
+        "translate_deepl",
+        "TRANSLATE_DEEPL",
+        "translator",
+    ),
 ];
 
 /// Stop with the command to run when the toolchain lacks the wasm32-wasip2 target (rustup

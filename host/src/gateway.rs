@@ -6,9 +6,9 @@ use std::sync::atomic::AtomicBool;
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 
-use crate::replies::Replies;
 use crate::config::{Config, Secrets};
 use crate::plugin::{PluginSet, Runtime, Services};
+use crate::replies::Replies;
 use crate::store::Store;
 use crate::telemetry::Metrics;
 use crate::tickets::{Engine, EngineSettings};
@@ -44,7 +44,9 @@ impl Gateway {
             plugins.watch(interval, watching);
         }
         let store = Store::open_with_cache(&config.data_dir.join("db"), config.store_cache_bytes)
-            .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+            .with_context(|| {
+            format!("cannot open the store in {}", config.data_dir.display())
+        })?;
         let mut settings = EngineSettings::from_config(&config.tickets)
             .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
         settings.off_hours_ack = config.replies.off_hours_ack;

@@ -182,7 +182,11 @@ async fn twelve_languages_every_scenario_rendered_in_its_own_language() {
         }
     }
     assert_eq!(
-        catalog.packs.iter().find(|p| p.plugin == "locale-ar").map(|_| ()),
+        catalog
+            .packs
+            .iter()
+            .find(|p| p.plugin == "locale-ar")
+            .map(|_| ()),
         Some(())
     );
 }
@@ -245,8 +249,8 @@ async fn the_compliance_corpus_of_every_language_is_caught_exactly() {
             .join("plugins")
             .join(&pack.plugin)
             .join("tests/compliance.toml");
-        let text = std::fs::read_to_string(&file)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let text =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let corpus: Corpus =
             toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let rules_seen: BTreeSet<&str> = corpus
@@ -332,9 +336,7 @@ async fn a_case_opened_outside_business_hours_is_acknowledged_in_the_buyers_lang
     for _ in 0..200 {
         let timeline = gw.app.store.timeline(ticket.id).unwrap();
         ack = timeline.into_iter().find_map(|e| match e.what {
-            Happening::AutoReply {
-                language, body, ..
-            } => Some((language, body)),
+            Happening::AutoReply { language, body, .. } => Some((language, body)),
             Happening::AutoReplyFailed { error, .. } => panic!("no acknowledgement: {error}"),
             _ => None,
         });
@@ -379,7 +381,10 @@ async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
     let draft = &body["draft"];
     assert_eq!(draft["language"], "de");
     assert_eq!(draft["pack"], "locale-de");
-    assert!(draft["body"].as_str().unwrap().contains("Guten Tag"), "{draft}");
+    assert!(
+        draft["body"].as_str().unwrap().contains("Guten Tag"),
+        "{draft}"
+    );
     assert_eq!(draft["blocked"], false);
 
     // A variable the ticket does not know is named.
@@ -392,7 +397,10 @@ async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
         .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"], "missing-variable");
-    assert!(body["message"].as_str().unwrap().contains("coupon"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("coupon"),
+        "{body}"
+    );
     // Given, it renders with the market's money.
     let (status, body) = gw
         .api(
@@ -406,7 +414,10 @@ async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert!(body["draft"]["body"].as_str().unwrap().contains("5,00 €"), "{body}");
+    assert!(
+        body["draft"]["body"].as_str().unwrap().contains("5,00 €"),
+        "{body}"
+    );
     // Bad input is named.
     let (status, body) = gw
         .api(
@@ -415,7 +426,10 @@ async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
             Some(r#"{"scenario": "no-such-thing"}"#),
         )
         .await;
-    assert_eq!((status, body["error"].as_str()), (422, Some("unknown-scenario")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("unknown-scenario"))
+    );
     let (status, body) = gw
         .api(
             "POST",
@@ -423,7 +437,10 @@ async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
             Some(r#"{"scenario": "refund-confirmation", "language": "kl"}"#),
         )
         .await;
-    assert_eq!((status, body["error"].as_str()), (422, Some("no-locale-pack")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("no-locale-pack"))
+    );
 
     // The guard on an agent's own text: a review request with an e-mail address.
     let (status, body) = gw
@@ -480,50 +497,59 @@ async fn deepl_stand_in(
             let log = log.clone();
             let up = up.clone();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let log = log.clone();
-                    let up = up.clone();
-                    async move {
-                        let auth = req
-                            .headers()
-                            .get("authorization")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default()
-                            .to_string();
-                        let path = req.uri().path().to_string();
-                        let body = req.into_body().collect().await.unwrap().to_bytes();
-                        let reply = |status: u16, body: String| {
-                            Ok::<_, std::convert::Infallible>(
-                                hyper::Response::builder()
-                                    .status(status)
-                                    .header("content-type", "application/json")
-                                    .body(http_body_util::Full::new(bytes::Bytes::from(body)))
-                                    .unwrap(),
-                            )
-                        };
-                        if auth != format!("DeepL-Auth-Key {key}") {
-                            return reply(403, r#"{"message":"Wrong key"}"#.into());
-                        }
-                        if path != "/v2/translate" {
-                            return reply(404, "{}".into());
-                        }
-                        if !up.load(std::sync::atomic::Ordering::SeqCst) {
-                            return reply(503, r#"{"message":"Service unavailable"}"#.into());
-                        }
-                        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                        log.lock().unwrap().push(json.clone());
-                        let text = json["text"][0].as_str().unwrap_or_default();
-                        let translated = match (json["target_lang"].as_str(), text) {
-                            (Some("DE"), "您的包裹今天发出。") => "Ihr Paket wird heute versandt.",
-                            _ => return reply(400, r#"{"message":"Value for 'target_lang' not supported."}"#.into()),
-                        };
-                        reply(
+                let service = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let log = log.clone();
+                        let up = up.clone();
+                        async move {
+                            let auth = req
+                                .headers()
+                                .get("authorization")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_string();
+                            let path = req.uri().path().to_string();
+                            let body = req.into_body().collect().await.unwrap().to_bytes();
+                            let reply = |status: u16, body: String| {
+                                Ok::<_, std::convert::Infallible>(
+                                    hyper::Response::builder()
+                                        .status(status)
+                                        .header("content-type", "application/json")
+                                        .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+                                        .unwrap(),
+                                )
+                            };
+                            if auth != format!("DeepL-Auth-Key {key}") {
+                                return reply(403, r#"{"message":"Wrong key"}"#.into());
+                            }
+                            if path != "/v2/translate" {
+                                return reply(404, "{}".into());
+                            }
+                            if !up.load(std::sync::atomic::Ordering::SeqCst) {
+                                return reply(503, r#"{"message":"Service unavailable"}"#.into());
+                            }
+                            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                            log.lock().unwrap().push(json.clone());
+                            let text = json["text"][0].as_str().unwrap_or_default();
+                            let translated =
+                                match (json["target_lang"].as_str(), text) {
+                                    (Some("DE"), "您的包裹今天发出。") => {
+                                        "Ihr Paket wird heute versandt."
+                                    }
+                                    _ => return reply(
+                                        400,
+                                        r#"{"message":"Value for 'target_lang' not supported."}"#
+                                            .into(),
+                                    ),
+                                };
+                            reply(
                             200,
                             serde_json::json!({"translations": [{"detected_source_language": "ZH", "text": translated}]})
                                 .to_string(),
                         )
-                    }
-                });
+                        }
+                    },
+                );
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                     .await;
@@ -564,7 +590,8 @@ async fn an_agents_chinese_draft_is_translated_through_deepl_and_both_stay_on_th
     )
     .await;
     assert_eq!(
-        gw.deliver("disputes/create", &dispute(), "translate-1").await,
+        gw.deliver("disputes/create", &dispute(), "translate-1")
+            .await,
         200
     );
     gw.settled().await;
@@ -579,7 +606,10 @@ async fn an_agents_chinese_draft_is_translated_through_deepl_and_both_stay_on_th
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["translation"]["text"], "Ihr Paket wird heute versandt.");
+    assert_eq!(
+        body["translation"]["text"],
+        "Ihr Paket wird heute versandt."
+    );
     assert_eq!(body["translation"]["source_language"], "zh");
     let sent = seen.lock().unwrap().clone();
     assert_eq!(sent.len(), 1);
@@ -612,7 +642,10 @@ async fn an_agents_chinese_draft_is_translated_through_deepl_and_both_stay_on_th
         .await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["error"], "translation-unavailable");
-    assert!(body["message"].as_str().unwrap().contains("unavailable"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("unavailable"),
+        "{body}"
+    );
     let after = gw.app.store.timeline(id).unwrap();
     assert_eq!(after.len(), timeline.len(), "nothing recorded");
     gw.stop().await;

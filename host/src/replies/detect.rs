@@ -87,9 +87,9 @@ impl Detector {
         let cjk = lower.chars().filter(|c| is_cjk(*c)).count();
         if cjk * 2 > letters
             && let Some(lang) = self.best(|language| {
-                self.unspaced
-                    .get(language)
-                    .map_or(0, |ms| ms.iter().map(|m| lower.matches(m.as_str()).count()).sum())
+                self.unspaced.get(language).map_or(0, |ms| {
+                    ms.iter().map(|m| lower.matches(m.as_str()).count()).sum()
+                })
             })
         {
             return Some(lang);
@@ -112,7 +112,7 @@ impl Detector {
             .into_iter()
             .map(|l| (score(&l), l))
             .collect();
-        scores.sort_by(|a, b| b.0.cmp(&a.0));
+        scores.sort_by_key(|s| std::cmp::Reverse(s.0));
         let (top, language) = scores.first()?.clone();
         let runner_up = scores.get(1).map_or(0, |s| s.0);
         // Clear: two or more hits and at least half again as many as the next language.
@@ -128,7 +128,10 @@ mod tests {
         let mut d = Detector::default();
         let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
         d.add("en", words("the and you your we is thank for with order"));
-        d.add("de", words("der die das und ist sie ihre wir bitte bestellung"));
+        d.add(
+            "de",
+            words("der die das und ist sie ihre wir bitte bestellung"),
+        );
         d.add("ja", words("です ます ございます お客様 注文"));
         d.add("ar", words("في من على طلبك شكرا"));
         d
@@ -137,9 +140,18 @@ mod tests {
     #[test]
     fn clear_texts_are_recognised() {
         let d = detector();
-        assert_eq!(d.detect("Thank you for your order, we will ship it."), Some("en".into()));
-        assert_eq!(d.detect("Vielen Dank, wir senden Ihre Bestellung, bitte warten Sie."), Some("de".into()));
-        assert_eq!(d.detect("お客様のご注文は発送済みです。"), Some("ja".into()));
+        assert_eq!(
+            d.detect("Thank you for your order, we will ship it."),
+            Some("en".into())
+        );
+        assert_eq!(
+            d.detect("Vielen Dank, wir senden Ihre Bestellung, bitte warten Sie."),
+            Some("de".into())
+        );
+        assert_eq!(
+            d.detect("お客様のご注文は発送済みです。"),
+            Some("ja".into())
+        );
         assert_eq!(d.detect("شكرا لك على طلبك"), Some("ar".into()));
     }
 

@@ -86,9 +86,7 @@ impl Rule {
             Rule::ReviewManipulation | Rule::Incentive | Rule::WrongLanguage => true,
             Rule::ReviewRequest => marketplace != "shopify" && review_requests_sent > 0,
             Rule::Marketing | Rule::Link => marketplace == "amazon",
-            Rule::OffPlatform | Rule::EmailAddress | Rule::PhoneNumber => {
-                marketplace != "shopify"
-            }
+            Rule::OffPlatform | Rule::EmailAddress | Rule::PhoneNumber => marketplace != "shopify",
         }
     }
 }
@@ -144,7 +142,7 @@ impl Guard {
         let mut patterns: Vec<Pattern> = phrases
             .into_iter()
             .filter_map(|(rule, phrase)| {
-                let phrase = phrase.trim().to_lowercase();
+                let phrase = fold(phrase.trim());
                 let parts: Vec<Vec<char>> = phrase
                     .split('*')
                     .map(|part| part.chars().collect())
@@ -257,6 +255,28 @@ fn is_marketplace_link(link: &str, marketplace: &str) -> bool {
     host.split('.').any(|label| label == own)
 }
 
+/// Fold `c` the way phrases and texts are compared: lower case (Turkish dotted capital I
+/// as plain i), typographic apostrophes, hyphens and spaces as their plain forms, Arabic
+/// short vowels and shadda dropped.
+fn fold_char(c: char, mut emit: impl FnMut(char)) {
+    match c {
+        '’' | '‘' => emit('\''),
+        '‐' | '‑' | '–' => emit('-'),
+        '\u{a0}' | '\u{202f}' => emit(' '),
+        'İ' => emit('i'),
+        '\u{064B}'..='\u{0652}' | '\u{0670}' => {}
+        c => c.to_lowercase().for_each(emit),
+    }
+}
+
+fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, |f| out.push(f));
+    }
+    out
+}
+
 /// Lower-cased text with each char's byte offset in the original, so spans found in the
 /// folded text map back exactly (lower-casing can change a char's length).
 struct Folded {
@@ -270,17 +290,10 @@ impl Folded {
         let mut chars = Vec::with_capacity(text.len());
         let mut offsets = Vec::with_capacity(text.len());
         for (offset, c) in text.char_indices() {
-            // Typographic apostrophes and hyphens are written both ways.
-            let c = match c {
-                '’' | '‘' => '\'',
-                '‐' | '‑' | '–' => '-',
-                '\u{a0}' | '\u{202f}' => ' ',
-                c => c,
-            };
-            for lower in c.to_lowercase() {
+            fold_char(c, |lower| {
                 chars.push(lower);
                 offsets.push(offset);
-            }
+            });
         }
         Folded {
             chars,
@@ -392,8 +405,14 @@ fn phone_numbers(text: &str) -> Vec<(usize, usize)> {
                 digits += 1;
                 j += 1;
                 end = j;
-            } else if (b == b' ' || b == b'-' || b == b'(' || b == b')' || (b == b'+' && j == start))
-                && bytes.get(j + 1).is_some_and(|n| n.is_ascii_digit() || *n == b'(')
+            } else if (b == b' '
+                || b == b'-'
+                || b == b'('
+                || b == b')'
+                || (b == b'+' && j == start))
+                && bytes
+                    .get(j + 1)
+                    .is_some_and(|n| n.is_ascii_digit() || *n == b'(')
             {
                 j += 1;
             } else {
@@ -403,12 +422,25 @@ fn phone_numbers(text: &str) -> Vec<(usize, usize)> {
         let followed_by_word = bytes.get(end).is_some_and(|b| b.is_ascii_alphabetic());
         let decimal = bytes.get(end) == Some(&b'.') || bytes.get(end) == Some(&b',');
         let decimal = decimal && bytes.get(end + 1).is_some_and(u8::is_ascii_digit);
-        if (7..=15).contains(&digits) && !followed_by_word && !decimal {
+        if (7..=15).contains(&digits)
+            && !followed_by_word
+            && !decimal
+            && !is_date(&text[start..end])
+        {
             spans.push((start, end));
         }
         i = end.max(i + 1);
     }
     spans
+}
+
+/// Whether `run` is a date written with dashes: 2025-07-10 or 10-07-2025.
+fn is_date(run: &str) -> bool {
+    let parts: Vec<&str> = run.split('-').collect();
+    let lengths: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+    parts.len() == 3
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        && matches!(lengths.as_slice(), [4, 1..=2, 1..=2] | [1..=2, 1..=2, 4])
 }
 
 /// Spans of links: `http://`, `https://` or `www.` up to the next space.
@@ -437,8 +469,14 @@ mod tests {
 
     fn guard() -> Guard {
         Guard::new([
-            (ComplianceRule::ReviewManipulation, "change your review".to_string()),
-            (ComplianceRule::ReviewManipulation, "modifi* votre avis".to_string()),
+            (
+                ComplianceRule::ReviewManipulation,
+                "change your review".to_string(),
+            ),
+            (
+                ComplianceRule::ReviewManipulation,
+                "modifi* votre avis".to_string(),
+            ),
             (ComplianceRule::Incentive, "レビューを書いて".to_string()),
             (ComplianceRule::ReviewRequest, "rate us".to_string()),
         ])
@@ -471,21 +509,61 @@ mod tests {
 
     #[test]
     fn a_wildcard_matches_letters_within_one_word_only() {
-        assert_eq!(rules("Pourriez-vous modifier votre avis ?", &amazon()), ["review-manipulation"]);
-        assert_eq!(rules("Pourriez-vous modifiez votre avis ?", &amazon()), ["review-manipulation"]);
+        assert_eq!(
+            rules("Pourriez-vous modifier votre avis ?", &amazon()),
+            ["review-manipulation"]
+        );
+        assert_eq!(
+            rules("Pourriez-vous modifiez votre avis ?", &amazon()),
+            ["review-manipulation"]
+        );
         assert!(rules("modifi et votre avis", &amazon()).is_empty());
         // Not inside another word.
         assert!(rules("the pirate us ship", &amazon()).is_empty());
         // Japanese phrases match anywhere.
-        assert_eq!(rules("ぜひレビューを書いてください", &amazon()), ["incentive"]);
+        assert_eq!(
+            rules("ぜひレビューを書いてください", &amazon()),
+            ["incentive"]
+        );
+        // Typographic apostrophes, the Turkish dotted İ and Arabic short vowels fold away.
+        let guard = Guard::new([
+            (
+                ComplianceRule::Incentive,
+                "in exchange for a 5’ review".to_string(),
+            ),
+            (ComplianceRule::ReviewRequest, "iyi yorum".to_string()),
+            (
+                ComplianceRule::ReviewManipulation,
+                "حذف التقييم".to_string(),
+            ),
+        ]);
+        let found = |text: &str| -> Vec<&str> {
+            guard
+                .check(text, &amazon(), &Detector::default())
+                .iter()
+                .map(|f| f.rule.id())
+                .collect()
+        };
+        assert_eq!(found("In exchange for a 5' review"), ["incentive"]);
+        assert_eq!(found("İYİ YORUM bekliyoruz"), ["review-request"]);
+        assert_eq!(found("نرجو حذفَ التقييمِ"), ["review-manipulation"]);
     }
 
     #[test]
     fn contact_details_are_found_in_any_language() {
-        assert_eq!(rules("Écrivez à service@shop.fr.", &amazon()), ["email-address"]);
-        assert_eq!(rules("Call +49 30 1234567 today", &amazon()), ["phone-number"]);
+        assert_eq!(
+            rules("Écrivez à service@shop.fr.", &amazon()),
+            ["email-address"]
+        );
+        assert_eq!(
+            rules("Call +49 30 1234567 today", &amazon()),
+            ["phone-number"]
+        );
         assert_eq!(rules("Tel. (030) 123-4567", &amazon()), ["phone-number"]);
-        assert_eq!(rules("see https://shop.example/sale, thanks", &amazon()), ["link"]);
+        assert_eq!(
+            rules("see https://shop.example/sale, thanks", &amazon()),
+            ["link"]
+        );
         assert_eq!(rules("visit www.shop.example", &amazon()), ["link"]);
     }
 
@@ -506,9 +584,14 @@ mod tests {
             "Track it at https://track.example/1Z999AA10123456784 please.",
             "Delivered on 10.07.2025 at 18:15; refund of 1.234.567,89 € follows.",
             "Tracking 00340434161094015902 with DHL.",
+            "Zugestellt am 10-07-2025, Rückgabe bis 2025-07-24.",
             "See your order at https://www.amazon.de/gp/your-account/order-history",
         ] {
-            assert!(rules(text, &ctx).is_empty(), "{text}: {:?}", rules(text, &ctx));
+            assert!(
+                rules(text, &ctx).is_empty(),
+                "{text}: {:?}",
+                rules(text, &ctx)
+            );
         }
     }
 

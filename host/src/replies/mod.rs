@@ -17,9 +17,7 @@ use std::sync::{Arc, Mutex};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::plugin::bindings::locale_api::{
-    Direction, RenderError, RenderRequest, Rendered, Value,
-};
+use crate::plugin::bindings::locale_api::{Direction, RenderError, RenderRequest, Rendered, Value};
 use crate::plugin::bindings::types::{self, Money};
 use crate::plugin::{Plugin, PluginError, PluginKind, PluginSet};
 use crate::tickets::model::Ticket;
@@ -435,10 +433,17 @@ impl Replies {
             "order-number",
             facts.order_name.as_deref().or(ticket.order_id.as_deref()),
         );
-        text("buyer-name", Some(facts.buyer_name.as_deref().unwrap_or("")));
+        text(
+            "buyer-name",
+            Some(facts.buyer_name.as_deref().unwrap_or("")),
+        );
         text(
             "agent-name",
-            Some(agent.or(ticket.assignee.as_deref()).unwrap_or(&self.team_name)),
+            Some(
+                agent
+                    .or(ticket.assignee.as_deref())
+                    .unwrap_or(&self.team_name),
+            ),
         );
         text("carrier", facts.carrier.as_deref());
         text("tracking-number", facts.tracking_number.as_deref());

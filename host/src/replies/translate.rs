@@ -7,9 +7,7 @@
 use serde::Serialize;
 
 use super::ReplyError;
-use crate::plugin::bindings::translate_api::{
-    Formality, TranslateError, TranslateRequest,
-};
+use crate::plugin::bindings::translate_api::{Formality, TranslateError, TranslateRequest};
 use crate::plugin::{PluginKind, PluginSet};
 
 /// A finished translation.
@@ -53,9 +51,10 @@ pub async fn translate(
         target_language: target.to_string(),
         formality: Formality::More,
     };
-    let result = plugin.translate(&request).await.map_err(|e| {
-        ReplyError::Translation(format!("translator {} failed: {e}", plugin.id()))
-    })?;
+    let result = plugin
+        .translate(&request)
+        .await
+        .map_err(|e| ReplyError::Translation(format!("translator {} failed: {e}", plugin.id())))?;
     let translation = result.map_err(|e| {
         ReplyError::Translation(match e {
             TranslateError::Unavailable(why) => {

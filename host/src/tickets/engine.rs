@@ -613,7 +613,11 @@ impl Engine {
 
     /// Names of the agents in the config.
     pub fn agent_names(&self) -> Vec<String> {
-        self.settings.agents.iter().map(|a| a.name.clone()).collect()
+        self.settings
+            .agents
+            .iter()
+            .map(|a| a.name.clone())
+            .collect()
     }
 
     /// Add a note by `by`.
@@ -751,7 +755,12 @@ impl Engine {
     }
 
     /// What a fired timer does to its ticket.
-    async fn effect(&self, ticket: &mut Ticket, timer: &Timer, now: Timestamp) -> Vec<TimelineEntry> {
+    async fn effect(
+        &self,
+        ticket: &mut Ticket,
+        timer: &Timer,
+        now: Timestamp,
+    ) -> Vec<TimelineEntry> {
         let at = timer.due;
         match &timer.what {
             TimerKind::Escalation { per_mille } => {

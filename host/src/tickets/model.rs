@@ -153,7 +153,10 @@ impl CaseFacts {
             take(&mut self.tracking_number, shipment.tracking_number.as_ref());
             take(&mut self.tracking_url, shipment.tracking_url.as_ref());
             take(&mut self.delivered_at, at(&shipment.delivered_at).as_ref());
-            take(&mut self.estimated_delivery, at(&shipment.estimated_delivery).as_ref());
+            take(
+                &mut self.estimated_delivery,
+                at(&shipment.estimated_delivery).as_ref(),
+            );
         }
     }
 

@@ -48,7 +48,7 @@ struct CheckBody {
 pub async fn check_text(app: &App, body: serde_json::Value) -> Response<Full<Bytes>> {
     let body: CheckBody = match parse(body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(m) => return bad_body(&m),
     };
     let catalog = app.replies.catalog().await;
     let ctx = guard::Context {
@@ -122,7 +122,7 @@ pub async fn ticket_action(
         "check" => {
             let body: TicketCheckBody = match parse(body) {
                 Ok(b) => b,
-                Err(r) => return r,
+                Err(m) => return bad_body(&m),
             };
             let findings = app
                 .replies
@@ -148,7 +148,7 @@ async fn draft(
 ) -> Response<Full<Bytes>> {
     let body: DraftBody = match parse(body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(m) => return bad_body(&m),
     };
     let mut variables = BTreeMap::new();
     for (name, value) in &body.variables {
@@ -160,11 +160,7 @@ async fn draft(
         }
     }
     // Signed by the agent drafting when they are on the team, else by the owner.
-    let agent = app
-        .engine
-        .agent_names()
-        .into_iter()
-        .find(|a| a == who);
+    let agent = app.engine.agent_names().into_iter().find(|a| a == who);
     match app
         .replies
         .draft(
@@ -190,7 +186,7 @@ async fn translate_draft(
 ) -> Response<Full<Bytes>> {
     let body: TranslateBody = match parse(body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(m) => return bad_body(&m),
     };
     if body.text.trim().is_empty() {
         return error(
@@ -224,7 +220,10 @@ async fn translate_draft(
         Ok(t) => t,
         Err(e) => return reply_error(e),
     };
-    let findings = app.replies.check(&translated.text, ticket, Some(&target)).await;
+    let findings = app
+        .replies
+        .check(&translated.text, ticket, Some(&target))
+        .await;
     if let Err(e) = app
         .engine
         .record_translation(ticket.id, translated.clone(), who)
@@ -258,12 +257,10 @@ fn reply_error(e: ReplyError) -> Response<Full<Bytes>> {
     error(status, kind, &e.to_string())
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, Response<Full<Bytes>>> {
-    serde_json::from_value(body).map_err(|e| {
-        error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "bad-body",
-            &format!("the body does not fit: {e}"),
-        )
-    })
+fn parse<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, String> {
+    serde_json::from_value(body).map_err(|e| format!("the body does not fit: {e}"))
+}
+
+fn bad_body(message: &str) -> Response<Full<Bytes>> {
+    error(StatusCode::UNPROCESSABLE_ENTITY, "bad-body", message)
 }

@@ -135,7 +135,12 @@ impl Running {
 }
 
 impl Running {
-    pub async fn api(&self, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> (u16, serde_json::Value) {
         let mut req = self
             .client
             .request(method.parse().unwrap(), format!("{}{path}", self.base))
@@ -152,4 +157,3 @@ impl Running {
         )
     }
 }
-

@@ -1,8 +1,12 @@
-//! German language and culture pack (DE, AT, CH).
+//! Arabic language and culture pack (SA, AE, EG), written right to left.
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue in Modern Standard Arabic, which buyers in all three
+//! markets read. The buyer is greeted with the neutral "مرحباً {buyer-name}،" and addressed in
+//! the respectful plural (طلبكم، لكم), which also spares the agent from guessing the buyer's
+//! gender; messages close with "مع أطيب التحيات". Amounts use Western digits with the local
+//! currency after them (1,234.56 ر.س.), dates are DD/MM/YYYY and times 24-hour in each market's
+//! time. Data in [`PACK`], the `LocalePack` implementation forwards to it, as in the German
+//! reference pack.
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -12,50 +16,83 @@ use helloword_sdk::locale::{
 
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
-    direction: Direction::LeftToRight,
+    language: "ar",
+    direction: Direction::RightToLeft,
     markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
-        MarketFormat {
-            money: MoneyFormat {
-                decimal: ".",
-                group: "’",
-                pattern: "{symbol} {amount}",
-                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
-            },
-            ..market("CH", &[])
-        },
+        // Saudi Arabia: UTC+3 all year.
+        market("SA", &[("SAR", "ر.س."), ("USD", "$")], 180),
+        // United Arab Emirates: UTC+4 all year.
+        market("AE", &[("AED", "د.إ."), ("USD", "$")], 240),
+        // Egypt: UTC+2. Egypt reinstated summer time in 2023 (UTC+3 from the last Friday of
+        // April to the last Thursday of October); the kit has no rule for it, so summer
+        // times are written one hour early. The culture tips tell agents.
+        market("EG", &[("EGP", "ج.م."), ("USD", "$")], 120),
     ],
     templates: TEMPLATES,
     tips: TIPS,
     phrases: PHRASES,
     markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+        "في",
+        "من",
+        "على",
+        "إلى",
+        "عن",
+        "مع",
+        "أن",
+        "أو",
+        "هذا",
+        "هذه",
+        "التي",
+        "الذي",
+        "قد",
+        "تم",
+        "لا",
+        "نحن",
+        "لكم",
+        "إليكم",
+        "منكم",
+        "معكم",
+        "شكرا",
+        "شكراً",
+        "مرحبا",
+        "مرحباً",
+        "طلبك",
+        "طلبكم",
+        "يرجى",
+        "يُرجى",
+        "نرجو",
+        "نعتذر",
+        "خلال",
+        "عبر",
+        "الشحنة",
+        "المنتج",
+        "المبلغ",
+        "أطيب",
+        "التحيات",
     ],
 };
 
+/// A market of the pack. Amounts are written with Western digits (1,234.56), the usual
+/// choice in Gulf and Egyptian e-commerce and on the marketplaces themselves; Eastern Arabic
+/// digits (١٬٢٣٤٫٥٦) would also be correct Arabic but clash with order and tracking numbers,
+/// which are always Western.
 const fn market(
     code: &'static str,
     symbols: &'static [(&'static str, &'static str)],
+    offset_minutes: i32,
 ) -> MarketFormat {
     MarketFormat {
         market: code,
         money: MoneyFormat {
-            decimal: ",",
-            group: ".",
+            decimal: ".",
+            group: ",",
             pattern: "{amount} {symbol}",
             symbols,
         },
-        date: "{DD}.{MM}.{YYYY}",
+        date: "{DD}/{MM}/{YYYY}",
         time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
+        datetime: "{date} الساعة {time}",
+        zone: Zone::Fixed(offset_minutes),
     }
 }
 
@@ -64,7 +101,11 @@ macro_rules! template {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "مرحباً {buyer-name}،\n\n",
+                $body,
+                "\n\nمع أطيب التحيات،\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +113,379 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "طلبكم رقم {order-number}: حالة التسليم حسب بيانات التتبع",
+        "نأسف لعدم وصول طلبكم إليكم حتى الآن. تُظهر بيانات {carrier} أن شحنتكم رقم {tracking-number} قد سُلِّمت \
+         بتاريخ {delivered-at}، ويمكنكم الاطلاع على إثبات التسليم عبر الرابط التالي:\n{tracking-url}\n\n\
+         نرجو منكم التحقق من صندوق البريد ومكان ترك الطرود، وسؤال الجيران أو حارس المبنى، فربما استلم أحدهم \
+         الشحنة نيابةً عنكم. وفي الوقت نفسه فتحنا تحقيقاً مع {carrier}، وسنوافيكم بالنتيجة في موعد أقصاه {answer-by}."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "طلبكم رقم {order-number}: فقدان الشحنة",
+        "نعتذر إليكم بشدة؛ فقد أكدت لنا شركة {carrier} فقدان شحنتكم رقم {tracking-number} أثناء النقل.\n\n\
+         لا يلزمكم القيام بأي إجراء آخر، ونرجو فقط أن تخبرونا في موعد أقصاه {answer-by} إن كنتم تفضلون إرسال منتج \
+         بديل أو استرداد المبلغ كاملاً. وإن لم يصلنا ردكم حتى ذلك الموعد، فسنرد إليكم ثمن الطلب كاملاً تلقائياً."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "طلبكم رقم {order-number}: تأخر في التوصيل",
+        "نعتذر عن تأخر شحنتكم رقم {tracking-number} لدى {carrier}. الموعد المتوقع الجديد للتسليم هو \
+         {expected-at:date}، ويمكنكم متابعة حالة الشحنة في أي وقت عبر الرابط التالي:\n{tracking-url}\n\n\
+         نحن نتابع الشحنة باستمرار، وسنبلغكم فوراً بأي مستجدات."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "طلبكم رقم {order-number}: الشحنة لدى الجمارك",
+        "شحنتكم رقم {tracking-number} قيد الفحص حالياً لدى الجمارك، وهو إجراء معتاد في الشحنات الدولية يستغرق \
+         عادةً من يومين إلى خمسة أيام عمل.\n\n\
+         إذا احتاجت الجمارك إلى مستندات أو رسوم منكم، فستتواصل معكم شركة {carrier} مباشرةً. ويمكنكم متابعة حالة \
+         الشحنة عبر الرابط التالي:\n{tracking-url}"
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "طلبكم رقم {order-number}: وصول المنتج تالفاً",
+        "نعتذر إليكم بشدة عن وصول المنتج تالفاً. سنرسل إليكم منتجاً بديلاً فوراً عبر الشحن السريع ودون أي تكلفة، \
+         ولا حاجة إلى إعادة المنتج التالف."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "طلبكم رقم {order-number}: وصول منتج غير الذي طلبتموه",
+        "نعتذر إليكم عن وصول منتج غير الذي طلبتموه. سنشحن إليكم المنتج الصحيح اليوم عبر الشحن السريع، ولا داعي \
+         لإعادة المنتج الذي وصلكم بالخطأ؛ يمكنكم الاحتفاظ به أو التبرع به."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "طلبكم رقم {order-number}: ملاحظتكم حول المنتج",
+        "شكراً لإبلاغنا، ونعتذر لأن المنتج لم يكن عند حسن ظنكم. نرجو أن تصفوا لنا باختصار المشكلة التي \
+         واجهتموها بالتحديد، ويسعدنا أن نقدم لكم منتجاً بديلاً مجاناً أو نرد إليكم المبلغ، حسب ما تفضلونه."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "طلبكم رقم {order-number}: صور للمساعدة في حل المشكلة",
+        "حتى نتمكن من مساعدتكم بسرعة، نرجو إرسال صورتين أو ثلاث صور، أو مقطع فيديو قصير، للمنتج والتغليف \
+         توضح المشكلة، وذلك في موعد أقصاه {answer-by}. يكفي الرد على هذه الرسالة مع إرفاق الملفات."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "طلبكم رقم {order-number}: تم رد المبلغ",
+        "تم للتو رد مبلغ {amount} إليكم. وبحسب البنك ووسيلة الدفع، سيظهر المبلغ في حسابكم خلال ثلاثة إلى خمسة \
+         أيام عمل."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "طلبكم رقم {order-number}: المنتج البديل في الطريق إليكم",
+        "تم شحن المنتج البديل إليكم عبر الشحن السريع مع {carrier}.\n\n\
+         رقم التتبع: {tracking-number}\n\
+         رابط التتبع: {tracking-url}"
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "طلبكم رقم {order-number}: عرض لتعويضكم",
+        "اعتذاراً منا عمّا حدث، نعرض عليكم رد جزء من المبلغ بقيمة {amount} مع احتفاظكم بالمنتج. وإن كنتم تفضلون \
+         قسيمة شرائية، فيمكنكم استخدام الرمز {coupon-code} بقيمة {coupon-amount} في طلبكم القادم. يكفي أن \
+         تردوا على هذه الرسالة بالخيار الذي تفضلونه."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "طلبكم رقم {order-number}: نحل المشكلة مباشرةً",
+        "نود حل مشكلتكم فوراً ودون أي تعقيد، وسنرد إليكم مبلغ {amount} بمجرد تأكيدكم. هذا أسرع من انتظار إجراءات \
+         المطالبة عبر منصة البيع، وسننفذ الاسترداد في يوم تأكيدكم نفسه."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "طلبكم رقم {order-number}: وصلتنا رسالتكم",
+        "شكراً لرسالتكم. فريقنا خارج ساعات العمل حالياً، وسيرد عليكم أحد موظفينا شخصياً في موعد أقصاه {answer-by}."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "طلبكم رقم {order-number}: هل كل شيء على ما يرام؟",
+        "نود التأكد من أن الحل الذي قدمناه قد وصلكم وأن كل شيء على ما يرام. وإن بقي أي أمر لم يُحل بعد، فيكفي \
+         الرد على هذه الرسالة."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "طلبكم رقم {order-number}: نتابع شحنتكم",
+        "تستغرق شحنتكم رقم {tracking-number} مع {carrier} وقتاً أطول من المعتاد. نحن نتابعها باهتمام، وسنتواصل \
+         معكم قبل أن تحتاجوا إلى السؤال عنها. ويمكنكم الاطلاع على حالتها عبر الرابط التالي:\n{tracking-url}"
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "طلبكم رقم {order-number}: خطوات إرجاع المنتج",
+        "تجدون ملصق الإرجاع المجاني عبر الرابط التالي:\n{return-url}\n\n\
+         يُرجى إرسال المنتج في موعد أقصاه {return-by:date}. وبمجرد وصول الشحنة إلينا، سنرد إليكم المبلغ خلال يومي \
+         عمل."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        markets: &["SA", "AE", "EG"],
+        title: "Greet and show respect",
+        text: "Open with a greeting and thank the buyer before anything else; a curt, purely factual answer reads as cold. Use the respectful plural (طلبكم، لكم): it is polite and avoids guessing the buyer's gender, which Arabic grammar would otherwise force.",
     },
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        markets: &["SA", "AE", "EG"],
+        title: "Right-to-left with numbers and Latin text",
+        text: "Messages render right to left, but amounts, dates, tracking numbers, order numbers and URLs run left to right inside them. Keep tracking numbers and links on their own line or at the end of a sentence so they are not visually reordered, and never retype them by hand.",
     },
     Tip {
-        markets: &["DE", "AT"],
-        title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        markets: &["SA", "AE", "EG"],
+        title: "Prayer times and Friday",
+        text: "Do not expect replies, calls or deliveries during Friday midday prayer or at prayer times, and do not promise them. Friday is the main weekly day off (in the UAE the weekend is Saturday–Sunday, with a short Friday); count business days accordingly.",
     },
     Tip {
-        markets: &["CH"],
-        title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        markets: &["SA", "AE", "EG"],
+        title: "Ramadan hours",
+        text: "During Ramadan shops, couriers and buyers shift to the evening: deliveries slow down, buyers are often active late at night, and a promised time should allow for it. A short \"رمضان كريم\" at the start is welcome; Eid holidays stop deliveries for several days.",
+    },
+    Tip {
+        markets: &["SA"],
+        title: "Couriers call before delivering",
+        text: "Saudi couriers usually phone the buyer before delivery and many buyers use the national address only loosely; a 'delivered' or 'failed delivery' status often means a missed call. Suggest checking the address and phone number in the marketplace account.",
+    },
+    Tip {
+        markets: &["AE"],
+        title: "An international audience",
+        text: "Most UAE residents are expatriates: if the buyer writes in English, answer in English rather than Arabic. Expectations of speed are high; next-day delivery is the norm in Dubai and Abu Dhabi.",
+    },
+    Tip {
+        markets: &["EG"],
+        title: "Cash on delivery and price sensitivity",
+        text: "Cash on delivery is still the most common payment in Egypt and buyers are sensitive to prices after recent devaluations; state refund amounts exactly, in EGP, and explain that card refunds can take a while to appear.",
+    },
+    Tip {
+        markets: &["EG"],
+        title: "Summer time is not in the templates",
+        text: "Times in this pack are written in UTC+2. From the last Friday of April to the last Thursday of October Egypt is on summer time (UTC+3): add an hour to a time in the message, or give a date without a time.",
     },
 ];
 
+// Arabic attaches prefixes to words (و "and", ب "by", ل "to", ال "the") and suffixes for
+// pronouns (تقييمكم "your review"): a leading `*` lets a phrase start after a prefix, a `*`
+// inside one lets "حذف *تقييم" match "حذف التقييم" and "حذف تقييمكم" alike. Phrases are
+// written without short vowels, as agents type them, plus a few common voweled variants.
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*تعديل *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*تعدل* *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*تعدّل* *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*تغيير *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*حذف* *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*إزالة *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*ازالة *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*تزيل* *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*مسح* *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*سحب *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*حذف* *مراجع",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "*تعديل *مراجع",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "*مقابل *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "*مقابل *مراجع",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "*مقابل 5 نجوم",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "*مقابل خمس نجوم",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "*إذا قيمتم",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "*اذا قيمتم",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "*إذا قيّمتم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "*ترك* *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "*ترك* لنا *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "*ترك* *مراجع",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "*كتابة *تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "*كتابة *مراجع",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "يرجى تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "يُرجى تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "نرجو تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "نرجو منكم تقييم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "قيمونا",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "قيّمونا",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "*يسعدنا تقييمكم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "بانتظار تقييمكم",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "نسعد بتقييمكم",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "*النشرة البريدية",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "*نشرتنا البريدية",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "عروض حصرية",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "*عروضنا",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "*منتجاتنا الجديدة",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "*تخفيضات",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "خصومات حصرية",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "*اشترك* في",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*واتساب",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*واتس اب",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*اتصل* بنا",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*الاتصال بنا",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*موقعنا الإلكتروني",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*موقعنا الالكتروني",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*متجرنا الإلكتروني",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*متجرنا الالكتروني",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*بريدنا الإلكتروني",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*اطلبوا مباشرة",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*خارج المنصة",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "*هاتفيا",
+    },
 ];
 
-struct German;
+struct Arabic;
 
-impl LocalePack for German {
+impl LocalePack for Arabic {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +507,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(Arabic);

@@ -32,9 +32,34 @@ pub const PACK: Pack = Pack {
     tips: TIPS,
     phrases: PHRASES,
     markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "nicht",
+        "sie",
+        "ihre",
+        "ihr",
+        "wir",
+        "uns",
+        "mit",
+        "für",
+        "auf",
+        "eine",
+        "einen",
+        "bitte",
+        "vielen",
+        "dank",
+        "danke",
+        "bestellung",
+        "haben",
+        "wurde",
+        "ich",
+        "sehr",
+        "geehrte",
+        "freundlichen",
+        "grüßen",
     ],
 };
 
@@ -64,7 +89,11 @@ macro_rules! template {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Guten Tag {buyer-name},\n\n",
+                $body,
+                "\n\nMit freundlichen Grüßen\n{agent-name}"
+            ),
         }
     };
 }
@@ -202,30 +231,102 @@ const TIPS: &[Tip] = &[
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "bewertung ändern",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "bewertung zu ändern",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "bewertung entfernen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "bewertung zu entfernen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "bewertung löschen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "bewertung zurückziehen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "bewertung zu löschen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "rezension ändern",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "rezension löschen",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "gegen eine positive bewertung",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "für eine positive bewertung",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "für eine 5-sterne",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "für eine gute bewertung",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "hinterlassen sie eine bewertung",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "bewerten sie uns",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "über eine bewertung freuen",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "newsletter",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "sonderangebot",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "unsere neuen produkte",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "rabattaktion",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "direkt bei uns bestellen",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "in unserem onlineshop",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "per whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "rufen sie uns",
+    },
 ];
 
 struct German;
@@ -253,4 +354,3 @@ impl LocalePack for German {
 }
 
 helloword_sdk::export_locale!(German);
-

@@ -79,9 +79,10 @@ pub const PACK: Pack = Pack {
     markers: &[
         "the", "and", "you", "your", "our", "us", "are", "have", "has", "with", "for", "this",
         "that", "would", "could", "should", "please", "thank", "thanks", "sorry", "been", "they",
-        "it", "from", "which", "what", "when", "there", "hello", "regards", "any", "here",
-        "order", "item", "refund", "package", "shipment", "delivery", "received", "know", "get",
-        "if",
+        "from", "which", "what", "when", "there", "hello", "regards", "any", "here", "order",
+        "item", "refund", "package", "shipment", "delivery", "received", "know", "get", "if",
+        "about", "between", "find", "send", "them", "their", "these", "also", "very", "how", "who",
+        "why", "where", "than", "then", "into",
     ],
 };
 
@@ -126,10 +127,10 @@ const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
         "Your order {order-number}: marked as delivered by the carrier",
-        "I'm sorry your order hasn't reached you yet. According to {carrier}, shipment {tracking-number} was \
+        "We're sorry your order hasn't reached you yet. According to {carrier}, shipment {tracking-number} was \
          delivered on {delivered-at:date} at {delivered-at:time}; you can see the proof of delivery here: \
-         {tracking-url}. Could you please check your mailbox and any safe spot around your door where the driver \
-         may have left it, and ask the people next door or in your building whether they took it in for you? \
+         {tracking-url}. Could you please check around your home for any safe place where the driver may have \
+         left it, and ask the people next door or in your building whether they took it in for you? \
          In the meantime, we have opened an investigation with {carrier} and will get back to you with the \
          outcome by {answer-by} at the latest."
     ),
@@ -183,8 +184,8 @@ const TEMPLATES: &[Template] = &[
     template!(
         "refund-confirmation",
         "Your order {order-number}: refund issued",
-        "We have just refunded {amount} to you. Depending on your bank and payment method, it should appear on \
-         your account within three to five business days."
+        "We have just refunded {amount} to you. Depending on your bank and payment method, it should show on \
+         your statement within three to five business days."
     ),
     template!(
         "replacement-shipped",
@@ -377,7 +378,19 @@ const PHRASES: &[Phrase] = &[
     },
     Phrase {
         rule: ComplianceRule::ReviewManipulation,
-        phrase: "remov* the negative",
+        phrase: "remov* the negative review",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* the negative feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* the negative rating",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* your negative",
     },
     Phrase {
         rule: ComplianceRule::ReviewManipulation,
@@ -641,11 +654,19 @@ const PHRASES: &[Phrase] = &[
     },
     Phrase {
         rule: ComplianceRule::OffPlatform,
-        phrase: "please call us",
+        phrase: "call us any time",
     },
     Phrase {
         rule: ComplianceRule::OffPlatform,
-        phrase: "you can call us",
+        phrase: "call us anytime",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "call our hotline",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "call our customer service",
     },
     Phrase {
         rule: ComplianceRule::OffPlatform,
@@ -673,7 +694,11 @@ const PHRASES: &[Phrase] = &[
     },
     Phrase {
         rule: ComplianceRule::OffPlatform,
-        phrase: "phone us",
+        phrase: "phone us at",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "phone us on",
     },
     Phrase {
         rule: ComplianceRule::OffPlatform,

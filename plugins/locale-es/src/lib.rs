@@ -1,8 +1,10 @@
-//! German language and culture pack (DE, AT, CH).
+//! Spanish language and culture pack (ES, MX).
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue in warm, courteous Spanish with "usted", worded so
+//! that it reads naturally both in Spain and in Mexico. Spain writes 1.234,56 € and
+//! 10/07/2025 a las 18:15 in Central European time; Mexico writes $1,234.56 (pesos) and
+//! 10/07/2025 a las 10:15 in Mexico City time. Data in [`PACK`], the `LocalePack`
+//! implementation forwards to it.
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -12,59 +14,106 @@ use helloword_sdk::locale::{
 
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
+    language: "es",
     direction: Direction::LeftToRight,
     markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
         MarketFormat {
+            market: "ES",
+            money: MoneyFormat {
+                decimal: ",",
+                group: ".",
+                pattern: "{amount} {symbol}",
+                symbols: &[("EUR", "€"), ("USD", "US$"), ("GBP", "£"), ("MXN", "MXN")],
+            },
+            date: "{DD}/{MM}/{YYYY}",
+            time: "{hh}:{mm}",
+            datetime: "{date} a las {time}",
+            zone: Zone::Eu {
+                standard_minutes: 60,
+            },
+        },
+        // Mexico writes pesos like dollars, $1,234.56, and calls US dollars "US$". Times use
+        // the 24-hour clock: the kit's 12-hour marker is "AM"/"PM", while Mexican Spanish
+        // writes "a. m."/"p. m.". Mexico City has kept UTC−6 all year since 2022.
+        MarketFormat {
+            market: "MX",
             money: MoneyFormat {
                 decimal: ".",
-                group: "’",
-                pattern: "{symbol} {amount}",
-                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
+                group: ",",
+                pattern: "{symbol}{amount}",
+                symbols: &[("MXN", "$"), ("USD", "US$"), ("EUR", "€")],
             },
-            ..market("CH", &[])
+            date: "{DD}/{MM}/{YYYY}",
+            time: "{hh}:{mm}",
+            datetime: "{date} a las {time}",
+            zone: Zone::Fixed(-360),
         },
     ],
     templates: TEMPLATES,
     tips: TIPS,
     phrases: PHRASES,
     markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+        "y",
+        "los",
+        "las",
+        "usted",
+        "ustedes",
+        "sus",
+        "nuestro",
+        "nuestra",
+        "nuestros",
+        "gracias",
+        "hola",
+        "saludos",
+        "envío",
+        "hemos",
+        "están",
+        "muy",
+        "pero",
+        "también",
+        "cuando",
+        "donde",
+        "mucho",
+        "puede",
+        "podría",
+        "hay",
+        "aquí",
+        "hoy",
+        "todavía",
+        "paquete",
+        "artículo",
+        "qué",
+        "cómo",
+        "ahora",
+        "mismo",
+        "estimado",
+        "estimada",
+        "mensaje",
+        "producto",
+        "información",
+        "tienda",
+        "lunes",
+        "viernes",
+        "ningún",
+        "ninguna",
+        "cupón",
+        "reseña",
+        "nuestras",
+        "muchas",
+        "muchos",
     ],
 };
-
-const fn market(
-    code: &'static str,
-    symbols: &'static [(&'static str, &'static str)],
-) -> MarketFormat {
-    MarketFormat {
-        market: code,
-        money: MoneyFormat {
-            decimal: ",",
-            group: ".",
-            pattern: "{amount} {symbol}",
-            symbols,
-        },
-        date: "{DD}.{MM}.{YYYY}",
-        time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
-    }
-}
 
 macro_rules! template {
     ($scenario:literal, $subject:literal, $body:literal) => {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Hola, {buyer-name}:\n\n",
+                $body,
+                "\n\nSaludos cordiales,\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +121,505 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "Su pedido {order-number}: figura como entregado",
+        "Lamentamos que todavía no tenga su paquete. Según {carrier}, el envío {tracking-number} se entregó el \
+         {delivered-at:date} a las {delivered-at:time} (prueba de entrega: {tracking-url}). ¿Podría revisar su \
+         buzón y los alrededores de la entrada, y preguntar a sus vecinos o en la recepción de su edificio si lo \
+         recibieron en su nombre? Mientras tanto, hemos abierto una investigación con {carrier} y le informaremos \
+         del resultado a más tardar el {answer-by}."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "Su pedido {order-number}: paquete extraviado",
+        "Lo sentimos mucho: {carrier} nos ha confirmado que su paquete {tracking-number} se ha extraviado. Usted \
+         no tiene que hacer nada. Indíquenos, por favor, a más tardar el {answer-by} si prefiere que le enviemos \
+         un artículo nuevo o el reembolso completo; si no recibimos respuesta, le reembolsaremos el total \
+         automáticamente."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "Su pedido {order-number}: retraso en la entrega",
+        "Lamentablemente, su envío {tracking-number} con {carrier} presenta un retraso. La nueva fecha estimada \
+         de entrega es el {expected-at:date}. Puede consultar el estado del envío en todo momento aquí: \
+         {tracking-url}. Seguimos de cerca su paquete y le avisaremos si hay cualquier novedad."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "Su pedido {order-number}: envío retenido en aduana",
+        "Su envío {tracking-number} se encuentra en revisión en la aduana. Es un trámite habitual que suele \
+         tardar entre dos y cinco días hábiles. Si la aduana necesita algún documento o el pago de impuestos, \
+         {carrier} se pondrá en contacto con usted directamente. Puede consultar el estado aquí: {tracking-url}."
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "Su pedido {order-number}: artículo dañado",
+        "Sentimos mucho que su artículo haya llegado dañado. Le enviamos de inmediato uno nuevo por envío exprés, \
+         sin ningún cargo para usted. No es necesario que nos devuelva el artículo dañado."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "Su pedido {order-number}: artículo equivocado",
+        "Lamentamos que haya recibido un artículo que no corresponde a su pedido. Hoy mismo le enviamos el \
+         artículo correcto por envío exprés. Puede quedarse con el artículo que recibió o donarlo; no es \
+         necesario devolverlo."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "Su pedido {order-number}: sobre la calidad del artículo",
+        "Gracias por avisarnos, y lamentamos que el artículo no esté a la altura de lo que esperaba. ¿Podría \
+         contarnos brevemente qué es exactamente lo que falla? Le ofrecemos un artículo de reemplazo gratuito \
+         o el reembolso, como usted prefiera."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "Su pedido {order-number}: fotos para resolver su caso",
+        "Para poder ayudarle cuanto antes, ¿podría enviarnos, a más tardar el {answer-by}, dos o tres fotos o \
+         una grabación corta en las que se vea el problema del artículo y del embalaje? Basta con responder a \
+         este mensaje adjuntando los archivos."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "Su pedido {order-number}: reembolso realizado",
+        "Acabamos de reembolsarle {amount}. Según su banco y el método de pago, el dinero aparecerá en su \
+         cuenta en un plazo de tres a cinco días hábiles."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "Su pedido {order-number}: su artículo de reemplazo está en camino",
+        "Su artículo de reemplazo ya está en camino por envío exprés con {carrier}, con el número de \
+         seguimiento {tracking-number}. Puede seguir el envío aquí: {tracking-url}."
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "Su pedido {order-number}: nuestra propuesta",
+        "Para compensarle por las molestias, le ofrecemos un reembolso parcial de {amount} y, por supuesto, \
+         usted se queda con el artículo. Si prefiere un cupón, puede canjear el código {coupon-code}, por valor \
+         de {coupon-amount}, en su próximo pedido. Responda simplemente a este mensaje indicándonos qué opción \
+         prefiere."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "Su pedido {order-number}: lo resolvemos directamente",
+        "Queremos resolver su caso de inmediato y sin complicaciones: en cuanto nos lo confirme, le \
+         reembolsaremos {amount}. Es más rápido que una reclamación a través de la plataforma, y el reembolso \
+         se hará el mismo día."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "Hemos recibido su mensaje sobre el pedido {order-number}",
+        "Gracias por su mensaje. En este momento estamos fuera del horario de atención, y una persona de \
+         nuestro equipo le responderá personalmente a más tardar el {answer-by}."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "Su pedido {order-number}: ¿está todo en orden?",
+        "Queremos asegurarnos de que nuestra solución le ha llegado y de que todo está en orden. Si todavía \
+         falta algo, basta con responder a este mensaje."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "Su pedido {order-number}: estamos pendientes de su envío",
+        "Su envío {tracking-number} con {carrier} está tardando más de lo habitual. Lo estamos siguiendo de \
+         cerca y le escribiremos antes de que tenga que preguntarnos. Puede consultar el estado aquí: \
+         {tracking-url}."
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "Su pedido {order-number}: cómo devolver el artículo",
+        "Puede descargar su etiqueta de devolución gratuita aquí: {return-url}. Le rogamos que nos envíe el \
+         artículo a más tardar el {return-by:date}. En cuanto lo recibamos, le haremos el reembolso en un plazo \
+         de dos días hábiles."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        markets: &["ES", "MX"],
+        title: "Warmth matters",
+        text: "Spanish-speaking buyers expect a warm, human tone: greet by name, show empathy before the \
+               solution and thank them; a curt, purely factual reply feels cold.",
     },
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        markets: &["ES"],
+        title: "Usted or tú",
+        text: "\"Usted\" is always safe in service messages; many Spanish shops use \"tú\", so if the buyer \
+               writes informally you may mirror it, but never mix both in one message.",
     },
     Tip {
-        markets: &["DE", "AT"],
+        markets: &["ES"],
         title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        text: "Buyers know the 14-day right of withdrawal (\"desistimiento\") and the three-year legal \
+               guarantee on goods bought since 2022; acknowledge them rather than quoting your own policy.",
     },
     Tip {
-        markets: &["CH"],
-        title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        markets: &["ES"],
+        title: "Calendar",
+        text: "Carriers slow down in August and around Easter (Semana Santa); give realistic dates in those \
+               periods and say so upfront.",
+    },
+    Tip {
+        markets: &["MX"],
+        title: "Courtesy and patience",
+        text: "Use \"usted\", courteous formulas and a friendly closing; Mexican buyers value respect and \
+               patience and react badly to blunt or impersonal wording.",
+    },
+    Tip {
+        markets: &["MX"],
+        title: "Delivery realities",
+        text: "Couriers often leave parcels with a neighbour, a doorman or the security booth (\"caseta de \
+               vigilancia\"); suggest checking there first. Say \"pesos\" or MXN when an amount could be \
+               mistaken for US dollars.",
+    },
+    Tip {
+        markets: &["MX"],
+        title: "Profeco",
+        text: "Buyers may mention Profeco, the consumer protection agency; stay calm, do not argue, and offer \
+               a concrete solution with a date.",
     },
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "cambi* su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "cambi* tu reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "cambi* la reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* tu reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* la reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "actualiz* su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* tu reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* la reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "borr* su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "borr* la reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* la reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "quit* su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "cambi* su valoración",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* su valoración",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* su valoración",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* su valoración",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "cambi* su calificación",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* su calificación",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* su calificación",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* su comentario",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "borr* su comentario",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* su comentario",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "a cambio de una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "a cambio de su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "a cambio de una valoración",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "a cambio de una calificación",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "a cambio de una opinión",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "a cambio de 5 estrellas",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "a cambio de cinco estrellas",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por una reseña positiva",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por una buena reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por una reseña de 5 estrellas",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por una reseña de cinco estrellas",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por una valoración positiva",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por una calificación positiva",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por dejar una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por dejarnos una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "dej* una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "déjenos una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "déjanos una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "dej* su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "dej* su opinión",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "dej* una valoración",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "dej* su valoración",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "dej* una calificación",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "escrib* una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "publi* una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "valórenos",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "califíquenos",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "agradeceríamos una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "agradeceríamos su reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "agradeceríamos mucho una reseña",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "newsletter",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nuestro boletín",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "boletín de noticias",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "oferta especial",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "ofertas especiales",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "oferta por tiempo limitado",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "descuento exclusivo",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "promoción exclusiva",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nuestros nuevos productos",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nuestras novedades",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nueva colección",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "suscríbase",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "suscríbete",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "síganos en",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "síguenos en",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "compr* directamente con nosotros",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "compr* directamente en nuestra",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "pedir directamente a nosotros",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "haga su pedido directamente",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "nuestra tienda online",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "nuestra tienda en línea",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "nuestra página web",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "nuestro sitio web",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "por whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "llámenos",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "llámanos",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "llamarnos al",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "contáctenos directamente",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "fuera de amazon",
+    },
 ];
 
-struct German;
+struct Spanish;
 
-impl LocalePack for German {
+impl LocalePack for Spanish {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +641,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(Spanish);

@@ -1,8 +1,11 @@
-//! German language and culture pack (DE, AT, CH).
+//! French language and culture pack (FR, BE, CH, LU).
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue, with "vous" throughout and French typography: a
+//! no-break space before ":" and a narrow no-break space before "?" and ";". Amounts as
+//! 1 234,56 € (narrow no-break space for thousands) in France and Belgium, 1.234,56 € in
+//! Luxembourg and CHF 1’234.50 in Switzerland; dates as 10/07/2025 à 18h15 (10.07.2025 à
+//! 18:15 in Switzerland), in Central European time. Data in [`PACK`], the `LocalePack`
+//! implementation forwards to it.
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -12,12 +15,12 @@ use helloword_sdk::locale::{
 
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
+    language: "fr",
     direction: Direction::LeftToRight,
     markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
+        market("FR", EURO),
+        market("BE", EURO),
+        // Switzerland writes CHF 1’234.50 and 10.07.2025, in every language region.
         MarketFormat {
             money: MoneyFormat {
                 decimal: ".",
@@ -25,18 +28,84 @@ pub const PACK: Pack = Pack {
                 pattern: "{symbol} {amount}",
                 symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
             },
+            date: "{DD}.{MM}.{YYYY}",
+            time: "{hh}:{mm}",
             ..market("CH", &[])
+        },
+        // Luxembourg groups thousands with a point: 1.234,56 €.
+        MarketFormat {
+            money: MoneyFormat {
+                group: ".",
+                ..market("LU", EURO).money
+            },
+            ..market("LU", EURO)
         },
     ],
     templates: TEMPLATES,
     tips: TIPS,
     phrases: PHRASES,
     markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+        "vous",
+        "votre",
+        "vos",
+        "nous",
+        "notre",
+        "nos",
+        "est",
+        "sont",
+        "avec",
+        "pour",
+        "dans",
+        "chez",
+        "aux",
+        "une",
+        "cette",
+        "merci",
+        "bonjour",
+        "cordialement",
+        "madame",
+        "monsieur",
+        "sommes",
+        "avons",
+        "avez",
+        "êtes",
+        "pouvez",
+        "été",
+        "très",
+        "aussi",
+        "déjà",
+        "leur",
+        "colis",
+        "commande",
+        "reçu",
+        "remboursement",
+        "désolés",
+        "où",
+        "sans",
+        "peut",
+        "au",
+        "tout",
+        "toute",
+        "toutes",
+        "tous",
+        "ces",
+        "elle",
+        "ils",
+        "être",
+        "fait",
+        "faire",
+        "lundi",
+        "vendredi",
     ],
 };
+
+/// Currencies of the euro markets, euro first.
+const EURO: &[(&str, &str)] = &[
+    ("EUR", "€"),
+    ("CHF", "CHF"),
+    ("USD", "$\u{a0}US"),
+    ("GBP", "£"),
+];
 
 const fn market(
     code: &'static str,
@@ -46,13 +115,13 @@ const fn market(
         market: code,
         money: MoneyFormat {
             decimal: ",",
-            group: ".",
-            pattern: "{amount} {symbol}",
+            group: "\u{202f}",
+            pattern: "{amount}\u{a0}{symbol}",
             symbols,
         },
-        date: "{DD}.{MM}.{YYYY}",
-        time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
+        date: "{DD}/{MM}/{YYYY}",
+        time: "{hh}h{mm}",
+        datetime: "{date} à {time}",
         zone: Zone::Eu {
             standard_minutes: 60,
         },
@@ -64,7 +133,11 @@ macro_rules! template {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Bonjour {buyer-name},\n\n",
+                $body,
+                "\n\nBien cordialement,\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +145,491 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "Votre commande {order-number}\u{a0}: colis indiqué comme livré",
+        "Nous sommes désolés que votre colis ne vous soit pas encore parvenu. D’après {carrier}, l’envoi \
+         {tracking-number} a été livré le {delivered-at:date} à {delivered-at:time} (preuve de livraison\u{a0}: \
+         {tracking-url}). Pourriez-vous vérifier votre boîte aux lettres et les abords de votre domicile, et \
+         demander à vos voisins ou à votre gardien s’ils l’ont réceptionné pour vous\u{202f}? De notre côté, nous \
+         avons ouvert une enquête auprès de {carrier} et nous reviendrons vers vous avec le résultat au plus tard \
+         le {answer-by}."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "Votre commande {order-number}\u{a0}: colis perdu",
+        "Nous sommes sincèrement désolés\u{a0}: {carrier} nous a confirmé la perte de votre colis \
+         {tracking-number}. Vous n’avez aucune démarche à effectuer. Merci de nous indiquer d’ici le {answer-by} \
+         si vous préférez recevoir un nouvel article ou un remboursement intégral\u{202f}; sans réponse de \
+         votre part, nous vous rembourserons automatiquement."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "Votre commande {order-number}\u{a0}: retard de livraison",
+        "Votre colis {tracking-number} a malheureusement pris du retard chez {carrier}. La nouvelle date de \
+         livraison estimée est le {expected-at:date}. Vous pouvez suivre son acheminement à tout moment ici\u{a0}: \
+         {tracking-url}. Nous suivons l’envoi de près et vous préviendrons si la situation évolue."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "Votre commande {order-number}\u{a0}: colis en cours de dédouanement",
+        "Votre colis {tracking-number} est actuellement retenu en douane pour contrôle. Il s’agit d’une \
+         procédure courante, qui prend généralement de deux à cinq jours ouvrés. Si la douane a besoin de \
+         documents ou du paiement de droits et taxes, {carrier} vous contactera directement. Vous pouvez suivre \
+         l’état de votre envoi ici\u{a0}: {tracking-url}."
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "Votre commande {order-number}\u{a0}: article endommagé",
+        "Nous sommes désolés que votre article soit arrivé endommagé. Nous vous envoyons dès aujourd’hui un \
+         article de remplacement en livraison express, à nos frais. Inutile de nous retourner \
+         l’article abîmé."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "Votre commande {order-number}\u{a0}: erreur d’article",
+        "Nous sommes désolés de vous avoir envoyé un article qui ne correspond pas à votre commande. Le bon \
+         article part aujourd’hui même en livraison express. Vous pouvez garder ou donner l’article reçu par \
+         erreur\u{a0}: inutile de nous le renvoyer."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "Votre commande {order-number}\u{a0}: suite à votre signalement",
+        "Merci de nous avoir signalé ce problème, et toutes nos excuses si l’article n’est pas à la hauteur de \
+         vos attentes. Pourriez-vous nous décrire brièvement ce qui ne fonctionne pas\u{202f}? Nous vous \
+         proposons, selon votre préférence, un remplacement gratuit ou un remboursement."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "Votre commande {order-number}\u{a0}: quelques photos pour traiter votre demande",
+        "Afin de vous aider au plus vite, pourriez-vous nous envoyer d’ici le {answer-by} deux ou trois photos, \
+         ou une courte vidéo, montrant le problème sur l’article et son emballage\u{202f}? Il vous suffit de \
+         répondre à ce message en joignant les fichiers."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "Votre commande {order-number}\u{a0}: remboursement effectué",
+        "Nous venons de vous rembourser {amount}. Selon votre banque et votre moyen de paiement, le montant \
+         apparaîtra sur votre compte sous trois à cinq jours ouvrés."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "Votre commande {order-number}\u{a0}: article de remplacement expédié",
+        "Votre article de remplacement a été expédié en livraison express avec {carrier}, sous le numéro de \
+         suivi {tracking-number}. Vous pouvez suivre le colis ici\u{a0}: {tracking-url}."
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "Votre commande {order-number}\u{a0}: notre proposition",
+        "Pour nous excuser de ce désagrément, nous vous proposons un remboursement partiel de {amount}\u{202f}; \
+         vous conservez bien entendu l’article. Si vous préférez un bon d’achat, vous pouvez utiliser le code \
+         {coupon-code}, d’une valeur de {coupon-amount}, lors de votre prochaine commande. Il vous suffit de nous \
+         répondre en nous indiquant la solution qui vous convient le mieux."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "Votre commande {order-number}\u{a0}: une solution rapide",
+        "Nous souhaitons régler votre demande rapidement et simplement\u{a0}: dès que vous nous aurez donné votre \
+         accord, nous vous rembourserons {amount}. C’est plus rapide qu’une réclamation auprès de la plateforme, \
+         et le remboursement sera effectué le jour même."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "Votre message concernant la commande {order-number} a bien été reçu",
+        "Merci pour votre message. Notre équipe est actuellement absente\u{202f}; un conseiller vous répondra \
+         personnellement au plus tard le {answer-by}."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "Votre commande {order-number}\u{a0}: tout est-il en ordre\u{202f}?",
+        "Nous souhaitons nous assurer que notre solution vous est bien parvenue et que tout est désormais en \
+         ordre. S’il manque encore quelque chose, il vous suffit de répondre à ce message."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "Votre commande {order-number}\u{a0}: nous surveillons votre colis",
+        "Votre colis {tracking-number}, confié à {carrier}, met plus de temps que prévu à arriver. Nous suivons \
+         activement son acheminement et reviendrons vers vous sans que vous ayez à nous relancer. Vous pouvez \
+         consulter son état ici\u{a0}: {tracking-url}."
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "Votre commande {order-number}\u{a0}: comment nous retourner l’article",
+        "Votre étiquette de retour gratuite est disponible ici\u{a0}: {return-url}. Merci de nous renvoyer \
+         l’article au plus tard le {return-by:date}. Dès réception du colis, nous vous rembourserons sous deux \
+         jours ouvrés."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        markets: &["FR", "BE", "CH", "LU"],
+        title: "Vouvoiement, always",
+        text: "Address the buyer as \"vous\", never \"tu\", and open with \"Bonjour\" (\"Bonjour Madame …\" or \
+               \"Bonjour Monsieur …\" when you know it); skipping the greeting reads as rude.",
     },
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        markets: &["FR", "BE", "CH", "LU"],
+        title: "Formal closings",
+        text: "Close with \"Bien cordialement\" or \"Cordialement\" and your name; a bare signature or a casual \
+               \"À+\" looks unprofessional.",
     },
     Tip {
-        markets: &["DE", "AT"],
-        title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        markets: &["FR"],
+        title: "Explain, then solve",
+        text: "French buyers appreciate a structured answer that explains what happened and why before the \
+               solution; a canned apology without substance is poorly received.",
+    },
+    Tip {
+        markets: &["FR", "BE", "LU"],
+        title: "Legal guarantees are known",
+        text: "Buyers know the 14-day \"droit de rétractation\" and the two-year \"garantie légale de \
+               conformité\"; refer to them correctly instead of quoting your own return policy.",
+    },
+    Tip {
+        markets: &["BE"],
+        title: "Two languages",
+        text: "Belgian buyers may write in French or Dutch; always answer in the language of their message, \
+               never in the other national language.",
+    },
+    Tip {
+        markets: &["BE"],
+        title: "Pick-up points",
+        text: "Parcels are often left at a bpost or carrier pick-up point; suggest checking the notice and the \
+               nearest pick-up point before opening an investigation.",
     },
     Tip {
         markets: &["CH"],
         title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        text: "Amounts are written CHF 1’234.50 and dates 10.07.2025. Switzerland is outside the EU: VAT and \
+               carrier handling fees on parcels from the EU are a frequent complaint, so mention them upfront.",
+    },
+    Tip {
+        markets: &["CH"],
+        title: "Precision and reliability",
+        text: "Swiss buyers value exact dates and promises that are kept; say what will happen and when, and \
+               follow up on time.",
+    },
+    Tip {
+        markets: &["LU"],
+        title: "Multilingual buyers",
+        text: "Buyers in Luxembourg use French, German and Luxembourgish; French is the usual written language \
+               for commerce, but answer in the language they wrote in.",
+    },
+    Tip {
+        markets: &["LU"],
+        title: "Cross-border deliveries",
+        text: "Parcels usually arrive via French, Belgian or German carriers and are handed over to POST \
+               Luxembourg; delays often happen at that handover, so check both tracking numbers.",
     },
 ];
 
+// The guard folds typographic apostrophes (’) to the straight one before matching, so the
+// phrases are written with ' only.
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* votre avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* votre commentaire",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* votre évaluation",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* votre note",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modifi* l'avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "chang* votre avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "chang* votre note",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "mett* à jour votre avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "revoir votre avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "revoir votre note",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "rectifi* votre avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "supprim* votre avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "supprim* votre commentaire",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "supprim* votre évaluation",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "supprim* l'avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* votre avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* votre commentaire",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* votre évaluation",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* l'avis",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "contre un avis",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "contre une évaluation",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "contre 5 étoiles",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "contre cinq étoiles",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "en échange d'un avis",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "en échange de votre avis",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "en échange d'une évaluation",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "en contrepartie d'un avis",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "pour un avis positif",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "pour un avis 5 étoiles",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "pour un avis cinq étoiles",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "pour une évaluation positive",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "pour un commentaire positif",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "laiss* un avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "laissez-nous un avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "laissez nous un avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "laiss* une évaluation",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "laiss* un commentaire positif",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "laiss* une note",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "rédig* un avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "écri* un avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "un petit avis",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "évaluez-nous",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "notez-nous",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "not* votre achat",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "évalu* votre achat",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "newsletter",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "lettre d'information",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "offre spéciale",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "offres spéciales",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "offre exclusive",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "réduction exclusive",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nos nouveaux produits",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nos nouveautés",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nouvelle collection",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "ventes privées",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "abonnez-vous",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "inscrivez-vous à notre",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "suivez-nous sur",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "profitez de nos",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "commander directement chez nous",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "commandez directement chez nous",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "achet* directement chez nous",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "directement sur notre site",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "notre site internet",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "notre site web",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "notre boutique en ligne",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "par whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "sur whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "appelez-nous",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "appelez nous",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "téléphonez-nous",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "nous appeler au",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "joindre par téléphone",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "en dehors d'amazon",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "hors d'amazon",
+    },
 ];
 
-struct German;
+struct French;
 
-impl LocalePack for German {
+impl LocalePack for French {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +651,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(French);

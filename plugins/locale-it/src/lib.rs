@@ -1,8 +1,11 @@
-//! German language and culture pack (DE, AT, CH).
+//! Italian language and culture pack (IT).
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue in courteous Italian with the formal "Lei" (written
+//! with the traditional capital: Le, La, Suo). Amounts as 1.234,56 €, dates as 10/07/2025
+//! alle ore 18:15 in Central European time. Deadlines read "entro le ore 10:30 del giorno
+//! 11/07/2025" and dates "in data …" or "il giorno …", which avoids the elision a bare
+//! article would need before 8 and 11 ("l'11/07"). Data in [`PACK`], the `LocalePack`
+//! implementation forwards to it.
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -12,59 +15,98 @@ use helloword_sdk::locale::{
 
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
+    language: "it",
     direction: Direction::LeftToRight,
-    markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
-        MarketFormat {
-            money: MoneyFormat {
-                decimal: ".",
-                group: "’",
-                pattern: "{symbol} {amount}",
-                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
-            },
-            ..market("CH", &[])
-        },
-    ],
-    templates: TEMPLATES,
-    tips: TIPS,
-    phrases: PHRASES,
-    markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
-    ],
-};
-
-const fn market(
-    code: &'static str,
-    symbols: &'static [(&'static str, &'static str)],
-) -> MarketFormat {
-    MarketFormat {
-        market: code,
+    markets: &[MarketFormat {
+        market: "IT",
         money: MoneyFormat {
             decimal: ",",
             group: ".",
             pattern: "{amount} {symbol}",
-            symbols,
+            symbols: &[("EUR", "€"), ("CHF", "CHF"), ("USD", "$"), ("GBP", "£")],
         },
-        date: "{DD}.{MM}.{YYYY}",
+        date: "{DD}/{MM}/{YYYY}",
         time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
+        datetime: "{date} alle ore {time}",
         zone: Zone::Eu {
             standard_minutes: 60,
         },
-    }
-}
+    }],
+    templates: TEMPLATES,
+    tips: TIPS,
+    phrases: PHRASES,
+    markers: &[
+        "della",
+        "delle",
+        "degli",
+        "dello",
+        "nel",
+        "nella",
+        "sono",
+        "siamo",
+        "abbiamo",
+        "grazie",
+        "buongiorno",
+        "gentile",
+        "cordiali",
+        "saluti",
+        "ordine",
+        "pacco",
+        "spedizione",
+        "rimborso",
+        "questo",
+        "questa",
+        "anche",
+        "molto",
+        "perché",
+        "però",
+        "già",
+        "ancora",
+        "è",
+        "gli",
+        "dal",
+        "sul",
+        "suo",
+        "ho",
+        "oggi",
+        "domani",
+        "articolo",
+        "più",
+        "può",
+        "potrebbe",
+        "ecco",
+        "stato",
+        "che",
+        "di",
+        "nostro",
+        "nostra",
+        "nostri",
+        "nostre",
+        "tutto",
+        "tutti",
+        "subito",
+        "dispiace",
+        "prodotto",
+        "sia",
+        "nulla",
+        "ogni",
+        "hanno",
+        "essere",
+        "chiediamo",
+        "informazioni",
+    ],
+};
 
 macro_rules! template {
     ($scenario:literal, $subject:literal, $body:literal) => {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Gentile {buyer-name},\n\n",
+                $body,
+                "\n\nCordiali saluti,\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +114,475 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "Ordine {order-number}: il pacco risulta consegnato",
+        "Ci dispiace che il pacco non Le sia ancora arrivato. Secondo {carrier}, la spedizione {tracking-number} è \
+         stata consegnata in data {delivered-at:date} alle ore {delivered-at:time} (prova di consegna: \
+         {tracking-url}). La preghiamo di controllare la cassetta delle lettere e i dintorni dell'ingresso, e di \
+         chiedere ai vicini o al portiere se qualcuno l'ha ritirato per Lei. Nel frattempo abbiamo avviato \
+         un'indagine presso {carrier} e Le comunicheremo l'esito entro le ore {answer-by:time} del giorno \
+         {answer-by:date}."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "Ordine {order-number}: pacco smarrito",
+        "Siamo davvero spiacenti: {carrier} ci ha confermato che il Suo pacco {tracking-number} è andato smarrito. \
+         Lei non deve fare nulla. Ci faccia sapere entro le ore {answer-by:time} del giorno {answer-by:date} se \
+         preferisce ricevere un nuovo articolo o il rimborso completo; in assenza di risposta, provvederemo \
+         automaticamente al rimborso."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "Ordine {order-number}: ritardo nella consegna",
+        "Purtroppo la Sua spedizione {tracking-number} con {carrier} ha subito un ritardo. La nuova consegna è \
+         prevista per il giorno {expected-at:date}. Può seguire lo stato della spedizione in qualsiasi momento \
+         qui: {tracking-url}. Continuiamo a monitorarla e La avviseremo in caso di novità."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "Ordine {order-number}: spedizione ferma in dogana",
+        "La Sua spedizione {tracking-number} è attualmente sottoposta ai controlli doganali. Si tratta di una \
+         procedura abituale, che di solito richiede dai due ai cinque giorni lavorativi. Se la dogana dovesse \
+         richiedere documenti o il pagamento di dazi e imposte, sarà {carrier} a contattarLa direttamente. Può \
+         verificare lo stato qui: {tracking-url}."
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "Ordine {order-number}: articolo danneggiato",
+        "Ci dispiace molto che l'articolo Le sia arrivato danneggiato. Le inviamo subito un articolo sostitutivo \
+         con spedizione espressa, senza alcun costo per Lei. Non è necessario restituire l'articolo danneggiato."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "Ordine {order-number}: articolo errato",
+        "Ci scusiamo per averLe inviato un articolo diverso da quello ordinato. L'articolo corretto parte oggi \
+         stesso con spedizione espressa. Può tenere o donare l'articolo ricevuto per errore: non è necessario \
+         restituirlo."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "Ordine {order-number}: la Sua segnalazione sulla qualità",
+        "La ringraziamo per la segnalazione e ci dispiace che l'articolo non sia all'altezza delle Sue \
+         aspettative. Potrebbe descriverci brevemente che cosa non funziona esattamente? Le offriamo, come \
+         preferisce, una sostituzione gratuita o il rimborso."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "Ordine {order-number}: alcune foto per risolvere il problema",
+        "Per aiutarLa il prima possibile, Le chiediamo di inviarci entro le ore {answer-by:time} del giorno \
+         {answer-by:date} due o tre foto oppure un breve video dell'articolo e dell'imballaggio in cui si veda il \
+         problema. È sufficiente rispondere a questo messaggio allegando i file."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "Ordine {order-number}: rimborso effettuato",
+        "Abbiamo appena effettuato un rimborso di {amount} a Suo favore. A seconda della banca e del metodo di \
+         pagamento, l'importo sarà visibile sul Suo conto entro tre-cinque giorni lavorativi."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "Ordine {order-number}: l'articolo sostitutivo è in viaggio",
+        "Il Suo articolo sostitutivo è stato affidato a {carrier} con consegna espressa; il numero di \
+         tracciamento è {tracking-number}. Può seguire la spedizione qui: {tracking-url}."
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "Ordine {order-number}: la nostra proposta",
+        "Per scusarci del disagio, Le proponiamo un rimborso parziale di {amount}; l'articolo resta naturalmente \
+         a Lei. Se preferisce un buono, può utilizzare il codice {coupon-code}, del valore di {coupon-amount}, \
+         sul Suo prossimo ordine. Ci risponda semplicemente indicando la soluzione che preferisce."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "Ordine {order-number}: risolviamo subito per Lei",
+        "Desideriamo risolvere la questione subito e senza complicazioni: non appena ci darà conferma, Le \
+         rimborseremo {amount}. È più rapido di un reclamo tramite la piattaforma, e il rimborso verrà \
+         effettuato in giornata."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "Abbiamo ricevuto il Suo messaggio sull'ordine {order-number}",
+        "La ringraziamo per il Suo messaggio. Al momento il nostro servizio clienti non è attivo: una persona \
+         del nostro team Le risponderà personalmente entro le ore {answer-by:time} del giorno {answer-by:date}."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "Ordine {order-number}: è tutto a posto?",
+        "Desideriamo assicurarci che la nostra soluzione Le sia arrivata e che ora sia tutto a posto. Se manca \
+         ancora qualcosa, è sufficiente rispondere a questo messaggio."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "Ordine {order-number}: stiamo seguendo la Sua spedizione",
+        "La Sua spedizione {tracking-number} con {carrier} sta impiegando più tempo del solito. La stiamo \
+         seguendo attivamente e La contatteremo prima ancora che debba chiedercelo. Può verificare lo stato \
+         qui: {tracking-url}."
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "Ordine {order-number}: come effettuare il reso",
+        "Può scaricare l'etichetta di reso gratuita qui: {return-url}. La preghiamo di spedire l'articolo entro \
+         il giorno {return-by:date}. Non appena riceveremo il pacco, effettueremo il rimborso entro due giorni \
+         lavorativi."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        markets: &["IT"],
+        title: "Courtesy first",
+        text: "Open with \"Gentile\" and the buyer's name, use the formal \"Lei\" and close with \"Cordiali \
+               saluti\"; an abrupt or overly casual message is read as a lack of respect.",
     },
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        markets: &["IT"],
+        title: "A personal tone",
+        text: "Italian buyers respond to a human voice: acknowledge the inconvenience before the solution, \
+               sign with a real name and avoid cold, bureaucratic phrasing.",
     },
     Tip {
-        markets: &["DE", "AT"],
+        markets: &["IT"],
         title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        text: "Buyers know the 14-day \"diritto di recesso\" and the two-year \"garanzia legale di \
+               conformità\"; acknowledge them rather than quoting your own return policy.",
     },
     Tip {
-        markets: &["CH"],
-        title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        markets: &["IT"],
+        title: "Delivery habits",
+        text: "Couriers often leave parcels with the building's porter (\"portiere\"), a neighbour or a \
+               pick-up point such as a tobacconist; suggest checking these before opening an investigation.",
     },
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modific* la sua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modific* la tua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modific* la recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "cambi* la sua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "cambi* la recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "aggiorn* la sua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "rimuov* la sua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "rimuov* la recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "rimozione della recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* la sua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* la tua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* la recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "cancell* la sua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "cancell* la recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ritir* la sua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ritir* la recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modific* il suo feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modific* il feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "rimuov* il feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "elimin* il feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modific* la sua valutazione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "modific* la valutazione",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in cambio di una recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in cambio della recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in cambio della sua recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in cambio di un feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in cambio di una valutazione",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in cambio di 5 stelle",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "in cambio di cinque stelle",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "per una recensione positiva",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "per una buona recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "per una recensione a 5 stelle",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "per una recensione a cinque stelle",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "per un feedback positivo",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "per una valutazione positiva",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lasci* una recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lasci* un feedback",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lasci* una valutazione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lasci* un commento positivo",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "scriv* una recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "pubblic* una recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "ci valuti",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "valutarci",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "ci dia 5 stelle",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "ci dia cinque stelle",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "gradiremmo una recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "gradiremmo molto una recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "apprezzeremmo una recensione",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "newsletter",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "offerta speciale",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "offerte speciali",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "offerta a tempo limitato",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "sconto esclusivo",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "promozione esclusiva",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "i nostri nuovi prodotti",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "le nostre novità",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nuova collezione",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "si iscriva",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "iscriviti",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "ci segua su",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "seguici su",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "i saldi",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "dei saldi",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "ai saldi",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "saldi estivi",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "saldi invernali",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ordin* direttamente da noi",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "acquist* direttamente da noi",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "direttamente sul nostro sito",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "sul nostro sito",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "nostro negozio online",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "nostro shop online",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "su whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "via whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "tramite whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ci chiami",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "chiamateci",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "chiamarci",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ci telefoni",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "fuori da amazon",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "al di fuori di amazon",
+    },
 ];
 
-struct German;
+struct Italian;
 
-impl LocalePack for German {
+impl LocalePack for Italian {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +604,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(Italian);

@@ -39,10 +39,38 @@ pub const PACK: Pack = Pack {
     // Japanese has no spaces: the host also counts these as substrings. Kana endings and
     // courtesy words tell Japanese apart from Chinese, which shares the kanji.
     markers: &[
-        "です", "ます", "ございます", "いたします", "ください", "ません", "でしょうか", "お客様",
-        "様", "注文", "ご", "お", "の", "は", "を", "に", "が", "で", "て", "こと", "から",
-        "まで", "ありがとう", "申し訳", "お願い", "よろしく", "商品", "荷物", "配送", "返金",
-        "確認", "連絡",
+        "です",
+        "ます",
+        "ございます",
+        "いたします",
+        "ください",
+        "ません",
+        "でしょうか",
+        "お客様",
+        "様",
+        "注文",
+        "ご",
+        "お",
+        "の",
+        "は",
+        "を",
+        "に",
+        "が",
+        "で",
+        "て",
+        "こと",
+        "から",
+        "まで",
+        "ありがとう",
+        "申し訳",
+        "お願い",
+        "よろしく",
+        "商品",
+        "荷物",
+        "配送",
+        "返金",
+        "確認",
+        "連絡",
     ],
 };
 
@@ -68,17 +96,17 @@ const TEMPLATES: &[Template] = &[
          {carrier}の配達記録では、お荷物（追跡番号：{tracking-number}）は{delivered-at}に配達完了となっております。\
          配達記録はこちらからご確認いただけます：{tracking-url}\n\n\
          お手数をおかけいたしますが、郵便受けや宅配ボックス、玄関先などの置き配場所をご確認いただくとともに、\
-         ご家族の方やご近所の方、マンションの管理人室でお預かりしていないか、ご確認いただけますでしょうか。\n\n\
+         ご家族の方やご近所の方、マンションの管理人室などでお荷物を受け取られていないか、ご確認いただけますでしょうか。\n\n\
          当店からも{carrier}へ調査を依頼いたしました。{answer-by}までに調査結果をご連絡いたします。"
     ),
     template!(
         "lost-parcel",
         "【ご注文番号 {order-number}】お荷物の紛失に関するお詫び",
         "この度はご注文の商品をお届けできず、多大なるご迷惑をおかけしておりますこと、心よりお詫び申し上げます。\n\n\
-         {carrier}と確認いたしましたところ、お荷物（追跡番号：{tracking-number}）が配送途中で所在不明となっていることが\
-         判明いたしました。当店の手配した配送でこのような事態となり、誠に申し訳ございません。\n\n\
-         お客様にお手続きいただくことはございません。代替品の発送と全額のご返金のどちらをご希望か、\
-         {answer-by}までにご返信いただけますでしょうか。期日までにご返信がない場合は、全額を返金させていただきます。"
+         {carrier}に確認いたしましたところ、お荷物（追跡番号：{tracking-number}）が配送途中で所在不明となっていることが\
+         判明いたしました。当店が手配した配送においてこのような事態となりましたこと、重ねてお詫び申し上げます。\n\n\
+         お手数ですが、代替品の発送と全額のご返金のどちらをご希望か、{answer-by}までにご返信いただけますでしょうか。\
+         期日までにご返信がない場合は全額を自動的に返金させていただきますので、その他のお手続きは不要です。"
     ),
     template!(
         "logistics-delay",
@@ -99,7 +127,7 @@ const TEMPLATES: &[Template] = &[
     ),
     template!(
         "damaged-item",
-        "【ご注文番号 {order-number}】破損した商品のお詫び",
+        "【ご注文番号 {order-number}】破損した商品のお届けに関するお詫び",
         "この度は破損した状態で商品をお届けしてしまい、誠に申し訳ございません。\
          お待ちいただいていたにもかかわらず、大変ご不快な思いをおかけいたしました。\n\n\
          代替品を速達便にて、無償で至急お送りいたします。破損した商品のご返送は不要です。"
@@ -132,12 +160,12 @@ const TEMPLATES: &[Template] = &[
         "【ご注文番号 {order-number}】ご返金手続き完了のお知らせ",
         "この度はご迷惑をおかけし、誠に申し訳ございませんでした。本日、{amount}のご返金手続きを完了いたしました。\n\n\
          ご利用の金融機関やお支払い方法により、ご返金が反映されるまで3～5営業日ほどかかる場合がございます。\
-         あらかじめご了承くださいますよう、お願いいたします。"
+         あらかじめご了承ください。"
     ),
     template!(
         "replacement-shipped",
         "【ご注文番号 {order-number}】代替品発送のお知らせ",
-        "大変お待たせしており、申し訳ございません。代替品を{carrier}の速達便にて発送いたしました。\n\n\
+        "この度はご迷惑をおかけし、誠に申し訳ございません。代替品を{carrier}の速達便にて発送いたしましたので、お知らせいたします。\n\n\
          追跡番号：{tracking-number}\n\
          配送状況：{tracking-url}\n\n\
          お手元に届くまで、今しばらくお待ちくださいませ。"
@@ -155,7 +183,7 @@ const TEMPLATES: &[Template] = &[
         "settlement-offer",
         "【ご注文番号 {order-number}】早期解決のご提案",
         "この度はご不便をおかけし、大変申し訳ございません。本件を一刻も早く解決させていただきたく、\
-         ご了承いただけましたら{amount}を返金させていただきます。\n\n\
+         ご承諾いただけましたら{amount}を返金させていただきます。\n\n\
          本メッセージにご返信いただければ、当日中に返金手続きを行います。\
          マーケットプレイスでのお手続きをお待ちいただくよりも早く解決いたします。"
     ),
@@ -176,9 +204,9 @@ const TEMPLATES: &[Template] = &[
     template!(
         "proactive-care",
         "【ご注文番号 {order-number}】配送状況のご案内",
-        "ご注文の商品のお荷物（{carrier}、追跡番号：{tracking-number}）が、通常よりもお届けに時間を要しております。\
+        "ご注文いただいた商品（{carrier}、追跡番号：{tracking-number}）のお届けに、通常よりもお時間を要しております。\
          ご心配をおかけし、申し訳ございません。\n\n\
-         当店にて配送状況を継続して確認しており、変化がございましたら、お問い合わせいただく前にこちらからご連絡いたします。\
+         当店にて配送状況を継続して確認しており、動きがございましたら、お問い合わせいただく前にこちらからご連絡いたします。\
          最新の状況はこちらからご確認いただけます：{tracking-url}"
     ),
     template!(
@@ -220,61 +248,226 @@ const TIPS: &[Tip] = &[
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "レビューを削除" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "レビューの削除" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "レビューを変更" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "レビューの変更" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "レビューを修正" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "レビューを書き換え" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "レビューを取り下げ" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "レビューを取り消" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "レビュー内容を変更" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "評価を変更" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "評価の変更" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "評価を削除" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "評価の削除" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "評価を修正" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "評価を見直" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "評価を取り消" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "評価を取り下げ" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "レビューと引き換え" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "評価と引き換え" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "レビューのお礼" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "高評価のお礼" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "レビュー特典" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "レビュー投稿で" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "星5つで" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "★5で" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "レビューをお願い" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "レビューのご投稿をお願い" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "レビューを書いていただけ" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "レビューを投稿していただけ" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "レビューをいただけ" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "レビューをお寄せ" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "評価をお願い" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "評価していただけ" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "評価をいただけ" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "ご評価いただけ" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "メルマガ" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "メールマガジン" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "ニュースレター" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "新商品のご案内" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "新商品のお知らせ" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "セール情報" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "キャンペーン" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "お得な情報" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "公式サイト" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "自社サイト" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "ホームページから" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "直接ご注文" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "直接注文" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "lineで" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "line公式" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "lineアカウント" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "お電話ください" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "お電話にて" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "お電話で" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "メールアドレスまで" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "レビューを削除",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "レビューの削除",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "レビューを変更",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "レビューの変更",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "レビューを修正",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "レビューを書き換え",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "レビューを取り下げ",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "レビューを取り消",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "レビュー内容を変更",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "評価を変更",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "評価の変更",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "評価を削除",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "評価の削除",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "評価を修正",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "評価を見直",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "評価を取り消",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "評価を取り下げ",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "レビューと引き換え",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "評価と引き換え",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "レビューのお礼",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "高評価のお礼",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "レビュー特典",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "レビュー投稿で",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "星5つで",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "★5で",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "レビューをお願い",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "レビューのご投稿をお願い",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "レビューを書いていただけ",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "レビューを投稿していただけ",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "レビューをいただけ",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "レビューをお寄せ",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "評価をお願い",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "評価していただけ",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "評価をいただけ",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "ご評価いただけ",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "メルマガ",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "メールマガジン",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "ニュースレター",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "新商品のご案内",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "新商品のお知らせ",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "セール情報",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "キャンペーン",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "お得な情報",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "公式サイト",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "自社サイト",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ホームページから",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "直接ご注文",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "直接注文",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "lineで",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "line公式",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "lineアカウント",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "お電話ください",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "お電話にて",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "お電話で",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "メールアドレスまで",
+    },
 ];
 
 struct Japanese;

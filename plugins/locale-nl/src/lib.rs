@@ -34,7 +34,6 @@ pub const PACK: Pack = Pack {
         "hebben",
         "heeft",
         "wordt",
-        "worden",
         "graag",
         "bedankt",
         "vriendelijke",
@@ -102,8 +101,8 @@ const TEMPLATES: &[Template] = &[
         "Uw bestelling {order-number}: volgens de vervoerder bezorgd",
         "Volgens {carrier} is uw pakket {tracking-number} op {delivered-at:date} om {delivered-at:time} uur bezorgd \
          (afleverbewijs: {tracking-url}). Wilt u uw brievenbus en de plek waar pakketten meestal worden neergezet \
-         nog even controleren, en bij de buren navragen of zij het pakket hebben aangenomen? Intussen zijn wij bij \
-         {carrier} een onderzoek gestart. Uiterlijk {answer-by} laten wij u weten wat de uitkomst is."
+         nog even controleren, en bij de buren navragen of zij het pakket hebben aangenomen? Intussen hebben wij bij \
+         {carrier} een onderzoek aangevraagd. Uiterlijk {answer-by} laten wij u weten wat de uitkomst is."
     ),
     template!(
         "lost-parcel",
@@ -144,7 +143,7 @@ const TEMPLATES: &[Template] = &[
     template!(
         "quality-problem",
         "Uw bestelling {order-number}: uw melding over de kwaliteit",
-        "Bedankt voor uw melding, en excuses dat het artikel niet aan uw verwachtingen voldoet. Kunt u kort \
+        "Bedankt voor uw melding, en onze excuses dat het artikel niet aan uw verwachtingen voldoet. Kunt u kort \
          beschrijven wat er precies niet goed werkt? Wij bieden u graag kosteloos een nieuw exemplaar aan of \
          betalen het bedrag terug, net wat u het liefst heeft."
     ),
@@ -164,7 +163,7 @@ const TEMPLATES: &[Template] = &[
     template!(
         "replacement-shipped",
         "Uw bestelling {order-number}: vervangend artikel is onderweg",
-        "Uw vervangende artikel is met spoedlevering verzonden via {carrier}, met trackingnummer \
+        "Uw vervangende artikel is met spoed verzonden via {carrier}, met trackingnummer \
          {tracking-number}. U kunt de zending hier volgen: {tracking-url}."
     ),
     template!(

@@ -1,8 +1,10 @@
-//! German language and culture pack (DE, AT, CH).
+//! Polish language and culture pack (PL).
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue in formal customer-service Polish. The buyer's gender
+//! is unknown, so the templates use the neutral polite plural ("Państwo", "Państwa
+//! zamówienie") rather than "Pan" or "Pani". Amounts as 1 234,56 zł (no-break space between
+//! thousands), dates as 10.07.2025 in Central European time. Data in [`PACK`]; the
+//! `LocalePack` implementation forwards to it.
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -12,59 +14,85 @@ use helloword_sdk::locale::{
 
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
+    language: "pl",
     direction: Direction::LeftToRight,
-    markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
-        MarketFormat {
-            money: MoneyFormat {
-                decimal: ".",
-                group: "’",
-                pattern: "{symbol} {amount}",
-                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
-            },
-            ..market("CH", &[])
+    markets: &[MarketFormat {
+        market: "PL",
+        money: MoneyFormat {
+            decimal: ",",
+            group: "\u{a0}",
+            pattern: "{amount} {symbol}",
+            symbols: &[("PLN", "zł"), ("EUR", "€")],
         },
-    ],
+        date: "{DD}.{MM}.{YYYY}",
+        time: "{hh}:{mm}",
+        datetime: "{date} o godz. {time}",
+        zone: Zone::Eu {
+            standard_minutes: 60,
+        },
+    }],
     templates: TEMPLATES,
     tips: TIPS,
     phrases: PHRASES,
     markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+        "się",
+        "jest",
+        "że",
+        "jak",
+        "dla",
+        "przez",
+        "już",
+        "tylko",
+        "bardzo",
+        "oraz",
+        "lub",
+        "czy",
+        "może",
+        "został",
+        "została",
+        "zostało",
+        "są",
+        "będzie",
+        "jeśli",
+        "który",
+        "która",
+        "które",
+        "tego",
+        "od",
+        "za",
+        "dziś",
+        "tutaj",
+        "nasz",
+        "nasza",
+        "nasze",
+        "naszym",
+        "państwo",
+        "państwa",
+        "państwu",
+        "pani",
+        "dzień",
+        "dobry",
+        "dziękujemy",
+        "prosimy",
+        "przesyłka",
+        "przesyłki",
+        "zamówienie",
+        "zamówienia",
+        "pozdrawiamy",
+        "serdecznie",
     ],
 };
-
-const fn market(
-    code: &'static str,
-    symbols: &'static [(&'static str, &'static str)],
-) -> MarketFormat {
-    MarketFormat {
-        market: code,
-        money: MoneyFormat {
-            decimal: ",",
-            group: ".",
-            pattern: "{amount} {symbol}",
-            symbols,
-        },
-        date: "{DD}.{MM}.{YYYY}",
-        time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
-    }
-}
 
 macro_rules! template {
     ($scenario:literal, $subject:literal, $body:literal) => {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Dzień dobry {buyer-name},\n\n",
+                $body,
+                "\n\nPozdrawiamy serdecznie\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +100,445 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "Zamówienie {order-number}: przesyłka oznaczona jako doręczona",
+        "według przewoźnika {carrier} przesyłka {tracking-number} została doręczona {delivered-at:date} o godz. \
+         {delivered-at:time} (potwierdzenie doręczenia: {tracking-url}). Prosimy sprawdzić skrzynkę pocztową i \
+         miejsce, w którym zwykle zostawiane są paczki, a także zapytać sąsiadów, czy nie odebrali jej w Państwa \
+         imieniu. Równolegle zgłosiliśmy sprawę do przewoźnika {carrier} i przekażemy Państwu wynik \
+         wyjaśnień najpóźniej do {answer-by}."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "Zamówienie {order-number}: przesyłka zaginęła",
+        "bardzo nam przykro – przewoźnik {carrier} potwierdził, że przesyłka {tracking-number} zaginęła. Nie muszą \
+         Państwo niczego robić. Prosimy jedynie o informację do {answer-by}, czy wolą Państwo otrzymać nowy \
+         egzemplarz, czy pełny zwrot pieniędzy. Jeśli nie otrzymamy odpowiedzi, automatycznie zwrócimy całą kwotę \
+         zakupu."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "Zamówienie {order-number}: opóźnienie dostawy",
+        "przesyłka {tracking-number} jest niestety opóźniona u przewoźnika {carrier}. Nowy przewidywany termin \
+         doręczenia to {expected-at:date}. Aktualny status mogą Państwo w każdej chwili sprawdzić tutaj: \
+         {tracking-url}. Na bieżąco monitorujemy przesyłkę i damy znać, jeśli coś się zmieni."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "Zamówienie {order-number}: przesyłka w odprawie celnej",
+        "przesyłka {tracking-number} jest obecnie sprawdzana przez urząd celny. To standardowa procedura, która \
+         zwykle trwa od dwóch do pięciu dni roboczych. Jeśli służby celne będą potrzebowały od Państwa dokumentów \
+         lub opłat, przewoźnik {carrier} skontaktuje się z Państwem bezpośrednio. Status przesyłki można sprawdzić \
+         tutaj: {tracking-url}."
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "Zamówienie {order-number}: uszkodzony produkt",
+        "bardzo przepraszamy, że produkt dotarł uszkodzony. Niezwłocznie i bezpłatnie wyślemy Państwu nowy \
+         egzemplarz przesyłką ekspresową. Uszkodzonego produktu nie trzeba odsyłać."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "Zamówienie {order-number}: niewłaściwy produkt",
+        "przepraszamy za pomyłkę – otrzymali Państwo niewłaściwy produkt. Właściwy wyślemy jeszcze dziś przesyłką \
+         ekspresową. Błędnego produktu nie trzeba odsyłać; mogą go Państwo zatrzymać lub komuś podarować."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "Zamówienie {order-number}: zgłoszenie dotyczące jakości",
+        "dziękujemy za zgłoszenie i przepraszamy, że produkt nie spełnia Państwa oczekiwań. Prosimy krótko \
+         opisać, co dokładnie nie działa. Chętnie wymienimy produkt na nowy bez żadnych kosztów albo zwrócimy \
+         pieniądze – zgodnie z Państwa wyborem."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "Zamówienie {order-number}: prośba o zdjęcia",
+        "abyśmy mogli szybko pomóc, prosimy o dwa lub trzy zdjęcia albo krótki film, na których widać \
+         problem z produktem i opakowaniem. Materiały prosimy przesłać do {answer-by} – wystarczy odpowiedzieć na \
+         tę wiadomość i dołączyć pliki."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "Zamówienie {order-number}: zwrot pieniędzy zlecony",
+        "właśnie zleciliśmy zwrot kwoty {amount}. W zależności od banku i metody płatności środki pojawią się na \
+         Państwa koncie w ciągu trzech do pięciu dni roboczych."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "Zamówienie {order-number}: nowy egzemplarz jest w drodze",
+        "nowy egzemplarz wysłaliśmy przesyłką ekspresową przez przewoźnika {carrier}, numer przesyłki: \
+         {tracking-number}. Przesyłkę mogą Państwo śledzić tutaj: {tracking-url}."
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "Zamówienie {order-number}: nasza propozycja",
+        "w ramach przeprosin proponujemy częściowy zwrot w wysokości {amount}, a produkt pozostaje u Państwa. Jeśli \
+         wolą Państwo bon, mogą Państwo wykorzystać kod {coupon-code} o wartości {coupon-amount} przy kolejnym \
+         zamówieniu. Prosimy po prostu odpowiedzieć, które rozwiązanie bardziej Państwu odpowiada."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "Zamówienie {order-number}: rozwiążmy to od razu",
+        "chcielibyśmy załatwić tę sprawę szybko i bez zbędnych formalności. Po Państwa krótkim potwierdzeniu \
+         zwrócimy {amount} jeszcze tego samego dnia. To szybsze niż postępowanie wyjaśniające prowadzone przez \
+         platformę."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "Otrzymaliśmy Państwa wiadomość w sprawie zamówienia {order-number}",
+        "dziękujemy za wiadomość. Nasz zespół jest obecnie poza godzinami pracy; konsultant odpowie Państwu \
+         osobiście najpóźniej do {answer-by}."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "Zamówienie {order-number}: czy wszystko w porządku?",
+        "chcielibyśmy się upewnić, że nasze rozwiązanie do Państwa dotarło i wszystko jest w porządku. Jeśli \
+         czegoś jeszcze brakuje, wystarczy odpowiedzieć na tę wiadomość."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "Zamówienie {order-number}: czuwamy nad Państwa przesyłką",
+        "przesyłka {tracking-number} (przewoźnik: {carrier}) jest w drodze dłużej niż zwykle. Aktywnie ją \
+         monitorujemy i odezwiemy się, zanim będą Państwo musieli o nią pytać. Aktualny status: {tracking-url}."
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "Zamówienie {order-number}: jak zwrócić produkt",
+        "bezpłatną etykietę zwrotną znajdą Państwo tutaj: {return-url}. Prosimy odesłać produkt do \
+         {return-by:date}. Gdy paczka do nas dotrze, zwrócimy pieniądze w ciągu dwóch dni roboczych."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
-    },
-    Tip {
-        markets: &["DE", "AT", "CH"],
+        markets: &["PL"],
         title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        text: "Open with \"Dzień dobry\" and address the buyer as \"Pan\" or \"Pani\", or with the neutral plural \
+               \"Państwo\" when the gender is unknown. Never use the informal \"ty\" with a buyer.",
     },
     Tip {
-        markets: &["DE", "AT"],
-        title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        markets: &["PL"],
+        title: "Be thorough",
+        text: "Polish buyers appreciate a complete answer: what happened, what you are doing, and by which date. \
+               A short or vague reply usually brings a follow-up question or a formal complaint.",
     },
     Tip {
-        markets: &["CH"],
-        title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        markets: &["PL"],
+        title: "Complaints have a deadline",
+        text: "Buyers know their rights: a formal complaint (\"reklamacja\") must be answered within 14 days or it \
+               counts as accepted, and online purchases can be withdrawn from within 14 days. Acknowledge these \
+               rights; do not argue about them.",
+    },
+    Tip {
+        markets: &["PL"],
+        title: "Parcel lockers",
+        text: "Many Polish buyers pick parcels up from lockers (\"paczkomat\") or pick-up points. A parcel marked \
+               delivered may be waiting in a locker; ask the buyer to check the pick-up code in the carrier's app \
+               or text message.",
     },
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "zmienić opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "zmienić swoją opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "zmienić ocen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "zmienić recenzj",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "zmianę opinii",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "zmiany opinii",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "zmianę oceny",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "usunąć opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "usunąć swoją opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "usunąć ocen",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "usunąć recenzj",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "usunąć negatywn",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "usunięcie opinii",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "usunięcia opinii",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "usunięcie negatywn",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "usunięcie oceny",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "wycofać opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "wycofanie opinii",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "edytować opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "opini* zmieni",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "opini* usun",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "za pozytywną opini",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "za pozytywny komentarz",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "za pozytywną ocen",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "za dobrą opini",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "za dobrą ocen",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "za 5 gwiazdek",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "za pięć gwiazdek",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "w zamian za opini",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "w zamian za ocen",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "w zamian za recenzj",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "w zamian za pozytywn",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "wystawić opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "wystaw opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "wystawienie opinii",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "wystawi* państwo opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "zostawić opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "zostaw opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "zostawi* państwo opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "pozostawić opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "pozostawienie opinii",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "prosimy o opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "prosimy o wystawienie",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "wdzięczni za opini",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "oceń nas",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "ocenić nas",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "napisz recenzj",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "napisać recenzj",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "podzielić się opinią",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "newsletter",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nasze promocje",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "aktualne promocje",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "wyprzedaż",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "oferta specjalna",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "specjalną ofertę",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nasze nowe produkty",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nowości w naszej ofercie",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "obserwuj nas",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "zamówić bezpośrednio",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "zamów bezpośrednio",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "kupić bezpośrednio u nas",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "w naszym sklepie internetowym",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "na naszej stronie",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "przez whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "na whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "zadzwonić do nas",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "zadzwoń do nas",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "zadzwonić pod",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "zadzwoń pod",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "zadzwonimy do",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "prosimy o telefon",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "kontakt telefoniczny",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "poza amazon",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "poza platformą",
+    },
 ];
 
-struct German;
+struct Polish;
 
-impl LocalePack for German {
+impl LocalePack for Polish {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +560,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(Polish);

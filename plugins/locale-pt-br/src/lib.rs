@@ -1,8 +1,9 @@
-//! German language and culture pack (DE, AT, CH).
+//! Brazilian Portuguese language and culture pack (BR).
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue in warm, personal customer-service Portuguese as
+//! written in Brazil ("você"), amounts as R$ 1.234,56, dates as 10/07/2025 in Brasília time
+//! (UTC−3 all year: Brazil has had no daylight saving time since 2019). Data in [`PACK`]; the
+//! `LocalePack` implementation forwards to it.
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -12,59 +13,78 @@ use helloword_sdk::locale::{
 
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
+    language: "pt-BR",
     direction: Direction::LeftToRight,
-    markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
-        MarketFormat {
-            money: MoneyFormat {
-                decimal: ".",
-                group: "’",
-                pattern: "{symbol} {amount}",
-                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
-            },
-            ..market("CH", &[])
+    markets: &[MarketFormat {
+        market: "BR",
+        money: MoneyFormat {
+            decimal: ",",
+            group: ".",
+            pattern: "{symbol} {amount}",
+            symbols: &[("BRL", "R$"), ("USD", "US$")],
         },
-    ],
+        date: "{DD}/{MM}/{YYYY}",
+        time: "{hh}:{mm}",
+        datetime: "{date} às {time}",
+        zone: Zone::Fixed(-180),
+    }],
     templates: TEMPLATES,
     tips: TIPS,
     phrases: PHRASES,
     markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+        "não",
+        "você",
+        "vocês",
+        "seu",
+        "seus",
+        "suas",
+        "uma",
+        "em",
+        "foi",
+        "já",
+        "também",
+        "muito",
+        "nosso",
+        "nossa",
+        "nossos",
+        "nossas",
+        "nós",
+        "olá",
+        "obrigado",
+        "obrigada",
+        "atenciosamente",
+        "ao",
+        "às",
+        "pelo",
+        "pela",
+        "isso",
+        "até",
+        "ainda",
+        "então",
+        "agora",
+        "hoje",
+        "produto",
+        "prazo",
+        "qualquer",
+        "pode",
+        "fazer",
+        "encomenda",
+        "estão",
+        "são",
+        "abraço",
     ],
 };
-
-const fn market(
-    code: &'static str,
-    symbols: &'static [(&'static str, &'static str)],
-) -> MarketFormat {
-    MarketFormat {
-        market: code,
-        money: MoneyFormat {
-            decimal: ",",
-            group: ".",
-            pattern: "{amount} {symbol}",
-            symbols,
-        },
-        date: "{DD}.{MM}.{YYYY}",
-        time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
-    }
-}
 
 macro_rules! template {
     ($scenario:literal, $subject:literal, $body:literal) => {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Olá, {buyer-name}!\n\n",
+                $body,
+                "\n\nUm abraço,\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +92,479 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "Seu pedido {order-number}: entrega registrada pela transportadora",
+        "Segundo a transportadora {carrier}, a sua encomenda {tracking-number} foi entregue em {delivered-at:date} \
+         às {delivered-at:time} (comprovante de entrega: {tracking-url}). Pedimos, por gentileza, que confira a \
+         caixa de correio e o local onde as encomendas costumam ser deixadas, e pergunte aos vizinhos ou à \
+         portaria se alguém a recebeu. Enquanto isso, já abrimos uma investigação junto à transportadora e \
+         daremos um retorno até {answer-by}."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "Seu pedido {order-number}: encomenda extraviada",
+        "Sentimos muito: a transportadora {carrier} confirmou que a sua encomenda {tracking-number} foi extraviada. \
+         Você não precisa fazer nada. Só pedimos que nos diga, até {answer-by}, se prefere receber um novo produto \
+         ou o reembolso integral. Se não tivermos resposta até lá, faremos o reembolso do valor total \
+         automaticamente."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "Seu pedido {order-number}: atraso na entrega",
+        "Infelizmente, a sua encomenda {tracking-number} sofreu um atraso na transportadora {carrier}. A nova previsão \
+         de entrega é {expected-at:date}. Você pode acompanhar o status atualizado a qualquer momento aqui: \
+         {tracking-url}. Estamos de olho no envio e avisaremos você se algo mudar."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "Seu pedido {order-number}: encomenda na fiscalização aduaneira",
+        "A sua encomenda {tracking-number} está passando pela fiscalização aduaneira. É um procedimento comum, que \
+         costuma levar de dois a cinco dias úteis. Se for necessário apresentar algum documento ou pagar impostos \
+         de importação, a transportadora {carrier} vai avisar você diretamente. Acompanhe o status aqui: \
+         {tracking-url}."
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "Seu pedido {order-number}: produto danificado",
+        "Sentimos muito que o produto tenha chegado danificado. Vamos enviar um novo para você o quanto antes, sem \
+         nenhum custo e com frete expresso. Não é necessário devolver o produto danificado."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "Seu pedido {order-number}: produto enviado errado",
+        "Pedimos desculpas: você recebeu um produto diferente do que comprou. O produto certo será despachado ainda \
+         hoje, com frete expresso. Não é preciso devolver o item errado; você pode ficar com ele ou doá-lo."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "Seu pedido {order-number}: sobre a qualidade do produto",
+        "Agradecemos por nos avisar, e sentimos muito que o produto não tenha atendido às suas expectativas. Você pode \
+         nos contar rapidamente o que exatamente não está funcionando? Oferecemos a troca por um novo, sem custo, \
+         ou o reembolso, como você preferir."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "Seu pedido {order-number}: fotos para análise",
+        "Para resolvermos isso rapidamente, pedimos que nos envie, até {answer-by}, duas ou três fotos ou um vídeo \
+         curto do produto e da embalagem em que o problema apareça. Basta responder a esta mensagem com os \
+         arquivos anexados."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "Seu pedido {order-number}: reembolso realizado",
+        "Acabamos de fazer o reembolso de {amount}. Dependendo do banco e da forma de pagamento, o valor aparece na \
+         sua conta em três a cinco dias úteis; no cartão de crédito, o estorno pode aparecer só na próxima fatura."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "Seu pedido {order-number}: o novo produto está a caminho",
+        "O produto de reposição já foi despachado com frete expresso pela transportadora {carrier}, com o código de \
+         rastreio {tracking-number}. Você pode acompanhar a entrega aqui: {tracking-url}."
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "Seu pedido {order-number}: nossa proposta",
+        "Como pedido de desculpas, oferecemos um reembolso parcial de {amount}, e você fica com o produto. Se \
+         preferir um cupom, use o código {coupon-code}, no valor de {coupon-amount}, na sua próxima compra. É só \
+         responder dizendo qual opção é melhor para você."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "Seu pedido {order-number}: vamos resolver isso agora",
+        "Queremos resolver a sua situação de forma rápida e sem burocracia. Assim que você confirmar, faremos o \
+         reembolso de {amount} no mesmo dia, sem precisar esperar por uma mediação na plataforma."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "Recebemos sua mensagem sobre o pedido {order-number}",
+        "Agradecemos a sua mensagem! No momento estamos fora do horário de atendimento, mas uma pessoa da nossa \
+         equipe vai responder pessoalmente até {answer-by}."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "Seu pedido {order-number}: está tudo certo?",
+        "Queremos confirmar se a nossa solução chegou até você e se está tudo certo. Se ainda faltar alguma coisa, \
+         é só responder a esta mensagem."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "Seu pedido {order-number}: estamos acompanhando sua encomenda",
+        "A sua encomenda {tracking-number}, enviada pela transportadora {carrier}, está demorando mais do que o \
+         normal. Estamos acompanhando de perto e vamos avisar você antes mesmo que precise perguntar. Veja o status \
+         atualizado aqui: {tracking-url}."
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "Seu pedido {order-number}: como fazer a devolução",
+        "A sua etiqueta de devolução gratuita está disponível aqui: {return-url}. Pedimos que envie o produto até \
+         {return-by:date}. Assim que ele chegar até nós, faremos o reembolso em até dois dias úteis."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        markets: &["BR"],
+        title: "Warm and personal",
+        text: "Brazilian buyers expect warmth: greet them by name (\"Olá, Ana!\"), show empathy and sign with your \
+               own name. \"Você\" is the norm; a cold, formulaic reply feels like a robot. Use \"o senhor\" or \
+               \"a senhora\" only if the buyer writes that way.",
     },
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        markets: &["BR"],
+        title: "Delivery times and tracking",
+        text: "Deliveries by Correios and other carriers can take long, especially to the North and Northeast. \
+               Buyers follow the tracking code (\"código de rastreio\") closely: give it, with a realistic date, and \
+               ask for patience kindly rather than promising what the carrier cannot keep.",
     },
     Tip {
-        markets: &["DE", "AT"],
-        title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        markets: &["BR"],
+        title: "Import tax (\"taxação\")",
+        text: "International parcels may be taxed on arrival and held for customs inspection; buyers fear an \
+               unexpected bill. Say clearly whether import taxes are already included and who pays them.",
     },
     Tip {
-        markets: &["CH"],
-        title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        markets: &["BR"],
+        title: "Consumer rights",
+        text: "The Consumer Defence Code (CDC) gives a 7-day right of withdrawal for online purchases, and buyers \
+               may mention Procon or Reclame Aqui. Acknowledge these rights and resolve quickly; do not argue.",
+    },
+    Tip {
+        markets: &["BR"],
+        title: "Refunds on card instalments",
+        text: "Many purchases are paid in instalments (\"parcelado\") on a credit card; a refund then shows as a \
+               reversal (\"estorno\") on the next card statement, not instantly. Explain this up front.",
     },
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "alter* sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "alter* a avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "alter* a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "mud* sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "mud* a avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "mud* a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* a avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "exclu* sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "exclu* a avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "exclu* a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "apag* sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "apag* a avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "apag* a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* a avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "retir* a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "edit* sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "edit* a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "reconsider* sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "reconsider* a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "remov* seu comentário",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "apag* seu comentário",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "em troca de uma avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "em troca de avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "em troca de uma boa avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "em troca da sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por uma avaliação positiva",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por uma boa avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por uma avaliação 5 estrelas",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por uma avaliação de 5 estrelas",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por 5 estrelas",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "por cinco estrelas",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "deixe uma avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "deixar uma avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "deixe sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "deixe a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "deixar sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "deixar a sua avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "escreva uma avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "escrever uma avaliação",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "nos avalie",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "nos avaliar",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "avalie-nos",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "avalie nossa loja",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "sua avaliação é muito importante",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "dê 5 estrelas",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "dê cinco estrelas",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "newsletter",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nossas promoções",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "aproveite a promoção",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "aproveite nossas",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "confira nossos produtos",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "confira nossas ofertas",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nossos lançamentos",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "oferta especial",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "queima de estoque",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "siga-nos",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "cadastre-se",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "compre direto com a gente",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "comprar direto com a gente",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "direto conosco",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "compre diretamente",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "comprar diretamente",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "nossa loja virtual",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "no nosso site",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "em nosso site",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "pelo whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "no whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "pelo zap",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ligue para nós",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ligue para a gente",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ligar para a gente",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "contato por telefone",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "nos ligue",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "via pix",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "pelo pix",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "chave pix",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "fora da amazon",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "fora da plataforma",
+    },
 ];
 
-struct German;
+struct BrazilianPortuguese;
 
-impl LocalePack for German {
+impl LocalePack for BrazilianPortuguese {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +586,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(BrazilianPortuguese);

@@ -1,8 +1,9 @@
-//! German language and culture pack (DE, AT, CH).
+//! Swedish language and culture pack (SE).
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue in calm, friendly customer-service Swedish with "du"
+//! (the normal form of address in Sweden), amounts as 1 234,56 kr (no-break space between
+//! thousands), dates as 2025-07-10 in Central European time. Data in [`PACK`]; the
+//! `LocalePack` implementation forwards to it.
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -12,59 +13,81 @@ use helloword_sdk::locale::{
 
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
+    language: "sv",
     direction: Direction::LeftToRight,
-    markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
-        MarketFormat {
-            money: MoneyFormat {
-                decimal: ".",
-                group: "’",
-                pattern: "{symbol} {amount}",
-                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
-            },
-            ..market("CH", &[])
+    markets: &[MarketFormat {
+        market: "SE",
+        money: MoneyFormat {
+            decimal: ",",
+            group: "\u{a0}",
+            pattern: "{amount} {symbol}",
+            symbols: &[("SEK", "kr"), ("EUR", "€")],
         },
-    ],
+        date: "{YYYY}-{MM}-{DD}",
+        time: "{hh}:{mm}",
+        datetime: "{date} kl. {time}",
+        zone: Zone::Eu {
+            standard_minutes: 60,
+        },
+    }],
     templates: TEMPLATES,
     tips: TIPS,
     phrases: PHRASES,
     markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
+        "och",
+        "att",
+        "är",
+        "det",
+        "inte",
+        "för",
+        "med",
+        "på",
+        "av",
+        "ett",
+        "som",
+        "eller",
+        "ska",
+        "vill",
+        "oss",
+        "vår",
+        "vårt",
+        "våra",
+        "din",
+        "ditt",
+        "dina",
+        "gärna",
+        "här",
+        "hej",
+        "tack",
+        "vänliga",
+        "hälsningar",
+        "tyvärr",
+        "också",
+        "inom",
+        "beställning",
+        "har",
+        "kommer",
+        "någon",
+        "något",
+        "när",
+        "hos",
+        "efter",
+        "jag",
+        "vad",
+        "skickar",
     ],
 };
-
-const fn market(
-    code: &'static str,
-    symbols: &'static [(&'static str, &'static str)],
-) -> MarketFormat {
-    MarketFormat {
-        market: code,
-        money: MoneyFormat {
-            decimal: ",",
-            group: ".",
-            pattern: "{amount} {symbol}",
-            symbols,
-        },
-        date: "{DD}.{MM}.{YYYY}",
-        time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
-    }
-}
 
 macro_rules! template {
     ($scenario:literal, $subject:literal, $body:literal) => {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Hej {buyer-name}!\n\n",
+                $body,
+                "\n\nVänliga hälsningar\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +95,380 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "Din beställning {order-number}: levererad enligt {carrier}",
+        "Enligt {carrier} levererades ditt paket {tracking-number} den {delivered-at:date} kl. {delivered-at:time} \
+         (leveransbevis: {tracking-url}). Titta gärna i brevlådan och på platsen där paket brukar lämnas, och hör \
+         med dina grannar om någon av dem har tagit emot det. Samtidigt har vi begärt en utredning hos {carrier}, \
+         och vi återkommer med besked senast {answer-by}."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "Din beställning {order-number}: paketet har kommit bort",
+        "Vi beklagar verkligen: {carrier} har bekräftat att ditt paket {tracking-number} har kommit bort. Du behöver \
+         inte göra något. Meddela oss gärna senast {answer-by} om du vill ha en ny vara skickad eller pengarna \
+         tillbaka. Om vi inte hör något från dig betalar vi automatiskt tillbaka hela köpesumman."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "Din beställning {order-number}: leveransen är försenad",
+        "Tyvärr är ditt paket {tracking-number} försenat hos {carrier}. Ny beräknad leveransdag är \
+         {expected-at:date}. Du kan följa den aktuella statusen här: {tracking-url}. Vi håller koll på \
+         försändelsen och hör av oss om något ändras."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "Din beställning {order-number}: paketet är i tullen",
+        "Ditt paket {tracking-number} granskas just nu av tullen. Det är en vanlig kontroll som brukar ta två till \
+         fem arbetsdagar. Om tullen behöver dokument eller avgifter från dig kontaktar {carrier} dig direkt. Du kan \
+         följa statusen här: {tracking-url}."
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "Din beställning {order-number}: skadad vara",
+        "Vi är ledsna över att varan kom fram skadad. Vi skickar en ny vara till dig så snart som möjligt, kostnadsfritt \
+         och med expressfrakt. Den skadade varan behöver du inte skicka tillbaka."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "Din beställning {order-number}: fel vara levererad",
+        "Vi ber om ursäkt – du har fått fel vara. Rätt vara skickas till dig med expressfrakt redan i dag. Den felaktiga \
+         varan behöver du inte skicka tillbaka – behåll den eller ge bort den."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "Din beställning {order-number}: angående varans kvalitet",
+        "Tack för att du hörde av dig, och vi beklagar att varan inte lever upp till dina förväntningar. Beskriv \
+         gärna kort vad det är som inte fungerar. Vi erbjuder dig en ny vara utan kostnad eller pengarna tillbaka – \
+         du väljer."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "Din beställning {order-number}: bilder på problemet",
+        "För att vi ska kunna hjälpa dig snabbt ber vi dig skicka ett par bilder eller en kort video där \
+         problemet syns på varan och förpackningen, senast {answer-by}. Det räcker att du svarar på det här \
+         meddelandet och bifogar filerna."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "Din beställning {order-number}: återbetalningen är gjord",
+        "Vi har nu betalat tillbaka {amount} till dig. Beroende på bank och betalsätt syns beloppet på ditt konto \
+         inom tre till fem bankdagar."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "Din beställning {order-number}: ersättningsvaran är på väg",
+        "Din ersättningsvara har skickats med expressfrakt via {carrier}, och spårningsnumret är {tracking-number}. Du \
+         kan följa försändelsen här: {tracking-url}."
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "Din beställning {order-number}: vårt förslag",
+        "Som en ursäkt erbjuder vi dig en delåterbetalning på {amount}, och du behåller varan. Vill du hellre ha en \
+         rabattkod? Använd då koden {coupon-code}, värd {coupon-amount}, vid ditt nästa köp. Svara bara och berätta \
+         vilket alternativ du föredrar."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "Din beställning {order-number}: vi löser det direkt",
+        "Vi vill lösa det här snabbt och smidigt för dig. Så snart du bekräftar betalar vi tillbaka {amount}, \
+         samma dag. Det går fortare än ett tvisteärende via marknadsplatsen."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "Vi har tagit emot ditt meddelande om beställning {order-number}",
+        "Tack för ditt meddelande. Vår kundtjänst är stängd just nu, men en av oss svarar dig personligen senast \
+         {answer-by}."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "Din beställning {order-number}: är allt i ordning?",
+        "Vi vill bara försäkra oss om att vår lösning har nått fram till dig och att allt är i ordning. Om något \
+         fortfarande saknas är det bara att svara på det här meddelandet."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "Din beställning {order-number}: vi håller koll på ditt paket",
+        "Ditt paket {tracking-number} med {carrier} har varit på väg längre än vanligt. Vi följer det aktivt och hör av \
+         oss innan du behöver fråga. Aktuell status hittar du här: {tracking-url}."
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "Din beställning {order-number}: så returnerar du varan",
+        "Din kostnadsfria returetikett hittar du här: {return-url}. Skicka tillbaka varan senast \
+         {return-by:date}. När paketet har kommit fram till oss betalar vi tillbaka beloppet inom två arbetsdagar."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        markets: &["SE"],
+        title: "\"du\" and first names",
+        text: "Swedes address everyone with \"du\" and greet with \"Hej\"; the formal \"ni\" sounds distant or \
+               old-fashioned. Using the buyer's first name is normal.",
     },
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        markets: &["SE"],
+        title: "Calm and factual",
+        text: "Keep the tone calm and matter-of-fact: state what happened and the next step. Exaggerated apologies, \
+               superlatives or pressure read as insincere; understatement works better.",
     },
     Tip {
-        markets: &["DE", "AT"],
-        title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        markets: &["SE"],
+        title: "Equals, not a hierarchy",
+        text: "Sweden is egalitarian: treat the buyer as an equal, be transparent about what went wrong and avoid \
+               anything that sounds like selling.",
     },
     Tip {
-        markets: &["CH"],
-        title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        markets: &["SE"],
+        title: "Pick-up points",
+        text: "Many parcels go to a pick-up point (\"ombud\") or parcel locker rather than the door. \"Delivered\" \
+               may mean delivered to the pick-up point, so ask the buyer to check the notification in the carrier's \
+               app or text message.",
     },
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ändra recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ändra din recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ändra omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ändra ditt omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ändra ditt betyg",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ta bort recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ta bort din recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ta bort omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ta bort ditt omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ta bort ditt negativa",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "ta bort din negativa",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "radera recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "radera din recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "radera ditt omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "uppdatera din recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "uppdatera ditt omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "dra tillbaka din recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "dra tillbaka ditt omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "för en positiv recension",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "för en bra recension",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "för ett positivt omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "för ett bra omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "mot en positiv recension",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "mot ett positivt omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "i utbyte mot en recension",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "i utbyte mot ett omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "för fem stjärnor",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "för 5 stjärnor",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lämna en recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lämna gärna en recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lämnade en recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lämna ett omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lämna gärna ett omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "lämnade ett omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "skriv en recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "skriva en recension",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "betygsätt oss",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "ge oss ett omdöme",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "ge oss fem stjärnor",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "ge oss 5 stjärnor",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "nyhetsbrev",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "kampanj",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "specialerbjudande",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "extrapris",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "våra nya produkter",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "vårt sortiment",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "följ oss på",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "beställ direkt från oss",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "beställa direkt från oss",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "handla direkt hos oss",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "i vår webbutik",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "på vår webbplats",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "på vår hemsida",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "via whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "på whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ring oss",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "ringa oss",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "utanför amazon",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "utanför plattformen",
+    },
 ];
 
-struct German;
+struct Swedish;
 
-impl LocalePack for German {
+impl LocalePack for Swedish {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +490,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(Swedish);

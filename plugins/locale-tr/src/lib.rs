@@ -1,8 +1,14 @@
-//! German language and culture pack (DE, AT, CH).
+//! Turkish language and culture pack (TR).
 //!
-//! Every scenario of the SDK's catalogue, formal address ("Sie"), amounts as 1.234,56 € and
-//! dates as 10.07.2025 in Central European time. This pack is the reference the other
-//! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
+//! Every scenario of the SDK's catalogue, formal address ("Sayın …", "siz"), amounts as
+//! 1.234,56 ₺ and dates as 10.07.2025 with 24-hour times in Türkiye time (UTC+3, no summer
+//! time since 2016). Data in [`PACK`], the `LocalePack` implementation forwards to it, as in
+//! the German reference pack.
+//!
+//! Turkish attaches case suffixes to numbers and names by vowel harmony ("18:15'te",
+//! "DHL'e"), which a template cannot know in advance; the templates therefore never put a
+//! suffix on a variable: "{carrier} kayıtlarına göre", "{amount} tutarında", a datetime
+//! after a label ("Teslim tarihi: …") or before "öncesinde".
 
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
 use helloword_sdk::locale::{
@@ -12,59 +18,103 @@ use helloword_sdk::locale::{
 
 /// The pack.
 pub const PACK: Pack = Pack {
-    language: "de",
+    language: "tr",
     direction: Direction::LeftToRight,
-    markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
-        // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
-        MarketFormat {
-            money: MoneyFormat {
-                decimal: ".",
-                group: "’",
-                pattern: "{symbol} {amount}",
-                symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
-            },
-            ..market("CH", &[])
-        },
-    ],
-    templates: TEMPLATES,
-    tips: TIPS,
-    phrases: PHRASES,
-    markers: &[
-        "der", "die", "das", "und", "ist", "nicht", "sie", "ihre", "ihr", "wir", "uns", "mit",
-        "für", "auf", "eine", "einen", "bitte", "vielen", "dank", "danke", "bestellung",
-        "haben", "wurde", "ich", "sehr", "geehrte", "freundlichen", "grüßen",
-    ],
-};
-
-const fn market(
-    code: &'static str,
-    symbols: &'static [(&'static str, &'static str)],
-) -> MarketFormat {
-    MarketFormat {
-        market: code,
+    markets: &[MarketFormat {
+        market: "TR",
+        // 1.234,56 ₺: point for thousands, comma for decimals. "TL" after the amount is just
+        // as common in shops; the symbol is unambiguous next to euro and dollar amounts.
         money: MoneyFormat {
             decimal: ",",
             group: ".",
             pattern: "{amount} {symbol}",
-            symbols,
+            symbols: &[("TRY", "₺"), ("EUR", "€"), ("USD", "$")],
         },
         date: "{DD}.{MM}.{YYYY}",
         time: "{hh}:{mm}",
-        datetime: "{date} um {time} Uhr",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
-    }
-}
+        datetime: "{date} saat {time}",
+        // Türkiye keeps UTC+3 all year.
+        zone: Zone::Fixed(180),
+    }],
+    templates: TEMPLATES,
+    tips: TIPS,
+    phrases: PHRASES,
+    // Words that other packs' languages do not share (no "de", "da", "en", "ne", "mi", "ya",
+    // "var", "size", "her"), in the inflected forms messages use most.
+    markers: &[
+        "ve",
+        "bir",
+        "bu",
+        "şu",
+        "için",
+        "ile",
+        "çok",
+        "olarak",
+        "gibi",
+        "daha",
+        "sonra",
+        "kadar",
+        "göre",
+        "değil",
+        "hemen",
+        "bugün",
+        "içinde",
+        "veya",
+        "ancak",
+        "biz",
+        "siz",
+        "bizi",
+        "sizi",
+        "bize",
+        "sizinle",
+        "yeni",
+        "gün",
+        "günü",
+        "iş",
+        "lütfen",
+        "teşekkür",
+        "ederiz",
+        "ederim",
+        "rica",
+        "özür",
+        "dileriz",
+        "sayın",
+        "saygılarımızla",
+        "sipariş",
+        "siparişiniz",
+        "siparişinizi",
+        "ürün",
+        "ürünü",
+        "ürününüz",
+        "iade",
+        "iadeniz",
+        "kargo",
+        "gönderiniz",
+        "teslim",
+        "edildi",
+        "tutarı",
+        "hesabınıza",
+        "mesajınız",
+        "yardımcı",
+        "mı",
+        "mu",
+        "mü",
+        "mısınız",
+        "misiniz",
+        "tarihinde",
+    ],
+};
 
 macro_rules! template {
     ($scenario:literal, $subject:literal, $body:literal) => {
         Template {
             scenario: $scenario,
             subject: $subject,
-            body: concat!("Guten Tag {buyer-name},\n\n", $body, "\n\nMit freundlichen Grüßen\n{agent-name}"),
+            body: concat!(
+                "Sayın {buyer-name},\n\n",
+                $body,
+                "\n\nİyi günler dileriz.\n\nSaygılarımızla,\n{agent-name}"
+            ),
         }
     };
 }
@@ -72,165 +122,330 @@ macro_rules! template {
 const TEMPLATES: &[Template] = &[
     template!(
         "delivered-not-received",
-        "Ihre Bestellung {order-number}: Zustellung laut Sendungsverfolgung",
-        "laut {carrier} wurde Ihre Sendung {tracking-number} am {delivered-at:date} um {delivered-at:time} Uhr zugestellt \
-         (Zustellnachweis: {tracking-url}). Bitte prüfen Sie Briefkasten, Abstellort und fragen Sie kurz bei Ihren \
-         Nachbarn nach. Parallel haben wir eine Nachforschung bei {carrier} eingeleitet und melden uns spätestens am \
-         {answer-by} mit dem Ergebnis."
+        "{order-number} numaralı siparişiniz: teslimat durumu",
+        "Siparişinizin elinize ulaşmadığını öğrendiğimize çok üzüldük. {carrier} kayıtlarına göre \
+         {tracking-number} takip numaralı gönderiniz teslim edildi olarak görünüyor.\n\n\
+         Teslim tarihi: {delivered-at}\n\
+         Teslimat kaydı: {tracking-url}\n\n\
+         Lütfen posta kutunuzu, kapı önünü ve bina girişini kontrol edip komşularınıza ve varsa apartman ya da \
+         site görevlisine de sorar mısınız? Biz de bu arada {carrier} ile birlikte bir araştırma başlattık; \
+         sonucu {answer-by} öncesinde size bildireceğiz."
     ),
     template!(
         "lost-parcel",
-        "Ihre Bestellung {order-number}: Sendung verloren gegangen",
-        "es tut uns sehr leid: {carrier} hat uns bestätigt, dass Ihre Sendung {tracking-number} verloren gegangen ist. \
-         Sie müssen nichts weiter tun. Teilen Sie uns bitte bis {answer-by} mit, ob Sie Ersatz oder die \
-         vollständige Erstattung wünschen; ohne Antwort erstatten wir den Kaufpreis automatisch."
+        "{order-number} numaralı siparişiniz: gönderiniz kayboldu",
+        "Yaşadığınız olumsuzluk için içtenlikle özür dileriz. {carrier} firması, {tracking-number} takip \
+         numaralı gönderinizin taşıma sırasında kaybolduğunu bize teyit etti.\n\n\
+         Başka bir işlem yapmanıza gerek yok; yalnızca yeni bir ürün gönderilmesini mi, yoksa ödediğiniz tutarın \
+         tamamının iadesini mi tercih ettiğinizi {answer-by} öncesinde bize bildirmeniz yeterli. Bu süre içinde \
+         yanıt alamazsak ödemenizin tamamını kendiliğinden iade edeceğiz."
     ),
     template!(
         "logistics-delay",
-        "Ihre Bestellung {order-number}: Verzögerung bei der Zustellung",
-        "Ihre Sendung {tracking-number} ist bei {carrier} leider verzögert. Die neue voraussichtliche Zustellung ist \
-         am {expected-at:date}. Den aktuellen Stand sehen Sie jederzeit hier: {tracking-url}. Wir behalten die Sendung \
-         im Blick und melden uns, falls sich etwas ändert."
+        "{order-number} numaralı siparişiniz: teslimatta gecikme",
+        "{carrier} ile gönderilen {tracking-number} takip numaralı paketiniz maalesef planlanandan geç \
+         ilerliyor; bu gecikme için özür dileriz.\n\n\
+         Yeni tahmini teslim tarihi: {expected-at:date}\n\
+         Güncel durum: {tracking-url}\n\n\
+         Gönderinizi yakından takip ediyoruz; bir değişiklik olursa size hemen haber vereceğiz."
     ),
     template!(
         "customs-hold",
-        "Ihre Bestellung {order-number}: Sendung beim Zoll",
-        "Ihre Sendung {tracking-number} wird derzeit vom Zoll geprüft; das ist ein üblicher Vorgang und dauert meist \
-         zwei bis fünf Werktage. Falls der Zoll Unterlagen oder Abgaben von Ihnen benötigt, informiert {carrier} Sie \
-         direkt. Den Stand sehen Sie hier: {tracking-url}."
+        "{order-number} numaralı siparişiniz: gönderiniz gümrükte",
+        "{carrier} ile gönderilen {tracking-number} takip numaralı paketiniz şu anda gümrük kontrolünden \
+         geçiyor. Bu, yurt dışından gelen gönderilerde olağan bir işlemdir ve genellikle iki ila beş iş günü \
+         sürer.\n\n\
+         Gümrük idaresi sizden belge ya da vergi ve harç ödemesi isterse {carrier} sizinle doğrudan iletişime \
+         geçecektir. Güncel durumu buradan görebilirsiniz: {tracking-url}"
     ),
     template!(
         "damaged-item",
-        "Ihre Bestellung {order-number}: beschädigte Ware",
-        "es tut uns leid, dass Ihre Ware beschädigt angekommen ist. Wir senden Ihnen umgehend kostenlos Ersatz per \
-         Expressversand; eine Rücksendung der beschädigten Ware ist nicht nötig."
+        "{order-number} numaralı siparişiniz: hasarlı ürün",
+        "Ürününüzün size hasarlı ulaşmasından dolayı çok üzgünüz, özür dileriz. Yenisini hızlı kargo ile \
+         ücretsiz olarak hemen gönderiyoruz. Hasarlı ürünü geri göndermenize gerek yoktur."
     ),
     template!(
         "wrong-item",
-        "Ihre Bestellung {order-number}: falscher Artikel geliefert",
-        "es tut uns leid, dass Sie einen falschen Artikel erhalten haben. Der richtige Artikel geht noch heute per \
-         Expressversand an Sie. Den falschen Artikel dürfen Sie behalten oder spenden; eine Rücksendung ist nicht nötig."
+        "{order-number} numaralı siparişiniz: yanlış ürün gönderimi",
+        "Size yanlış ürün gönderdiğimiz için özür dileriz. Doğru ürünü bugün hızlı kargo ile yola çıkarıyoruz. \
+         Yanlış gelen ürünü geri göndermenize gerek yok; dilerseniz kendinizde tutabilir ya da ihtiyacı olan \
+         birine bağışlayabilirsiniz."
     ),
     template!(
         "quality-problem",
-        "Ihre Bestellung {order-number}: Ihr Hinweis zur Qualität",
-        "vielen Dank für Ihren Hinweis, und es tut uns leid, dass der Artikel nicht Ihren Erwartungen entspricht. \
-         Beschreiben Sie uns bitte kurz, was genau nicht funktioniert. Wir bieten Ihnen einen kostenlosen Ersatz oder \
-         die Erstattung an – ganz wie Sie möchten."
+        "{order-number} numaralı siparişiniz: ürünle ilgili bildiriminiz",
+        "Bizi bilgilendirdiğiniz için teşekkür ederiz; ürünün beklentilerinizi karşılamamasına çok üzüldük. \
+         Ürünün tam olarak nasıl bir sorun gösterdiğini kısaca anlatabilir misiniz? Tercihinize göre ücretsiz \
+         değişim ya da para iadesi yapabiliriz."
     ),
     template!(
         "evidence-request",
-        "Ihre Bestellung {order-number}: Fotos zur Klärung",
-        "damit wir Ihnen schnell helfen können, senden Sie uns bitte bis {answer-by} zwei bis drei Fotos oder ein \
-         kurzes Video des Artikels und der Verpackung, auf denen das Problem zu sehen ist. Eine Antwort auf diese \
-         Nachricht mit den Dateien genügt."
+        "{order-number} numaralı siparişiniz: fotoğraf ricamız",
+        "Size en kısa sürede yardımcı olabilmemiz için, sorunun görüldüğü ürünün ve ambalajın iki üç \
+         fotoğrafını ya da kısa bir videosunu {answer-by} öncesinde bize iletmenizi rica ederiz. Dosyaları bu \
+         mesaja yanıt olarak eklemeniz yeterlidir."
     ),
     template!(
         "refund-confirmation",
-        "Ihre Bestellung {order-number}: Erstattung veranlasst",
-        "wir haben Ihnen soeben {amount} erstattet. Je nach Bank und Zahlungsart erscheint der Betrag innerhalb von \
-         drei bis fünf Werktagen auf Ihrem Konto."
+        "{order-number} numaralı siparişiniz: para iadeniz yapıldı",
+        "{amount} tutarındaki para iadeniz bugün tarafımızdan gerçekleştirildi. Bankanıza ve ödeme yönteminize \
+         bağlı olarak tutarın hesabınıza ya da kart ekstrenize yansıması üç ila beş iş günü sürebilir."
     ),
     template!(
         "replacement-shipped",
-        "Ihre Bestellung {order-number}: Ersatz ist unterwegs",
-        "Ihr Ersatzartikel ist per Expressversand mit {carrier} unterwegs, Sendungsnummer {tracking-number}. Die \
-         Sendung können Sie hier verfolgen: {tracking-url}."
+        "{order-number} numaralı siparişiniz: yeni ürününüz yola çıktı",
+        "Yeni ürününüz {carrier} ile hızlı kargo olarak yola çıktı.\n\n\
+         Takip numarası: {tracking-number}\n\
+         Kargo takibi: {tracking-url}"
     ),
     template!(
         "partial-refund-offer",
-        "Ihre Bestellung {order-number}: unser Angebot",
-        "als Entschuldigung bieten wir Ihnen eine Teilerstattung von {amount} an; Sie behalten den Artikel. Wenn Ihnen \
-         ein Gutschein lieber ist, lösen Sie den Code {coupon-code} im Wert von {coupon-amount} bei Ihrer nächsten \
-         Bestellung ein. Antworten Sie uns einfach, welche Lösung Sie bevorzugen."
+        "{order-number} numaralı siparişiniz: size önerimiz",
+        "Yaşadığınız sorun için özür dileriz. Ürün sizde kalmak üzere {amount} tutarında kısmi para iadesi \
+         yapmayı öneriyoruz. Dilerseniz bunun yerine {coupon-amount} değerindeki {coupon-code} indirim kodunu bir \
+         sonraki siparişinizde kullanabilirsiniz. Hangi seçeneği tercih ettiğinizi bu mesajı yanıtlayarak \
+         bildirmeniz yeterli."
     ),
     template!(
         "settlement-offer",
-        "Ihre Bestellung {order-number}: wir lösen das direkt für Sie",
-        "wir möchten Ihr Anliegen sofort und unkompliziert lösen und erstatten Ihnen {amount}, sobald Sie uns kurz \
-         bestätigen. Das geht schneller als ein Klärungsverfahren über den Marktplatz; die Erstattung veranlassen wir \
-         noch am selben Tag."
+        "{order-number} numaralı siparişiniz: sorunu hemen çözelim",
+        "Talebinizi hızlı ve zahmetsiz bir şekilde çözmek istiyoruz. Onayınızı aldığımız gün size {amount} \
+         tutarında para iadesi yapacağız. Bu yol, pazaryeri üzerinden yürüyen bir inceleme sürecinden çok daha \
+         hızlı sonuç verir."
     ),
     template!(
         "off-hours-ack",
-        "Ihre Nachricht zu Bestellung {order-number} ist eingegangen",
-        "vielen Dank für Ihre Nachricht. Unser Team ist gerade nicht im Dienst und antwortet Ihnen persönlich bis \
-         spätestens {answer-by}."
+        "{order-number} numaralı siparişiniz: mesajınız bize ulaştı",
+        "Mesajınız için teşekkür ederiz. Ekibimiz şu anda mesai saatleri dışında; bir müşteri temsilcimiz \
+         {answer-by} öncesinde size bizzat yanıt verecektir."
     ),
     template!(
         "follow-up-check",
-        "Ihre Bestellung {order-number}: ist alles in Ordnung?",
-        "wir möchten uns vergewissern, dass unsere Lösung bei Ihnen angekommen ist und alles in Ordnung ist. Falls noch \
-         etwas fehlt, antworten Sie einfach auf diese Nachricht."
+        "{order-number} numaralı siparişiniz: her şey yolunda mı?",
+        "Sunduğumuz çözümün size ulaştığından ve her şeyin yolunda olduğundan emin olmak istedik. Hâlâ eksik \
+         kalan bir konu varsa bu mesajı yanıtlamanız yeterli."
     ),
     template!(
         "proactive-care",
-        "Ihre Bestellung {order-number}: wir behalten Ihre Sendung im Blick",
-        "Ihre Sendung {tracking-number} mit {carrier} ist länger unterwegs als üblich. Wir verfolgen sie aktiv und \
-         melden uns, bevor Sie nachfragen müssen. Den Stand sehen Sie hier: {tracking-url}."
+        "{order-number} numaralı siparişiniz: gönderinizi takip ediyoruz",
+        "{carrier} ile gönderilen {tracking-number} takip numaralı paketiniz normalden biraz daha uzun süredir \
+         yolda. Gönderinizi yakından takip ediyoruz ve siz sormadan önce size bilgi vereceğiz. Güncel durumu \
+         buradan görebilirsiniz: {tracking-url}"
     ),
     template!(
         "return-instructions",
-        "Ihre Bestellung {order-number}: so funktioniert die Rücksendung",
-        "Ihr kostenloses Rücksendeetikett finden Sie hier: {return-url}. Bitte senden Sie den Artikel bis \
-         {return-by:date} zurück. Sobald die Sendung bei uns eingegangen ist, erstatten wir den Betrag innerhalb von \
-         zwei Werktagen."
+        "{order-number} numaralı siparişiniz: iade adımları",
+        "Ücretsiz iade etiketinize buradan ulaşabilirsiniz: {return-url}\n\n\
+         Ürünü lütfen {return-by:date} tarihine kadar kargoya veriniz. Ürün bize ulaştıktan sonra iki iş günü \
+         içinde ödemenizi iade edeceğiz."
     ),
 ];
 
 const TIPS: &[Tip] = &[
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Precise facts",
-        text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        markets: &["TR"],
+        title: "Warm and respectful",
+        text: "Open with \"Sayın\" and the buyer's full name and use the formal \"siz\" throughout, never \"sen\". Warmth is expected: a sincere apology and a closing wish such as \"İyi günler dileriz\" read as good service, not as padding.",
     },
     Tip {
-        markets: &["DE", "AT", "CH"],
-        title: "Formal address",
-        text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        markets: &["TR"],
+        title: "Speed matters",
+        text: "Turkish buyers are used to same-day answers and next-day delivery from the big local marketplaces; acknowledge a message within hours, even when the solution takes longer, and give a concrete date.",
     },
     Tip {
-        markets: &["DE", "AT"],
-        title: "Consumer rights are known",
-        text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        markets: &["TR"],
+        title: "Cash on delivery and easy returns",
+        text: "Many buyers grew up with cash on delivery (kapıda ödeme) and free returns with a carrier code. Refunds for marketplace orders always go back through the marketplace: never ask for an IBAN or bank details in a message, even if the buyer offers them.",
     },
     Tip {
-        markets: &["CH"],
-        title: "Swiss conventions",
-        text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        markets: &["TR"],
+        title: "Dotted and dotless i",
+        text: "Turkish has İ/i and I/ı as different letters; copy the buyer's name exactly as given (e.g. Işık, İnci) and do not \"correct\" it to an ASCII spelling.",
     },
 ];
 
 const PHRASES: &[Phrase] = &[
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu entfernen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zurückziehen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "bewertung zu löschen" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension ändern" },
-    Phrase { rule: ComplianceRule::ReviewManipulation, phrase: "rezension löschen" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "gegen eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine positive bewertung" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine 5-sterne" },
-    Phrase { rule: ComplianceRule::Incentive, phrase: "für eine gute bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "hinterlassen sie eine bewertung" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "bewerten sie uns" },
-    Phrase { rule: ComplianceRule::ReviewRequest, phrase: "über eine bewertung freuen" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "newsletter" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "sonderangebot" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "unsere neuen produkte" },
-    Phrase { rule: ComplianceRule::Marketing, phrase: "rabattaktion" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "direkt bei uns bestellen" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "in unserem onlineshop" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "per whatsapp" },
-    Phrase { rule: ComplianceRule::OffPlatform, phrase: "rufen sie uns an" },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "yorum* değiştir",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "yorum* güncelle",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "yorum* sil",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "yorum* kaldır",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "yorum* geri çek",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "değerlendirme* değiştir",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "değerlendirme* güncelle",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "değerlendirme* sil",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "değerlendirme* kaldır",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "puan* değiştir",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewManipulation,
+        phrase: "puan* yükselt",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "yorum* karşılığında",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "değerlendirme* karşılığında",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "yıldız karşılığında",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "puan karşılığında",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "olumlu yorum yaparsanız",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "5 yıldız verirseniz",
+    },
+    Phrase {
+        rule: ComplianceRule::Incentive,
+        phrase: "beş yıldız verirseniz",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "yorum bırak",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "yorumunuzu bırak",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "değerlendirme bırak",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "yorum yapar mısınız",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "yorum yapmayı unutma",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "yorum yapmanızı rica",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "bizi değerlendir",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "ürünü değerlendirir misiniz",
+    },
+    Phrase {
+        rule: ComplianceRule::ReviewRequest,
+        phrase: "yorumunuzu bekliyoruz",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "bülten",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "kampanyalarımız",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "yeni ürünlerimiz",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "fırsatları kaçırma",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "özel indirim",
+    },
+    Phrase {
+        rule: ComplianceRule::Marketing,
+        phrase: "mağazamızı takip",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "web sitemiz",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "internet sitemiz",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "doğrudan sipariş",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "doğrudan bizden",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "whatsapp",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "instagram",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "bizi arayın",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "bizi telefonla",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "telefonla ulaş",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "numaralı telefon",
+    },
+    Phrase {
+        rule: ComplianceRule::OffPlatform,
+        phrase: "e-posta adresimiz",
+    },
 ];
 
-struct German;
+struct Turkish;
 
-impl LocalePack for German {
+impl LocalePack for Turkish {
     fn describe() -> PackInfo {
         PACK.info()
     }
@@ -252,5 +467,4 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
-
+helloword_sdk::export_locale!(Turkish);

@@ -84,21 +84,52 @@ pub fn parse_response(
         serde_json::from_slice::<serde_json::Value>(&response.body)
             .ok()
             .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
-            .unwrap_or_else(|| String::from_utf8_lossy(&response.body).chars().take(200).collect())
+            .unwrap_or_else(|| {
+                String::from_utf8_lossy(&response.body)
+                    .chars()
+                    .take(200)
+                    .collect()
+            })
     };
     match response.status {
         200 => {}
-        429 => return Err(TranslateError::Unavailable("DeepL: too many requests".into())),
-        456 => return Err(TranslateError::Rejected("DeepL: the character quota is used up".into())),
-        403 => return Err(TranslateError::Rejected("DeepL refused the authentication key".into())),
-        413 => return Err(TranslateError::Rejected("DeepL: the text is too large".into())),
+        429 => {
+            return Err(TranslateError::Unavailable(
+                "DeepL: too many requests".into(),
+            ));
+        }
+        456 => {
+            return Err(TranslateError::Rejected(
+                "DeepL: the character quota is used up".into(),
+            ));
+        }
+        403 => {
+            return Err(TranslateError::Rejected(
+                "DeepL refused the authentication key".into(),
+            ));
+        }
+        413 => {
+            return Err(TranslateError::Rejected(
+                "DeepL: the text is too large".into(),
+            ));
+        }
         400 if message().to_ascii_lowercase().contains("lang") => {
-            return Err(TranslateError::UnsupportedLanguage(req.target_language.clone()));
+            return Err(TranslateError::UnsupportedLanguage(
+                req.target_language.clone(),
+            ));
         }
         s if s >= 500 => {
-            return Err(TranslateError::Unavailable(format!("DeepL answered {s}: {}", message())));
+            return Err(TranslateError::Unavailable(format!(
+                "DeepL answered {s}: {}",
+                message()
+            )));
         }
-        s => return Err(TranslateError::Rejected(format!("DeepL answered {s}: {}", message()))),
+        s => {
+            return Err(TranslateError::Rejected(format!(
+                "DeepL answered {s}: {}",
+                message()
+            )));
+        }
     }
     let body: serde_json::Value = serde_json::from_slice(&response.body)
         .map_err(|e| TranslateError::Unavailable(format!("DeepL's answer is not JSON: {e}")))?;
@@ -180,7 +211,8 @@ mod tests {
         .unwrap();
         assert_eq!(ok.text, "Ihr Paket wurde versandt.");
         assert_eq!(ok.detected_source_language.as_deref(), Some("zh"));
-        let err = |status, body| parse_response(&req("de", None), answer(status, body)).unwrap_err();
+        let err =
+            |status, body| parse_response(&req("de", None), answer(status, body)).unwrap_err();
         assert!(matches!(err(503, "busy"), TranslateError::Unavailable(_)));
         assert!(matches!(err(429, ""), TranslateError::Unavailable(_)));
         assert!(matches!(err(456, ""), TranslateError::Rejected(m) if m.contains("quota")));
@@ -189,8 +221,14 @@ mod tests {
             err(400, r#"{"message":"Value for 'target_lang' not supported."}"#),
             TranslateError::UnsupportedLanguage(l) if l == "de"
         ));
-        assert!(matches!(err(200, r#"{"translations":[]}"#), TranslateError::Unavailable(_)));
-        let down = parse_response(&req("de", None), Err(HttpError::Connection("refused".into())));
+        assert!(matches!(
+            err(200, r#"{"translations":[]}"#),
+            TranslateError::Unavailable(_)
+        ));
+        let down = parse_response(
+            &req("de", None),
+            Err(HttpError::Connection("refused".into())),
+        );
         assert!(matches!(down, Err(TranslateError::Unavailable(m)) if m.contains("refused")));
     }
 }

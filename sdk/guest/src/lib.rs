@@ -174,7 +174,8 @@ macro_rules! export_translator {
         #[cfg(not(target_arch = "wasm32"))]
         const _: fn(
             $crate::translator::TranslateRequest,
-        ) -> Result<$crate::translator::Translation, $crate::translator::TranslateError> =
+        )
+            -> Result<$crate::translator::Translation, $crate::translator::TranslateError> =
             <$ty as $crate::translator::Translator>::translate;
     };
 }

@@ -57,7 +57,13 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         id: "delivered-not-received",
         purpose: "Carrier shows delivered, buyer has nothing: proof of delivery, check with neighbours, investigation window.",
-        variables: &["carrier", "tracking-number", "tracking-url", "delivered-at", "answer-by"],
+        variables: &[
+            "carrier",
+            "tracking-number",
+            "tracking-url",
+            "delivered-at",
+            "answer-by",
+        ],
     },
     Scenario {
         id: "lost-parcel",
@@ -193,7 +199,12 @@ impl Zone {
                 let (year, _, _) = civil_from_days(seconds.div_euclid(86_400));
                 let start = last_sunday(year, 3) * 86_400 + 3_600;
                 let end = last_sunday(year, 10) * 86_400 + 3_600;
-                standard_minutes + if (start..end).contains(&seconds) { 60 } else { 0 }
+                standard_minutes
+                    + if (start..end).contains(&seconds) {
+                        60
+                    } else {
+                        0
+                    }
             }
             Zone::Us { standard_minutes } => {
                 let local = seconds + i64::from(standard_minutes) * 60;
@@ -360,7 +371,11 @@ impl Pack {
         PackInfo {
             languages: vec![self.language.to_string()],
             markets: self.markets.iter().map(|m| m.market.to_string()).collect(),
-            scenarios: self.templates.iter().map(|t| t.scenario.to_string()).collect(),
+            scenarios: self
+                .templates
+                .iter()
+                .map(|t| t.scenario.to_string())
+                .collect(),
         }
     }
 
@@ -441,11 +456,7 @@ impl Pack {
     pub fn check(&self) -> Vec<String> {
         let mut problems = Vec::new();
         for s in SCENARIOS {
-            let count = self
-                .templates
-                .iter()
-                .filter(|t| t.scenario == s.id)
-                .count();
+            let count = self.templates.iter().filter(|t| t.scenario == s.id).count();
             if count != 1 {
                 problems.push(format!("{} templates for scenario {}", count, s.id));
             }
@@ -470,10 +481,16 @@ impl Pack {
                 }
             }
             if !t.body.contains("{agent-name}") {
-                problems.push(format!("{}: body is not signed with {{agent-name}}", t.scenario));
+                problems.push(format!(
+                    "{}: body is not signed with {{agent-name}}",
+                    t.scenario
+                ));
             }
             if !t.body.contains("{buyer-name}") {
-                problems.push(format!("{}: body does not greet {{buyer-name}}", t.scenario));
+                problems.push(format!(
+                    "{}: body does not greet {{buyer-name}}",
+                    t.scenario
+                ));
             }
         }
         for m in self.markets {
@@ -537,7 +554,10 @@ impl Pack {
             return;
         }
         let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
-            panic!("{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it", path.display())
+            panic!(
+                "{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it",
+                path.display()
+            )
         });
         for (i, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
             assert_eq!(a, e, "{}:{}: rendering changed", path.display(), i + 1);
@@ -612,11 +632,7 @@ fn placeholders(template: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
 }
 
 /// Replace every placeholder in `template` by its variable, formatted for `market`.
-fn fill(
-    template: &str,
-    req: &RenderRequest,
-    market: &MarketFormat,
-) -> Result<String, RenderError> {
+fn fill(template: &str, req: &RenderRequest, market: &MarketFormat) -> Result<String, RenderError> {
     let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -732,7 +748,12 @@ mod tests {
         };
         let vars = sample_variables(&DE);
         assert_eq!(
-            fill("{order-number} am {delivered-at:date} um {delivered-at:time}: {amount}", &req(vars), &DE).unwrap(),
+            fill(
+                "{order-number} am {delivered-at:date} um {delivered-at:time}: {amount}",
+                &req(vars),
+                &DE
+            )
+            .unwrap(),
             "#1001 am 10.07.2025 um 18:15: 1.234,50 €"
         );
         assert!(matches!(
@@ -741,6 +762,9 @@ mod tests {
         ));
         assert_eq!(fill("a { b", &req(vec![]), &DE).unwrap(), "a { b");
         let nameless = vec![("buyer-name".to_string(), Value::Text(String::new()))];
-        assert_eq!(fill("Hallo {buyer-name},", &req(nameless), &DE).unwrap(), "Hallo,");
+        assert_eq!(
+            fill("Hallo {buyer-name},", &req(nameless), &DE).unwrap(),
+            "Hallo,"
+        );
     }
 }
