@@ -177,8 +177,20 @@ fn main() {
             body.len()
         );
         println!("| server | acknowledged | p50 | p99 | errors |\n|---|---|---|---|---|");
+        // `HELLOWORD_INGEST_SERVE=<seconds>`: serve both for that long and print their URLs and
+        // the signature, for an external load generator (wrk) instead of the in-process one.
+        if let Some(secs) = std::env::var("HELLOWORD_INGEST_SERVE")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+        {
+            println!("gateway {gateway_url}\nceiling {bare_url}\nsignature {signature}");
+            tokio::time::sleep(Duration::from_secs(secs)).await;
+            return;
+        }
+        // `HELLOWORD_INGEST_ONLY=gateway` skips the ceiling (for profiling the gateway alone).
+        let only_gateway = std::env::var("HELLOWORD_INGEST_ONLY").as_deref() == Ok("gateway");
         let bare_body = body.clone();
-        let bare = report(
+        let bare = if only_gateway { f64::NAN } else { report(
             "bare hyper + sled insert + shared flush (ceiling)",
             load(
                 bare_url,
@@ -186,7 +198,7 @@ fn main() {
                 Arc::new(move |_| (Vec::new(), bare_body.clone())),
             )
             .await,
-        );
+        ) };
         let gateway_body = body.clone();
         let full = report(
             "gateway: HMAC + wasm normalization + inbox + shared flush",

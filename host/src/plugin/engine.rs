@@ -10,6 +10,13 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 /// often, and CPU budgets are counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 
+/// Bytes of each linear memory reset with memset (kept resident) when its slot is freed.
+const RESIDENT_MEMORY_BYTES: usize = 2 << 20;
+/// Bytes of each table kept resident likewise.
+const RESIDENT_TABLE_BYTES: usize = 64 << 10;
+/// Freed slots whose remaining pages are decommitted together.
+const DECOMMIT_BATCH: usize = 16;
+
 /// Engine-wide settings (per-call limits live in [`super::Limits`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineSettings {
@@ -71,7 +78,14 @@ pub fn build(settings: &EngineSettings) -> anyhow::Result<BuiltEngine> {
             .max_tables_per_component(8)
             .max_core_instances_per_component(16)
             .max_memory_size(settings.max_memory_bytes as usize)
-            .table_elements(settings.max_table_elements as usize);
+            .table_elements(settings.max_table_elements as usize)
+            // Every call gets a fresh instance, so slot reuse is the hot path. Resetting a
+            // plugin's small memory with memset instead of madvise, and batching the
+            // madvise calls that remain, avoids a TLB shootdown across cores per call
+            // (measured in BENCHMARKS.md, ingest).
+            .linear_memory_keep_resident(RESIDENT_MEMORY_BYTES)
+            .table_keep_resident(RESIDENT_TABLE_BYTES)
+            .decommit_batch_size(DECOMMIT_BATCH);
         let mut config = base_config(settings);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         match Engine::new(&config) {
