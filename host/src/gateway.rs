@@ -50,19 +50,32 @@ impl Gateway {
         let mut settings = EngineSettings::from_config(&config.tickets)
             .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
         settings.off_hours_ack = config.replies.off_hours_ack;
+        settings.auto_propose = config.actions.auto_propose;
         let engine = Engine::new(store.clone(), settings)?;
         let replies = Arc::new(Replies::new(
             plugins.clone(),
             config.replies.team_name.clone(),
         ));
         engine.set_replies(replies.clone());
+        engine.set_plugins(plugins.clone());
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(
             engine
                 .clone()
                 .run(inbox_notify.clone(), watching_engine.clone()),
         );
-        tokio::spawn(engine.clone().run_timers(watching_engine));
+        tokio::spawn(engine.clone().run_timers(watching_engine.clone()));
+        let retry = crate::actions::dispatch::RetryPolicy {
+            base: std::time::Duration::from_millis(config.actions.retry_base_ms.max(1)),
+            max_attempts: config.actions.max_attempts.max(1),
+            ..Default::default()
+        };
+        let dispatcher = Arc::new(crate::actions::dispatch::Dispatcher::new(
+            engine.clone(),
+            plugins.clone(),
+            retry,
+        ));
+        tokio::spawn(dispatcher.run(watching_engine));
         let app = Arc::new(App {
             plugins,
             metrics,

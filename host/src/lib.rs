@@ -5,6 +5,7 @@
 //! is [`web`], webhook intake is [`ingest`], configuration is [`config`], logs and metrics
 //! are [`telemetry`], and [`gateway`] wires them together.
 
+pub mod actions;
 pub mod config;
 pub mod gateway;
 pub mod ingest;

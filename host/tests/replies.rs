@@ -23,20 +23,8 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Copy every bundled locale pack into `<dir>/plugins`.
-fn install_packs(dir: &Path) {
-    for (package, wasm) in test_artifacts::LOCALE_PACKS {
-        let folder = dir.join("plugins").join(package);
-        std::fs::create_dir_all(&folder).unwrap();
-        let manifest = repo().join("plugins").join(package).join("plugin.toml");
-        std::fs::copy(&manifest, folder.join("plugin.toml")).unwrap();
-        let name = Path::new(wasm).file_name().unwrap();
-        std::fs::copy(wasm, folder.join(name)).unwrap();
-    }
-}
-
 async fn replies_over_all_packs(dir: &Path) -> Replies {
-    install_packs(dir);
+    common::install_locale_packs(dir);
     let plugins = PluginSet::open(common::runtime(), dir.join("plugins")).await;
     Replies::new(plugins, "Customer Service".into())
 }
@@ -320,7 +308,7 @@ fn dispute() -> Vec<u8> {
 #[tokio::test]
 async fn a_case_opened_outside_business_hours_is_acknowledged_in_the_buyers_language() {
     let tmp = tempfile::tempdir().unwrap();
-    install_packs(tmp.path());
+    common::install_locale_packs(tmp.path());
     // The team works 09:00–09:01 on Mondays only: every test run is off hours.
     let gw = start_with(
         tmp.path(),
@@ -361,7 +349,7 @@ async fn a_case_opened_outside_business_hours_is_acknowledged_in_the_buyers_lang
 #[tokio::test]
 async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
     let tmp = tempfile::tempdir().unwrap();
-    install_packs(tmp.path());
+    common::install_locale_packs(tmp.path());
     let gw = start(tmp.path()).await;
     assert_eq!(
         gw.deliver("disputes/create", &dispute(), "draft-1").await,
@@ -565,7 +553,7 @@ async fn an_agents_chinese_draft_is_translated_through_deepl_and_both_stay_on_th
     let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let (port, seen) = deepl_stand_in(KEY, up.clone()).await;
     let tmp = tempfile::tempdir().unwrap();
-    install_packs(tmp.path());
+    common::install_locale_packs(tmp.path());
     let folder = tmp.path().join("plugins/translate-deepl");
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::copy(

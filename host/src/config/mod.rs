@@ -49,6 +49,8 @@ struct RawConfig {
     #[serde(default)]
     replies: RepliesConfig,
     #[serde(default)]
+    actions: ActionsConfig,
+    #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
 }
 
@@ -87,6 +89,39 @@ struct RawPlugins {
     max_stack_bytes: Option<usize>,
     #[serde(default)]
     limits: LimitOverrides,
+}
+
+/// The `[actions]` section: how the dispatcher retries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionsConfig {
+    /// Wait before the first retry, in milliseconds; doubles per attempt up to 5 minutes.
+    #[serde(default = "default_retry_base_ms")]
+    pub retry_base_ms: u64,
+    /// Attempts before an action fails for a human to look at.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    /// Ask the compensation policy for a proposal as soon as a case opens.
+    #[serde(default = "default_true")]
+    pub auto_propose: bool,
+}
+
+fn default_retry_base_ms() -> u64 {
+    2_000
+}
+
+fn default_max_attempts() -> u32 {
+    8
+}
+
+impl Default for ActionsConfig {
+    fn default() -> Self {
+        ActionsConfig {
+            retry_base_ms: default_retry_base_ms(),
+            max_attempts: default_max_attempts(),
+            auto_propose: true,
+        }
+    }
 }
 
 /// The `[replies]` section.
@@ -162,6 +197,8 @@ pub struct Config {
     pub tickets: crate::tickets::TicketsConfig,
     /// Replies: signature, translator, off-hours acknowledgement.
     pub replies: RepliesConfig,
+    /// Action retries.
+    pub actions: ActionsConfig,
     /// The file this config was read from.
     pub file: PathBuf,
 }
@@ -309,6 +346,7 @@ impl Config {
             api_tokens: raw.api.tokens,
             tickets: raw.tickets,
             replies: raw.replies,
+            actions: raw.actions,
             file: file.to_path_buf(),
         })
     }

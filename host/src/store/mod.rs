@@ -136,6 +136,14 @@ pub struct Store {
     timers: sled::Tree,
     customers: sled::Tree,
     meta: sled::Tree,
+    /// Proposals by (ticket, id).
+    proposals: sled::Tree,
+    /// Outbox entries by (ticket, id).
+    outbox: sled::Tree,
+    /// Open outbox entries: id → ticket.
+    outbox_open: sled::Tree,
+    /// Audit log by sequence.
+    audit: sled::Tree,
     unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     commit: GroupCommit,
 }
@@ -194,6 +202,10 @@ impl Store {
             queue: db.open_tree("queue")?,
             timers: db.open_tree("timers")?,
             customers: db.open_tree("customers")?,
+            proposals: db.open_tree("proposals")?,
+            outbox: db.open_tree("outbox")?,
+            outbox_open: db.open_tree("outbox_open")?,
+            audit: db.open_tree("audit")?,
             meta,
             unverified,
             unverified_count,

@@ -6,6 +6,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use super::{Store, StoreError};
+use crate::actions::{AuditEntry, OutboxEntry, Proposal, Record};
 use crate::tickets::customers::Customer;
 use crate::tickets::model::{Ticket, TicketId, TimelineEntry};
 use crate::tickets::sla::Severity;
@@ -25,6 +26,16 @@ pub struct TicketWrite {
     pub business_keys: Vec<String>,
     /// The buyer's profile as it must be stored, when the change touches it.
     pub customer: Option<Customer>,
+    /// Proposals, outbox entries and audit lines written in the same commit.
+    pub records: Vec<Record>,
+}
+
+/// Key of a per-ticket record: ticket id then record id.
+fn pair_key(ticket: u64, id: u64) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&ticket.to_be_bytes());
+    key[8..].copy_from_slice(&id.to_be_bytes());
+    key
 }
 
 /// Timer key: due instant (milliseconds, sign-flipped u64) then timer id, so the first key
@@ -264,7 +275,32 @@ impl Store {
                         .map_err(|e| corrupt(format!("customers/{}", c.key), e))
                 })
                 .transpose()?;
-            prepared.push((write, json, entries, customer));
+            let mut records = Vec::with_capacity(write.records.len());
+            for record in &write.records {
+                records.push(match record {
+                    Record::Proposal(p) => (
+                        0u8,
+                        pair_key(p.ticket, p.id).to_vec(),
+                        serde_json::to_vec(p)
+                            .map_err(|e| corrupt(format!("proposals/{}", p.id), e))?,
+                        false,
+                    ),
+                    Record::Outbox(o) => (
+                        1u8,
+                        pair_key(o.ticket, o.id).to_vec(),
+                        serde_json::to_vec(o)
+                            .map_err(|e| corrupt(format!("outbox/{}", o.id), e))?,
+                        o.state.is_open(),
+                    ),
+                    Record::Audit(a) => (
+                        2u8,
+                        self.db.generate_id()?.to_be_bytes().to_vec(),
+                        serde_json::to_vec(a).map_err(|e| corrupt("audit".into(), e))?,
+                        false,
+                    ),
+                });
+            }
+            prepared.push((write, json, entries, customer, records));
         }
         let result = (
             &self.tickets,
@@ -275,10 +311,46 @@ impl Store {
             &self.meta,
             &self.timers,
             &self.customers,
+            &self.proposals,
+            &self.outbox,
+            &self.outbox_open,
+            &self.audit,
         )
             .transaction(
-                |(tickets, cases, business, timeline, queue, meta, timers, customers)| {
-                    for (write, json, entries, customer) in &prepared {
+                |(
+                    tickets,
+                    cases,
+                    business,
+                    timeline,
+                    queue,
+                    meta,
+                    timers,
+                    customers,
+                    proposals,
+                    outbox,
+                    outbox_open,
+                    audit,
+                )| {
+                    for (write, json, entries, customer, records) in &prepared {
+                        for (tree, key, json, open) in records {
+                            match tree {
+                                0 => {
+                                    proposals.insert(key.as_slice(), json.as_slice())?;
+                                }
+                                1 => {
+                                    outbox.insert(key.as_slice(), json.as_slice())?;
+                                    let id = &key[8..];
+                                    if *open {
+                                        outbox_open.insert(id, &key[..8])?;
+                                    } else {
+                                        outbox_open.remove(id)?;
+                                    }
+                                }
+                                _ => {
+                                    audit.insert(key.as_slice(), json.as_slice())?;
+                                }
+                            }
+                        }
                         if let Some((key, json)) = customer {
                             customers.insert(key.as_bytes(), json.as_slice())?;
                         }
@@ -325,5 +397,93 @@ impl Store {
                 Err(StoreError::Flush("transaction aborted".into()))
             }
         }
+    }
+}
+
+impl Store {
+    /// The proposals of `ticket`, oldest first.
+    pub fn proposals(&self, ticket: u64) -> Result<Vec<Proposal>, StoreError> {
+        self.proposals
+            .scan_prefix(ticket.to_be_bytes())
+            .values()
+            .map(|v| {
+                let v = v?;
+                serde_json::from_slice(&v).map_err(|e| corrupt(format!("proposals of {ticket}"), e))
+            })
+            .collect()
+    }
+
+    /// Proposal `id` of `ticket`.
+    pub fn proposal(&self, ticket: u64, id: u64) -> Result<Option<Proposal>, StoreError> {
+        self.proposals
+            .get(pair_key(ticket, id))?
+            .map(|v| serde_json::from_slice(&v).map_err(|e| corrupt(format!("proposals/{id}"), e)))
+            .transpose()
+    }
+
+    /// The outbox entries of `ticket`, oldest first.
+    pub fn actions(&self, ticket: u64) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.outbox
+            .scan_prefix(ticket.to_be_bytes())
+            .values()
+            .map(|v| {
+                let v = v?;
+                serde_json::from_slice(&v).map_err(|e| corrupt(format!("outbox of {ticket}"), e))
+            })
+            .collect()
+    }
+
+    /// Outbox entry `id` of `ticket`.
+    pub fn action(&self, ticket: u64, id: u64) -> Result<Option<OutboxEntry>, StoreError> {
+        self.outbox
+            .get(pair_key(ticket, id))?
+            .map(|v| serde_json::from_slice(&v).map_err(|e| corrupt(format!("outbox/{id}"), e)))
+            .transpose()
+    }
+
+    /// Every outbox entry.
+    pub fn all_actions(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.outbox
+            .iter()
+            .values()
+            .map(|v| {
+                let v = v?;
+                serde_json::from_slice(&v).map_err(|e| corrupt("outbox".into(), e))
+            })
+            .collect()
+    }
+
+    /// Every outbox entry the dispatcher still has work on, oldest first.
+    pub fn open_actions(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.outbox_open.iter() {
+            let (id, ticket) = item?;
+            let (Some(id), Some(ticket)) = (super::decode_seq(&id), super::decode_seq(&ticket))
+            else {
+                continue;
+            };
+            if let Some(entry) = self.action(ticket, id)? {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The audit log, newest first, at most `limit` lines.
+    pub fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        self.audit
+            .iter()
+            .rev()
+            .take(limit)
+            .map(|item| {
+                let (_, v) = item?;
+                serde_json::from_slice(&v).map_err(|e| corrupt("audit".into(), e))
+            })
+            .collect()
+    }
+
+    /// A fresh id for a proposal or outbox entry.
+    pub fn new_record_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()?)
     }
 }

@@ -18,6 +18,7 @@ use super::sla::{
     self, BusinessCalendar, EscalationLadder, MarketplaceRule, Severity, SeverityTargets,
 };
 use super::triage::{Triage, more_urgent};
+use crate::actions::Record;
 use crate::plugin::bindings::types::{IssueKind, TicketEvent};
 use crate::store::{InboxRecord, InboxState, Store, StoreError, TicketWrite};
 
@@ -60,6 +61,8 @@ pub struct EngineSettings {
     pub agents: Vec<Agent>,
     /// Acknowledge cases that open outside business hours (needs locale packs).
     pub off_hours_ack: bool,
+    /// Ask the compensation policy for a proposal when a case opens (needs a policy plugin).
+    pub auto_propose: bool,
 }
 
 impl Default for EngineSettings {
@@ -73,6 +76,7 @@ impl Default for EngineSettings {
                 .unwrap_or(jiff::tz::TimeZone::UTC),
             agents: Vec::new(),
             off_hours_ack: false,
+            auto_propose: false,
         }
     }
 }
@@ -113,6 +117,7 @@ impl EngineSettings {
             ebay_time_zone,
             agents,
             off_hours_ack: false,
+            auto_propose: false,
         })
     }
 
@@ -174,6 +179,10 @@ pub struct Engine {
     lock: tokio::sync::Mutex<()>,
     // Wakes the timer loop after any change that may have added an earlier timer.
     timers_changed: tokio::sync::Notify,
+    // Wakes the action dispatcher after a change that queued actions.
+    actions_changed: tokio::sync::Notify,
+    // Policies for automatic proposals; set once by the gateway.
+    plugins: std::sync::OnceLock<Arc<crate::plugin::PluginSet>>,
     // Writes automatic replies; set once by the gateway.
     replies: std::sync::OnceLock<Arc<crate::replies::Replies>>,
 }
@@ -194,7 +203,14 @@ impl Engine {
             lock: tokio::sync::Mutex::new(()),
             timers_changed: tokio::sync::Notify::new(),
             replies: std::sync::OnceLock::new(),
+            plugins: std::sync::OnceLock::new(),
+            actions_changed: tokio::sync::Notify::new(),
         }))
+    }
+
+    /// Let the engine ask the policy plugins in `plugins` for proposals.
+    pub fn set_plugins(&self, plugins: Arc<crate::plugin::PluginSet>) {
+        let _ = self.plugins.set(plugins);
     }
 
     /// Let the engine write automatic replies (the off-hours acknowledgement) with `replies`.
@@ -297,6 +313,7 @@ impl Engine {
                         entries: Vec::new(),
                         business_keys: Vec::new(),
                         customer: None,
+                        records: Vec::new(),
                     }),
             };
             let mut write = match existing {
@@ -387,6 +404,20 @@ impl Engine {
         };
         ticket.facts.absorb(event);
         ticket.timers = self.escalation_timers(&ticket)?;
+        let has_policy = self.plugins.get().is_some_and(|p| {
+            !p.of_kind(crate::plugin::PluginKind::CompensationPolicy)
+                .is_empty()
+        });
+        if self.settings.auto_propose && has_policy {
+            ticket.timers.insert(
+                0,
+                Timer {
+                    id: self.store.new_timer_id()?,
+                    due: received_at,
+                    what: TimerKind::Propose,
+                },
+            );
+        }
         if self.settings.off_hours_ack && sla::is_off_hours(&self.settings.calendar, received_at) {
             // A human answers within two business hours of opening, and never after the
             // deadline.
@@ -429,6 +460,7 @@ impl Engine {
             entries,
             business_keys: Vec::new(),
             customer: None,
+            records: Vec::new(),
         })
     }
 
@@ -539,6 +571,57 @@ impl Engine {
             .await
     }
 
+    /// Like `change`, with proposals, outbox entries and audit lines written in the same
+    /// commit as the ticket change (a decision and the actions it causes are one commit).
+    pub async fn change_with_records(
+        &self,
+        id: u64,
+        change: impl FnOnce(
+            &mut Ticket,
+            Timestamp,
+        ) -> Result<(Vec<Happening>, Vec<Record>), ChangeError>,
+    ) -> Result<Ticket, ChangeError> {
+        let _one_writer = self.lock.lock().await;
+        let before = self
+            .store
+            .ticket(id)?
+            .ok_or(ChangeError::NoSuchTicket(id))?;
+        let mut after = before.clone();
+        let now = Timestamp::now();
+        let (happenings, records) = change(&mut after, now)?;
+        after.updated_at = now;
+        self.track_load(Some(&before), &after);
+        let write = TicketWrite {
+            before: Some(before),
+            after: after.clone(),
+            entries: happenings
+                .into_iter()
+                .map(|what| TimelineEntry { at: now, what })
+                .collect(),
+            business_keys: Vec::new(),
+            customer: None,
+            records,
+        };
+        self.store.commit_tickets(&[write]).await?;
+        self.timers_changed.notify_one();
+        self.actions_changed.notify_one();
+        Ok(after)
+    }
+
+    /// Wakes the action dispatcher.
+    pub fn actions_changed(&self) -> &tokio::sync::Notify {
+        &self.actions_changed
+    }
+
+    /// Whether `who` (an API token's name) may approve what a lead must: leads, and
+    /// operator tokens that are not an agent's.
+    pub fn is_lead(&self, who: &str) -> bool {
+        match self.settings.agents.iter().find(|a| a.name == who) {
+            Some(agent) => agent.lead,
+            None => true,
+        }
+    }
+
     /// Like `change`, where the change may also update the buyer's profile.
     async fn change_with_customer(
         &self,
@@ -567,6 +650,7 @@ impl Engine {
                 .collect(),
             business_keys: Vec::new(),
             customer,
+            records: Vec::new(),
         };
         self.store.commit_tickets(&[write]).await?;
         self.timers_changed.notify_one();
@@ -739,18 +823,24 @@ impl Engine {
                 after.timers.drain(..).partition(|t| t.due <= now);
             after.timers = pending;
             let mut entries = Vec::new();
+            let mut records = Vec::new();
             for timer in fired {
-                entries.extend(self.effect(&mut after, &timer, now).await);
+                entries.extend(self.effect(&mut after, &timer, now, &mut records).await?);
             }
             self.track_load(Some(&before), &after);
+            let queued = !records.is_empty();
             let write = TicketWrite {
                 before: Some(before),
                 after,
                 entries,
                 business_keys: Vec::new(),
                 customer: None,
+                records,
             };
             self.store.commit_tickets(&[write]).await?;
+            if queued {
+                self.actions_changed.notify_one();
+            }
         }
     }
 
@@ -760,12 +850,13 @@ impl Engine {
         ticket: &mut Ticket,
         timer: &Timer,
         now: Timestamp,
-    ) -> Vec<TimelineEntry> {
+        records: &mut Vec<Record>,
+    ) -> Result<Vec<TimelineEntry>, StoreError> {
         let at = timer.due;
         match &timer.what {
             TimerKind::Escalation { per_mille } => {
                 if ticket.first_response_at.is_some() || !ticket.status.is_open() {
-                    return Vec::new();
+                    return Ok(Vec::new());
                 }
                 let lead = (*per_mille >= 1000)
                     .then(|| self.settings.agents.iter().find(|a| a.lead))
@@ -798,13 +889,93 @@ impl Engine {
                         },
                     });
                 }
-                entries
+                Ok(entries)
+            }
+            TimerKind::Propose => {
+                if !ticket.status.is_open() {
+                    return Ok(Vec::new());
+                }
+                let Some(plugins) = self.plugins.get() else {
+                    return Ok(Vec::new());
+                };
+                let decided =
+                    crate::actions::desk::ask_policy(&self.store, plugins, ticket, None, now).await;
+                let (policy, decided) = match decided {
+                    Ok(Some(found)) => found,
+                    Ok(None) => return Ok(Vec::new()),
+                    Err(e) => {
+                        return Ok(vec![TimelineEntry {
+                            at: now,
+                            what: Happening::Note {
+                                text: format!("No compensation proposal: {e:?}"),
+                                by: "system".into(),
+                            },
+                        }]);
+                    }
+                };
+                let (proposal, happenings, new_records) = crate::actions::desk::proposal_records(
+                    &self.store,
+                    ticket,
+                    &policy,
+                    &decided,
+                    "system",
+                    now,
+                )
+                .map_err(|e| match e {
+                    ChangeError::Store(e) => e,
+                    other => StoreError::Flush(format!("{other:?}")),
+                })?;
+                records.extend(new_records);
+                // An investigation window: look again when it ends.
+                if let Some(revisit) = proposal.revisit_at.filter(|r| *r > now) {
+                    ticket.timers.push(Timer {
+                        id: self.store.new_timer_id()?,
+                        due: revisit,
+                        what: TimerKind::Propose,
+                    });
+                    ticket.timers.sort_by_key(|t| t.due);
+                }
+                Ok(happenings
+                    .into_iter()
+                    .map(|what| TimelineEntry { at: now, what })
+                    .collect())
             }
             TimerKind::OffHoursAck { answer_by } => {
                 if ticket.first_response_at.is_some() || !ticket.status.is_open() {
-                    return Vec::new();
+                    return Ok(Vec::new());
                 }
-                self.off_hours_ack(ticket, *answer_by, now).await
+                let entries = self.off_hours_ack(ticket, *answer_by, now).await;
+                // The acknowledgement goes out through the outbox, in this same commit.
+                let mut lines = Vec::new();
+                for entry in &entries {
+                    if let Happening::AutoReply {
+                        language,
+                        subject,
+                        body,
+                        ..
+                    } = &entry.what
+                    {
+                        let kind = crate::plugin::bindings::types::ActionKind::Message(
+                            crate::plugin::bindings::types::MessageSpec {
+                                subject: Some(subject.clone()),
+                                body: body.clone(),
+                                language: language.clone(),
+                            },
+                        );
+                        let id = self.store.new_record_id()?;
+                        let (h, r) = crate::actions::desk::queue_for(
+                            ticket,
+                            std::slice::from_ref(&kind),
+                            &format!("off-hours-ack {}", timer.id),
+                            &[id],
+                            "system",
+                            now,
+                        );
+                        lines.extend(h.into_iter().map(|what| TimelineEntry { at: now, what }));
+                        records.extend(r);
+                    }
+                }
+                Ok(entries.into_iter().chain(lines).collect())
             }
             TimerKind::FollowUp { what, .. } => {
                 let mut entries = vec![TimelineEntry {
@@ -828,7 +999,7 @@ impl Engine {
                     });
                     ticket.status = Status::WaitingOnUs;
                 }
-                entries
+                Ok(entries)
             }
         }
     }

@@ -205,6 +205,9 @@ pub enum TimerKind {
         /// Who asked.
         by: String,
     },
+    /// Ask the compensation policy for a proposal (when the case opens, and again when an
+    /// investigation window the policy asked for ends).
+    Propose,
     /// The case opened outside business hours: acknowledge it in the buyer's language,
     /// promising an answer by `answer_by`. Skipped if someone answered first.
     OffHoursAck {
@@ -266,6 +269,76 @@ pub enum Happening {
         by: String,
         /// The note.
         text: String,
+    },
+    /// The compensation policy proposed something.
+    Proposed {
+        /// Proposal id.
+        proposal: u64,
+        /// What, in short.
+        actions: Vec<String>,
+        /// Why.
+        rationale: String,
+        /// Who must approve.
+        tier: crate::actions::Tier,
+    },
+    /// A proposal was approved or rejected.
+    ProposalDecided {
+        /// Proposal id.
+        proposal: u64,
+        /// Approved or not.
+        approved: bool,
+        /// Who decided.
+        by: String,
+        /// Why (for a rejection).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// An action went into the outbox.
+    ActionQueued {
+        /// Outbox entry id.
+        action: u64,
+        /// What, in short.
+        what: String,
+        /// Its idempotency key.
+        key: String,
+        /// What caused it.
+        origin: String,
+    },
+    /// The marketplace carried an action out (or accepted it for later).
+    ActionDone {
+        /// Outbox entry id.
+        action: u64,
+        /// What, in short.
+        what: String,
+        /// The marketplace's answer.
+        detail: String,
+        /// The marketplace's id for it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        marketplace_ref: Option<String>,
+    },
+    /// An action will not happen without a human.
+    ActionFailed {
+        /// Outbox entry id.
+        action: u64,
+        /// What, in short.
+        what: String,
+        /// Why.
+        error: String,
+    },
+    /// An agent sent a reply (through the outbox).
+    ReplySent {
+        /// Who.
+        by: String,
+        /// Language written in.
+        language: String,
+        /// Subject line.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subject: Option<String>,
+        /// Body.
+        body: String,
+        /// The compliance findings a lead overrode, with the lead's reason.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        override_reason: Option<String>,
     },
     /// An agent's draft was machine-translated; both texts stay on the timeline.
     Translated {

@@ -43,6 +43,51 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
             &serde_json::json!({ "agents": app.engine.agents(jiff::Timestamp::now()) }),
         ),
         (&Method::GET, ["locales"]) => super::replies_api::locales(app).await,
+        (&Method::GET, ["outbox"]) => super::actions_api::outbox(app),
+        (&Method::GET, ["audit"]) => super::actions_api::audit(app, &query),
+        (&Method::POST, ["proposals", "decide"]) => match read_json(req).await {
+            Ok(body) => super::actions_api::batch(app, body, &who).await,
+            Err(refusal) => refusal.response(),
+        },
+        (
+            &Method::POST,
+            [
+                "tickets",
+                id,
+                "proposals",
+                proposal,
+                verb @ ("approve" | "reject"),
+            ],
+        ) => {
+            let (Ok(id), Ok(proposal)) = (id.parse::<u64>(), proposal.parse::<u64>()) else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    "no such ticket or proposal",
+                );
+            };
+            let approve = *verb == "approve";
+            match read_json(req).await {
+                Ok(body) => {
+                    super::actions_api::decide(app, id, proposal, approve, body, &who).await
+                }
+                Err(refusal) => refusal.response(),
+            }
+        }
+        (&Method::POST, ["tickets", id, action @ ("actions" | "propose" | "reply")]) => {
+            let Ok(id) = id.parse::<u64>() else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    &format!("no ticket {id:?}"),
+                );
+            };
+            let action = action.to_string();
+            match read_json(req).await {
+                Ok(body) => super::actions_api::ticket_action(app, id, &action, body, &who).await,
+                Err(refusal) => refusal.response(),
+            }
+        }
         (&Method::POST, ["compliance", "check"]) => match read_json(req).await {
             Ok(body) => super::replies_api::check_text(app, body).await,
             Err(refusal) => refusal.response(),
@@ -227,7 +272,12 @@ fn show(app: &App, id: u64) -> Response<Full<Bytes>> {
     match (app.store.ticket(id), app.store.timeline(id)) {
         (Ok(Some(ticket)), Ok(timeline)) => json(
             StatusCode::OK,
-            &serde_json::json!({ "ticket": ticket, "timeline": timeline }),
+            &serde_json::json!({
+                "ticket": ticket,
+                "timeline": timeline,
+                "proposals": app.store.proposals(id).unwrap_or_default(),
+                "actions": app.store.actions(id).unwrap_or_default(),
+            }),
         ),
         (Ok(None), _) => error(
             StatusCode::NOT_FOUND,
@@ -408,7 +458,7 @@ async fn change(
                 "not-found",
                 &format!(
                     "no ticket action `{other}`; expected assign, notes, status, follow-ups, \
-                     draft, check or translate"
+                     draft, check, translate, reply, actions or propose"
                 ),
             );
         }

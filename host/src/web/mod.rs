@@ -3,6 +3,7 @@
 //! [`run`] takes a bound listener (tests bind `127.0.0.1:0`) and a shutdown future; on
 //! shutdown it stops accepting and lets requests in flight finish.
 
+mod actions_api;
 mod api;
 mod replies_api;
 mod respond;

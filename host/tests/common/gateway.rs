@@ -11,6 +11,10 @@ use helloword::tickets::model::Ticket;
 pub const SECRET: &str = "shopify-test-secret";
 pub const SHOP: &str = "helloword-test.myshopify.com";
 pub const TOKEN: &str = "lead-token-123";
+/// The token of agent `lin` (a lead in tests that configure agents).
+pub const LIN_TOKEN: &str = "lin-token-456";
+/// The token of agent `mei`.
+pub const MEI_TOKEN: &str = "mei-token-789";
 
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -64,14 +68,19 @@ async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
         plugins.join("shopify_connector.wasm"),
     )
     .unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/shopify/plugin.toml"),
-        plugins.join("plugin.toml"),
-    )
-    .unwrap();
+    // A test may have written its own manifest (an Admin API stand-in's address).
+    if !plugins.join("plugin.toml").exists() {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/shopify/plugin.toml"),
+            plugins.join("plugin.toml"),
+        )
+        .unwrap();
+    }
     let text = format!(
-        "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n[api.tokens]\nlead = \"lead_token\"\n\
-         [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\nlead_token = {{ value = \"{TOKEN}\" }}\n{tickets}"
+        "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n\
+         [api.tokens]\nlead = \"lead_token\"\nlin = \"lin_token\"\nmei = \"mei_token\"\n\
+         [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\nlead_token = {{ value = \"{TOKEN}\" }}\n\
+         lin_token = {{ value = \"{LIN_TOKEN}\" }}\nmei_token = {{ value = \"{MEI_TOKEN}\" }}\n{tickets}"
     );
     let config = Config::parse(&dir.join("helloword.toml"), &text).unwrap();
     let gateway = Gateway::start(&config).await.ok()?;

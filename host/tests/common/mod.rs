@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod gateway;
+pub mod shopify_admin;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -83,4 +84,20 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// Copy every bundled locale pack into `<dir>/plugins`.
+pub fn install_locale_packs(dir: &Path) {
+    for (package, wasm) in test_artifacts::LOCALE_PACKS {
+        let folder = dir.join("plugins").join(package);
+        std::fs::create_dir_all(&folder).unwrap();
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("plugins")
+            .join(package)
+            .join("plugin.toml");
+        std::fs::copy(&manifest, folder.join("plugin.toml")).unwrap();
+        let name = Path::new(wasm).file_name().unwrap();
+        std::fs::copy(wasm, folder.join(name)).unwrap();
+    }
 }

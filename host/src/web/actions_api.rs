@@ -1,0 +1,228 @@
+//! The admin API's action routes: proposals from the compensation policy (propose, approve,
+//! reject, batch approve), an agent's own actions, replies through the compliance guard,
+//! the outbox and the audit log. Documented in `docs/api.md`.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Response, StatusCode};
+use serde::Deserialize;
+
+use super::{App, error, json};
+use crate::actions::desk::{self, Reply, ReplyRefused};
+use crate::plugin::bindings::types::ActionKind;
+use crate::tickets::engine::ChangeError;
+
+fn parse<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, String> {
+    serde_json::from_value(body).map_err(|e| format!("the body does not fit: {e}"))
+}
+
+fn bad_body(message: &str) -> Response<Full<Bytes>> {
+    error(StatusCode::UNPROCESSABLE_ENTITY, "bad-body", message)
+}
+
+fn refused(e: ChangeError) -> Response<Full<Bytes>> {
+    match e {
+        ChangeError::NoSuchTicket(id) => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no ticket {id}"),
+        ),
+        ChangeError::Invalid(message)
+            if message.contains("not a lead") || message.contains("may not") =>
+        {
+            error(StatusCode::FORBIDDEN, "forbidden", &message)
+        }
+        ChangeError::Invalid(message) => error(StatusCode::CONFLICT, "invalid-change", &message),
+        ChangeError::Store(e) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage-unavailable",
+            &e.to_string(),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActBody {
+    actions: Vec<ActionKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProposeBody {
+    policy: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecideBody {
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyBody {
+    subject: Option<String>,
+    body: String,
+    language: Option<String>,
+    override_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchItem {
+    ticket: u64,
+    proposal: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchBody {
+    proposals: Vec<BatchItem>,
+    #[serde(default)]
+    reject: bool,
+    reason: Option<String>,
+}
+
+/// `POST /api/tickets/{id}/{actions|propose|reply}`.
+pub async fn ticket_action(
+    app: &App,
+    id: u64,
+    action: &str,
+    body: serde_json::Value,
+    who: &str,
+) -> Response<Full<Bytes>> {
+    let engine = &app.engine;
+    match action {
+        "actions" => match parse::<ActBody>(body) {
+            Ok(b) => ticket_result(desk::act(engine, id, b.actions, who).await),
+            Err(m) => bad_body(&m),
+        },
+        "propose" => match parse::<ProposeBody>(body) {
+            Ok(b) => {
+                match desk::propose(engine, &app.plugins, id, b.policy.as_deref(), who).await {
+                    Ok((ticket, proposal)) => json(
+                        StatusCode::OK,
+                        &serde_json::json!({ "ticket": ticket, "proposal": proposal }),
+                    ),
+                    Err(e) => refused(e),
+                }
+            }
+            Err(m) => bad_body(&m),
+        },
+        _ => match parse::<ReplyBody>(body) {
+            Ok(b) => {
+                let reply = Reply {
+                    subject: b.subject,
+                    body: b.body,
+                    language: b.language,
+                    override_reason: b.override_reason,
+                };
+                match desk::reply(engine, &app.replies, id, reply, who).await {
+                    Ok(ticket) => json(StatusCode::OK, &serde_json::json!({ "ticket": ticket })),
+                    Err(ReplyRefused::Blocked(findings)) => json(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &serde_json::json!({
+                            "error": "blocked-by-compliance",
+                            "message": format!(
+                                "the compliance guard blocks this reply: {}; change the text, \
+                                 or a lead may send it with \"override_reason\"",
+                                findings.iter().map(|f| format!("{} ({:?})", f.rule.id(), f.excerpt))
+                                    .collect::<Vec<_>>().join(", ")
+                            ),
+                            "findings": findings,
+                        }),
+                    ),
+                    Err(ReplyRefused::Change(e)) => refused(e),
+                }
+            }
+            Err(m) => bad_body(&m),
+        },
+    }
+}
+
+/// `POST /api/tickets/{id}/proposals/{proposal}/{approve|reject}`.
+pub async fn decide(
+    app: &App,
+    id: u64,
+    proposal: u64,
+    approve: bool,
+    body: serde_json::Value,
+    who: &str,
+) -> Response<Full<Bytes>> {
+    match parse::<DecideBody>(body) {
+        Ok(b) => {
+            ticket_result(desk::decide(&app.engine, id, proposal, approve, b.reason, who).await)
+        }
+        Err(m) => bad_body(&m),
+    }
+}
+
+/// `POST /api/proposals/decide`: approve (or reject) many proposals; each gets its own
+/// result, and one refusal does not stop the others.
+pub async fn batch(app: &App, body: serde_json::Value, who: &str) -> Response<Full<Bytes>> {
+    let b: BatchBody = match parse(body) {
+        Ok(b) => b,
+        Err(m) => return bad_body(&m),
+    };
+    let mut results = Vec::new();
+    for item in b.proposals {
+        let outcome = desk::decide(
+            &app.engine,
+            item.ticket,
+            item.proposal,
+            !b.reject,
+            b.reason.clone(),
+            who,
+        )
+        .await;
+        results.push(match outcome {
+            Ok(_) => {
+                serde_json::json!({ "ticket": item.ticket, "proposal": item.proposal, "ok": true })
+            }
+            Err(e) => serde_json::json!({
+                "ticket": item.ticket, "proposal": item.proposal, "ok": false,
+                "error": format!("{e:?}"),
+            }),
+        });
+    }
+    json(StatusCode::OK, &serde_json::json!({ "results": results }))
+}
+
+/// `GET /api/outbox`: actions the dispatcher still has work on.
+pub fn outbox(app: &App) -> Response<Full<Bytes>> {
+    match app.store.open_actions() {
+        Ok(actions) => json(StatusCode::OK, &serde_json::json!({ "actions": actions })),
+        Err(e) => refused(ChangeError::Store(e)),
+    }
+}
+
+/// `GET /api/audit?limit=N`: the audit log, newest first.
+pub fn audit(app: &App, query: &str) -> Response<Full<Bytes>> {
+    let mut limit = 100;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match (key.as_ref(), value.parse::<usize>()) {
+            ("limit", Ok(n)) if (1..=1000).contains(&n) => limit = n,
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad-query",
+                    &format!("`{key}={value}`: expected limit=1..1000"),
+                );
+            }
+        }
+    }
+    match app.store.audit(limit) {
+        Ok(lines) => json(StatusCode::OK, &serde_json::json!({ "audit": lines })),
+        Err(e) => refused(ChangeError::Store(e)),
+    }
+}
+
+fn ticket_result(
+    result: Result<crate::tickets::model::Ticket, ChangeError>,
+) -> Response<Full<Bytes>> {
+    match result {
+        Ok(ticket) => json(StatusCode::OK, &serde_json::json!({ "ticket": ticket })),
+        Err(e) => refused(e),
+    }
+}

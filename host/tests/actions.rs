@@ -1,0 +1,242 @@
+//! Actions through the outbox, exactly once: a refund decided through the API reaches a
+//! loopback stand-in of Shopify's Admin API once; a lost answer is reconciled, not repeated;
+//! replies pass the compliance guard or a lead's audited override.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use common::gateway::*;
+use common::shopify_admin;
+use helloword::plugin::bindings::types::{ActionKind, RefundSpec};
+use helloword::tickets::model::Happening;
+
+const LEAD_TOKEN: &str = LIN_TOKEN;
+const AGENT_TOKEN: &str = MEI_TOKEN;
+
+/// Config: a lead (the harness's `lead` token is an operator), an agent, the Admin API
+/// token, fast retries.
+fn team() -> String {
+    format!(
+        "shopify_admin_token = {{ value = \"{}\" }}\n\
+         [actions]\nretry_base_ms = 50\n\
+         [[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 5\n\
+         [[tickets.agents]]\nname = \"mei\"\nskills = [\"logistics\", \"quality\", \"payment\"]\n\
+         languages = [\"en\"]\ncapacity = 5\n",
+        shopify_admin::ADMIN_TOKEN
+    )
+}
+
+fn refund() -> String {
+    let kind = ActionKind::Refund(RefundSpec {
+        amount: None,
+        line_items: vec![("518995019".into(), 1)],
+        include_shipping: true,
+        note: Some("damaged in transit".into()),
+        notify_buyer: true,
+    });
+    serde_json::json!({ "actions": [kind] }).to_string()
+}
+
+impl Running {
+    async fn as_token(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            req = req.body(body.to_string());
+        }
+        let response = req.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+        )
+    }
+
+    /// Wait until the dispatcher has nothing left to do.
+    async fn drained(&self) {
+        for _ in 0..300 {
+            if self.app.store.open_actions().unwrap().is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!(
+            "actions still open: {:?}",
+            self.app.store.open_actions().unwrap()
+        );
+    }
+}
+
+/// Start a gateway whose Shopify connector talks to a fresh stand-in; one return request
+/// delivered, its ticket id.
+async fn setup(dir: &std::path::Path) -> (Running, std::sync::Arc<shopify_admin::Admin>, u64) {
+    let (admin, port) = shopify_admin::start().await;
+    shopify_admin::install_connector(dir, port);
+    let gw = start_with(dir, &team()).await;
+    assert_eq!(
+        gw.deliver("returns/request", &fixture("returns__request.json"), "a-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+    (gw, admin, id)
+}
+
+#[tokio::test]
+async fn a_refund_is_sent_once_and_its_outcome_lands_on_the_ticket() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (gw, admin, id) = setup(tmp.path()).await;
+
+    // An agent may not move money by hand; a lead may.
+    let path = format!("/api/tickets/{id}/actions");
+    let (status, body) = gw
+        .as_token(AGENT_TOKEN, "POST", &path, Some(&refund()))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = gw
+        .as_token(LEAD_TOKEN, "POST", &path, Some(&refund()))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    gw.drained().await;
+
+    assert_eq!(admin.refund_count(), 1);
+    let (_, shown) = gw.api("GET", &format!("/api/tickets/{id}"), None).await;
+    let action = &shown["actions"][0];
+    assert_eq!(action["state"], "done", "{shown}");
+    let key = action["action"]["idempotency_key"].as_str().unwrap();
+    assert_eq!(admin.refunds_with(key), 1);
+    assert_eq!(action["attempts"], 1);
+    let timeline = gw.app.store.timeline(id).unwrap();
+    assert!(timeline.iter().any(
+        |e| matches!(&e.what, Happening::ActionDone { what, .. } if what.starts_with("refund"))
+    ));
+    let (_, audit) = gw.api("GET", "/api/audit?limit=10", None).await;
+    let lines: Vec<&str> = audit["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["what"].as_str().unwrap())
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("queued refund")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.contains("done")), "{lines:?}");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_reconciled_with_the_marketplace_not_repeated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (gw, admin, id) = setup(tmp.path()).await;
+    // Shopify creates the refund but the answer never arrives.
+    admin.lose_answers.store(1, Ordering::SeqCst);
+    let (status, body) = gw
+        .as_token(
+            LEAD_TOKEN,
+            "POST",
+            &format!("/api/tickets/{id}/actions"),
+            Some(&refund()),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    gw.drained().await;
+
+    assert_eq!(admin.refund_count(), 1, "reconciled, not sent twice");
+    let actions = gw.app.store.actions(id).unwrap();
+    assert!(
+        matches!(
+            actions[0].state,
+            helloword::actions::ActionState::Done { .. }
+        ),
+        "{:?}",
+        actions[0].state
+    );
+    let seen = admin.seen.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .any(|r| r.starts_with("GET ") && r.contains("refunds.json")),
+        "the retry asked Shopify first: {seen:?}"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::install_locale_packs(tmp.path());
+    let (gw, _admin, id) = setup(tmp.path()).await;
+    let path = format!("/api/tickets/{id}/reply");
+    let manipulative = r#"{"body": "Hello, we would be grateful if you could change your review now that it is solved.", "language": "en"}"#;
+
+    let (status, body) = gw
+        .as_token(AGENT_TOKEN, "POST", &path, Some(manipulative))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"], "blocked-by-compliance");
+    assert_eq!(body["findings"][0]["rule"], "review-manipulation");
+    assert_eq!(body["findings"][0]["excerpt"], "change your review");
+    assert!(
+        gw.app.store.actions(id).unwrap().is_empty(),
+        "nothing queued"
+    );
+
+    let overridden = r#"{"body": "Hello, we would be grateful if you could change your review now that it is solved.", "language": "en", "override_reason": "buyer asked how to edit it"}"#;
+    let (status, body) = gw
+        .as_token(AGENT_TOKEN, "POST", &path, Some(overridden))
+        .await;
+    assert_eq!(status, 403, "only a lead overrides: {body}");
+    let (status, body) = gw
+        .as_token(LEAD_TOKEN, "POST", &path, Some(overridden))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let timeline = gw.app.store.timeline(id).unwrap();
+    assert!(timeline.iter().any(|e| matches!(&e.what,
+        Happening::ReplySent { by, override_reason: Some(r), .. }
+            if by == "lin" && r.contains("buyer asked") && r.contains("review-manipulation"))));
+    let (_, audit) = gw.api("GET", "/api/audit", None).await;
+    assert!(audit["audit"].as_array().unwrap().iter().any(|l| {
+        l["who"] == "lin"
+            && l["what"]
+                .as_str()
+                .unwrap()
+                .contains("past the compliance guard")
+    }));
+
+    // A clean reply goes straight through.
+    let clean = r#"{"body": "Hello, we are sorry about the damage. A replacement ships today.", "language": "en"}"#;
+    let (status, body) = gw.as_token(AGENT_TOKEN, "POST", &path, Some(clean)).await;
+    assert_eq!(status, 200, "{body}");
+    let ticket = gw.app.store.ticket(id).unwrap().unwrap();
+    assert!(
+        ticket.first_response_at.is_some(),
+        "a reply is the first response"
+    );
+
+    // Messages go out through the outbox; Shopify has no buyer-messaging API, so each ends
+    // as a task for a human, said so on the ticket.
+    gw.drained().await;
+    let actions = gw.app.store.actions(id).unwrap();
+    assert_eq!(actions.len(), 2);
+    for action in &actions {
+        match &action.state {
+            helloword::actions::ActionState::Failed { error } => {
+                assert!(error.contains("no API"), "{error}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    gw.stop().await;
+}
