@@ -99,6 +99,7 @@ fn main() {
                     entries: Vec::new(),
                     business_keys: Vec::new(),
                     customer: None,
+                    records: Vec::new(),
                 })
                 .collect();
             id += batch.len() as u64;

@@ -240,3 +240,69 @@ async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
     }
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_dispute_gets_an_evidence_packet_from_the_ticket_within_shopifys_fields() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (gw, admin, _) = setup(tmp.path()).await;
+    assert_eq!(
+        gw.deliver("disputes/create", &fixture("disputes__create.json"), "d-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let dispute = gw
+        .queue()
+        .into_iter()
+        .find(|t| t.case_key.starts_with("case:"))
+        .expect("the chargeback is a case");
+    let path = format!("/api/tickets/{}/evidence", dispute.id);
+    // Submitting is final: a lead's call.
+    let (status, body) = gw
+        .as_token(AGENT_TOKEN, "POST", &path, Some(r#"{"submit": true}"#))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = gw
+        .as_token(AGENT_TOKEN, "POST", &path, Some(r#"{"submit": false}"#))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let fields: Vec<(String, String)> = serde_json::from_value(body["evidence"].clone()).unwrap();
+    let text = &fields
+        .iter()
+        .find(|(k, _)| k == "uncategorized_text")
+        .expect("the narrative")
+        .1;
+    assert!(text.contains("History of the case"), "{text}");
+    assert!(text.len() <= helloword::actions::evidence::SHOPIFY_TEXT_LIMIT);
+    gw.drained().await;
+    let written = admin.evidence.lock().unwrap().clone();
+    assert_eq!(written.len(), 1, "one write, no submission");
+    assert_eq!(written[0].0, "285332461850802063");
+    assert!(
+        written[0].1["dispute_evidence"]["uncategorized_text"]
+            .as_str()
+            .unwrap()
+            .contains("Marketplace:")
+    );
+    let actions = gw.app.store.actions(dispute.id).unwrap();
+    assert!(
+        matches!(
+            actions[0].state,
+            helloword::actions::ActionState::Done { .. }
+        ),
+        "{:?}",
+        actions[0].state
+    );
+
+    // An unknown ticket is named.
+    let (status, body) = gw
+        .as_token(
+            LEAD_TOKEN,
+            "POST",
+            "/api/tickets/999999/evidence",
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    gw.stop().await;
+}

@@ -335,6 +335,52 @@ pub async fn decide(
         .await
 }
 
+/// Gather the evidence packet for `ticket`'s dispute and queue it as a dispute-evidence
+/// action; `submit` (final at the marketplace) needs a lead. Returns the packet's fields.
+pub async fn evidence(
+    engine: &Engine,
+    ticket_id: u64,
+    submit: bool,
+    who: &str,
+) -> Result<(Ticket, Vec<(String, String)>), ChangeError> {
+    if submit && !engine.is_lead(who) {
+        return Err(invalid(format!(
+            "submitting dispute evidence is final; {who} is not a lead"
+        )));
+    }
+    let store = engine.store();
+    let ticket = store
+        .ticket(ticket_id)?
+        .ok_or(ChangeError::NoSuchTicket(ticket_id))?;
+    if !ticket.case_key.starts_with("case:") {
+        return Err(invalid(format!(
+            "ticket {ticket_id} is not a marketplace case (dispute, claim); there is nothing to \
+             send evidence to"
+        )));
+    }
+    let timeline = store.timeline(ticket_id)?;
+    let fields = super::evidence::shopify_packet(&ticket, &timeline);
+    let kind = ActionKind::DisputeEvidence(types::EvidenceSpec {
+        fields: fields.clone(),
+        submit,
+    });
+    let ids = ids(store, 1)?;
+    let origin = format!("evidence {}", ids[0]);
+    let ticket = engine
+        .change_with_records(ticket_id, |t, now| {
+            Ok(queue_for(
+                t,
+                std::slice::from_ref(&kind),
+                &origin,
+                &ids,
+                who,
+                now,
+            ))
+        })
+        .await?;
+    Ok((ticket, fields))
+}
+
 /// What an agent's reply needs.
 pub struct Reply {
     /// Subject line, when the marketplace uses one.

@@ -10,6 +10,7 @@
 
 pub mod desk;
 pub mod dispatch;
+pub mod evidence;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

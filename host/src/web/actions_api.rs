@@ -49,6 +49,13 @@ struct ActBody {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct EvidenceBody {
+    #[serde(default)]
+    submit: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ProposeBody {
     policy: Option<String>,
 }
@@ -96,6 +103,16 @@ pub async fn ticket_action(
     match action {
         "actions" => match parse::<ActBody>(body) {
             Ok(b) => ticket_result(desk::act(engine, id, b.actions, who).await),
+            Err(m) => bad_body(&m),
+        },
+        "evidence" => match parse::<EvidenceBody>(body) {
+            Ok(b) => match desk::evidence(engine, id, b.submit, who).await {
+                Ok((ticket, fields)) => json(
+                    StatusCode::OK,
+                    &serde_json::json!({ "ticket": ticket, "evidence": fields }),
+                ),
+                Err(e) => refused(e),
+            },
             Err(m) => bad_body(&m),
         },
         "propose" => match parse::<ProposeBody>(body) {

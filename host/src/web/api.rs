@@ -74,7 +74,14 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
                 Err(refusal) => refusal.response(),
             }
         }
-        (&Method::POST, ["tickets", id, action @ ("actions" | "propose" | "reply")]) => {
+        (
+            &Method::POST,
+            [
+                "tickets",
+                id,
+                action @ ("actions" | "propose" | "reply" | "evidence"),
+            ],
+        ) => {
             let Ok(id) = id.parse::<u64>() else {
                 return error(
                     StatusCode::NOT_FOUND,

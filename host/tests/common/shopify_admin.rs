@@ -32,6 +32,8 @@ pub struct Admin {
     pub lose_answers: AtomicU32,
     /// Requests seen ("METHOD path").
     pub seen: Mutex<Vec<String>>,
+    /// Dispute evidence writes: (dispute id, request body).
+    pub evidence: Mutex<Vec<(String, serde_json::Value)>>,
 }
 
 impl Admin {
@@ -116,6 +118,26 @@ async fn answer(
             401,
             serde_json::json!({"errors": "[API] Invalid API key or access token"}),
         );
+    }
+    if let Some(rest) = path.strip_prefix(&format!("{ROOT}/shopify_payments/disputes/")) {
+        let dispute = rest.split('/').next().unwrap_or_default().to_string();
+        return match method.as_str() {
+            "GET" => reply(200, fixture("dispute_evidence_get.response.json")),
+            "PUT" => {
+                let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                admin
+                    .evidence
+                    .lock()
+                    .unwrap()
+                    .push((dispute, request.clone()));
+                if request["dispute_evidence"]["submit_evidence"] == true {
+                    reply(200, fixture("dispute_evidence_submit.response.json"))
+                } else {
+                    reply(200, fixture("dispute_evidence_update.response.json"))
+                }
+            }
+            _ => reply(404, serde_json::json!({"errors": "Not Found"})),
+        };
     }
     let Some(rest) = path.strip_prefix(&format!("{ROOT}/orders/")) else {
         return reply(404, serde_json::json!({"errors": "Not Found"}));
