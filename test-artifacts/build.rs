@@ -47,6 +47,7 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
         "TRANSLATE_DEEPL",
         "translator",
     ),
+    ("refund-policy", "refund_policy", "REFUND_POLICY", "policy"),
 ];
 
 /// Stop with the command to run when the toolchain lacks the wasm32-wasip2 target (rustup

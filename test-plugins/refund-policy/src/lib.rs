@@ -1,0 +1,27 @@
+//! Refund every case at once, automatically: the harshest load on exactly-once execution,
+//! since every ticket produces a refund at the marketplace.
+
+use helloword_sdk::policy::{ApprovalTier, Policy, PolicyError, Proposal, TicketContext};
+use helloword_sdk::types::{ActionKind, RefundSpec};
+
+struct RefundEverything;
+
+impl Policy for RefundEverything {
+    fn decide(ctx: TicketContext) -> Result<Proposal, PolicyError> {
+        Ok(Proposal {
+            actions: vec![ActionKind::Refund(RefundSpec {
+                amount: None,
+                line_items: vec![("518995019".into(), 1)],
+                include_shipping: true,
+                note: Some(format!("ticket {}", ctx.ticket_id)),
+                notify_buyer: false,
+            })],
+            rationale: "test policy: refund every case".into(),
+            tier: ApprovalTier::Automatic,
+            evidence_to_request: Vec::new(),
+            revisit_at: None,
+        })
+    }
+}
+
+helloword_sdk::export_policy!(RefundEverything);
