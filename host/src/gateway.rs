@@ -34,7 +34,8 @@ impl Gateway {
             .filter_map(|(who, secret)| secrets.get(secret).map(|t| (who.clone(), t.to_vec())))
             .collect();
         let metrics = Metrics::default();
-        let services = Arc::new(Services::new(Arc::new(secrets), metrics.clone())?);
+        let secrets = Arc::new(secrets);
+        let services = Arc::new(Services::new(secrets.clone(), metrics.clone())?);
         let runtime = Runtime::new(config.runtime_settings(), services)
             .context("cannot start the plugin runtime")?;
         let plugins = PluginSet::open(runtime.clone(), config.plugin_dir.clone()).await;
@@ -51,6 +52,7 @@ impl Gateway {
             .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
         settings.off_hours_ack = config.replies.off_hours_ack;
         settings.auto_propose = config.actions.auto_propose;
+        settings.alerts = config.alerts.clone();
         let engine = Engine::new(store.clone(), settings)?;
         let replies = Arc::new(Replies::new(
             plugins.clone(),
@@ -75,7 +77,22 @@ impl Gateway {
             plugins.clone(),
             retry,
         ));
-        tokio::spawn(dispatcher.run(watching_engine));
+        tokio::spawn(dispatcher.run(watching_engine.clone()));
+        let (live, _) = tokio::sync::broadcast::channel(1024);
+        if let Some(alerts) = &config.alerts {
+            let senders = crate::alerts::send::Senders::new(
+                alerts.clone(),
+                &secrets,
+                live.clone(),
+                alerts.public_url.clone(),
+            )
+            .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
+            let alerting = Arc::new(crate::alerts::dispatch::AlertDispatcher::new(
+                engine.clone(),
+                Arc::new(senders),
+            )?);
+            tokio::spawn(alerting.run(watching_engine));
+        }
         let app = Arc::new(App {
             plugins,
             metrics,
@@ -87,6 +104,7 @@ impl Gateway {
             api_tokens,
             replies,
             translator: config.replies.translator.clone(),
+            live,
         });
         Ok(Gateway {
             app,

@@ -6,6 +6,7 @@
 //! are [`telemetry`], and [`gateway`] wires them together.
 
 pub mod actions;
+pub mod alerts;
 pub mod config;
 pub mod gateway;
 pub mod ingest;

@@ -165,6 +165,8 @@ pub enum Record {
     Outbox(OutboxEntry),
     /// An audit line.
     Audit(AuditEntry),
+    /// An alert, new or changed.
+    Alert(crate::alerts::Alert),
 }
 
 /// The deterministic idempotency key of the `index`-th action caused by `origin` on

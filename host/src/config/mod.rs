@@ -50,6 +50,7 @@ struct RawConfig {
     replies: RepliesConfig,
     #[serde(default)]
     actions: ActionsConfig,
+    alerts: Option<crate::alerts::AlertsConfig>,
     #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
 }
@@ -199,6 +200,8 @@ pub struct Config {
     pub replies: RepliesConfig,
     /// Action retries.
     pub actions: ActionsConfig,
+    /// Alerts (`[alerts]`); off when the section is absent.
+    pub alerts: Option<crate::alerts::AlertsConfig>,
     /// The file this config was read from.
     pub file: PathBuf,
 }
@@ -347,6 +350,7 @@ impl Config {
             tickets: raw.tickets,
             replies: raw.replies,
             actions: raw.actions,
+            alerts: raw.alerts,
             file: file.to_path_buf(),
         })
     }

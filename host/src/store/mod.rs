@@ -144,6 +144,10 @@ pub struct Store {
     outbox_open: sled::Tree,
     /// Audit log by sequence.
     audit: sled::Tree,
+    /// Alerts by (ticket, id).
+    alerts: sled::Tree,
+    /// Alerts still to deliver: id → ticket.
+    alerts_open: sled::Tree,
     unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     commit: GroupCommit,
 }
@@ -206,6 +210,8 @@ impl Store {
             outbox: db.open_tree("outbox")?,
             outbox_open: db.open_tree("outbox_open")?,
             audit: db.open_tree("audit")?,
+            alerts: db.open_tree("alerts")?,
+            alerts_open: db.open_tree("alerts_open")?,
             meta,
             unverified,
             unverified_count,

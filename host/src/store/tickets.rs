@@ -292,6 +292,13 @@ impl Store {
                             .map_err(|e| corrupt(format!("outbox/{}", o.id), e))?,
                         o.state.is_open(),
                     ),
+                    Record::Alert(a) => (
+                        3u8,
+                        pair_key(a.ticket, a.id).to_vec(),
+                        serde_json::to_vec(a)
+                            .map_err(|e| corrupt(format!("alerts/{}", a.id), e))?,
+                        a.state.is_open(),
+                    ),
                     Record::Audit(a) => (
                         2u8,
                         self.db.generate_id()?.to_be_bytes().to_vec(),
@@ -315,6 +322,8 @@ impl Store {
             &self.outbox,
             &self.outbox_open,
             &self.audit,
+            &self.alerts,
+            &self.alerts_open,
         )
             .transaction(
                 |(
@@ -330,6 +339,8 @@ impl Store {
                     outbox,
                     outbox_open,
                     audit,
+                    alerts,
+                    alerts_open,
                 )| {
                     for (write, json, entries, customer, records) in &prepared {
                         for (tree, key, json, open) in records {
@@ -344,6 +355,15 @@ impl Store {
                                         outbox_open.insert(id, &key[..8])?;
                                     } else {
                                         outbox_open.remove(id)?;
+                                    }
+                                }
+                                3 => {
+                                    alerts.insert(key.as_slice(), json.as_slice())?;
+                                    let id = &key[8..];
+                                    if *open {
+                                        alerts_open.insert(id, &key[..8])?;
+                                    } else {
+                                        alerts_open.remove(id)?;
                                     }
                                 }
                                 _ => {
@@ -485,5 +505,53 @@ impl Store {
     /// A fresh id for a proposal or outbox entry.
     pub fn new_record_id(&self) -> Result<u64, StoreError> {
         Ok(self.db.generate_id()?)
+    }
+}
+
+impl Store {
+    /// The alerts of `ticket`, oldest first.
+    pub fn alerts(&self, ticket: u64) -> Result<Vec<crate::alerts::Alert>, StoreError> {
+        self.alerts
+            .scan_prefix(ticket.to_be_bytes())
+            .values()
+            .map(|v| {
+                let v = v?;
+                serde_json::from_slice(&v).map_err(|e| corrupt(format!("alerts of {ticket}"), e))
+            })
+            .collect()
+    }
+
+    /// Alerts still to deliver.
+    pub fn open_alerts(&self) -> Result<Vec<crate::alerts::Alert>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.alerts_open.iter() {
+            let (id, ticket) = item?;
+            let (Some(id), Some(ticket)) = (super::decode_seq(&id), super::decode_seq(&ticket))
+            else {
+                continue;
+            };
+            if let Some(v) = self.alerts.get(pair_key(ticket, id))? {
+                out.push(
+                    serde_json::from_slice(&v).map_err(|e| corrupt(format!("alerts/{id}"), e))?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every alert delivered since `since` (for rate limits and the SMS budget).
+    pub fn alerts_since(
+        &self,
+        since: jiff::Timestamp,
+    ) -> Result<Vec<crate::alerts::Alert>, StoreError> {
+        let mut out = Vec::new();
+        for v in self.alerts.iter().values() {
+            let alert: crate::alerts::Alert =
+                serde_json::from_slice(&v?).map_err(|e| corrupt("alerts".into(), e))?;
+            if alert.created_at >= since {
+                out.push(alert);
+            }
+        }
+        Ok(out)
     }
 }

@@ -57,6 +57,9 @@ pub struct AgentConfig {
     pub vip: bool,
     /// Working hours; the seller's business calendar when absent.
     pub hours: Option<BusinessCalendarConfig>,
+    /// How alerts reach the agent.
+    #[serde(default)]
+    pub contact: crate::alerts::Contact,
 }
 
 /// An agent, validated.
@@ -76,6 +79,8 @@ pub struct Agent {
     pub vip: bool,
     /// When the agent works.
     pub hours: BusinessCalendar,
+    /// How alerts reach the agent.
+    pub contact: crate::alerts::Contact,
 }
 
 impl Agent {
@@ -95,6 +100,7 @@ impl Agent {
                 Some(h) => BusinessCalendar::from_config(h)?,
                 None => default_hours.clone(),
             },
+            contact: config.contact.clone(),
         })
     }
 }
@@ -164,6 +170,7 @@ mod tests {
             lead: false,
             vip: false,
             hours: BusinessCalendar::always_open(jiff::tz::TimeZone::UTC),
+            contact: Default::default(),
         }
     }
 

@@ -63,6 +63,8 @@ pub struct EngineSettings {
     pub off_hours_ack: bool,
     /// Ask the compensation policy for a proposal when a case opens (needs a policy plugin).
     pub auto_propose: bool,
+    /// Alerts (`[alerts]`); none planned when absent.
+    pub alerts: Option<crate::alerts::AlertsConfig>,
 }
 
 impl Default for EngineSettings {
@@ -77,6 +79,7 @@ impl Default for EngineSettings {
             agents: Vec::new(),
             off_hours_ack: false,
             auto_propose: false,
+            alerts: None,
         }
     }
 }
@@ -118,6 +121,7 @@ impl EngineSettings {
             agents,
             off_hours_ack: false,
             auto_propose: false,
+            alerts: None,
         })
     }
 
@@ -181,6 +185,8 @@ pub struct Engine {
     timers_changed: tokio::sync::Notify,
     // Wakes the action dispatcher after a change that queued actions.
     actions_changed: tokio::sync::Notify,
+    // Wakes the alert dispatcher after a change that planned alerts.
+    alerts_changed: tokio::sync::Notify,
     // Policies for automatic proposals; set once by the gateway.
     plugins: std::sync::OnceLock<Arc<crate::plugin::PluginSet>>,
     // Writes automatic replies; set once by the gateway.
@@ -205,6 +211,7 @@ impl Engine {
             replies: std::sync::OnceLock::new(),
             plugins: std::sync::OnceLock::new(),
             actions_changed: tokio::sync::Notify::new(),
+            alerts_changed: tokio::sync::Notify::new(),
         }))
     }
 
@@ -271,8 +278,14 @@ impl Engine {
             }
             for (seq, record) in batch {
                 let writes = self.plan(seq, &record)?;
+                let alerts = writes
+                    .iter()
+                    .any(|w| w.records.iter().any(|r| matches!(r, Record::Alert(_))));
                 self.store.commit_inbox_record(seq, &writes).await?;
                 self.timers_changed.notify_one();
+                if alerts {
+                    self.alerts_changed.notify_one();
+                }
                 applied += 1;
             }
         }
@@ -454,13 +467,34 @@ impl Engine {
                 },
             });
         }
+        let vip = customer.is_some_and(|c| c.vip);
+        let mut records = Vec::new();
+        if let Some(alerts) = &self.settings.alerts {
+            if severity == Severity::Red {
+                records.extend(self.plan_alerts(&ticket, crate::alerts::Trigger::NewRed, vip)?);
+            }
+            for trigger in anomalies(event) {
+                records.extend(self.plan_alerts(&ticket, trigger, vip)?);
+            }
+            if is_logistics(event.kind) {
+                ticket.timers.push(Timer {
+                    id: self.store.new_timer_id()?,
+                    due: received_at
+                        + jiff::SignedDuration::from_hours(
+                            24 * i64::from(alerts.logistics_stalled_days),
+                        ),
+                    what: TimerKind::StallCheck,
+                });
+                ticket.timers.sort_by_key(|t| t.due);
+            }
+        }
         Ok(TicketWrite {
             before: None,
             after: ticket,
             entries,
             business_keys: Vec::new(),
             customer: None,
-            records: Vec::new(),
+            records,
         })
     }
 
@@ -542,6 +576,20 @@ impl Engine {
             self.track_load(before.as_ref(), &reopened);
         }
         write.entries.push(event_entry(seq, received_at, event));
+        // A ticket that turns red alerts like a new red one; anomalies alert once each.
+        if self.settings.alerts.is_some() {
+            let vip = event.customer.as_ref().is_some_and(|c| c.vip);
+            let mut triggers = anomalies(event);
+            if write.after.severity == Severity::Red {
+                triggers.push(crate::alerts::Trigger::NewRed);
+            }
+            for trigger in triggers {
+                if !self.alerted(write.after.id, &trigger.id(), &write.records)? {
+                    let planned = self.plan_alerts(&write.after, trigger, vip)?;
+                    write.records.extend(planned);
+                }
+            }
+        }
         Ok(write)
     }
 }
@@ -602,15 +650,92 @@ impl Engine {
             customer: None,
             records,
         };
+        let alerts = write
+            .records
+            .iter()
+            .any(|r| matches!(r, Record::Alert(a) if a.state.is_open()));
         self.store.commit_tickets(&[write]).await?;
         self.timers_changed.notify_one();
         self.actions_changed.notify_one();
+        if alerts {
+            self.alerts_changed.notify_one();
+        }
         Ok(after)
     }
 
     /// Wakes the action dispatcher.
     pub fn actions_changed(&self) -> &tokio::sync::Notify {
         &self.actions_changed
+    }
+
+    /// Wakes the alert dispatcher.
+    pub fn alerts_changed(&self) -> &tokio::sync::Notify {
+        &self.alerts_changed
+    }
+
+    /// Record `records` (and a timeline line, if any) on ticket `id` in one commit.
+    pub async fn record_quietly(
+        &self,
+        id: u64,
+        happening: Option<Happening>,
+        records: Vec<Record>,
+    ) -> Result<Ticket, ChangeError> {
+        self.change_with_records(id, |_, _| Ok((happening.into_iter().collect(), records)))
+            .await
+    }
+
+    /// The alerts `trigger` causes on `ticket` now (none without `[alerts]`).
+    fn plan_alerts(
+        &self,
+        ticket: &Ticket,
+        trigger: crate::alerts::Trigger,
+        vip: bool,
+    ) -> Result<Vec<Record>, StoreError> {
+        let Some(config) = &self.settings.alerts else {
+            return Ok(Vec::new());
+        };
+        let now = Timestamp::now();
+        let local = now.to_zoned(self.settings.calendar.time_zone().clone());
+        let minute = local.hour() as u32 * 60 + local.minute() as u32;
+        let mut error = None;
+        let alerts = crate::alerts::plan(
+            config,
+            &self.settings.agents,
+            ticket,
+            &trigger,
+            vip,
+            minute,
+            now,
+            || match self.store.new_record_id() {
+                Ok(id) => id,
+                Err(e) => {
+                    error = Some(e);
+                    0
+                }
+            },
+        );
+        if let Some(e) = error {
+            return Err(e);
+        }
+        Ok(alerts.into_iter().map(Record::Alert).collect())
+    }
+
+    /// Whether `ticket` already has alerts for `trigger_id` (stored, or in `pending`).
+    fn alerted(
+        &self,
+        ticket: u64,
+        trigger_id: &str,
+        pending: &[Record],
+    ) -> Result<bool, StoreError> {
+        let in_pending = pending
+            .iter()
+            .any(|r| matches!(r, Record::Alert(a) if a.trigger.id() == trigger_id));
+        Ok(in_pending
+            || self
+                .store
+                .alerts(ticket)?
+                .iter()
+                .any(|a| a.trigger.id() == trigger_id))
     }
 
     /// Whether `who` (an API token's name) may approve what a lead must: leads, and
@@ -829,6 +954,9 @@ impl Engine {
             }
             self.track_load(Some(&before), &after);
             let queued = !records.is_empty();
+            let alerts = records
+                .iter()
+                .any(|r| matches!(r, Record::Alert(a) if a.state.is_open()));
             let write = TicketWrite {
                 before: Some(before),
                 after,
@@ -840,6 +968,9 @@ impl Engine {
             self.store.commit_tickets(&[write]).await?;
             if queued {
                 self.actions_changed.notify_one();
+            }
+            if alerts {
+                self.alerts_changed.notify_one();
             }
         }
     }
@@ -869,6 +1000,13 @@ impl Engine {
                         lead: lead.clone(),
                     },
                 }];
+                records.extend(self.plan_alerts(
+                    ticket,
+                    crate::alerts::Trigger::Sla {
+                        per_mille: *per_mille,
+                    },
+                    false,
+                )?);
                 // On breach the case moves to the lead, who answers it or hands it on.
                 if let Some(lead) = lead
                     && ticket.assignee.as_deref() != Some(lead.as_str())
@@ -890,6 +1028,32 @@ impl Engine {
                     });
                 }
                 Ok(entries)
+            }
+            TimerKind::StallCheck => {
+                let Some(config) = &self.settings.alerts else {
+                    return Ok(Vec::new());
+                };
+                if !ticket.status.is_open() || ticket.facts.delivered_at.is_some() {
+                    return Ok(Vec::new());
+                }
+                let days = config.logistics_stalled_days;
+                let quiet_since = ticket.updated_at;
+                let threshold = jiff::SignedDuration::from_hours(24 * i64::from(days));
+                if now.duration_since(quiet_since) >= threshold {
+                    let trigger = crate::alerts::Trigger::LogisticsStalled { days };
+                    if !self.alerted(ticket.id, &trigger.id(), records)? {
+                        records.extend(self.plan_alerts(ticket, trigger, false)?);
+                    }
+                } else {
+                    // It moved since: look again once it has been still for the full time.
+                    ticket.timers.push(Timer {
+                        id: self.store.new_timer_id()?,
+                        due: quiet_since + threshold,
+                        what: TimerKind::StallCheck,
+                    });
+                    ticket.timers.sort_by_key(|t| t.due);
+                }
+                Ok(Vec::new())
             }
             TimerKind::Propose => {
                 if !ticket.status.is_open() {
@@ -1150,6 +1314,44 @@ impl Engine {
     pub fn store(&self) -> &Store {
         &self.store
     }
+}
+
+/// The anomaly watchers that look at single events: failed payments and the words of a
+/// buyer about to leave a negative review.
+fn anomalies(event: &TicketEvent) -> Vec<crate::alerts::Trigger> {
+    let mut found = Vec::new();
+    let failed = event.status.as_deref().is_some_and(|s| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "failure" | "failed" | "declined" | "error" | "payment_failed"
+        )
+    });
+    if failed
+        && matches!(
+            event.kind,
+            IssueKind::RefundIssued | IssueKind::OrderUpdate | IssueKind::PaymentDispute
+        )
+    {
+        found.push(crate::alerts::Trigger::PaymentFailed);
+    }
+    if let Some(text) = &event.buyer_text {
+        let words = crate::alerts::keywords::find(text);
+        if !words.is_empty() {
+            found.push(crate::alerts::Trigger::NegativeWords { words });
+        }
+    }
+    found
+}
+
+/// Cases whose shipment the logistics watcher follows.
+fn is_logistics(kind: IssueKind) -> bool {
+    matches!(
+        kind,
+        IssueKind::NotReceived
+            | IssueKind::LogisticsDelay
+            | IssueKind::CustomsHold
+            | IssueKind::ShipmentUpdate
+    )
 }
 
 fn event_entry(seq: u64, at: Timestamp, event: &TicketEvent) -> TimelineEntry {

@@ -208,6 +208,8 @@ pub enum TimerKind {
     /// Ask the compensation policy for a proposal (when the case opens, and again when an
     /// investigation window the policy asked for ends).
     Propose,
+    /// Check that the shipment moved; alert when it has not for the configured days.
+    StallCheck,
     /// The case opened outside business hours: acknowledge it in the buyer's language,
     /// promising an answer by `answer_by`. Skipped if someone answered first.
     OffHoursAck {
@@ -339,6 +341,19 @@ pub enum Happening {
         /// The compliance findings a lead overrode, with the lead's reason.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         override_reason: Option<String>,
+    },
+    /// An alert reached its channel, was skipped, or could not be delivered.
+    Alerted {
+        /// Alert id.
+        alert: u64,
+        /// What caused it.
+        trigger: String,
+        /// The channel.
+        channel: crate::alerts::Channel,
+        /// Who.
+        recipient: String,
+        /// "delivered", "skipped: …" or "undeliverable: …".
+        status: String,
     },
     /// An agent's draft was machine-translated; both texts stay on the timeline.
     Translated {

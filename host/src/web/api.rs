@@ -147,7 +147,7 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
 }
 
 /// The name of the caller's token, if the request carries a valid one.
-fn authenticate(app: &App, req: &Request<Incoming>) -> Option<String> {
+pub(super) fn authenticate(app: &App, req: &Request<Incoming>) -> Option<String> {
     let presented = req
         .headers()
         .get(hyper::header::AUTHORIZATION)?

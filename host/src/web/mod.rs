@@ -7,6 +7,7 @@ mod actions_api;
 mod api;
 mod replies_api;
 mod respond;
+mod stream;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -15,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -50,6 +51,8 @@ pub struct App {
     pub replies: Arc<crate::replies::Replies>,
     /// The translator plugin to prefer (`[replies] translator`).
     pub translator: Option<String>,
+    /// Live updates for `GET /api/stream`.
+    pub live: crate::alerts::send::LiveSender,
 }
 
 /// How long requests in flight may take to finish after shutdown begins.
@@ -80,7 +83,12 @@ pub async fn run(
                 let app = app.clone();
                 let service = service_fn(move |req| {
                     let app = app.clone();
-                    async move { Ok::<_, Infallible>(route(&app, req).await) }
+                    async move {
+                        if req.method() == Method::GET && req.uri().path() == "/api/stream" {
+                            return Ok::<_, Infallible>(stream::handle(&app, &req));
+                        }
+                        Ok::<_, Infallible>(route(&app, req).await.map(BodyExt::boxed))
+                    }
                 });
                 let conn = http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())

@@ -1,0 +1,417 @@
+//! Alerts end to end: a real SMTP server process (Python's aiosmtpd, writing a maildir),
+//! a loopback stand-in of Twilio's Messages API that checks the request shape, a webhook
+//! receiver that checks the Standard Webhooks signature, and the live stream.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use common::gateway::*;
+use helloword::tickets::model::Happening;
+use http_body_util::BodyExt;
+
+const SID: &str = "AC00000000000000000000000000000001";
+const SMS_TOKEN: &str = "twilio-test-token";
+const WEBHOOK_KEY: &str = "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// An SMTP server process writing every message it accepts into a maildir.
+pub struct Smtp {
+    child: Child,
+    pub port: u16,
+    pub maildir: PathBuf,
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Smtp {
+    pub fn start(dir: &Path) -> Smtp {
+        let port = common::free_port();
+        let maildir = dir.join("maildir");
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("python3 runs (aiosmtpd: `python3 -m pip install aiosmtpd`)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "aiosmtpd did not start; install it with `python3 -m pip install aiosmtpd`"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Smtp {
+            child,
+            port,
+            maildir,
+        }
+    }
+
+    /// Every message accepted so far, as text.
+    pub fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect()
+    }
+}
+
+/// What the Twilio stand-in and the webhook receiver saw.
+#[derive(Default)]
+pub struct Seen {
+    /// SMS: (To, Body).
+    pub sms: Vec<(String, String)>,
+    /// Webhooks with a valid signature: their JSON.
+    pub hooks: Vec<serde_json::Value>,
+    /// Requests refused for a bad shape or signature.
+    pub refused: Vec<String>,
+}
+
+/// One loopback server for both: Twilio's `POST /2010-04-01/Accounts/{sid}/Messages.json`
+/// (basic auth, form fields To, From, Body) and the webhook receiver at `/hook`.
+pub async fn stand_ins() -> (Arc<Mutex<Seen>>, u16) {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let state = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let state = state.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let state = state.clone();
+                        async move {
+                            let path = req.uri().path().to_string();
+                            let headers = req.headers().clone();
+                            let body = req.into_body().collect().await.unwrap().to_bytes();
+                            let (status, answer) = check(&state, &path, &headers, &body);
+                            Ok::<_, std::convert::Infallible>(
+                                hyper::Response::builder()
+                                    .status(status)
+                                    .header("content-type", "application/json")
+                                    .body(http_body_util::Full::new(bytes::Bytes::from(answer)))
+                                    .unwrap(),
+                            )
+                        }
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (seen, port)
+}
+
+fn check(
+    state: &Mutex<Seen>,
+    path: &str,
+    headers: &hyper::HeaderMap,
+    body: &[u8],
+) -> (u16, String) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut seen = state.lock().unwrap();
+    if path == format!("/2010-04-01/Accounts/{SID}/Messages.json") {
+        let expected = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{SID}:{SMS_TOKEN}"))
+        );
+        let form: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+        let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        if header("authorization") != expected
+            || !header("content-type").starts_with("application/x-www-form-urlencoded")
+            || field("From").as_deref() != Some("+15005550006")
+            || field("To").is_none()
+            || field("Body").is_none_or(|b| b.is_empty() || b.chars().count() > 1600)
+        {
+            seen.refused.push(format!("sms: {form:?}"));
+            return (
+                400,
+                r#"{"code": 21604, "message": "bad request", "status": 400}"#.into(),
+            );
+        }
+        let n = seen.sms.len();
+        seen.sms
+            .push((field("To").unwrap(), field("Body").unwrap()));
+        return (
+            201,
+            serde_json::json!({
+                "sid": format!("SM{:032}", n), "status": "queued", "to": field("To"),
+                "from": "+15005550006", "account_sid": SID,
+            })
+            .to_string(),
+        );
+    }
+    if path == "/hook" {
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(WEBHOOK_KEY)
+            .unwrap();
+        let payload = String::from_utf8_lossy(body);
+        let expected = helloword::alerts::send::standard_webhook_signature(
+            &key,
+            &header("webhook-id"),
+            &header("webhook-timestamp"),
+            &payload,
+        );
+        let fresh = header("webhook-timestamp")
+            .parse::<i64>()
+            .is_ok_and(|t| (jiff::Timestamp::now().as_second() - t).abs() < 300);
+        if header("webhook-signature") != expected || !fresh {
+            seen.refused.push("webhook signature".into());
+            return (401, "{}".into());
+        }
+        seen.hooks.push(serde_json::from_slice(body).unwrap());
+        return (204, String::new());
+    }
+    (404, "{}".into())
+}
+
+fn config(smtp: u16, stand_in: u16, extra: &str) -> String {
+    format!(
+        "twilio_token = {{ value = \"{SMS_TOKEN}\" }}\nhook_key = {{ value = \"whsec_{WEBHOOK_KEY}\" }}\n\
+         [alerts]\nsms_cost_cents = 8\n{extra}\n\
+         [alerts.email]\nserver = \"smtp://127.0.0.1:{smtp}\"\nfrom = \"HelloWord <alerts@shop.example>\"\n\
+         [alerts.sms]\napi_base = \"http://127.0.0.1:{stand_in}\"\naccount_sid = \"{SID}\"\n\
+         auth_token_secret = \"twilio_token\"\nfrom = \"+15005550006\"\n\
+         [alerts.webhook]\nurl = \"http://127.0.0.1:{stand_in}/hook\"\nsecret = \"hook_key\"\n\
+         [[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 0\n\
+         [tickets.agents.contact]\nemail = \"lin@shop.example\"\nphone = \"+4915100000001\"\nui_language = \"zh\"\n\
+         [[tickets.agents]]\nname = \"mei\"\nskills = [\"logistics\", \"quality\", \"payment\"]\n\
+         languages = [\"en\"]\ncapacity = 9\n\
+         [tickets.agents.contact]\nemail = \"mei@shop.example\"\nphone = \"+4915100000002\"\n\
+         quiet_hours = \"00:00-23:59\"\n"
+    )
+}
+
+/// Shopify's chargeback sample as dispute `id`, with its evidence due far ahead (the
+/// sample's 2021 deadline would have every escalation step fire at once).
+fn dispute(id: &str) -> Vec<u8> {
+    String::from_utf8(fixture("disputes__create.json"))
+        .unwrap()
+        .replace("285332461850802063", id)
+        .replace("2021-12-30T19:00:00-05:00", "2099-12-30T19:00:00-05:00")
+        .into_bytes()
+}
+
+async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn a_red_case_reaches_email_sms_webhook_and_the_live_stream_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path());
+    let (seen, port) = stand_ins().await;
+    let gw = start_with(tmp.path(), &config(smtp.port, port, "")).await;
+
+    // A dashboard listening on the live stream.
+    let mut stream = gw
+        .client
+        .get(format!("{}/api/stream", gw.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+
+    // A chargeback: red. mei owns it (lin has no capacity); mei's quiet hours do not hold
+    // back a red alert.
+    assert_eq!(
+        gw.deliver("disputes/create", &dispute("285332461850802063"), "red-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let ticket = gw.queue()[0].clone();
+    assert_eq!(ticket.assignee.as_deref(), Some("mei"));
+    wait_for("an e-mail and an SMS", || {
+        !smtp.messages().is_empty() && !seen.lock().unwrap().sms.is_empty()
+    })
+    .await;
+    wait_for("the webhook", || !seen.lock().unwrap().hooks.is_empty()).await;
+
+    let mail = smtp.messages();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert!(mail[0].contains("mei@shop.example"), "{}", mail[0]);
+    assert!(
+        mail[0].contains(&format!("[RED] Ticket #{}: New red case", ticket.id)),
+        "{}",
+        mail[0]
+    );
+    let seen_now = std::mem::take(&mut *seen.lock().unwrap());
+    assert_eq!(seen_now.sms.len(), 1);
+    assert_eq!(seen_now.sms[0].0, "+4915100000002");
+    assert!(seen_now.sms[0].1.contains("New red case"));
+    assert_eq!(seen_now.hooks.len(), 1);
+    assert_eq!(seen_now.hooks[0]["type"], "ticket.alert.new-red");
+    assert!(seen_now.refused.is_empty(), "{:?}", seen_now.refused);
+
+    // The live stream got it too.
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !text.contains("event: alert") && Instant::now() < deadline {
+        if let Ok(Ok(Some(chunk))) =
+            tokio::time::timeout(Duration::from_secs(1), stream.chunk()).await
+        {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    assert!(text.contains("event: alert"), "{text}");
+    drop(stream);
+
+    // Each delivery is on the ticket.
+    let timeline = gw.app.store.timeline(ticket.id).unwrap();
+    let statuses: Vec<String> = timeline
+        .iter()
+        .filter_map(|e| match &e.what {
+            Happening::Alerted {
+                channel, status, ..
+            } => Some(format!("{channel:?} {status}")),
+            _ => None,
+        })
+        .collect();
+    for channel in ["App", "Email", "Sms", "Webhook"] {
+        assert!(
+            statuses
+                .iter()
+                .any(|s| s == &format!("{channel} delivered")),
+            "{statuses:?}"
+        );
+    }
+
+    // The same case again, and a duplicate delivery: no second alert.
+    assert_eq!(
+        gw.deliver("disputes/update", &dispute("285332461850802063"), "red-2")
+            .await,
+        200
+    );
+    gw.settled().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 1, "one alert per ticket per trigger");
+    assert!(seen.lock().unwrap().sms.is_empty(), "no second SMS");
+
+    // The escalation ladder: 50 % alerts once, even when the timers run twice.
+    let half = ticket.escalation[0].at;
+    gw.app.engine.fire_due(half).await.unwrap();
+    gw.app.engine.fire_due(half).await.unwrap();
+    wait_for("the 50 % alert", || smtp.messages().len() == 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 2);
+    assert!(
+        smtp.messages()
+            .iter()
+            .any(|m| m.contains("50 % of the time"))
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_back_yellow_alerts_and_the_sms_budget_caps_spend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path());
+    let (seen, port) = stand_ins().await;
+    // Room for exactly one SMS a day.
+    let gw = start_with(
+        tmp.path(),
+        &config(smtp.port, port, "sms_daily_budget_cents = 8"),
+    )
+    .await;
+
+    // A return request: yellow, owned by mei, whose quiet hours last all day.
+    assert_eq!(
+        gw.deliver("returns/request", &fixture("returns__request.json"), "y-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let yellow = gw.queue()[0].clone();
+    assert_eq!(yellow.severity, helloword::tickets::sla::Severity::Yellow);
+    // Yellow alerts only at escalation: fire the 50 % step.
+    gw.app
+        .engine
+        .fire_due(yellow.escalation[0].at)
+        .await
+        .unwrap();
+    wait_for("the yellow alert's statuses", || {
+        gw.app
+            .store
+            .alerts(yellow.id)
+            .unwrap()
+            .iter()
+            .all(|a| !a.state.is_open())
+    })
+    .await;
+    let alerts = gw.app.store.alerts(yellow.id).unwrap();
+    let email = alerts
+        .iter()
+        .find(|a| a.channel == helloword::alerts::Channel::Email)
+        .unwrap();
+    assert!(
+        matches!(&email.state, helloword::alerts::AlertState::Skipped { reason } if reason.contains("quiet hours")),
+        "{:?}",
+        email.state
+    );
+    assert!(smtp.messages().is_empty(), "nothing mailed in quiet hours");
+
+    // Two red cases: the first SMS fits the budget, the second does not.
+    for (n, id) in [(1, "7001"), (2, "7002")] {
+        assert_eq!(
+            gw.deliver("disputes/create", &dispute(id), &format!("b-{n}"))
+                .await,
+            200
+        );
+    }
+    gw.settled().await;
+    wait_for("two red e-mails", || smtp.messages().len() == 2).await;
+    let mut skipped = Vec::new();
+    wait_for("the SMS decisions", || {
+        skipped = gw
+            .queue()
+            .iter()
+            .flat_map(|t| gw.app.store.alerts(t.id).unwrap())
+            .filter(|a| a.channel == helloword::alerts::Channel::Sms)
+            .filter_map(|a| match a.state {
+                helloword::alerts::AlertState::Skipped { reason } => Some(reason),
+                _ => None,
+            })
+            .collect();
+        !skipped.is_empty()
+    })
+    .await;
+    assert_eq!(seen.lock().unwrap().sms.len(), 1, "the budget allows one");
+    assert!(skipped[0].contains("daily SMS budget"), "{skipped:?}");
+    gw.stop().await;
+}
