@@ -48,6 +48,12 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
         "translator",
     ),
     ("refund-policy", "refund_policy", "REFUND_POLICY", "policy"),
+    (
+        "policy-standard",
+        "policy_standard",
+        "POLICY_STANDARD",
+        "policy",
+    ),
 ];
 
 /// Stop with the command to run when the toolchain lacks the wasm32-wasip2 target (rustup

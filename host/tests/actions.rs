@@ -306,3 +306,87 @@ async fn a_dispute_gets_an_evidence_packet_from_the_ticket_within_shopifys_field
     assert_eq!(status, 404, "{body}");
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_lead_tier_proposal_waits_for_a_lead_and_is_executed_once_approved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("plugins/refund-policy");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(
+        test_artifacts::REFUND_POLICY,
+        folder.join("refund_policy.wasm"),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("plugin.toml"),
+        "[plugin]\nid = \"refund-policy\"\nkind = \"compensation-policy\"\ncontract = \"0.1.0\"\n\
+         component = \"refund_policy.wasm\"\ndescription = \"Refunds every case (tests).\"\n\
+         [config]\ntier = \"lead\"\n",
+    )
+    .unwrap();
+    let (gw, admin, id) = setup(tmp.path()).await;
+    // The policy was asked when the case opened.
+    let mut shown = serde_json::Value::Null;
+    for _ in 0..200 {
+        shown = gw.api("GET", &format!("/api/tickets/{id}"), None).await.1;
+        if shown["proposals"].as_array().is_some_and(|p| !p.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let proposal = &shown["proposals"][0];
+    assert_eq!(proposal["tier"], "lead", "{shown}");
+    assert_eq!(proposal["state"], "open");
+    let pid = proposal["id"].as_u64().unwrap();
+    let approve = format!("/api/tickets/{id}/proposals/{pid}/approve");
+
+    let (status, body) = gw.as_token(AGENT_TOKEN, "POST", &approve, Some("{}")).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(gw.app.store.actions(id).unwrap().is_empty());
+    let (status, body) = gw
+        .as_token(
+            LEAD_TOKEN,
+            "POST",
+            &format!("/api/tickets/{id}/proposals/{pid}/reject"),
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(status, 409, "a rejection needs a reason: {body}");
+
+    // Two leads approve at once: one wins, the refund happens once.
+    let (a, b) = tokio::join!(
+        gw.as_token(LEAD_TOKEN, "POST", &approve, Some("{}")),
+        gw.as_token(TOKEN, "POST", &approve, Some("{}")),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{a:?} {b:?}");
+    gw.drained().await;
+    assert_eq!(admin.refund_count(), 1);
+    let (_, shown) = gw.api("GET", &format!("/api/tickets/{id}"), None).await;
+    assert_eq!(shown["proposals"][0]["state"], "approved");
+    assert_eq!(shown["actions"][0]["state"], "done");
+
+    // Batch: a fresh proposal, rejected in a batch with an unknown one beside it.
+    let (status, made) = gw
+        .as_token(
+            LEAD_TOKEN,
+            "POST",
+            &format!("/api/tickets/{id}/propose"),
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(status, 200, "{made}");
+    let fresh = made["proposal"]["id"].as_u64().unwrap();
+    let batch = format!(
+        r#"{{"proposals": [{{"ticket": {id}, "proposal": {fresh}}}, {{"ticket": {id}, "proposal": 424242}}], "reject": true, "reason": "already refunded"}}"#
+    );
+    let (status, results) = gw
+        .as_token(LEAD_TOKEN, "POST", "/api/proposals/decide", Some(&batch))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(results["results"][0]["ok"], true, "{results}");
+    assert_eq!(results["results"][1]["ok"], false, "{results}");
+    assert_eq!(admin.refund_count(), 1, "nothing more was refunded");
+    gw.stop().await;
+}

@@ -36,7 +36,8 @@ fn dispute(id: u64) -> Vec<u8> {
         .into_bytes()
 }
 
-fn install_policy(dir: &std::path::Path) {
+/// Install the refund-everything test policy.
+pub fn install_policy(dir: &std::path::Path) {
     let folder = dir.join("plugins/refund-policy");
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::copy(

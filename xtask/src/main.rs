@@ -14,6 +14,7 @@ const BUNDLED: &[(&str, &str)] = &[
     ("plugins/shopify", test_artifacts::SHOPIFY),
     ("plugins/amazon", test_artifacts::AMAZON),
     ("plugins/ebay", test_artifacts::EBAY),
+    ("plugins/policy-standard", test_artifacts::POLICY_STANDARD),
 ];
 
 fn repo_root() -> PathBuf {

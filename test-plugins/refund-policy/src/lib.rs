@@ -1,7 +1,8 @@
-//! Refund every case at once, automatically: the harshest load on exactly-once execution,
-//! since every ticket produces a refund at the marketplace.
+//! Refund every case: the harshest load on exactly-once execution, since every ticket
+//! produces a refund at the marketplace. Automatic, unless the config's `tier` says
+//! "agent" or "lead".
 
-use helloword_sdk::policy::{ApprovalTier, Policy, PolicyError, Proposal, TicketContext};
+use helloword_sdk::policy::{ApprovalTier, Policy, PolicyError, Proposal, TicketContext, config};
 use helloword_sdk::types::{ActionKind, RefundSpec};
 
 struct RefundEverything;
@@ -17,7 +18,11 @@ impl Policy for RefundEverything {
                 notify_buyer: false,
             })],
             rationale: "test policy: refund every case".into(),
-            tier: ApprovalTier::Automatic,
+            tier: match config::get("tier").as_deref() {
+                Some("lead") => ApprovalTier::Lead,
+                Some("agent") => ApprovalTier::Agent,
+                _ => ApprovalTier::Automatic,
+            },
             evidence_to_request: Vec::new(),
             revisit_at: None,
         })
