@@ -105,6 +105,7 @@ impl Gateway {
             replies,
             translator: config.replies.translator.clone(),
             live,
+            files_dir: config.data_dir.join("files"),
         });
         Ok(Gateway {
             app,

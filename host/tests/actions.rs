@@ -215,6 +215,14 @@ async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
                 .contains("past the compliance guard")
     }));
 
+    // One review request per order: the first goes (on Shopify), the second is blocked.
+    let review = r#"{"body": "Hello, if you are happy with the replacement, please leave a review.", "language": "en"}"#;
+    let (status, body) = gw.as_token(AGENT_TOKEN, "POST", &path, Some(review)).await;
+    assert_eq!(status, 200, "the first review request: {body}");
+    let (status, body) = gw.as_token(AGENT_TOKEN, "POST", &path, Some(review)).await;
+    assert_eq!(status, 422, "the second review request: {body}");
+    assert_eq!(body["findings"][0]["rule"], "review-request");
+
     // A clean reply goes straight through.
     let clean = r#"{"body": "Hello, we are sorry about the damage. A replacement ships today.", "language": "en"}"#;
     let (status, body) = gw.as_token(AGENT_TOKEN, "POST", &path, Some(clean)).await;
@@ -229,7 +237,7 @@ async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
     // as a task for a human, said so on the ticket.
     gw.drained().await;
     let actions = gw.app.store.actions(id).unwrap();
-    assert_eq!(actions.len(), 2);
+    assert_eq!(actions.len(), 3);
     for action in &actions {
         match &action.state {
             helloword::actions::ActionState::Failed { error } => {
@@ -388,5 +396,145 @@ async fn a_lead_tier_proposal_waits_for_a_lead_and_is_executed_once_approved() {
     assert_eq!(results["results"][0]["ok"], true, "{results}");
     assert_eq!(results["results"][1]["ok"], false, "{results}");
     assert_eq!(admin.refund_count(), 1, "nothing more was refunded");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn buyers_send_photos_through_a_signed_expiring_link_and_they_join_the_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (gw, _admin, _) = setup(tmp.path()).await;
+    assert_eq!(
+        gw.deliver("disputes/create", &fixture("disputes__create.json"), "d-2")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let id = gw
+        .queue()
+        .into_iter()
+        .find(|t| t.case_key.starts_with("case:285332461850802063"))
+        .unwrap()
+        .id;
+    let (status, link) = gw
+        .as_token(
+            AGENT_TOKEN,
+            "POST",
+            &format!("/api/tickets/{id}/upload-link"),
+            Some(r#"{"days": 3}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{link}");
+    let path = link["path"].as_str().unwrap().to_string();
+
+    let page = gw
+        .client
+        .get(format!("{}{path}", gw.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'nonce-")
+    );
+    assert!(page.text().await.unwrap().contains("type=\"file\""));
+
+    let (base_path, query) = path.split_once('?').unwrap();
+    let put = |name: &str, body: Vec<u8>, query: String| {
+        let url = format!("{}{base_path}/{name}?{query}", gw.base);
+        let client = gw.client.clone();
+        async move {
+            let r = client.put(url).body(body).send().await.unwrap();
+            let status = r.status().as_u16();
+            (
+                status,
+                serde_json::from_str::<serde_json::Value>(&r.text().await.unwrap())
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let photo = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[7u8; 2048][..]].concat();
+    let (status, body) = put("broken%20lamp.jpg", photo.clone(), query.to_string()).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["file"]["content_type"], "image/jpeg");
+    assert_eq!(body["file"]["name"], "broken_lamp.jpg");
+    // Not a photo, whatever its name says.
+    let (status, body) = put(
+        "photo.jpg",
+        b"MZ\x90\0this is a program".to_vec(),
+        query.to_string(),
+    )
+    .await;
+    assert_eq!(status, 415, "{body}");
+    // A forged signature, and an expired link.
+    let forged = query.replace("sig=", "sig=00");
+    assert_eq!(put("x.jpg", photo.clone(), forged).await.0, 403);
+    let expired = helloword::web::intake::link(
+        &gw.app,
+        id,
+        jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1),
+    )
+    .unwrap();
+    let expired_query = expired.split_once('?').unwrap().1.to_string();
+    assert_eq!(put("x.jpg", photo.clone(), expired_query).await.0, 410);
+    // Another ticket's link does not open this one.
+    let other = helloword::web::intake::link(
+        &gw.app,
+        id + 1,
+        jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1),
+    )
+    .unwrap();
+    assert_eq!(
+        put(
+            "x.jpg",
+            photo.clone(),
+            other.split_once('?').unwrap().1.to_string()
+        )
+        .await
+        .0,
+        403
+    );
+
+    let (status, files) = gw
+        .api("GET", &format!("/api/tickets/{id}/files"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(files["files"].as_array().unwrap().len(), 1, "{files}");
+    let file = files["files"][0]["id"].as_u64().unwrap();
+    let downloaded = gw
+        .client
+        .get(format!("{}/api/tickets/{id}/files/{file}", gw.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(downloaded.headers()["content-type"], "image/jpeg");
+    assert_eq!(downloaded.bytes().await.unwrap().to_vec(), photo);
+
+    // The evidence packet names it.
+    let (status, body) = gw
+        .as_token(
+            AGENT_TOKEN,
+            "POST",
+            &format!("/api/tickets/{id}/evidence"),
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let text = body["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f[0] == "uncategorized_text")
+        .unwrap()[1]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("Buyer sent broken_lamp.jpg (image/jpeg, 3 KB)"),
+        "{text}"
+    );
     gw.stop().await;
 }

@@ -438,6 +438,10 @@ pub async fn reply(
         None => reply.body.clone(),
     };
     let findings = replies.check(&text, &ticket, Some(&language)).await;
+    // Counted per order, so the second review request of an order blocks.
+    let asks_for_review = findings
+        .iter()
+        .any(|f| f.rule == crate::replies::guard::Rule::ReviewRequest);
     let blocking: Vec<_> = findings.into_iter().filter(|f| f.blocking).collect();
     let override_reason = match (&reply.override_reason, blocking.is_empty()) {
         (_, true) => None,
@@ -494,6 +498,9 @@ pub async fn reply(
             }
             if t.first_response_at.is_none() {
                 t.first_response_at = Some(now);
+            }
+            if asks_for_review {
+                t.facts.review_requests += 1;
             }
             if t.status.is_open() && t.status != Status::WaitingOnMarketplace {
                 if t.status != Status::WaitingOnBuyer {

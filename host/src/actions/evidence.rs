@@ -85,6 +85,16 @@ fn narrative(ticket: &Ticket, timeline: &[TimelineEntry]) -> String {
             Happening::Event { summary, .. } => {
                 messages.push(format!("[{}] Marketplace: {}", entry.at, one_line(summary)))
             }
+            Happening::EvidenceReceived {
+                name,
+                content_type,
+                bytes,
+                ..
+            } => messages.push(format!(
+                "[{}] Buyer sent {name} ({content_type}, {} KB)",
+                entry.at,
+                bytes.div_ceil(1024)
+            )),
             Happening::ActionDone { what, detail, .. } => messages.push(format!(
                 "[{}] Done: {what} — {}",
                 entry.at,

@@ -167,6 +167,8 @@ pub enum Record {
     Audit(AuditEntry),
     /// An alert, new or changed.
     Alert(crate::alerts::Alert),
+    /// An evidence file the buyer sent.
+    File(crate::web::intake::EvidenceFile),
 }
 
 /// The deterministic idempotency key of the `index`-th action caused by `origin` on

@@ -84,7 +84,7 @@ impl Rule {
     pub fn blocks_on(self, marketplace: &str, review_requests_sent: u32) -> bool {
         match self {
             Rule::ReviewManipulation | Rule::Incentive | Rule::WrongLanguage => true,
-            Rule::ReviewRequest => marketplace != "shopify" && review_requests_sent > 0,
+            Rule::ReviewRequest => review_requests_sent > 0,
             Rule::Marketing | Rule::Link => marketplace == "amazon",
             Rule::OffPlatform | Rule::EmailAddress | Rule::PhoneNumber => marketplace != "shopify",
         }

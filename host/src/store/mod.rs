@@ -140,14 +140,14 @@ pub struct Store {
     proposals: sled::Tree,
     /// Outbox entries by (ticket, id).
     outbox: sled::Tree,
-    /// Open outbox entries: id → ticket.
-    outbox_open: sled::Tree,
+    /// Work still to do, by kind byte (`o` outbox, `a` alerts) and id → ticket.
+    open: sled::Tree,
     /// Audit log by sequence.
     audit: sled::Tree,
     /// Alerts by (ticket, id).
     alerts: sled::Tree,
-    /// Alerts still to deliver: id → ticket.
-    alerts_open: sled::Tree,
+    /// Evidence files by (ticket, id).
+    files: sled::Tree,
     unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     commit: GroupCommit,
 }
@@ -208,10 +208,10 @@ impl Store {
             customers: db.open_tree("customers")?,
             proposals: db.open_tree("proposals")?,
             outbox: db.open_tree("outbox")?,
-            outbox_open: db.open_tree("outbox_open")?,
+            open: db.open_tree("open_work")?,
             audit: db.open_tree("audit")?,
             alerts: db.open_tree("alerts")?,
-            alerts_open: db.open_tree("alerts_open")?,
+            files: db.open_tree("files")?,
             meta,
             unverified,
             unverified_count,

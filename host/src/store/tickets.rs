@@ -30,6 +30,14 @@ pub struct TicketWrite {
     pub records: Vec<Record>,
 }
 
+/// Key in the open-work index: the kind byte, then the record id.
+fn open_key(kind: u8, id: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(9);
+    key.push(kind);
+    key.extend_from_slice(id);
+    key
+}
+
 /// Key of a per-ticket record: ticket id then record id.
 fn pair_key(ticket: u64, id: u64) -> [u8; 16] {
     let mut key = [0u8; 16];
@@ -292,6 +300,12 @@ impl Store {
                             .map_err(|e| corrupt(format!("outbox/{}", o.id), e))?,
                         o.state.is_open(),
                     ),
+                    Record::File(f) => (
+                        4u8,
+                        pair_key(f.ticket, f.id).to_vec(),
+                        serde_json::to_vec(f).map_err(|e| corrupt(format!("files/{}", f.id), e))?,
+                        false,
+                    ),
                     Record::Alert(a) => (
                         3u8,
                         pair_key(a.ticket, a.id).to_vec(),
@@ -320,10 +334,10 @@ impl Store {
             &self.customers,
             &self.proposals,
             &self.outbox,
-            &self.outbox_open,
+            &self.open,
             &self.audit,
             &self.alerts,
-            &self.alerts_open,
+            &self.files,
         )
             .transaction(
                 |(
@@ -337,34 +351,37 @@ impl Store {
                     customers,
                     proposals,
                     outbox,
-                    outbox_open,
+                    open,
                     audit,
                     alerts,
-                    alerts_open,
+                    files,
                 )| {
                     for (write, json, entries, customer, records) in &prepared {
-                        for (tree, key, json, open) in records {
+                        for (tree, key, json, is_open) in records {
                             match tree {
                                 0 => {
                                     proposals.insert(key.as_slice(), json.as_slice())?;
                                 }
                                 1 => {
                                     outbox.insert(key.as_slice(), json.as_slice())?;
-                                    let id = &key[8..];
-                                    if *open {
-                                        outbox_open.insert(id, &key[..8])?;
+                                    let index = open_key(b'o', &key[8..]);
+                                    if *is_open {
+                                        open.insert(index.as_slice(), &key[..8])?;
                                     } else {
-                                        outbox_open.remove(id)?;
+                                        open.remove(index.as_slice())?;
                                     }
                                 }
                                 3 => {
                                     alerts.insert(key.as_slice(), json.as_slice())?;
-                                    let id = &key[8..];
-                                    if *open {
-                                        alerts_open.insert(id, &key[..8])?;
+                                    let index = open_key(b'a', &key[8..]);
+                                    if *is_open {
+                                        open.insert(index.as_slice(), &key[..8])?;
                                     } else {
-                                        alerts_open.remove(id)?;
+                                        open.remove(index.as_slice())?;
                                     }
+                                }
+                                4 => {
+                                    files.insert(key.as_slice(), json.as_slice())?;
                                 }
                                 _ => {
                                     audit.insert(key.as_slice(), json.as_slice())?;
@@ -476,9 +493,10 @@ impl Store {
     /// Every outbox entry the dispatcher still has work on, oldest first.
     pub fn open_actions(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut out = Vec::new();
-        for item in self.outbox_open.iter() {
-            let (id, ticket) = item?;
-            let (Some(id), Some(ticket)) = (super::decode_seq(&id), super::decode_seq(&ticket))
+        for item in self.open.scan_prefix([b'o']) {
+            let (key, ticket) = item?;
+            let id = &key[1..];
+            let (Some(id), Some(ticket)) = (super::decode_seq(id), super::decode_seq(&ticket))
             else {
                 continue;
             };
@@ -524,9 +542,10 @@ impl Store {
     /// Alerts still to deliver.
     pub fn open_alerts(&self) -> Result<Vec<crate::alerts::Alert>, StoreError> {
         let mut out = Vec::new();
-        for item in self.alerts_open.iter() {
-            let (id, ticket) = item?;
-            let (Some(id), Some(ticket)) = (super::decode_seq(&id), super::decode_seq(&ticket))
+        for item in self.open.scan_prefix([b'a']) {
+            let (key, ticket) = item?;
+            let id = &key[1..];
+            let (Some(id), Some(ticket)) = (super::decode_seq(id), super::decode_seq(&ticket))
             else {
                 continue;
             };
@@ -553,5 +572,38 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    /// The evidence files of `ticket`, oldest first.
+    pub fn files(&self, ticket: u64) -> Result<Vec<crate::web::intake::EvidenceFile>, StoreError> {
+        self.files
+            .scan_prefix(ticket.to_be_bytes())
+            .values()
+            .map(|v| {
+                let v = v?;
+                serde_json::from_slice(&v).map_err(|e| corrupt(format!("files of {ticket}"), e))
+            })
+            .collect()
+    }
+
+    /// A 32-byte key the gateway keeps in its store under `name`, made on first use.
+    pub fn secret_key(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        let key = format!("key:{name}");
+        if let Some(found) = self.meta.get(&key)? {
+            return Ok(found.to_vec());
+        }
+        let mut fresh = [0u8; 32];
+        getrandom::getrandom(&mut fresh).map_err(|e| StoreError::Flush(e.to_string()))?;
+        // Two first uses at once keep whichever was stored first.
+        let _ = self
+            .meta
+            .compare_and_swap(&key, None as Option<&[u8]>, Some(&fresh[..]))?;
+        Ok(self
+            .meta
+            .get(&key)?
+            .map(|v| v.to_vec())
+            .unwrap_or_else(|| fresh.to_vec()))
     }
 }

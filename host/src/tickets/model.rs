@@ -355,6 +355,17 @@ pub enum Happening {
         /// "delivered", "skipped: …" or "undeliverable: …".
         status: String,
     },
+    /// The buyer sent a file through the upload link.
+    EvidenceReceived {
+        /// File id.
+        file: u64,
+        /// Its name.
+        name: String,
+        /// MIME type, from its content.
+        content_type: String,
+        /// Size.
+        bytes: u64,
+    },
     /// An agent's draft was machine-translated; both texts stay on the timeline.
     Translated {
         /// Who asked.

@@ -44,6 +44,29 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
         ),
         (&Method::GET, ["locales"]) => super::replies_api::locales(app).await,
         (&Method::GET, ["outbox"]) => super::actions_api::outbox(app),
+        (&Method::GET, ["tickets", id, "files"]) => with_id(id, |id| match app.store.files(id) {
+            Ok(files) => json(StatusCode::OK, &serde_json::json!({ "files": files })),
+            Err(e) => storage_error(e),
+        }),
+        (&Method::GET, ["tickets", id, "files", file]) => {
+            let (Ok(id), Ok(file)) = (id.parse::<u64>(), file.parse::<u64>()) else {
+                return error(StatusCode::NOT_FOUND, "not-found", "no such ticket or file");
+            };
+            download(app, id, file).await
+        }
+        (&Method::POST, ["tickets", id, "upload-link"]) => {
+            let Ok(id) = id.parse::<u64>() else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    &format!("no ticket {id:?}"),
+                );
+            };
+            match read_json(req).await {
+                Ok(body) => upload_link(app, id, body),
+                Err(refusal) => refusal.response(),
+            }
+        }
         (&Method::GET, ["audit"]) => super::actions_api::audit(app, &query),
         (&Method::POST, ["proposals", "decide"]) => match read_json(req).await {
             Ok(body) => super::actions_api::batch(app, body, &who).await,
@@ -274,6 +297,70 @@ fn list(app: &App, query: &str) -> Response<Full<Bytes>> {
     json(StatusCode::OK, &serde_json::json!({ "tickets": tickets }))
 }
 
+/// `POST /api/tickets/{id}/upload-link` — `{"days": 7}`: a signed link to the ticket's
+/// upload page, valid for `days` (1 to 30, default 7).
+fn upload_link(app: &App, id: u64, body: serde_json::Value) -> Response<Full<Bytes>> {
+    let days = match body.get("days") {
+        None => 7,
+        Some(d) => match d.as_u64().filter(|d| (1..=30).contains(d)) {
+            Some(d) => d,
+            None => {
+                return error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "bad-body",
+                    "`days` is 1 to 30",
+                );
+            }
+        },
+    };
+    match app.store.ticket(id) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                &format!("no ticket {id}"),
+            );
+        }
+        Err(e) => return storage_error(e),
+    }
+    let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days as i64);
+    match super::intake::link(app, id, expires) {
+        Ok(path) => json(
+            StatusCode::OK,
+            &serde_json::json!({ "path": path, "expires_at": expires }),
+        ),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, "storage-unavailable", &e),
+    }
+}
+
+/// `GET /api/tickets/{id}/files/{file}`: the file, with its type.
+async fn download(app: &App, id: u64, file: u64) -> Response<Full<Bytes>> {
+    let found = match app.store.files(id) {
+        Ok(files) => files.into_iter().find(|f| f.id == file),
+        Err(e) => return storage_error(e),
+    };
+    let Some(found) = found else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("ticket {id} has no file {file}"),
+        );
+    };
+    match super::intake::read(&app.files_dir, &found).await {
+        Ok(content) => Response::builder()
+            .header("content-type", found.content_type.as_str())
+            .header("x-content-type-options", "nosniff")
+            .header(
+                "content-disposition",
+                format!("attachment; filename=\"{}\"", found.name),
+            )
+            .body(Full::new(Bytes::from(content)))
+            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))),
+        Err(e) => storage_error(e),
+    }
+}
+
 /// `GET /api/tickets/{id}`: the ticket and its timeline.
 fn show(app: &App, id: u64) -> Response<Full<Bytes>> {
     match (app.store.ticket(id), app.store.timeline(id)) {
@@ -284,6 +371,7 @@ fn show(app: &App, id: u64) -> Response<Full<Bytes>> {
                 "timeline": timeline,
                 "proposals": app.store.proposals(id).unwrap_or_default(),
                 "actions": app.store.actions(id).unwrap_or_default(),
+                "files": app.store.files(id).unwrap_or_default(),
             }),
         ),
         (Ok(None), _) => error(

@@ -5,6 +5,7 @@
 
 mod actions_api;
 mod api;
+pub mod intake;
 mod replies_api;
 mod respond;
 mod stream;
@@ -53,6 +54,8 @@ pub struct App {
     pub translator: Option<String>,
     /// Live updates for `GET /api/stream`.
     pub live: crate::alerts::send::LiveSender,
+    /// Where evidence files are kept.
+    pub files_dir: std::path::PathBuf,
 }
 
 /// How long requests in flight may take to finish after shutdown begins.
@@ -126,6 +129,10 @@ async fn route(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
             .body(Full::new(Bytes::from(app.metrics.render())))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))),
         (_, p) if p.starts_with("/hooks/") => crate::ingest::webhook(app, req).await,
+        (_, p) if p.starts_with("/upload/") => {
+            let dir = app.files_dir.clone();
+            intake::handle(app, req, &dir).await
+        }
         (_, p) if p == "/api" || p.starts_with("/api/") => api::handle(app, req).await,
         _ => error(
             StatusCode::NOT_FOUND,

@@ -1,0 +1,376 @@
+//! Evidence intake: a signed, expiring upload page per ticket, for marketplaces whose rules
+//! allow sending the buyer a link (a Shopify store, the seller's own e-mail). Files are
+//! checked by their content (JPEG, PNG, WebP, HEIC, PDF, MP4/MOV) and size, stored with the
+//! ticket in the data folder, listed for the agent and named in evidence packets.
+//!
+//! `GET /upload/<ticket>?exp=<unix>&sig=<hex>` serves the page; the page `PUT`s each file to
+//! `/upload/<ticket>/<name>?exp=…&sig=…`. The signature is an HMAC of the ticket and the
+//! expiry with a key the gateway keeps in its store.
+
+use std::path::Path;
+
+use bytes::Bytes;
+use hmac::{Hmac, Mac};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{App, error, json};
+use crate::tickets::model::Happening;
+
+/// Largest image or PDF.
+pub const MAX_DOCUMENT_BYTES: usize = 10 << 20;
+/// Largest video.
+pub const MAX_VIDEO_BYTES: usize = 50 << 20;
+/// Files one ticket may collect.
+pub const MAX_FILES_PER_TICKET: usize = 20;
+
+/// A file the buyer sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    /// Id within the ticket.
+    pub id: u64,
+    /// The ticket.
+    pub ticket: u64,
+    /// The name the buyer's file had (sanitised).
+    pub name: String,
+    /// MIME type, from the content.
+    pub content_type: String,
+    /// Size.
+    pub bytes: u64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    /// When it arrived.
+    pub received_at: jiff::Timestamp,
+}
+
+/// The MIME type of `content` when it is a kind of file evidence may be.
+pub fn sniff(content: &[u8]) -> Option<&'static str> {
+    let starts = |magic: &[u8]| content.starts_with(magic);
+    if starts(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if starts(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if starts(b"%PDF-") {
+        Some("application/pdf")
+    } else if content.len() > 12 && &content[..4] == b"RIFF" && &content[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if content.len() > 12 && &content[4..8] == b"ftyp" {
+        match &content[8..12] {
+            b"heic" | b"heix" | b"mif1" => Some("image/heic"),
+            b"qt  " => Some("video/quicktime"),
+            _ => Some("video/mp4"),
+        }
+    } else {
+        None
+    }
+}
+
+/// Keep letters, digits, dot, dash and underscore; at most 80 characters.
+fn sanitise(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.').to_string();
+    if cleaned.is_empty() {
+        "file".into()
+    } else {
+        cleaned
+    }
+}
+
+fn key(app: &App) -> Result<Vec<u8>, String> {
+    app.store
+        .secret_key("upload_link_key")
+        .map_err(|e| e.to_string())
+}
+
+fn signature(key: &[u8], ticket: u64, expires: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(format!("upload:{ticket}:{expires}").as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A link to ticket `ticket`'s upload page, valid until `expires`.
+pub fn link(app: &App, ticket: u64, expires: jiff::Timestamp) -> Result<String, String> {
+    let exp = expires.as_second();
+    Ok(format!(
+        "/upload/{ticket}?exp={exp}&sig={}",
+        signature(&key(app)?, ticket, exp)
+    ))
+}
+
+/// Check `?exp=…&sig=…` for `ticket`: the refusal, if any.
+fn refusal(app: &App, ticket: u64, query: &str) -> Option<Response<Full<Bytes>>> {
+    let mut exp = None;
+    let mut sig = None;
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        match k.as_ref() {
+            "exp" => exp = v.parse::<i64>().ok(),
+            "sig" => sig = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let (Some(exp), Some(sig)) = (exp, sig) else {
+        return Some(error(
+            StatusCode::FORBIDDEN,
+            "bad-link",
+            "this upload link is incomplete; ask the seller for a new one",
+        ));
+    };
+    let key = match key(app) {
+        Ok(k) => k,
+        Err(e) => {
+            return Some(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage-unavailable",
+                &e,
+            ));
+        }
+    };
+    let expected = signature(&key, ticket, exp);
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        expected.as_bytes(),
+        sig.as_bytes(),
+    )) {
+        return Some(error(
+            StatusCode::FORBIDDEN,
+            "bad-link",
+            "this upload link is not valid; ask the seller for a new one",
+        ));
+    }
+    if jiff::Timestamp::now().as_second() > exp {
+        return Some(error(
+            StatusCode::GONE,
+            "link-expired",
+            "this upload link has expired; ask the seller for a new one",
+        ));
+    }
+    None
+}
+
+const PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Send photos or videos</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}
+li{margin:.3rem 0}</style></head>
+<body><h1>Send photos or videos of the problem</h1>
+<p>Choose photos (JPEG, PNG, HEIC, WebP), PDFs (up to 10 MB each) or videos (MP4, MOV, up to 50 MB).</p>
+<input id="files" type="file" multiple accept="image/*,video/*,application/pdf">
+<ul id="log"></ul>
+<script nonce="{{nonce}}">
+document.getElementById('files').addEventListener('change', async (e) => {
+  const log = document.getElementById('log');
+  for (const file of e.target.files) {
+    const li = document.createElement('li');
+    li.textContent = file.name + ': sending…';
+    log.appendChild(li);
+    const url = location.pathname + '/' + encodeURIComponent(file.name) + location.search;
+    const res = await fetch(url, { method: 'PUT', body: file });
+    const body = await res.json().catch(() => ({}));
+    li.textContent = file.name + ': ' + (res.ok ? 'received, thank you' : (body.message || res.status));
+  }
+});
+</script></body></html>"#;
+
+/// `GET /upload/<ticket>` and `PUT /upload/<ticket>/<name>`.
+pub async fn handle(app: &App, req: Request<Incoming>, files_dir: &Path) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
+    let parts: Vec<&str> = path.trim_start_matches("/upload/").split('/').collect();
+    let Some(Ok(ticket)) = parts.first().map(|t| t.parse::<u64>()) else {
+        return error(StatusCode::NOT_FOUND, "not-found", "no such upload page");
+    };
+    if let Some(refused) = refusal(app, ticket, &query) {
+        return refused;
+    }
+    match (req.method(), parts.as_slice()) {
+        (&Method::GET, [_]) => {
+            let nonce = hex::encode(&Sha256::digest(format!("{ticket}{query}").as_bytes())[..12]);
+            Response::builder()
+                .header("content-type", "text/html; charset=utf-8")
+                .header(
+                    "content-security-policy",
+                    format!("default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; connect-src 'self'"),
+                )
+                .header("x-content-type-options", "nosniff")
+                .body(Full::new(Bytes::from(PAGE.replace("{{nonce}}", &nonce))))
+                .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+        }
+        (&Method::PUT, [_, name]) => {
+            let name = percent_decode(name);
+            receive(app, ticket, &name, req, files_dir).await
+        }
+        _ => error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "GET the page, PUT a file",
+        ),
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("n={text}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+async fn receive(
+    app: &App,
+    ticket: u64,
+    name: &str,
+    req: Request<Incoming>,
+    files_dir: &Path,
+) -> Response<Full<Bytes>> {
+    match app.store.files(ticket) {
+        Ok(existing) if existing.len() >= MAX_FILES_PER_TICKET => {
+            return error(
+                StatusCode::CONFLICT,
+                "too-many-files",
+                &format!("this case already has {MAX_FILES_PER_TICKET} files"),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage-unavailable",
+                &e.to_string(),
+            );
+        }
+    }
+    let body = match Limited::new(req.into_body(), MAX_VIDEO_BYTES)
+        .collect()
+        .await
+    {
+        Ok(c) => c.to_bytes(),
+        Err(_) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file-too-large",
+                &format!("files are at most {} MB", MAX_VIDEO_BYTES >> 20),
+            );
+        }
+    };
+    let Some(content_type) = sniff(&body) else {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-file",
+            "send a photo (JPEG, PNG, HEIC, WebP), a PDF or a video (MP4, MOV)",
+        );
+    };
+    if !content_type.starts_with("video/") && body.len() > MAX_DOCUMENT_BYTES {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "file-too-large",
+            &format!(
+                "photos and PDFs are at most {} MB",
+                MAX_DOCUMENT_BYTES >> 20
+            ),
+        );
+    }
+    let id = match app.store.new_record_id() {
+        Ok(id) => id,
+        Err(e) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage-unavailable",
+                &e.to_string(),
+            );
+        }
+    };
+    let file = EvidenceFile {
+        id,
+        ticket,
+        name: sanitise(name),
+        content_type: content_type.into(),
+        bytes: body.len() as u64,
+        sha256: hex::encode(Sha256::digest(&body)),
+        received_at: jiff::Timestamp::now(),
+    };
+    // The file is on disk before its record: a crash leaves at most an orphan file.
+    let folder = files_dir.join(ticket.to_string());
+    let stored = async {
+        tokio::fs::create_dir_all(&folder).await?;
+        let path = folder.join(id.to_string());
+        let tmp = folder.join(format!("{id}.part"));
+        tokio::fs::write(&tmp, &body).await?;
+        tokio::fs::File::open(&tmp).await?.sync_all().await?;
+        tokio::fs::rename(&tmp, &path).await
+    }
+    .await;
+    if let Err(e) = stored {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage-unavailable",
+            &e.to_string(),
+        );
+    }
+    let happening = Happening::EvidenceReceived {
+        file: id,
+        name: file.name.clone(),
+        content_type: file.content_type.clone(),
+        bytes: file.bytes,
+    };
+    match app
+        .engine
+        .record_quietly(
+            ticket,
+            Some(happening),
+            vec![crate::actions::Record::File(file.clone())],
+        )
+        .await
+    {
+        Ok(_) => json(StatusCode::CREATED, &serde_json::json!({ "file": file })),
+        Err(crate::tickets::engine::ChangeError::NoSuchTicket(_)) => {
+            error(StatusCode::NOT_FOUND, "not-found", "no such case")
+        }
+        Err(e) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage-unavailable",
+            &format!("{e}"),
+        ),
+    }
+}
+
+/// The stored content of `file`.
+pub async fn read(files_dir: &Path, file: &EvidenceFile) -> std::io::Result<Vec<u8>> {
+    tokio::fs::read(
+        files_dir
+            .join(file.ticket.to_string())
+            .join(file.id.to_string()),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_recognised_by_content_not_name() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(sniff(b"\0\0\0\x18ftypmp42\0\0\0\0"), Some("video/mp4"));
+        assert_eq!(
+            sniff(b"\0\0\0\x14ftypqt  \0\0\0\0"),
+            Some("video/quicktime")
+        );
+        assert_eq!(sniff(b"MZ\x90\0 an exe"), None);
+        assert_eq!(sniff(b"<html>"), None);
+        assert_eq!(sanitise("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(sanitise("Foto 1.JPG"), "Foto_1.JPG");
+    }
+}
