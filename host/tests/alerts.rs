@@ -415,3 +415,74 @@ async fn quiet_hours_hold_back_yellow_alerts_and_the_sms_budget_caps_spend() {
     assert!(skipped[0].contains("daily SMS budget"), "{skipped:?}");
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_shipment_that_stops_moving_and_a_failed_refund_alert_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path());
+    let (_seen, port) = stand_ins().await;
+    let gw = start_with(
+        tmp.path(),
+        &config(smtp.port, port, "logistics_stalled_days = 3"),
+    )
+    .await;
+
+    // A delayed shipment: the logistics watcher follows it.
+    let delayed = String::from_utf8(fixture("fulfillment_events__create.json"))
+        .unwrap()
+        .replace("\"status\": \"in_transit\"", "\"status\": \"delayed\"");
+    assert_eq!(
+        gw.deliver("fulfillment_events/create", delayed.as_bytes(), "l-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let ticket = gw.queue()[0].clone();
+    let check = ticket
+        .timers
+        .iter()
+        .find(|t| matches!(t.what, helloword::tickets::model::TimerKind::StallCheck))
+        .expect("a stall check is scheduled")
+        .due;
+    // Three days later nothing moved: one alert, even when the timers run twice.
+    gw.app.engine.fire_due(check).await.unwrap();
+    gw.app.engine.fire_due(check).await.unwrap();
+    let stalled: Vec<_> = gw
+        .app
+        .store
+        .alerts(ticket.id)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.trigger.id() == "logistics-stalled")
+        .collect();
+    assert!(!stalled.is_empty(), "the watcher alerted");
+    let channels: std::collections::BTreeSet<_> = stalled
+        .iter()
+        .map(|a| (a.channel, a.recipient.clone()))
+        .collect();
+    assert_eq!(
+        channels.len(),
+        stalled.len(),
+        "one alert per recipient and channel"
+    );
+
+    // A refund that failed at Shopify: the payment watcher alerts.
+    let failed = String::from_utf8(fixture("refunds__create.json"))
+        .unwrap()
+        .replace("\"status\": \"success\"", "\"status\": \"failure\"");
+    assert_eq!(
+        gw.deliver("refunds/create", failed.as_bytes(), "p-1").await,
+        200
+    );
+    gw.settled().await;
+    let any_payment_alert = gw.queue().iter().any(|t| {
+        gw.app
+            .store
+            .alerts(t.id)
+            .unwrap()
+            .iter()
+            .any(|a| a.trigger.id() == "payment-failed")
+    });
+    assert!(any_payment_alert, "the failed refund alerted");
+    gw.stop().await;
+}
