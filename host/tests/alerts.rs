@@ -205,7 +205,7 @@ fn config(smtp: u16, stand_in: u16, extra: &str) -> String {
          [[tickets.agents]]\nname = \"mei\"\nskills = [\"logistics\", \"quality\", \"payment\"]\n\
          languages = [\"en\"]\ncapacity = 9\n\
          [tickets.agents.contact]\nemail = \"mei@shop.example\"\nphone = \"+4915100000002\"\n\
-         quiet_hours = \"00:00-23:59\"\n"
+         quiet_hours = \"00:00-24:00\"\n"
     )
 }
 

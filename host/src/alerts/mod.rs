@@ -320,7 +320,7 @@ impl Contact {
     }
 }
 
-/// "22:00-07:00" → (1320, 420).
+/// "22:00-07:00" → (1320, 420); "24:00" ends a span at midnight ("00:00-24:00": all day).
 pub fn parse_span(text: &str) -> Option<(u32, u32)> {
     let (a, b) = text.split_once('-')?;
     let minutes = |t: &str| -> Option<u32> {
@@ -328,7 +328,11 @@ pub fn parse_span(text: &str) -> Option<(u32, u32)> {
         let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
         (h < 24 && m < 60).then_some(h * 60 + m)
     };
-    Some((minutes(a)?, minutes(b)?))
+    let end = match b.trim() {
+        "24:00" => 1440,
+        other => minutes(other)?,
+    };
+    Some((minutes(a)?, end))
 }
 
 /// Plan the alerts `trigger` causes on `ticket`: for each recipient (the owner — or every
@@ -461,5 +465,10 @@ mod tests {
         assert!(!c.is_quiet(12 * 60));
         assert_eq!(parse_span("9:00-17:30"), Some((540, 1050)));
         assert_eq!(parse_span("25:00-1:00"), None);
+        let all_day = Contact {
+            quiet_hours: Some("00:00-24:00".into()),
+            ..Contact::default()
+        };
+        assert!(all_day.is_quiet(0) && all_day.is_quiet(23 * 60 + 59));
     }
 }
