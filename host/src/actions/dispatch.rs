@@ -94,9 +94,11 @@ impl Dispatcher {
             let wait = match self.run_due(Timestamp::now()).await {
                 Ok(Some(next)) => {
                     let ms = next.duration_since(Timestamp::now()).as_millis().max(0) as u64;
-                    Duration::from_millis(ms.min(60_000))
+                    Duration::from_millis(ms.min(250))
                 }
-                Ok(None) => Duration::from_secs(60),
+                // Idle: look again soon even without a wake-up (a safety net: the storm
+                // test once saw queued actions wait for a wake-up that never came).
+                Ok(None) => Duration::from_millis(250),
                 Err(e) => {
                     tracing::error!(message = "Dispatching actions failed; retrying.", error = %e);
                     Duration::from_secs(1)

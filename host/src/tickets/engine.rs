@@ -1068,10 +1068,20 @@ impl Engine {
                     Ok(Some(found)) => found,
                     Ok(None) => return Ok(Vec::new()),
                     Err(e) => {
+                        // A policy that failed this time (a timeout under load, a plugin
+                        // being replaced) is asked again in a minute.
+                        ticket.timers.push(Timer {
+                            id: self.store.new_timer_id()?,
+                            due: now + jiff::SignedDuration::from_secs(60),
+                            what: TimerKind::Propose,
+                        });
+                        ticket.timers.sort_by_key(|t| t.due);
                         return Ok(vec![TimelineEntry {
                             at: now,
                             what: Happening::Note {
-                                text: format!("No compensation proposal: {e:?}"),
+                                text: format!(
+                                    "No compensation proposal yet, retrying in a minute: {e}"
+                                ),
                                 by: "system".into(),
                             },
                         }]);
