@@ -40,29 +40,6 @@ fn refund() -> String {
 }
 
 impl Running {
-    async fn as_token(
-        &self,
-        token: &str,
-        method: &str,
-        path: &str,
-        body: Option<&str>,
-    ) -> (u16, serde_json::Value) {
-        let mut req = self
-            .client
-            .request(method.parse().unwrap(), format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            req = req.body(body.to_string());
-        }
-        let response = req.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
-        )
-    }
-
     /// Wait until the dispatcher has nothing left to do.
     async fn drained(&self) {
         for _ in 0..300 {

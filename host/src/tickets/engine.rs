@@ -629,6 +629,24 @@ impl Engine {
             Timestamp,
         ) -> Result<(Vec<Happening>, Vec<Record>), ChangeError>,
     ) -> Result<Ticket, ChangeError> {
+        self.commit_change(id, |ticket, now| {
+            let (happenings, records) = change(ticket, now)?;
+            Ok((happenings, None, records))
+        })
+        .await
+    }
+
+    /// The one path for API and dispatcher changes: under the engine's lock, apply `change`
+    /// to ticket `id` and commit it with its timeline lines, profile and records.
+    async fn commit_change(
+        &self,
+        id: u64,
+        change: impl FnOnce(
+            &mut Ticket,
+            Timestamp,
+        )
+            -> Result<(Vec<Happening>, Option<Customer>, Vec<Record>), ChangeError>,
+    ) -> Result<Ticket, ChangeError> {
         let _one_writer = self.lock.lock().await;
         let before = self
             .store
@@ -636,7 +654,7 @@ impl Engine {
             .ok_or(ChangeError::NoSuchTicket(id))?;
         let mut after = before.clone();
         let now = Timestamp::now();
-        let (happenings, records) = change(&mut after, now)?;
+        let (happenings, customer, records) = change(&mut after, now)?;
         after.updated_at = now;
         self.track_load(Some(&before), &after);
         let write = TicketWrite {
@@ -647,7 +665,7 @@ impl Engine {
                 .map(|what| TimelineEntry { at: now, what })
                 .collect(),
             business_keys: Vec::new(),
-            customer: None,
+            customer,
             records,
         };
         let alerts = write
@@ -756,30 +774,11 @@ impl Engine {
             Timestamp,
         ) -> Result<(Vec<Happening>, Option<Customer>), ChangeError>,
     ) -> Result<Ticket, ChangeError> {
-        let _one_writer = self.lock.lock().await;
-        let before = self
-            .store
-            .ticket(id)?
-            .ok_or(ChangeError::NoSuchTicket(id))?;
-        let mut after = before.clone();
-        let now = Timestamp::now();
-        let (happenings, customer) = change(&mut after, now)?;
-        after.updated_at = now;
-        self.track_load(Some(&before), &after);
-        let write = TicketWrite {
-            before: Some(before),
-            after: after.clone(),
-            entries: happenings
-                .into_iter()
-                .map(|what| TimelineEntry { at: now, what })
-                .collect(),
-            business_keys: Vec::new(),
-            customer,
-            records: Vec::new(),
-        };
-        self.store.commit_tickets(&[write]).await?;
-        self.timers_changed.notify_one();
-        Ok(after)
+        self.commit_change(id, |ticket, now| {
+            let (happenings, customer) = change(ticket, now)?;
+            Ok((happenings, customer, Vec::new()))
+        })
+        .await
     }
 
     /// Give the ticket to `agent` (or nobody), on behalf of `by`.

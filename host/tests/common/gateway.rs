@@ -144,8 +144,20 @@ impl Running {
 }
 
 impl Running {
+    /// An admin API call with the operator's token.
     pub async fn api(
         &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        self.as_token(TOKEN, method, path, body).await
+    }
+
+    /// An admin API call with `token`.
+    pub async fn as_token(
+        &self,
+        token: &str,
         method: &str,
         path: &str,
         body: Option<&str>,
@@ -153,7 +165,7 @@ impl Running {
         let mut req = self
             .client
             .request(method.parse().unwrap(), format!("{}{path}", self.base))
-            .bearer_auth(TOKEN);
+            .bearer_auth(token);
         if let Some(body) = body {
             req = req.body(body.to_string());
         }
