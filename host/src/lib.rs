@@ -17,3 +17,4 @@ pub mod store;
 pub mod telemetry;
 pub mod tickets;
 pub mod web;
+pub mod worker;

@@ -486,3 +486,49 @@ async fn a_shipment_that_stops_moving_and_a_failed_refund_alert_once() {
     assert!(any_payment_alert, "the failed refund alerted");
     gw.stop().await;
 }
+
+/// Timers are indexed by the millisecond but held on the ticket to the nanosecond. A timer
+/// whose index entry is due must fire then — once it held the engine in a loop (and every
+/// inbox delivery and refund behind it) until its nanoseconds had passed too, which with
+/// the clock read just before never happened.
+#[tokio::test]
+async fn a_timer_fires_in_the_millisecond_its_index_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path());
+    let (_seen, port) = stand_ins().await;
+    let gw = start_with(
+        tmp.path(),
+        &config(smtp.port, port, "logistics_stalled_days = 3"),
+    )
+    .await;
+    let delayed = String::from_utf8(fixture("fulfillment_events__create.json"))
+        .unwrap()
+        .replace("\"status\": \"in_transit\"", "\"status\": \"delayed\"");
+    gw.deliver("fulfillment_events/create", delayed.as_bytes(), "ms-1")
+        .await;
+    gw.settled().await;
+    let ticket = gw.queue()[0].clone();
+    let check = ticket
+        .timers
+        .iter()
+        .find(|t| matches!(t.what, helloword::tickets::model::TimerKind::StallCheck))
+        .expect("a stall check is scheduled")
+        .clone();
+    assert_ne!(
+        check.due.subsec_nanosecond() % 1_000_000,
+        0,
+        "the timer is due part-way through a millisecond"
+    );
+    // The start of that millisecond: the index says due, the nanoseconds say not yet.
+    let start = jiff::Timestamp::from_millisecond(check.due.as_millisecond()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), gw.app.engine.fire_due(start))
+        .await
+        .expect("firing timers finishes")
+        .unwrap();
+    let after = gw.app.store.ticket(ticket.id).unwrap().unwrap();
+    assert!(
+        !after.timers.iter().any(|t| t.id == check.id),
+        "the stall check fired: {:?}",
+        after.timers
+    );
+}

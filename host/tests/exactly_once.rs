@@ -159,10 +159,6 @@ async fn round(seed: u64) {
         .await;
 }
 
-// Known bug, issue #6 stays open: in about one run in five, a round ends with every case's
-// refund queued but never attempted (state pending, attempts 0) — the action dispatcher does
-// not pick them up. Run it with `cargo test -p helloword --test exactly_once -- --ignored`.
-#[ignore = "known bug: queued refunds sometimes never dispatched (issue #6)"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_is_refunded_exactly_once_however_often_it_is_delivered() {
     let rounds: u64 = std::env::var("HELLOWORD_STORM_ROUNDS")

@@ -89,27 +89,13 @@ impl Dispatcher {
     }
 
     /// Send due actions until `shutdown` changes.
-    pub async fn run(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            let wait = match self.run_due(Timestamp::now()).await {
-                Ok(Some(next)) => {
-                    let ms = next.duration_since(Timestamp::now()).as_millis().max(0) as u64;
-                    Duration::from_millis(ms.min(250))
-                }
-                // Idle: look again soon even without a wake-up (a safety net: the storm
-                // test once saw queued actions wait for a wake-up that never came).
-                Ok(None) => Duration::from_millis(250),
-                Err(e) => {
-                    tracing::error!(message = "Dispatching actions failed; retrying.", error = %e);
-                    Duration::from_secs(1)
-                }
-            };
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                () = self.engine.actions_changed().notified() => {}
-                _ = shutdown.changed() => return,
-            }
-        }
+    pub async fn run(self: Arc<Self>, shutdown: tokio::sync::watch::Receiver<bool>) {
+        let pace = crate::worker::Pace {
+            max_wait: Duration::from_millis(250),
+            idle: Duration::from_secs(1),
+        };
+        let wake = self.engine.actions_changed();
+        crate::worker::run("actions", pace, wake, shutdown, |now| self.run_due(now)).await;
     }
 
     /// Attempt every action due at `now`; returns when the next one is due.

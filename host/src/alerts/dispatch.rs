@@ -68,27 +68,13 @@ impl AlertDispatcher {
     }
 
     /// Deliver due alerts until `shutdown` changes.
-    pub async fn run(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            let wait = match self.run_due(Timestamp::now()).await {
-                Ok(Some(next)) => {
-                    let ms = next.duration_since(Timestamp::now()).as_millis().max(0) as u64;
-                    Duration::from_millis(ms.min(250))
-                }
-                // Idle: look again soon even without a wake-up (a safety net: the storm
-                // test once saw queued actions wait for a wake-up that never came).
-                Ok(None) => Duration::from_millis(250),
-                Err(e) => {
-                    tracing::error!(message = "Delivering alerts failed; retrying.", error = ?e);
-                    Duration::from_secs(1)
-                }
-            };
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                () = self.engine.alerts_changed().notified() => {}
-                _ = shutdown.changed() => return,
-            }
-        }
+    pub async fn run(self: Arc<Self>, shutdown: tokio::sync::watch::Receiver<bool>) {
+        let pace = crate::worker::Pace {
+            max_wait: Duration::from_millis(250),
+            idle: Duration::from_secs(1),
+        };
+        let wake = self.engine.alerts_changed();
+        crate::worker::run("alerts", pace, wake, shutdown, |now| self.run_due(now)).await;
     }
 
     /// Deliver every alert due at `now`, concurrently; returns when the next retry is due.

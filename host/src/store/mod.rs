@@ -32,7 +32,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use group_commit::GroupCommit;
-pub use tickets::TicketWrite;
+pub use tickets::{DueTimer, TicketWrite};
 
 use crate::plugin::bindings::types::TicketEvent;
 

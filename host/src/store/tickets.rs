@@ -48,6 +48,19 @@ fn pair_key(ticket: u64, id: u64) -> [u8; 16] {
 
 /// Timer key: due instant (milliseconds, sign-flipped u64) then timer id, so the first key
 /// is the next timer to fire.
+/// The earliest entry of the timer index.
+#[derive(Debug, Clone, Copy)]
+pub struct DueTimer {
+    /// When it is due, to the millisecond (the index's precision).
+    pub due: jiff::Timestamp,
+    /// The timer's id.
+    pub id: u64,
+    /// The ticket holding it.
+    pub ticket: TicketId,
+}
+
+/// The timer index key: due millisecond, then id. Timers fire by the millisecond, so a
+/// timer is due exactly when its key is.
 fn timer_key(due: jiff::Timestamp, id: u64) -> [u8; 16] {
     let ms = (due.as_millisecond() as u64) ^ (1 << 63);
     let mut key = [0u8; 16];
@@ -120,18 +133,25 @@ impl Store {
     }
 
     /// The next timer to fire: its due instant and ticket.
-    pub fn next_timer(&self) -> Result<Option<(jiff::Timestamp, TicketId)>, StoreError> {
+    pub fn next_timer(&self) -> Result<Option<DueTimer>, StoreError> {
         match self.timers.iter().next() {
             Some(entry) => {
                 let (key, ticket) = entry?;
                 let ms = <[u8; 8]>::try_from(&key[..8]).map_or(0, u64::from_be_bytes) ^ (1 << 63);
                 let due = jiff::Timestamp::from_millisecond(ms as i64)
                     .map_err(|e| corrupt("timers".into(), e))?;
+                let id = <[u8; 8]>::try_from(&key[8..16]).map_or(0, u64::from_be_bytes);
                 let ticket = <[u8; 8]>::try_from(ticket.as_ref()).map_or(0, u64::from_be_bytes);
-                Ok(Some((due, ticket)))
+                Ok(Some(DueTimer { due, id, ticket }))
             }
             None => Ok(None),
         }
+    }
+
+    /// Remove a timer index entry its ticket no longer holds, so it cannot come due again.
+    pub fn forget_timer(&self, timer: &DueTimer) -> Result<(), StoreError> {
+        self.timers.remove(timer_key(timer.due, timer.id))?;
+        Ok(())
     }
 
     /// A fresh timer id.

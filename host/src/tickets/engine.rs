@@ -173,6 +173,10 @@ impl EngineSettings {
     }
 }
 
+/// Tickets whose timers one [`Engine::fire_due`] call handles before letting go of the
+/// engine.
+pub const TIMER_BATCH: usize = 256;
+
 /// The engine. One runs per gateway; it owns every change to tickets.
 pub struct Engine {
     store: Store,
@@ -904,38 +908,31 @@ impl Engine {
 
     /// Fire timers as they come due until `shutdown` changes; woken early whenever a change
     /// may have added a sooner timer.
-    pub async fn run_timers(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            let wait = match self.fire_due(Timestamp::now()).await {
-                Ok(Some(next)) => {
-                    let ms = next.duration_since(Timestamp::now()).as_millis().max(0) as u64;
-                    Duration::from_millis(ms.min(60_000))
-                }
-                Ok(None) => Duration::from_secs(60),
-                Err(e) => {
-                    tracing::error!(message = "Firing timers failed; retrying.", error = %e);
-                    Duration::from_secs(1)
-                }
-            };
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                () = self.timers_changed.notified() => {}
-                _ = shutdown.changed() => return,
-            }
-        }
+    pub async fn run_timers(self: Arc<Self>, shutdown: tokio::sync::watch::Receiver<bool>) {
+        let pace = crate::worker::Pace {
+            max_wait: Duration::from_secs(60),
+            idle: Duration::from_secs(60),
+        };
+        crate::worker::run("timers", pace, &self.timers_changed, shutdown, |now| {
+            self.fire_due(now)
+        })
+        .await;
     }
 
-    /// Fire every timer due at `now`; returns when the next one is due. Each timer is
-    /// removed in the same commit as its effect, so it fires at most once.
+    /// Fire the timers due at `now`; returns when the next one is due. Each timer is
+    /// removed in the same commit as its effect, so it fires at most once. At most
+    /// [`TIMER_BATCH`] tickets are handled per call, so the inbox and the dispatchers get
+    /// the engine between batches; a returned time at or before `now` means "call again".
     pub async fn fire_due(&self, now: Timestamp) -> Result<Option<Timestamp>, StoreError> {
         let _one_writer = self.lock.lock().await;
-        loop {
-            let Some((due, ticket_id)) = self.store.next_timer()? else {
+        for _ in 0..TIMER_BATCH {
+            let Some(next) = self.store.next_timer()? else {
                 return Ok(None);
             };
-            if due > now {
-                return Ok(Some(due));
+            if next.due > now {
+                return Ok(Some(next.due));
             }
+            let ticket_id = next.ticket;
             let Some(before) = self.store.ticket(ticket_id)? else {
                 return Err(StoreError::Corrupt {
                     key: format!("timers → tickets/{ticket_id}"),
@@ -943,13 +940,35 @@ impl Engine {
                 });
             };
             let mut after = before.clone();
-            let (fired, pending): (Vec<Timer>, Vec<Timer>) =
-                after.timers.drain(..).partition(|t| t.due <= now);
+            // Due by the millisecond, as the index orders them: a timer whose index entry is
+            // due fires now, not when its nanoseconds have passed too.
+            let (fired, pending): (Vec<Timer>, Vec<Timer>) = after
+                .timers
+                .drain(..)
+                .partition(|t| t.due.as_millisecond() <= now.as_millisecond());
             after.timers = pending;
+            if fired.is_empty() {
+                // The index names a timer the ticket no longer holds; without this it would
+                // stay due forever and hold the engine in this loop.
+                tracing::warn!(
+                    message = "Dropping a timer index entry its ticket no longer holds.",
+                    ticket = ticket_id,
+                    timer = next.id
+                );
+                self.store.forget_timer(&next)?;
+                continue;
+            }
+            // The effects see the clock at least at the latest timer they fire, so a check
+            // such as "still for three days?" agrees with the timer that asked it.
+            let at = fired
+                .iter()
+                .map(|t| t.due)
+                .max()
+                .map_or(now, |due| due.max(now));
             let mut entries = Vec::new();
             let mut records = Vec::new();
             for timer in fired {
-                entries.extend(self.effect(&mut after, &timer, now, &mut records).await?);
+                entries.extend(self.effect(&mut after, &timer, at, &mut records).await?);
             }
             self.track_load(Some(&before), &after);
             let queued = !records.is_empty();
@@ -972,6 +991,7 @@ impl Engine {
                 self.alerts_changed.notify_one();
             }
         }
+        Ok(Some(now))
     }
 
     /// What a fired timer does to its ticket.
