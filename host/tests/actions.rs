@@ -515,3 +515,121 @@ async fn buyers_send_photos_through_a_signed_expiring_link_and_they_join_the_evi
     );
     gw.stop().await;
 }
+
+/// A loopback OAuth token endpoint: hands out `tokens` in turn (the last one forever) and
+/// records each request's authorization header and form.
+async fn token_endpoint(
+    tokens: &'static [&'static str],
+) -> (std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>, u16) {
+    use http_body_util::BodyExt;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let log = log.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let log = log.clone();
+                        async move {
+                            let auth = req
+                                .headers()
+                                .get("authorization")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_string();
+                            let body = req.into_body().collect().await.unwrap().to_bytes();
+                            let form = String::from_utf8_lossy(&body).into_owned();
+                            let n = {
+                                let mut log = log.lock().unwrap();
+                                log.push((auth, form));
+                                log.len()
+                            };
+                            let token = tokens[(n - 1).min(tokens.len() - 1)];
+                            let answer = serde_json::json!({
+                                "access_token": token, "expires_in": 7200, "token_type": "User Access Token"
+                            });
+                            Ok::<_, std::convert::Infallible>(hyper::Response::new(
+                                http_body_util::Full::new(bytes::Bytes::from(answer.to_string())),
+                            ))
+                        }
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (seen, port)
+}
+
+/// A marketplace token the gateway refreshes itself: the first token it gets has been
+/// revoked, so the marketplace answers 401; the gateway fetches a fresh one, sends again,
+/// and keeps using it. The refresh token and client secret stay in the host.
+#[tokio::test]
+async fn an_oauth_token_is_fetched_refreshed_on_401_and_reused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (admin, port) = shopify_admin::start().await;
+    shopify_admin::install_connector(tmp.path(), port);
+    let (token_requests, token_port) =
+        token_endpoint(&["revoked-token", shopify_admin::ADMIN_TOKEN]).await;
+    let config = format!(
+        "client_secret = {{ value = \"cs-123\" }}\nrefresh = {{ value = \"rt-456\" }}\n\
+         shopify_admin_token = {{ oauth = {{ token_url = \"http://127.0.0.1:{token_port}/token\", \
+         client_id = \"app-1\", client_secret = \"client_secret\", refresh_token = \"refresh\", \
+         scopes = [\"a\", \"b\"] }} }}\n\
+         [actions]\nretry_base_ms = 50\n\
+         [[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 5\n"
+    );
+    let gw = start_with(tmp.path(), &config).await;
+    gw.deliver("returns/request", &fixture("returns__request.json"), "o-1")
+        .await;
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+    let path = format!("/api/tickets/{id}/actions");
+    for _ in 0..2 {
+        let (status, body) = gw
+            .as_token(LEAD_TOKEN, "POST", &path, Some(&refund()))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        gw.drained().await;
+    }
+    assert_eq!(
+        admin.refund_count(),
+        2,
+        "both refunds went through: {:?}, seen {:?}, tokens {:?}",
+        gw.app.store.actions(id).unwrap(),
+        admin.seen.lock().unwrap(),
+        token_requests.lock().unwrap()
+    );
+    let seen = admin.seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().filter(|s| s.starts_with("POST")).count() >= 3,
+        "the first refund was sent twice (401, then with the fresh token): {seen:?}"
+    );
+    let requests = token_requests.lock().unwrap().clone();
+    assert_eq!(
+        requests.len(),
+        2,
+        "one fetch, one refresh after the 401, then the cached token: {requests:?}"
+    );
+    use base64::Engine as _;
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("app-1:cs-123")
+    );
+    for (auth, form) in &requests {
+        assert_eq!(auth, &basic);
+        assert_eq!(
+            form,
+            "grant_type=refresh_token&refresh_token=rt-456&scope=a+b"
+        );
+    }
+    gw.stop().await;
+}

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use secrets::{SecretSource, Secrets};
+pub use secrets::{ClientAuth, OAuthSource, SecretSource, Secrets};
 
 use crate::plugin::{EngineSettings, LimitOverrides, Limits, RuntimeSettings};
 
@@ -304,14 +304,9 @@ impl Config {
             )));
         }
         for (name, source) in &raw.secrets {
-            let set = [
-                source.env.is_some(),
-                source.file.is_some(),
-                source.value.is_some(),
-            ];
-            if set.iter().filter(|s| **s).count() != 1 {
+            if source.origins() != 1 {
                 return Err(err(format!(
-                    "`secrets.{name}`: set exactly one of `env`, `file` or `value`"
+                    "`secrets.{name}`: set exactly one of `env`, `file`, `value` or `oauth`"
                 )));
             }
         }
@@ -400,7 +395,7 @@ mod tests {
         );
         assert_eq!(
             parse("[secrets]\nx = { env = \"A\", value = \"b\" }\n").unwrap_err(),
-            "/etc/helloword/helloword.toml: `secrets.x`: set exactly one of `env`, `file` or `value`"
+            "/etc/helloword/helloword.toml: `secrets.x`: set exactly one of `env`, `file`, `value` or `oauth`"
         );
         assert_eq!(
             parse("[plugins.limits]\nmemory_bytes = 999999999999\n").unwrap_err(),

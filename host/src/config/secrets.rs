@@ -17,15 +17,72 @@ pub struct SecretSource {
     pub file: Option<PathBuf>,
     /// The value itself: for demos and tests only, never for production.
     pub value: Option<String>,
+    /// An OAuth 2.0 access token the gateway obtains and refreshes itself (eBay and Amazon
+    /// user tokens, application tokens). Usable in plugins' secret headers.
+    pub oauth: Option<OAuthSource>,
 }
 
-/// Resolved secret values by name.
+impl SecretSource {
+    /// How many origins are set (exactly one is valid).
+    pub fn origins(&self) -> usize {
+        [
+            self.env.is_some(),
+            self.file.is_some(),
+            self.value.is_some(),
+            self.oauth.is_some(),
+        ]
+        .iter()
+        .filter(|s| **s)
+        .count()
+    }
+}
+
+/// An access token from an OAuth 2.0 token endpoint: the refresh-token grant when
+/// `refresh_token` is set (a seller's user token), else client credentials (an application
+/// token). The client secret and refresh token are other named secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthSource {
+    /// The token endpoint, e.g. `https://api.ebay.com/identity/v1/oauth2/token`.
+    pub token_url: String,
+    /// The application's client id (not secret).
+    pub client_id: String,
+    /// The secret holding the client secret.
+    pub client_secret: String,
+    /// The secret holding the refresh token; without it, the client-credentials grant.
+    pub refresh_token: Option<String>,
+    /// Scopes to ask for (space-joined in the request); none sends no `scope`.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// How the client authenticates: `basic` (HTTP Basic, eBay) or `body` (client id and
+    /// secret in the form, Amazon's Login with Amazon).
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+}
+
+/// Where the client credentials go in a token request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    /// `Authorization: Basic base64(client_id:client_secret)`.
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` form fields.
+    Body,
+}
+
+/// Resolved secret values by name, and the OAuth tokens the gateway fetches.
 #[derive(Clone, Default)]
-pub struct Secrets(BTreeMap<String, Vec<u8>>);
+pub struct Secrets {
+    values: BTreeMap<String, Vec<u8>>,
+    oauth: BTreeMap<String, OAuthSource>,
+}
 
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.0.keys()).finish()
+        f.debug_set()
+            .entries(self.values.keys().chain(self.oauth.keys()))
+            .finish()
     }
 }
 
@@ -37,28 +94,66 @@ impl Secrets {
         K: Into<String>,
         V: Into<Vec<u8>>,
     {
-        Secrets(
-            pairs
+        Secrets {
+            values: pairs
                 .into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
-        )
+            oauth: BTreeMap::new(),
+        }
     }
 
-    /// The value of `name`.
+    /// The same secrets plus OAuth token `name` (tests and tools).
+    pub fn with_oauth(mut self, name: impl Into<String>, source: OAuthSource) -> Secrets {
+        self.oauth.insert(name.into(), source);
+        self
+    }
+
+    /// The value of `name` (`None` for an OAuth token: see [`Secrets::oauth`]).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.0.get(name).map(Vec::as_slice)
+        self.values.get(name).map(Vec::as_slice)
+    }
+
+    /// How to obtain OAuth token `name`, if it is one.
+    pub fn oauth(&self, name: &str) -> Option<&OAuthSource> {
+        self.oauth.get(name)
     }
 
     /// Names of every secret.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.0.keys().map(String::as_str)
+        self.values
+            .keys()
+            .chain(self.oauth.keys())
+            .map(String::as_str)
     }
 
     /// Resolve every source (reads the environment and files).
     pub fn resolve(sources: &BTreeMap<String, SecretSource>) -> Result<Secrets, String> {
         let mut out = BTreeMap::new();
+        let mut oauth = BTreeMap::new();
         for (name, source) in sources {
+            if let Some(token) = &source.oauth {
+                if source.origins() != 1 {
+                    return Err(format!(
+                        "secret `{name}`: set exactly one of `env`, `file`, `value` or `oauth`"
+                    ));
+                }
+                for (field, needed) in [
+                    ("client_secret", Some(&token.client_secret)),
+                    ("refresh_token", token.refresh_token.as_ref()),
+                ] {
+                    if let Some(needed) = needed
+                        && sources.get(needed).is_none_or(|s| s.oauth.is_some())
+                    {
+                        return Err(format!(
+                            "secret `{name}`: oauth.{field} names `{needed}`, which is not a \
+                             plain secret in [secrets]"
+                        ));
+                    }
+                }
+                oauth.insert(name.clone(), token.clone());
+                continue;
+            }
             let value = match (&source.env, &source.file, &source.value) {
                 (Some(var), None, None) => std::env::var(var)
                     .map_err(|_| format!("secret `{name}`: environment variable {var} is not set"))?
@@ -75,13 +170,13 @@ impl Secrets {
                 (None, None, Some(value)) => value.clone().into_bytes(),
                 _ => {
                     return Err(format!(
-                        "secret `{name}`: set exactly one of `env`, `file` or `value`"
+                        "secret `{name}`: set exactly one of `env`, `file`, `value` or `oauth`"
                     ));
                 }
             };
             out.insert(name.clone(), value);
         }
-        Ok(Secrets(out))
+        Ok(Secrets { values: out, oauth })
     }
 }
 
@@ -101,7 +196,7 @@ mod tests {
         sources.insert("a".to_string(), SecretSource::default());
         assert_eq!(
             Secrets::resolve(&sources).unwrap_err(),
-            "secret `a`: set exactly one of `env`, `file` or `value`"
+            "secret `a`: set exactly one of `env`, `file`, `value` or `oauth`"
         );
         sources.insert(
             "a".to_string(),

@@ -16,6 +16,7 @@ mod output_size;
 pub mod registry;
 pub mod runtime;
 pub mod state;
+pub mod tokens;
 
 pub use cache::CacheOutcome;
 pub use engine::EngineSettings;

@@ -26,6 +26,8 @@ pub struct Services {
     pub metrics: Metrics,
     /// The client behind the `http` import (no redirects, no cookies).
     pub http: reqwest::Client,
+    /// OAuth access tokens, fetched and refreshed on use.
+    pub tokens: super::tokens::Tokens,
 }
 
 impl Services {
@@ -39,6 +41,7 @@ impl Services {
             secrets,
             metrics,
             http,
+            tokens: super::tokens::Tokens::default(),
         })
     }
 }

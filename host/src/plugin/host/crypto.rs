@@ -20,6 +20,11 @@ impl CallState {
                 self.host.grants.plugin
             )));
         }
+        if self.host.grants.services.secrets.oauth(name).is_some() {
+            return Err(CryptoError::InvalidInput(format!(
+                "secret `{name}` is an OAuth access token; it can only be sent in a secret header"
+            )));
+        }
         self.host.grants.services.secrets.get(name).ok_or_else(|| {
             CryptoError::Missing(format!(
                 "secret `{name}` has no value in the gateway's [secrets] table"
@@ -92,7 +97,10 @@ fn rewrap_pem(pem: &str) -> String {
 impl Host for CallState {
     async fn has_secret(&mut self, name: String) -> wasmtime::Result<bool> {
         self.host.count_call()?;
-        Ok(self.secret(&name).is_ok())
+        // An OAuth token counts as present: the host fetches it when a header needs it.
+        let oauth = self.host.secret_granted(&name)
+            && self.host.grants.services.secrets.oauth(&name).is_some();
+        Ok(oauth || self.secret(&name).is_ok())
     }
 
     async fn hmac_sha256_verify(

@@ -14,24 +14,77 @@ impl Host for CallState {
 }
 
 async fn send(grants: &crate::plugin::state::Grants, req: Request) -> Result<Response, HttpError> {
+    let response = attempt(grants, &req).await?;
+    // A rejected OAuth token (revoked, or expired early) is fetched anew and the request
+    // sent once more; the plugin sees the second answer.
+    if response.status == 401 {
+        let mut renewed = false;
+        for header in &req.secret_headers {
+            if grants.services.secrets.oauth(&header.secret).is_some()
+                && let Some(used) = response.used_tokens.get(&header.secret)
+            {
+                grants
+                    .services
+                    .tokens
+                    .invalidate(&header.secret, used)
+                    .await;
+                renewed = true;
+            }
+        }
+        if renewed {
+            return attempt(grants, &req).await.map(|r| r.response);
+        }
+    }
+    Ok(response.response)
+}
+
+/// An answer and the OAuth tokens its request carried.
+struct Sent {
+    status: u16,
+    response: Response,
+    used_tokens: std::collections::HashMap<String, Vec<u8>>,
+}
+
+/// The value of a secret header's secret: a plain secret, or a current OAuth token.
+async fn secret_value(
+    grants: &crate::plugin::state::Grants,
+    name: &str,
+) -> Result<(Vec<u8>, bool), HttpError> {
+    if !grants.secrets.iter().any(|s| s == name) {
+        return Err(HttpError::InvalidRequest(format!(
+            "secret `{name}` is not granted; add it to `secrets` in the [plugin] section of \
+             plugin `{}`'s plugin.toml",
+            grants.plugin
+        )));
+    }
+    let services = &grants.services;
+    if let Some(source) = services.secrets.oauth(name) {
+        let token = services
+            .tokens
+            .get(name, source, &services.secrets, &services.http)
+            .await
+            .map_err(HttpError::Connection)?;
+        return Ok((token, true));
+    }
+    let value = services.secrets.get(name).ok_or_else(|| {
+        HttpError::InvalidRequest(format!(
+            "secret `{name}` has no value in the gateway's [secrets] table"
+        ))
+    })?;
+    Ok((value.to_vec(), false))
+}
+
+async fn attempt(grants: &crate::plugin::state::Grants, req: &Request) -> Result<Sent, HttpError> {
     // Secret headers are resolved before anything is sent.
     let mut secret_headers = Vec::with_capacity(req.secret_headers.len());
+    let mut used_tokens = std::collections::HashMap::new();
     for header in &req.secret_headers {
-        if !grants.secrets.contains(&header.secret) {
-            return Err(HttpError::InvalidRequest(format!(
-                "secret `{}` is not granted; add it to `secrets` in the [plugin] section of \
-                 plugin `{}`'s plugin.toml",
-                header.secret, grants.plugin
-            )));
+        let (value, oauth) = secret_value(grants, &header.secret).await?;
+        if oauth {
+            used_tokens.insert(header.secret.clone(), value.clone());
         }
-        let value = grants.services.secrets.get(&header.secret).ok_or_else(|| {
-            HttpError::InvalidRequest(format!(
-                "secret `{}` has no value in the gateway's [secrets] table",
-                header.secret
-            ))
-        })?;
         let mut text = header.prefix.clone().into_bytes();
-        text.extend_from_slice(value);
+        text.extend_from_slice(&value);
         secret_headers.push((header.name.clone(), text));
     }
     let url = url::Url::parse(&req.url)
@@ -79,7 +132,7 @@ async fn send(grants: &crate::plugin::state::Grants, req: Request) -> Result<Res
         builder = builder.header(name, value);
     }
     if !req.body.is_empty() {
-        builder = builder.body(req.body);
+        builder = builder.body(req.body.clone());
     }
     let limit = grants.limits.max_http_response_bytes;
     let exchange = async {
@@ -118,7 +171,12 @@ async fn send(grants: &crate::plugin::state::Grants, req: Request) -> Result<Res
             body,
         })
     };
-    tokio::time::timeout(grants.limits.http_timeout, exchange)
+    let response = tokio::time::timeout(grants.limits.http_timeout, exchange)
         .await
-        .unwrap_or(Err(HttpError::Timeout))
+        .unwrap_or(Err(HttpError::Timeout))?;
+    Ok(Sent {
+        status: response.status,
+        response,
+        used_tokens,
+    })
 }
