@@ -78,6 +78,14 @@ impl Gateway {
             retry,
         ));
         tokio::spawn(dispatcher.run(watching_engine.clone()));
+        let poller = Arc::new(crate::ingest::poll::Poller::new(
+            store.clone(),
+            plugins.clone(),
+            inbox_notify.clone(),
+            metrics.clone(),
+            config.polling.clone(),
+        ));
+        tokio::spawn(poller.clone().run(watching_engine.clone()));
         let (live, _) = tokio::sync::broadcast::channel(1024);
         if let Some(alerts) = &config.alerts {
             let senders = crate::alerts::send::Senders::new(
@@ -106,6 +114,7 @@ impl Gateway {
             translator: config.replies.translator.clone(),
             live,
             files_dir: config.data_dir.join("files"),
+            poller,
         });
         Ok(Gateway {
             app,

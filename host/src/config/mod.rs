@@ -50,6 +50,8 @@ struct RawConfig {
     replies: RepliesConfig,
     #[serde(default)]
     actions: ActionsConfig,
+    #[serde(default)]
+    polling: PollingConfig,
     alerts: Option<crate::alerts::AlertsConfig>,
     #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
@@ -122,6 +124,53 @@ impl Default for ActionsConfig {
             max_attempts: default_max_attempts(),
             auto_propose: true,
         }
+    }
+}
+
+/// The `[polling]` section: how often connectors with the `polling` capability fetch what
+/// their marketplace does not push.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollingConfig {
+    /// Seconds between polls of each connector; 0 turns polling off.
+    #[serde(default = "default_poll_interval")]
+    pub interval_secs: u64,
+    /// Per-connector intervals in seconds, overriding `interval_secs` (0: never poll it).
+    #[serde(default)]
+    pub plugins: BTreeMap<String, u64>,
+    /// Pages one round fetches in a row when the connector says more are ready, before
+    /// letting the others go first.
+    #[serde(default = "default_poll_pages")]
+    pub max_pages: u32,
+}
+
+fn default_poll_interval() -> u64 {
+    300
+}
+
+fn default_poll_pages() -> u32 {
+    20
+}
+
+impl Default for PollingConfig {
+    fn default() -> Self {
+        PollingConfig {
+            interval_secs: default_poll_interval(),
+            plugins: BTreeMap::new(),
+            max_pages: default_poll_pages(),
+        }
+    }
+}
+
+impl PollingConfig {
+    /// How often to poll connector `id`; `None`: not at all.
+    pub fn interval(&self, id: &str) -> Option<Duration> {
+        let secs = self
+            .plugins
+            .get(id)
+            .copied()
+            .unwrap_or(self.interval_secs);
+        (secs > 0).then(|| Duration::from_secs(secs))
     }
 }
 
@@ -200,6 +249,8 @@ pub struct Config {
     pub replies: RepliesConfig,
     /// Action retries.
     pub actions: ActionsConfig,
+    /// `[polling]`.
+    pub polling: PollingConfig,
     /// Alerts (`[alerts]`); off when the section is absent.
     pub alerts: Option<crate::alerts::AlertsConfig>,
     /// The file this config was read from.
@@ -345,6 +396,7 @@ impl Config {
             tickets: raw.tickets,
             replies: raw.replies,
             actions: raw.actions,
+            polling: raw.polling,
             alerts: raw.alerts,
             file: file.to_path_buf(),
         })

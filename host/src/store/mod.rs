@@ -160,6 +160,10 @@ fn seq_key(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
 }
 
+fn poll_cursor_key(plugin: &str) -> Vec<u8> {
+    [b"poll-cursor\0".as_slice(), plugin.as_bytes()].concat()
+}
+
 fn decode_seq(bytes: &[u8]) -> Option<u64> {
     bytes.try_into().ok().map(u64::from_be_bytes)
 }
@@ -347,6 +351,54 @@ impl Store {
             out.push((seq, decode_record(seq, &json)?));
         }
         Ok(out)
+    }
+
+    /// Where connector `plugin`'s next poll resumes (`None` before its first poll).
+    pub fn poll_cursor(&self, plugin: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .meta
+            .get(poll_cursor_key(plugin))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Store what a poll of `plugin` found (as one inbox record, when it found anything) and
+    /// where the next poll resumes, and return once both are on disk. The cursor is written
+    /// after the record, so a crash between them repeats the poll (its events are deduplicated
+    /// by business key) rather than skip it.
+    pub async fn append_poll(
+        &self,
+        plugin: &str,
+        events: Vec<TicketEvent>,
+        next_cursor: Option<&str>,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut seq = None;
+        if !events.is_empty() {
+            let record = InboxRecord {
+                v: SCHEMA_VERSION,
+                plugin: plugin.to_string(),
+                received_at: jiff::Timestamp::now(),
+                method: "POLL".into(),
+                path: "/".into(),
+                query: String::new(),
+                headers: Vec::new(),
+                delivery_id: None,
+                events,
+                state: InboxState::Verified,
+            };
+            let n = self.db.generate_id()?;
+            let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
+                key: format!("inbox/{n}"),
+                message: e.to_string(),
+            })?;
+            self.inbox.insert(seq_key(n), json)?;
+            seq = Some(n);
+        }
+        match next_cursor {
+            Some(cursor) => self.meta.insert(poll_cursor_key(plugin), cursor.as_bytes())?,
+            None => self.meta.remove(poll_cursor_key(plugin))?,
+        };
+        self.commit.durable().await.map_err(StoreError::Flush)?;
+        Ok(seq)
     }
 
     /// Number of inbox records.

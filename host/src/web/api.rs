@@ -68,6 +68,7 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
             }
         }
         (&Method::GET, ["audit"]) => super::actions_api::audit(app, &query),
+        (&Method::POST, ["plugins", id, "poll"]) => poll_now(app, id).await,
         (&Method::POST, ["proposals", "decide"]) => match read_json(req).await {
             Ok(body) => super::actions_api::batch(app, body, &who).await,
             Err(refusal) => refusal.response(),
@@ -597,5 +598,39 @@ mod tests {
                 .unwrap_err()
                 .starts_with("unknown query parameter `colour`")
         );
+    }
+}
+
+/// `POST /api/plugins/<id>/poll`: poll a connector now instead of at its next interval.
+async fn poll_now(app: &App, id: &str) -> Response<Full<Bytes>> {
+    use crate::ingest::poll::Polled;
+    use crate::plugin::bindings::connector_api::Capability;
+    use crate::plugin::instance::Description;
+    let Some(plugin) = app.plugins.get(id) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown-plugin",
+            &format!("no plugin `{id}` is loaded"),
+        );
+    };
+    let polls = matches!(&plugin.description, Description::MarketplaceConnector(info)
+        if info.capabilities.contains(&Capability::Polling));
+    if !polls {
+        return error(
+            StatusCode::CONFLICT,
+            "cannot-poll",
+            &format!("plugin `{id}` is not a connector with the polling capability"),
+        );
+    }
+    match app.poller.poll(&plugin).await {
+        Polled::Stored {
+            pages,
+            events,
+            more,
+        } => json(
+            StatusCode::OK,
+            &serde_json::json!({ "pages": pages, "events": events, "more": more }),
+        ),
+        Polled::Failed(message) => error(StatusCode::BAD_GATEWAY, "poll-failed", &message),
     }
 }

@@ -56,6 +56,8 @@ pub struct App {
     pub live: crate::alerts::send::LiveSender,
     /// Where evidence files are kept.
     pub files_dir: std::path::PathBuf,
+    /// Polls connectors for what their marketplace does not push.
+    pub poller: std::sync::Arc<crate::ingest::poll::Poller>,
 }
 
 /// How long requests in flight may take to finish after shutdown begins.
