@@ -53,6 +53,7 @@ impl Gateway {
         settings.off_hours_ack = config.replies.off_hours_ack;
         settings.auto_propose = config.actions.auto_propose;
         settings.alerts = config.alerts.clone();
+        settings.files_dir = Some(config.data_dir.join("files"));
         let engine = Engine::new(store.clone(), settings)?;
         let replies = Arc::new(Replies::new(
             plugins.clone(),

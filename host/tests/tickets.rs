@@ -623,3 +623,93 @@ async fn buyers_get_profiles_and_a_satisfied_resolution_marks_loyalty_potential(
     assert_eq!(agents["agents"][0]["name"], "cai");
     assert_eq!(agents["agents"][0]["on_shift"], true);
 }
+
+/// A verified erasure request (Shopify's `customers/redact`, as eBay's account deletion
+/// will be) removes the buyer's data: the profile, the buyer's name and free text on their
+/// tickets, and the raw deliveries behind them; the request's own ticket records what was
+/// done and is resolved. Amounts and case facts stay for the seller's books.
+#[tokio::test]
+async fn a_verified_erasure_request_erases_the_buyers_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start_with(
+        tmp.path(),
+        "[[tickets.agents]]\nname = \"cai\"\nskills = [\"logistics\"]\ncapacity = 3\n",
+    )
+    .await;
+    gw.deliver("orders/updated", &fixture("orders__updated.json"), "e-1")
+        .await;
+    gw.settled().await;
+    let ticket = gw.queue().remove(0);
+    assert_eq!(ticket.customer.as_deref(), Some("email:jon@example.com"));
+    let (status, _) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{}/notes", ticket.id),
+            Some(r#"{"text": "Called John Smith at home"}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let delivery = gw.app.store.inbox_after(None, 10).unwrap()[0].0;
+    let (_, body) = gw.app.store.delivery(delivery).unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("jon@example.com"));
+
+    let redact = String::from_utf8(fixture("customers__redact.json"))
+        .unwrap()
+        .replace("191167", "115310627314723954")
+        .replace("john@example.com", "jon@example.com");
+    assert_eq!(
+        gw.deliver("customers/redact", redact.as_bytes(), "e-2")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let mut erased = false;
+    for _ in 0..200 {
+        if gw
+            .app
+            .store
+            .customer("email:jon@example.com")
+            .unwrap()
+            .is_none()
+        {
+            erased = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(erased, "the profile is gone");
+    let after = gw.app.store.ticket(ticket.id).unwrap().unwrap();
+    assert_eq!(after.customer, None);
+    assert_eq!(after.facts.buyer_name, None);
+    assert_eq!(after.amount, ticket.amount, "the seller's figures stay");
+    let timeline = gw.app.store.timeline(ticket.id).unwrap();
+    let text = serde_json::to_string(&timeline).unwrap();
+    assert!(!text.contains("John Smith"), "{text}");
+    assert!(text.contains(helloword::store::ERASED));
+    let (record, body) = gw.app.store.delivery(delivery).unwrap().unwrap();
+    assert!(body.is_empty(), "the raw delivery is gone");
+    assert!(record.events.iter().all(|e| e.customer.is_none()));
+    let (status, _) = gw
+        .api("GET", "/api/customers/email:jon@example.com", None)
+        .await;
+    assert_eq!(status, 404);
+
+    // The request's own ticket says what was done, and is resolved.
+    let request = gw
+        .app
+        .store
+        .all_tickets()
+        .map(Result::unwrap)
+        .find(|t| t.kind == helloword::plugin::bindings::types::IssueKind::PrivacyRequest)
+        .expect("the erasure request has a ticket");
+    assert_eq!(request.status, Status::Resolved);
+    let notes = gw.app.store.timeline(request.id).unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|e| matches!(&e.what, Happening::Note { text, .. }
+            if text.contains("1 profile(s), 1 ticket(s) scrubbed, 1 delivery"))),
+        "{notes:?}"
+    );
+    gw.stop().await;
+}

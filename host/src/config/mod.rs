@@ -165,11 +165,7 @@ impl Default for PollingConfig {
 impl PollingConfig {
     /// How often to poll connector `id`; `None`: not at all.
     pub fn interval(&self, id: &str) -> Option<Duration> {
-        let secs = self
-            .plugins
-            .get(id)
-            .copied()
-            .unwrap_or(self.interval_secs);
+        let secs = self.plugins.get(id).copied().unwrap_or(self.interval_secs);
         (secs > 0).then(|| Duration::from_secs(secs))
     }
 }

@@ -11,10 +11,10 @@ use tokio::time::Instant;
 
 use crate::config::PollingConfig;
 use crate::plugin::PluginKind;
+use crate::plugin::PluginSet;
 use crate::plugin::bindings::connector_api::Capability;
 use crate::plugin::bindings::types::ActionError;
 use crate::plugin::instance::{Description, Plugin};
-use crate::plugin::PluginSet;
 use crate::store::Store;
 use crate::telemetry::Metrics;
 

@@ -24,6 +24,7 @@
 //! crash can at worst store a retried delivery twice — never lose one; the ticket engine
 //! applies business effects once on business keys.
 
+mod erase;
 mod group_commit;
 mod tickets;
 
@@ -31,6 +32,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use erase::{ERASED, Erased, Subject};
 pub use group_commit::GroupCommit;
 pub use tickets::{DueTimer, TicketWrite};
 
@@ -394,7 +396,9 @@ impl Store {
             seq = Some(n);
         }
         match next_cursor {
-            Some(cursor) => self.meta.insert(poll_cursor_key(plugin), cursor.as_bytes())?,
+            Some(cursor) => self
+                .meta
+                .insert(poll_cursor_key(plugin), cursor.as_bytes())?,
             None => self.meta.remove(poll_cursor_key(plugin))?,
         };
         self.commit.durable().await.map_err(StoreError::Flush)?;

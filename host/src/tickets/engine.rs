@@ -65,6 +65,8 @@ pub struct EngineSettings {
     pub auto_propose: bool,
     /// Alerts (`[alerts]`); none planned when absent.
     pub alerts: Option<crate::alerts::AlertsConfig>,
+    /// Where evidence files are kept (erasure deletes a buyer's).
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for EngineSettings {
@@ -80,6 +82,7 @@ impl Default for EngineSettings {
             off_hours_ack: false,
             auto_propose: false,
             alerts: None,
+            files_dir: None,
         }
     }
 }
@@ -122,6 +125,7 @@ impl EngineSettings {
             off_hours_ack: false,
             auto_propose: false,
             alerts: None,
+            files_dir: None,
         })
     }
 
@@ -432,6 +436,21 @@ impl Engine {
                     id: self.store.new_timer_id()?,
                     due: received_at,
                     what: TimerKind::Propose,
+                },
+            );
+        }
+        if let Some(subject) = erasure_subject(marketplace, event) {
+            // Erasing runs from a timer, so it is repeated after a crash until it finished.
+            ticket.timers.insert(
+                0,
+                Timer {
+                    id: self.store.new_timer_id()?,
+                    due: received_at,
+                    what: TimerKind::Erase {
+                        marketplace: subject.marketplace,
+                        customer_id: subject.customer_id,
+                        email: subject.email,
+                    },
                 },
             );
         }
@@ -1074,6 +1093,57 @@ impl Engine {
                 }
                 Ok(Vec::new())
             }
+            TimerKind::Erase {
+                marketplace,
+                customer_id,
+                email,
+            } => {
+                let subject = crate::store::Subject {
+                    marketplace: marketplace.clone(),
+                    customer_id: customer_id.clone(),
+                    email: email.clone(),
+                };
+                let erased = self
+                    .store
+                    .erase_customer(&subject, self.settings.files_dir.as_deref(), ticket.id)
+                    .await?;
+                // The profiles are gone; the request's own ticket no longer points at one.
+                ticket.customer = None;
+                let old = ticket.status;
+                ticket.status = Status::Resolved;
+                let mut lines = vec![TimelineEntry {
+                    at: now,
+                    what: Happening::Note {
+                        by: "system".into(),
+                        text: format!(
+                            "Erased the buyer's data: {} profile(s), {} ticket(s) scrubbed, {} \
+                             delivery body(ies) removed, {} evidence file(s) deleted.",
+                            erased.profiles, erased.tickets, erased.deliveries, erased.files
+                        ),
+                    },
+                }];
+                if old != Status::Resolved {
+                    lines.push(TimelineEntry {
+                        at: now,
+                        what: Happening::StatusChanged {
+                            from: old,
+                            to: Status::Resolved,
+                            by: "system".into(),
+                        },
+                    });
+                }
+                records.push(Record::Audit(crate::actions::AuditEntry {
+                    at: now,
+                    who: "system".into(),
+                    ticket: ticket.id,
+                    what: format!(
+                        "erased buyer data on request: {} profile(s), {} ticket(s), {} \
+                         delivery(ies), {} file(s)",
+                        erased.profiles, erased.tickets, erased.deliveries, erased.files
+                    ),
+                }));
+                Ok(lines)
+            }
             TimerKind::Propose => {
                 if !ticket.status.is_open() {
                     return Ok(Vec::new());
@@ -1392,4 +1462,31 @@ fn event_entry(seq: u64, at: Timestamp, event: &TicketEvent) -> TimelineEntry {
             platform_status: event.status.clone(),
         },
     }
+}
+
+/// Whom a verified erasure request (`privacy-request` with `privacy_action` =
+/// `erase_customer`) names, if `event` is one.
+fn erasure_subject(marketplace: &str, event: &TicketEvent) -> Option<crate::store::Subject> {
+    if event.kind != IssueKind::PrivacyRequest {
+        return None;
+    }
+    let attribute = |name: &str| {
+        event
+            .attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    if attribute("privacy_action").as_deref() != Some("erase_customer") {
+        return None;
+    }
+    let customer = event.customer.as_ref();
+    let customer_id = attribute("customer_id").or_else(|| customer.and_then(|c| c.id.clone()));
+    let email = attribute("customer_email").or_else(|| customer.and_then(|c| c.email.clone()));
+    (customer_id.is_some() || email.is_some()).then(|| crate::store::Subject {
+        marketplace: marketplace.to_string(),
+        customer_id,
+        email,
+    })
 }

@@ -216,6 +216,15 @@ pub enum TimerKind {
         /// The promised time.
         answer_by: Timestamp,
     },
+    /// A verified erasure request: erase the buyer's data from the gateway.
+    Erase {
+        /// The marketplace that asked.
+        marketplace: String,
+        /// The buyer's id there.
+        customer_id: Option<String>,
+        /// The buyer's e-mail address.
+        email: Option<String>,
+    },
 }
 
 /// One line of a ticket's timeline.
