@@ -577,30 +577,6 @@ fn outcome(result: Result<Ticket, ChangeError>) -> Response<Full<Bytes>> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filters_parse_and_bad_values_name_the_parameter() {
-        let f =
-            parse_filter("severity=red&status=waiting-on-us&shop=a.myshopify.com&limit=5").unwrap();
-        assert_eq!(f.severity, Some(Severity::Red));
-        assert_eq!(f.status, Some(Status::WaitingOnUs));
-        assert_eq!(f.limit, 5);
-        assert_eq!(
-            parse_filter("severity=purple").unwrap_err(),
-            "`severity` is \"purple\"; expected red, yellow or blue"
-        );
-        assert!(parse_filter("limit=0").unwrap_err().starts_with("`limit`"));
-        assert!(
-            parse_filter("colour=x")
-                .unwrap_err()
-                .starts_with("unknown query parameter `colour`")
-        );
-    }
-}
-
 /// `POST /api/plugins/<id>/poll`: poll a connector now instead of at its next interval.
 async fn poll_now(app: &App, id: &str) -> Response<Full<Bytes>> {
     use crate::ingest::poll::Polled;
@@ -632,5 +608,29 @@ async fn poll_now(app: &App, id: &str) -> Response<Full<Bytes>> {
             &serde_json::json!({ "pages": pages, "events": events, "more": more }),
         ),
         Polled::Failed(message) => error(StatusCode::BAD_GATEWAY, "poll-failed", &message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_and_bad_values_name_the_parameter() {
+        let f =
+            parse_filter("severity=red&status=waiting-on-us&shop=a.myshopify.com&limit=5").unwrap();
+        assert_eq!(f.severity, Some(Severity::Red));
+        assert_eq!(f.status, Some(Status::WaitingOnUs));
+        assert_eq!(f.limit, 5);
+        assert_eq!(
+            parse_filter("severity=purple").unwrap_err(),
+            "`severity` is \"purple\"; expected red, yellow or blue"
+        );
+        assert!(parse_filter("limit=0").unwrap_err().starts_with("`limit`"));
+        assert!(
+            parse_filter("colour=x")
+                .unwrap_err()
+                .starts_with("unknown query parameter `colour`")
+        );
     }
 }
