@@ -17,6 +17,9 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 
+#[path = "ingest_parts/native.rs"]
+mod native;
+
 const SECRET: &str = "bench-secret";
 const CONNECTIONS: usize = 64;
 
@@ -165,12 +168,19 @@ fn main() {
         )
         .unwrap();
         let gateway = helloword::gateway::Gateway::start(&config).await.unwrap();
+        let app = gateway.app.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let gateway_url = format!("http://{}/hooks/shopify", listener.local_addr().unwrap());
         tokio::spawn(gateway.serve(listener, std::future::pending()));
 
         let bare_dir = tempfile::tempdir().unwrap();
         let bare_url = bare_server(bare_dir.path()).await;
+
+        // The same pipeline with the connector compiled natively.
+        helloword_sdk::connector::native::install(Box::new(native::BenchHost {
+            secret: SECRET.as_bytes().to_vec(),
+        }));
+        let native_url = native::native_server(app).await;
 
         println!(
             "Durable ingest over loopback, {CONNECTIONS} connections, {seconds} s each, {} byte Shopify dispute bodies\n",
@@ -183,7 +193,9 @@ fn main() {
             .ok()
             .and_then(|s| s.parse::<u64>().ok())
         {
-            println!("gateway {gateway_url}\nceiling {bare_url}\nsignature {signature}");
+            println!(
+                "gateway {gateway_url}\nceiling {bare_url}\nnative {native_url}\nsignature {signature}"
+            );
             tokio::time::sleep(Duration::from_secs(secs)).await;
             return;
         }
@@ -199,25 +211,38 @@ fn main() {
             )
             .await,
         ) };
+        let gateway_headers = move |i: u64| {
+            vec![
+                ("X-Shopify-Topic".into(), "disputes/create".into()),
+                ("X-Shopify-Hmac-Sha256".into(), signature.clone()),
+                ("X-Shopify-Shop-Domain".into(), "bench.myshopify.com".into()),
+                ("X-Shopify-API-Version".into(), "2026-07".into()),
+                ("X-Shopify-Webhook-Id".into(), format!("bench-{i}")),
+            ]
+        };
+        let native_headers = gateway_headers.clone();
         let gateway_body = body.clone();
         let full = report(
             "gateway: HMAC + wasm normalization + inbox + shared flush",
             load(
                 gateway_url,
                 seconds,
-                Arc::new(move |i| {
-                    let headers = vec![
-                        ("X-Shopify-Topic".into(), "disputes/create".into()),
-                        ("X-Shopify-Hmac-Sha256".into(), signature.clone()),
-                        ("X-Shopify-Shop-Domain".into(), "bench.myshopify.com".into()),
-                        ("X-Shopify-API-Version".into(), "2026-07".into()),
-                        ("X-Shopify-Webhook-Id".into(), format!("bench-{i}")),
-                    ];
-                    (headers, gateway_body.clone())
-                }),
+                Arc::new(move |i| (gateway_headers(i), gateway_body.clone())),
+            )
+            .await,
+        );
+        let native_body = body.clone();
+        let native = report(
+            "same pipeline, connector compiled natively",
+            load(
+                native_url,
+                seconds,
+                // Distinct webhook ids from the wasm run's, so nothing is a duplicate.
+                Arc::new(move |i| (native_headers(i + (1 << 40)), native_body.clone())),
             )
             .await,
         );
         println!("\ngateway / ceiling: {:.2}", full / bare);
+        println!("native / wasm: {:.2}", native / full);
     });
 }

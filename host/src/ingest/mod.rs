@@ -101,7 +101,18 @@ async fn deliver(
             );
         }
     };
-    let incoming = IncomingRequest {
+    let incoming = incoming_request(&parts, sub_path, &body);
+    let outcome = plugin.handle_webhook(&incoming).await;
+    accept(app, id, &incoming, &body, outcome).await
+}
+
+/// The request as a connector sees it.
+pub fn incoming_request(
+    parts: &hyper::http::request::Parts,
+    sub_path: &str,
+    body: &Bytes,
+) -> IncomingRequest {
+    IncomingRequest {
         method: parts.method.as_str().to_string(),
         path: sub_path.to_string(),
         query: parts.uri.query().unwrap_or("").to_string(),
@@ -116,7 +127,18 @@ async fn deliver(
             })
             .collect(),
         body: body.to_vec(),
-    };
+    }
+}
+
+/// Act on what connector `id` made of `incoming`: store its events durably and answer, send
+/// its reply, or refuse (keeping a delivery the connector failed on for replay).
+pub async fn accept(
+    app: &App,
+    id: &str,
+    incoming: &IncomingRequest,
+    body: &Bytes,
+    outcome: Result<Result<WebhookOutcome, WebhookError>, PluginError>,
+) -> Response<Full<Bytes>> {
     let record = |events, state| InboxRecord {
         v: 0,
         plugin: id.to_string(),
@@ -129,7 +151,7 @@ async fn deliver(
         events,
         state,
     };
-    match plugin.handle_webhook(&incoming).await {
+    match outcome {
         Ok(Ok(WebhookOutcome::Events(events))) => {
             let count = events.len();
             let mut inbox = record(events, InboxState::Verified);
@@ -138,7 +160,7 @@ async fn deliver(
                 .store
                 .append_delivery(NewDelivery {
                     record: inbox,
-                    body: &body,
+                    body,
                 })
                 .await;
             match appended {
@@ -201,7 +223,7 @@ async fn deliver(
                             error: failure.to_string(),
                         },
                     ),
-                    &body,
+                    body,
                 )
                 .await;
             if !matches!(kept, Ok(Some(_))) {

@@ -40,8 +40,9 @@ const CLIENT_SECRET: &str = "shopify_client_secret";
 /// The client secret before the last rotation, accepted while Shopify still signs with it.
 const PREVIOUS_CLIENT_SECRET: &str = "shopify_previous_client_secret";
 
-/// The connector the plugin exports.
-struct ShopifyConnector;
+/// The connector the plugin exports (public so that a native build can be benchmarked
+/// against the wasm one).
+pub struct ShopifyConnector;
 
 impl Connector for ShopifyConnector {
     fn describe() -> Info {

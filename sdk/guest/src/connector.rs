@@ -20,7 +20,14 @@ pub use bindings::exports::helloword::gateway::connector::{
     Capability, Guest as Connector, IncomingRequest, Info, PollResult, Reply, WebhookError,
     WebhookOutcome,
 };
+#[cfg(target_arch = "wasm32")]
 pub use bindings::helloword::gateway::{clock, config, crypto, http, log, metrics};
+
+/// Native stand-ins for the host imports (see [`native`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::{clock, config, crypto, http, log, metrics};
 
 impl Reply {
     /// A JSON reply with the given status.
