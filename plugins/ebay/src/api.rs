@@ -140,9 +140,7 @@ impl<'a> Api<'a> {
     ) -> Result<Value, ActionError> {
         let what = format!("{method} {}", self.url(service, path));
         let request = self.request(service, method, path, body);
-        let response = self
-            .send(&request)
-            .map_err(|e| transport_error(&what, e))?;
+        let response = self.send(&request).map_err(|e| transport_error(&what, e))?;
         check_status(&what, service.token(), &response)?;
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
@@ -309,19 +307,33 @@ mod tests {
     fn each_api_gets_its_root_and_its_token_scheme() {
         let script = Script::new(&[(200, "{}"), (200, ""), (200, "{}")]);
         let api = Api::new(&script, default_settings());
-        api.call(Service::PostOrder, "GET", "/return/1", None).unwrap();
+        api.call(Service::PostOrder, "GET", "/return/1", None)
+            .unwrap();
         assert_eq!(
-            api.call(Service::Disputes, "POST", "/payment_dispute/2/accept", Some(&Value::Null))
-                .unwrap(),
+            api.call(
+                Service::Disputes,
+                "POST",
+                "/payment_dispute/2/accept",
+                Some(&Value::Null)
+            )
+            .unwrap(),
             Value::Null
         );
-        api.call(Service::Notification, "GET", "/public_key/k", None).unwrap();
+        api.call(Service::Notification, "GET", "/public_key/k", None)
+            .unwrap();
         let sent = script.sent.borrow();
         assert_eq!(sent[0].url, "https://api.ebay.com/post-order/v2/return/1");
         assert_eq!(sent[0].secret_headers[0].prefix, "IAF ");
         assert_eq!(sent[0].secret_headers[0].secret, "ebay_user_token");
-        assert!(sent[0].headers.contains(&("x-ebay-c-marketplace-id".into(), "EBAY_US".into())));
-        assert_eq!(sent[1].url, "https://apiz.ebay.com/sell/fulfillment/v1/payment_dispute/2/accept");
+        assert!(
+            sent[0]
+                .headers
+                .contains(&("x-ebay-c-marketplace-id".into(), "EBAY_US".into()))
+        );
+        assert_eq!(
+            sent[1].url,
+            "https://apiz.ebay.com/sell/fulfillment/v1/payment_dispute/2/accept"
+        );
         assert_eq!(sent[1].secret_headers[0].prefix, "Bearer ");
         assert_eq!(sent[2].secret_headers[0].secret, "ebay_app_token");
     }

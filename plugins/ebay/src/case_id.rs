@@ -129,7 +129,14 @@ mod tests {
 
     #[test]
     fn foreign_or_malformed_ids_are_none() {
-        for text in ["", "return:", "gid://shopify/Return/1", "order:1", "message:x", "return:a/b"] {
+        for text in [
+            "",
+            "return:",
+            "gid://shopify/Return/1",
+            "order:1",
+            "message:x",
+            "return:a/b",
+        ] {
             assert_eq!(CaseRef::parse(text), None, "{text}");
         }
     }

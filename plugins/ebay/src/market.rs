@@ -6,7 +6,11 @@
 
 /// (marketplace ids, country, BCP 47 locale)
 const MARKETS: &[(&[&str], &str, &str)] = &[
-    (&["EBAY_US", "EBAY_MOTORS_US", "EBAY_MOTOR", "EBAY_MOTORS"], "US", "en-US"),
+    (
+        &["EBAY_US", "EBAY_MOTORS_US", "EBAY_MOTOR", "EBAY_MOTORS"],
+        "US",
+        "en-US",
+    ),
     (&["EBAY_GB", "EBAY_UK"], "GB", "en-GB"),
     (&["EBAY_DE"], "DE", "de-DE"),
     (&["EBAY_AT"], "AT", "de-AT"),

@@ -48,11 +48,6 @@ impl<'a> Payload<'a> {
         }
     }
 
-    /// The value this payload reads.
-    pub fn value(&self) -> &'a Value {
-        self.value
-    }
-
     /// The raw value at `pointer`, unless absent or null.
     pub fn at(&self, pointer: &str) -> Option<&'a Value> {
         json::at(self.value, pointer)
@@ -116,7 +111,10 @@ impl<'a> Payload<'a> {
                 Some(Value::String(s)) => (s.clone(), format!("{pointer}/value")),
                 None | Some(Value::Null) => return Ok(None),
                 Some(other) => {
-                    return Err(self.error(&format!("{pointer}/value"), format!("is {other}, not a date")));
+                    return Err(self.error(
+                        &format!("{pointer}/value"),
+                        format!("is {other}, not a date"),
+                    ));
                 }
             },
             Some(other) => return Err(self.error(pointer, format!("is {other}, not a date"))),
@@ -147,7 +145,9 @@ impl<'a> Payload<'a> {
             None => return Ok(None),
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
-            Some(other) => return Err(self.error(&value_field, format!("is {other}, not an amount"))),
+            Some(other) => {
+                return Err(self.error(&value_field, format!("is {other}, not an amount")));
+            }
         };
         Money::parse(&text, &currency)
             .map(Some)
@@ -187,7 +187,7 @@ mod tests {
         );
         let p = Payload::new("return", &v);
         let expected = Some(Timestamp::parse("2025-12-04T07:59:59Z").unwrap());
-        assert_eq!(p.time("/w"), Ok(expected.clone()));
+        assert_eq!(p.time("/w"), Ok(expected));
         assert_eq!(p.time("/p"), Ok(expected));
         assert_eq!(p.time("/n"), Ok(None));
         assert_eq!(p.time("/e"), Ok(None));

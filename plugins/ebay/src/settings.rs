@@ -2,8 +2,6 @@
 //! and the names of the secrets it uses. Reading does no I/O beyond the config import;
 //! every error names the key to fix.
 
-use helloword_sdk::types::ActionError;
-
 /// The verification token registered with the notification destination; it enters the
 /// challenge hash inside the host.
 pub const VERIFICATION_TOKEN: &str = "ebay_verification_token";
@@ -91,11 +89,8 @@ pub struct Settings {
     pub stages: Vec<Stage>,
     /// `soap_max_age_minutes`.
     pub soap_max_age_minutes: i64,
-}
-
-/// A configuration problem, naming the key.
-pub fn misconfigured(message: String) -> ActionError {
-    ActionError::Misconfigured(message)
+    /// `dispute_return_address`: the `returnAddress` object of a dispute contest.
+    pub dispute_return_address: Option<serde_json::Value>,
 }
 
 impl Settings {
@@ -117,21 +112,20 @@ impl Settings {
                 ))
             }
         };
-        let number = |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| {
-            match text(key) {
-                None => Ok(default),
-                Some(v) => v
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| range.contains(n))
-                    .ok_or_else(|| {
-                        format!(
-                            "config `{key}` is {v:?}; it must be a whole number from {} to {}",
-                            range.start(),
-                            range.end()
-                        )
-                    }),
-            }
+        let number = |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| match text(key)
+        {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| {
+                    format!(
+                        "config `{key}` is {v:?}; it must be a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    )
+                }),
         };
         let stages = match text("poll_stages") {
             None => Stage::ALL.to_vec(),
@@ -148,6 +142,9 @@ impl Settings {
                         stages.push(stage);
                     }
                 }
+                if stages.is_empty() {
+                    return Err("config `poll_stages` names no search".into());
+                }
                 stages
             }
         };
@@ -157,7 +154,21 @@ impl Settings {
                 "config `marketplace_id` is {marketplace_id:?}; eBay marketplace ids look like \"EBAY_US\" or \"EBAY_DE\""
             ));
         }
+        let dispute_return_address = match text(DISPUTE_RETURN_ADDRESS) {
+            None => None,
+            Some(json) => match helloword_sdk::json::parse(json.as_bytes()) {
+                Ok(v) if v.is_object() => Some(v),
+                _ => {
+                    return Err(format!(
+                        "config `{DISPUTE_RETURN_ADDRESS}` must be a JSON object in eBay's \
+                         ReturnAddress shape, e.g. {{\"fullName\": \"…\", \"addressLine1\": \"…\", \
+                         \"city\": \"…\", \"postalCode\": \"…\", \"country\": \"US\"}}"
+                    ));
+                }
+            },
+        };
         Ok(Settings {
+            dispute_return_address,
             endpoint: text(ENDPOINT),
             seller: text("seller").unwrap_or_else(|| "ebay".into()),
             marketplace_id,

@@ -31,7 +31,12 @@ pub fn from_post_order(origin: &Origin, value: &Value) -> Result<TicketEvent, Pa
     let reason = p.text("/cancelReason");
     let mut summary = format!(
         "Cancellation {}",
-        humanize(status.as_deref().or(state.as_deref()).unwrap_or("requested"))
+        humanize(
+            status
+                .as_deref()
+                .or(state.as_deref())
+                .unwrap_or("requested")
+        )
     );
     if let Some(r) = &reason {
         summary.push_str(&format!(": {}", humanize(r)));
@@ -74,7 +79,10 @@ mod tests {
         let e = from_post_order(&Origin::poll("s", "cancellation/search"), &v).unwrap();
         assert_eq!(e.kind, IssueKind::CancellationRequest);
         assert_eq!(e.dedupe.business, "cancel:5000000123:cancel_requested");
-        assert_eq!(e.customer.as_ref().unwrap().preferred_locale.as_deref(), Some("de-DE"));
+        assert_eq!(
+            e.customer.as_ref().unwrap().preferred_locale.as_deref(),
+            Some("de-DE")
+        );
         assert_eq!(e.amount.as_ref().map(|m| m.minor_units), Some(1200));
         assert_eq!(e.order.as_ref().unwrap().id, "110-1");
         assert!(e.platform_deadline.is_some());

@@ -112,19 +112,24 @@ mod tests {
 
     #[test]
     fn a_case_member_is_an_a_to_z_claim_with_its_deadline() {
-        let v = json::parse(br#"{"caseId": "5000000001", "caseType": "SNAD",
+        let v = json::parse(
+            br#"{"caseId": "5000000001", "caseType": "SNAD",
             "caseStatusEnum": "WAITING_SELLER_RESPONSE",
             "claimAmount": {"value": 25.5, "currency": "GBP"},
             "creationDate": {"value": "2026-01-02T03:04:05.000Z"},
             "respondByDate": {"value": "2026-01-05T03:04:05.000Z"},
-            "buyer": "buyer_1", "itemId": "11", "transactionId": "22", "orderId": "01-1"}"#)
+            "buyer": "buyer_1", "itemId": "11", "transactionId": "22", "orderId": "01-1"}"#,
+        )
         .unwrap();
         let e = from_post_order(&Origin::poll("s", "casemanagement/search"), &v).unwrap();
         assert_eq!(e.kind, IssueKind::AToZClaim);
         assert_eq!(e.case_id.as_deref(), Some("case:5000000001"));
         assert_eq!(e.dedupe.business, "case:5000000001:seller_response_due");
         assert_eq!(e.amount.as_ref().map(|m| m.minor_units), Some(2550));
-        assert_eq!(e.platform_deadline.map(|t| t.to_rfc3339()).as_deref(), Some("2026-01-05T03:04:05Z"));
+        assert_eq!(
+            e.platform_deadline.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-01-05T03:04:05Z")
+        );
         assert_eq!(e.order.as_ref().unwrap().line_items[0].id, "11-22");
         assert_eq!(e.summary, "eBay case seller response due: snad");
     }
@@ -134,8 +139,14 @@ mod tests {
         assert_eq!(phase(Some("CLOSED")), "closed");
         assert_eq!(phase_of_event("EBPClosedCase"), Some("closed"));
         assert_eq!(phase(Some("MY_RESPONSE_DUE")), "seller_response_due");
-        assert_eq!(phase_of_event("EBPMyResponseDue"), Some("seller_response_due"));
-        assert_eq!(phase(Some("OTHER_PARTY_RESPONSE_DUE")), "buyer_response_due");
+        assert_eq!(
+            phase_of_event("EBPMyResponseDue"),
+            Some("seller_response_due")
+        );
+        assert_eq!(
+            phase(Some("OTHER_PARTY_RESPONSE_DUE")),
+            "buyer_response_due"
+        );
         assert_eq!(phase(None), "open");
     }
 }

@@ -17,7 +17,9 @@ pub fn from_fulfillment(origin: &Origin, value: &Value) -> Result<TicketEvent, P
     let id = p.required_id("/paymentDisputeId")?;
     let case = CaseRef::Dispute(id.clone());
     let status = p.text("/paymentDisputeStatus");
-    let phase = status.as_deref().map_or_else(|| "open".to_string(), phase_of);
+    let phase = status
+        .as_deref()
+        .map_or_else(|| "open".to_string(), phase_of);
     let reason = p.text("/reason");
     let summary = format!(
         "Payment dispute {}{}",
@@ -109,7 +111,10 @@ mod tests {
         );
         assert_eq!(e.order.as_ref().unwrap().id, "01-23456-78901");
         assert_eq!(e.buyer_text.as_deref(), Some("Parcel never arrived"));
-        assert_eq!(e.summary, "Payment dispute action needed: item not received");
+        assert_eq!(
+            e.summary,
+            "Payment dispute action needed: item not received"
+        );
         assert_eq!(attr(&e, "available_choices"), Some("CONTEST,ACCEPT"));
         assert_eq!(attr(&e, "evidence_requested"), Some("PROOF_OF_DELIVERY"));
         assert_eq!(attr(&e, "line_items"), Some("100000000000/10000000000000"));

@@ -14,7 +14,9 @@ pub fn from_post_order(origin: &Origin, value: &Value) -> Result<TicketEvent, Pa
     let id = p.required_id("/inquiryId")?;
     let case = CaseRef::Inquiry(id.clone());
     let status = p.first_text(&["/inquiryStatusEnum", "/status", "/state"]);
-    let phase = status.as_deref().map_or_else(|| "open".to_string(), phase_of);
+    let phase = status
+        .as_deref()
+        .map_or_else(|| "open".to_string(), phase_of);
     let summary = format!(
         "Item not received inquiry{}",
         status
@@ -50,14 +52,23 @@ mod tests {
 
     #[test]
     fn an_inquiry_is_not_received_with_its_deadline() {
-        let v = json::parse(br#"{"inquiryId": "5100000001", "inquiryStatusEnum": "WAITING_SELLER_RESPONSE",
+        let v = json::parse(
+            br#"{"inquiryId": "5100000001", "inquiryStatusEnum": "WAITING_SELLER_RESPONSE",
             "claimAmount": {"value": 19.99, "currency": "EUR"}, "buyer": "b",
-            "respondByDate": {"value": "2026-02-03T00:00:00.000Z"}}"#).unwrap();
+            "respondByDate": {"value": "2026-02-03T00:00:00.000Z"}}"#,
+        )
+        .unwrap();
         let e = from_post_order(&Origin::poll("s", "inquiry/search"), &v).unwrap();
         assert_eq!(e.kind, IssueKind::NotReceived);
-        assert_eq!(e.dedupe.business, "inquiry:5100000001:waiting_seller_response");
+        assert_eq!(
+            e.dedupe.business,
+            "inquiry:5100000001:waiting_seller_response"
+        );
         assert_eq!(e.amount.as_ref().map(|m| m.minor_units), Some(1999));
         assert!(e.platform_deadline.is_some());
-        assert_eq!(e.summary, "Item not received inquiry: waiting seller response");
+        assert_eq!(
+            e.summary,
+            "Item not received inquiry: waiting seller response"
+        );
     }
 }

@@ -139,10 +139,7 @@ pub(crate) mod test_support {
 
     /// The shared fixture at `relative` (under `fixtures/ebay/`), parsed.
     pub fn fixture(relative: &str) -> Value {
-        let path = format!(
-            "{}/tests/fixtures/{relative}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = format!("{}/tests/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         json::parse(&bytes).expect("fixture is JSON")
     }

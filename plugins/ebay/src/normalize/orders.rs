@@ -28,9 +28,8 @@ pub fn context(value: &Value) -> Result<(Order, Option<Customer>), PayloadError>
             }
             _ => None,
         };
-        marketplace = marketplace.or_else(|| {
-            line.first_text(&["/purchaseMarketplaceId", "/listingMarketplaceId"])
-        });
+        marketplace = marketplace
+            .or_else(|| line.first_text(&["/purchaseMarketplaceId", "/listingMarketplaceId"]));
         line_items.push(LineItem {
             id: line_id,
             sku: line.text("/sku"),
@@ -95,11 +94,23 @@ mod tests {
         let v = fixture("schema-derived/fulfillment_order.get.json");
         let (order, customer) = context(&v).unwrap();
         assert_eq!(order.id, "01-23456-78901");
-        assert_eq!(order.total.as_ref().map(|m| (m.minor_units, m.currency.as_str())), Some((7528, "EUR")));
+        assert_eq!(
+            order
+                .total
+                .as_ref()
+                .map(|m| (m.minor_units, m.currency.as_str())),
+            Some((7528, "EUR"))
+        );
         assert_eq!(order.line_items.len(), 1);
         assert_eq!(order.line_items[0].id, "10000000000000");
         assert_eq!(order.line_items[0].sku.as_deref(), Some("SKU-PLACEHOLDER"));
-        assert_eq!(order.line_items[0].unit_price.as_ref().map(|m| m.minor_units), Some(7033));
+        assert_eq!(
+            order.line_items[0]
+                .unit_price
+                .as_ref()
+                .map(|m| m.minor_units),
+            Some(7033)
+        );
         let customer = customer.unwrap();
         assert_eq!(customer.id.as_deref(), Some("example_buyer"));
         assert_eq!(customer.country.as_deref(), Some("DE"));

@@ -21,17 +21,25 @@ pub fn phase(state: Option<&str>, status: Option<&str>) -> String {
     }
     match state.as_str() {
         "CLOSED" | "REPLACEMENT_CLOSED" => "closed",
-        "RETURN_REQUESTED" | "RETURN_REQUESTED_TIMEOUT" | "WAITING_FOR_RMA"
+        "RETURN_REQUESTED"
+        | "RETURN_REQUESTED_TIMEOUT"
+        | "WAITING_FOR_RMA"
         | "REPLACEMENT_REQUEST_PENDING" => "requested",
-        "ITEM_READY_TO_SHIP" | "RETURN_LABEL_REQUESTED" | "WAITING_FOR_RETURN_LABEL"
-        | "REPLACEMENT_LABEL_REQUESTED" | "REPLACEMENT_WAITING_FOR_RMA" | "REPLACEMENT_STARTED" => {
-            "approved"
-        }
+        "ITEM_READY_TO_SHIP"
+        | "RETURN_LABEL_REQUESTED"
+        | "WAITING_FOR_RETURN_LABEL"
+        | "REPLACEMENT_LABEL_REQUESTED"
+        | "REPLACEMENT_WAITING_FOR_RMA"
+        | "REPLACEMENT_STARTED" => "approved",
         "ITEM_SHIPPED" | "REPLACEMENT_SHIPPED" => "shipped",
         "ITEM_DELIVERED" | "REPLACEMENT_DELIVERED" => "delivered",
         "RETURN_REJECTED" | "PARTIAL_REFUND_DECLINED" => "declined",
-        "REFUND_INITIATED" | "REFUND_SENT_PENDING_CONFIRMATION" | "PARTIAL_REFUND_INITIATED"
-        | "REFUND_AS_PER_POLICY" | "LESS_THAN_A_FULL_REFUND_ISSUED" | "REPLACED" => "refunded",
+        "REFUND_INITIATED"
+        | "REFUND_SENT_PENDING_CONFIRMATION"
+        | "PARTIAL_REFUND_INITIATED"
+        | "REFUND_AS_PER_POLICY"
+        | "LESS_THAN_A_FULL_REFUND_ISSUED"
+        | "REPLACED" => "refunded",
         "PARTIAL_REFUND_REQUESTED" => "partial_refund_offered",
         "" => "updated",
         other => return other.to_ascii_lowercase(),
@@ -115,34 +123,37 @@ pub fn from_post_order(origin: &Origin, value: &Value) -> Result<TicketEvent, Pa
     let transaction_id = summary
         .id("/creationInfo/item/transactionId")
         .or_else(|| detail.and_then(|d| d.id("/itemDetail/transactionId")));
-    event.order = summary.id("/orderId").map(|order_id| {
-        let mut order = order_ref(order_id);
-        if let Some(item) = &item_id {
-            order.line_items.push(LineItem {
-                // eBay's legacy order line item id, `<itemId>-<transactionId>`: the form the
-                // Fulfillment API's refund takes as `legacyReference`.
-                id: match &transaction_id {
-                    Some(t) => format!("{item}-{t}"),
-                    None => item.clone(),
-                },
-                sku: None,
-                batch: None,
-                title: detail
-                    .and_then(|d| d.text("/itemDetail/itemTitle"))
-                    .unwrap_or_default(),
-                quantity: summary
-                    .count("/creationInfo/item/returnQuantity")
-                    .ok()
-                    .flatten()
-                    .unwrap_or(1),
-                unit_price: detail
-                    .map(|d| d.money("/itemDetail/itemPrice"))
-                    .transpose()?
-                    .flatten(),
-            });
-        }
-        Ok::<_, PayloadError>(order)
-    }).transpose()?;
+    event.order = summary
+        .id("/orderId")
+        .map(|order_id| {
+            let mut order = order_ref(order_id);
+            if let Some(item) = &item_id {
+                order.line_items.push(LineItem {
+                    // eBay's legacy order line item id, `<itemId>-<transactionId>`: the form the
+                    // Fulfillment API's refund takes as `legacyReference`.
+                    id: match &transaction_id {
+                        Some(t) => format!("{item}-{t}"),
+                        None => item.clone(),
+                    },
+                    sku: None,
+                    batch: None,
+                    title: detail
+                        .and_then(|d| d.text("/itemDetail/itemTitle"))
+                        .unwrap_or_default(),
+                    quantity: summary
+                        .count("/creationInfo/item/returnQuantity")
+                        .ok()
+                        .flatten()
+                        .unwrap_or(1),
+                    unit_price: detail
+                        .map(|d| d.money("/itemDetail/itemPrice"))
+                        .transpose()?
+                        .flatten(),
+                });
+            }
+            Ok::<_, PayloadError>(order)
+        })
+        .transpose()?;
     if let Some(tracking) = detail.and_then(|d| d.object("/returnShipmentInfo/shipmentTracking")) {
         event.shipment = Some(Shipment {
             carrier: tracking.first_text(&["/carrierName", "/carrierEnum"]),
@@ -158,12 +169,20 @@ pub fn from_post_order(origin: &Origin, value: &Value) -> Result<TicketEvent, Pa
     attribute(&mut event, "return_id", Some(id));
     attribute(&mut event, "return_state", state);
     attribute(&mut event, "return_status", status);
-    attribute(&mut event, "return_type", summary.first_text(&["/currentType", "/creationInfo/type"]));
+    attribute(
+        &mut event,
+        "return_type",
+        summary.first_text(&["/currentType", "/creationInfo/type"]),
+    );
     attribute(&mut event, "reason_type", reason_type);
     attribute(&mut event, "item_id", item_id);
     attribute(&mut event, "transaction_id", transaction_id);
     attribute(&mut event, "marketplace_id", marketplace);
-    attribute(&mut event, "seller_activity_due", summary.text("/sellerResponseDue/activityDue"));
+    attribute(
+        &mut event,
+        "seller_activity_due",
+        summary.text("/sellerResponseDue/activityDue"),
+    );
     attribute(
         &mut event,
         "buyer_refund",
@@ -222,15 +241,24 @@ mod tests {
         assert_eq!(order.line_items[0].id, "396200000000-10070000000000");
         assert_eq!(order.line_items[0].title, "Example item");
         assert_eq!(
-            order.line_items[0].unit_price.as_ref().map(|m| m.minor_units),
+            order.line_items[0]
+                .unit_price
+                .as_ref()
+                .map(|m| m.minor_units),
             Some(14399)
         );
         let shipment = e.shipment.as_ref().unwrap();
-        assert_eq!(shipment.tracking_number.as_deref(), Some("9300000000000000000000"));
+        assert_eq!(
+            shipment.tracking_number.as_deref(),
+            Some("9300000000000000000000")
+        );
         assert_eq!(attr(&e, "reason_type"), Some("SNAD"));
         assert_eq!(attr(&e, "buyer_refund"), Some("155.87 USD"));
         assert_eq!(attr(&e, "timeout_at"), Some("2025-12-18T07:59:59.999Z"));
-        assert_eq!(attr(&e, "seller_activity_due"), Some("SELLER_APPROVE_REQUEST"));
+        assert_eq!(
+            attr(&e, "seller_activity_due"),
+            Some("SELLER_APPROVE_REQUEST")
+        );
     }
 
     #[test]
@@ -260,6 +288,9 @@ mod tests {
     fn a_return_without_an_id_is_refused_by_name() {
         let value = helloword_sdk::json::parse(br#"{"state": "CLOSED"}"#).unwrap();
         let err = from_post_order(&Origin::poll("s", "return/search"), &value).unwrap_err();
-        assert_eq!(err.0, "eBay return payload: `returnId` is missing; eBay always sends it");
+        assert_eq!(
+            err.0,
+            "eBay return payload: `returnId` is missing; eBay always sends it"
+        );
     }
 }

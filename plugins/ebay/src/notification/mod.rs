@@ -80,9 +80,8 @@ pub fn handle_signed(
         )));
     }
     let body = json::parse(&req.body).map_err(WebhookError::BadRequest)?;
-    let topic = topics::topic(&body).ok_or_else(|| {
-        WebhookError::BadRequest("notification has no `metadata.topic`".into())
-    })?;
+    let topic = topics::topic(&body)
+        .ok_or_else(|| WebhookError::BadRequest("notification has no `metadata.topic`".into()))?;
     if !topics::handles(&topic) {
         return Ok(WebhookOutcome::Ignored(topic));
     }
@@ -108,7 +107,12 @@ fn public_key(
              give the gateway the secret `{APP_TOKEN}` so the connector can fetch it from eBay"
         )));
     }
-    let request = api.request(Service::Notification, "GET", &format!("/public_key/{kid}"), None);
+    let request = api.request(
+        Service::Notification,
+        "GET",
+        &format!("/public_key/{kid}"),
+        None,
+    );
     let what = format!("GET {}", request.url);
     let response = api
         .send(&request)
@@ -142,9 +146,9 @@ fn unusable(kid: &str, source: &KeySource, error: CryptoError) -> WebhookError {
             KeySource::Config => WebhookError::Misconfigured(format!(
                 "config `{PUBLIC_KEY_PREFIX}{kid}` is not a usable key: {text}"
             )),
-            KeySource::Ebay => WebhookError::Unavailable(format!(
-                "eBay's public key {kid} is not usable: {text}"
-            )),
+            KeySource::Ebay => {
+                WebhookError::Unavailable(format!("eBay's public key {kid} is not usable: {text}"))
+            }
         }
     } else {
         WebhookError::PreconditionFailed(format!("{} does not verify: {text}", signature::HEADER))

@@ -26,8 +26,8 @@ pub fn parse(header: &str) -> Result<Signature, String> {
     let decoded = STANDARD
         .decode(header.trim())
         .map_err(|_| format!("{HEADER} is not base64"))?;
-    let value: Value = json::parse(&decoded)
-        .map_err(|_| format!("{HEADER} does not decode to JSON"))?;
+    let value: Value =
+        json::parse(&decoded).map_err(|_| format!("{HEADER} does not decode to JSON"))?;
     let field = |name: &str| -> Result<&str, String> {
         json::str_at(&value, &format!("/{name}"))
             .filter(|s| !s.trim().is_empty())
@@ -35,7 +35,9 @@ pub fn parse(header: &str) -> Result<Signature, String> {
     };
     let alg = field("alg")?;
     if !alg.eq_ignore_ascii_case("ecdsa") {
-        return Err(format!("{HEADER} names alg {alg:?}; eBay signs with \"ecdsa\""));
+        return Err(format!(
+            "{HEADER} names alg {alg:?}; eBay signs with \"ecdsa\""
+        ));
     }
     let kid = field("kid")?.trim().to_string();
     if !kid
@@ -106,10 +108,22 @@ mod tests {
             ("%%%".to_string(), "not base64"),
             (encode("nope"), "does not decode to JSON"),
             (encode(r#"{"alg":"ecdsa","signature":"MEYC"}"#), "no `kid`"),
-            (encode(r#"{"alg":"rsa","kid":"k","signature":"MEYC"}"#), "alg \"rsa\""),
-            (encode(r#"{"alg":"ecdsa","kid":"k","signature":"@@"}"#), "`signature` is not base64"),
-            (encode(r#"{"alg":"ecdsa","kid":"../x","signature":"MEYC"}"#), "not a key id"),
-            (encode(r#"{"alg":"ecdsa","kid":"k","signature":"MEYC","digest":"MD5"}"#), "`digest`"),
+            (
+                encode(r#"{"alg":"rsa","kid":"k","signature":"MEYC"}"#),
+                "alg \"rsa\"",
+            ),
+            (
+                encode(r#"{"alg":"ecdsa","kid":"k","signature":"@@"}"#),
+                "`signature` is not base64",
+            ),
+            (
+                encode(r#"{"alg":"ecdsa","kid":"../x","signature":"MEYC"}"#),
+                "not a key id",
+            ),
+            (
+                encode(r#"{"alg":"ecdsa","kid":"k","signature":"MEYC","digest":"MD5"}"#),
+                "`digest`",
+            ),
         ] {
             let err = parse(&header).unwrap_err();
             assert!(err.contains(expected), "{err} lacks {expected}");
@@ -121,6 +135,9 @@ mod tests {
         let key = key_from_response(&fixture("public_key_response.json")).unwrap();
         assert!(key.starts_with("-----BEGIN PUBLIC KEY-----MFkw"));
         assert!(key_from_response(b"null").is_err());
-        assert!(key_from_response(br#"{"key":"-----BEGIN PUBLIC KEY-----x","algorithm":"RSA"}"#).is_err());
+        assert!(
+            key_from_response(br#"{"key":"-----BEGIN PUBLIC KEY-----x","algorithm":"RSA"}"#)
+                .is_err()
+        );
     }
 }

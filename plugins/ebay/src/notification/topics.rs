@@ -163,8 +163,16 @@ fn feedback(
     );
     event.occurred_at = data.time("/feedbackEnteredDate")?;
     attribute(&mut event, "feedback_id", Some(feedback_id));
-    attribute(&mut event, "item_id", data.first_text(&["/listingId", "/itemId"]));
-    attribute(&mut event, "order_line_item_id", data.id("/orderLineItemId"));
+    attribute(
+        &mut event,
+        "item_id",
+        data.first_text(&["/listingId", "/itemId"]),
+    );
+    attribute(
+        &mut event,
+        "order_line_item_id",
+        data.id("/orderLineItemId"),
+    );
     Ok(Some(event))
 }
 
@@ -241,7 +249,10 @@ mod tests {
         assert_eq!(e.dedupe.business, format!("account_deletion:{id}"));
         assert_eq!(e.dedupe.delivery.as_deref(), Some(id));
         assert_eq!(e.case_id.as_deref(), Some("privacy:ma8vp1jySJC"));
-        assert_eq!(e.customer.as_ref().unwrap().id.as_deref(), Some("ma8vp1jySJC"));
+        assert_eq!(
+            e.customer.as_ref().unwrap().id.as_deref(),
+            Some("ma8vp1jySJC")
+        );
         assert_eq!(attr(e, "privacy_action"), Some("erase_customer"));
         assert_eq!(attr(e, "customer_id"), Some("ma8vp1jySJC"));
         assert_eq!(attr(e, "customer_username"), Some("test_user"));
@@ -269,7 +280,12 @@ mod tests {
         assert_eq!(events[0].dedupe.business, "feedback:f1:negative");
         assert_eq!(events[0].buyer_text.as_deref(), Some("Slow"));
         assert!(normalize("s", &body("POSITIVE")).unwrap().is_empty());
-        assert!(normalize("s", &body("GREAT")).unwrap_err().0.contains("`commentType`"));
+        assert!(
+            normalize("s", &body("GREAT"))
+                .unwrap_err()
+                .0
+                .contains("`commentType`")
+        );
     }
 
     #[test]
@@ -284,6 +300,10 @@ mod tests {
         assert_eq!(events[0].case_id.as_deref(), Some("conversation:c9"));
         assert_eq!(events[0].dedupe.business, "conversation:c9:message:m1");
         assert_eq!(events[0].buyer_text.as_deref(), Some("Where is it?"));
-        assert!(normalize("example_seller", &body("example_seller")).unwrap().is_empty());
+        assert!(
+            normalize("example_seller", &body("example_seller"))
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -30,9 +30,13 @@ impl Element {
 
     /// The first descendant named `name`, in document order.
     pub fn find(&self, name: &str) -> Option<&Element> {
-        self.children
-            .iter()
-            .find_map(|c| if c.name == name { Some(c) } else { c.find(name) })
+        self.children.iter().find_map(|c| {
+            if c.name == name {
+                Some(c)
+            } else {
+                c.find(name)
+            }
+        })
     }
 
     /// Every descendant named `name`, in document order.
@@ -232,13 +236,14 @@ fn decode(text: &str) -> Result<String, String> {
             "quot" => '"',
             "apos" => '\'',
             _ => {
-                let code = if let Some(hex) = entity.strip_prefix("#x").or(entity.strip_prefix("#X")) {
-                    u32::from_str_radix(hex, 16).ok()
-                } else if let Some(dec) = entity.strip_prefix('#') {
-                    dec.parse().ok()
-                } else {
-                    return Err(format!("unknown entity &{entity};"));
-                };
+                let code =
+                    if let Some(hex) = entity.strip_prefix("#x").or(entity.strip_prefix("#X")) {
+                        u32::from_str_radix(hex, 16).ok()
+                    } else if let Some(dec) = entity.strip_prefix('#') {
+                        dec.parse().ok()
+                    } else {
+                        return Err(format!("unknown entity &{entity};"));
+                    };
                 code.and_then(char::from_u32)
                     .ok_or_else(|| format!("bad character reference &{entity};"))?
             }
