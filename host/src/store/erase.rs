@@ -36,6 +36,9 @@ pub struct Subject {
     pub customer_id: Option<String>,
     /// The buyer's e-mail address.
     pub email: Option<String>,
+    /// Other ids of the same buyer at that marketplace (eBay names a deleted account by its
+    /// user id, its other events by the user name).
+    pub aliases: Vec<String>,
 }
 
 /// What an erasure removed.
@@ -62,10 +65,12 @@ impl Store {
     /// The profiles `subject` names: by e-mail, by marketplace account, and every profile
     /// listing that account.
     fn profiles_of(&self, subject: &Subject) -> Result<Vec<Customer>, StoreError> {
-        let account = subject
+        let accounts: Vec<String> = subject
             .customer_id
-            .as_ref()
-            .map(|id| format!("{}:{id}", subject.marketplace));
+            .iter()
+            .chain(&subject.aliases)
+            .map(|id| format!("{}:{id}", subject.marketplace))
+            .collect();
         let email = subject
             .email
             .as_ref()
@@ -73,11 +78,9 @@ impl Store {
         let mut found = Vec::new();
         for profile in self.all_customers() {
             let profile = profile?;
-            let named = Some(&profile.key) == account.as_ref()
+            let named = accounts.contains(&profile.key)
                 || Some(&profile.key) == email.as_ref()
-                || account
-                    .as_ref()
-                    .is_some_and(|a| profile.accounts.contains(a));
+                || profile.accounts.iter().any(|a| accounts.contains(a));
             if named {
                 found.push(profile);
             }

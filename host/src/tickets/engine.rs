@@ -450,6 +450,7 @@ impl Engine {
                         marketplace: subject.marketplace,
                         customer_id: subject.customer_id,
                         email: subject.email,
+                        aliases: subject.aliases,
                     },
                 },
             );
@@ -1097,11 +1098,13 @@ impl Engine {
                 marketplace,
                 customer_id,
                 email,
+                aliases,
             } => {
                 let subject = crate::store::Subject {
                     marketplace: marketplace.clone(),
                     customer_id: customer_id.clone(),
                     email: email.clone(),
+                    aliases: aliases.clone(),
                 };
                 let erased = self
                     .store
@@ -1484,9 +1487,13 @@ fn erasure_subject(marketplace: &str, event: &TicketEvent) -> Option<crate::stor
     let customer = event.customer.as_ref();
     let customer_id = attribute("customer_id").or_else(|| customer.and_then(|c| c.id.clone()));
     let email = attribute("customer_email").or_else(|| customer.and_then(|c| c.email.clone()));
-    (customer_id.is_some() || email.is_some()).then(|| crate::store::Subject {
-        marketplace: marketplace.to_string(),
-        customer_id,
-        email,
+    let aliases: Vec<String> = attribute("customer_username").into_iter().collect();
+    (customer_id.is_some() || email.is_some() || !aliases.is_empty()).then(|| {
+        crate::store::Subject {
+            marketplace: marketplace.to_string(),
+            customer_id,
+            email,
+            aliases,
+        }
     })
 }

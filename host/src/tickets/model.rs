@@ -224,6 +224,9 @@ pub enum TimerKind {
         customer_id: Option<String>,
         /// The buyer's e-mail address.
         email: Option<String>,
+        /// Other ids of the buyer there (a user name beside a user id).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        aliases: Vec<String>,
     },
 }
 

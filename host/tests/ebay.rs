@@ -1,0 +1,284 @@
+//! The eBay connector in the running gateway: the account-deletion handshake and a signed
+//! deletion over loopback HTTP (eBay's published test vectors and SDK fixtures) reaching the
+//! erasure path, and polling of the Post-Order searches through a loopback stand-in,
+//! resumed where it stopped after a restart.
+
+mod common;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use common::gateway::*;
+use helloword::plugin::bindings::types::IssueKind;
+use http_body_util::BodyExt;
+
+/// eBay's published challenge test vector (marketplaces.md).
+const TOKEN: &str = "71745723-d031-455c-bfa5-f90d11b4f20a";
+const ENDPOINT: &str = "http://www.testendpoint.com/webhook";
+const CODE: &str = "a8628072-3d33-45ee-9004-bee86830a22d";
+const EXPECTED: &str = "ca527df75caa230092d7e90484071e8f05d63068f1317973d6a3a42593734bbb";
+const USER_TOKEN: &str = "v^1.1#user-token";
+
+fn ebay_fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins/ebay/tests/fixtures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A stand-in for the Post-Order return search: two returns, one per page; the first
+/// buyer is the account the deletion fixture names. Records every request's target.
+async fn search_stand_in() -> (Arc<Mutex<Vec<String>>>, u16) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let log = log.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let log = log.clone();
+                        async move {
+                            let target = req.uri().to_string();
+                            let auth = req
+                                .headers()
+                                .get("authorization")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_string();
+                            let _ = req.into_body().collect().await;
+                            log.lock().unwrap().push(target.clone());
+                            let offset: u32 = target
+                                .split(['?', '&'])
+                                .find_map(|p| p.strip_prefix("offset="))
+                                .and_then(|o| o.parse().ok())
+                                .unwrap_or(0);
+                            let sample: serde_json::Value = serde_json::from_slice(&ebay_fixture(
+                                "schema-derived/post_order_return.get.third_party_shape.json",
+                            ))
+                            .unwrap();
+                            let mut member = sample["summary"].clone();
+                            if offset == 0 {
+                                member["buyerLoginName"] = "test_user".into();
+                            } else {
+                                member["returnId"] = "5300000001".into();
+                            }
+                            let (status, body) = if auth != format!("IAF {USER_TOKEN}") {
+                                (401, serde_json::json!({"error": "bad token"}))
+                            } else if target.starts_with("/post-order/v2/return/search") {
+                                (
+                                    200,
+                                    serde_json::json!({"members": [member],
+                                        "paginationOutput": {"offset": offset, "limit": 1, "totalEntries": 2}}),
+                                )
+                            } else {
+                                (404, serde_json::json!({"errors": [{"message": "unknown"}]}))
+                            };
+                            Ok::<_, std::convert::Infallible>(
+                                hyper::Response::builder()
+                                    .status(status)
+                                    .header("content-type", "application/json")
+                                    .body(http_body_util::Full::new(bytes::Bytes::from(
+                                        body.to_string(),
+                                    )))
+                                    .unwrap(),
+                            )
+                        }
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (seen, port)
+}
+
+/// Install the eBay connector, pointed at the stand-in, with the test key and endpoint.
+fn install_ebay(dir: &Path, port: u16) {
+    let folder = dir.join("plugins/ebay");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(test_artifacts::EBAY, folder.join("ebay_connector.wasm")).unwrap();
+    let key: serde_json::Value = serde_json::from_slice(&ebay_fixture(
+        "commerce_notification/public_key_response.json",
+    ))
+    .unwrap();
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/ebay/plugin.toml"),
+    )
+    .unwrap()
+    .replace(
+        "allowed_hosts = [\"api.ebay.com\", \"apiz.ebay.com\"]",
+        &format!("allowed_hosts = [\"127.0.0.1:{port}\"]"),
+    )
+    .replace(
+        "api_base = \"https://api.ebay.com\"",
+        &format!("api_base = \"http://127.0.0.1:{port}\""),
+    )
+    .replace(
+        "apiz_base = \"https://apiz.ebay.com\"",
+        &format!(
+            "apiz_base = \"http://127.0.0.1:{port}\"\nendpoint = \"{ENDPOINT}\"\n\
+             \"public_key.9936261a-7d7b-4621-a0f1-96ccb428af49\" = {}",
+            key["key"]
+        ),
+    )
+    .replace("poll_page_size = 50", "poll_page_size = 1")
+    .replace(
+        "poll_stages = \"returns,cases,inquiries,cancellations,disputes\"",
+        "poll_stages = \"returns\"",
+    );
+    assert!(
+        manifest.contains("127.0.0.1") && manifest.contains("poll_stages = \"returns\""),
+        "the manifest changed shape"
+    );
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+}
+
+/// Secrets and settings: background polling off (the test polls through the API, one page
+/// at a time).
+fn config() -> String {
+    format!(
+        "ebay_verification_token = {{ value = \"{TOKEN}\" }}\n\
+         ebay_user_token = {{ value = \"{USER_TOKEN}\" }}\n\
+         [polling]\ninterval_secs = 0\nmax_pages = 1\n"
+    )
+}
+
+#[tokio::test]
+async fn polling_stores_each_page_and_resumes_from_its_cursor_after_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (seen, port) = search_stand_in().await;
+    install_ebay(tmp.path(), port);
+    let gw = start_with(tmp.path(), &config()).await;
+    let (status, body) = gw.api("POST", "/api/plugins/ebay/poll", None).await;
+    assert_eq!(
+        status,
+        200,
+        "{body} {:?}",
+        gw.app
+            .plugins
+            .statuses()
+            .into_iter()
+            .filter_map(|s| s.error)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(body["pages"], 1);
+    assert_eq!(body["events"], 1);
+    assert_eq!(body["more"], true);
+    gw.settled().await;
+    assert_eq!(gw.queue().len(), 1);
+    gw.stop().await;
+
+    // After a restart the next poll asks for the second page, not the first again.
+    let gw = start_with(tmp.path(), &config()).await;
+    let (status, body) = gw.api("POST", "/api/plugins/ebay/poll", None).await;
+    assert_eq!(status, 200, "{body}");
+    gw.settled().await;
+    let requests = seen.lock().unwrap().clone();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(!requests[0].contains("offset=1"), "{requests:?}");
+    assert!(requests[1].contains("offset=1"), "{requests:?}");
+    let tickets = gw.queue();
+    assert_eq!(tickets.len(), 2, "one ticket per return");
+    assert!(tickets.iter().all(|t| t.kind == IssueKind::ReturnRequest));
+    assert!(tickets.iter().all(|t| t.marketplace == "ebay"));
+
+    // A shopify-only kind of plugin cannot be polled; an unknown one is not found.
+    let (status, body) = gw.api("POST", "/api/plugins/shopify/poll", None).await;
+    assert_eq!((status, body["error"].as_str()), (409, Some("cannot-poll")));
+    let (status, _) = gw.api("POST", "/api/plugins/nope/poll", None).await;
+    assert_eq!(status, 404);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn the_deletion_handshake_and_a_signed_account_deletion_erase_the_buyer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_seen, port) = search_stand_in().await;
+    install_ebay(tmp.path(), port);
+    let gw = start_with(tmp.path(), &config()).await;
+    let client = reqwest::Client::new();
+
+    // The handshake, with eBay's published test vector.
+    let answer = client
+        .get(format!("{}/hooks/ebay?challenge_code={CODE}", gw.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(
+        answer
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.to_str().unwrap().starts_with("application/json"))
+    );
+    let body: serde_json::Value = serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+    assert_eq!(body["challengeResponse"], EXPECTED);
+
+    // The buyer has a return on file (found by polling).
+    let (status, _) = gw.api("POST", "/api/plugins/ebay/poll", None).await;
+    assert_eq!(status, 200);
+    gw.settled().await;
+    let ret = gw.queue().remove(0);
+    assert_eq!(ret.customer.as_deref(), Some("ebay:test_user"));
+
+    // A tampered deletion is refused with 412 and stores nothing.
+    let signature = String::from_utf8(ebay_fixture(
+        "commerce_notification/x-ebay-signature.valid.txt",
+    ))
+    .unwrap();
+    let inbox = gw.app.store.inbox_len();
+    let tampered = client
+        .post(format!("{}/hooks/ebay", gw.base))
+        .header("X-EBAY-SIGNATURE", signature.trim())
+        .header("content-type", "application/json")
+        .body(ebay_fixture(
+            "commerce_notification/marketplace_account_deletion.tampered_body.compact.json",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tampered.status(), 412);
+    assert_eq!(gw.app.store.inbox_len(), inbox, "nothing stored");
+
+    // The genuine one is stored and erases the buyer.
+    let genuine = client
+        .post(format!("{}/hooks/ebay", gw.base))
+        .header("X-EBAY-SIGNATURE", signature.trim())
+        .header("content-type", "application/json")
+        .body(ebay_fixture(
+            "commerce_notification/marketplace_account_deletion.body.compact.json",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(genuine.status(), 200);
+    gw.settled().await;
+    let mut erased = false;
+    for _ in 0..200 {
+        if gw.app.store.customer("ebay:test_user").unwrap().is_none() {
+            erased = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(erased, "the buyer's profile is erased");
+    let after = gw.app.store.ticket(ret.id).unwrap().unwrap();
+    assert_eq!(after.customer, None);
+    let request = gw
+        .app
+        .store
+        .all_tickets()
+        .map(Result::unwrap)
+        .find(|t| t.kind == IssueKind::PrivacyRequest)
+        .expect("the deletion has a ticket");
+    assert_eq!(request.status, helloword::tickets::model::Status::Resolved);
+    gw.stop().await;
+}
