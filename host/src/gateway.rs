@@ -87,6 +87,13 @@ impl Gateway {
             config.polling.clone(),
         ));
         tokio::spawn(poller.clone().run(watching_engine.clone()));
+        let fetcher = Arc::new(crate::ingest::attachments::Fetcher::new(
+            engine.clone(),
+            plugins.clone(),
+            runtime.services().http.clone(),
+            config.data_dir.join("files"),
+        ));
+        tokio::spawn(fetcher.run(watching_engine.clone()));
         let (live, _) = tokio::sync::broadcast::channel(1024);
         if let Some(alerts) = &config.alerts {
             let senders = crate::alerts::send::Senders::new(

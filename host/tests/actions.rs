@@ -633,3 +633,143 @@ async fn an_oauth_token_is_fetched_refreshed_on_401_and_reused() {
     }
     gw.stop().await;
 }
+
+/// A loopback file server for attachments: a PNG photo, a text file, and 404 for the rest.
+async fn file_server() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    |req: hyper::Request<hyper::body::Incoming>| async move {
+                        let (status, body): (u16, Vec<u8>) = match req.uri().path() {
+                            "/photo.png" => (200, photo()),
+                            "/note.txt" => (200, b"just words".to_vec()),
+                            _ => (404, b"not found".to_vec()),
+                        };
+                        Ok::<_, std::convert::Infallible>(
+                            hyper::Response::builder()
+                                .status(status)
+                                .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+                                .unwrap(),
+                        )
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    port
+}
+
+fn photo() -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..2000u32).map(|i| (i % 251) as u8));
+    png
+}
+
+/// Files a buyer attached to a marketplace message, named by the connector's event: the
+/// gateway fetches them from hosts the connector may reach, keeps what passes the upload
+/// page's checks with the ticket (on the timeline, downloadable, ready for evidence), and
+/// says on the timeline why the rest were not kept.
+#[tokio::test]
+async fn attachments_a_message_names_are_fetched_checked_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = file_server().await;
+    common::plugin_folder(
+        &tmp.path().join("plugins"),
+        "echo",
+        test_artifacts::ECHO,
+        &format!("secrets = [\"echo_secret\"]\nallowed_hosts = [\"127.0.0.1:{port}\"]"),
+        "",
+    );
+    let gw = start_with(tmp.path(), "echo_secret = { value = \"s\" }\n").await;
+    let base = format!("http://127.0.0.1:{port}");
+    let attachments = format!(
+        "{base}/photo.png {base}/note.txt {base}/missing.jpg http://127.0.0.2:{port}/photo.png"
+    );
+    let answer = gw
+        .client
+        .post(format!("{}/hooks/echo", gw.base))
+        .header("x-echo-delivery", "m-1")
+        .header("x-echo-attachments", attachments)
+        .body("Here are photos of the broken lamp")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+
+    let mut files = Vec::new();
+    for _ in 0..300 {
+        files = gw.app.store.files(id).unwrap();
+        if files.len() == 4 && files.iter().all(|f| !f.pending) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(files.len(), 4, "{files:?}");
+    assert!(files.iter().all(|f| !f.pending), "{files:?}");
+    let kept: Vec<_> = files.iter().filter(|f| f.error.is_none()).collect();
+    assert_eq!(kept.len(), 1, "{files:?}");
+    assert_eq!(kept[0].name, "photo.png");
+    assert_eq!(kept[0].content_type, "image/png");
+    assert_eq!(kept[0].bytes, photo().len() as u64);
+    let error_of = |name: &str, host: &str| {
+        files
+            .iter()
+            .find(|f| f.name == name && f.source.as_deref().unwrap().contains(host))
+            .and_then(|f| f.error.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        error_of("note.txt", "127.0.0.1").contains("not a photo"),
+        "{files:?}"
+    );
+    assert!(
+        error_of("missing.jpg", "127.0.0.1").contains("404"),
+        "{files:?}"
+    );
+    assert!(
+        error_of("photo.png", "127.0.0.2").contains("allowed_hosts"),
+        "{files:?}"
+    );
+
+    // The kept photo downloads byte for byte and is on the timeline; the rest say why not.
+    let content = gw
+        .client
+        .get(format!("{}/api/tickets/{id}/files/{}", gw.base, kept[0].id))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(content.as_ref(), photo().as_slice());
+    let timeline = gw.app.store.timeline(id).unwrap();
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(|e| matches!(e.what, Happening::EvidenceReceived { .. }))
+            .count(),
+        1
+    );
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(
+                |e| matches!(&e.what, Happening::Note { text, .. } if text.contains("was not kept"))
+            )
+            .count(),
+        3
+    );
+    gw.stop().await;
+}

@@ -9,6 +9,7 @@
 //! unavailable, or storage failed — so the marketplace retries. A delivery on which the
 //! connector failed is kept (bounded) for `helloword replay`.
 
+pub mod attachments;
 pub mod poll;
 pub mod replay;
 

@@ -324,7 +324,7 @@ impl Store {
                         4u8,
                         pair_key(f.ticket, f.id).to_vec(),
                         serde_json::to_vec(f).map_err(|e| corrupt(format!("files/{}", f.id), e))?,
-                        false,
+                        f.pending,
                     ),
                     Record::Alert(a) => (
                         3u8,
@@ -402,6 +402,12 @@ impl Store {
                                 }
                                 4 => {
                                     files.insert(key.as_slice(), json.as_slice())?;
+                                    let index = open_key(b'f', &key[8..]);
+                                    if *is_open {
+                                        open.insert(index.as_slice(), &key[..8])?;
+                                    } else {
+                                        open.remove(index.as_slice())?;
+                                    }
                                 }
                                 _ => {
                                     audit.insert(key.as_slice(), json.as_slice())?;
@@ -522,6 +528,25 @@ impl Store {
             };
             if let Some(entry) = self.action(ticket, id)? {
                 out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every evidence file still to be fetched, oldest first.
+    pub fn pending_files(&self) -> Result<Vec<crate::web::intake::EvidenceFile>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.open.scan_prefix([b'f']) {
+            let (key, ticket) = item?;
+            let (Some(id), Some(ticket)) =
+                (super::decode_seq(&key[1..]), super::decode_seq(&ticket))
+            else {
+                continue;
+            };
+            if let Some(json) = self.files.get(pair_key(ticket, id))? {
+                out.push(
+                    serde_json::from_slice(&json).map_err(|e| corrupt(format!("files/{id}"), e))?,
+                );
             }
         }
         Ok(out)

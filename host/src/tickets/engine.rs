@@ -195,6 +195,8 @@ pub struct Engine {
     actions_changed: tokio::sync::Notify,
     // Wakes the alert dispatcher after a change that planned alerts.
     alerts_changed: tokio::sync::Notify,
+    // Wakes the attachment fetcher after a change that named files to fetch.
+    files_changed: tokio::sync::Notify,
     // Policies for automatic proposals; set once by the gateway.
     plugins: std::sync::OnceLock<Arc<crate::plugin::PluginSet>>,
     // Writes automatic replies; set once by the gateway.
@@ -220,6 +222,7 @@ impl Engine {
             plugins: std::sync::OnceLock::new(),
             actions_changed: tokio::sync::Notify::new(),
             alerts_changed: tokio::sync::Notify::new(),
+            files_changed: tokio::sync::Notify::new(),
         }))
     }
 
@@ -289,8 +292,16 @@ impl Engine {
                 let alerts = writes
                     .iter()
                     .any(|w| w.records.iter().any(|r| matches!(r, Record::Alert(_))));
+                let files = writes.iter().any(|w| {
+                    w.records
+                        .iter()
+                        .any(|r| matches!(r, Record::File(f) if f.pending))
+                });
                 self.store.commit_inbox_record(seq, &writes).await?;
                 self.timers_changed.notify_one();
+                if files {
+                    self.files_changed.notify_one();
+                }
                 if alerts {
                     self.alerts_changed.notify_one();
                 }
@@ -342,6 +353,9 @@ impl Engine {
                 None => self.open(seq, &record.plugin, record.received_at, case, event)?,
             };
             write.business_keys.push(business);
+            write
+                .records
+                .extend(self.attachments(write.after.id, &record.plugin, event)?);
             if let Some(buyer) = &event.customer
                 && let Some(key) = customer_key_for(&record.plugin, buyer)
             {
@@ -368,6 +382,53 @@ impl Engine {
             }
         }
         Ok(writes)
+    }
+
+    /// Files an event names for the gateway to fetch (attributes `attachment.<n>.url` and
+    /// `attachment.<n>.name`, n from 1): pending evidence records, fetched by
+    /// [`crate::ingest::attachments`].
+    fn attachments(
+        &self,
+        ticket: u64,
+        plugin: &str,
+        event: &TicketEvent,
+    ) -> Result<Vec<Record>, StoreError> {
+        let mut out = Vec::new();
+        for n in 1..=crate::web::intake::MAX_FILES_PER_TICKET {
+            let value = |what: &str| {
+                let key = format!("attachment.{n}.{what}");
+                event
+                    .attributes
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.clone())
+            };
+            let Some(url) = value("url") else {
+                break;
+            };
+            let name = value("name").unwrap_or_else(|| {
+                url.rsplit('/')
+                    .next()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("attachment")
+                    .to_string()
+            });
+            out.push(Record::File(crate::web::intake::EvidenceFile {
+                id: self.store.new_record_id()?,
+                ticket,
+                name,
+                content_type: String::new(),
+                bytes: 0,
+                sha256: String::new(),
+                received_at: Timestamp::now(),
+                source: Some(url),
+                via: Some(plugin.to_string()),
+                pending: true,
+                attempts: 0,
+                error: None,
+            }));
+        }
+        Ok(out)
     }
 
     fn open(
@@ -713,6 +774,11 @@ impl Engine {
     /// Wakes the alert dispatcher.
     pub fn alerts_changed(&self) -> &tokio::sync::Notify {
         &self.alerts_changed
+    }
+
+    /// Wakes the attachment fetcher.
+    pub fn files_changed(&self) -> &tokio::sync::Notify {
+        &self.files_changed
     }
 
     /// Record `records` (and a timeline line, if any) on ticket `id` in one commit.

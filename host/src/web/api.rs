@@ -348,6 +348,21 @@ async fn download(app: &App, id: u64, file: u64) -> Response<Full<Bytes>> {
             &format!("ticket {id} has no file {file}"),
         );
     };
+    if found.pending || found.error.is_some() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not-kept",
+            &format!(
+                "file {file} of ticket {id} is {}",
+                found
+                    .error
+                    .as_deref()
+                    .map_or("still being fetched".to_string(), |e| format!(
+                        "not kept: {e}"
+                    ))
+            ),
+        );
+    }
     match super::intake::read(&app.files_dir, &found).await {
         Ok(content) => Response::builder()
             .header("content-type", found.content_type.as_str())

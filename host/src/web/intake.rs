@@ -44,6 +44,96 @@ pub struct EvidenceFile {
     pub sha256: String,
     /// When it arrived.
     pub received_at: jiff::Timestamp,
+    /// Where the gateway fetches it from, for an attachment a marketplace message named
+    /// (none for an upload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The connector whose event named it (its `allowed_hosts` bound where it is fetched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// Still to be fetched.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
+    /// Fetch attempts so far.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attempts: u32,
+    /// Why it could not be fetched or kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Why a file is not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Over the size limit for its kind.
+    TooLarge(String),
+    /// Not a photo, PDF or video.
+    Unsupported(String),
+    /// The disk or store failed.
+    Storage(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::TooLarge(m) | Refusal::Unsupported(m) | Refusal::Storage(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Check `body` (type from its content, size by type) and write it durably to
+/// `files_dir/<ticket>/<id>`; the record describing it, still to be committed. The file is
+/// on disk before its record: a crash leaves at most an orphan file.
+pub async fn keep(
+    files_dir: &Path,
+    ticket: u64,
+    id: u64,
+    name: &str,
+    body: &[u8],
+) -> Result<EvidenceFile, Refusal> {
+    let Some(content_type) = sniff(body) else {
+        return Err(Refusal::Unsupported(
+            "not a photo (JPEG, PNG, HEIC, WebP), a PDF or a video (MP4, MOV)".into(),
+        ));
+    };
+    if body.len() > MAX_VIDEO_BYTES
+        || (!content_type.starts_with("video/") && body.len() > MAX_DOCUMENT_BYTES)
+    {
+        return Err(Refusal::TooLarge(format!(
+            "photos and PDFs are at most {} MB, videos {} MB",
+            MAX_DOCUMENT_BYTES >> 20,
+            MAX_VIDEO_BYTES >> 20
+        )));
+    }
+    let folder = files_dir.join(ticket.to_string());
+    let stored = async {
+        tokio::fs::create_dir_all(&folder).await?;
+        let path = folder.join(id.to_string());
+        let tmp = folder.join(format!("{id}.part"));
+        tokio::fs::write(&tmp, body).await?;
+        tokio::fs::File::open(&tmp).await?.sync_all().await?;
+        tokio::fs::rename(&tmp, &path).await
+    }
+    .await;
+    stored.map_err(|e| Refusal::Storage(e.to_string()))?;
+    Ok(EvidenceFile {
+        id,
+        ticket,
+        name: sanitise(name),
+        content_type: content_type.into(),
+        bytes: body.len() as u64,
+        sha256: hex::encode(Sha256::digest(body)),
+        received_at: jiff::Timestamp::now(),
+        source: None,
+        via: None,
+        pending: false,
+        attempts: 0,
+        error: None,
+    })
 }
 
 /// The MIME type of `content` when it is a kind of file evidence may be.
@@ -263,23 +353,6 @@ async fn receive(
             );
         }
     };
-    let Some(content_type) = sniff(&body) else {
-        return error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-file",
-            "send a photo (JPEG, PNG, HEIC, WebP), a PDF or a video (MP4, MOV)",
-        );
-    };
-    if !content_type.starts_with("video/") && body.len() > MAX_DOCUMENT_BYTES {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "file-too-large",
-            &format!(
-                "photos and PDFs are at most {} MB",
-                MAX_DOCUMENT_BYTES >> 20
-            ),
-        );
-    }
     let id = match app.store.new_record_id() {
         Ok(id) => id,
         Err(e) => {
@@ -290,33 +363,22 @@ async fn receive(
             );
         }
     };
-    let file = EvidenceFile {
-        id,
-        ticket,
-        name: sanitise(name),
-        content_type: content_type.into(),
-        bytes: body.len() as u64,
-        sha256: hex::encode(Sha256::digest(&body)),
-        received_at: jiff::Timestamp::now(),
+    let file = match keep(files_dir, ticket, id, name, &body).await {
+        Ok(file) => file,
+        Err(Refusal::Unsupported(_)) => {
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-file",
+                "send a photo (JPEG, PNG, HEIC, WebP), a PDF or a video (MP4, MOV)",
+            );
+        }
+        Err(Refusal::TooLarge(m)) => {
+            return error(StatusCode::PAYLOAD_TOO_LARGE, "file-too-large", &m);
+        }
+        Err(Refusal::Storage(m)) => {
+            return error(StatusCode::SERVICE_UNAVAILABLE, "storage-unavailable", &m);
+        }
     };
-    // The file is on disk before its record: a crash leaves at most an orphan file.
-    let folder = files_dir.join(ticket.to_string());
-    let stored = async {
-        tokio::fs::create_dir_all(&folder).await?;
-        let path = folder.join(id.to_string());
-        let tmp = folder.join(format!("{id}.part"));
-        tokio::fs::write(&tmp, &body).await?;
-        tokio::fs::File::open(&tmp).await?.sync_all().await?;
-        tokio::fs::rename(&tmp, &path).await
-    }
-    .await;
-    if let Err(e) = stored {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage-unavailable",
-            &e.to_string(),
-        );
-    }
     let happening = Happening::EvidenceReceived {
         file: id,
         name: file.name.clone(),

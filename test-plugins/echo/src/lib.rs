@@ -3,7 +3,7 @@
 //!
 //! | path        | what it does                                                                  |
 //! |-------------|-------------------------------------------------------------------------------|
-//! | `/`         | checks `x-echo-signature` (base64 HMAC-SHA256 of the body, secret `echo_secret`) when present, then returns one event carrying the body as buyer text |
+//! | `/`         | checks `x-echo-signature` (base64 HMAC-SHA256 of the body, secret `echo_secret`) when present, then returns one event carrying the body as buyer text (and the URLs in `x-echo-attachments` as attachments) |
 //! | `/reply`    | replies 200 with the body it got                                              |
 //! | `/digest`   | replies with hex SHA-256 of the query's `challenge` + the secret `echo_secret` |
 //! | `/config`   | replies with its whole plugin config as `key=value` lines                     |
@@ -41,6 +41,14 @@ fn echo_event(req: &IncomingRequest) -> TicketEvent {
     let mut event = TicketEvent::new(IssueKind::BuyerMessage, shop, summary, dedupe);
     event.case_id = delivery;
     event.buyer_text = Some(String::from_utf8_lossy(&req.body).into_owned());
+    // Files the "buyer" attached: space-separated URLs, as a marketplace message names them.
+    if let Some(urls) = req.header("x-echo-attachments") {
+        for (n, url) in urls.split_whitespace().enumerate() {
+            event
+                .attributes
+                .push((format!("attachment.{}.url", n + 1), url.to_string()));
+        }
+    }
     event
 }
 

@@ -1,0 +1,174 @@
+//! The host's `http` and `crypto` imports behind traits, so everything above them runs
+//! natively in unit tests with a scripted transport and a crypto fake. Secrets are named,
+//! never held: their values stay in the host.
+
+use helloword_sdk::connector::crypto::{CryptoError, Part};
+use helloword_sdk::connector::http;
+
+/// Sends one HTTP request. The plugin's implementation is the host's `http` import.
+pub trait Transport {
+    /// Send `request` and wait for the whole response.
+    fn send(&self, request: &http::Request) -> Result<http::Response, http::HttpError>;
+}
+
+/// What the connector asks of the host's crypto.
+pub trait Crypto {
+    /// Whether secret `name` is granted and has a value.
+    fn has_secret(&self, name: &str) -> bool;
+    /// HMAC-SHA256 with a key assembled from parts.
+    fn hmac_sha256(&self, key: &[Part], message: &[u8]) -> Result<Vec<u8>, CryptoError>;
+    /// Constant-time check that HMAC-SHA256(secret, message) equals `expected`.
+    fn hmac_sha256_verify(
+        &self,
+        secret: &str,
+        message: &[u8],
+        expected: &[u8],
+    ) -> Result<bool, CryptoError>;
+    /// SHA-256 of the concatenated parts.
+    fn sha256(&self, parts: &[Part]) -> Result<Vec<u8>, CryptoError>;
+}
+
+/// The host's message of a crypto error.
+pub fn crypto_message(error: CryptoError) -> String {
+    match error {
+        CryptoError::NotGranted(m) | CryptoError::Missing(m) | CryptoError::InvalidInput(m) => m,
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! A scripted transport and a crypto fake with real HMAC-SHA256 and SHA-256.
+
+    use std::cell::RefCell;
+
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
+
+    use super::*;
+
+    /// Answers each request with the next scripted response and records what was sent.
+    pub struct Script {
+        answers: RefCell<Vec<(u16, Vec<u8>)>>,
+        /// Every request sent, in order.
+        pub sent: RefCell<Vec<http::Request>>,
+    }
+
+    impl Script {
+        /// Responses `(status, body)` in the order requests will come.
+        pub fn new(answers: &[(u16, &str)]) -> Script {
+            Script::bytes(
+                answers
+                    .iter()
+                    .map(|(s, b)| (*s, b.as_bytes().to_vec()))
+                    .collect(),
+            )
+        }
+
+        /// Responses with raw bodies.
+        pub fn bytes(answers: Vec<(u16, Vec<u8>)>) -> Script {
+            Script {
+                answers: RefCell::new(answers.into_iter().rev().collect()),
+                sent: RefCell::new(Vec::new()),
+            }
+        }
+
+        /// "METHOD url" of every request.
+        pub fn calls(&self) -> Vec<String> {
+            self.sent
+                .borrow()
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.url))
+                .collect()
+        }
+    }
+
+    impl Transport for Script {
+        fn send(&self, request: &http::Request) -> Result<http::Response, http::HttpError> {
+            self.sent.borrow_mut().push(request.clone());
+            let (status, body) = self
+                .answers
+                .borrow_mut()
+                .pop()
+                .expect("the script has an answer for every request");
+            Ok(http::Response {
+                status,
+                headers: vec![],
+                body,
+            })
+        }
+    }
+
+    /// Crypto over named secrets held in the fake.
+    pub struct FakeCrypto {
+        /// Secrets by name.
+        pub secrets: Vec<(String, Vec<u8>)>,
+    }
+
+    impl FakeCrypto {
+        /// A fake holding these secrets.
+        pub fn with(secrets: &[(&str, &str)]) -> FakeCrypto {
+            FakeCrypto {
+                secrets: secrets
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                    .collect(),
+            }
+        }
+
+        fn assemble(&self, parts: &[Part]) -> Result<Vec<u8>, CryptoError> {
+            let mut out = Vec::new();
+            for part in parts {
+                match part {
+                    Part::Data(d) => out.extend_from_slice(d),
+                    Part::Secret(name) => out.extend_from_slice(
+                        &self
+                            .secrets
+                            .iter()
+                            .find(|(k, _)| k == name)
+                            .ok_or_else(|| CryptoError::Missing(name.clone()))?
+                            .1,
+                    ),
+                }
+            }
+            Ok(out)
+        }
+    }
+
+    impl Crypto for FakeCrypto {
+        fn has_secret(&self, name: &str) -> bool {
+            self.secrets.iter().any(|(k, _)| k == name)
+        }
+
+        fn hmac_sha256(&self, key: &[Part], message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+            let key = self.assemble(key)?;
+            let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
+            mac.update(message);
+            Ok(mac.finalize().into_bytes().to_vec())
+        }
+
+        fn hmac_sha256_verify(
+            &self,
+            secret: &str,
+            message: &[u8],
+            expected: &[u8],
+        ) -> Result<bool, CryptoError> {
+            let tag = self.hmac_sha256(&[Part::Secret(secret.to_string())], message)?;
+            Ok(tag == expected)
+        }
+
+        fn sha256(&self, parts: &[Part]) -> Result<Vec<u8>, CryptoError> {
+            Ok(Sha256::digest(self.assemble(parts)?).to_vec())
+        }
+    }
+}
