@@ -272,13 +272,24 @@ async fn the_deletion_handshake_and_a_signed_account_deletion_erase_the_buyer() 
     assert!(erased, "the buyer's profile is erased");
     let after = gw.app.store.ticket(ret.id).unwrap().unwrap();
     assert_eq!(after.customer, None);
-    let request = gw
-        .app
-        .store
-        .all_tickets()
-        .map(Result::unwrap)
-        .find(|t| t.kind == IssueKind::PrivacyRequest)
-        .expect("the deletion has a ticket");
+    // Erasing finishes when the request's own ticket is resolved.
+    let mut request = None;
+    for _ in 0..300 {
+        request = gw
+            .app
+            .store
+            .all_tickets()
+            .map(Result::unwrap)
+            .find(|t| {
+                t.kind == helloword::plugin::bindings::types::IssueKind::PrivacyRequest
+                    && t.status == helloword::tickets::model::Status::Resolved
+            });
+        if request.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let request = request.expect("the erasure request's ticket is resolved");
     assert_eq!(request.status, helloword::tickets::model::Status::Resolved);
     gw.stop().await;
 }

@@ -695,13 +695,24 @@ async fn a_verified_erasure_request_erases_the_buyers_data() {
     assert_eq!(status, 404);
 
     // The request's own ticket says what was done, and is resolved.
-    let request = gw
-        .app
-        .store
-        .all_tickets()
-        .map(Result::unwrap)
-        .find(|t| t.kind == helloword::plugin::bindings::types::IssueKind::PrivacyRequest)
-        .expect("the erasure request has a ticket");
+    // Erasing finishes when the request's own ticket is resolved.
+    let mut request = None;
+    for _ in 0..300 {
+        request = gw
+            .app
+            .store
+            .all_tickets()
+            .map(Result::unwrap)
+            .find(|t| {
+                t.kind == helloword::plugin::bindings::types::IssueKind::PrivacyRequest
+                    && t.status == helloword::tickets::model::Status::Resolved
+            });
+        if request.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let request = request.expect("the erasure request's ticket is resolved");
     assert_eq!(request.status, Status::Resolved);
     let notes = gw.app.store.timeline(request.id).unwrap();
     assert!(

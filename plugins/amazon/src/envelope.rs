@@ -89,7 +89,11 @@ fn unwrap_payload(payload: &Value) -> &Value {
         .find(|(k, v)| v.is_object() && k.to_ascii_lowercase().ends_with("notification"));
     match wrapped {
         Some((_, v)) => v,
-        None if object.len() == 1 => object.values().next().filter(|v| v.is_object()).unwrap_or(payload),
+        None if object.len() == 1 => object
+            .values()
+            .next()
+            .filter(|v| v.is_object())
+            .unwrap_or(payload),
         None => payload,
     }
 }

@@ -34,19 +34,15 @@ pub fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// Decompress a raw DEFLATE stream.
-pub fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    inflate_into(&mut Bits::new(data), &mut out, limit)?;
-    Ok(out)
-}
-
 fn member_header(data: &[u8]) -> Result<usize, String> {
     if data.len() < 10 || data[0] != 0x1f || data[1] != 0x8b {
         return Err("the data is not gzip (no 1f 8b magic)".into());
     }
     if data[2] != 8 {
-        return Err(format!("gzip compression method {} is not DEFLATE", data[2]));
+        return Err(format!(
+            "gzip compression method {} is not DEFLATE",
+            data[2]
+        ));
     }
     let flags = data[3];
     let mut at = 10;
@@ -57,7 +53,11 @@ fn member_header(data: &[u8]) -> Result<usize, String> {
     }
     for flag in [8u8, 16] {
         if flags & flag != 0 {
-            let zero = data.get(at..).ok_or_else(short)?.iter().position(|b| *b == 0);
+            let zero = data
+                .get(at..)
+                .ok_or_else(short)?
+                .iter()
+                .position(|b| *b == 0);
             at += zero.ok_or_else(short)? + 1;
         }
     }
@@ -179,8 +179,8 @@ impl Huffman {
 }
 
 const LENGTH_BASE: [u16; 29] = [
-    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
-    131, 163, 195, 227, 258,
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
+    163, 195, 227, 258,
 ];
 const LENGTH_EXTRA: [u8; 29] = [
     0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
@@ -193,8 +193,9 @@ const DISTANCE_EXTRA: [u8; 30] = [
     0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
     13,
 ];
-const CODE_LENGTH_ORDER: [usize; 19] =
-    [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+const CODE_LENGTH_ORDER: [usize; 19] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
 
 fn inflate_into(bits: &mut Bits<'_>, out: &mut Vec<u8>, limit: usize) -> Result<(), String> {
     loop {
@@ -323,7 +324,11 @@ pub fn crc32(data: &[u8]) -> u32 {
     for (i, entry) in table.iter_mut().enumerate() {
         let mut c = i as u32;
         for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
         *entry = c;
     }
@@ -356,8 +361,14 @@ mod tests {
     fn gzip_documents_inflate_to_their_text() {
         let plain = fixture("returns.tsv");
         assert_eq!(gunzip(&fixture("returns.tsv.gz"), 1 << 20).unwrap(), plain);
-        assert_eq!(gunzip(&fixture("returns.stored.tsv.gz"), 1 << 20).unwrap(), plain);
-        assert_eq!(gunzip(&fixture("short.txt.gz"), 1 << 20).unwrap(), b"hello hello hello\n");
+        assert_eq!(
+            gunzip(&fixture("returns.stored.tsv.gz"), 1 << 20).unwrap(),
+            plain
+        );
+        assert_eq!(
+            gunzip(&fixture("short.txt.gz"), 1 << 20).unwrap(),
+            b"hello hello hello\n"
+        );
     }
 
     #[test]
@@ -366,7 +377,15 @@ mod tests {
         let n = data.len();
         data[n - 9] ^= 0xff;
         assert!(gunzip(&data, 1 << 20).is_err());
-        assert!(gunzip(b"plain text", 1 << 20).unwrap_err().contains("not gzip"));
-        assert!(gunzip(&fixture("returns.tsv.gz"), 100).unwrap_err().contains("larger"));
+        assert!(
+            gunzip(b"plain text", 1 << 20)
+                .unwrap_err()
+                .contains("not gzip")
+        );
+        assert!(
+            gunzip(&fixture("returns.tsv.gz"), 100)
+                .unwrap_err()
+                .contains("larger")
+        );
     }
 }

@@ -82,15 +82,6 @@ pub(crate) mod test_support {
                 sent: RefCell::new(Vec::new()),
             }
         }
-
-        /// "METHOD url" of every request.
-        pub fn calls(&self) -> Vec<String> {
-            self.sent
-                .borrow()
-                .iter()
-                .map(|r| format!("{} {}", r.method, r.url))
-                .collect()
-        }
     }
 
     impl Transport for Script {

@@ -73,13 +73,8 @@ impl Context<'_> {
     }
 
     fn required(&self, keys: &[&str]) -> Result<String, String> {
-        self.get(keys).ok_or_else(|| {
-            format!(
-                "{} notification has no `{}`",
-                self.n.kind,
-                keys.join(".")
-            )
-        })
+        self.get(keys)
+            .ok_or_else(|| format!("{} notification has no `{}`", self.n.kind, keys.join(".")))
     }
 
     fn event(&self, kind: IssueKind, summary: String, business: String) -> TicketEvent {
@@ -158,7 +153,11 @@ impl Context<'_> {
                 IssueKind::OrderUpdate,
                 format!(
                     "Order {order_id} changed ({}){}",
-                    if change_type.is_empty() { "unknown change" } else { &change_type },
+                    if change_type.is_empty() {
+                        "unknown change"
+                    } else {
+                        &change_type
+                    },
                     order_status
                         .as_deref()
                         .map(|s| format!(": {s}"))
@@ -270,12 +269,19 @@ impl Context<'_> {
         let shipment_id = self.get(&["FulfillmentShipment", "AmazonShipmentId"]);
         let problem = |s: &str| {
             let s = s.to_ascii_uppercase();
-            ["INVALID", "UNFULFILLABLE", "CANCELLED", "PARTIAL", "DELAYED", "FAIL", "UNDELIVERABLE"]
-                .iter()
-                .any(|p| s.contains(p))
+            [
+                "INVALID",
+                "UNFULFILLABLE",
+                "CANCELLED",
+                "PARTIAL",
+                "DELAYED",
+                "FAIL",
+                "UNDELIVERABLE",
+            ]
+            .iter()
+            .any(|p| s.contains(p))
         };
-        let is_problem =
-            problem(&order_status) || shipment_status.as_deref().is_some_and(problem);
+        let is_problem = problem(&order_status) || shipment_status.as_deref().is_some_and(problem);
         let (kind, verb) = if is_problem {
             (IssueKind::LogisticsDelay, "needs attention")
         } else {
@@ -303,8 +309,11 @@ impl Context<'_> {
         e.case_id = Some(format!("mcf:{order_id}"));
         e.order = Some(order_only(&order_id));
         e.status = Some(state);
-        let packages = ci_path(self.n.body, &["FulfillmentShipment", "FulfillmentShipmentPackages"])
-            .and_then(Value::as_array);
+        let packages = ci_path(
+            self.n.body,
+            &["FulfillmentShipment", "FulfillmentShipmentPackages"],
+        )
+        .and_then(Value::as_array);
         let first_package = packages
             .and_then(|p| p.first())
             .or_else(|| ci_path(self.n.body, &["FulfillmentShipment", "info"]));
@@ -417,7 +426,9 @@ impl Context<'_> {
     /// to NORMAL included, so the ticket shows it.
     fn account_status(&self) -> Result<TicketEvent, String> {
         let current = self.required(&["currentAccountStatus"])?;
-        let previous = self.get(&["previousAccountStatus"]).unwrap_or_else(|| "UNKNOWN".into());
+        let previous = self
+            .get(&["previousAccountStatus"])
+            .unwrap_or_else(|| "UNKNOWN".into());
         let when = self
             .n
             .event_time

@@ -89,8 +89,11 @@ pub fn document(api: &SpApi<'_>, document_id: &str) -> Result<String, ActionErro
     })?;
     let bytes = api.download(url)?;
     let bytes = match json::str_at(&answer, "/compressionAlgorithm") {
-        Some(a) if a.eq_ignore_ascii_case("GZIP") => crate::inflate::gunzip(&bytes, MAX_DOCUMENT_BYTES)
-            .map_err(|e| ActionError::Permanent(format!("report document {document_id}: {e}")))?,
+        Some(a) if a.eq_ignore_ascii_case("GZIP") => {
+            crate::inflate::gunzip(&bytes, MAX_DOCUMENT_BYTES).map_err(|e| {
+                ActionError::Permanent(format!("report document {document_id}: {e}"))
+            })?
+        }
         _ => bytes,
     };
     Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -150,9 +153,9 @@ fn report_date(text: &str) -> Option<Timestamp> {
 }
 
 /// `GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE`: one row per returned item.
-fn returns(report_id: &str, text: &str, settings: &Settings) -> ReportEvents {
+fn returns(report_id: &str, document: &str, settings: &Settings) -> ReportEvents {
     let mut out = ReportEvents::default();
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let mut lines = document.lines().filter(|l| !l.trim().is_empty());
     let Some(header) = lines.next() else {
         return out;
     };
@@ -171,12 +174,15 @@ fn returns(report_id: &str, text: &str, settings: &Settings) -> ReportEvents {
             })
         };
         let Some(order_id) = cell(&["order_id"]) else {
-            out.warnings
-                .push(format!("row {} of report {report_id} has no Order ID", n + 2));
+            out.warnings.push(format!(
+                "row {} of report {report_id} has no Order ID",
+                n + 2
+            ));
             continue;
         };
         let rma = cell(&["amazon_rma_id"]);
-        let status = cell(&["return_request_status", "return_status"]).unwrap_or_else(|| "unknown".into());
+        let status =
+            cell(&["return_request_status", "return_status"]).unwrap_or_else(|| "unknown".into());
         let sku = cell(&["merchant_sku", "seller_sku", "sku"]);
         let currency = cell(&["currency_code", "currency"]).map(|c| c.to_ascii_uppercase());
         let money_of = |names: &[&str]| -> Option<Money> {
@@ -215,7 +221,10 @@ fn returns(report_id: &str, text: &str, settings: &Settings) -> ReportEvents {
             format!(
                 "Return {} for order {order_id}: {status}{}",
                 rma.as_deref().unwrap_or("(no RMA)"),
-                reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
             ),
             DedupeKey::business(format!(
                 "{case_id}:{}:{}",
@@ -246,7 +255,8 @@ fn returns(report_id: &str, text: &str, settings: &Settings) -> ReportEvents {
                 estimated_delivery: None,
             });
         }
-        e.attributes.push(("report_id".into(), report_id.to_string()));
+        e.attributes
+            .push(("report_id".into(), report_id.to_string()));
         for (attr, names) in [
             ("asin", &["asin"][..]),
             ("in_policy", &["in_policy"]),
@@ -276,7 +286,9 @@ fn returns(report_id: &str, text: &str, settings: &Settings) -> ReportEvents {
             claim.amount = money_of(&["order_amount"]);
             claim.occurred_at = requested_at;
             claim.status = Some("claimed".into());
-            claim.attributes.push(("report_id".into(), report_id.to_string()));
+            claim
+                .attributes
+                .push(("report_id".into(), report_id.to_string()));
             if let Some(rma) = &rma {
                 claim.attributes.push(("amazon_rma_id".into(), rma.clone()));
             }
@@ -288,41 +300,65 @@ fn returns(report_id: &str, text: &str, settings: &Settings) -> ReportEvents {
 }
 
 /// `GET_V2_SELLER_PERFORMANCE_REPORT` (JSON).
-fn account_health(report_id: &str, text: &str, settings: &Settings) -> ReportEvents {
+fn account_health(report_id: &str, document: &str, settings: &Settings) -> ReportEvents {
     let mut out = ReportEvents::default();
-    let doc = match json::parse(text.as_bytes()) {
+    let doc = match json::parse(document.as_bytes()) {
         Ok(d) => d,
         Err(e) => {
-            out.warnings.push(format!("account health report {report_id}: {e}"));
+            out.warnings
+                .push(format!("account health report {report_id}: {e}"));
             return out;
         }
     };
     let shop = settings.shop(None);
     let event = |summary: String, business: String, status: String, marketplace: &str| {
-        let mut e = TicketEvent::new(IssueKind::AccountHealth, shop.clone(), summary, DedupeKey::business(business));
+        let mut e = TicketEvent::new(
+            IssueKind::AccountHealth,
+            shop.clone(),
+            summary,
+            DedupeKey::business(business),
+        );
         e.case_id = Some(format!("account-health:{marketplace}"));
         e.status = Some(status);
-        e.attributes.push(("report_id".into(), report_id.to_string()));
-        e.attributes.push(("marketplace_id".into(), marketplace.to_string()));
+        e.attributes
+            .push(("report_id".into(), report_id.to_string()));
+        e.attributes
+            .push(("marketplace_id".into(), marketplace.to_string()));
         e
     };
     let empty = Vec::new();
-    for s in ci_path(&doc, &["accountStatuses"]).and_then(Value::as_array).unwrap_or(&empty) {
+    for s in ci_path(&doc, &["accountStatuses"])
+        .and_then(Value::as_array)
+        .unwrap_or(&empty)
+    {
         let marketplace = text_or(s, &["marketplaceId"], "unknown");
         let status = text_or(s, &["status"], "UNKNOWN");
         if !status.eq_ignore_ascii_case("NORMAL") {
             out.events.push(event(
-                format!("Amazon account status in {marketplace} is {status} (account health report)"),
+                format!(
+                    "Amazon account status in {marketplace} is {status} (account health report)"
+                ),
                 format!("account-health:{marketplace}:status:{status}"),
                 status,
                 &marketplace,
             ));
         }
     }
-    for m in ci_path(&doc, &["performanceMetrics"]).and_then(Value::as_array).unwrap_or(&empty) {
+    for m in ci_path(&doc, &["performanceMetrics"])
+        .and_then(Value::as_array)
+        .unwrap_or(&empty)
+    {
         let marketplace = text_or(m, &["marketplaceId"], "unknown");
         let rating = text(m, &["accountHealthRating", "accountHealthRatingStatus"]);
-        let until = text(m, &["accountHealthRating", "reportingDateRange", "reportingDateTo"]).unwrap_or_default();
+        let until = text(
+            m,
+            &[
+                "accountHealthRating",
+                "reportingDateRange",
+                "reportingDateTo",
+            ],
+        )
+        .unwrap_or_default();
         if let Some(rating) = rating.filter(|r| !r.eq_ignore_ascii_case("GREAT")) {
             out.events.push(event(
                 format!("Amazon account health rating in {marketplace} is {rating}"),
@@ -335,7 +371,8 @@ fn account_health(report_id: &str, text: &str, settings: &Settings) -> ReportEve
             let Some(odr) = ci_path(m, &["orderDefectRate", channel]) else {
                 continue;
             };
-            let Some(status) = text(odr, &["status"]).filter(|s| !s.eq_ignore_ascii_case("GOOD")) else {
+            let Some(status) = text(odr, &["status"]).filter(|s| !s.eq_ignore_ascii_case("GOOD"))
+            else {
                 continue;
             };
             let rate = text(odr, &["rate"]).unwrap_or_else(|| "?".into());
@@ -387,23 +424,53 @@ mod tests {
 
     #[test]
     fn returns_rows_become_return_requests_and_a_to_z_flags_claims() {
-        let out = read(RETURNS_REPORT, "R1", &fixture("returns.tsv"), &settings(&[]).unwrap());
+        let out = read(
+            RETURNS_REPORT,
+            "R1",
+            &fixture("returns.tsv"),
+            &settings(&[]).unwrap(),
+        );
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
         let kinds: Vec<IssueKind> = out.events.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
-            [IssueKind::ReturnRequest, IssueKind::AToZClaim, IssueKind::ReturnRequest]
+            [
+                IssueKind::ReturnRequest,
+                IssueKind::AToZClaim,
+                IssueKind::ReturnRequest
+            ]
         );
         let first = &out.events[0];
         assert_eq!(first.case_id.as_deref(), Some("return:DkXq1234RMA"));
-        assert_eq!(first.dedupe.business, "return:DkXq1234RMA:MUG-BLUE-350:approved");
-        assert_eq!(first.amount, Some(Money { minor_units: 1999, currency: "USD".into() }));
+        assert_eq!(
+            first.dedupe.business,
+            "return:DkXq1234RMA:MUG-BLUE-350:approved"
+        );
+        assert_eq!(
+            first.amount,
+            Some(Money {
+                minor_units: 1999,
+                currency: "USD".into()
+            })
+        );
         assert_eq!(first.reason.as_ref().unwrap().code, "DEFECTIVE");
         let claim = &out.events[1];
         assert_eq!(claim.case_id.as_deref(), Some("a-to-z:114-7654321-7654321"));
-        assert_eq!(claim.amount, Some(Money { minor_units: 5990, currency: "USD".into() }));
         assert_eq!(
-            out.events[2].order.as_ref().unwrap().placed_at.unwrap().to_rfc3339(),
+            claim.amount,
+            Some(Money {
+                minor_units: 5990,
+                currency: "USD".into()
+            })
+        );
+        assert_eq!(
+            out.events[2]
+                .order
+                .as_ref()
+                .unwrap()
+                .placed_at
+                .unwrap()
+                .to_rfc3339(),
             "2024-03-04T00:00:00Z"
         );
     }
@@ -416,7 +483,11 @@ mod tests {
             &fixture("account_health.json"),
             &settings(&[]).unwrap(),
         );
-        let businesses: Vec<&str> = out.events.iter().map(|e| e.dedupe.business.as_str()).collect();
+        let businesses: Vec<&str> = out
+            .events
+            .iter()
+            .map(|e| e.dedupe.business.as_str())
+            .collect();
         assert_eq!(
             businesses,
             [
@@ -425,7 +496,11 @@ mod tests {
                 "account-health:ATVPDKIKX0DER:odr:mfn:BAD:2024-03-15T00:00:00Z",
             ]
         );
-        assert!(out.events[2].attributes.contains(&("a_to_z_claims".into(), "3".into())));
+        assert!(
+            out.events[2]
+                .attributes
+                .contains(&("a_to_z_claims".into(), "3".into()))
+        );
     }
 
     #[test]

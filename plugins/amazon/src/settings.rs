@@ -62,7 +62,11 @@ pub struct Settings {
 impl Settings {
     /// Read and check the configuration through `get`.
     pub fn from_config(get: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
-        let text = |key: &str| get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let text = |key: &str| {
+            get(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let base = |key: &str, default: &str| -> Result<String, String> {
             let value = text(key).unwrap_or_else(|| default.to_string());
             if !(value.starts_with("https://") || value.starts_with("http://")) {
@@ -72,21 +76,20 @@ impl Settings {
             }
             Ok(value.trim_end_matches('/').to_string())
         };
-        let number = |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| {
-            match text(key) {
-                None => Ok(default),
-                Some(v) => v
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| range.contains(n))
-                    .ok_or_else(|| {
-                        format!(
-                            "config `{key}` = {v:?} is not a whole number from {} to {}",
-                            range.start(),
-                            range.end()
-                        )
-                    }),
-            }
+        let number = |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| match text(key)
+        {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| {
+                    format!(
+                        "config `{key}` = {v:?} is not a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    )
+                }),
         };
 
         let marketplace_id = text("marketplace_id").unwrap_or_else(|| "ATVPDKIKX0DER".into());
@@ -209,10 +212,7 @@ pub(crate) mod test_support {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_config(move |key| {
-            owned
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
+            owned.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
         })
     }
 }
@@ -267,7 +267,10 @@ mod tests {
                 ],
                 "`aws_region`",
             ),
-            (vec![("report_interval_minutes", "1")], "`report_interval_minutes`"),
+            (
+                vec![("report_interval_minutes", "1")],
+                "`report_interval_minutes`",
+            ),
         ] {
             let err = settings(&pairs).unwrap_err();
             assert!(err.contains(key), "{err}");
@@ -276,6 +279,11 @@ mod tests {
 
     #[test]
     fn an_empty_report_list_turns_report_polling_off() {
-        assert!(settings(&[("report_types", "")]).unwrap().report_types.is_empty());
+        assert!(
+            settings(&[("report_types", "")])
+                .unwrap()
+                .report_types
+                .is_empty()
+        );
     }
 }

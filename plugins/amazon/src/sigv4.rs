@@ -88,10 +88,7 @@ pub fn sign(
         canonical_uri(path),
         canonical_query(query),
     );
-    let scope = format!(
-        "{date}/{}/{}/aws4_request",
-        creds.region, creds.service
-    );
+    let scope = format!("{date}/{}/{}/aws4_request", creds.region, creds.service);
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
         hex(&crypto.sha256(&[Part::Data(canonical_request.clone().into_bytes())])?)
@@ -293,7 +290,10 @@ mod tests {
             &[],
             b"",
         );
-        assert!(s.canonical_request.contains("\n/\nParam1=value1&Param2=value2\n"));
+        assert!(
+            s.canonical_request
+                .contains("\n/\nParam1=value1&Param2=value2\n")
+        );
         assert_eq!(
             s.signature,
             "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"

@@ -118,7 +118,12 @@ impl<'a> SpApi<'a> {
     }
 
     /// A call where any refusal is a permanent error.
-    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, ActionError> {
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ActionError> {
         self.try_call(method, path, body)?.map_err(|r| {
             ActionError::Permanent(format!(
                 "Amazon refused {method} {path} ({}): {}",
@@ -233,8 +238,17 @@ mod tests {
     #[test]
     fn statuses_map_to_errors_and_refusals() {
         let s = settings(&[]).unwrap();
-        for (status, expect) in [(429, "transient"), (503, "transient"), (401, "misconfigured"), (403, "misconfigured"), (400, "refusal")] {
-            let script = Script::new(&[(status, r#"{"errors":[{"code":"InvalidInput","message":"Invalid Input","details":""}]}"#)]);
+        for (status, expect) in [
+            (429, "transient"),
+            (503, "transient"),
+            (401, "misconfigured"),
+            (403, "misconfigured"),
+            (400, "refusal"),
+        ] {
+            let script = Script::new(&[(
+                status,
+                r#"{"errors":[{"code":"InvalidInput","message":"Invalid Input","details":""}]}"#,
+            )]);
             let got = SpApi::new(&script, &s).try_call("GET", "/x", None);
             let kind = match got {
                 Err(ActionError::Transient(_)) => "transient",
@@ -256,7 +270,10 @@ mod tests {
     fn the_token_is_a_secret_header() {
         let s = settings(&[]).unwrap();
         let r = SpApi::new(&Script::new(&[]), &s).request("GET", "/orders/v0/orders/1", None);
-        assert_eq!(r.url, "https://sellingpartnerapi-na.amazon.com/orders/v0/orders/1");
+        assert_eq!(
+            r.url,
+            "https://sellingpartnerapi-na.amazon.com/orders/v0/orders/1"
+        );
         assert_eq!(r.secret_headers[0].name, "x-amz-access-token");
         assert_eq!(r.secret_headers[0].secret, "amazon_lwa_token");
         assert_eq!(r.secret_headers[0].prefix, "");
