@@ -275,15 +275,10 @@ async fn the_deletion_handshake_and_a_signed_account_deletion_erase_the_buyer() 
     // Erasing finishes when the request's own ticket is resolved.
     let mut request = None;
     for _ in 0..300 {
-        request = gw
-            .app
-            .store
-            .all_tickets()
-            .map(Result::unwrap)
-            .find(|t| {
-                t.kind == helloword::plugin::bindings::types::IssueKind::PrivacyRequest
-                    && t.status == helloword::tickets::model::Status::Resolved
-            });
+        request = gw.app.store.all_tickets().map(Result::unwrap).find(|t| {
+            t.kind == helloword::plugin::bindings::types::IssueKind::PrivacyRequest
+                && t.status == helloword::tickets::model::Status::Resolved
+        });
         if request.is_some() {
             break;
         }
