@@ -106,8 +106,9 @@ fn deliver(client: &reqwest::blocking::Client, base: &str, id: u64) -> bool {
         .is_ok_and(|r| r.status().as_u16() == 200)
 }
 
-/// Every ticket's case key → (events, pending timers), once the engine has caught up.
-fn tickets(base: &str, expected_at_least: usize) -> BTreeMap<String, (u64, usize)> {
+/// Every ticket's case key → (events, pending timers), once the engine has caught up with
+/// every acknowledged delivery (deliveries stored but not acknowledged may add more).
+fn tickets(base: &str, acknowledged: &BTreeSet<u64>) -> BTreeMap<String, (u64, usize)> {
     let client = reqwest::blocking::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -132,7 +133,10 @@ fn tickets(base: &str, expected_at_least: usize) -> BTreeMap<String, (u64, usize
                 "two tickets for {key}"
             );
         }
-        if out.len() >= expected_at_least || Instant::now() > deadline {
+        let caught_up = acknowledged
+            .iter()
+            .all(|id| out.contains_key(&format!("case:{id}")));
+        if caught_up || Instant::now() > deadline {
             return out;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -210,7 +214,7 @@ fn crash_group(crashes: usize, seed: &mut u64, next_id: &mut u64) {
         !acked.is_empty(),
         "the load must have been acknowledged at least once"
     );
-    let found = tickets(&base, acked.len());
+    let found = tickets(&base, &acked);
     for id in &acked {
         let key = format!("case:{id}");
         let Some((events, timers)) = found.get(&key) else {

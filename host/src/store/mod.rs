@@ -162,6 +162,18 @@ fn seq_key(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
 }
 
+/// Meta keys marking inbox records the ticket engine has not applied yet, in sequence order.
+/// (A single "applied up to" cursor is not enough: sequence numbers are taken before the
+/// record is written, so a record can appear after a later one was already applied.)
+const PENDING: &[u8] = b"inbox-pending\0";
+
+/// Set once the markers exist for records stored before they were introduced.
+const PENDING_MARKED: &[u8] = b"inbox-pending-marked";
+
+pub(crate) fn pending_key(seq: u64) -> Vec<u8> {
+    [PENDING, &seq.to_be_bytes()].concat()
+}
+
 fn poll_cursor_key(plugin: &str) -> Vec<u8> {
     [b"poll-cursor\0".as_slice(), plugin.as_bytes()].concat()
 }
@@ -201,6 +213,22 @@ impl Store {
                 meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())?;
             }
         }
+        let inbox = db.open_tree("inbox")?;
+        if meta.get(PENDING_MARKED)?.is_none() {
+            // A store from before the markers: everything after its cursor is unapplied.
+            let after = meta
+                .get(b"processed_inbox")?
+                .and_then(|v| decode_seq(&v))
+                .map_or(0, |c| c.saturating_add(1));
+            for item in inbox.range(seq_key(after)..) {
+                let (key, json) = item?;
+                let seq = decode_seq(&key).unwrap_or(0);
+                if decode_record(seq, &json)?.state == InboxState::Verified {
+                    meta.insert(pending_key(seq), &[])?;
+                }
+            }
+            meta.insert(PENDING_MARKED, &[])?;
+        }
         let unverified = db.open_tree("unverified")?;
         let unverified_count =
             std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(unverified.len()));
@@ -221,7 +249,7 @@ impl Store {
             meta,
             unverified,
             unverified_count,
-            inbox: db.open_tree("inbox")?,
+            inbox,
             bodies: db.open_tree("inbox_bodies")?,
             deliveries: db.open_tree("deliveries")?,
             commit: GroupCommit::start(db.clone()),
@@ -250,6 +278,7 @@ impl Store {
         })?;
         self.bodies.insert(seq_key(seq), delivery.body)?;
         self.inbox.insert(seq_key(seq), json)?;
+        self.meta.insert(pending_key(seq), &[])?;
         if let Some(marker) = marker {
             self.deliveries.insert(marker, &seq_key(seq))?;
         }
@@ -393,6 +422,7 @@ impl Store {
                 message: e.to_string(),
             })?;
             self.inbox.insert(seq_key(n), json)?;
+            self.meta.insert(pending_key(n), &[])?;
             seq = Some(n);
         }
         match next_cursor {
@@ -403,6 +433,25 @@ impl Store {
         };
         self.commit.durable().await.map_err(StoreError::Flush)?;
         Ok(seq)
+    }
+
+    /// Up to `limit` inbox records the ticket engine has not applied yet, oldest first.
+    pub fn unapplied(&self, limit: usize) -> Result<Vec<(u64, InboxRecord)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.meta.scan_prefix(PENDING).keys().take(limit) {
+            let key = item?;
+            let Some(seq) = decode_seq(&key[PENDING.len()..]) else {
+                continue;
+            };
+            match self.inbox.get(seq_key(seq))? {
+                Some(json) => out.push((seq, decode_record(seq, &json)?)),
+                // A marker without its record (cannot happen short of corruption): drop it.
+                None => {
+                    self.meta.remove(&key)?;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Number of inbox records.
@@ -460,6 +509,48 @@ mod tests {
         assert_eq!(stored_body, body);
         assert_eq!(stored.v, SCHEMA_VERSION);
         assert_eq!(stored.delivery_id.as_deref(), Some("w-1"));
+    }
+
+    /// Sequence numbers are taken before a record is written, so under concurrency a later
+    /// record can be applied before an earlier one is even visible. Applying the later one
+    /// must not skip the earlier one (a single "applied up to" cursor did: the crash test
+    /// found acknowledged deliveries that never became tickets).
+    #[tokio::test]
+    async fn applying_a_later_record_does_not_skip_an_earlier_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut seqs = Vec::new();
+        for id in ["w-1", "w-2"] {
+            let Appended::Stored(seq) = store
+                .append_delivery(NewDelivery {
+                    record: record(Some(id)),
+                    body: b"{}",
+                })
+                .await
+                .unwrap()
+            else {
+                panic!("stored twice")
+            };
+            seqs.push(seq);
+        }
+        store.commit_inbox_record(seqs[1], &[]).await.unwrap();
+        let left: Vec<u64> = store
+            .unapplied(10)
+            .unwrap()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(left, [seqs[0]]);
+        store.commit_inbox_record(seqs[0], &[]).await.unwrap();
+        assert!(store.unapplied(10).unwrap().is_empty());
+        drop(store);
+        assert!(
+            Store::open(dir.path())
+                .unwrap()
+                .unapplied(10)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[tokio::test]

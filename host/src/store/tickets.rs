@@ -159,7 +159,8 @@ impl Store {
         Ok(self.db.generate_id()? + 1)
     }
 
-    /// The last inbox record the ticket engine has applied.
+    /// The inbox record the ticket engine applied last (for information: what is still to
+    /// apply is [`Store::unapplied`], since records can be written out of sequence order).
     pub fn processed_cursor(&self) -> Result<Option<u64>, StoreError> {
         Ok(self
             .meta
@@ -449,6 +450,7 @@ impl Store {
                     }
                     if let Some(seq) = seq {
                         meta.insert(CURSOR, &seq.to_be_bytes())?;
+                        meta.remove(super::pending_key(seq))?;
                     }
                     Ok::<(), ConflictableTransactionError<()>>(())
                 },

@@ -282,8 +282,7 @@ impl Engine {
         let _one_writer = self.lock.lock().await;
         let mut applied = 0;
         loop {
-            let cursor = self.store.processed_cursor()?;
-            let batch = self.store.inbox_after(cursor, 128)?;
+            let batch = self.store.unapplied(128)?;
             if batch.is_empty() {
                 return Ok(applied);
             }

@@ -125,11 +125,7 @@ impl Running {
     /// Wait until the engine has applied everything stored so far.
     pub async fn settled(&self) {
         for _ in 0..200 {
-            let pending = self
-                .app
-                .store
-                .inbox_after(self.app.store.processed_cursor().unwrap(), 1)
-                .unwrap();
+            let pending = self.app.store.unapplied(1).unwrap();
             if pending.is_empty() {
                 return;
             }
