@@ -4,72 +4,18 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use common::gateway::*;
+use common::mail::Smtp;
 use helloword::tickets::model::Happening;
 use http_body_util::BodyExt;
 
 const SID: &str = "AC00000000000000000000000000000001";
 const SMS_TOKEN: &str = "twilio-test-token";
 const WEBHOOK_KEY: &str = "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-/// An SMTP server process writing every message it accepts into a maildir.
-pub struct Smtp {
-    child: Child,
-    pub port: u16,
-    pub maildir: PathBuf,
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Smtp {
-    pub fn start(dir: &Path) -> Smtp {
-        let port = common::free_port();
-        let maildir = dir.join("maildir");
-        let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3 runs (aiosmtpd: `python3 -m pip install aiosmtpd`)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "aiosmtpd did not start; install it with `python3 -m pip install aiosmtpd`"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Smtp {
-            child,
-            port,
-            maildir,
-        }
-    }
-
-    /// Every message accepted so far, as text.
-    pub fn messages(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
-            return Vec::new();
-        };
-        entries
-            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-            .collect()
-    }
-}
 
 /// What the Twilio stand-in and the webhook receiver saw.
 #[derive(Default)]

@@ -30,6 +30,7 @@ pub fn action_for(ticket: &Ticket, kind: ActionKind, origin: &str, index: usize)
         order_id: ticket.order_id.clone(),
         case_id: ticket.case_key.strip_prefix("case:").map(str::to_string),
         kind,
+        reply_context: ticket.facts.reply_context.clone(),
     }
 }
 

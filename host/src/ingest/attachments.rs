@@ -40,6 +40,7 @@ pub struct Fetcher {
 }
 
 /// Why a download did not produce a file.
+#[derive(Debug)]
 enum Failure {
     /// Do not try again.
     Refused(String),
@@ -107,7 +108,7 @@ impl Fetcher {
                         bytes: kept.bytes,
                     };
                     file = EvidenceFile {
-                        source: file.source,
+                        source: file.source.map(|s| without_data(&s)),
                         via: file.via,
                         attempts: file.attempts,
                         ..kept
@@ -152,6 +153,9 @@ impl Fetcher {
             .source
             .as_deref()
             .ok_or_else(|| Failure::Refused("the attachment has no address".into()))?;
+        if let Some(inline) = source.strip_prefix("data:") {
+            return data_url(inline);
+        }
         let url = url::Url::parse(source)
             .map_err(|e| Failure::Refused(format!("{source:?} is not a URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
@@ -219,6 +223,45 @@ impl Fetcher {
     }
 }
 
+/// The bytes of a `data:` URL (RFC 2397), given what follows `data:`: base64 when the
+/// media type ends in `;base64`, percent-encoded otherwise. Connectors use it for files
+/// that arrive inside the notification itself (e-mail attachments).
+fn data_url(inline: &str) -> Result<Vec<u8>, Failure> {
+    use base64::Engine as _;
+    let (meta, data) = inline
+        .split_once(',')
+        .ok_or_else(|| Failure::Refused("a data: address without a comma".into()))?;
+    let bytes = if meta.to_ascii_lowercase().ends_with(";base64") {
+        let compact: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .map_err(|e| Failure::Refused(format!("a data: address with bad base64: {e}")))?
+    } else {
+        url::form_urlencoded::parse(format!("x={data}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned().into_bytes())
+            .unwrap_or_default()
+    };
+    if bytes.len() > intake::MAX_VIDEO_BYTES {
+        return Err(Failure::Refused(format!(
+            "larger than {} MB",
+            intake::MAX_VIDEO_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// `source` as it is kept once the file is stored: a `data:` URL loses its (large) data.
+fn without_data(source: &str) -> String {
+    match source.strip_prefix("data:") {
+        Some(inline) => {
+            let meta = inline.split_once(',').map_or(inline, |(m, _)| m);
+            format!("data:{meta},… (carried in the event)")
+        }
+        None => source.to_string(),
+    }
+}
+
 /// Mark `file` failed with `reason`; the timeline line saying so.
 fn failed(file: &mut EvidenceFile, reason: String) -> Happening {
     file.pending = false;
@@ -226,5 +269,33 @@ fn failed(file: &mut EvidenceFile, reason: String) -> Happening {
     Happening::Note {
         by: "system".into(),
         text: format!("Attachment {:?} was not kept: {reason}", file.name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_urls_decode_base64_and_percent_encoding() {
+        assert_eq!(data_url("image/png;base64,aGVs bG8=").unwrap(), b"hello");
+        assert_eq!(data_url("text/plain,a%20b").unwrap(), b"a b");
+        assert!(matches!(
+            data_url("image/png;base64"),
+            Err(Failure::Refused(_))
+        ));
+        assert!(matches!(
+            data_url("image/png;base64,@@@"),
+            Err(Failure::Refused(_))
+        ));
+    }
+
+    #[test]
+    fn a_kept_data_url_drops_its_data() {
+        assert_eq!(
+            without_data("data:image/png;base64,aGVsbG8="),
+            "data:image/png;base64,… (carried in the event)"
+        );
+        assert_eq!(without_data("https://x/y.png"), "https://x/y.png");
     }
 }

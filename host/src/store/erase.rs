@@ -166,6 +166,10 @@ impl Store {
             if event.buyer_text.take().is_some() {
                 changed = true;
             }
+            // `reply.*` attributes say how to reach the buyer (a relay address, a thread).
+            let before = event.attributes.len();
+            event.attributes.retain(|(k, _)| !k.starts_with("reply."));
+            changed |= event.attributes.len() != before;
         }
         if changed {
             let json =
@@ -206,14 +210,22 @@ impl Store {
             let mut entry: OutboxEntry = serde_json::from_slice(&json)
                 .map_err(|e| corrupt(format!("outbox of {ticket}"), e))?;
             // A message still to be sent keeps its text: erasing it would send "[erased]".
-            if matches!(
+            if !matches!(
                 entry.state,
                 ActionState::Done { .. } | ActionState::Failed { .. }
-            ) && let ActionKind::Message(message) = &mut entry.action.kind
+            ) {
+                continue;
+            }
+            let mut changed = !entry.action.reply_context.is_empty();
+            entry.action.reply_context.clear();
+            if let ActionKind::Message(message) = &mut entry.action.kind
                 && message.body != ERASED
             {
                 message.body = ERASED.into();
                 message.subject = message.subject.as_ref().map(|_| ERASED.into());
+                changed = true;
+            }
+            if changed {
                 let json = serde_json::to_vec(&entry)
                     .map_err(|e| corrupt(format!("outbox of {ticket}"), e))?;
                 self.outbox.insert(key, json)?;
@@ -226,6 +238,7 @@ impl Store {
 fn scrub_ticket(ticket: &mut Ticket) {
     ticket.customer = None;
     ticket.facts.buyer_name = None;
+    ticket.facts.reply_context.clear();
 }
 
 /// Replace free text in `what`; whether anything changed.

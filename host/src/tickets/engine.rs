@@ -385,7 +385,7 @@ impl Engine {
 
     /// Files an event names for the gateway to fetch (attributes `attachment.<n>.url` and
     /// `attachment.<n>.name`, n from 1): pending evidence records, fetched by
-    /// [`crate::ingest::attachments`].
+    /// [`crate::ingest::attachments`]. A `data:` URL carries the file itself.
     fn attachments(
         &self,
         ticket: u64,
@@ -406,6 +406,9 @@ impl Engine {
                 break;
             };
             let name = value("name").unwrap_or_else(|| {
+                if url.starts_with("data:") {
+                    return "attachment".to_string();
+                }
                 url.rsplit('/')
                     .next()
                     .filter(|n| !n.is_empty())

@@ -128,6 +128,11 @@ pub struct CaseFacts {
     /// Review requests already sent for the order.
     #[serde(default)]
     pub review_requests: u32,
+    /// How to answer in the buyer's conversation: the `reply.<name>` attributes of the
+    /// latest event that had any, as (`<name>`, value); handed to the connector with every
+    /// action (`action.reply-context`).
+    #[serde(default)]
+    pub reply_context: Vec<(String, String)>,
 }
 
 impl CaseFacts {
@@ -144,6 +149,14 @@ impl CaseFacts {
         };
         if let Some(order) = &event.order {
             take(&mut self.order_name, order.display_name.as_ref());
+        }
+        let context: Vec<(String, String)> = event
+            .attributes
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("reply.")?.to_string(), v.clone())))
+            .collect();
+        if !context.is_empty() {
+            self.reply_context = context;
         }
         if let Some(customer) = &event.customer {
             take(&mut self.buyer_name, customer.name.as_ref());

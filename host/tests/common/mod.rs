@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod gateway;
+pub mod mail;
 pub mod shopify_admin;
 
 use std::path::{Path, PathBuf};

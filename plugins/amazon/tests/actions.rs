@@ -20,6 +20,7 @@ const MARKETPLACE_QUERY: &str = "marketplaceIds=ATVPDKIKX0DER";
 fn message(subject: Option<&str>, body: &str, language: &str) -> Action {
     Action {
         idempotency_key: "ticket-9:action:1".into(),
+        reply_context: Vec::new(),
         shop: SELLER.into(),
         order_id: Some(ORDER.into()),
         case_id: None,

@@ -35,6 +35,7 @@ async fn connector_with(stand_in: &StandIn, kit: helloword_testkit::TestKit) -> 
 fn action(kind: ActionKind, order_id: Option<&str>, case_id: Option<&str>) -> Action {
     Action {
         idempotency_key: "ticket-7:action:1".into(),
+        reply_context: Vec::new(),
         shop: SELLER.into(),
         order_id: order_id.map(str::to_string),
         case_id: case_id.map(str::to_string),

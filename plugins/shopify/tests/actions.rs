@@ -29,6 +29,7 @@ async fn connector(stand_in: &StandIn) -> Plugin {
 fn action(kind: ActionKind, order_id: Option<&str>, case_id: Option<&str>) -> Action {
     Action {
         idempotency_key: "ticket-42:refund:1".into(),
+        reply_context: Vec::new(),
         shop: SHOP.into(),
         order_id: order_id.map(str::to_string),
         case_id: case_id.map(str::to_string),

@@ -1,7 +1,7 @@
 //! Bindings for the `marketplace-connector` world.
 //!
 //! Implement [`Connector`] and export it with [`export_connector!`](crate::export_connector).
-//! The host imports (log, clock, config, metrics, crypto, http) are the modules re-exported
+//! The host imports (log, clock, config, metrics, crypto, http, mail) are the modules re-exported
 //! here.
 
 #[doc(hidden)]
@@ -21,13 +21,13 @@ pub use bindings::exports::helloword::gateway::connector::{
     WebhookOutcome,
 };
 #[cfg(target_arch = "wasm32")]
-pub use bindings::helloword::gateway::{clock, config, crypto, http, log, metrics};
+pub use bindings::helloword::gateway::{clock, config, crypto, http, log, mail, metrics};
 
 /// Native stand-ins for the host imports (see [`native`]).
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 #[cfg(not(target_arch = "wasm32"))]
-pub use native::{clock, config, crypto, http, log, metrics};
+pub use native::{clock, config, crypto, http, log, mail, metrics};
 
 impl Reply {
     /// A JSON reply with the given status.

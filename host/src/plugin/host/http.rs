@@ -45,13 +45,22 @@ struct Sent {
     used_tokens: std::collections::HashMap<String, Vec<u8>>,
 }
 
-/// The value of a secret header's secret: a plain secret, or a current OAuth token.
-async fn secret_value(
+/// Why a secret's value is not at hand.
+pub(super) enum SecretFailure {
+    /// Not granted, or no value: the text names the secret and what to fix.
+    Invalid(String),
+    /// An OAuth token could not be fetched now.
+    Unavailable(String),
+}
+
+/// The value of the named secret for a call of `grants`' plugin: a plain secret, or a
+/// current OAuth access token (then `true`).
+pub(super) async fn secret_value(
     grants: &crate::plugin::state::Grants,
     name: &str,
-) -> Result<(Vec<u8>, bool), HttpError> {
+) -> Result<(Vec<u8>, bool), SecretFailure> {
     if !grants.secrets.iter().any(|s| s == name) {
-        return Err(HttpError::InvalidRequest(format!(
+        return Err(SecretFailure::Invalid(format!(
             "secret `{name}` is not granted; add it to `secrets` in the [plugin] section of \
              plugin `{}`'s plugin.toml",
             grants.plugin
@@ -63,11 +72,11 @@ async fn secret_value(
             .tokens
             .get(name, source, &services.secrets, &services.http)
             .await
-            .map_err(HttpError::Connection)?;
+            .map_err(SecretFailure::Unavailable)?;
         return Ok((token, true));
     }
     let value = services.secrets.get(name).ok_or_else(|| {
-        HttpError::InvalidRequest(format!(
+        SecretFailure::Invalid(format!(
             "secret `{name}` has no value in the gateway's [secrets] table"
         ))
     })?;
@@ -79,7 +88,12 @@ async fn attempt(grants: &crate::plugin::state::Grants, req: &Request) -> Result
     let mut secret_headers = Vec::with_capacity(req.secret_headers.len());
     let mut used_tokens = std::collections::HashMap::new();
     for header in &req.secret_headers {
-        let (value, oauth) = secret_value(grants, &header.secret).await?;
+        let (value, oauth) = secret_value(grants, &header.secret)
+            .await
+            .map_err(|e| match e {
+                SecretFailure::Invalid(m) => HttpError::InvalidRequest(m),
+                SecretFailure::Unavailable(m) => HttpError::Connection(m),
+            })?;
         if oauth {
             used_tokens.insert(header.secret.clone(), value.clone());
         }

@@ -6,7 +6,9 @@ mod clock;
 mod config;
 mod crypto;
 mod http;
+mod imap;
 mod log;
+mod mail;
 mod metrics;
 
 use super::bindings::types;

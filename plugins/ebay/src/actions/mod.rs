@@ -142,6 +142,7 @@ pub(crate) mod test_support {
     pub fn action(kind: ActionKind, order_id: Option<&str>, case_id: Option<&str>) -> Action {
         Action {
             idempotency_key: "key-1".into(),
+            reply_context: Vec::new(),
             shop: "example_seller".into(),
             order_id: order_id.map(str::to_string),
             case_id: case_id.map(str::to_string),

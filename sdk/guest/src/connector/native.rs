@@ -53,6 +53,34 @@ pub trait NativeHost: Send + Sync {
     ) -> Result<bool, crypto::CryptoError>;
     /// `http.send`.
     fn send(&self, req: &http::Request) -> Result<http::Response, http::HttpError>;
+    /// `mail.fetch`. By default the embedding has no mail: every call fails as a
+    /// connection error that says so.
+    fn mail_fetch(
+        &self,
+        server: &mail::Server,
+        folder: &str,
+        uid_validity: Option<u32>,
+        after_uid: u32,
+        limit: u32,
+    ) -> Result<mail::Fetched, mail::MailError> {
+        let _ = (folder, uid_validity, after_uid, limit);
+        Err(mail::MailError::Connection(format!(
+            "this native embedding reaches no mail server ({})",
+            server.host
+        )))
+    }
+    /// `mail.send`. By default the embedding has no mail, as for [`NativeHost::mail_fetch`].
+    fn mail_send(
+        &self,
+        server: &mail::Server,
+        message: &mail::Outgoing,
+    ) -> Result<String, mail::MailError> {
+        let _ = message;
+        Err(mail::MailError::Connection(format!(
+            "this native embedding reaches no mail server ({})",
+            server.host
+        )))
+    }
 }
 
 static HOST: OnceLock<Box<dyn NativeHost>> = OnceLock::new();
@@ -167,5 +195,28 @@ pub mod http {
     /// Send a request.
     pub fn send(req: &Request) -> Result<Response, HttpError> {
         super::host().send(req)
+    }
+}
+
+/// `helloword:gateway/mail`.
+pub mod mail {
+    pub use super::generated::mail::{
+        Attachment, Fetched, MailError, Message, Outgoing, Security, Server,
+    };
+
+    /// Read messages of `folder` above `after_uid`.
+    pub fn fetch(
+        server: &Server,
+        folder: &str,
+        uid_validity: Option<u32>,
+        after_uid: u32,
+        limit: u32,
+    ) -> Result<Fetched, MailError> {
+        super::host().mail_fetch(server, folder, uid_validity, after_uid, limit)
+    }
+
+    /// Send a message.
+    pub fn send(server: &Server, message: &Outgoing) -> Result<String, MailError> {
+        super::host().mail_send(server, message)
     }
 }
