@@ -61,6 +61,7 @@ Controller(Mailbox(maildir), hostname="127.0.0.1", port=int(port), authenticator
 threading.Event().wait()
 "#;
         let port = super::free_port();
+        std::fs::create_dir_all(dir).unwrap();
         let maildir = dir.join("maildir");
         let child = Command::new("python3")
             .arg("-c")

@@ -1,9 +1,9 @@
-//! The host's `http` and `crypto` imports behind traits, so everything above them runs
-//! natively in unit tests with a scripted transport and a crypto fake. Secrets are named,
-//! never held: their values stay in the host.
+//! The host's `http`, `crypto` and `mail` imports behind traits, so everything above them
+//! runs natively in unit tests with a scripted transport, a crypto fake and a scripted
+//! mailbox. Secrets are named, never held: their values stay in the host.
 
 use helloword_sdk::connector::crypto::{CryptoError, Part};
-use helloword_sdk::connector::http;
+use helloword_sdk::connector::{http, mail};
 
 /// Sends one HTTP request. The plugin's implementation is the host's `http` import.
 pub trait Transport {
@@ -26,6 +26,26 @@ pub trait Crypto {
     ) -> Result<bool, CryptoError>;
     /// SHA-256 of the concatenated parts.
     fn sha256(&self, parts: &[Part]) -> Result<Vec<u8>, CryptoError>;
+}
+
+/// Reads and sends e-mail. The plugin's implementation is the host's `mail` import.
+pub trait Mailbox {
+    /// Messages of `folder` above `after_uid` (when `uid_validity` is the folder's; from
+    /// its start otherwise), at most `limit`, oldest first.
+    fn fetch(
+        &self,
+        server: &mail::Server,
+        folder: &str,
+        uid_validity: Option<u32>,
+        after_uid: u32,
+        limit: u32,
+    ) -> Result<mail::Fetched, mail::MailError>;
+    /// Send `message` over SMTP; the Message-ID it was given.
+    fn send(
+        &self,
+        server: &mail::Server,
+        message: &mail::Outgoing,
+    ) -> Result<String, mail::MailError>;
 }
 
 /// The host's message of a crypto error.
@@ -97,6 +117,83 @@ pub(crate) mod test_support {
                 headers: vec![],
                 body,
             })
+        }
+    }
+
+    /// One `fetch` call as the mailbox saw it.
+    #[derive(Debug, Clone)]
+    pub struct FetchCall {
+        /// The server asked.
+        pub server: mail::Server,
+        /// The folder.
+        pub folder: String,
+        /// The UIDVALIDITY the caller knew.
+        pub uid_validity: Option<u32>,
+        /// The UID the caller had read up to.
+        pub after_uid: u32,
+        /// The batch size.
+        pub limit: u32,
+    }
+
+    /// Answers each fetch and send with the next scripted result and records the calls.
+    #[derive(Default)]
+    pub struct ScriptedMailbox {
+        fetches: RefCell<Vec<Result<mail::Fetched, mail::MailError>>>,
+        sends: RefCell<Vec<Result<String, mail::MailError>>>,
+        /// Every fetch, in order.
+        pub fetched: RefCell<Vec<FetchCall>>,
+        /// Every send, in order.
+        pub sent: RefCell<Vec<(mail::Server, mail::Outgoing)>>,
+    }
+
+    impl ScriptedMailbox {
+        /// A mailbox that answers fetches with `fetches` and sends with `sends`, in order.
+        pub fn new(
+            fetches: Vec<Result<mail::Fetched, mail::MailError>>,
+            sends: Vec<Result<String, mail::MailError>>,
+        ) -> ScriptedMailbox {
+            ScriptedMailbox {
+                fetches: RefCell::new(fetches.into_iter().rev().collect()),
+                sends: RefCell::new(sends.into_iter().rev().collect()),
+                ..ScriptedMailbox::default()
+            }
+        }
+    }
+
+    impl Mailbox for ScriptedMailbox {
+        fn fetch(
+            &self,
+            server: &mail::Server,
+            folder: &str,
+            uid_validity: Option<u32>,
+            after_uid: u32,
+            limit: u32,
+        ) -> Result<mail::Fetched, mail::MailError> {
+            self.fetched.borrow_mut().push(FetchCall {
+                server: server.clone(),
+                folder: folder.to_string(),
+                uid_validity,
+                after_uid,
+                limit,
+            });
+            self.fetches
+                .borrow_mut()
+                .pop()
+                .expect("the script has an answer for every fetch")
+        }
+
+        fn send(
+            &self,
+            server: &mail::Server,
+            message: &mail::Outgoing,
+        ) -> Result<String, mail::MailError> {
+            self.sent
+                .borrow_mut()
+                .push((server.clone(), message.clone()));
+            self.sends
+                .borrow_mut()
+                .pop()
+                .expect("the script has an answer for every send")
         }
     }
 

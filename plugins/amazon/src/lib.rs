@@ -1,8 +1,9 @@
 //! The Amazon Selling Partner API connector: SP-API notifications from an EventBridge API
 //! destination (`POST /hooks/amazon`, API-key header) or an SQS queue the connector polls
 //! (SigV4-signed, messages deleted only after the host committed them), scheduled reports
-//! (returns, account health), and buyer messages through the Messaging and Solicitations
-//! APIs. Refunds, replacements, coupons, return decisions and claim answers have no SP-API
+//! (returns, account health), buyer messages relayed to the seller's mailbox (read over
+//! IMAP, answered over SMTP in the buyer's thread), and buyer messages through the Messaging
+//! and Solicitations APIs. Refunds, replacements, coupons, return decisions and claim answers have no SP-API
 //! operation and come back `not-supported` with what to do instead.
 //!
 //! Secrets never enter the plugin: the API key is compared inside the host, the SigV4 key
@@ -14,7 +15,8 @@
 //! | `envelope`, `normalize` | the case-insensitive envelope; notification types → events |
 //! | `poll`, `sqs`, `sigv4` | the poll cursor (delete after commit, report state); SQS; AWS SigV4 |
 //! | `reports`, `inflate` | Reports API and the report formats; gzip |
-//! | `actions`, `spapi` | Messaging / Solicitations and the not-supported actions; SP-API calls |
+//! | `actions`, `spapi` | Messaging / Solicitations, e-mail answers, the not-supported actions; SP-API calls |
+//! | `mailbox`, `relay`, `mime` | the mailbox read and mail errors; relayed buyer e-mail → events; MIME |
 //! | `settings`, `market`, `io` | config and secret names; marketplaces; the host imports as traits |
 //!
 //! Everything but this file takes its I/O as a parameter and is unit-tested natively; this
@@ -25,9 +27,12 @@ mod envelope;
 mod inflate;
 mod intake;
 mod io;
+mod mailbox;
 mod market;
+mod mime;
 mod normalize;
 mod poll;
+mod relay;
 mod reports;
 mod settings;
 mod sigv4;
@@ -37,11 +42,11 @@ mod sqs;
 use helloword_sdk::connector::crypto::{CryptoError, Part};
 use helloword_sdk::connector::{
     Capability, Connector, IncomingRequest, Info, PollResult, WebhookError, WebhookOutcome, clock,
-    config, http, log, metrics,
+    config, http, log, mail, metrics,
 };
 use helloword_sdk::types::{Action, ActionError, ActionOutcome};
 
-use crate::io::{Crypto, Transport};
+use crate::io::{Crypto, Mailbox, Transport};
 use crate::settings::Settings;
 use crate::spapi::SpApi;
 
@@ -90,10 +95,20 @@ impl Connector for AmazonConnector {
                 poll::Cursor::default()
             }
         };
-        let page = poll::poll(&HostHttp, &HostCrypto, &settings, cursor, clock::now())?;
+        let page = poll::poll(
+            &HostHttp,
+            &HostCrypto,
+            &HostMail,
+            &settings,
+            cursor,
+            clock::now(),
+        )?;
         warn_all("Poll note.", &page.warnings);
         for topic in &page.ignored {
             count_ignored(topic);
+        }
+        for (uid, reason) in &page.ignored_mail {
+            count_ignored_mail(*uid, reason);
         }
         Ok(PollResult {
             events: page.events,
@@ -107,7 +122,12 @@ impl Connector for AmazonConnector {
         if actions::calls_amazon(&action) {
             SpApi::require_token(&HostCrypto)?;
         }
-        actions::execute(&SpApi::new(&HostHttp, &settings), &action)
+        actions::execute(
+            &SpApi::new(&HostHttp, &settings),
+            &HostMail,
+            &HostCrypto,
+            &action,
+        )
     }
 
     fn reconcile(action: Action) -> Result<Option<ActionOutcome>, ActionError> {
@@ -142,6 +162,46 @@ fn count_ignored(topic: &str) {
         "Ignoring a notification the connector does not handle.",
         &[("type".to_string(), topic.to_string())],
     );
+}
+
+fn count_ignored_mail(uid: u32, reason: &str) {
+    metrics::counter_add(
+        "ignored_mail",
+        1,
+        &[("reason".to_string(), reason.to_string())],
+    );
+    log::log(
+        log::Level::Debug,
+        "Mailbox message is no buyer message; no event.",
+        &[
+            ("uid".to_string(), uid.to_string()),
+            ("reason".to_string(), reason.to_string()),
+        ],
+    );
+}
+
+/// The host's `mail` import.
+struct HostMail;
+
+impl Mailbox for HostMail {
+    fn fetch(
+        &self,
+        server: &mail::Server,
+        folder: &str,
+        uid_validity: Option<u32>,
+        after_uid: u32,
+        limit: u32,
+    ) -> Result<mail::Fetched, mail::MailError> {
+        mail::fetch(server, folder, uid_validity, after_uid, limit)
+    }
+
+    fn send(
+        &self,
+        server: &mail::Server,
+        message: &mail::Outgoing,
+    ) -> Result<String, mail::MailError> {
+        mail::send(server, message)
+    }
 }
 
 /// The host's `http` import.

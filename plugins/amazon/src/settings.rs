@@ -9,6 +9,11 @@ pub const LWA_TOKEN: &str = "amazon_lwa_token";
 pub const EVENTBRIDGE_KEY: &str = "amazon_eventbridge_key";
 /// The AWS secret access key that signs SQS requests (SigV4, computed in the host).
 pub const AWS_SECRET: &str = "aws_secret_access_key";
+/// The password (or OAuth access token) of the seller's mailbox, for IMAP; also for SMTP
+/// when [`SMTP_PASSWORD`] has no value.
+pub const MAILBOX_PASSWORD: &str = "amazon_mailbox_password";
+/// The SMTP password, when it differs from the mailbox's.
+pub const SMTP_PASSWORD: &str = "amazon_smtp_password";
 
 /// The report a poll asks for when `report_types` is not set.
 pub const RETURNS_REPORT: &str = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE";
@@ -34,6 +39,47 @@ pub struct SqsSettings {
     pub wait_seconds: u32,
 }
 
+/// How a mail connection is protected (`mailbox_security`, `smtp_security`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailSecurity {
+    /// TLS from the first byte (IMAP 993, SMTP 465).
+    Tls,
+    /// STARTTLS before the login (IMAP 143, SMTP 587).
+    Starttls,
+    /// No encryption; the host allows it only to loopback addresses.
+    None,
+}
+
+/// The seller's mailbox, read over IMAP, when `mailbox_host` is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxSettings {
+    /// `mailbox_host`: the IMAP server (it must be in `allowed_hosts` with its port).
+    pub host: String,
+    /// `mailbox_port` (default 993).
+    pub port: u16,
+    /// `mailbox_security` (default `tls`).
+    pub security: MailSecurity,
+    /// `mailbox_username`: the login.
+    pub username: String,
+    /// `mailbox_folder` (default `INBOX`).
+    pub folder: String,
+    /// `mailbox_batch`: messages read per poll, 1..=100 (default 20).
+    pub batch: u32,
+}
+
+/// The SMTP server replies go out through, when `smtp_host` is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    /// `smtp_host` (it must be in `allowed_hosts` with its port).
+    pub host: String,
+    /// `smtp_port` (default 587).
+    pub port: u16,
+    /// `smtp_security` (default `starttls`).
+    pub security: MailSecurity,
+    /// `smtp_username` (default: `mailbox_username`).
+    pub username: String,
+}
+
 /// Checked configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -57,6 +103,13 @@ pub struct Settings {
     pub report_lookback_days: i64,
     /// `report_overlap_hours`: how far a later report reaches back before the last one ended.
     pub report_overlap_hours: i64,
+    /// The mailbox buyer messages are read from, when `mailbox_host` is set.
+    pub mailbox: Option<MailboxSettings>,
+    /// The SMTP server e-mail replies go out through, when `smtp_host` is set.
+    pub smtp: Option<SmtpSettings>,
+    /// `seller_email`: the From address of e-mail replies. It must be the address
+    /// registered in Seller Central, or Amazon drops the reply.
+    pub seller_email: Option<String>,
 }
 
 impl Settings {
@@ -178,6 +231,21 @@ impl Settings {
             }
         };
 
+        let mailbox = mailbox_settings(&text)?;
+        let smtp = smtp_settings(&text, mailbox.as_ref())?;
+        let seller_email = text("seller_email")
+            .map(|address| {
+                if is_address(&address) {
+                    Ok(address)
+                } else {
+                    Err(format!(
+                        "config `seller_email` = {address:?} is not an e-mail address such as \
+                         support@example.com (use the address registered in Seller Central)"
+                    ))
+                }
+            })
+            .transpose()?;
+
         Ok(Settings {
             seller_id: text("seller_id"),
             marketplace_id,
@@ -189,6 +257,9 @@ impl Settings {
             report_interval_minutes: number("report_interval_minutes", 240, 5..=10_080)?,
             report_lookback_days: number("report_lookback_days", 30, 1..=90)?,
             report_overlap_hours: number("report_overlap_hours", 72, 0..=720)?,
+            mailbox,
+            smtp,
+            seller_email,
         })
     }
 
@@ -198,6 +269,129 @@ impl Settings {
             .clone()
             .or_else(|| seller.filter(|s| !s.is_empty()).map(str::to_string))
             .unwrap_or_else(|| "amazon".to_string())
+    }
+}
+
+/// Whether `text` looks like a bare e-mail address (`local@domain.tld`, no blanks, no
+/// angle brackets, no line breaks).
+pub fn is_address(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+}
+
+/// `mailbox_*`: `None` when `mailbox_host` is not set.
+fn mailbox_settings(
+    text: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<MailboxSettings>, String> {
+    let Some(host) = text("mailbox_host") else {
+        return Ok(None);
+    };
+    let username = text("mailbox_username").ok_or_else(|| {
+        "config `mailbox_username` is not set: `mailbox_host` needs the login of the mailbox \
+         (its password is the secret `amazon_mailbox_password`)"
+            .to_string()
+    })?;
+    let folder = text("mailbox_folder").unwrap_or_else(|| "INBOX".to_string());
+    if folder.chars().any(char::is_control) {
+        return Err(format!(
+            "config `mailbox_folder` = {folder:?} contains a control character"
+        ));
+    }
+    Ok(Some(MailboxSettings {
+        host: mail_host("mailbox_host", host)?,
+        port: mail_port(text, "mailbox_port", 993)?,
+        security: mail_security(text, "mailbox_security", MailSecurity::Tls)?,
+        username,
+        folder,
+        batch: match text("mailbox_batch") {
+            None => 20,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| {
+                    format!("config `mailbox_batch` = {v:?} is not a whole number from 1 to 100")
+                })?,
+        },
+    }))
+}
+
+/// `smtp_*`: `None` when `smtp_host` is not set.
+fn smtp_settings(
+    text: &dyn Fn(&str) -> Option<String>,
+    mailbox: Option<&MailboxSettings>,
+) -> Result<Option<SmtpSettings>, String> {
+    let Some(host) = text("smtp_host") else {
+        return Ok(None);
+    };
+    let username = text("smtp_username")
+        .or_else(|| mailbox.map(|m| m.username.clone()))
+        .ok_or_else(|| {
+            "config `smtp_username` is not set (nor `mailbox_username`, its default): \
+             `smtp_host` needs a login"
+                .to_string()
+        })?;
+    Ok(Some(SmtpSettings {
+        host: mail_host("smtp_host", host)?,
+        port: mail_port(text, "smtp_port", 587)?,
+        security: mail_security(text, "smtp_security", MailSecurity::Starttls)?,
+        username,
+    }))
+}
+
+/// A mail server's host name: no scheme, port, path or blanks.
+fn mail_host(key: &str, host: String) -> Result<String, String> {
+    let valid = host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'))
+        && !host.contains("://")
+        && host.matches(':').count() != 1;
+    if valid {
+        Ok(host)
+    } else {
+        Err(format!(
+            "config `{key}` = {host:?} is not a host name such as imap.example.com (no \
+             scheme, and the port goes in its own key)"
+        ))
+    }
+}
+
+fn mail_port(
+    text: &dyn Fn(&str) -> Option<String>,
+    key: &str,
+    default: u16,
+) -> Result<u16, String> {
+    match text(key) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| format!("config `{key}` = {v:?} is not a TCP port from 1 to 65535")),
+    }
+}
+
+fn mail_security(
+    text: &dyn Fn(&str) -> Option<String>,
+    key: &str,
+    default: MailSecurity,
+) -> Result<MailSecurity, String> {
+    match text(key).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("tls" | "ssl") => Ok(MailSecurity::Tls),
+        Some("starttls") => Ok(MailSecurity::Starttls),
+        Some("none") => Ok(MailSecurity::None),
+        Some(other) => Err(format!(
+            "config `{key}` = {other:?} is not one of tls, starttls, none"
+        )),
     }
 }
 
@@ -275,6 +469,126 @@ mod tests {
             let err = settings(&pairs).unwrap_err();
             assert!(err.contains(key), "{err}");
         }
+    }
+
+    #[test]
+    fn mail_is_off_by_default_and_defaults_fill_the_rest() {
+        let s = settings(&[]).unwrap();
+        assert_eq!((s.mailbox, s.smtp, s.seller_email), (None, None, None));
+        let s = settings(&[
+            ("mailbox_host", "imap.example.com"),
+            ("mailbox_username", "support@example.com"),
+            ("smtp_host", "smtp.example.com"),
+            ("seller_email", "support@example.com"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.mailbox,
+            Some(MailboxSettings {
+                host: "imap.example.com".into(),
+                port: 993,
+                security: MailSecurity::Tls,
+                username: "support@example.com".into(),
+                folder: "INBOX".into(),
+                batch: 20,
+            })
+        );
+        assert_eq!(
+            s.smtp,
+            Some(SmtpSettings {
+                host: "smtp.example.com".into(),
+                port: 587,
+                security: MailSecurity::Starttls,
+                username: "support@example.com".into(),
+            })
+        );
+        assert_eq!(s.seller_email.as_deref(), Some("support@example.com"));
+        let s = settings(&[
+            ("mailbox_host", "127.0.0.1"),
+            ("mailbox_port", "1143"),
+            ("mailbox_security", "None"),
+            ("mailbox_username", "u"),
+            ("mailbox_folder", "Amazon/Buyers"),
+            ("mailbox_batch", "5"),
+            ("smtp_host", "127.0.0.1"),
+            ("smtp_port", "2525"),
+            ("smtp_security", "tls"),
+            ("smtp_username", "sender"),
+        ])
+        .unwrap();
+        let mailbox = s.mailbox.unwrap();
+        assert_eq!(
+            (
+                mailbox.port,
+                mailbox.security,
+                mailbox.folder.as_str(),
+                mailbox.batch
+            ),
+            (1143, MailSecurity::None, "Amazon/Buyers", 5)
+        );
+        let smtp = s.smtp.unwrap();
+        assert_eq!(
+            (smtp.port, smtp.security, smtp.username.as_str()),
+            (2525, MailSecurity::Tls, "sender")
+        );
+    }
+
+    #[test]
+    fn bad_mail_values_name_their_key() {
+        let mailbox = [
+            ("mailbox_host", "imap.example.com"),
+            ("mailbox_username", "u"),
+        ];
+        for (extra, key) in [
+            (vec![("mailbox_port", "99999")], "`mailbox_port`"),
+            (vec![("mailbox_port", "0")], "`mailbox_port`"),
+            (vec![("mailbox_security", "ssl3")], "`mailbox_security`"),
+            (vec![("mailbox_batch", "0")], "`mailbox_batch`"),
+            (vec![("mailbox_batch", "500")], "`mailbox_batch`"),
+            (
+                vec![("mailbox_host", "imaps://imap.example.com")],
+                "`mailbox_host`",
+            ),
+            (
+                vec![("mailbox_host", "imap.example.com:993")],
+                "`mailbox_host`",
+            ),
+            (vec![("mailbox_folder", "IN\r\nBOX")], "`mailbox_folder`"),
+            (
+                vec![("smtp_host", "smtp.example.com"), ("smtp_port", "x")],
+                "`smtp_port`",
+            ),
+            (
+                vec![("smtp_host", "smtp.example.com"), ("smtp_security", "ssl3")],
+                "`smtp_security`",
+            ),
+            (
+                vec![("seller_email", "Support <support@example.com>")],
+                "`seller_email`",
+            ),
+            (vec![("seller_email", "support")], "`seller_email`"),
+        ] {
+            let mut pairs: Vec<(&str, &str)> = mailbox.to_vec();
+            for (k, v) in extra {
+                pairs.retain(|(key, _)| *key != k);
+                pairs.push((k, v));
+            }
+            let err = settings(&pairs).unwrap_err();
+            assert!(err.contains(key), "{key}: {err}");
+        }
+        let err = settings(&[("mailbox_host", "imap.example.com")]).unwrap_err();
+        assert!(err.contains("`mailbox_username`"), "{err}");
+        let err = settings(&[("smtp_host", "smtp.example.com")]).unwrap_err();
+        assert!(err.contains("`smtp_username`"), "{err}");
+    }
+
+    #[test]
+    fn addresses_are_bare_addresses() {
+        assert!(is_address("a1b2c3@marketplace.amazon.de"));
+        assert!(!is_address("a b@example.com"));
+        assert!(!is_address("a@example"));
+        assert!(!is_address("a@example.com\r\nBcc: x@y.z"));
+        assert!(!is_address("@example.com"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Actions through the real host runtime against a loopback stand-in for the Messaging and
 //! Solicitations APIs: the exact requests (methods, paths, `marketplaceIds`, the token the
 //! host adds, bodies shaped like `tests/fixtures/api/messaging_*.request.json`), outcomes,
-//! reconciliation, and the actions SP-API has no operation for.
+//! reconciliation, the actions SP-API has no operation for, and answers to buyers who wrote
+//! by e-mail, which go through the host's `mail` import instead.
 
 mod common;
 
@@ -361,4 +362,67 @@ async fn a_message_without_an_order_is_permanent() {
         execute(&plugin, &action).await,
         Err(ActionError::Permanent(_))
     ));
+}
+
+/// A buyer's relay alias, as a relayed message's event names it in `reply.to`.
+const RELAY: &str = "q8x1z2v7m4k9p3t@marketplace.amazon.com";
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a loopback port")
+        .local_addr()
+        .expect("bound")
+        .port()
+}
+
+fn e_mail_answer() -> Action {
+    let mut action = message(
+        Some("About your parcel"),
+        "Your parcel arrives on Monday.",
+        "en",
+    );
+    action.reply_context = vec![
+        ("to".into(), RELAY.into()),
+        (
+            "message-id".into(),
+            "<relay-1@marketplace.amazon.com>".into(),
+        ),
+        (
+            "subject".into(),
+            format!("Where is my parcel? (Order: {ORDER})"),
+        ),
+    ];
+    action
+}
+
+#[tokio::test]
+async fn an_answer_to_a_buyer_e_mail_goes_through_the_mail_import_not_the_sp_api() {
+    let stand_in = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let port = closed_port();
+    // No LWA token: an e-mail answer does not need one.
+    let kit = TestKit::new()
+        .with_secret("amazon_mailbox_password", "mailbox-password")
+        .with_config("api_base", &stand_in.base())
+        .with_config("smtp_host", "127.0.0.1")
+        .with_config("smtp_port", &port.to_string())
+        .with_config("smtp_security", "none")
+        .with_config("smtp_username", "seller")
+        .with_config("seller_email", "seller@example.com")
+        .with_allowed_host(&stand_in.host())
+        .with_allowed_host(&format!("127.0.0.1:{port}"));
+    let got = execute(&load(kit).await, &e_mail_answer()).await;
+    assert!(
+        matches!(&got, Err(ActionError::Transient(m)) if m.contains(&format!("SMTP server 127.0.0.1:{port}"))),
+        "{got:?}"
+    );
+    assert!(stand_in.seen().is_empty(), "no SP-API call");
+
+    // Without an SMTP server the answer cannot go out, and says which key to set.
+    let got = execute(&connector(&stand_in).await, &e_mail_answer()).await;
+    assert!(
+        matches!(&got, Err(ActionError::Misconfigured(m)) if m.contains("`smtp_host`")),
+        "{got:?}"
+    );
+    assert!(stand_in.seen().is_empty(), "no SP-API call");
 }

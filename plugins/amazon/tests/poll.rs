@@ -1,7 +1,7 @@
 //! Polling through the real host runtime against a loopback stand-in speaking SQS's JSON
 //! protocol and the Reports API: the exact requests (SigV4 signatures recomputed here),
-//! delete-after-commit through the cursor, dead-letter records for poison messages, and the
-//! report state machine.
+//! delete-after-commit through the cursor, dead-letter records for poison messages, the
+//! report state machine, and a mailbox that cannot be reached beside them.
 
 mod common;
 
@@ -485,6 +485,55 @@ async fn a_refused_signature_is_misconfigured() {
     let got = load(sqs_kit(&stand_in)).await.poll(None).await.unwrap();
     assert!(
         matches!(&got, Err(ActionError::Misconfigured(m)) if m.contains("aws_secret_access_key")),
+        "{got:?}"
+    );
+}
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a loopback port")
+        .local_addr()
+        .expect("bound")
+        .port()
+}
+
+/// `kit` with a mailbox on `port` (plain IMAP to loopback) and its password.
+fn with_mailbox(kit: TestKit, port: u16) -> TestKit {
+    kit.with_secret("amazon_mailbox_password", "mailbox-password")
+        .with_config("mailbox_host", "127.0.0.1")
+        .with_config("mailbox_port", &port.to_string())
+        .with_config("mailbox_security", "none")
+        .with_config("mailbox_username", "seller@example.com")
+        .with_allowed_host(&format!("127.0.0.1:{port}"))
+}
+
+#[tokio::test]
+async fn an_unreachable_mailbox_beside_sqs_is_a_warning_and_alone_fails_the_poll() {
+    let stand_in = sqs(vec![(
+        "msg-ORDER_CHANGE".into(),
+        fixture_text("notifications/ORDER_CHANGE.json"),
+    )])
+    .await;
+    let port = closed_port();
+    let kit = with_mailbox(sqs_kit(&stand_in), port);
+    let metrics = kit.metrics().clone();
+    let page = load(kit).await.poll(None).await.unwrap().unwrap();
+    // SQS's message still comes through and is acknowledged; the mail cursor stays unset.
+    assert_eq!(page.events.len(), 1);
+    let cursor: Value = serde_json::from_str(page.next_cursor.as_deref().unwrap()).unwrap();
+    assert_eq!(cursor["ack"], json!(["rh-msg-ORDER_CHANGE"]));
+    assert!(cursor.get("mail").is_none(), "{cursor}");
+    assert_eq!(
+        metrics.counter_value("helloword_plugin_poll_warnings", &[("plugin", "amazon")]),
+        1,
+        "the mail failure is a poll warning"
+    );
+
+    let alone = with_mailbox(TestKit::new().with_config("report_types", ""), port);
+    let got = load(alone).await.poll(None).await.unwrap();
+    assert!(
+        matches!(&got, Err(ActionError::Transient(m)) if m.contains(&format!("mailbox 127.0.0.1:{port}"))),
         "{got:?}"
     );
 }

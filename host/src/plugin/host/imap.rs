@@ -431,7 +431,7 @@ fn quote_bytes(text: &[u8]) -> Result<String, Failure> {
 }
 
 /// What one fetch returns: the folder's UIDVALIDITY, messages (bodies only for those within
-/// `max_message` bytes), and whether more are waiting.
+/// `max_message` bytes, and together within it too), and whether more are waiting.
 pub async fn fetch(
     session: &mut Session,
     folder: &str,
@@ -447,9 +447,25 @@ pub async fn fetch(
         0
     };
     let mut uids = session.uids_after(after).await?;
-    let more = uids.len() > limit as usize;
+    let mut more = uids.len() > limit as usize;
     uids.truncate(limit as usize);
-    let sizes = session.sizes(&uids).await?;
+    let mut sizes = session.sizes(&uids).await?;
+    // The bodies of one fetch together stay within `max_message` too (the first message
+    // always goes, if it fits on its own): the rest waits for the next fetch.
+    let mut total = 0u64;
+    let mut keep = 0;
+    for uid in &uids {
+        let size = sizes.iter().find(|(u, _)| u == uid).map_or(0, |(_, s)| *s);
+        let counted = if size <= max_message { size } else { 0 };
+        if keep > 0 && total + counted > max_message {
+            more = true;
+            break;
+        }
+        total += counted;
+        keep += 1;
+    }
+    uids.truncate(keep);
+    sizes.retain(|(u, _)| uids.contains(u));
     let wanted: Vec<u32> = sizes
         .iter()
         .filter(|(_, size)| *size <= max_message)

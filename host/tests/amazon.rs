@@ -1,0 +1,254 @@
+//! Amazon buyer messages in the running gateway: Amazon relays them only by e-mail, so the
+//! connector reads the seller's mailbox on a real IMAP server (Dovecot) through the host's
+//! `mail` import, each relayed message becomes a buyer-message ticket on Amazon's 24-hour
+//! clock (its attachments kept as evidence), and the agent's reply — after the compliance
+//! guard — goes back to the buyer's relay address through a real SMTP server that demands
+//! a login.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::gateway::*;
+use common::mail::{Dovecot, Smtp};
+use helloword::actions::ActionState;
+use helloword::plugin::bindings::types::IssueKind;
+use helloword::tickets::sla::DeadlineSource;
+
+const SMTP_USER: &str = "seller-smtp";
+const SMTP_PASSWORD: &str = "smtp-test-password";
+const RELAY: &str = "7x9k2mqz8h4t3wp@marketplace.amazon.com";
+const ORDER: &str = "112-3456789-1234567";
+const SELLER: &str = "A3TH9S8BH6GOGM";
+/// A 1×1 PNG.
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/// A buyer's question as Amazon relays it, with a photo attached.
+fn relayed(message_id: &str, text: &str) -> Vec<u8> {
+    format!(
+        "Return-Path: <{RELAY}>\r\n\
+         From: \"Jane Doe - Amazon Marketplace\" <{RELAY}>\r\n\
+         To: seller@example.com\r\n\
+         Subject: Shipping inquiry from Amazon customer Jane Doe (Order: {ORDER})\r\n\
+         Date: Thu, 26 Nov 2026 09:15:00 +0000\r\n\
+         Message-ID: <{message_id}>\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\
+         \r\n\
+         --b1\r\n\
+         Content-Type: text/plain; charset=UTF-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\
+         \r\n\
+         ------------- Begin message -------------\r\n\
+         \r\n\
+         {text}\r\n\
+         \r\n\
+         ------------- End message -------------\r\n\
+         \r\n\
+         For Your Information: To help arrive at a successful resolution, please respond \
+         within 24 hours.\r\n\
+         --b1\r\n\
+         Content-Type: image/png; name=\"parcel.png\"\r\n\
+         Content-Disposition: attachment; filename=\"parcel.png\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\
+         \r\n\
+         {PNG}\r\n\
+         --b1--\r\n"
+    )
+    .into_bytes()
+}
+
+/// Amazon's own notice to the seller: not a buyer message.
+fn notice() -> Vec<u8> {
+    b"From: Amazon Seller Central <seller-notification@amazon.com>\r\n\
+      To: seller@example.com\r\n\
+      Subject: Your monthly statement is available\r\n\
+      Date: Thu, 26 Nov 2026 08:00:00 +0000\r\n\
+      Message-ID: <notice-1@amazon.com>\r\n\
+      \r\n\
+      Your statement is ready.\r\n"
+        .to_vec()
+}
+
+fn install_amazon(dir: &Path, imap_port: u16, smtp_port: u16) {
+    let folder = dir.join("plugins/amazon");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(test_artifacts::AMAZON, folder.join("amazon_connector.wasm")).unwrap();
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/amazon/plugin.toml"),
+    )
+    .unwrap();
+    let grants = format!(
+        "allowed_hosts = [\n    \"127.0.0.1:{imap_port}\",\n    \"127.0.0.1:{smtp_port}\","
+    );
+    let settings = format!(
+        "[config]\nseller_id = \"{SELLER}\"\nreport_types = \"\"\n\
+         mailbox_host = \"127.0.0.1\"\nmailbox_port = \"{imap_port}\"\n\
+         mailbox_security = \"none\"\nmailbox_username = \"{}\"\n\
+         smtp_host = \"127.0.0.1\"\nsmtp_port = \"{smtp_port}\"\nsmtp_security = \"none\"\n\
+         smtp_username = \"{SMTP_USER}\"\nseller_email = \"seller@example.com\"\n",
+        Dovecot::USER
+    );
+    let manifest = manifest
+        .replacen("allowed_hosts = [", &grants, 1)
+        .replacen("report_types = ", "# report_types = ", 1)
+        .replacen("[config]\n", &settings, 1);
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+}
+
+fn config() -> String {
+    format!(
+        "amazon_mailbox_password = {{ value = \"{}\" }}\n\
+         amazon_smtp_password = {{ value = \"{SMTP_PASSWORD}\" }}\n\
+         [polling]\ninterval_secs = 0\n",
+        Dovecot::PASSWORD
+    )
+}
+
+async fn poll(gw: &Running, imap: &Dovecot) -> serde_json::Value {
+    let (status, body) = gw.api("POST", "/api/plugins/amazon/poll", None).await;
+    assert_eq!(
+        status,
+        200,
+        "{body}\nplugin errors: {:?}\ndovecot: {}",
+        gw.app
+            .plugins
+            .statuses()
+            .into_iter()
+            .filter_map(|s| s.error)
+            .collect::<Vec<_>>(),
+        imap.log()
+    );
+    gw.settled().await;
+    body
+}
+
+async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..500 {
+        if let Some(found) = probe() {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn a_relayed_buyer_message_becomes_a_ticket_and_the_reply_goes_back_by_smtp() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::install_locale_packs(tmp.path());
+    let mut imap = Dovecot::start(&tmp.path().join("imap"));
+    let smtp = Smtp::start_with_login(&tmp.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
+    install_amazon(tmp.path(), imap.port, smtp.port);
+    imap.deliver(&notice());
+    imap.deliver(&relayed(
+        "relay-1@marketplace.amazon.com",
+        "Hello, my parcel has not arrived yet. Where is it?",
+    ));
+    let gw = start_with(tmp.path(), &config()).await;
+
+    let body = poll(&gw, &imap).await;
+    assert_eq!(
+        body["events"], 1,
+        "one buyer message, the notice ignored: {body}"
+    );
+    let ticket = gw
+        .queue()
+        .into_iter()
+        .find(|t| t.marketplace == "amazon")
+        .expect("a ticket for the buyer message");
+    assert_eq!(ticket.kind, IssueKind::BuyerMessage);
+    assert_eq!(ticket.order_id.as_deref(), Some(ORDER));
+    assert_eq!(ticket.shop, SELLER);
+    // Amazon's 24 hours, on calendar time, from the message's arrival at the gateway.
+    assert!(
+        matches!(ticket.due.source, DeadlineSource::MarketplaceRule { .. }),
+        "{:?}",
+        ticket.due
+    );
+    assert_eq!(
+        ticket.due.at.duration_since(ticket.opened_at),
+        jiff::SignedDuration::from_hours(24)
+    );
+    // The photo is kept as evidence.
+    let photo = eventually("the attachment to be kept", || {
+        gw.app
+            .store
+            .files(ticket.id)
+            .unwrap()
+            .into_iter()
+            .find(|f| !f.pending)
+    })
+    .await;
+    assert_eq!(photo.name, "parcel.png");
+    assert_eq!(photo.error, None);
+    assert_eq!(photo.content_type, "image/png");
+
+    // Nothing new: the cursor moved past both messages, also across a restart.
+    assert_eq!(poll(&gw, &imap).await["events"], 0);
+    gw.stop().await;
+    let gw = start_with(tmp.path(), &config()).await;
+    assert_eq!(poll(&gw, &imap).await["events"], 0);
+
+    // The buyer writes again: the same ticket.
+    imap.deliver(&relayed(
+        "relay-2@marketplace.amazon.com",
+        "Any news about my parcel?",
+    ));
+    assert_eq!(poll(&gw, &imap).await["events"], 1);
+    let amazon: Vec<_> = gw
+        .queue()
+        .into_iter()
+        .filter(|t| t.marketplace == "amazon")
+        .collect();
+    assert_eq!(amazon.len(), 1, "one conversation, one ticket");
+    assert_eq!(amazon[0].id, ticket.id);
+
+    // The compliance guard first: an e-mail address in a reply is blocked, nothing is sent.
+    let path = format!("/api/tickets/{}/reply", ticket.id);
+    let leaky = r#"{"body": "Hello Jane, please write to me directly at help@example.com.", "language": "en"}"#;
+    let (status, body) = gw.api("POST", &path, Some(leaky)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"], "blocked-by-compliance");
+    assert!(gw.app.store.actions(ticket.id).unwrap().is_empty());
+
+    let clean = r#"{"body": "Hello Jane, your parcel is with the carrier and arrives on Monday. We are sorry for the wait.", "language": "en"}"#;
+    let (status, body) = gw.api("POST", &path, Some(clean)).await;
+    assert_eq!(status, 200, "{body}");
+    let action = eventually("the reply to be sent", || {
+        gw.app
+            .store
+            .actions(ticket.id)
+            .unwrap()
+            .into_iter()
+            .find(|a| {
+                !matches!(
+                    a.state,
+                    ActionState::Pending | ActionState::Sending | ActionState::Unknown { .. }
+                )
+            })
+    })
+    .await;
+    assert!(
+        matches!(&action.state, ActionState::Done { .. }),
+        "{:?}",
+        action.state
+    );
+    let sent = smtp.messages();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    // Long header lines are folded; unfold them to read the headers.
+    let mail = &sent[0].replace("\r\n ", " ").replace("\n ", " ");
+    assert!(mail.contains(&format!("To: {RELAY}")), "{mail}");
+    assert!(mail.contains("From: seller@example.com"), "{mail}");
+    assert!(
+        mail.contains("Subject: Re: Shipping inquiry from Amazon customer Jane Doe (Order: 112-3456789-1234567)"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("In-Reply-To: <relay-2@marketplace.amazon.com>"),
+        "the reply answers the latest message: {mail}"
+    );
+    assert!(mail.contains("arrives on Monday"), "{mail}");
+    gw.stop().await;
+}

@@ -1,0 +1,211 @@
+//! The seller's mailbox and SMTP server through the host's `mail` import: the servers as the
+//! settings describe them, one poll's read of the mailbox, and the import's errors as the
+//! contract's `action-error`s, each naming the key or secret to fix.
+//!
+//! **Reading.** Each poll asks for the messages above the UID the cursor remembers (with
+//! the folder's UIDVALIDITY; when the server renumbered the folder it starts again from the
+//! first message, and the business keys drop what was already stored). The cursor moves to
+//! the highest UID handed over. The events of one poll carry at most [`PAGE_BUDGET`] bytes
+//! (attachments travel as `data:` URLs): when the next message would go beyond, the poll
+//! stops before it and answers `more`, so the host polls again at once.
+
+use helloword_sdk::connector::mail;
+use helloword_sdk::types::{ActionError, TicketEvent};
+
+use crate::io::{Crypto, Mailbox};
+use crate::relay::{self, Read};
+use crate::settings::{
+    MAILBOX_PASSWORD, MailSecurity, MailboxSettings, SMTP_PASSWORD, Settings, SmtpSettings,
+};
+
+/// The most bytes the mail events of one poll carry (below the plugin's `max_output_bytes`,
+/// leaving room for SQS and report events). One attachment of 10 MiB fits.
+pub const PAGE_BUDGET: usize = 16 << 20;
+
+/// Where reading the mailbox resumes: the folder's UIDVALIDITY and the highest UID read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailMark {
+    /// The folder's UIDVALIDITY when `uid` was read.
+    pub validity: u32,
+    /// The highest UID read.
+    pub uid: u32,
+}
+
+/// What one read of the mailbox produced.
+#[derive(Debug)]
+pub struct MailPage {
+    /// Events to record.
+    pub events: Vec<TicketEvent>,
+    /// Where the next read resumes.
+    pub mark: MailMark,
+    /// More messages are waiting.
+    pub more: bool,
+    /// Messages that were no buyer message: (UID, reason), for the metrics and the log.
+    pub ignored: Vec<(u32, &'static str)>,
+}
+
+fn security(security: MailSecurity) -> mail::Security {
+    match security {
+        MailSecurity::Tls => mail::Security::Tls,
+        MailSecurity::Starttls => mail::Security::Starttls,
+        MailSecurity::None => mail::Security::None,
+    }
+}
+
+/// The IMAP server of `mailbox`, logging in with the secret `amazon_mailbox_password`.
+pub fn imap_server(mailbox: &MailboxSettings) -> mail::Server {
+    mail::Server {
+        host: mailbox.host.clone(),
+        port: mailbox.port,
+        security: security(mailbox.security),
+        username: mailbox.username.clone(),
+        password_secret: MAILBOX_PASSWORD.to_string(),
+    }
+}
+
+/// The SMTP server of `smtp`, logging in with the secret `amazon_smtp_password`, else
+/// `amazon_mailbox_password`; `misconfigured` when neither has a value.
+pub fn smtp_server(smtp: &SmtpSettings, crypto: &dyn Crypto) -> Result<mail::Server, ActionError> {
+    let secret = [SMTP_PASSWORD, MAILBOX_PASSWORD]
+        .into_iter()
+        .find(|name| crypto.has_secret(name))
+        .ok_or_else(|| {
+            ActionError::Misconfigured(format!(
+                "neither secret `{SMTP_PASSWORD}` nor `{MAILBOX_PASSWORD}` has a value: give \
+                 the gateway the password of `smtp_username` = {:?} on `smtp_host` = {:?} \
+                 (plugins/amazon/plugin.toml grants both as optional secrets)",
+                smtp.username, smtp.host
+            ))
+        })?;
+    Ok(mail::Server {
+        host: smtp.host.clone(),
+        port: smtp.port,
+        security: security(smtp.security),
+        username: smtp.username.clone(),
+        password_secret: secret.to_string(),
+    })
+}
+
+/// A failed fetch as an action error naming what to fix.
+pub fn fetch_error(error: mail::MailError, mailbox: &MailboxSettings) -> ActionError {
+    let server = format!("{}:{}", mailbox.host, mailbox.port);
+    match error {
+        mail::MailError::Timeout => ActionError::Transient(format!(
+            "the mailbox {server} did not answer within the plugin's http_timeout_ms"
+        )),
+        mail::MailError::Connection(m) => {
+            ActionError::Transient(format!("could not read the mailbox {server}: {m}"))
+        }
+        mail::MailError::AuthFailed(m) => ActionError::Misconfigured(format!(
+            "the mailbox {server} refused the login of `mailbox_username` = {:?} with the \
+             password in secret `{MAILBOX_PASSWORD}`: {m}",
+            mailbox.username
+        )),
+        mail::MailError::HostNotGranted(m) => {
+            ActionError::Misconfigured(format!("config `mailbox_host`: {m}"))
+        }
+        mail::MailError::InvalidRequest(m) => ActionError::Misconfigured(format!(
+            "the host refused to read the mailbox {server} ({m}); check `mailbox_host`, \
+             `mailbox_security`, `mailbox_folder` and secret `{MAILBOX_PASSWORD}`"
+        )),
+        mail::MailError::Rejected(m) => ActionError::Misconfigured(format!(
+            "the mailbox {server} refused to read `mailbox_folder` = {:?}: {m}",
+            mailbox.folder
+        )),
+    }
+}
+
+/// A failed send as an action error naming what to fix.
+pub fn send_error(error: mail::MailError, server: &mail::Server, from: &str) -> ActionError {
+    let at = format!("{}:{}", server.host, server.port);
+    match error {
+        mail::MailError::Timeout => ActionError::Transient(format!(
+            "the SMTP server {at} did not answer within the plugin's http_timeout_ms"
+        )),
+        mail::MailError::Connection(m) => {
+            ActionError::Transient(format!("could not reach the SMTP server {at}: {m}"))
+        }
+        mail::MailError::AuthFailed(m) => ActionError::Misconfigured(format!(
+            "the SMTP server {at} refused the login of `smtp_username` = {:?} with the \
+             password in secret `{}`: {m}",
+            server.username, server.password_secret
+        )),
+        mail::MailError::HostNotGranted(m) => {
+            ActionError::Misconfigured(format!("config `smtp_host`: {m}"))
+        }
+        mail::MailError::InvalidRequest(m) => ActionError::Misconfigured(format!(
+            "the host refused to send through {at} ({m}); check `smtp_host`, `smtp_security`, \
+             `seller_email` and secret `{}`",
+            server.password_secret
+        )),
+        mail::MailError::Rejected(m) => ActionError::Permanent(format!(
+            "the SMTP server {at} refused the reply from `seller_email` = {from:?}: {m}"
+        )),
+    }
+}
+
+/// Read the next messages of the mailbox after `mark` into events.
+pub fn read(
+    mailbox: &dyn Mailbox,
+    crypto: &dyn Crypto,
+    settings: &Settings,
+    config: &MailboxSettings,
+    mark: Option<MailMark>,
+) -> Result<MailPage, ActionError> {
+    if !crypto.has_secret(MAILBOX_PASSWORD) {
+        return Err(ActionError::Misconfigured(format!(
+            "secret `{MAILBOX_PASSWORD}` has no value: give the gateway the password of \
+             `mailbox_username` = {:?} on `mailbox_host` = {:?} (plugins/amazon/plugin.toml \
+             grants it as an optional secret), or unset `mailbox_host`",
+            config.username, config.host
+        )));
+    }
+    let fetched = mailbox
+        .fetch(
+            &imap_server(config),
+            &config.folder,
+            mark.map(|m| m.validity),
+            mark.map_or(0, |m| m.uid),
+            config.batch,
+        )
+        .map_err(|e| fetch_error(e, config))?;
+    let validity = fetched.uid_validity;
+    let after = mark.filter(|m| m.validity == validity).map_or(0, |m| m.uid);
+    let mut page = MailPage {
+        events: Vec::new(),
+        mark: MailMark {
+            validity,
+            uid: after,
+        },
+        more: fetched.more,
+        ignored: Vec::new(),
+    };
+    let mut used = 0;
+    // A server may answer `UID n:*` with the last message even when it is below n.
+    for message in fetched.messages.iter().filter(|m| m.uid > after) {
+        match relay::read(message, validity, settings, PAGE_BUDGET) {
+            Read::Event(event) => {
+                let size = event_bytes(&event);
+                if used + size > PAGE_BUDGET && !page.events.is_empty() {
+                    page.more = true;
+                    break;
+                }
+                used += size;
+                page.events.push(*event);
+            }
+            Read::Ignored(reason) => page.ignored.push((message.uid, reason)),
+        }
+        page.mark.uid = page.mark.uid.max(message.uid);
+    }
+    Ok(page)
+}
+
+/// Roughly the bytes an event adds to the poll's answer.
+fn event_bytes(event: &TicketEvent) -> usize {
+    let attributes: usize = event
+        .attributes
+        .iter()
+        .map(|(k, v)| k.len() + v.len())
+        .sum();
+    1024 + event.summary.len() + event.buyer_text.as_ref().map_or(0, String::len) + attributes
+}
