@@ -18,6 +18,10 @@ const MAX_API_BODY: usize = 64 << 10;
 /// Handle a request under `/api`.
 pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let Some(who) = authenticate(app, &req) else {
+        // A dashboard session without its CSRF token on a state change: say that, not 401.
+        if let Some(refusal) = super::ui::csrf_refusal(app, &req) {
+            return refusal;
+        }
         let mut response = error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -171,14 +175,16 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
 }
 
 /// The name of the caller's token, if the request carries a valid one.
+///
+/// A browser signed in to the dashboard sends no token: its session cookie stands for the
+/// token it was exchanged for, and on a state change only together with the session's
+/// `X-CSRF-Token` (see `web/ui/session.rs`). A request with an `Authorization` header is
+/// judged by that header alone.
 pub(super) fn authenticate(app: &App, req: &Request<Incoming>) -> Option<String> {
-    let presented = req
-        .headers()
-        .get(hyper::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")?
-        .as_bytes();
+    let Some(header) = req.headers().get(hyper::header::AUTHORIZATION) else {
+        return super::ui::cookie_user(app, req);
+    };
+    let presented = header.to_str().ok()?.strip_prefix("Bearer ")?.as_bytes();
     app.api_tokens
         .iter()
         .find(|(_, token)| bool::from(token.as_slice().ct_eq(presented)))

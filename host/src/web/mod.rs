@@ -9,6 +9,7 @@ pub mod intake;
 mod replies_api;
 mod respond;
 mod stream;
+mod ui;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -136,6 +137,7 @@ async fn route(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
             intake::handle(app, req, &dir).await
         }
         (_, p) if p == "/api" || p.starts_with("/api/") => api::handle(app, req).await,
+        (_, p) if p == "/" || p == "/ui" || p.starts_with("/ui/") => ui::handle(app, req).await,
         _ => error(
             StatusCode::NOT_FOUND,
             "not-found",

@@ -1,0 +1,343 @@
+//! The processing panel: the dashboard's HTTP surface over loopback, and the whole page in
+//! real headless Chromium (Debian's `chromium`, driven by `tests/dashboard/run.js` with
+//! playwright-core; `scripts/test-deps` installs both).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::gateway::{self, TOKEN, fixture};
+
+/// What a buyer typed as their name: must show as text and never run.
+const HOSTILE: &str = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>";
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// A customer-cancelled Shopify order whose buyer calls themselves [`HOSTILE`].
+fn hostile_cancellation() -> Vec<u8> {
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&fixture("orders__updated.json")).unwrap();
+    order["cancel_reason"] = "customer".into();
+    order["cancelled_at"] = "2025-07-10T16:00:00-04:00".into();
+    order["customer"]["first_name"] = HOSTILE.into();
+    order["customer"]["last_name"] = serde_json::Value::Null;
+    serde_json::to_vec(&order).unwrap()
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Sign in with `token`: (status, session cookie pair `hw_session=…`, body).
+async fn sign_in(base: &str, token: &str) -> (u16, Option<String>, serde_json::Value) {
+    let response = no_redirects()
+        .post(format!("{base}/ui/session"))
+        .body(serde_json::json!({ "token": token }).to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, cookie, json_of(response).await)
+}
+
+async fn json_of(response: reqwest::Response) -> serde_json::Value {
+    let text = response.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_and_its_files_come_from_the_binary_with_a_strict_csp() {
+    let dir = tempfile::tempdir().unwrap();
+    let gw = gateway::start(dir.path()).await;
+    let client = no_redirects();
+
+    let root = client.get(format!("{}/", gw.base)).send().await.unwrap();
+    assert_eq!(root.status(), 303);
+    assert_eq!(root.headers()["location"], "/ui/");
+
+    for (path, kind) in [
+        ("/ui/", "text/html"),
+        ("/ui/app.js", "text/javascript"),
+        ("/ui/app.css", "text/css"),
+    ] {
+        let response = client
+            .get(format!("{}{path}", gw.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let headers = response.headers().clone();
+        assert!(headers["content-type"].to_str().unwrap().starts_with(kind));
+        assert_eq!(headers["content-security-policy"], CSP, "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        // The browser's copy is revalidated by its ETag.
+        let etag = headers["etag"].clone();
+        let again = client
+            .get(format!("{}{path}", gw.base))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+    }
+    let page = client.get(format!("{}/ui/", gw.base)).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("style="), "no inline styles");
+    assert!(!html.contains("<script>"), "no inline scripts");
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_becomes_a_session_cookie_and_state_changes_need_its_csrf_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let gw = gateway::start(dir.path()).await;
+    assert_eq!(
+        gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-d")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+
+    let (status, cookie, body) = sign_in(&gw.base, "wrong").await;
+    assert_eq!(status, 401);
+    assert!(cookie.is_none());
+    assert_eq!(body["error"], "unknown-token");
+
+    let (status, cookie, body) = sign_in(&gw.base, TOKEN).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["user"], "lead");
+    let cookie = cookie.unwrap();
+    assert!(
+        cookie.contains("HttpOnly; SameSite=Strict; Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+    let session = cookie.split(';').next().unwrap().to_string();
+    let csrf = body["csrf"].as_str().unwrap().to_string();
+    let client = no_redirects();
+
+    // Reading needs only the cookie.
+    let queue = client
+        .get(format!("{}/api/tickets", gw.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queue.status(), 200);
+
+    // A state change without the CSRF token, or with a wrong one, is refused by name.
+    let note = |csrf: Option<&str>| {
+        let mut req = client
+            .post(format!("{}/api/tickets/{id}/notes", gw.base))
+            .header("cookie", &session)
+            .body(r#"{"text": "called the bank"}"#);
+        if let Some(csrf) = csrf {
+            req = req.header("x-csrf-token", csrf);
+        }
+        req.send()
+    };
+    let refused = note(None).await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let body = json_of(refused).await;
+    assert_eq!(body["error"], "csrf-token-missing");
+    let refused = note(Some("forged")).await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let body = json_of(refused).await;
+    assert_eq!(body["error"], "csrf-token-invalid");
+    assert_eq!(note(Some(&csrf)).await.unwrap().status(), 200);
+
+    // Bearer tokens are unaffected.
+    let (status, _) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/notes"),
+            Some(r#"{"text": "by token"}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Signing out needs the CSRF token too, and ends the session.
+    let out = client
+        .delete(format!("{}/ui/session", gw.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 403);
+    let out = client
+        .delete(format!("{}/ui/session", gw.base))
+        .header("cookie", &session)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 200);
+    assert!(
+        out.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let after = client
+        .get(format!("{}/api/tickets", gw.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 401);
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cookie_is_secure_behind_an_https_proxy() {
+    let dir = tempfile::tempdir().unwrap();
+    let gw = gateway::start(dir.path()).await;
+    let response = no_redirects()
+        .post(format!("{}/ui/session", gw.base))
+        .header("x-forwarded-proto", "https")
+        .body(serde_json::json!({ "token": TOKEN }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .ends_with("; Secure")
+    );
+    gw.stop().await;
+}
+
+fn driver_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard")
+}
+
+fn screenshot_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dashboard-screenshots")
+}
+
+/// Sign in, watch a chargeback appear in the red lane without a reload, switch to Chinese,
+/// and see a buyer's HTML stay text — in real headless Chromium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_signs_in_sees_a_red_ticket_live_and_renders_buyer_html_inert() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists() && driver_dir().join("node_modules").exists(),
+        "Chromium or the browser driver is missing: run scripts/test-deps"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let gw = gateway::start(dir.path()).await;
+    assert_eq!(
+        gw.deliver("orders/cancelled", &hostile_cancellation(), "w-o")
+            .await,
+        200
+    );
+    gw.settled().await;
+
+    let mut driver = Driver::spawn(&gw.base);
+    let mut said = Vec::new();
+    let ready = driver.read_until("READY", &mut said).await;
+    assert!(ready, "the driver never got ready: {said:#?}");
+
+    assert_eq!(
+        gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-d")
+            .await,
+        200
+    );
+    driver.go_on();
+
+    let passed = driver.read_until("PASS", &mut said).await;
+    let status = driver.finish();
+    assert!(
+        passed && status.success(),
+        "the browser run failed ({status}); screenshots in {}:\n{}",
+        screenshot_dir().display(),
+        said.join("\n")
+    );
+    gw.stop().await;
+}
+
+/// `node tests/dashboard/run.js`, its stdout as lines; killed if the test fails first.
+struct Driver {
+    child: Child,
+    lines: tokio::sync::mpsc::UnboundedReceiver<String>,
+}
+
+impl Driver {
+    fn spawn(base: &str) -> Driver {
+        let mut child = Command::new("node")
+            .arg(driver_dir().join("run.js"))
+            .arg(base)
+            .arg(TOKEN)
+            .arg(screenshot_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node runs (scripts/test-deps installs it)");
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Driver { child, lines }
+    }
+
+    /// Collect lines into `said` until `wanted` (true) or the end or 90 s (false).
+    async fn read_until(&mut self, wanted: &str, said: &mut Vec<String>) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+        while let Ok(Some(line)) = tokio::time::timeout_at(deadline, self.lines.recv()).await {
+            let found = line == wanted;
+            said.push(line);
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Tell the script the webhook is in.
+    fn go_on(&mut self) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(b"delivered\n").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Wait for the script to exit (it closes the browser first).
+    fn finish(&mut self) -> std::process::ExitStatus {
+        drop(self.child.stdin.take());
+        for _ in 0..300 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the browser driver did not exit");
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

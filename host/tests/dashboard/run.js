@@ -1,0 +1,159 @@
+// Drives Debian's Chromium through the dashboard for host/tests/dashboard.rs.
+//
+//   node run.js <base-url> <token> <screenshot-dir>
+//
+// Conversation with the Rust test over stdio: the script signs in, checks the queue and
+// prints `READY`; the test then delivers a webhook and writes one line to stdin; the
+// script waits for the new red ticket to appear without a reload, goes on, and prints
+// `PASS` (exit 0) or the failure (exit 1, with failure.png).
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const readline = require('node:readline');
+const { chromium } = require('playwright-core');
+
+const [baseUrl, token, shots] = process.argv.slice(2);
+if (!baseUrl || !token || !shots) {
+  console.error('usage: node run.js <base-url> <token> <screenshot-dir>');
+  process.exit(2);
+}
+
+const HOSTILE = '<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const WAIT_MS = 20000;
+
+const stdinLines = readline.createInterface({ input: process.stdin });
+const nextLine = () => new Promise((resolve, reject) => {
+  stdinLines.once('line', resolve);
+  stdinLines.once('close', () => reject(new Error('stdin closed before the go-ahead')));
+});
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function main() {
+  fs.mkdirSync(shots, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'hw-chromium-'));
+  // A fresh profile (playwright-core's name for --user-data-dir) for every run.
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+    viewport: { width: 1400, height: 900 },
+  });
+  const page = browser.pages()[0] || await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    // A CSP violation is reported on the console as "Refused to …".
+    if (m.type() === 'error' && m.text().includes('Refused to')) problems.push(m.text());
+  });
+  try {
+    await run(page, problems);
+    console.log('PASS');
+  } catch (e) {
+    await page.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true }).catch(() => {});
+    console.log(`FAIL: ${e.stack || e}`);
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+    stdinLines.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function run(page, problems) {
+  await signIn(page);
+  await xssIsInert(page);
+  await page.screenshot({ path: path.join(shots, '01-queue.png'), fullPage: true });
+  await countdownTicks(page);
+  await newRedTicketAppearsLive(page);
+  await page.screenshot({ path: path.join(shots, '02-queue-live.png'), fullPage: true });
+  await switchToChinese(page);
+  await page.screenshot({ path: path.join(shots, '03-queue-zh.png'), fullPage: true });
+  await ticketPage(page);
+  await page.screenshot({ path: path.join(shots, '04-ticket.png'), fullPage: true });
+  check(problems.length === 0, `the page reported problems:\n${problems.join('\n')}`);
+}
+
+async function signIn(page) {
+  const response = await page.goto(baseUrl + '/');
+  check(response.url().endsWith('/ui/'), `/ redirects to /ui/, got ${response.url()}`);
+  const csp = response.headers()['content-security-policy'] || '';
+  check(csp.includes("script-src 'self'"), `the page has a strict CSP, got ${JSON.stringify(csp)}`);
+  await page.waitForSelector('#sign-in-view:not([hidden])', { timeout: WAIT_MS });
+
+  await page.fill('#token', 'not-a-token');
+  await page.click('#sign-in-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#sign-in-error').textContent.length > 0);
+  check(await page.isHidden('#queue-view'), 'a wrong token does not sign in');
+
+  await page.fill('#token', token);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.waitForSelector('#queue-view:not([hidden])', { timeout: WAIT_MS });
+  await page.waitForSelector('.ticket', { timeout: WAIT_MS });
+  // Remembered across a reload: this marker would vanish if the page reloaded.
+  await page.evaluate(() => { window.__noReload = true; });
+}
+
+async function xssIsInert(page) {
+  const buyer = page.locator('.ticket .buyer', { hasText: 'onerror' });
+  await buyer.first().waitFor({ timeout: WAIT_MS });
+  const shown = await buyer.first().textContent();
+  check(shown === HOSTILE, `the buyer's name shows as text, got ${JSON.stringify(shown)}`);
+  const verdict = await page.evaluate(() => ({
+    pwned: typeof window.__pwned,
+    injected: document.querySelectorAll('#queue-view img, #queue-view script').length,
+  }));
+  check(verdict.pwned === 'undefined', 'the buyer text ran as script (window.__pwned is set)');
+  check(verdict.injected === 0, 'the buyer text became elements');
+}
+
+async function countdownTicks(page) {
+  const first = await page.locator('.ticket .countdown').first().textContent();
+  // It ticks every second; a busy machine may render late, so wait for the change.
+  await page.waitForFunction(
+    (before) => document.querySelector('.ticket .countdown')?.textContent !== before,
+    first,
+    { timeout: WAIT_MS },
+  );
+  const later = await page.locator('.ticket .countdown').first().textContent();
+  check(first !== later && /\d+h \d\dm \d\ds/.test(later), `the SLA countdown ticks: ${first} → ${later}`);
+}
+
+async function newRedTicketAppearsLive(page) {
+  const before = await page.$$eval('#lane-red .ticket', (nodes) => nodes.map((n) => n.dataset.id));
+  console.log('READY');
+  await nextLine();
+  await page.waitForFunction(
+    (known) => [...document.querySelectorAll('#lane-red .ticket')]
+      .some((n) => !known.includes(n.dataset.id) && n.textContent.includes('Chargeback')),
+    before,
+    { timeout: WAIT_MS },
+  );
+  check(await page.evaluate(() => window.__noReload === true), 'the page did not reload');
+}
+
+async function switchToChinese(page) {
+  await page.click('#lang-toggle');
+  check(await page.textContent('#queue-title') === '工单队列', 'the queue title is in Chinese');
+  check(await page.getAttribute('html', 'lang') === 'zh-CN', '<html lang> follows the language');
+  await page.reload();
+  await page.waitForSelector('#queue-view:not([hidden])', { timeout: WAIT_MS });
+  check(await page.textContent('#queue-title') === '工单队列', 'the language choice is remembered');
+}
+
+async function ticketPage(page) {
+  await page.locator('.ticket', { hasText: 'onerror' }).first().locator('a').click();
+  await page.waitForSelector('#ticket-view:not([hidden]) .timeline .entry', { timeout: WAIT_MS });
+  const name = await page.locator('.customer dd').first().textContent();
+  check(name === HOSTILE, `the customer card shows the name as text, got ${JSON.stringify(name)}`);
+  const pwned = await page.evaluate(() => typeof window.__pwned);
+  check(pwned === 'undefined', 'the ticket page ran buyer text as script');
+}
+
+main();
