@@ -34,6 +34,26 @@ enum Command {
         #[arg(long, short, default_value = "helloword.toml")]
         config: PathBuf,
     },
+    /// Write a snapshot of the data folder (tickets, inbox, evidence files) to a file.
+    /// While the gateway runs, ask it instead: `POST /api/export` writes the snapshot into
+    /// `<data_dir>/exports/` without stopping anything.
+    Export {
+        /// The gateway config file.
+        #[arg(long, short, default_value = "helloword.toml")]
+        config: PathBuf,
+        /// Where to write the snapshot.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Bring a snapshot back as the data folder of the config (which must not hold data yet).
+    Restore {
+        /// The gateway config file.
+        #[arg(long, short, default_value = "helloword.toml")]
+        config: PathBuf,
+        /// The snapshot `helloword export` or `POST /api/export` wrote.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Inspect and create plugins.
     #[command(subcommand, visible_alias = "plugin")]
     Plugins(PluginsCommand),
@@ -138,6 +158,35 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Export { config, out } => {
+            let config = Config::load(&config)?;
+            let store =
+                helloword::store::Store::open(&config.data_dir.join("db")).map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot open the store in {}: {e}. If the gateway is running, export \
+                     through it: POST /api/export (as a lead) writes the snapshot into {}",
+                        config.data_dir.display(),
+                        config.data_dir.join("exports").display()
+                    )
+                })?;
+            let file = std::fs::File::create(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            let summary = store.export(file, Some(&config.data_dir.join("files")))?;
+            print_snapshot("exported", &out, &summary);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { config, from } => {
+            let config = Config::load(&config)?;
+            let file = std::fs::File::open(&from)
+                .with_context(|| format!("cannot open {}", from.display()))?;
+            let summary = helloword::store::Store::restore(
+                file,
+                &config.data_dir.join("db"),
+                &config.data_dir.join("files"),
+            )?;
+            print_snapshot("restored", &config.data_dir, &summary);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Plugins(PluginsCommand::List { config, json }) => list(&config, json).await,
         Command::Plugins(PluginsCommand::Check { path, config }) => {
@@ -290,4 +339,18 @@ async fn check(path: &Path, config_path: Option<&Path>) -> anyhow::Result<ExitCo
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// One line per tree and a total, for export and restore.
+fn print_snapshot(what: &str, path: &std::path::Path, summary: &helloword::store::ExportSummary) {
+    for (tree, count) in &summary.trees {
+        println!("{tree:>16}  {count}");
+    }
+    println!("{:>16}  {}", "evidence files", summary.files);
+    println!(
+        "{what} {} ({} bytes, sha256 {})",
+        path.display(),
+        summary.bytes,
+        summary.sha256
+    );
 }

@@ -25,6 +25,7 @@
 //! applies business effects once on business keys.
 
 mod erase;
+mod export;
 mod group_commit;
 mod tickets;
 
@@ -33,6 +34,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use erase::{ERASED, Erased, Subject};
+pub use export::{ExportSummary, SnapshotError};
 pub use group_commit::GroupCommit;
 pub use tickets::{DueTimer, TicketWrite};
 
@@ -126,30 +128,34 @@ pub enum Appended {
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
-    inbox: sled::Tree,
-    bodies: sled::Tree,
-    deliveries: sled::Tree,
-    unverified: sled::Tree,
-    tickets: sled::Tree,
-    cases: sled::Tree,
-    business: sled::Tree,
-    timeline: sled::Tree,
-    queue: sled::Tree,
-    timers: sled::Tree,
-    customers: sled::Tree,
-    meta: sled::Tree,
+    /// Writes take it shared, one operation at a time; an export takes it exclusively.
+    gate: std::sync::Arc<std::sync::RwLock<()>>,
+    /// Added to sled's id generator, so a restored store continues above the ids it holds.
+    id_base: u64,
+    inbox: Gated,
+    bodies: Gated,
+    deliveries: Gated,
+    unverified: Gated,
+    tickets: Gated,
+    cases: Gated,
+    business: Gated,
+    timeline: Gated,
+    queue: Gated,
+    timers: Gated,
+    customers: Gated,
+    meta: Gated,
     /// Proposals by (ticket, id).
-    proposals: sled::Tree,
+    proposals: Gated,
     /// Outbox entries by (ticket, id).
-    outbox: sled::Tree,
+    outbox: Gated,
     /// Work still to do, by kind byte (`o` outbox, `a` alerts) and id → ticket.
-    open: sled::Tree,
+    open: Gated,
     /// Audit log by sequence.
-    audit: sled::Tree,
+    audit: Gated,
     /// Alerts by (ticket, id).
-    alerts: sled::Tree,
+    alerts: Gated,
     /// Evidence files by (ticket, id).
-    files: sled::Tree,
+    files: Gated,
     unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     commit: GroupCommit,
 }
@@ -182,6 +188,63 @@ fn decode_seq(bytes: &[u8]) -> Option<u64> {
     bytes.try_into().ok().map(u64::from_be_bytes)
 }
 
+/// Meta key: the offset added to sled's id generator ([`Store::next_id`]).
+const ID_BASE: &[u8] = b"id-base";
+
+/// A sled tree whose writes pass the store's export gate, one operation at a time. The
+/// store stays consistent after a crash at any point between two operations (records before
+/// the keys that mark them, transactions where several trees change together), so a snapshot
+/// taken with every writer held between two operations is as consistent as that.
+/// Reads go straight to the tree.
+#[derive(Clone)]
+pub(crate) struct Gated {
+    tree: sled::Tree,
+    gate: std::sync::Arc<std::sync::RwLock<()>>,
+}
+
+impl std::ops::Deref for Gated {
+    type Target = sled::Tree;
+
+    fn deref(&self) -> &sled::Tree {
+        &self.tree
+    }
+}
+
+impl Gated {
+    pub(crate) fn pass(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.gate
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// [`sled::Tree::insert`], gated.
+    pub fn insert<K: AsRef<[u8]>, V: Into<sled::IVec>>(
+        &self,
+        key: K,
+        value: V,
+    ) -> sled::Result<Option<sled::IVec>> {
+        let _pass = self.pass();
+        self.tree.insert(key, value)
+    }
+
+    /// [`sled::Tree::remove`], gated.
+    pub fn remove<K: AsRef<[u8]>>(&self, key: K) -> sled::Result<Option<sled::IVec>> {
+        let _pass = self.pass();
+        self.tree.remove(key)
+    }
+
+    /// [`sled::Tree::compare_and_swap`], gated.
+    pub fn compare_and_swap<K: AsRef<[u8]>, OV: AsRef<[u8]>, NV: Into<sled::IVec>>(
+        &self,
+        key: K,
+        old: Option<OV>,
+        new: Option<NV>,
+    ) -> sled::Result<Result<(), sled::CompareAndSwapError>> {
+        let _pass = self.pass();
+        self.tree.compare_and_swap(key, old, new)
+    }
+}
+
 /// The page cache when the config does not set `storage.cache_mb`.
 pub const DEFAULT_CACHE_BYTES: u64 = 256 << 20;
 
@@ -200,7 +263,14 @@ impl Store {
             // Durability comes from explicit group flushes, not from a timer.
             .flush_every_ms(None)
             .open()?;
-        let meta = db.open_tree("meta")?;
+        let gate = std::sync::Arc::new(std::sync::RwLock::new(()));
+        let tree = |name: &str| -> Result<Gated, StoreError> {
+            Ok(Gated {
+                tree: db.open_tree(name)?,
+                gate: gate.clone(),
+            })
+        };
+        let meta = tree("meta")?;
         match meta.get("schema")? {
             Some(found) => {
                 let found =
@@ -213,7 +283,7 @@ impl Store {
                 meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())?;
             }
         }
-        let inbox = db.open_tree("inbox")?;
+        let inbox = tree("inbox")?;
         if meta.get(PENDING_MARKED)?.is_none() {
             // A store from before the markers: everything after its cursor is unapplied.
             let after = meta
@@ -229,31 +299,34 @@ impl Store {
             }
             meta.insert(PENDING_MARKED, &[])?;
         }
-        let unverified = db.open_tree("unverified")?;
+        let unverified = tree("unverified")?;
+        let id_base = meta.get(ID_BASE)?.and_then(|v| decode_seq(&v)).unwrap_or(0);
         let unverified_count =
             std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(unverified.len()));
         Ok(Store {
-            tickets: db.open_tree("tickets")?,
-            cases: db.open_tree("cases")?,
-            business: db.open_tree("business")?,
-            timeline: db.open_tree("timeline")?,
-            queue: db.open_tree("queue")?,
-            timers: db.open_tree("timers")?,
-            customers: db.open_tree("customers")?,
-            proposals: db.open_tree("proposals")?,
-            outbox: db.open_tree("outbox")?,
-            open: db.open_tree("open_work")?,
-            audit: db.open_tree("audit")?,
-            alerts: db.open_tree("alerts")?,
-            files: db.open_tree("files")?,
+            tickets: tree("tickets")?,
+            cases: tree("cases")?,
+            business: tree("business")?,
+            timeline: tree("timeline")?,
+            queue: tree("queue")?,
+            timers: tree("timers")?,
+            customers: tree("customers")?,
+            proposals: tree("proposals")?,
+            outbox: tree("outbox")?,
+            open: tree("open_work")?,
+            audit: tree("audit")?,
+            alerts: tree("alerts")?,
+            files: tree("files")?,
             meta,
             unverified,
             unverified_count,
             inbox,
-            bodies: db.open_tree("inbox_bodies")?,
-            deliveries: db.open_tree("deliveries")?,
+            bodies: tree("inbox_bodies")?,
+            deliveries: tree("deliveries")?,
             commit: GroupCommit::start(db.clone()),
             db,
+            gate,
+            id_base,
         })
     }
 
@@ -271,7 +344,7 @@ impl Store {
         {
             return Ok(Appended::Duplicate(seq));
         }
-        let seq = self.db.generate_id()?;
+        let seq = self.next_id()?;
         let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
             key: format!("inbox/{seq}"),
             message: e.to_string(),
@@ -300,7 +373,7 @@ impl Store {
         }
         record.v = SCHEMA_VERSION;
         record.events.clear();
-        let seq = self.db.generate_id()?;
+        let seq = self.next_id()?;
         let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
             key: format!("inbox/{seq}"),
             message: e.to_string(),
@@ -416,7 +489,7 @@ impl Store {
                 events,
                 state: InboxState::Verified,
             };
-            let n = self.db.generate_id()?;
+            let n = self.next_id()?;
             let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
                 key: format!("inbox/{n}"),
                 message: e.to_string(),
@@ -612,5 +685,21 @@ mod tests {
         let listed = store.inbox_after(None, 1000).unwrap();
         assert_eq!(listed.len(), 200);
         assert!(listed.windows(2).all(|w| w[0].0 < w[1].0), "arrival order");
+    }
+}
+
+impl Store {
+    /// A new id, above every id this store (and the store it was restored from) handed out.
+    pub(crate) fn next_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()? + self.id_base)
+    }
+
+    /// Hold every writer between two operations while `f` runs (an export's snapshot).
+    pub(crate) fn with_writes_held<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _held = self
+            .gate
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f()
     }
 }

@@ -156,7 +156,7 @@ impl Store {
 
     /// A fresh timer id.
     pub fn new_timer_id(&self) -> Result<u64, StoreError> {
-        Ok(self.db.generate_id()? + 1)
+        Ok(self.next_id()? + 1)
     }
 
     /// The inbox record the ticket engine applied last (for information: what is still to
@@ -171,7 +171,7 @@ impl Store {
 
     /// A fresh ticket id.
     pub fn new_ticket_id(&self) -> Result<TicketId, StoreError> {
-        Ok(self.db.generate_id()? + 1)
+        Ok(self.next_id()? + 1)
     }
 
     /// The ticket with `id`.
@@ -293,7 +293,7 @@ impl Store {
             for entry in &write.entries {
                 let entry_json =
                     serde_json::to_vec(entry).map_err(|e| corrupt(format!("timeline/{id}"), e))?;
-                entries.push((timeline_key(id, self.db.generate_id()?), entry_json));
+                entries.push((timeline_key(id, self.next_id()?), entry_json));
             }
             let customer = write
                 .customer
@@ -336,7 +336,7 @@ impl Store {
                     ),
                     Record::Audit(a) => (
                         2u8,
-                        self.db.generate_id()?.to_be_bytes().to_vec(),
+                        self.next_id()?.to_be_bytes().to_vec(),
                         serde_json::to_vec(a).map_err(|e| corrupt("audit".into(), e))?,
                         false,
                     ),
@@ -344,21 +344,23 @@ impl Store {
             }
             prepared.push((write, json, entries, customer, records));
         }
+        // One transaction is one operation for the export gate.
+        let _pass = self.meta.pass();
         let result = (
-            &self.tickets,
-            &self.cases,
-            &self.business,
-            &self.timeline,
-            &self.queue,
-            &self.meta,
-            &self.timers,
-            &self.customers,
-            &self.proposals,
-            &self.outbox,
-            &self.open,
-            &self.audit,
-            &self.alerts,
-            &self.files,
+            &*self.tickets,
+            &*self.cases,
+            &*self.business,
+            &*self.timeline,
+            &*self.queue,
+            &*self.meta,
+            &*self.timers,
+            &*self.customers,
+            &*self.proposals,
+            &*self.outbox,
+            &*self.open,
+            &*self.audit,
+            &*self.alerts,
+            &*self.files,
         )
             .transaction(
                 |(
@@ -569,7 +571,7 @@ impl Store {
 
     /// A fresh id for a proposal or outbox entry.
     pub fn new_record_id(&self) -> Result<u64, StoreError> {
-        Ok(self.db.generate_id()?)
+        self.next_id()
     }
 }
 

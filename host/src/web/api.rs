@@ -73,6 +73,7 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
         }
         (&Method::GET, ["audit"]) => super::actions_api::audit(app, &query),
         (&Method::POST, ["plugins", id, "poll"]) => poll_now(app, id).await,
+        (&Method::POST, ["export"]) => super::ops_api::export(app, &who).await,
         (&Method::POST, ["proposals", "decide"]) => match read_json(req).await {
             Ok(body) => super::actions_api::batch(app, body, &who).await,
             Err(refusal) => refusal.response(),

@@ -5,6 +5,7 @@
 
 mod actions_api;
 mod api;
+mod ops_api;
 pub mod intake;
 mod replies_api;
 mod respond;
