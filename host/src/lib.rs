@@ -12,6 +12,7 @@ pub mod gateway;
 pub mod ingest;
 pub mod plugin;
 pub mod replies;
+pub mod reports;
 pub mod scaffold;
 pub mod store;
 pub mod telemetry;

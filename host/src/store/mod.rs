@@ -540,6 +540,22 @@ fn decode_record(seq: u64, json: &[u8]) -> Result<InboxRecord, StoreError> {
     })
 }
 
+impl Store {
+    /// A new id, above every id this store (and the store it was restored from) handed out.
+    pub(crate) fn next_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()? + self.id_base)
+    }
+
+    /// Hold every writer between two operations while `f` runs (an export's snapshot).
+    pub(crate) fn with_writes_held<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _held = self
+            .gate
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,21 +701,5 @@ mod tests {
         let listed = store.inbox_after(None, 1000).unwrap();
         assert_eq!(listed.len(), 200);
         assert!(listed.windows(2).all(|w| w[0].0 < w[1].0), "arrival order");
-    }
-}
-
-impl Store {
-    /// A new id, above every id this store (and the store it was restored from) handed out.
-    pub(crate) fn next_id(&self) -> Result<u64, StoreError> {
-        Ok(self.db.generate_id()? + self.id_base)
-    }
-
-    /// Hold every writer between two operations while `f` runs (an export's snapshot).
-    pub(crate) fn with_writes_held<T>(&self, f: impl FnOnce() -> T) -> T {
-        let _held = self
-            .gate
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        f()
     }
 }

@@ -46,6 +46,7 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
             StatusCode::OK,
             &serde_json::json!({ "agents": app.engine.agents(jiff::Timestamp::now()) }),
         ),
+        (&Method::GET, ["reports", rest @ ..]) => super::reports_api::handle(app, rest, &query),
         (&Method::GET, ["locales"]) => super::replies_api::locales(app).await,
         (&Method::GET, ["outbox"]) => super::actions_api::outbox(app),
         (&Method::GET, ["tickets", id, "files"]) => with_id(id, |id| match app.store.files(id) {

@@ -8,6 +8,7 @@ mod api;
 mod ops_api;
 pub mod intake;
 mod replies_api;
+mod reports_api;
 mod respond;
 mod stream;
 mod ui;

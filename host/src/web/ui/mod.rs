@@ -5,6 +5,7 @@
 //! only `app.js` and `app.css` from this origin, and talks only to this origin's admin API.
 //!
 //! Routes: `GET /` (redirect), `GET /ui/` (the page), `GET /ui/app.js`, `GET /ui/app.css`,
+//! `GET /ui/reports.js`, `GET /ui/reports.css` (the Reports and Segments & care pages),
 //! and `/ui/session` — `POST` a token for a session cookie, `GET` the current session,
 //! `DELETE` to sign out. How the admin API accepts the cookie is in [`session`].
 
@@ -62,6 +63,18 @@ static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
 });
 static STYLE: LazyLock<Asset> =
     LazyLock::new(|| Asset::new("text/css; charset=utf-8", include_bytes!("assets/app.css")));
+static REPORTS_SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "text/javascript; charset=utf-8",
+        include_bytes!("assets/reports.js"),
+    )
+});
+static REPORTS_STYLE: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "text/css; charset=utf-8",
+        include_bytes!("assets/reports.css"),
+    )
+});
 
 /// Handle `/`, `/ui` and everything under `/ui/`.
 pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -71,6 +84,8 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
         (&Method::GET | &Method::HEAD, "/ui/") => asset(&INDEX, req.headers()),
         (&Method::GET | &Method::HEAD, "/ui/app.js") => asset(&SCRIPT, req.headers()),
         (&Method::GET | &Method::HEAD, "/ui/app.css") => asset(&STYLE, req.headers()),
+        (&Method::GET | &Method::HEAD, "/ui/reports.js") => asset(&REPORTS_SCRIPT, req.headers()),
+        (&Method::GET | &Method::HEAD, "/ui/reports.css") => asset(&REPORTS_STYLE, req.headers()),
         (&Method::POST, "/ui/session") => sign_in(app, req).await,
         (&Method::GET, "/ui/session") => current(app, req.headers()),
         (&Method::DELETE, "/ui/session") => sign_out(app, &req),

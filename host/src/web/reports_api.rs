@@ -1,0 +1,249 @@
+//! `GET /api/reports/...`: the reports of [`crate::reports`] as JSON, CSV (`?format=csv`)
+//! or a server-drawn SVG chart (`<name>.svg`).
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Response, StatusCode};
+
+use super::{App, error, json};
+use crate::reports::{self, Report};
+use crate::tickets::customers::Tag;
+
+const REPORTS: &str = "heatmap, carriers, odr, ebay-defects, sla, hotspots, segments or care";
+
+/// Query parameters, checked against what each report accepts.
+struct Query {
+    pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    fn parse(query: &str, allowed: &[&str]) -> Result<Query, String> {
+        let mut pairs = Vec::new();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            if k != "format" && !allowed.contains(&k.as_ref()) {
+                let mut expected = allowed.to_vec();
+                expected.push("format");
+                return Err(format!(
+                    "unknown query parameter `{k}`; this report takes {}",
+                    expected.join(", ")
+                ));
+            }
+            pairs.push((k.into_owned(), v.into_owned()));
+        }
+        Ok(Query { pairs })
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn number(&self, name: &str, default: i64, range: (i64, i64)) -> Result<i64, String> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (range.0..=range.1).contains(n))
+                .ok_or_else(|| format!("`{name}` is {v:?}; expected {} to {}", range.0, range.1)),
+        }
+    }
+
+    /// Repeated `<name>=<shop>:<count>` pairs.
+    fn counts(&self, name: &str) -> Result<HashMap<String, u64>, String> {
+        let mut out = HashMap::new();
+        for (k, v) in &self.pairs {
+            if k != name {
+                continue;
+            }
+            let parsed = v
+                .rsplit_once(':')
+                .and_then(|(shop, n)| Some((shop.to_string(), n.parse::<u64>().ok()?)))
+                .filter(|(shop, _)| !shop.is_empty());
+            let Some((shop, n)) = parsed else {
+                return Err(format!(
+                    "`{name}` is {v:?}; expected <shop>:<count>, e.g. {name}=A1B2C3:1200"
+                ));
+            };
+            out.insert(shop, n);
+        }
+        Ok(out)
+    }
+}
+
+/// Handle `GET /api/reports/<name>[.svg]`; `rest` is the path after `/api/reports`.
+pub fn handle(app: &App, rest: &[&str], query: &str) -> Response<Full<Bytes>> {
+    let [name] = rest else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no report here; expected /api/reports/<name> with name {REPORTS}"),
+        );
+    };
+    let (name, svg) = match name.strip_suffix(".svg") {
+        Some(n) => (n, true),
+        None => (*name, false),
+    };
+    let report = match build(app, name, query) {
+        Ok(r) => r,
+        Err(Problem::Query(m)) => return error(StatusCode::BAD_REQUEST, "bad-query", &m),
+        Err(Problem::Unknown) => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "unknown-report",
+                &format!("no report `{name}`; expected {REPORTS}"),
+            );
+        }
+        Err(Problem::Store(m)) => {
+            return error(StatusCode::SERVICE_UNAVAILABLE, "storage-unavailable", &m);
+        }
+    };
+    if svg {
+        return match &report.svg {
+            Some(chart) => Response::builder()
+                .header("content-type", "image/svg+xml")
+                .header(
+                    "content-security-policy",
+                    "default-src 'none'; style-src 'unsafe-inline'",
+                )
+                .header("x-content-type-options", "nosniff")
+                .header("cache-control", "no-store")
+                .body(Full::new(Bytes::from(chart.clone())))
+                .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))),
+            None => error(
+                StatusCode::NOT_FOUND,
+                "no-chart",
+                &format!("report `{name}` is a list without a chart; ask for /api/reports/{name}"),
+            ),
+        };
+    }
+    let format = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "format")
+        .map(|(_, v)| v.into_owned());
+    match format.as_deref() {
+        None | Some("json") => json(StatusCode::OK, &report.to_json()),
+        Some("csv") => csv(&report),
+        Some(other) => error(
+            StatusCode::BAD_REQUEST,
+            "bad-query",
+            &format!("`format` is {other:?}; expected json or csv"),
+        ),
+    }
+}
+
+enum Problem {
+    Query(String),
+    Unknown,
+    Store(String),
+}
+
+fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
+    let now = jiff::Timestamp::now();
+    let allowed: &[&str] = match name {
+        "heatmap" | "carriers" | "sla" => &["days"],
+        "odr" => &["marketplace", "orders"],
+        "ebay-defects" => &["days", "transactions"],
+        "hotspots" => &["month", "limit"],
+        "segments" => &["tag"],
+        "care" => &["high_value", "stalled_days"],
+        _ => return Err(Problem::Unknown),
+    };
+    let q = Query::parse(query, allowed).map_err(Problem::Query)?;
+    let store = |e: crate::store::StoreError| Problem::Store(e.to_string());
+    if name == "segments" {
+        let tag = match q.get("tag") {
+            None => Tag::HighLoyaltyPotential,
+            Some(t) => {
+                serde_json::from_value(serde_json::Value::String(t.to_string())).map_err(|_| {
+                    Problem::Query(format!(
+                        "`tag` is {t:?}; expected high-loyalty-potential, vip or repeat-complainer"
+                    ))
+                })?
+            }
+        };
+        let customers = app
+            .store
+            .all_customers()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(store)?;
+        return Ok(reports::segment(&customers, tag));
+    }
+    let days = |default| q.number("days", default, (1, 730)).map_err(Problem::Query);
+    let cases = reports::gather(&app.store).map_err(store)?;
+    Ok(match name {
+        "heatmap" => reports::heatmap(&cases, now, days(90)?),
+        "carriers" => reports::carriers(&cases, now, days(90)?),
+        "sla" => reports::sla(&cases, now, days(30)?),
+        "odr" => {
+            let orders = q.counts("orders").map_err(Problem::Query)?;
+            reports::odr(
+                &cases,
+                now,
+                q.get("marketplace").unwrap_or("amazon"),
+                &orders,
+            )
+        }
+        "ebay-defects" => {
+            let transactions = q.counts("transactions").map_err(Problem::Query)?;
+            reports::ebay_defects(&cases, now, days(90)?, &transactions)
+        }
+        "hotspots" => {
+            let this_month = now
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .strftime("%Y-%m")
+                .to_string();
+            let month = q.get("month").map_or(this_month, str::to_string);
+            let bounds = reports::month_bounds(&month).ok_or_else(|| {
+                Problem::Query(format!(
+                    "`month` is {month:?}; expected YYYY-MM, e.g. 2026-11"
+                ))
+            })?;
+            let limit = q.number("limit", 10, (1, 100)).map_err(Problem::Query)? as usize;
+            reports::hotspots(&cases, &month, bounds, limit)
+        }
+        "care" => {
+            let high_value = q
+                .number(
+                    "high_value",
+                    reports::DEFAULT_HIGH_VALUE_MINOR,
+                    (1, i64::MAX),
+                )
+                .map_err(Problem::Query)?;
+            let stalled = q
+                .number("stalled_days", reports::DEFAULT_STALLED_DAYS, (1, 365))
+                .map_err(Problem::Query)?;
+            let customers = app
+                .store
+                .all_customers()
+                .map(|c| c.map(|c| (c.key.clone(), c)))
+                .collect::<Result<HashMap<_, _>, _>>()
+                .map_err(store)?;
+            reports::care(&cases, &customers, now, high_value, stalled)
+        }
+        _ => return Err(Problem::Unknown),
+    })
+}
+
+/// A report as a CSV download.
+fn csv(report: &Report) -> Response<Full<Bytes>> {
+    let date = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .strftime("%Y-%m-%d")
+        .to_string();
+    Response::builder()
+        .header("content-type", "text/csv; charset=utf-8")
+        .header(
+            "content-disposition",
+            format!(
+                "attachment; filename=\"helloword-{}-{date}.csv\"",
+                report.name
+            ),
+        )
+        .header("x-content-type-options", "nosniff")
+        .body(Full::new(Bytes::from(report.table.to_csv())))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}

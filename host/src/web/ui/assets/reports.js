@@ -1,0 +1,267 @@
+// HelloWord processing panel: the Reports page (#/reports) and the Segments & care page
+// (#/segments). Separate from app.js, which owns the queue and the ticket page; the two meet
+// only in the DOM: this file renders into <section id="reports-view">, shows it for its own
+// routes and hides the queue that app.js shows for any other route.
+//
+// Same rules as app.js: every UI string comes from STRINGS; report data goes on the page
+// only with textContent (never innerHTML); charts are SVG images drawn by the server;
+// state changes carry the session's CSRF token.
+'use strict';
+
+(function () {
+  const STRINGS = {
+    en: {
+      'nav.reports': 'Reports',
+      'nav.segments': 'Segments & care',
+      'nav.queue': '← Queue',
+      'reports.title': 'Reports',
+      'segments.title': 'Customer segments',
+      'care.title': 'Proactive care',
+      'csv': 'Download CSV',
+      'heatmap': 'After-sales heatmap (SKU × issue kind)',
+      'carriers': 'Carrier problem rate',
+      'odr': 'Amazon Order Defect Rate (60 days, limit 1 %)',
+      'ebay-defects': 'eBay transaction defect rate',
+      'sla': 'SLA compliance and first response per agent',
+      'hotspots': 'Monthly hotspots: top root causes',
+      'month': 'Month',
+      'empty': 'No data yet.',
+      'segment.tag': 'Tag',
+      'segment.noMarketing': 'Amazon and eBay forbid marketing to their buyers through the marketplace: export the list for your own tools, with the buyer\'s consent. HelloWord never sends marketing messages.',
+      'care.send': 'Send care message',
+      'care.sent': 'Care message queued.',
+      'care.blocked': 'Blocked by the compliance guard:',
+      'care.failed': 'Not sent:',
+    },
+    'zh-CN': {
+      'nav.reports': '报表',
+      'nav.segments': '客户分群与关怀',
+      'nav.queue': '← 队列',
+      'reports.title': '报表',
+      'segments.title': '客户分群',
+      'care.title': '主动关怀',
+      'csv': '下载 CSV',
+      'heatmap': '售后热力图（SKU × 问题类型）',
+      'carriers': '物流商问题率',
+      'odr': '亚马逊订单缺陷率（60 天，上限 1%）',
+      'ebay-defects': 'eBay 交易缺陷率',
+      'sla': '各客服 SLA 达标率与首次响应时间',
+      'hotspots': '月度热点：主要根因',
+      'month': '月份',
+      'empty': '暂无数据。',
+      'segment.tag': '标签',
+      'segment.noMarketing': '亚马逊和 eBay 禁止通过平台向买家发送营销信息：请导出名单，在买家同意的前提下用于您自己的工具。HelloWord 从不发送营销消息。',
+      'care.send': '发送关怀消息',
+      'care.sent': '关怀消息已加入发送队列。',
+      'care.blocked': '被合规检查拦截：',
+      'care.failed': '未发送：',
+    },
+  };
+  const CHARTS = ['heatmap', 'carriers', 'odr', 'ebay-defects', 'sla', 'hotspots'];
+  const TAGS = ['high-loyalty-potential', 'vip', 'repeat-complainer'];
+  const view = { month: new Date().toISOString().slice(0, 7), tag: TAGS[0] };
+
+  const $ = (selector) => document.querySelector(selector);
+  const lang = () => (document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en');
+  const t = (key) => STRINGS[lang()][key] ?? STRINGS.en[key] ?? key;
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === 'class') node.className = value;
+      else if (name === 'text') node.textContent = value;
+      else if (name.startsWith('data-')) node.setAttribute(name, String(value));
+      else node[name] = value;
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  async function getJson(path) {
+    try {
+      const response = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      return { status: response.status, data: await response.json().catch(() => ({})) };
+    } catch (_) {
+      return { status: 0, data: {} };
+    }
+  }
+
+  async function postJson(path, body) {
+    const session = await getJson('/ui/session');
+    try {
+      const response = await fetch(path, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.data.csrf || '' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, data: await response.json().catch(() => ({})) };
+    } catch (_) {
+      return { status: 0, data: {} };
+    }
+  }
+
+  function cellText(value) {
+    if (value === null || value === undefined) return '—';
+    if (Array.isArray(value)) return value.join(', ');
+    return String(value);
+  }
+
+  function table(report, extra) {
+    if (!report.rows || report.rows.length === 0) return el('p', { class: 'hint', text: t('empty') });
+    const head = el('tr', {}, report.columns.map((c) => el('th', { text: c })), extra ? el('th') : null);
+    const rows = report.rows.map((row) =>
+      el('tr', {}, row.map((v) => el('td', { text: cellText(v) })), extra ? el('td', {}, extra(row)) : null));
+    return el('div', { class: 'rp-scroll' }, el('table', { class: 'rp-table' }, el('thead', {}, head), el('tbody', {}, rows)));
+  }
+
+  function query(name) {
+    return name === 'hotspots' ? '?month=' + encodeURIComponent(view.month) : '';
+  }
+
+  async function reportCard(name) {
+    const path = '/api/reports/' + name;
+    const { status, data } = await getJson(path + query(name));
+    const sep = query(name) ? '&' : '?';
+    const card = el('section', { class: 'card rp-card', 'data-report': name },
+      el('h2', { text: t(name) }),
+      el('img', { class: 'rp-chart', alt: t(name), src: path + '.svg' + query(name) }),
+      status === 200 ? table(data) : el('p', { class: 'error', text: data.message || String(status) }),
+      status === 200 ? el('ul', { class: 'rp-notes' }, (data.notes || []).map((n) => el('li', { text: n }))) : null,
+      el('a', { class: 'rp-csv', href: path + query(name) + sep + 'format=csv', download: '', text: t('csv') }));
+    return card;
+  }
+
+  async function renderReports(section) {
+    const month = el('input', { type: 'month', value: view.month, id: 'rp-month' });
+    month.addEventListener('change', () => { view.month = month.value || view.month; render(); });
+    const cards = await Promise.all(CHARTS.map(reportCard));
+    section.replaceChildren(
+      el('div', { class: 'toolbar' }, el('h1', { text: t('reports.title') }),
+        el('label', {}, t('month') + ' ', month)),
+      el('div', { class: 'rp-grid' }, cards));
+  }
+
+  async function renderSegments(section) {
+    const select = el('select', { id: 'rp-tag' },
+      TAGS.map((tag) => el('option', { value: tag, text: tag, selected: tag === view.tag })));
+    select.addEventListener('change', () => { view.tag = select.value; render(); });
+    const segPath = '/api/reports/segments?tag=' + encodeURIComponent(view.tag);
+    const seg = await getJson(segPath);
+    const care = await getJson('/api/reports/care');
+    const status = el('p', { id: 'rp-care-status', role: 'status' });
+    const careAction = (row) => {
+      const ticket = row[care.data.columns.indexOf('ticket')];
+      const button = el('button', { type: 'button', text: t('care.send'), 'data-ticket': ticket });
+      button.addEventListener('click', () => sendCare(ticket, button, status));
+      return button;
+    };
+    section.replaceChildren(
+      el('section', { class: 'card' },
+        el('div', { class: 'toolbar' }, el('h1', { text: t('segments.title') }),
+          el('label', {}, t('segment.tag') + ' ', select)),
+        el('p', { class: 'rp-warning', text: t('segment.noMarketing') }),
+        seg.status === 200 ? table(seg.data) : el('p', { class: 'error', text: seg.data.message || String(seg.status) }),
+        el('a', { class: 'rp-csv', href: segPath + '&format=csv', download: '', text: t('csv') })),
+      el('section', { class: 'card' },
+        el('h1', { text: t('care.title') }),
+        care.status === 200 ? table(care.data, careAction) : el('p', { class: 'error', text: care.data.message || String(care.status) }),
+        care.status === 200 ? el('ul', { class: 'rp-notes' }, (care.data.notes || []).map((n) => el('li', { text: n }))) : null,
+        status,
+        el('a', { class: 'rp-csv', href: '/api/reports/care?format=csv', download: '', text: t('csv') })));
+  }
+
+  /** The `proactive-care` template in the buyer's language, sent through the reply API
+   * (and so through the compliance guard). */
+  async function sendCare(ticket, button, status) {
+    button.disabled = true;
+    const draft = await postJson('/api/tickets/' + ticket + '/draft', { scenario: 'proactive-care' });
+    let result = draft;
+    if (draft.status === 200 && !draft.data.draft.blocked) {
+      const d = draft.data.draft;
+      result = await postJson('/api/tickets/' + ticket + '/reply', { body: d.body, subject: d.subject, language: d.language });
+    }
+    button.disabled = false;
+    if (result.status === 200) {
+      status.replaceChildren(t('care.sent') + ' #' + ticket);
+      return;
+    }
+    const findings = result.data.findings || (result.data.draft && result.data.draft.findings) || [];
+    status.replaceChildren(
+      el('span', { class: 'error', text: (findings.length ? t('care.blocked') : t('care.failed')) + ' #' + ticket + ' ' }),
+      findings.length
+        ? el('ul', {}, findings.map((f) => el('li', {}, el('q', { text: f.excerpt }), ' — ', f.explanation)))
+        : (result.data.message || String(result.status)));
+  }
+
+  function currentPage() {
+    const hash = window.location.hash;
+    if (hash === '#/reports') return 'reports';
+    if (hash === '#/segments') return 'segments';
+    return null;
+  }
+
+  function applyNav() {
+    const reports = $('#nav-reports');
+    const segments = $('#nav-segments');
+    if (reports) reports.textContent = t('nav.reports');
+    if (segments) segments.textContent = t('nav.segments');
+    const signedIn = $('#sign-in-view') && $('#sign-in-view').hidden;
+    const nav = $('#reports-nav');
+    if (nav) nav.hidden = !signedIn;
+  }
+
+  let rendering = false;
+  /** Show our page for our routes (over the queue app.js shows for them), else hide it. */
+  async function render() {
+    const section = $('#reports-view');
+    const page = currentPage();
+    applyNav();
+    const signedIn = $('#sign-in-view').hidden;
+    if (!page || !signedIn) {
+      section.hidden = true;
+      return;
+    }
+    $('#queue-view').hidden = true;
+    $('#ticket-view').hidden = true;
+    section.hidden = false;
+    if (rendering) return;
+    rendering = true;
+    try {
+      const body = el('div', {});
+      const back = el('a', { href: '#/', class: 'back', text: t('nav.queue') });
+      if (page === 'reports') await renderReports(body);
+      else await renderSegments(body);
+      section.replaceChildren(back, body);
+      section.dataset.page = page;
+    } finally {
+      rendering = false;
+    }
+  }
+
+  function start() {
+    const section = $('#reports-view');
+    if (!section) return;
+    window.addEventListener('hashchange', render);
+    // app.js shows its views on its own schedule (after sign-in, on every route); follow it.
+    const observer = new MutationObserver(() => {
+      applyNav();
+      const page = currentPage();
+      if (page && !$('#queue-view').hidden) render();
+      if (!page && !section.hidden) section.hidden = true;
+    });
+    for (const id of ['queue-view', 'sign-in-view']) {
+      observer.observe($('#' + id), { attributes: true, attributeFilter: ['hidden'] });
+    }
+    new MutationObserver(() => { applyNav(); if (currentPage() && !section.hidden) render(); })
+      .observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+    applyNav();
+  }
+
+  window.HelloWordReports = { render };
+  document.addEventListener('DOMContentLoaded', start);
+})();

@@ -1,0 +1,267 @@
+//! Reports over real tickets: Shopify webhooks through the real connector and engine, then
+//! `GET /api/reports/...` as JSON, CSV and SVG — with a hostile SKU and carrier name.
+
+mod common;
+
+use common::gateway::*;
+
+/// A carrier and SKU as a hostile or careless marketplace might send them.
+const HOSTILE_CARRIER: &str = "<script>alert(\"x\"),1</script>";
+const HOSTILE_SKU: &str = "<script>sku</script>";
+
+/// A failed delivery (a logistics-delay ticket) of order `order` with the hostile names.
+fn failed_fulfillment(order: u64, id: u64) -> Vec<u8> {
+    let mut f: serde_json::Value =
+        serde_json::from_slice(&fixture("fulfillments__update.json")).unwrap();
+    f["id"] = id.into();
+    f["order_id"] = order.into();
+    f["shipment_status"] = "failure".into();
+    f["tracking_company"] = HOSTILE_CARRIER.into();
+    f["line_items"][0]["sku"] = HOSTILE_SKU.into();
+    serde_json::to_vec(&f).unwrap()
+}
+
+async fn get(gw: &Running, path: &str) -> reqwest::Response {
+    gw.client
+        .get(format!("{}{path}", gw.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn row<'a>(report: &'a serde_json::Value, column: &str, value: &str) -> &'a serde_json::Value {
+    let at = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == column)
+        .unwrap_or_else(|| panic!("no column {column}: {report}"));
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[at] == value)
+        .unwrap_or_else(|| panic!("no row with {column} = {value}: {report}"))
+}
+
+fn cell<'a>(
+    report: &'a serde_json::Value,
+    row: &'a serde_json::Value,
+    column: &str,
+) -> &'a serde_json::Value {
+    let at = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == column)
+        .unwrap_or_else(|| panic!("no column {column}: {report}"));
+    &row[at]
+}
+
+#[tokio::test]
+async fn reports_count_tickets_export_csv_and_draw_inert_svg() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    for (i, order) in [7001_u64, 7002].into_iter().enumerate() {
+        let status = gw
+            .deliver(
+                "fulfillments/update",
+                &failed_fulfillment(order, 9000 + i as u64),
+                &format!("w-f{i}"),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(
+        gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-d")
+            .await,
+        200
+    );
+    gw.settled().await;
+
+    // Heatmap: the hostile SKU had two logistics delays.
+    let (status, heat) = gw.api("GET", "/api/reports/heatmap", None).await;
+    assert_eq!(status, 200, "{heat}");
+    let r = row(&heat, "sku", HOSTILE_SKU);
+    assert_eq!(cell(&heat, r, "logistics-delay"), 2, "{heat}");
+    assert_eq!(cell(&heat, r, "total"), 2);
+
+    // Carriers: both orders seen with the hostile carrier had a problem.
+    let (_, carriers) = gw.api("GET", "/api/reports/carriers", None).await;
+    let r = row(&carriers, "carrier", HOSTILE_CARRIER);
+    assert_eq!(cell(&carriers, r, "orders_seen"), 2, "{carriers}");
+    assert_eq!(cell(&carriers, r, "problem_rate_percent"), 100.0);
+
+    // ODR (here over the Shopify shop, which has the chargeback): no order count, no rate.
+    let (_, odr) = gw
+        .api("GET", "/api/reports/odr?marketplace=shopify", None)
+        .await;
+    let r = row(&odr, "shop", SHOP);
+    assert_eq!(cell(&odr, r, "chargebacks"), 1, "{odr}");
+    assert_eq!(cell(&odr, r, "orders_with_defect"), 1);
+    assert!(cell(&odr, r, "odr_percent").is_null());
+    assert_eq!(cell(&odr, r, "status"), "orders-unknown");
+    assert!(
+        odr["notes"]
+            .to_string()
+            .contains("cannot know the order count")
+    );
+    // With the order count the seller knows: 1 of 50 orders = 2 %, over Amazon's 1 %.
+    let (_, odr) = gw
+        .api(
+            "GET",
+            &format!("/api/reports/odr?marketplace=shopify&orders={SHOP}:50"),
+            None,
+        )
+        .await;
+    let r = row(&odr, "shop", SHOP);
+    assert_eq!(cell(&odr, r, "odr_percent"), 2.0, "{odr}");
+    assert_eq!(cell(&odr, r, "status"), "over-limit");
+
+    // SLA: three new tickets, nobody answered yet.
+    let (status, sla) = gw.api("GET", "/api/reports/sla", None).await;
+    assert_eq!(status, 200);
+    let tickets: u64 = sla["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(tickets, 3, "{sla}");
+
+    // Hotspots of this month: logistics-delay × the hostile SKU × carrier is first.
+    let (_, hot) = gw.api("GET", "/api/reports/hotspots", None).await;
+    let first = &hot["rows"][0];
+    assert_eq!(cell(&hot, first, "issue_kind"), "logistics-delay", "{hot}");
+    assert_eq!(cell(&hot, first, "sku"), HOSTILE_SKU);
+    assert_eq!(cell(&hot, first, "carrier"), HOSTILE_CARRIER);
+    assert_eq!(cell(&hot, first, "tickets"), 2);
+
+    // CSV: the carrier's quote and comma are quoted, the download is named.
+    let response = get(&gw, "/api/reports/carriers?format=csv").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.starts_with("attachment; filename=\"helloword-carriers-"),
+        "{disposition}"
+    );
+    let text = response.text().await.unwrap();
+    assert!(
+        text.starts_with("carrier,orders_seen,problem_orders,problem_rate_percent,top_problem\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"<script>alert(\"\"x\"\"),1</script>\",2,2,100.0,logistics-delay\r\n"),
+        "{text}"
+    );
+
+    // SVG: drawn by the server, the hostile names only as escaped text.
+    for chart in [
+        "heatmap",
+        "carriers",
+        "odr",
+        "sla",
+        "hotspots",
+        "ebay-defects",
+    ] {
+        let response = get(&gw, &format!("/api/reports/{chart}.svg")).await;
+        assert_eq!(response.status(), 200, "{chart}");
+        assert_eq!(response.headers()["content-type"], "image/svg+xml");
+        let svg = response.text().await.unwrap();
+        assert!(svg.starts_with("<svg "), "{chart}: {svg}");
+        assert!(
+            !svg.to_ascii_lowercase().contains("<script"),
+            "{chart}: {svg}"
+        );
+        assert!(!svg.contains(" on"), "{chart}: an event attribute in {svg}");
+    }
+    let svg = get(&gw, "/api/reports/heatmap.svg")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(svg.contains("&lt;script&gt;sku&lt;/script&gt;"), "{svg}");
+
+    // Errors name the problem.
+    let (status, body) = gw.api("GET", "/api/reports/nope", None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("unknown-report"))
+    );
+    let (status, body) = gw.api("GET", "/api/reports/heatmap?days=0", None).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("`days`"),
+        "{body}"
+    );
+    let (status, body) = gw.api("GET", "/api/reports/odr?orders=nocount", None).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = gw.api("GET", "/api/reports/segments.svg", None).await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("no-chart")));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_satisfied_buyer_joins_the_segment_without_marketplace_markers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    assert_eq!(
+        gw.deliver(
+            "fulfillments/update",
+            &failed_fulfillment(7001, 9000),
+            "w-f"
+        )
+        .await,
+        200
+    );
+    gw.settled().await;
+    let ticket = gw.queue()[0].clone();
+
+    // Not on the proactive-care list: a Shopify fulfillment carries no order total (so no
+    // value to call high) and the shipment had news today.
+    let (status, care) = gw
+        .api("GET", "/api/reports/care?high_value=1&stalled_days=1", None)
+        .await;
+    assert_eq!(status, 200, "{care}");
+    assert_eq!(care["rows"].as_array().unwrap().len(), 0, "{care}");
+
+    // Resolved to the buyer's satisfaction: in the high-loyalty-potential segment.
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{}/status", ticket.id),
+            Some(r#"{"status": "resolved", "satisfied": true}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, segment) = gw.api("GET", "/api/reports/segments", None).await;
+    assert_eq!(status, 200);
+    let r = row(&segment, "email", "jon@example.com");
+    assert_eq!(
+        cell(&segment, r, "contact_channel"),
+        "own-email-with-consent"
+    );
+    assert_eq!(
+        cell(&segment, r, "no_marketing_via"),
+        &serde_json::json!([])
+    );
+    let csv = get(&gw, "/api/reports/segments?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with("customer_key,name,email,country,language,marketplaces,"),
+        "{csv}"
+    );
+    assert!(csv.contains("email:jon@example.com,"), "{csv}");
+    gw.stop().await;
+}
