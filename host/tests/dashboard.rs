@@ -10,6 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::gateway::{self, TOKEN, fixture};
+use common::shopify_admin;
+use helloword::tickets::model::Happening;
 
 /// What a buyer typed as their name: must show as text and never run.
 const HOSTILE: &str = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>";
@@ -247,7 +249,7 @@ async fn chromium_signs_in_sees_a_red_ticket_live_and_renders_buyer_html_inert()
     );
     gw.settled().await;
 
-    let mut driver = Driver::spawn(&gw.base);
+    let mut driver = Driver::spawn("run.js", &gw.base, &[]);
     let mut said = Vec::new();
     let ready = driver.read_until("READY", &mut said).await;
     assert!(ready, "the driver never got ready: {said:#?}");
@@ -270,19 +272,162 @@ async fn chromium_signs_in_sees_a_red_ticket_live_and_renders_buyer_html_inert()
     gw.stop().await;
 }
 
-/// `node tests/dashboard/run.js`, its stdout as lines; killed if the test fails first.
+/// The team for the desk run: `ana` takes no tickets by herself (capacity 0), so every
+/// ticket she owns was given to her by hand.
+fn desk_team() -> String {
+    format!(
+        "shopify_admin_token = {{ value = \"{}\" }}\n\
+         [actions]\nretry_base_ms = 50\n\
+         [[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 5\n\
+         [[tickets.agents]]\nname = \"mei\"\nskills = [\"logistics\", \"quality\", \"payment\"]\n\
+         languages = [\"en\"]\ncapacity = 5\n\
+         [[tickets.agents]]\nname = \"ana\"\ncapacity = 0\n",
+        shopify_admin::ADMIN_TOKEN
+    )
+}
+
+/// The test policy that refunds every case, waiting for an agent's approval.
+fn install_refund_policy(dir: &Path) {
+    let folder = dir.join("plugins/refund-policy");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(
+        test_artifacts::REFUND_POLICY,
+        folder.join("refund_policy.wasm"),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("plugin.toml"),
+        "[plugin]\nid = \"refund-policy\"\nkind = \"compensation-policy\"\ncontract = \"0.1.0\"\n\
+         component = \"refund_policy.wasm\"\ndescription = \"Refunds every case (tests).\"\n\
+         [config]\ntier = \"agent\"\n",
+    )
+    .unwrap();
+}
+
+/// Batch-assign two tickets from the keyboard, reply to a return request from a template
+/// (culture tips shown, an e-mail address flagged while typing), and approve its refund —
+/// in real headless Chromium, checked afterwards through the store and the Admin API
+/// stand-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_batch_assigns_replies_from_a_template_and_approves_a_refund() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists() && driver_dir().join("node_modules").exists(),
+        "Chromium or the browser driver is missing: run scripts/test-deps"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    common::install_locale_packs(dir.path());
+    install_refund_policy(dir.path());
+    let (admin, port) = shopify_admin::start().await;
+    shopify_admin::install_connector(dir.path(), port);
+    let gw = gateway::start_with(dir.path(), &desk_team()).await;
+    for (topic, body, id) in [
+        (
+            "returns/request",
+            fixture("returns__request.json"),
+            "desk-1",
+        ),
+        (
+            "disputes/create",
+            fixture("disputes__create.json"),
+            "desk-2",
+        ),
+        ("orders/cancelled", hostile_cancellation(), "desk-3"),
+    ] {
+        assert_eq!(gw.deliver(topic, &body, id).await, 200, "{topic}");
+    }
+    gw.settled().await;
+    let queue = gw.queue();
+    assert_eq!(queue.len(), 3, "{queue:#?}");
+    let returned = queue
+        .iter()
+        .find(|t| t.summary.to_lowercase().contains("return"))
+        .unwrap_or_else(|| panic!("a return ticket: {queue:#?}"))
+        .id;
+    // The cancelled order's buyer has a country, so its drafts come with culture tips.
+    let cancelled = queue
+        .iter()
+        .find(|t| t.summary.contains("cancelled"))
+        .unwrap_or_else(|| panic!("a cancellation ticket: {queue:#?}"))
+        .id;
+    // The policy is asked when a case opens; wait for the return's proposal.
+    for _ in 0..300 {
+        if !gw.app.store.proposals(returned).unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!gw.app.store.proposals(returned).unwrap().is_empty());
+
+    let (reply_to, refund) = (cancelled.to_string(), returned.to_string());
+    let mut driver = Driver::spawn("desk.js", &gw.base, &["ana", &reply_to, &refund]);
+    let mut said = Vec::new();
+    let passed = driver.read_until("PASS", &mut said).await;
+    let status = driver.finish();
+    assert!(
+        passed && status.success(),
+        "the browser run failed ({status}); screenshots in {}:\n{}",
+        screenshot_dir().display(),
+        said.join("\n")
+    );
+
+    let assigned: Vec<u64> = said
+        .iter()
+        .find_map(|l| l.strip_prefix("ASSIGNED "))
+        .expect("the driver names the tickets it assigned")
+        .split(' ')
+        .map(|id| id.parse().unwrap())
+        .collect();
+    assert_eq!(assigned.len(), 2);
+    for id in assigned {
+        let ticket = gw.app.store.ticket(id).unwrap().unwrap();
+        assert_eq!(ticket.assignee.as_deref(), Some("ana"), "ticket {id}");
+    }
+    let timeline = gw.app.store.timeline(cancelled).unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|e| matches!(&e.what, Happening::ReplySent { by, .. } if by == "lead")),
+        "the reply is on the timeline: {timeline:#?}"
+    );
+    let proposals = gw.app.store.proposals(returned).unwrap();
+    let approved = said
+        .iter()
+        .find_map(|l| l.strip_prefix("APPROVED "))
+        .expect("the driver names the proposal it approved");
+    let approved = proposals
+        .iter()
+        .find(|p| p.id.to_string() == approved)
+        .expect("the approved proposal");
+    assert!(
+        matches!(&approved.state, helloword::actions::ProposalState::Approved { by, .. } if by == "lead"),
+        "{approved:?}"
+    );
+    // The approval queued the refund, and it reached the marketplace once.
+    for _ in 0..300 {
+        if admin.refund_count() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(admin.refund_count(), 1);
+    gw.stop().await;
+}
+
+/// `node tests/dashboard/<script>`, its stdout as lines; killed if the test fails first.
 struct Driver {
     child: Child,
     lines: tokio::sync::mpsc::UnboundedReceiver<String>,
 }
 
 impl Driver {
-    fn spawn(base: &str) -> Driver {
+    /// Run `script` with the gateway's address, the token, the screenshot folder and `extra`.
+    fn spawn(script: &str, base: &str, extra: &[&str]) -> Driver {
         let mut child = Command::new("node")
-            .arg(driver_dir().join("run.js"))
+            .arg(driver_dir().join(script))
             .arg(base)
             .arg(TOKEN)
             .arg(screenshot_dir())
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -8,10 +8,9 @@
 // `PASS` (exit 0) or the failure (exit 1, with failure.png).
 'use strict';
 
-const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
-const { chromium } = require('playwright-core');
+const { WAIT_MS, check, runScenario } = require('./lib');
 
 const [baseUrl, token, shots] = process.argv.slice(2);
 if (!baseUrl || !token || !shots) {
@@ -20,8 +19,6 @@ if (!baseUrl || !token || !shots) {
 }
 
 const HOSTILE = '<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const WAIT_MS = 20000;
 
 const stdinLines = readline.createInterface({ input: process.stdin });
 const nextLine = () => new Promise((resolve, reject) => {
@@ -29,44 +26,7 @@ const nextLine = () => new Promise((resolve, reject) => {
   stdinLines.once('close', () => reject(new Error('stdin closed before the go-ahead')));
 });
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function main() {
-  fs.mkdirSync(shots, { recursive: true });
-  const profile = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'hw-chromium-'));
-  // A fresh profile (playwright-core's name for --user-data-dir) for every run.
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-    viewport: { width: 1400, height: 900 },
-  });
-  const page = browser.pages()[0] || await browser.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    // A CSP violation is reported on the console as "Refused to …".
-    if (m.type() === 'error' && m.text().includes('Refused to')) problems.push(m.text());
-  });
-  try {
-    await run(page, problems);
-    console.log('PASS');
-  } catch (e) {
-    await page.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true }).catch(() => {});
-    console.log(`FAIL: ${e.stack || e}`);
-    process.exitCode = 1;
-  } finally {
-    await browser.close();
-    stdinLines.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-}
-
-async function run(page, problems) {
+async function run(page) {
   await signIn(page);
   await xssIsInert(page);
   await page.screenshot({ path: path.join(shots, '01-queue.png'), fullPage: true });
@@ -77,7 +37,6 @@ async function run(page, problems) {
   await page.screenshot({ path: path.join(shots, '03-queue-zh.png'), fullPage: true });
   await ticketPage(page);
   await page.screenshot({ path: path.join(shots, '04-ticket.png'), fullPage: true });
-  check(problems.length === 0, `the page reported problems:\n${problems.join('\n')}`);
 }
 
 async function signIn(page) {
@@ -156,4 +115,4 @@ async function ticketPage(page) {
   check(pwned === 'undefined', 'the ticket page ran buyer text as script');
 }
 
-main();
+runScenario(shots, run).finally(() => stdinLines.close());

@@ -1,0 +1,143 @@
+// The processing panel's daily work in Debian's Chromium, for host/tests/dashboard.rs:
+// select tickets from the keyboard and with shift-click, batch-assign two, then on one
+// ticket draft a reply from a template (with its culture tips), see the compliance guard
+// flag an e-mail address as it is typed, send the clean reply and approve the refund.
+//
+//   node desk.js <base-url> <token> <screenshot-dir> <agent> <reply-ticket> <refund-ticket>
+//
+// <agent> is who the batch assigns to; <reply-ticket> a ticket whose buyer's country has
+// culture tips; <refund-ticket> one with an open refund proposal. Prints `PASS` (exit 0) or the failure (exit 1, with failure.png).
+'use strict';
+
+const path = require('node:path');
+const { WAIT_MS, check, runScenario, signIn } = require('./lib');
+
+const [baseUrl, token, shots, agent, replyTicket, refundTicket] = process.argv.slice(2);
+if (!baseUrl || !token || !shots || !agent || !replyTicket || !refundTicket) {
+  console.error('usage: node desk.js <base-url> <token> <screenshot-dir> <agent> <reply-ticket> <refund-ticket>');
+  process.exit(2);
+}
+
+async function run(page) {
+  await signIn(page, baseUrl, token);
+  await shortcutsShowAndHide(page);
+  await shiftClickSelectsARange(page);
+  const assigned = await batchAssignTwoFromTheKeyboard(page);
+  await page.screenshot({ path: path.join(shots, '10-batch-assigned.png'), fullPage: true });
+  console.log(`ASSIGNED ${assigned.join(' ')}`);
+  await page.keyboard.press('Escape');
+  await openTicketFromTheKeyboard(page, replyTicket);
+  await replyFromATemplate(page);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#queue-view:not([hidden])', { timeout: WAIT_MS });
+  await page.goto(baseUrl + '/ui/#/tickets/' + refundTicket);
+  await page.waitForSelector('#ticket-view:not([hidden]) #proposals', { timeout: WAIT_MS });
+  await approveTheRefund(page);
+  await page.screenshot({ path: path.join(shots, '13-refund-approved.png'), fullPage: true });
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#queue-view:not([hidden])', { timeout: WAIT_MS });
+}
+
+const selectedCount = (page) => page.$$eval('.lanes .ticket input.select:checked', (n) => n.length);
+
+async function shortcutsShowAndHide(page) {
+  await page.keyboard.press('?');
+  await page.waitForSelector('#shortcuts:not([hidden])', { timeout: WAIT_MS });
+  const text = await page.textContent('#shortcuts');
+  check(text.includes('Next / previous ticket'), `the shortcut list is shown: ${text}`);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#shortcuts[hidden]', { state: 'attached', timeout: WAIT_MS });
+  await page.keyboard.press('/');
+  check(await page.evaluate(() => document.activeElement.id) === 'filter-text', '/ focuses the filter');
+  await page.keyboard.press('Escape');
+}
+
+async function shiftClickSelectsARange(page) {
+  const boxes = page.locator('.lanes .ticket input.select');
+  check(await boxes.count() >= 3, 'three tickets in the queue');
+  await boxes.nth(0).click();
+  await boxes.nth(2).click({ modifiers: ['Shift'] });
+  check(await selectedCount(page) === 3, `shift-click selects the range, got ${await selectedCount(page)}`);
+  check((await page.textContent('#batch-count')).includes('3'), 'the batch bar counts three');
+  await page.click('#batch-clear');
+  check(await selectedCount(page) === 0, 'clearing unselects');
+}
+
+async function batchAssignTwoFromTheKeyboard(page) {
+  // Start from the page, not from a control, so the keys go to the queue.
+  await page.locator('#queue-title').click();
+  // The cursor is where the last click left it: k to the top, then select two.
+  const cards = await page.locator('.lanes .ticket').count();
+  for (let i = 0; i < cards; i++) await page.keyboard.press('k');
+  for (const key of ['x', 'j', 'x']) await page.keyboard.press(key);
+  check(await selectedCount(page) === 2, `x j x selects two, got ${await selectedCount(page)}`);
+  const focused = await page.evaluate(() => document.activeElement.closest('.ticket')?.dataset.id);
+  const ids = await page.$$eval('.lanes .ticket.selected', (n) => n.map((x) => x.dataset.id));
+  check(focused === ids[1], `the cursor's card has the focus (${focused} of ${ids})`);
+  await page.selectOption('#batch-agent', agent);
+  await page.click('#batch-assign');
+  await page.waitForFunction(
+    () => document.querySelectorAll('#batch-result-list .result.ok').length === 2,
+    null, { timeout: WAIT_MS });
+  for (const id of ids) {
+    await page.waitForFunction(
+      ([id, agent]) => document.querySelector(`.lanes .ticket[data-id="${id}"] .assignee`)?.textContent === agent,
+      [id, agent], { timeout: WAIT_MS });
+  }
+  return ids;
+}
+
+async function openTicketFromTheKeyboard(page, ticketId) {
+  await page.locator('#queue-title').click();
+  const ids = await page.$$eval('.lanes .ticket', (n) => n.map((x) => x.dataset.id));
+  const steps = ids.indexOf(ticketId) + 1;
+  check(steps > 0, `ticket ${ticketId} is in the queue`);
+  // The cursor starts where the batch left it: go to the top first.
+  for (let i = 0; i < ids.length; i++) await page.keyboard.press('k');
+  for (let i = 1; i < steps; i++) await page.keyboard.press('j');
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#ticket-view:not([hidden]) #reply-form', { timeout: WAIT_MS });
+  check(page.url().endsWith('#/tickets/' + ticketId), `Enter opens the ticket, at ${page.url()}`);
+}
+
+async function replyFromATemplate(page) {
+  await page.selectOption('#reply-scenario', 'damaged-item');
+  await page.click('#reply-fill');
+  await page.waitForFunction(() => document.querySelector('#reply-body').value.length > 20, null,
+    { timeout: WAIT_MS });
+  await page.waitForSelector('#reply-tips:not([hidden]) .tip', { timeout: WAIT_MS });
+  const draft = await page.inputValue('#reply-body');
+  await page.screenshot({ path: path.join(shots, '11-template-draft.png'), fullPage: true });
+
+  // An e-mail address is flagged while the agent types.
+  await page.focus('#reply-body');
+  await page.keyboard.press('End');
+  await page.keyboard.type(' Write to me at help@shop-example.com');
+  await page.waitForSelector('#reply-findings .finding[data-rule="email-address"]', { timeout: WAIT_MS });
+  await page.screenshot({ path: path.join(shots, '12-compliance-inline.png'), fullPage: true });
+
+  // Clean again, it goes.
+  await page.fill('#reply-body', draft);
+  await page.waitForSelector('#reply-findings .clean', { timeout: WAIT_MS });
+  // Esc leaves the text box, not the page.
+  await page.keyboard.press('Escape');
+  check(await page.isVisible('#ticket-view'), 'Esc in the composer stays on the ticket');
+  await page.click('#reply-send');
+  await page.waitForSelector('#reply-result .ok', { timeout: WAIT_MS });
+  await page.waitForSelector('.timeline .entry.reply-sent', { timeout: WAIT_MS });
+}
+
+async function approveTheRefund(page) {
+  const open = page.locator('#proposals .proposal.open');
+  await open.first().waitFor({ timeout: WAIT_MS });
+  const rationale = await open.first().locator('.rationale').textContent();
+  check(rationale.trim().length > 0, 'the proposal shows its rationale');
+  check((await open.first().textContent()).includes('Refund'), 'the proposal is a refund');
+  const id = await open.first().getAttribute('data-id');
+  await open.first().locator('button.approve').click();
+  await page.waitForSelector(`#proposals .proposal.approved[data-id="${id}"]`, { timeout: WAIT_MS });
+  console.log(`APPROVED ${id}`);
+}
+
+runScenario(shots, run);
