@@ -28,11 +28,7 @@ impl Gateway {
     /// Resolve secrets, build the plugin runtime, load the plugin folder and start hot reload.
     pub async fn start(config: &Config) -> anyhow::Result<Gateway> {
         let secrets = Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
-        let api_tokens = config
-            .api_tokens
-            .iter()
-            .filter_map(|(who, secret)| secrets.get(secret).map(|t| (who.clone(), t.to_vec())))
-            .collect();
+        let api_tokens = crate::web::access::ApiToken::from_config(&config.api_tokens, &secrets);
         let metrics = Metrics::default();
         let secrets = Arc::new(secrets);
         let services = Arc::new(Services::new(secrets.clone(), metrics.clone())?);

@@ -21,6 +21,7 @@
 //! ```
 
 pub mod secrets;
+pub mod tokens;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub use secrets::{ClientAuth, OAuthSource, SecretSource, Secrets};
+pub use tokens::{Scope, TokenConfig, TokenSource};
 
 use crate::plugin::{EngineSettings, LimitOverrides, Limits, RuntimeSettings};
 
@@ -60,9 +62,10 @@ struct RawConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawApi {
-    /// Token name (who acts, as the audit trail shows it) → name of the secret holding it.
+    /// Token name (who acts, as the audit trail shows it) → the secret holding it, or its
+    /// SHA-256, and its scopes ([`tokens`]).
     #[serde(default)]
-    tokens: BTreeMap<String, String>,
+    tokens: BTreeMap<String, TokenConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -237,8 +240,8 @@ pub struct Config {
     pub default_limits: Limits,
     /// Secret sources by name (resolved by [`Secrets::resolve`]).
     pub secrets: BTreeMap<String, SecretSource>,
-    /// Admin API tokens: who (the token's name) → the secret holding the token.
-    pub api_tokens: BTreeMap<String, String>,
+    /// Admin API tokens: who (the token's name) → where its value comes from and its scopes.
+    pub api_tokens: BTreeMap<String, TokenConfig>,
     /// The ticket engine's section, as written (built by `EngineSettings::from_config`).
     pub tickets: crate::tickets::TicketsConfig,
     /// Replies: signature, translator, off-hours acknowledgement.
@@ -357,8 +360,10 @@ impl Config {
                 )));
             }
         }
-        for (who, secret) in &raw.api.tokens {
-            if !raw.secrets.contains_key(secret) {
+        for (who, token) in &raw.api.tokens {
+            if let TokenSource::Secret(secret) = &token.source
+                && !raw.secrets.contains_key(secret)
+            {
                 return Err(err(format!(
                     "`api.tokens.{who}` names secret `{secret}`, which is not in [secrets]"
                 )));

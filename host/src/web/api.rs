@@ -6,7 +6,6 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 use super::{App, error, json};
 use crate::tickets::engine::ChangeError;
@@ -37,6 +36,21 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
     let query = req.uri().query().unwrap_or("").to_string();
     let segments: Vec<&str> = path.split('/').skip(2).collect();
     let method = req.method().clone();
+    let needed = super::access::required(&method, &segments);
+    if !app
+        .api_tokens
+        .iter()
+        .any(|t| t.who == who && t.allows(needed))
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            "missing-scope",
+            &format!(
+                "{who}'s token lacks the `{}` scope this request needs (see [api.tokens])",
+                needed.name()
+            ),
+        );
+    }
     match (&method, segments.as_slice()) {
         (&Method::GET, ["tickets"]) => list(app, &query),
         (&Method::GET, ["tickets", id]) => with_id(id, |id| show(app, id)),
@@ -187,10 +201,7 @@ pub(super) fn authenticate(app: &App, req: &Request<Incoming>) -> Option<String>
         return super::ui::cookie_user(app, req);
     };
     let presented = header.to_str().ok()?.strip_prefix("Bearer ")?.as_bytes();
-    app.api_tokens
-        .iter()
-        .find(|(_, token)| bool::from(token.as_slice().ct_eq(presented)))
-        .map(|(who, _)| who.clone())
+    super::access::by_token(&app.api_tokens, presented).map(|t| t.who.clone())
 }
 
 fn with_id(id: &str, f: impl FnOnce(u64) -> Response<Full<Bytes>>) -> Response<Full<Bytes>> {

@@ -3,6 +3,7 @@
 //! [`run`] takes a bound listener (tests bind `127.0.0.1:0`) and a shutdown future; on
 //! shutdown it stops accepting and lets requests in flight finish.
 
+pub mod access;
 mod actions_api;
 mod api;
 mod ops_api;
@@ -50,7 +51,7 @@ pub struct App {
     /// The ticket engine.
     pub engine: Arc<crate::tickets::Engine>,
     /// Admin API tokens: (who, token).
-    pub api_tokens: Vec<(String, Vec<u8>)>,
+    pub api_tokens: Vec<access::ApiToken>,
     /// Drafts, the compliance guard, translation.
     pub replies: Arc<crate::replies::Replies>,
     /// The translator plugin to prefer (`[replies] translator`).

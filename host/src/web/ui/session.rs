@@ -79,11 +79,8 @@ pub enum CookieCheck {
 
 /// Exchange `token` for a new session.
 pub fn sign_in(app: &App, token: &[u8]) -> Result<Issued, SignInError> {
-    let user = app
-        .api_tokens
-        .iter()
-        .find(|(_, known)| bool::from(known.as_slice().ct_eq(token)))
-        .map(|(who, _)| who.clone())
+    let user = crate::web::access::by_token(&app.api_tokens, token)
+        .map(|t| t.who.clone())
         .ok_or(SignInError::UnknownToken)?;
     let id = random_token().map_err(SignInError::Random)?;
     let csrf = random_token().map_err(SignInError::Random)?;
@@ -145,9 +142,8 @@ fn is_safe(method: &Method) -> bool {
 
 /// Whether the gateway still has the token the session was made from, for the same user.
 fn token_still_valid(app: &App, session: &Session) -> bool {
-    app.api_tokens.iter().any(|(who, token)| {
-        *who == session.user && bool::from(sha256(token).ct_eq(&session.token_fingerprint))
-    })
+    crate::web::access::by_digest(&app.api_tokens, &session.token_fingerprint)
+        .is_some_and(|t| t.who == session.user)
 }
 
 /// The value of the session cookie, if the request has one.

@@ -1,0 +1,122 @@
+//! Access control: tokens kept as SHA-256 digests, each with its scopes; every API request
+//! needs the scope its kind of work belongs to, and says which one it lacks.
+
+mod common;
+
+use common::gateway::*;
+use helloword::config::Config;
+use sha2::{Digest, Sha256};
+
+const READER: &str = "reader-token-0001";
+const OPERATOR: &str = "operator-token-0002";
+
+fn config() -> String {
+    format!(
+        "operator_token = {{ value = \"{OPERATOR}\" }}\n\
+         [api.tokens.auditor]\nsha256 = \"{}\"\nscopes = [\"read\"]\n\
+         [api.tokens.night]\nsecret = \"operator_token\"\nscopes = [\"read\", \"operate\"]\n",
+        hex::encode(Sha256::digest(READER.as_bytes()))
+    )
+}
+
+#[tokio::test]
+async fn each_request_needs_its_scope_and_names_the_one_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start_with(tmp.path(), &config()).await;
+    assert_eq!(
+        gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+    let note = r#"{"text": "Checked the tracking."}"#;
+    let notes = format!("/api/tickets/{id}/notes");
+
+    // Known only by its digest: it reads, and nothing more.
+    let (status, body) = gw.as_token(READER, "GET", "/api/tickets", None).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = gw.as_token(READER, "POST", &notes, Some(note)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("missing-scope"))
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("`operate`"),
+        "{body}"
+    );
+
+    // Read and operate: works tickets, cannot move money or run the gateway.
+    let (status, body) = gw.as_token(OPERATOR, "POST", &notes, Some(note)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = gw
+        .as_token(
+            OPERATOR,
+            "POST",
+            "/api/proposals/decide",
+            Some(r#"{"proposals": []}"#),
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("`approve-refunds`"),
+        "{body}"
+    );
+    let (status, body) = gw.as_token(OPERATOR, "POST", "/api/export", None).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("`admin`"),
+        "{body}"
+    );
+    let (status, _) = gw.as_token(OPERATOR, "GET", "/api/audit", None).await;
+    assert_eq!(status, 403);
+
+    // A token written as a secret's name has every scope.
+    let (status, body) = gw.as_token(TOKEN, "GET", "/api/audit", None).await;
+    assert_eq!(status, 200, "{body}");
+
+    // Unknown tokens, and a digest presented as if it were the token, are refused.
+    let digest = hex::encode(Sha256::digest(READER.as_bytes()));
+    for token in ["nope", digest.as_str()] {
+        let (status, body) = gw.as_token(token, "GET", "/api/tickets", None).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("unauthorized"))
+        );
+    }
+    gw.stop().await;
+}
+
+#[test]
+fn token_mistakes_in_the_config_are_named() {
+    let parse = |tokens: &str| {
+        Config::parse(
+            std::path::Path::new("helloword.toml"),
+            &format!("[api.tokens]\n{tokens}\n[secrets]\nt = {{ value = \"x\" }}\n"),
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    let unknown = parse(r#"a = { secret = "t", scopes = ["write"] }"#);
+    assert!(
+        unknown.contains("unknown variant `write`")
+            && unknown.contains("`read`, `operate`, `approve-refunds`, `admin`"),
+        "{unknown}"
+    );
+    let both = parse(&format!(
+        r#"a = {{ secret = "t", sha256 = "{}" }}"#,
+        "00".repeat(32)
+    ));
+    assert!(both.contains("exactly one of `secret`"), "{both}");
+    let short = parse(r#"a = { sha256 = "abc" }"#);
+    assert!(short.contains("64 hex digits"), "{short}");
+    let empty = parse(r#"a = { secret = "t", scopes = [] }"#);
+    assert!(empty.contains("`scopes` is empty"), "{empty}");
+    let stray = parse(r#"a = { secret = "t", scope = ["read"] }"#);
+    assert!(stray.contains("unknown field `scope`"), "{stray}");
+    let missing = parse(r#"a = "nope""#);
+    assert!(missing.contains("names secret `nope`"), "{missing}");
+}
