@@ -109,6 +109,11 @@ impl Gateway {
             plugins,
             metrics,
             max_body_bytes: config.max_body_bytes,
+            rate: crate::web::RateLimits {
+                api: crate::web::rate::Limiter::new(config.api_requests_per_minute),
+                sign_in: crate::web::rate::Limiter::new(config.sign_in_attempts_per_minute),
+                trusted_proxies: config.trusted_proxies.clone(),
+            },
             ready: AtomicBool::new(false),
             store,
             inbox_notify,

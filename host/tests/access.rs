@@ -120,3 +120,58 @@ fn token_mistakes_in_the_config_are_named() {
     let missing = parse(r#"a = "nope""#);
     assert!(missing.contains("names secret `nope`"), "{missing}");
 }
+
+#[tokio::test]
+async fn sign_in_attempts_and_api_requests_are_limited_per_client() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Tight limits, so the test reaches them.
+    let gw = start_with(
+        tmp.path(),
+        "[server]\nsign_in_attempts_per_minute = 3\napi_requests_per_minute = 8\n",
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let sign_in = |token: &'static str| {
+        client
+            .post(format!("{}/ui/session", gw.base))
+            .header("content-type", "application/json")
+            .body(format!(r#"{{"token": "{token}"}}"#))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(sign_in("guess").await.unwrap().status(), 401);
+    }
+    let refused = sign_in(TOKEN).await.unwrap();
+    assert_eq!(refused.status(), 429, "even the right token waits");
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=21).contains(&wait), "{wait}");
+    let body: serde_json::Value = serde_json::from_str(&refused.text().await.unwrap()).unwrap();
+    assert_eq!(body["error"], "rate-limited");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("sign-in attempts"),
+        "{body}"
+    );
+
+    // The sign-in attempts counted against the API budget too (4 of 8).
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(gw.api("GET", "/api/tickets", None).await.0);
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 429]);
+    // Webhooks are not limited per client.
+    for n in 0..12 {
+        let id = format!("burst-{n}");
+        let status = gw
+            .deliver("disputes/create", &fixture("disputes__create.json"), &id)
+            .await;
+        assert_eq!(status, 200);
+    }
+    gw.stop().await;
+}

@@ -74,6 +74,9 @@ struct RawServer {
     listen: Option<String>,
     max_body_bytes: Option<u64>,
     log_format: Option<String>,
+    api_requests_per_minute: Option<u32>,
+    sign_in_attempts_per_minute: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -222,6 +225,12 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Largest request body accepted (413 above).
     pub max_body_bytes: u64,
+    /// Admin API and dashboard requests a client may make a minute (`0`: no limit).
+    pub api_requests_per_minute: u32,
+    /// Sign-in attempts a client may make a minute (`0`: no limit).
+    pub sign_in_attempts_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Log format.
     pub log_format: LogFormat,
     /// Where the gateway keeps its data.
@@ -377,9 +386,25 @@ impl Config {
                 (name, source)
             })
             .collect();
+        let trusted_proxies = raw
+            .server
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                p.trim().parse::<std::net::IpAddr>().map_err(|_| {
+                    err(format!(
+                        "`server.trusted_proxies` has {p:?}; expected IP addresses such as \"127.0.0.1\""
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Config {
             listen,
             max_body_bytes: raw.server.max_body_bytes.unwrap_or(1 << 20),
+            api_requests_per_minute: raw.server.api_requests_per_minute.unwrap_or(1200),
+            sign_in_attempts_per_minute: raw.server.sign_in_attempts_per_minute.unwrap_or(10),
+            trusted_proxies,
             log_format,
             data_dir,
             store_cache_bytes,
@@ -435,7 +460,8 @@ mod tests {
         assert_eq!(
             parse("[server]\nlisten = \"127.0.0.1:1\"\ndata_dir = \"x\"\n").unwrap_err(),
             "/etc/helloword/helloword.toml: line 3: unknown field `data_dir`, expected one of \
-             `listen`, `max_body_bytes`, `log_format`"
+             `listen`, `max_body_bytes`, `log_format`, `api_requests_per_minute`, \
+             `sign_in_attempts_per_minute`, `trusted_proxies`"
         );
     }
 

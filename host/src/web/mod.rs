@@ -7,6 +7,7 @@ pub mod access;
 mod actions_api;
 mod api;
 mod ops_api;
+pub mod rate;
 pub mod intake;
 mod replies_api;
 mod reports_api;
@@ -52,6 +53,8 @@ pub struct App {
     pub engine: Arc<crate::tickets::Engine>,
     /// Admin API tokens: (who, token).
     pub api_tokens: Vec<access::ApiToken>,
+    /// Request-rate limits per client.
+    pub rate: RateLimits,
     /// Drafts, the compliance guard, translation.
     pub replies: Arc<crate::replies::Replies>,
     /// The translator plugin to prefer (`[replies] translator`).
@@ -62,6 +65,41 @@ pub struct App {
     pub files_dir: std::path::PathBuf,
     /// Polls connectors for what their marketplace does not push.
     pub poller: std::sync::Arc<crate::ingest::poll::Poller>,
+}
+
+/// The per-client request-rate limits ([`rate`]).
+pub struct RateLimits {
+    /// Admin API and dashboard requests.
+    pub api: rate::Limiter,
+    /// Sign-in attempts.
+    pub sign_in: rate::Limiter,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// 429 when `limiter` has no room for the request's client.
+fn over_limit(
+    app: &App,
+    req: &Request<Incoming>,
+    limiter: &rate::Limiter,
+    what: &str,
+) -> Option<Response<Full<Bytes>>> {
+    let client = rate::client(
+        req.extensions().get::<rate::Peer>().copied(),
+        req.headers(),
+        &app.rate.trusted_proxies,
+    )?;
+    let wait = limiter.take(client, std::time::Instant::now()).err()?;
+    let seconds = wait.as_secs() + 1;
+    let mut response = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+        &format!("too many {what} from {client}; try again in {seconds} s"),
+    );
+    response
+        .headers_mut()
+        .insert(hyper::header::RETRY_AFTER, seconds.into());
+    Some(response)
 }
 
 /// How long requests in flight may take to finish after shutdown begins.
@@ -79,7 +117,7 @@ pub async fn run(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
+                let (stream, peer) = match accepted {
                     Ok(pair) => pair,
                     Err(e) => {
                         // Out of file descriptors and the like: back off, keep serving.
@@ -90,7 +128,8 @@ pub async fn run(
                 };
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
-                let service = service_fn(move |req| {
+                let service = service_fn(move |mut req: Request<Incoming>| {
+                    req.extensions_mut().insert(rate::Peer(peer));
                     let app = app.clone();
                     async move {
                         if req.method() == Method::GET && req.uri().path() == "/api/stream" {
@@ -127,12 +166,24 @@ pub async fn run(
 
 async fn route(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
+    let limited = ["/api", "/ui", "/upload/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    if limited && let Some(refusal) = over_limit(app, &req, &app.rate.api, "requests") {
+        return refusal;
+    }
+    if req.method() == Method::POST
+        && path == "/ui/session"
+        && let Some(refusal) = over_limit(app, &req, &app.rate.sign_in, "sign-in attempts")
+    {
+        return refusal;
+    }
     match (req.method(), path.as_str()) {
         (&Method::GET, "/healthz") => json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
         (&Method::GET, "/readyz") => readiness(app),
         (&Method::GET, "/metrics") => Response::builder()
             .header("content-type", "text/plain; version=0.0.4")
-            .body(Full::new(Bytes::from(app.metrics.render())))
+            .body(Full::new(Bytes::from(metrics_text(app).await)))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))),
         (_, p) if p.starts_with("/hooks/") => crate::ingest::webhook(app, req).await,
         (_, p) if p.starts_with("/upload/") => {
