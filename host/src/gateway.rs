@@ -57,6 +57,7 @@ impl Gateway {
         ));
         engine.set_replies(replies.clone());
         engine.set_plugins(plugins.clone());
+        engine.set_metrics(metrics.clone());
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(
             engine
@@ -113,6 +114,10 @@ impl Gateway {
                 api: crate::web::rate::Limiter::new(config.api_requests_per_minute),
                 sign_in: crate::web::rate::Limiter::new(config.sign_in_attempts_per_minute),
                 trusted_proxies: config.trusted_proxies.clone(),
+            },
+            tls: match &config.tls {
+                Some(files) => Some(crate::web::tls::acceptor(&files.cert, &files.key)?),
+                None => None,
             },
             ready: AtomicBool::new(false),
             store,

@@ -232,7 +232,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn serve(config_path: &Path) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    telemetry::init_logging("info", config.log_format == LogFormat::Json);
+    let telemetry = telemetry::init(
+        "info",
+        config.log_format == LogFormat::Json,
+        config.traces.as_ref(),
+    )?;
+    if let Some(traces) = &config.traces {
+        tracing::info!(message = "Exporting traces.", endpoint = %traces.traces_url);
+    }
     let gateway = Gateway::start(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -244,6 +251,8 @@ async fn serve(config_path: &Path) -> anyhow::Result<ExitCode> {
     );
     gateway.serve(listener, shutdown_signal()).await?;
     tracing::info!(message = "HelloWord stopped.");
+    // Posting the last spans blocks for up to the exporter's timeout.
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
     Ok(ExitCode::SUCCESS)
 }
 

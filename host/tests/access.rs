@@ -175,3 +175,122 @@ async fn sign_in_attempts_and_api_requests_are_limited_per_client() {
     }
     gw.stop().await;
 }
+
+/// A test CA and a server certificate for 127.0.0.1 it signed, made with the openssl tool.
+fn certificates(dir: &std::path::Path) -> std::path::PathBuf {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("the openssl tool runs (scripts/test-deps installs it)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=HelloWord test CA",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    dir.join("ca.pem")
+}
+
+#[tokio::test]
+async fn the_gateway_serves_https_itself_and_marks_the_session_cookie_secure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ca = certificates(tmp.path());
+    let gw = start_with(
+        tmp.path(),
+        "[server]\ntls_cert = \"server.pem\"\ntls_key = \"server.key\"\n",
+    )
+    .await;
+    let https = gw.base.replace("http://", "https://");
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
+        .build()
+        .unwrap();
+    let health = client.get(format!("{https}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let signed_in = client
+        .post(format!("{https}/ui/session"))
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"token": "{TOKEN}"}}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    // Plain HTTP on the TLS port gets no answer.
+    assert!(reqwest::get(format!("{}/healthz", gw.base)).await.is_err());
+    gw.stop().await;
+}
+
+#[test]
+fn a_certificate_without_its_key_is_named() {
+    let error = Config::parse(
+        std::path::Path::new("helloword.toml"),
+        "[server]\ntls_cert = \"server.pem\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("`server.tls_cert` and `server.tls_key` go together"),
+        "{error}"
+    );
+}

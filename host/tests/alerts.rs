@@ -238,17 +238,27 @@ async fn a_red_case_reaches_email_sms_webhook_and_the_live_stream_once() {
     assert!(text.contains("event: alert"), "{text}");
     drop(stream);
 
-    // Each delivery is on the ticket.
-    let timeline = gw.app.store.timeline(ticket.id).unwrap();
-    let statuses: Vec<String> = timeline
-        .iter()
-        .filter_map(|e| match &e.what {
-            Happening::Alerted {
-                channel, status, ..
-            } => Some(format!("{channel:?} {status}")),
-            _ => None,
-        })
-        .collect();
+    // Each delivery is on the ticket (recorded just after the channel answered, so wait).
+    let alerted = || -> Vec<String> {
+        let timeline = gw.app.store.timeline(ticket.id).unwrap();
+        timeline
+            .iter()
+            .filter_map(|e| match &e.what {
+                Happening::Alerted {
+                    channel, status, ..
+                } => Some(format!("{channel:?} {status}")),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut statuses = alerted();
+    for _ in 0..250 {
+        if statuses.iter().filter(|s| s.ends_with(" delivered")).count() >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        statuses = alerted();
+    }
     for channel in ["App", "Email", "Sms", "Webhook"] {
         assert!(
             statuses

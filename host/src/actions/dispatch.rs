@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use tracing::Instrument as _;
 
 use super::{ActionState, AuditEntry, OutboxEntry, Record, describe};
 use crate::plugin::PluginSet;
@@ -106,7 +107,18 @@ impl Dispatcher {
                 next = Some(next.map_or(entry.next_attempt_at, |n| n.min(entry.next_attempt_at)));
                 continue;
             }
-            if let Some(again) = self.attempt(entry).await? {
+            // Joins the trace of the engine work that last touched the ticket.
+            let span = tracing::info_span!(
+                parent: None,
+                "action.dispatch",
+                action.id = entry.id,
+                action.kind = %describe(&entry.action.kind),
+                action.origin = %entry.origin,
+                ticket.id = entry.ticket,
+                plugin.id = %entry.connector,
+            );
+            self.engine.traces.continue_for(entry.ticket, &span);
+            if let Some(again) = self.attempt(entry).instrument(span).await? {
                 next = Some(next.map_or(again, |n| n.min(again)));
             }
         }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use tracing::Instrument as _;
 
 use super::send::Senders;
 use super::{Alert, AlertState, Channel};
@@ -95,8 +96,21 @@ impl AlertDispatcher {
             .map(|a| a.next_attempt_at)
             .min();
         // Alerts go out together: a slow SMTP server does not hold up the SMS.
-        let results =
-            futures_util::future::join_all(due.into_iter().map(|a| self.deliver(a))).await;
+        let results = futures_util::future::join_all(due.into_iter().map(|a| {
+            // Joins the trace of the engine work that planned it.
+            let span = tracing::info_span!(
+                parent: None,
+                "alert.deliver",
+                alert.id = a.id,
+                alert.trigger = %a.trigger.id(),
+                alert.channel = a.channel.as_str(),
+                alert.outcome = tracing::field::Empty,
+                ticket.id = a.ticket,
+            );
+            self.engine.traces.continue_for(a.ticket, &span);
+            self.deliver(a).instrument(span)
+        }))
+        .await;
         let mut next = later;
         for result in results {
             if let Some(at) = result? {
@@ -178,6 +192,22 @@ impl AlertDispatcher {
                 }
             }
         };
+        let outcome = match &alert.state {
+            AlertState::Delivered { .. } => "delivered",
+            AlertState::Skipped { .. } => "skipped",
+            AlertState::Undeliverable { .. } => "undeliverable",
+            _ => "failed",
+        };
+        tracing::Span::current().record("alert.outcome", outcome);
+        if let Some(metrics) = self.engine.metrics() {
+            metrics.counter_add(
+                "helloword_alert_deliveries_total",
+                "Alert delivery attempts by channel and outcome (delivered, failed, skipped, \
+                 undeliverable).",
+                &[("channel", alert.channel.as_str()), ("outcome", outcome)],
+                1,
+            );
+        }
         let happening = match &alert.state {
             AlertState::Delivered { .. }
             | AlertState::Skipped { .. }

@@ -33,6 +33,18 @@ pub enum Channel {
     Webhook,
 }
 
+impl Channel {
+    /// The name as config writes it ("app", "email", "sms", "webhook").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::App => "app",
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Webhook => "webhook",
+        }
+    }
+}
+
 /// What caused an alert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "trigger")]

@@ -18,6 +18,12 @@
 //!
 //! [secrets]
 //! shopify_client_secret = { env = "SHOPIFY_CLIENT_SECRET" }
+//!
+//! [telemetry]                # traces are off without an otlp_endpoint
+//! otlp_endpoint = "http://127.0.0.1:4318"   # OTLP/HTTP collector; spans go to /v1/traces
+//! service_name = "helloword"
+//! sample_ratio = 1.0         # share of deliveries traced
+//! export_delay_ms = 5000     # longest wait before finished spans are posted
 //! ```
 
 pub mod secrets;
@@ -57,6 +63,8 @@ struct RawConfig {
     alerts: Option<crate::alerts::AlertsConfig>,
     #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
+    #[serde(default)]
+    telemetry: crate::telemetry::traces::RawTelemetry,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -77,6 +85,17 @@ struct RawServer {
     api_requests_per_minute: Option<u32>,
     sign_in_attempts_per_minute: Option<u32>,
     trusted_proxies: Option<Vec<String>>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+}
+
+/// The PEM files HTTPS is served with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// The private key.
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -231,6 +250,8 @@ pub struct Config {
     pub sign_in_attempts_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Serve HTTPS with this certificate chain and key (PEM files), when set.
+    pub tls: Option<TlsFiles>,
     /// Log format.
     pub log_format: LogFormat,
     /// Where the gateway keeps its data.
@@ -261,6 +282,8 @@ pub struct Config {
     pub polling: PollingConfig,
     /// Alerts (`[alerts]`); off when the section is absent.
     pub alerts: Option<crate::alerts::AlertsConfig>,
+    /// OpenTelemetry trace export (`[telemetry]`); off without `telemetry.otlp_endpoint`.
+    pub traces: Option<crate::telemetry::TracesConfig>,
     /// The file this config was read from.
     pub file: PathBuf,
 }
@@ -378,6 +401,7 @@ impl Config {
                 )));
             }
         }
+        let traces = raw.telemetry.validate().map_err(err)?;
         let secrets = raw
             .secrets
             .into_iter()
@@ -386,6 +410,20 @@ impl Config {
                 (name, source)
             })
             .collect();
+        let tls = match (raw.server.tls_cert.clone(), raw.server.tls_key.clone()) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: resolve(cert),
+                key: resolve(key),
+            }),
+            _ => {
+                return Err(err(
+                    "`server.tls_cert` and `server.tls_key` go together: set both to serve \
+                     HTTPS, or neither (for plain HTTP, e.g. behind a TLS-terminating proxy)"
+                        .to_string(),
+                ));
+            }
+        };
         let trusted_proxies = raw
             .server
             .trusted_proxies
@@ -405,6 +443,7 @@ impl Config {
             api_requests_per_minute: raw.server.api_requests_per_minute.unwrap_or(1200),
             sign_in_attempts_per_minute: raw.server.sign_in_attempts_per_minute.unwrap_or(10),
             trusted_proxies,
+            tls,
             log_format,
             data_dir,
             store_cache_bytes,
@@ -424,6 +463,7 @@ impl Config {
             actions: raw.actions,
             polling: raw.polling,
             alerts: raw.alerts,
+            traces,
             file: file.to_path_buf(),
         })
     }
@@ -461,7 +501,7 @@ mod tests {
             parse("[server]\nlisten = \"127.0.0.1:1\"\ndata_dir = \"x\"\n").unwrap_err(),
             "/etc/helloword/helloword.toml: line 3: unknown field `data_dir`, expected one of \
              `listen`, `max_body_bytes`, `log_format`, `api_requests_per_minute`, \
-             `sign_in_attempts_per_minute`, `trusted_proxies`"
+             `sign_in_attempts_per_minute`, `trusted_proxies`, `tls_cert`, `tls_key`"
         );
     }
 
@@ -485,6 +525,49 @@ mod tests {
             parse("[storage]\ncache_mb = 1\n").unwrap_err(),
             "/etc/helloword/helloword.toml: `storage.cache_mb` is 1; expected 16 to 65536 \
              (megabytes of page cache)"
+        );
+    }
+
+    #[test]
+    fn telemetry_mistakes_name_the_key() {
+        assert_eq!(parse("").unwrap().traces, None);
+        assert_eq!(
+            parse("[telemetry]\notlp_endpoint = \"http://127.0.0.1:4318\"\n")
+                .unwrap()
+                .traces
+                .map(|t| t.traces_url),
+            Some("http://127.0.0.1:4318/v1/traces".into())
+        );
+        assert_eq!(
+            parse("[telemetry]\nendpoint = \"http://127.0.0.1:4318\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 2: unknown field `endpoint`, expected one of \
+             `otlp_endpoint`, `service_name`, `sample_ratio`, `export_delay_ms`"
+        );
+        assert_eq!(
+            parse("[telemetry]\notlp_endpoint = \"127.0.0.1:4318\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `telemetry.otlp_endpoint` is \"127.0.0.1:4318\"; \
+             expected the http:// or https:// URL of an OTLP/HTTP collector such as \
+             \"http://127.0.0.1:4318\""
+        );
+        assert_eq!(
+            parse("[telemetry]\notlp_endpoint = \"grpc://collector:4317\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `telemetry.otlp_endpoint` is \"grpc://collector:4317\"; \
+             expected the http:// or https:// URL of an OTLP/HTTP collector such as \
+             \"http://127.0.0.1:4318\""
+        );
+        assert_eq!(
+            parse("[telemetry]\nsample_ratio = 1.5\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `telemetry.sample_ratio` is 1.5; expected 0.0 to 1.0 \
+             (the share of deliveries traced)"
+        );
+        assert_eq!(
+            parse("[telemetry]\nservice_name = \" \"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `telemetry.service_name` is empty; expected a name \
+             such as \"helloword\""
+        );
+        assert_eq!(
+            parse("[telemetry]\nexport_delay_ms = 0\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `telemetry.export_delay_ms` is 0; expected 1 to 60000"
         );
     }
 

@@ -17,6 +17,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
+use tracing::Instrument as _;
 
 use crate::plugin::bindings::connector_api::{
     IncomingRequest, Reply, WebhookError, WebhookOutcome,
@@ -33,7 +34,21 @@ pub async fn webhook(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>>
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let response = deliver(app, id, sub_path, req).await;
+    let started = std::time::Instant::now();
+    // The root of the delivery's trace: the plugin call and the store commit are its
+    // children, and the engine continues it from the `trace` kept in the inbox record.
+    let span = tracing::info_span!(
+        parent: None,
+        "ingest",
+        otel.kind = "server",
+        plugin.id = %id,
+        http.response.status_code = tracing::field::Empty,
+        delivery.seq = tracing::field::Empty,
+    );
+    let response = deliver(app, id, sub_path, req)
+        .instrument(span.clone())
+        .await;
+    span.record("http.response.status_code", response.status().as_u16());
     let label = if app.plugins.get(id).is_some() {
         id
     } else {
@@ -44,6 +59,12 @@ pub async fn webhook(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>>
         "Webhook deliveries by plugin and response status.",
         &[("plugin", label), ("status", response.status().as_str())],
         1,
+    );
+    app.metrics.observe(
+        "helloword_ingest_seconds",
+        "Time from a webhook request to its answer, by plugin.",
+        &[("plugin", label)],
+        started.elapsed(),
     );
     response
 }
@@ -151,19 +172,34 @@ pub async fn accept(
         delivery_id: None,
         events,
         state,
+        trace: crate::telemetry::traceparent(&tracing::Span::current()),
     };
     match outcome {
         Ok(Ok(WebhookOutcome::Events(events))) => {
             let count = events.len();
             let mut inbox = record(events, InboxState::Verified);
             inbox.delivery_id = inbox.events.iter().find_map(|e| e.dedupe.delivery.clone());
+            let commit = tracing::info_span!(
+                "store.commit",
+                delivery.seq = tracing::field::Empty,
+                delivery.duplicate = tracing::field::Empty,
+            );
             let appended = app
                 .store
                 .append_delivery(NewDelivery {
                     record: inbox,
                     body,
                 })
+                .instrument(commit.clone())
                 .await;
+            if let Ok(Appended::Stored(seq) | Appended::Duplicate(seq)) = appended {
+                commit.record("delivery.seq", seq);
+                commit.record(
+                    "delivery.duplicate",
+                    matches!(appended, Ok(Appended::Duplicate(_))),
+                );
+                tracing::Span::current().record("delivery.seq", seq);
+            }
             match appended {
                 Ok(Appended::Stored(seq)) => {
                     app.inbox_notify.notify_one();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
+use tracing::Instrument as _;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use super::bindings::{self, connector_api, locale_api, policy_api, translate_api, types};
@@ -152,20 +153,35 @@ impl Plugin {
         let limits = &self.grants.limits;
         let plugin = self.manifest.id.clone();
         let started = Instant::now();
+        let span = tracing::info_span!(
+            "plugin.call",
+            plugin.id = %plugin,
+            plugin.function = export,
+            plugin.outcome = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+        );
 
-        // With the pooling allocator a full pool fails instantiation instead of waiting;
-        // the semaphore makes callers queue for a slot.
-        let _slot = inner
-            .slots
-            .acquire()
-            .await
-            .expect("the slot semaphore is never closed");
+        // The slot is held until the store is dropped, at the end of this function.
+        let (_slot, outcome) = async {
+            // With the pooling allocator a full pool fails instantiation instead of waiting;
+            // the semaphore makes callers queue for a slot.
+            let slot = inner
+                .slots
+                .acquire()
+                .await
+                .expect("the slot semaphore is never closed");
 
-        let mut store = self.new_store();
-        // Armed right before the guest runs (instantiation included).
-        store.set_epoch_deadline(1);
-        // On a wall-clock timeout the future, and the store inside it, are dropped.
-        let outcome = tokio::time::timeout(limits.wall_clock, run(store)).await;
+            let mut store = self.new_store();
+            // Armed right before the guest runs (instantiation included).
+            store.set_epoch_deadline(1);
+            // On a wall-clock timeout the future, and the store inside it, are dropped.
+            (
+                slot,
+                tokio::time::timeout(limits.wall_clock, run(store)).await,
+            )
+        }
+        .instrument(span.clone())
+        .await;
 
         let result = match outcome {
             Err(_elapsed) => Err(PluginError::Timeout {
@@ -191,6 +207,10 @@ impl Plugin {
             Ok(_) => "ok",
             Err(e) => e.kind(),
         };
+        span.record("plugin.outcome", outcome);
+        if result.is_err() {
+            span.record("otel.status_code", "ERROR");
+        }
         inner.services.metrics.counter_add(
             "helloword_plugin_calls_total",
             "Plugin calls by plugin, export and outcome.",

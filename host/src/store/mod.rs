@@ -105,6 +105,10 @@ pub struct InboxRecord {
     pub events: Vec<TicketEvent>,
     /// Verified, or kept for replay.
     pub state: InboxState,
+    /// The W3C `traceparent` of the request that brought it, when traces are exported: the
+    /// engine's work on it joins that trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
 }
 
 /// A delivery to append.
@@ -488,6 +492,7 @@ impl Store {
                 delivery_id: None,
                 events,
                 state: InboxState::Verified,
+                trace: None,
             };
             let n = self.next_id()?;
             let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
@@ -572,6 +577,7 @@ mod tests {
             delivery_id: delivery.map(str::to_string),
             events: vec![],
             state: InboxState::Verified,
+            trace: None,
         }
     }
 

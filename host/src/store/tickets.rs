@@ -257,6 +257,16 @@ impl Store {
         })
     }
 
+    /// How many open tickets wait in the `severity` lane (a key scan: no ticket is read).
+    pub fn queue_depth(&self, severity: Severity) -> usize {
+        self.queue.scan_prefix([severity_rank(severity)]).count()
+    }
+
+    /// How many outbox actions the dispatcher still has work on (a key scan).
+    pub fn outbox_backlog(&self) -> usize {
+        self.open.scan_prefix([b'o']).count()
+    }
+
     /// Every ticket, open or not, by id.
     pub fn all_tickets(&self) -> impl Iterator<Item = Result<Ticket, StoreError>> + '_ {
         self.tickets.iter().values().map(|json| {

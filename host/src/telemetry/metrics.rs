@@ -1,7 +1,8 @@
 //! A small in-process metrics registry, rendered as Prometheus text at `/metrics`.
 //!
 //! Counters and gauges are looked up once by name and labels and then updated with
-//! atomics, so hot paths pay a map lookup under a read lock and an atomic add.
+//! atomics, so hot paths pay a map lookup under a read lock and an atomic add. Histograms
+//! have fixed buckets in seconds ([`BUCKETS`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,11 +18,24 @@ struct Family<T> {
     series: BTreeMap<Labels, Arc<T>>,
 }
 
+/// Upper bounds, in seconds, of every histogram's buckets: 1 ms to 10 s.
+pub const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+/// One histogram series: a count per bucket (not cumulative), the sum in microseconds.
+#[derive(Default)]
+struct Histogram {
+    buckets: [AtomicU64; BUCKETS.len() + 1],
+    sum_micros: AtomicU64,
+}
+
 /// The registry. Cloning is cheap and shares the series.
 #[derive(Clone, Default)]
 pub struct Metrics {
     counters: Arc<RwLock<BTreeMap<String, Family<AtomicU64>>>>,
     gauges: Arc<RwLock<BTreeMap<String, Family<AtomicI64>>>>,
+    histograms: Arc<RwLock<BTreeMap<String, Family<Histogram>>>>,
 }
 
 fn series<T: Default>(
@@ -62,6 +76,27 @@ impl Metrics {
         series(&self.gauges, name, help, labels).store(value, Ordering::Relaxed);
     }
 
+    /// Record one observation of `duration` in the histogram `name{labels}`.
+    pub fn observe(
+        &self,
+        name: &str,
+        help: &'static str,
+        labels: &[(&str, &str)],
+        duration: std::time::Duration,
+    ) {
+        let h = series(&self.histograms, name, help, labels);
+        let seconds = duration.as_secs_f64();
+        let bucket = BUCKETS
+            .iter()
+            .position(|le| seconds <= *le)
+            .unwrap_or(BUCKETS.len());
+        h.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        h.sum_micros.fetch_add(
+            u64::try_from(duration.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
     /// The current value of a counter (0 if it was never touched).
     pub fn counter_value(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
         let mut key: Labels = labels
@@ -92,7 +127,47 @@ impl Metrics {
             &self.gauges.read().unwrap_or_else(|e| e.into_inner()),
             |v| v.load(Ordering::Relaxed).to_string(),
         );
+        render_histograms(
+            &mut out,
+            &self.histograms.read().unwrap_or_else(|e| e.into_inner()),
+        );
         out
+    }
+}
+
+fn label_text(labels: &Labels, extra: Option<(&str, &str)>) -> String {
+    let parts: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(extra)
+        .map(|(k, v)| format!("{k}=\"{}\"", escape_label(v)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{{{}}}", parts.join(","))
+    }
+}
+
+fn render_histograms(out: &mut String, families: &BTreeMap<String, Family<Histogram>>) {
+    for (name, family) in families {
+        let _ = writeln!(out, "# HELP {name} {}", family.help);
+        let _ = writeln!(out, "# TYPE {name} histogram");
+        for (labels, h) in &family.series {
+            let mut cumulative = 0;
+            for (i, count) in h.buckets.iter().enumerate() {
+                cumulative += count.load(Ordering::Relaxed);
+                let le = BUCKETS.get(i).map_or("+Inf".to_string(), |b| b.to_string());
+                let _ = writeln!(
+                    out,
+                    "{name}_bucket{} {cumulative}",
+                    label_text(labels, Some(("le", &le)))
+                );
+            }
+            let sum = h.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+            let _ = writeln!(out, "{name}_sum{} {sum}", label_text(labels, None));
+            let _ = writeln!(out, "{name}_count{} {cumulative}", label_text(labels, None));
+        }
     }
 }
 
@@ -106,15 +181,7 @@ fn render_family<T>(
         let _ = writeln!(out, "# HELP {name} {}", family.help);
         let _ = writeln!(out, "# TYPE {name} {kind}");
         for (labels, v) in &family.series {
-            let _ = write!(out, "{name}");
-            if !labels.is_empty() {
-                let parts: Vec<String> = labels
-                    .iter()
-                    .map(|(k, v)| format!("{k}=\"{}\"", escape_label(v)))
-                    .collect();
-                let _ = write!(out, "{{{}}}", parts.join(","));
-            }
-            let _ = writeln!(out, " {}", value(v));
+            let _ = writeln!(out, "{name}{} {}", label_text(labels, None), value(v));
         }
     }
 }
@@ -164,6 +231,24 @@ mod tests {
             m.counter_value("calls_total", &[("plugin", "a\"b"), ("outcome", "ok")]),
             3
         );
+    }
+
+    #[test]
+    fn histograms_render_cumulative_buckets_sum_and_count() {
+        let m = Metrics::default();
+        let ms = std::time::Duration::from_millis;
+        m.observe("lat_seconds", "Latency.", &[("plugin", "p")], ms(3));
+        m.observe("lat_seconds", "Latency.", &[("plugin", "p")], ms(20));
+        m.observe("lat_seconds", "Latency.", &[("plugin", "p")], ms(20_000));
+        let text = m.render();
+        assert!(text.starts_with("# HELP lat_seconds Latency.\n# TYPE lat_seconds histogram\n"));
+        assert!(text.contains("lat_seconds_bucket{plugin=\"p\",le=\"0.0025\"} 0\n"));
+        assert!(text.contains("lat_seconds_bucket{plugin=\"p\",le=\"0.005\"} 1\n"));
+        assert!(text.contains("lat_seconds_bucket{plugin=\"p\",le=\"0.025\"} 2\n"));
+        assert!(text.contains("lat_seconds_bucket{plugin=\"p\",le=\"10\"} 2\n"));
+        assert!(text.contains("lat_seconds_bucket{plugin=\"p\",le=\"+Inf\"} 3\n"));
+        assert!(text.contains("lat_seconds_sum{plugin=\"p\"} 20.023\n"));
+        assert!(text.contains("lat_seconds_count{plugin=\"p\"} 3\n"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
+use tracing::Instrument as _;
 
 use super::assignment::{Agent, AgentConfig, CaseNeeds, choose};
 use super::customers::{Customer, Tag, key_for as customer_key_for};
@@ -201,6 +202,10 @@ pub struct Engine {
     plugins: std::sync::OnceLock<Arc<crate::plugin::PluginSet>>,
     // Writes automatic replies; set once by the gateway.
     replies: std::sync::OnceLock<Arc<crate::replies::Replies>>,
+    // Where SLA breaches are counted; set once by the gateway.
+    metrics: std::sync::OnceLock<crate::telemetry::Metrics>,
+    /// The trace of the latest work on each ticket, for the alerts and actions it causes.
+    pub traces: crate::telemetry::TraceLinks,
 }
 
 impl Engine {
@@ -223,7 +228,19 @@ impl Engine {
             actions_changed: tokio::sync::Notify::new(),
             alerts_changed: tokio::sync::Notify::new(),
             files_changed: tokio::sync::Notify::new(),
+            metrics: std::sync::OnceLock::new(),
+            traces: crate::telemetry::TraceLinks::default(),
         }))
+    }
+
+    /// Count SLA breaches in `metrics`.
+    pub fn set_metrics(&self, metrics: crate::telemetry::Metrics) {
+        let _ = self.metrics.set(metrics);
+    }
+
+    /// The gateway's metrics, once set.
+    pub fn metrics(&self) -> Option<&crate::telemetry::Metrics> {
+        self.metrics.get()
     }
 
     /// Let the engine ask the policy plugins in `plugins` for proposals.
@@ -287,7 +304,24 @@ impl Engine {
                 return Ok(applied);
             }
             for (seq, record) in batch {
-                let writes = self.plan(seq, &record)?;
+                // Part of the trace of the request that brought the record.
+                let span = tracing::info_span!(
+                    parent: None,
+                    "engine.apply",
+                    delivery.seq = seq,
+                    plugin.id = %record.plugin,
+                    ticket.id = tracing::field::Empty,
+                    tickets = tracing::field::Empty,
+                );
+                crate::telemetry::continue_trace(&span, record.trace.as_deref());
+                let writes = span.in_scope(|| self.plan(seq, &record))?;
+                if let Some(first) = writes.first() {
+                    span.record("ticket.id", first.after.id);
+                }
+                span.record("tickets", writes.len());
+                for write in &writes {
+                    self.traces.remember(write.after.id, &span);
+                }
                 let alerts = writes
                     .iter()
                     .any(|w| w.records.iter().any(|r| matches!(r, Record::Alert(_))));
@@ -296,7 +330,10 @@ impl Engine {
                         .iter()
                         .any(|r| matches!(r, Record::File(f) if f.pending))
                 });
-                self.store.commit_inbox_record(seq, &writes).await?;
+                self.store
+                    .commit_inbox_record(seq, &writes)
+                    .instrument(span)
+                    .await?;
                 self.timers_changed.notify_one();
                 if files {
                     self.files_changed.notify_one();
@@ -1095,6 +1132,19 @@ impl Engine {
             TimerKind::Escalation { per_mille } => {
                 if ticket.first_response_at.is_some() || !ticket.status.is_open() {
                     return Ok(Vec::new());
+                }
+                if *per_mille >= 1000
+                    && let Some(metrics) = self.metrics.get()
+                {
+                    metrics.counter_add(
+                        "helloword_sla_breaches_total",
+                        "First-response deadlines missed, by marketplace and severity.",
+                        &[
+                            ("marketplace", &ticket.marketplace),
+                            ("severity", ticket.severity.as_str()),
+                        ],
+                        1,
+                    );
                 }
                 let lead = (*per_mille >= 1000)
                     .then(|| self.settings.agents.iter().find(|a| a.lead))

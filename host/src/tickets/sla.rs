@@ -41,6 +41,20 @@ pub enum Severity {
     Blue,
 }
 
+impl Severity {
+    /// Every severity, most urgent first.
+    pub const ALL: [Severity; 3] = [Severity::Red, Severity::Yellow, Severity::Blue];
+
+    /// The name as config and the API write it ("red", "yellow", "blue").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Red => "red",
+            Severity::Yellow => "yellow",
+            Severity::Blue => "blue",
+        }
+    }
+}
+
 /// How much of the seller's business time a first answer may take, per severity.
 ///
 /// Config shape: `{ red = "4h", yellow = "12h", blue = "24h" }`; a missing key keeps its

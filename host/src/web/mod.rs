@@ -6,13 +6,14 @@
 pub mod access;
 mod actions_api;
 mod api;
+pub mod intake;
 mod ops_api;
 pub mod rate;
-pub mod intake;
 mod replies_api;
 mod reports_api;
 mod respond;
 mod stream;
+pub mod tls;
 mod ui;
 
 use std::convert::Infallible;
@@ -55,6 +56,8 @@ pub struct App {
     pub api_tokens: Vec<access::ApiToken>,
     /// Request-rate limits per client.
     pub rate: RateLimits,
+    /// Serve HTTPS with this, when `server.tls_cert` is set.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
     /// Drafts, the compliance guard, translation.
     pub replies: Arc<crate::replies::Replies>,
     /// The translator plugin to prefer (`[replies] translator`).
@@ -102,6 +105,42 @@ fn over_limit(
     Some(response)
 }
 
+/// How long a client has for the TLS handshake.
+const HANDSHAKE: Duration = Duration::from_secs(10);
+
+/// Serve HTTP/1.1 on one accepted connection (plain or TLS) until it ends or the gateway
+/// drains.
+async fn serve_connection<S>(
+    io: S,
+    app: Arc<App>,
+    peer: std::net::SocketAddr,
+    over_tls: bool,
+    watcher: hyper_util::server::graceful::Watcher,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |mut req: Request<Incoming>| {
+        req.extensions_mut().insert(rate::Peer(peer));
+        if over_tls {
+            req.extensions_mut().insert(tls::OverTls);
+        }
+        let app = app.clone();
+        async move {
+            if req.method() == Method::GET && req.uri().path() == "/api/stream" {
+                return Ok::<_, Infallible>(stream::handle(&app, &req));
+            }
+            Ok::<_, Infallible>(route(&app, req).await.map(BodyExt::boxed))
+        }
+    });
+    let conn = http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(10))
+        .serve_connection(TokioIo::new(io), service);
+    if let Err(e) = watcher.watch(conn).await {
+        tracing::debug!(message = "Connection ended with an error.", error = %e);
+    }
+}
+
 /// How long requests in flight may take to finish after shutdown begins.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -128,24 +167,21 @@ pub async fn run(
                 };
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
-                let service = service_fn(move |mut req: Request<Incoming>| {
-                    req.extensions_mut().insert(rate::Peer(peer));
-                    let app = app.clone();
-                    async move {
-                        if req.method() == Method::GET && req.uri().path() == "/api/stream" {
-                            return Ok::<_, Infallible>(stream::handle(&app, &req));
-                        }
-                        Ok::<_, Infallible>(route(&app, req).await.map(BodyExt::boxed))
-                    }
-                });
-                let conn = http1::Builder::new()
-                    .timer(hyper_util::rt::TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(10))
-                    .serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
+                let watcher = graceful.watcher();
                 tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(message = "Connection ended with an error.", error = %e);
+                    match app.tls.clone() {
+                        None => serve_connection(stream, app, peer, false, watcher).await,
+                        Some(acceptor) => {
+                            match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
+                                Ok(Ok(tls)) => serve_connection(tls, app, peer, true, watcher).await,
+                                Ok(Err(e)) => tracing::debug!(
+                                    message = "TLS handshake failed.", peer = %peer, error = %e
+                                ),
+                                Err(_) => tracing::debug!(
+                                    message = "TLS handshake timed out.", peer = %peer
+                                ),
+                            }
+                        }
                     }
                 });
             }
@@ -162,6 +198,31 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// The metrics, with the gauges read from the store at scrape time (key scans, off the
+/// async workers).
+async fn metrics_text(app: &App) -> String {
+    let store = app.store.clone();
+    let metrics = app.metrics.clone();
+    let scan = tokio::task::spawn_blocking(move || {
+        for severity in crate::tickets::sla::Severity::ALL {
+            metrics.gauge_set(
+                "helloword_queue_depth",
+                "Open tickets waiting, by severity.",
+                &[("severity", severity.as_str())],
+                store.queue_depth(severity) as i64,
+            );
+        }
+        metrics.gauge_set(
+            "helloword_outbox_backlog",
+            "Outbox actions not yet carried out (queued, sending, or waiting for a retry).",
+            &[],
+            store.outbox_backlog() as i64,
+        );
+    });
+    let _ = scan.await;
+    app.metrics.render()
 }
 
 async fn route(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {

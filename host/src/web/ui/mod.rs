@@ -146,7 +146,7 @@ fn asset(asset: &Asset, request: &HeaderMap) -> Response<Full<Bytes>> {
 
 /// `POST /ui/session` — `{"token": "…"}`: a session cookie and the CSRF token.
 async fn sign_in(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let secure = came_over_https(req.headers());
+    let secure = came_over_https(&req);
     let body = match Limited::new(req.into_body(), MAX_SIGN_IN_BODY)
         .collect()
         .await
@@ -220,7 +220,7 @@ fn sign_out(app: &App, req: &Request<Incoming>) -> Response<Full<Bytes>> {
         return refusal;
     }
     session::sign_out(req.headers());
-    let secure = came_over_https(req.headers());
+    let secure = came_over_https(req);
     let mut response = json(StatusCode::OK, &serde_json::json!({ "signed_out": true }));
     set_cookie(&mut response, &expired_cookie(secure));
     response
@@ -256,7 +256,12 @@ pub fn csrf_refusal<B>(app: &App, req: &Request<B>) -> Option<Response<Full<Byte
 }
 
 /// Whether the browser reached us over HTTPS: directly, or through a proxy that says so.
-fn came_over_https(headers: &HeaderMap) -> bool {
+fn came_over_https<B>(req: &Request<B>) -> bool {
+    req.extensions().get::<crate::web::tls::OverTls>().is_some() || forwarded_https(req.headers())
+}
+
+/// Whether a proxy says the browser used HTTPS.
+fn forwarded_https(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
