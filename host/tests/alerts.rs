@@ -253,7 +253,12 @@ async fn a_red_case_reaches_email_sms_webhook_and_the_live_stream_once() {
     };
     let mut statuses = alerted();
     for _ in 0..250 {
-        if statuses.iter().filter(|s| s.ends_with(" delivered")).count() >= 4 {
+        if statuses
+            .iter()
+            .filter(|s| s.ends_with(" delivered"))
+            .count()
+            >= 4
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
