@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use common::gateway::{self, TOKEN, fixture};
 use common::shopify_admin;
+use helloword::plugin::bindings::types::ActionKind;
 use helloword::tickets::model::Happening;
 
 /// What a buyer typed as their name: must show as text and never run.
@@ -305,9 +306,9 @@ fn install_refund_policy(dir: &Path) {
 }
 
 /// Batch-assign two tickets from the keyboard, reply to a return request from a template
-/// (culture tips shown, an e-mail address flagged while typing), and approve its refund —
-/// in real headless Chromium, checked afterwards through the store and the Admin API
-/// stand-in.
+/// (culture tips shown, an e-mail address flagged while typing), approve its refund, and
+/// send two tickets a coupon from the batch bar — in real headless Chromium, checked
+/// afterwards through the store, the outbox and the Admin API stand-in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_batch_assigns_replies_from_a_template_and_approves_a_refund() {
     assert!(
@@ -410,6 +411,93 @@ async fn chromium_batch_assigns_replies_from_a_template_and_approves_a_refund() 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(admin.refund_count(), 1);
+
+    // The batch coupon queued one 10.00 EUR coupon for each of the two tickets, and no other.
+    let mut couponed: Vec<u64> = said
+        .iter()
+        .find_map(|l| l.strip_prefix("COUPONS "))
+        .expect("the driver names the tickets it sent coupons to")
+        .split(' ')
+        .map(|id| id.parse().unwrap())
+        .collect();
+    couponed.sort();
+    let mut coupons = Vec::new();
+    for ticket in gw.app.store.all_tickets() {
+        for entry in gw.app.store.actions(ticket.unwrap().id).unwrap() {
+            if let ActionKind::Coupon(coupon) = &entry.action.kind {
+                coupons.push((entry.ticket, coupon.value.clone()));
+            }
+        }
+    }
+    assert_eq!(
+        coupons
+            .iter()
+            .map(|(ticket, _)| *ticket)
+            .collect::<Vec<_>>(),
+        couponed,
+        "one coupon action for each of the two tickets: {coupons:#?}"
+    );
+    for (_, value) in &coupons {
+        assert_eq!((value.minor_units, value.currency.as_str()), (1000, "EUR"));
+    }
+    gw.stop().await;
+}
+
+/// A SKU written as HTML, as a careless marketplace listing might send it.
+const HOSTILE_SKU: &str = "<img src=x onerror=window.__pwned=3>";
+
+/// A failed delivery (a logistics-delay ticket) of order `order`, for an item with
+/// [`HOSTILE_SKU`].
+fn failed_fulfillment(order: u64, id: u64) -> Vec<u8> {
+    let mut f: serde_json::Value =
+        serde_json::from_slice(&fixture("fulfillments__update.json")).unwrap();
+    f["id"] = id.into();
+    f["order_id"] = order.into();
+    f["shipment_status"] = "failure".into();
+    f["line_items"][0]["sku"] = HOSTILE_SKU.into();
+    serde_json::to_vec(&f).unwrap()
+}
+
+/// Open the Reports page (heatmap chart and table with the seeded tickets, the SKU as
+/// text), switch to Chinese, open Segments (the satisfied buyer listed) — in real headless
+/// Chromium, with no CSP violation or page error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_shows_the_reports_and_segments_in_both_languages() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists() && driver_dir().join("node_modules").exists(),
+        "Chromium or the browser driver is missing: run scripts/test-deps"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let gw = gateway::start(dir.path()).await;
+    for (i, order) in [7001_u64, 7002].into_iter().enumerate() {
+        let body = failed_fulfillment(order, 9000 + i as u64);
+        let status = gw
+            .deliver("fulfillments/update", &body, &format!("w-f{i}"))
+            .await;
+        assert_eq!(status, 200);
+    }
+    gw.settled().await;
+    // One buyer satisfied: the high-loyalty-potential segment has a row.
+    let first = gw.queue()[0].id;
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{first}/status"),
+            Some(r#"{"status": "resolved", "satisfied": true}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let mut driver = Driver::spawn("reports.js", &gw.base, &[HOSTILE_SKU, "jon@example.com"]);
+    let mut said = Vec::new();
+    let passed = driver.read_until("PASS", &mut said).await;
+    let status = driver.finish();
+    assert!(
+        passed && status.success(),
+        "the browser run failed ({status}); screenshots in {}:\n{}",
+        screenshot_dir().display(),
+        said.join("\n")
+    );
     gw.stop().await;
 }
 

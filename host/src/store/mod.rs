@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 pub use erase::{ERASED, Erased, Subject};
 pub use export::{ExportSummary, SnapshotError};
 pub use group_commit::GroupCommit;
-pub use tickets::{DueTimer, TicketWrite};
+pub use tickets::{DueTimer, QueueFields, TicketWrite};
 
 use crate::plugin::bindings::types::TicketEvent;
 

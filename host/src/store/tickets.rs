@@ -8,7 +8,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use super::{Store, StoreError};
 use crate::actions::{AuditEntry, OutboxEntry, Proposal, Record};
 use crate::tickets::customers::Customer;
-use crate::tickets::model::{Ticket, TicketId, TimelineEntry};
+use crate::tickets::model::{Status, Ticket, TicketId, TimelineEntry};
 use crate::tickets::sla::Severity;
 
 const CURSOR: &[u8] = b"processed_inbox";
@@ -86,6 +86,34 @@ fn queue_key(ticket: &Ticket) -> Vec<u8> {
     key.extend_from_slice(&due.to_be_bytes());
     key.extend_from_slice(&ticket.id.to_be_bytes());
     key
+}
+
+/// The fields of a ticket that the queue filters on (`GET /api/tickets`), under the
+/// ticket's own field names. The queue index keeps them, as JSON, beside each open ticket,
+/// so a filter reads only the tickets it matches instead of every open one; and since the
+/// names are the ticket's, the same struct reads them out of a stored ticket without
+/// decoding the rest of it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QueueFields {
+    /// Where the ticket stands.
+    pub status: Status,
+    /// The marketplace.
+    pub marketplace: String,
+    /// The shop within the marketplace.
+    pub shop: String,
+    /// The agent who owns it.
+    pub assignee: Option<String>,
+}
+
+impl QueueFields {
+    fn of(ticket: &Ticket) -> QueueFields {
+        QueueFields {
+            status: ticket.status,
+            marketplace: ticket.marketplace.clone(),
+            shop: ticket.shop.clone(),
+            assignee: ticket.assignee.clone(),
+        }
+    }
 }
 
 fn case_index_key(ticket: &Ticket) -> Vec<u8> {
@@ -239,21 +267,37 @@ impl Store {
         &self,
         severity: Option<Severity>,
     ) -> impl Iterator<Item = Result<Ticket, StoreError>> + '_ {
+        self.open_tickets_where(severity, |_| true)
+    }
+
+    /// Like [`Store::open_tickets`], but only the tickets whose [`QueueFields`] `accept`
+    /// takes are read. Index entries written before the index kept those fields (empty
+    /// values) are passed through unfiltered: the caller checks the tickets it gets.
+    pub fn open_tickets_where<'a>(
+        &'a self,
+        severity: Option<Severity>,
+        accept: impl Fn(&QueueFields) -> bool + 'a,
+    ) -> impl Iterator<Item = Result<Ticket, StoreError>> + 'a {
         let lanes: Vec<u8> = match severity {
             Some(s) => vec![severity_rank(s)],
             None => vec![0, 1, 2],
         };
+        let accept = std::sync::Arc::new(accept);
         lanes.into_iter().flat_map(move |lane| {
-            self.queue
-                .scan_prefix([lane])
-                .keys()
-                .filter_map(move |key| {
-                    let id = match key {
-                        Ok(key) => <[u8; 8]>::try_from(&key[9..17]).map_or(0, u64::from_be_bytes),
-                        Err(e) => return Some(Err(StoreError::Sled(e))),
-                    };
-                    self.ticket(id).transpose()
-                })
+            let accept = accept.clone();
+            self.queue.scan_prefix([lane]).filter_map(move |entry| {
+                let (key, fields) = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => return Some(Err(StoreError::Sled(e))),
+                };
+                if !fields.is_empty()
+                    && serde_json::from_slice::<QueueFields>(&fields).is_ok_and(|f| !(*accept)(&f))
+                {
+                    return None;
+                }
+                let id = <[u8; 8]>::try_from(&key[9..17]).map_or(0, u64::from_be_bytes);
+                self.ticket(id).transpose()
+            })
         })
     }
 
@@ -269,9 +313,24 @@ impl Store {
 
     /// Every ticket, open or not, by id.
     pub fn all_tickets(&self) -> impl Iterator<Item = Result<Ticket, StoreError>> + '_ {
-        self.tickets.iter().values().map(|json| {
-            let json = json?;
-            serde_json::from_slice(&json).map_err(|e| corrupt("tickets".into(), e))
+        self.all_tickets_where(|_| true)
+    }
+
+    /// Like [`Store::all_tickets`], but only the tickets whose [`QueueFields`] `accept`
+    /// takes are decoded in full.
+    pub fn all_tickets_where<'a>(
+        &'a self,
+        accept: impl Fn(&QueueFields) -> bool + 'a,
+    ) -> impl Iterator<Item = Result<Ticket, StoreError>> + 'a {
+        self.tickets.iter().values().filter_map(move |json| {
+            let json = match json {
+                Ok(json) => json,
+                Err(e) => return Some(Err(StoreError::Sled(e))),
+            };
+            if serde_json::from_slice::<QueueFields>(&json).is_ok_and(|f| !accept(&f)) {
+                return None;
+            }
+            Some(serde_json::from_slice(&json).map_err(|e| corrupt("tickets".into(), e)))
         })
     }
 
@@ -299,6 +358,8 @@ impl Store {
             let id = write.after.id;
             let json = serde_json::to_vec(&write.after)
                 .map_err(|e| corrupt(format!("tickets/{id}"), e))?;
+            let fields = serde_json::to_vec(&QueueFields::of(&write.after))
+                .map_err(|e| corrupt(format!("queue/{id}"), e))?;
             let mut entries = Vec::with_capacity(write.entries.len());
             for entry in &write.entries {
                 let entry_json =
@@ -352,7 +413,7 @@ impl Store {
                     ),
                 });
             }
-            prepared.push((write, json, entries, customer, records));
+            prepared.push((write, json, fields, entries, customer, records));
         }
         // One transaction is one operation for the export gate.
         let _pass = self.meta.pass();
@@ -389,7 +450,7 @@ impl Store {
                     alerts,
                     files,
                 )| {
-                    for (write, json, entries, customer, records) in &prepared {
+                    for (write, json, fields, entries, customer, records) in &prepared {
                         for (tree, key, json, is_open) in records {
                             match tree {
                                 0 => {
@@ -439,7 +500,7 @@ impl Store {
                             queue.remove(queue_key(before))?;
                         }
                         if ticket.status.is_open() {
-                            queue.insert(queue_key(ticket), &[])?;
+                            queue.insert(queue_key(ticket), fields.as_slice())?;
                         }
                         for (key, entry) in entries {
                             timeline.insert(key, entry.as_slice())?;
@@ -664,5 +725,98 @@ impl Store {
             .get(&key)?
             .map(|v| v.to_vec())
             .unwrap_or_else(|| fresh.to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::bindings::types::IssueKind;
+    use crate::tickets::sla::{Deadline, DeadlineSource};
+
+    fn ticket(id: u64, assignee: &str) -> Ticket {
+        let opened = jiff::Timestamp::from_second(1_750_000_000).unwrap();
+        Ticket {
+            v: crate::store::SCHEMA_VERSION,
+            id,
+            marketplace: "shopify".into(),
+            shop: "a.myshopify.com".into(),
+            case_key: format!("case:{id}"),
+            kind: IssueKind::Chargeback,
+            severity: Severity::Red,
+            status: Status::New,
+            opened_at: opened,
+            updated_at: opened,
+            due: Deadline {
+                at: opened,
+                source: DeadlineSource::SeverityTarget,
+            },
+            escalation: Vec::new(),
+            first_response_at: None,
+            assignee: Some(assignee.into()),
+            customer: None,
+            order_id: None,
+            amount: None,
+            language: None,
+            country: None,
+            platform_status: None,
+            facts: Default::default(),
+            summary: String::new(),
+            events: 1,
+            timers: Vec::new(),
+        }
+    }
+
+    fn write(before: Option<Ticket>, after: Ticket) -> TicketWrite {
+        TicketWrite {
+            before,
+            after,
+            entries: Vec::new(),
+            business_keys: Vec::new(),
+            customer: None,
+            records: Vec::new(),
+        }
+    }
+
+    fn ids_for(store: &Store, agent: &str) -> Vec<u64> {
+        store
+            .open_tickets_where(None, |f| f.assignee.as_deref() == Some(agent))
+            .map(|t| t.unwrap().id)
+            .collect()
+    }
+
+    /// The queue index keeps the filtered fields beside each open ticket: they must follow
+    /// a reassignment, and an entry written before they were kept must still be listed.
+    #[tokio::test]
+    async fn the_queue_index_follows_a_reassignment_and_keeps_old_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mei = ticket(1, "mei");
+        store
+            .commit_tickets(&[write(None, mei.clone())])
+            .await
+            .unwrap();
+        assert_eq!(ids_for(&store, "mei"), [1]);
+        assert!(ids_for(&store, "lin").is_empty());
+
+        let lin = Ticket {
+            assignee: Some("lin".into()),
+            ..mei.clone()
+        };
+        store
+            .commit_tickets(&[write(Some(mei), lin)])
+            .await
+            .unwrap();
+        assert!(ids_for(&store, "mei").is_empty());
+        assert_eq!(ids_for(&store, "lin"), [1]);
+
+        // An index entry from an older version has no fields: it is passed through.
+        let old = ticket(2, "ana");
+        store
+            .commit_tickets(&[write(None, old.clone())])
+            .await
+            .unwrap();
+        store.queue.insert(queue_key(&old), &[]).unwrap();
+        assert_eq!(ids_for(&store, "lin"), [1, 2]);
     }
 }

@@ -8,6 +8,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 
 use super::{App, error, json};
+use crate::store::QueueFields;
 use crate::tickets::engine::ChangeError;
 use crate::tickets::model::{Status, Ticket};
 use crate::tickets::sla::Severity;
@@ -276,6 +277,20 @@ fn parse_filter(query: &str) -> Result<Filter, String> {
 }
 
 impl Filter {
+    /// Whether a ticket with these indexed fields may pass (severity is the index's lane).
+    fn accepts_fields(&self, f: &QueueFields) -> bool {
+        self.status.is_none_or(|s| f.status == s)
+            && self
+                .marketplace
+                .as_ref()
+                .is_none_or(|m| f.marketplace == *m)
+            && self.shop.as_ref().is_none_or(|s| f.shop == *s)
+            && self
+                .agent
+                .as_ref()
+                .is_none_or(|a| f.assignee.as_ref() == Some(a))
+    }
+
     fn accepts(&self, t: &Ticket) -> bool {
         self.status.is_none_or(|s| t.status == s)
             && self
@@ -299,9 +314,12 @@ fn list(app: &App, query: &str) -> Response<Full<Bytes>> {
         Err(message) => return error(StatusCode::BAD_REQUEST, "bad-query", &message),
     };
     let store = &app.store;
+    // Tickets the filter rejects by their indexed fields are skipped without being decoded:
+    // a filter that matches nothing must not cost a decode of every ticket.
+    let indexed = |f: &QueueFields| filter.accepts_fields(f);
     let source: Box<dyn Iterator<Item = _>> = match filter.status {
-        Some(s) if !s.is_open() => Box::new(store.all_tickets()),
-        _ => Box::new(store.open_tickets(filter.severity)),
+        Some(s) if !s.is_open() => Box::new(store.all_tickets_where(indexed)),
+        _ => Box::new(store.open_tickets_where(filter.severity, indexed)),
     };
     let mut tickets = Vec::new();
     for ticket in source {

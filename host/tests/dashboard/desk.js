@@ -1,7 +1,8 @@
 // The processing panel's daily work in Debian's Chromium, for host/tests/dashboard.rs:
 // select tickets from the keyboard and with shift-click, batch-assign two, then on one
 // ticket draft a reply from a template (with its culture tips), see the compliance guard
-// flag an e-mail address as it is typed, send the clean reply and approve the refund.
+// flag an e-mail address as it is typed, send the clean reply, approve the refund, and
+// send a coupon of 10.00 EUR to two tickets from the batch bar.
 //
 //   node desk.js <base-url> <token> <screenshot-dir> <agent> <reply-ticket> <refund-ticket>
 //
@@ -36,6 +37,9 @@ async function run(page) {
   await page.screenshot({ path: path.join(shots, '13-refund-approved.png'), fullPage: true });
   await page.keyboard.press('Escape');
   await page.waitForSelector('#queue-view:not([hidden])', { timeout: WAIT_MS });
+  const coupons = await batchCouponToTwo(page);
+  await page.screenshot({ path: path.join(shots, '14-batch-coupon.png'), fullPage: true });
+  console.log(`COUPONS ${coupons.join(' ')}`);
 }
 
 const selectedCount = (page) => page.$$eval('.lanes .ticket input.select:checked', (n) => n.length);
@@ -138,6 +142,36 @@ async function approveTheRefund(page) {
   await open.first().locator('button.approve').click();
   await page.waitForSelector(`#proposals .proposal.approved[data-id="${id}"]`, { timeout: WAIT_MS });
   console.log(`APPROVED ${id}`);
+}
+
+async function batchCouponToTwo(page) {
+  await page.waitForSelector('.lanes .ticket input.select', { timeout: WAIT_MS });
+  if (await selectedCount(page) > 0) await page.click('#batch-clear');
+  const boxes = page.locator('.lanes .ticket input.select');
+  check(await boxes.count() >= 2, 'two tickets for the coupon');
+  await boxes.nth(0).click();
+  await boxes.nth(1).click();
+  const ids = await page.$$eval('.lanes .ticket.selected', (n) => n.map((x) => x.dataset.id));
+  check(ids.length === 2, `two tickets selected for the coupon, got ${ids}`);
+
+  // Without a value the bar asks for one and sends nothing.
+  await page.click('#batch-coupon');
+  check((await page.textContent('#queue-error')).includes('coupon value'), 'the bar asks for the value');
+
+  await page.fill('#batch-coupon-value', '10.00');
+  await page.fill('#batch-coupon-currency', 'eur');
+  let asked = '';
+  page.once('dialog', (dialog) => { asked = dialog.message(); dialog.accept(); });
+  await page.click('#batch-coupon');
+  await page.waitForFunction(
+    () => document.querySelectorAll('#batch-result-list .result.ok').length === 2,
+    null, { timeout: WAIT_MS });
+  check(asked.includes('€10.00') && asked.includes('2'), `the agent confirms value and count once: ${asked}`);
+  const title = await page.textContent('#batch-results-title');
+  check(title.includes('€10.00') && title.includes('2 done, 0 failed'), `the results say what was sent: ${title}`);
+  const rows = await page.$$eval('#batch-result-list .result.ok', (n) => n.map((x) => x.dataset.id));
+  check(ids.every((id) => rows.includes(id)), `each selected ticket has its result: ${rows}`);
+  return ids;
 }
 
 runScenario(shots, run);

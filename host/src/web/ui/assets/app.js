@@ -104,6 +104,13 @@
       'batch.pickTemplate': 'Choose a template first.',
       'batch.pickAgent': 'Choose an agent first.',
       'batch.nobody': '— nobody —',
+      'batch.couponValue': 'Coupon value',
+      'batch.couponCurrency': 'Currency',
+      'batch.coupon': 'Send coupon',
+      'batch.confirmCoupon': 'Send a coupon of {value} to each of {n} tickets?',
+      'batch.title.coupon': 'Coupon of {value}',
+      'batch.couponQueued': 'coupon of {value} queued for sending',
+      'batch.pickCoupon': 'Enter the coupon value and a currency code (e.g. 10.00 and EUR) first.',
       'ticket.work': 'Work on it',
       'ticket.status': 'Status',
       'ticket.satisfied': 'Buyer satisfied',
@@ -288,6 +295,13 @@
       'batch.pickTemplate': '请先选择模板。',
       'batch.pickAgent': '请先选择客服。',
       'batch.nobody': '— 不分配 —',
+      'batch.couponValue': '优惠券金额',
+      'batch.couponCurrency': '币种',
+      'batch.coupon': '发送优惠券',
+      'batch.confirmCoupon': '确定向 {n} 个工单各发送一张 {value} 的优惠券？',
+      'batch.title.coupon': '优惠券：{value}',
+      'batch.couponQueued': '{value} 的优惠券已加入发送队列',
+      'batch.pickCoupon': '请先填写优惠券金额和币种代码（例如 10.00 和 EUR）。',
       'ticket.work': '处理',
       'ticket.status': '状态',
       'ticket.satisfied': '买家满意',
@@ -759,7 +773,8 @@
       ...state.agents.map((a) => [a, a])], true);
     fillSelect($('#batch-scenario'), [['', '—'],
       ...scenarios().map((s) => [s.id, tOr('scenario.', s.id)])], true);
-    for (const id of ['batch-assign', 'batch-draft', 'batch-approve', 'batch-close', 'batch-clear']) {
+    for (const id of ['batch-assign', 'batch-draft', 'batch-approve', 'batch-coupon', 'batch-close',
+      'batch-clear']) {
       $('#' + id).disabled = count === 0 || state.busy;
     }
   }
@@ -910,6 +925,40 @@
       renderBatchBar();
     }
     refreshQueue();
+  }
+
+  /** The coupon the batch bar describes, as the API's money ({minor_units, currency}), or
+   * null when the value or the currency is not one. Parsed from the text, never through a
+   * float, so 19.99 is exactly 1999. */
+  function couponValue() {
+    const currency = $('#batch-coupon-currency').value.trim().toUpperCase();
+    const text = $('#batch-coupon-value').value.trim().replace(',', '.');
+    const digits = currencyDigits(currency);
+    const parts = /^(\d+)(?:\.(\d+))?$/.exec(text);
+    if (digits === null || !parts) return null;
+    const fraction = parts[2] || '';
+    if (fraction.length > digits) return null;
+    const minor = Number(parts[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+    if (!Number.isSafeInteger(minor) || minor <= 0) return null;
+    return { minor_units: minor, currency };
+  }
+
+  /** A coupon for every selected ticket, through the ticket's actions (the outbox sends it
+   * with its idempotency key). Outside a proposal only a lead may give one: the API says so
+   * per ticket. */
+  async function batchCoupon() {
+    const value = couponValue();
+    if (!value) return showBatchHint(t('batch.pickCoupon'));
+    const ids = selectedIds();
+    const shown = money(value);
+    if (!window.confirm(t('batch.confirmCoupon', { value: shown, n: ids.length }))) return;
+    showBatchHint('');
+    const action = { Coupon: { value, code: null, expires_at: null } };
+    await runBatch(t('batch.title.coupon', { value: shown }), ids, async (id) => {
+      const { status, data } = await call('POST', '/api/tickets/' + id + '/actions', { actions: [action] });
+      if (status !== 200) return { ok: false, text: failure(status, data) };
+      return { ok: true, text: t('batch.couponQueued', { value: shown }) };
+    });
   }
 
   async function batchClose() {
@@ -1212,8 +1261,19 @@
     return tOr('action.', kind) + (parts.length ? ': ' + parts.join(' · ') : '');
   }
 
+  /** How many minor-unit digits `currency` has (2 for EUR, 0 for JPY; the browser's ISO 4217
+   * table), or null when it is not a three-letter code. */
+  function currencyDigits(currency) {
+    if (!/^[A-Z]{3}$/.test(currency)) return null;
+    try {
+      return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+    } catch (_) {
+      return null;
+    }
+  }
+
   function money(amount) {
-    const digits = amount.currency === 'JPY' ? 0 : 2;
+    const digits = currencyDigits(amount.currency) ?? 2;
     const value = Number(amount.minor_units) / 10 ** digits;
     try {
       return new Intl.NumberFormat(state.lang, { style: 'currency', currency: amount.currency }).format(value);
@@ -1562,6 +1622,7 @@
     $('#batch-assign').addEventListener('click', batchAssign);
     $('#batch-draft').addEventListener('click', batchDraft);
     $('#batch-approve').addEventListener('click', batchApprove);
+    $('#batch-coupon').addEventListener('click', batchCoupon);
     $('#batch-close').addEventListener('click', batchClose);
     $('#batch-clear').addEventListener('click', clearSelection);
     $('#batch-results-dismiss').addEventListener('click', () => { $('#batch-results').hidden = true; });
