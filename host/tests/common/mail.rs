@@ -23,16 +23,27 @@ impl Drop for Smtp {
 }
 
 impl Smtp {
+    /// A server that takes any mail.
     pub fn start(dir: &Path) -> Smtp {
+        Smtp::spawn(dir, |port, maildir| {
+            let mut command = Command::new("python3");
+            command
+                .args(["-m", "aiosmtpd", "-n", "-l"])
+                .arg(format!("127.0.0.1:{port}"))
+                .args(["-c", "aiosmtpd.handlers.Mailbox"])
+                .arg(maildir);
+            command
+        })
+    }
+
+    /// Run the server `command` builds for a free port and a maildir in `dir`; wait for it.
+    fn spawn(dir: &Path, command: impl FnOnce(u16, &Path) -> Command) -> Smtp {
         let port = super::free_port();
+        std::fs::create_dir_all(dir).unwrap();
         let maildir = dir.join("maildir");
-        let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
+        let child = command(port, &maildir)
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .expect("python3 runs (aiosmtpd: run scripts/test-deps)");
         wait_for_port(port, "aiosmtpd");
@@ -60,25 +71,16 @@ Controller(Mailbox(maildir), hostname="127.0.0.1", port=int(port), authenticator
            auth_required=True, auth_require_tls=False).start()
 threading.Event().wait()
 "#;
-        let port = super::free_port();
-        std::fs::create_dir_all(dir).unwrap();
-        let maildir = dir.join("maildir");
-        let child = Command::new("python3")
-            .arg("-c")
-            .arg(SERVER)
-            .arg(port.to_string())
-            .arg(&maildir)
-            .args([user, password])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 runs (aiosmtpd: run scripts/test-deps)");
-        wait_for_port(port, "aiosmtpd");
-        Smtp {
-            child,
-            port,
-            maildir,
-        }
+        Smtp::spawn(dir, |port, maildir| {
+            let mut command = Command::new("python3");
+            command
+                .arg("-c")
+                .arg(SERVER)
+                .arg(port.to_string())
+                .arg(maildir)
+                .args([user, password]);
+            command
+        })
     }
 
     /// Every message accepted so far, as text.
