@@ -65,6 +65,8 @@ struct RawConfig {
     secrets: BTreeMap<String, SecretSource>,
     #[serde(default)]
     telemetry: crate::telemetry::traces::RawTelemetry,
+    #[serde(default)]
+    retention: RetentionConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -228,6 +230,50 @@ impl Default for RepliesConfig {
     }
 }
 
+/// The `[retention]` section: how long the gateway keeps what it no longer needs, and when
+/// it rewrites its store so that nothing removed lingers on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days a delivery's raw body is kept after it arrived (0: for ever). The normalized
+    /// events stay, so tickets and reports are unchanged; only replaying it is no longer
+    /// possible.
+    #[serde(default = "default_raw_days")]
+    pub raw_deliveries_days: u32,
+    /// Days after its last change a resolved or closed ticket keeps the buyer's personal
+    /// data (0: for ever). Then it is anonymized like an erasure: amounts, reasons,
+    /// deadlines and outcomes stay for the books and the reports.
+    #[serde(default = "default_closed_days")]
+    pub closed_tickets_days: u32,
+    /// The hour (UTC, 0–23) at which a running gateway rewrites its store once something
+    /// was erased or purged, so no stale copy stays in the store's log. It pauses for the
+    /// rewrite (seconds for a small store); marketplaces retry what they could not deliver.
+    #[serde(default = "default_compact_hour")]
+    pub compact_hour: u8,
+}
+
+fn default_raw_days() -> u32 {
+    30
+}
+
+fn default_closed_days() -> u32 {
+    365
+}
+
+fn default_compact_hour() -> u8 {
+    3
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            raw_deliveries_days: default_raw_days(),
+            closed_tickets_days: default_closed_days(),
+            compact_hour: default_compact_hour(),
+        }
+    }
+}
+
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -284,6 +330,8 @@ pub struct Config {
     pub alerts: Option<crate::alerts::AlertsConfig>,
     /// OpenTelemetry trace export (`[telemetry]`); off without `telemetry.otlp_endpoint`.
     pub traces: Option<crate::telemetry::TracesConfig>,
+    /// What is kept how long (`[retention]`).
+    pub retention: RetentionConfig,
     /// The file this config was read from.
     pub file: PathBuf,
 }
@@ -402,6 +450,12 @@ impl Config {
             }
         }
         let traces = raw.telemetry.validate().map_err(err)?;
+        if raw.retention.compact_hour > 23 {
+            return Err(err(format!(
+                "`retention.compact_hour` is {}; expected 0 to 23 (an hour, UTC)",
+                raw.retention.compact_hour
+            )));
+        }
         let secrets = raw
             .secrets
             .into_iter()
@@ -464,6 +518,7 @@ impl Config {
             polling: raw.polling,
             alerts: raw.alerts,
             traces,
+            retention: raw.retention,
             file: file.to_path_buf(),
         })
     }
