@@ -65,6 +65,11 @@ impl Gateway {
                 .run(inbox_notify.clone(), watching_engine.clone()),
         );
         tokio::spawn(engine.clone().run_timers(watching_engine.clone()));
+        tokio::spawn(
+            engine
+                .clone()
+                .run_retention(config.retention.clone(), watching_engine.clone()),
+        );
         let retry = crate::actions::dispatch::RetryPolicy {
             base: std::time::Duration::from_millis(config.actions.retry_base_ms.max(1)),
             max_attempts: config.actions.max_attempts.max(1),
@@ -129,6 +134,8 @@ impl Gateway {
             live,
             files_dir: config.data_dir.join("files"),
             poller,
+            started_at: jiff::Timestamp::now(),
+            compact_now: Arc::new(tokio::sync::Notify::new()),
         });
         Ok(Gateway {
             app,
@@ -146,5 +153,100 @@ impl Gateway {
         let result = crate::web::run(listener, self.app.clone(), shutdown).await;
         let _ = self.stop_watching.send(true);
         result
+    }
+}
+
+/// Why [`run`]'s gateway stopped.
+enum Stopped {
+    /// `shutdown` resolved.
+    ShutDown,
+    /// It is time to compact the store.
+    Compact,
+}
+
+/// `helloword serve`: run the gateway on `config.listen` until `shutdown` resolves. When the
+/// store is due for compaction (an erasure or a purge happened) at `retention.compact_hour`,
+/// or when `POST /api/compact` asks, the gateway stops taking requests, reopens its store
+/// (which compacts it) and starts again in place.
+pub async fn run(config: &Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    tokio::pin!(shutdown);
+    let mut restarting = false;
+    loop {
+        let gateway = if restarting {
+            start_after_restart(config).await?
+        } else {
+            Gateway::start(config).await?
+        };
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        tracing::info!(
+            message = "HelloWord is listening.",
+            address = %listener.local_addr()?,
+            plugins = %gateway.app.plugins.ids().join(",")
+        );
+        let store = gateway.app.store.clone();
+        let asked = gateway.app.compact_now.clone();
+        let hour = config.retention.compact_hour;
+        let mut stopped = Stopped::ShutDown;
+        gateway
+            .serve(listener, async {
+                tokio::select! {
+                    () = &mut shutdown => {}
+                    () = asked.notified() => stopped = Stopped::Compact,
+                    () = compaction_window(&store, hour) => stopped = Stopped::Compact,
+                }
+            })
+            .await?;
+        drop(store);
+        match stopped {
+            Stopped::ShutDown => return Ok(()),
+            Stopped::Compact => {
+                tracing::info!(message = "Restarting in place to compact the store.");
+                restarting = true;
+            }
+        }
+    }
+}
+
+/// Start again once the previous gateway's workers have let go of the store.
+async fn start_after_restart(config: &Config) -> anyhow::Result<Gateway> {
+    let mut attempts = 0;
+    loop {
+        match Gateway::start(config).await {
+            Ok(gateway) => return Ok(gateway),
+            Err(e) if attempts < 600 => {
+                attempts += 1;
+                tracing::debug!(message = "The store is still closing.", error = %e);
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Resolves at the first `hour`:00 UTC at which `store` is due for compaction.
+async fn compaction_window(store: &Store, hour: u8) {
+    loop {
+        let now = jiff::Timestamp::now();
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let at = |date: jiff::civil::Date| {
+            date.at(i8::try_from(hour).unwrap_or(3), 0, 0, 0)
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp())
+        };
+        let next = match at(today) {
+            Ok(t) if t > now => t,
+            _ => today
+                .tomorrow()
+                .ok()
+                .and_then(|d| at(d).ok())
+                .unwrap_or(now + jiff::SignedDuration::from_hours(24)),
+        };
+        let wait = next.duration_since(now).unsigned_abs();
+        tokio::time::sleep(wait).await;
+        if store.compaction_due().unwrap_or(false) {
+            return;
+        }
     }
 }

@@ -54,6 +54,35 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Erase one buyer's personal data (or every buyer's of a shop) from the data folder,
+    /// then compact the store so no copy stays on disk. Stop the gateway first; while it
+    /// runs, use `POST /api/erasures` instead.
+    Erase {
+        /// The gateway config file.
+        #[arg(long, short, default_value = "helloword.toml")]
+        config: PathBuf,
+        /// The marketplace the buyer bought on (`shopify`, `ebay`, `amazon`, …).
+        #[arg(long)]
+        marketplace: String,
+        /// The buyer's id at that marketplace.
+        #[arg(long)]
+        customer_id: Option<String>,
+        /// The buyer's e-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Another id of the same buyer there (repeatable).
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        /// One of the buyer's orders there (repeatable): its tickets are erased too.
+        #[arg(long = "order")]
+        orders: Vec<String>,
+        /// Erase every buyer of this shop instead.
+        #[arg(long, conflicts_with_all = ["customer_id", "email", "aliases", "orders"])]
+        shop: Option<String>,
+        /// Who asks, as the audit log shows it.
+        #[arg(long, default_value = "operator")]
+        by: String,
+    },
     /// Inspect and create plugins.
     #[command(subcommand, visible_alias = "plugin")]
     Plugins(PluginsCommand),
@@ -188,6 +217,55 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_snapshot("restored", &config.data_dir, &summary);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Erase {
+            config,
+            marketplace,
+            customer_id,
+            email,
+            aliases,
+            orders,
+            shop,
+            by,
+        } => {
+            if customer_id.is_none() && email.is_none() && aliases.is_empty() && shop.is_none() {
+                anyhow::bail!(
+                    "name the buyer (--customer-id, --email, --alias) or the --shop to erase"
+                );
+            }
+            let config = Config::load(&config)?;
+            let subject = helloword::store::Subject {
+                marketplace,
+                customer_id,
+                email,
+                aliases,
+                orders,
+                shop,
+            };
+            let db = config.data_dir.join("db");
+            let files = config.data_dir.join("files");
+            let erased = {
+                let store = helloword::store::Store::open_with_cache(&db, config.store_cache_bytes)
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "cannot open the store in {}: {e}. If the gateway is running, ask it \
+                             instead: POST /api/erasures",
+                            config.data_dir.display()
+                        )
+                    })?;
+                helloword::tickets::engine::erase_and_audit(&store, &subject, &by, Some(&files))
+                    .await?
+            };
+            // Opening it again rewrites it without the erased values.
+            drop(helloword::store::Store::open_with_cache(
+                &db,
+                config.store_cache_bytes,
+            )?);
+            println!(
+                "erased {} profile(s), {} ticket(s), {} delivery(ies), {} file(s); the store is compacted",
+                erased.profiles, erased.tickets, erased.deliveries, erased.files
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Plugins(PluginsCommand::List { config, json }) => list(&config, json).await,
         Command::Plugins(PluginsCommand::Check { path, config }) => {
             check(&path, config.as_deref()).await
@@ -240,16 +318,7 @@ async fn serve(config_path: &Path) -> anyhow::Result<ExitCode> {
     if let Some(traces) = &config.traces {
         tracing::info!(message = "Exporting traces.", endpoint = %traces.traces_url);
     }
-    let gateway = Gateway::start(&config).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    tracing::info!(
-        message = "HelloWord is listening.",
-        address = %listener.local_addr()?,
-        plugins = %gateway.app.plugins.ids().join(",")
-    );
-    gateway.serve(listener, shutdown_signal()).await?;
+    helloword::gateway::run(&config, shutdown_signal()).await?;
     tracing::info!(message = "HelloWord stopped.");
     // Posting the last spans blocks for up to the exporter's timeout.
     let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;

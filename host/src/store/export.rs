@@ -205,7 +205,7 @@ impl Store {
     }
 }
 
-fn restore_into(
+pub(super) fn restore_into(
     input: impl Read,
     db_dir: &Path,
     files_dir: &Path,

@@ -24,6 +24,7 @@
 //! crash can at worst store a retried delivery twice — never lose one; the ticket engine
 //! applies business effects once on business keys.
 
+mod compact;
 mod erase;
 mod export;
 mod group_commit;
@@ -33,7 +34,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use erase::{ERASED, Erased, Subject};
+pub use erase::{ERASED, Erased, Needles, Purged, Subject, redact_ticket};
 pub use export::{ExportSummary, SnapshotError};
 pub use group_commit::GroupCommit;
 pub use tickets::{DueTimer, QueueFields, TicketWrite};
@@ -260,7 +261,20 @@ impl Store {
 
     /// Open the store in `dir` with a page cache of `cache_bytes` (sled's cache bounds
     /// most of the gateway's memory).
+    /// An erasure or purge since the store was last rewritten is compacted first (see
+    /// `compact.rs`).
     pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
+        compact::recover(dir)?;
+        let store = Store::open_as_is(dir, cache_bytes)?;
+        if !store.compaction_due()? {
+            return Ok(store);
+        }
+        tracing::info!(message = "Compacting the store after an erasure or purge.");
+        compact::rewrite(store, dir)?;
+        Store::open_as_is(dir, cache_bytes)
+    }
+
+    fn open_as_is(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)

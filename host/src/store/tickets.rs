@@ -640,6 +640,14 @@ impl Store {
             .collect()
     }
 
+    /// Append `entry` to the audit log on its own (a change that is no ticket's), and
+    /// return once it is on disk.
+    pub async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(entry).map_err(|e| corrupt("audit".into(), e))?;
+        self.audit.insert(self.next_id()?.to_be_bytes(), json)?;
+        self.commit.durable().await.map_err(StoreError::Flush)
+    }
+
     /// A fresh id for a proposal or outbox entry.
     pub fn new_record_id(&self) -> Result<u64, StoreError> {
         self.next_id()

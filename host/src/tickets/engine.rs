@@ -3,6 +3,10 @@
 //! triage, set the first-response deadline and escalation ladder, append the timeline —
 //! committing each inbox record's changes together with the inbox cursor.
 
+mod privacy;
+
+pub use privacy::erase_and_audit;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -551,6 +555,8 @@ impl Engine {
                         customer_id: subject.customer_id,
                         email: subject.email,
                         aliases: subject.aliases,
+                        orders: subject.orders,
+                        shop: subject.shop,
                     },
                 },
             );
@@ -1217,19 +1223,29 @@ impl Engine {
                 customer_id,
                 email,
                 aliases,
+                orders,
+                shop,
             } => {
                 let subject = crate::store::Subject {
                     marketplace: marketplace.clone(),
                     customer_id: customer_id.clone(),
                     email: email.clone(),
                     aliases: aliases.clone(),
+                    orders: orders.clone(),
+                    shop: shop.clone(),
                 };
-                let erased = self
+                let (erased, needles) = self
                     .store
-                    .erase_customer(&subject, self.settings.files_dir.as_deref(), ticket.id)
+                    .erase(
+                        &subject,
+                        self.settings.files_dir.as_deref(),
+                        Some(ticket.id),
+                    )
                     .await?;
-                // The profiles are gone; the request's own ticket no longer points at one.
+                // The profiles are gone; the request's own ticket no longer points at one,
+                // nor names whom it was about.
                 ticket.customer = None;
+                crate::store::redact_ticket(ticket, &needles);
                 let old = ticket.status;
                 ticket.status = Status::Resolved;
                 let mut lines = vec![TimelineEntry {
@@ -1599,19 +1615,39 @@ fn erasure_subject(marketplace: &str, event: &TicketEvent) -> Option<crate::stor
             .map(|(_, v)| v.clone())
             .filter(|v| !v.is_empty())
     };
-    if attribute("privacy_action").as_deref() != Some("erase_customer") {
-        return None;
+    match attribute("privacy_action").as_deref() {
+        Some("erase_customer") => {}
+        // The shop the delivery's signature vouches for, not one its body names.
+        Some("erase_shop") if !event.shop.is_empty() => {
+            return Some(crate::store::Subject {
+                marketplace: marketplace.to_string(),
+                shop: Some(event.shop.clone()),
+                ..Default::default()
+            });
+        }
+        _ => return None,
     }
     let customer = event.customer.as_ref();
     let customer_id = attribute("customer_id").or_else(|| customer.and_then(|c| c.id.clone()));
     let email = attribute("customer_email").or_else(|| customer.and_then(|c| c.email.clone()));
     let aliases: Vec<String> = attribute("customer_username").into_iter().collect();
+    let orders: Vec<String> = attribute("orders_to_redact")
+        .map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     (customer_id.is_some() || email.is_some() || !aliases.is_empty()).then(|| {
         crate::store::Subject {
             marketplace: marketplace.to_string(),
             customer_id,
             email,
             aliases,
+            orders,
+            shop: None,
         }
     })
 }

@@ -133,6 +133,10 @@ pub struct CaseFacts {
     /// action (`action.reply-context`).
     #[serde(default)]
     pub reply_context: Vec<(String, String)>,
+    /// The buyer's personal data was erased from the ticket (an erasure request, or the
+    /// retention policy for closed tickets).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymized: bool,
 }
 
 impl CaseFacts {
@@ -240,6 +244,12 @@ pub enum TimerKind {
         /// Other ids of the buyer there (a user name beside a user id).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         aliases: Vec<String>,
+        /// The buyer's orders there.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        orders: Vec<String>,
+        /// Erase every buyer of this shop instead (Shopify's `shop/redact`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shop: Option<String>,
     },
 }
 

@@ -70,7 +70,7 @@ pub fn by_token<'a>(tokens: &'a [ApiToken], presented: &[u8]) -> Option<&'a ApiT
 /// The scope a request to `/api/<segments…>` needs.
 pub fn required(method: &Method, segments: &[&str]) -> Scope {
     match (method, segments) {
-        (&Method::POST, ["export"])
+        (&Method::POST, ["export" | "erasures" | "compact"])
         | (&Method::POST, ["plugins", _, "poll"])
         | (&Method::GET, ["audit"]) => Scope::Admin,
         (&Method::POST, ["proposals", "decide"])

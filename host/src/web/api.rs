@@ -90,6 +90,11 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
         (&Method::GET, ["audit"]) => super::actions_api::audit(app, &query),
         (&Method::POST, ["plugins", id, "poll"]) => poll_now(app, id).await,
         (&Method::POST, ["export"]) => super::ops_api::export(app, &who).await,
+        (&Method::POST, ["compact"]) => super::ops_api::compact(app),
+        (&Method::POST, ["erasures"]) => match read_json(req).await {
+            Ok(body) => super::ops_api::erase(app, body, &who).await,
+            Err(refusal) => refusal.response(),
+        },
         (&Method::POST, ["proposals", "decide"]) => match read_json(req).await {
             Ok(body) => super::actions_api::batch(app, body, &who).await,
             Err(refusal) => refusal.response(),

@@ -68,6 +68,11 @@ pub struct App {
     pub files_dir: std::path::PathBuf,
     /// Polls connectors for what their marketplace does not push.
     pub poller: std::sync::Arc<crate::ingest::poll::Poller>,
+    /// When this gateway started (a restart in place for compaction starts a new one).
+    pub started_at: jiff::Timestamp,
+    /// Asks `helloword serve` to reopen the store now and compact it
+    /// ([`crate::gateway::run`]).
+    pub compact_now: Arc<tokio::sync::Notify>,
 }
 
 /// The per-client request-rate limits ([`rate`]).
@@ -240,7 +245,10 @@ async fn route(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
         return refusal;
     }
     match (req.method(), path.as_str()) {
-        (&Method::GET, "/healthz") => json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
+        (&Method::GET, "/healthz") => json(
+            StatusCode::OK,
+            &serde_json::json!({"status": "ok", "started_at": app.started_at}),
+        ),
         (&Method::GET, "/readyz") => readiness(app),
         (&Method::GET, "/metrics") => Response::builder()
             .header("content-type", "text/plain; version=0.0.4")

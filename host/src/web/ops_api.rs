@@ -1,4 +1,6 @@
-//! Operator endpoints: `POST /api/export` writes a snapshot of the running gateway's data.
+//! Operator endpoints: `POST /api/export` writes a snapshot of the running gateway's data;
+//! `POST /api/erasures` erases a buyer's (or a shop's) personal data; `POST /api/compact`
+//! rewrites the store now rather than at `retention.compact_hour`.
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -62,4 +64,93 @@ pub async fn export(app: &App, who: &str) -> Response<Full<Bytes>> {
             &format!("the export stopped: {e}"),
         ),
     }
+}
+
+/// The body of `POST /api/erasures`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ErasureBody {
+    marketplace: String,
+    customer_id: Option<String>,
+    email: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    orders: Vec<String>,
+    shop: Option<String>,
+}
+
+/// `POST /api/erasures`: erase one buyer's personal data everywhere the gateway keeps it
+/// (`{"marketplace", "customer_id"?, "email"?, "aliases"?, "orders"?}`), or every buyer's of a shop
+/// (`{"marketplace", "shop"}`). Answers with what was erased; the audit log names who asked
+/// and the counts, never whom. The store is rewritten at `retention.compact_hour`.
+pub async fn erase(app: &App, body: serde_json::Value, who: &str) -> Response<Full<Bytes>> {
+    let body: ErasureBody = match serde_json::from_value(body) {
+        Ok(body) => body,
+        Err(e) => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad-body",
+                &format!(
+                    "an erasure names `marketplace` and a buyer (`customer_id`, `email`, `aliases`) or a `shop`: {e}"
+                ),
+            );
+        }
+    };
+    let present = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let buyer = present(&body.customer_id)
+        || present(&body.email)
+        || body.aliases.iter().any(|a| !a.trim().is_empty());
+    let problem = if body.marketplace.trim().is_empty() {
+        Some("`marketplace` is empty")
+    } else if buyer == present(&body.shop) {
+        Some(
+            "name either a buyer (`customer_id`, `email`, `aliases`) or a `shop`, not both or neither",
+        )
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "bad-body", problem);
+    }
+    let subject = crate::store::Subject {
+        marketplace: body.marketplace.trim().to_string(),
+        customer_id: body.customer_id.filter(|v| !v.trim().is_empty()),
+        email: body.email.filter(|v| !v.trim().is_empty()),
+        aliases: body
+            .aliases
+            .into_iter()
+            .filter(|a| !a.trim().is_empty())
+            .collect(),
+        orders: body
+            .orders
+            .into_iter()
+            .filter(|o| !o.trim().is_empty())
+            .collect(),
+        shop: body.shop.filter(|v| !v.trim().is_empty()),
+    };
+    match app.engine.erase(&subject, who).await {
+        Ok(erased) => json(StatusCode::OK, &serde_json::json!({ "erased": erased })),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "erasure-failed",
+            &format!("the erasure did not finish (asking again completes it): {e}"),
+        ),
+    }
+}
+
+/// `POST /api/compact`: reopen the store now, rewriting it with only its live values (what
+/// otherwise happens at `retention.compact_hour` after an erasure or purge). `helloword
+/// serve` stops taking requests, compacts, and starts again in place; `GET /healthz` shows
+/// the new `started_at` once it is back. Answers 202 before it begins.
+pub fn compact(app: &App) -> Response<Full<Bytes>> {
+    app.compact_now.notify_one();
+    json(
+        StatusCode::ACCEPTED,
+        &serde_json::json!({
+            "compacting": true,
+            "started_at": app.started_at,
+            "message": "the gateway restarts in place to compact its store; GET /healthz shows a new started_at when it is back",
+        }),
+    )
 }

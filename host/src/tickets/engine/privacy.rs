@@ -1,0 +1,136 @@
+//! Erasure on an operator's request and the retention policy: the engine's side, so both
+//! take turns with every other ticket change.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::Engine;
+use crate::actions::AuditEntry;
+use crate::config::RetentionConfig;
+use crate::store::{Erased, Purged, StoreError, Subject};
+
+/// Closed tickets anonymized per turn of the engine.
+const PURGE_BATCH: usize = 200;
+
+/// How often the retention policy is applied.
+const PURGE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+impl Engine {
+    /// Erase `subject`'s personal data on `who`'s request (an operator, through the API or
+    /// `helloword erase`). The audit log records who asked, when, and how much was erased,
+    /// never whom it was about. Returns once it is on disk.
+    pub async fn erase(&self, subject: &Subject, who: &str) -> Result<Erased, StoreError> {
+        let _one_writer = self.lock.lock().await;
+        erase_and_audit(
+            &self.store,
+            subject,
+            who,
+            self.settings.files_dir.as_deref(),
+        )
+        .await
+    }
+
+    /// Apply the retention policy as of `now`; returns what it removed.
+    pub async fn purge(
+        &self,
+        retention: &RetentionConfig,
+        now: Timestamp,
+    ) -> Result<Purged, StoreError> {
+        let (mut raw_before, closed_before) = cutoffs(retention, now);
+        let mut total = Purged::default();
+        loop {
+            let _one_writer = self.lock.lock().await;
+            let round = self
+                .store
+                .purge(
+                    raw_before.take(),
+                    closed_before,
+                    self.settings.files_dir.as_deref(),
+                    PURGE_BATCH,
+                )
+                .await?;
+            total.raw_deliveries += round.raw_deliveries;
+            total.tickets += round.tickets;
+            if round.tickets < PURGE_BATCH {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Apply the retention policy now and every six hours until `shutdown` changes.
+    pub async fn run_retention(
+        self: Arc<Self>,
+        retention: RetentionConfig,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let pace = crate::worker::Pace {
+            max_wait: PURGE_EVERY,
+            idle: PURGE_EVERY,
+        };
+        let never = tokio::sync::Notify::new();
+        crate::worker::run("retention", pace, &never, shutdown, |now| {
+            let engine = self.clone();
+            let retention = retention.clone();
+            async move {
+                let purged = engine.purge(&retention, now).await?;
+                if purged != Purged::default() {
+                    tracing::info!(
+                        message = "Applied the retention policy.",
+                        raw_deliveries = purged.raw_deliveries,
+                        tickets = purged.tickets
+                    );
+                }
+                Ok::<_, StoreError>(Some(
+                    now + SignedDuration::try_from(PURGE_EVERY).unwrap_or_default(),
+                ))
+            }
+        })
+        .await;
+    }
+}
+
+/// When raw bodies and closed tickets become due for removal at `now` (`None`: kept for
+/// ever).
+fn cutoffs(retention: &RetentionConfig, now: Timestamp) -> (Option<Timestamp>, Option<Timestamp>) {
+    let days_before =
+        |days: u32| (days > 0).then(|| now - SignedDuration::from_hours(24 * i64::from(days)));
+    (
+        days_before(retention.raw_deliveries_days),
+        days_before(retention.closed_tickets_days),
+    )
+}
+
+/// Erase `subject` from `store` and write the audit line (the offline command's path, and
+/// the engine's under its lock).
+pub async fn erase_and_audit(
+    store: &crate::store::Store,
+    subject: &Subject,
+    who: &str,
+    files_dir: Option<&std::path::Path>,
+) -> Result<Erased, StoreError> {
+    let (erased, _) = store.erase(subject, files_dir, None).await?;
+    let whom = if subject.shop.is_some() {
+        "every buyer of a shop"
+    } else {
+        "a buyer"
+    };
+    store
+        .append_audit(&AuditEntry {
+            at: Timestamp::now(),
+            who: who.to_string(),
+            ticket: 0,
+            what: format!(
+                "erased the personal data of {whom} at {} on request: {} profile(s), {} \
+                 ticket(s), {} delivery(ies), {} file(s)",
+                subject.marketplace,
+                erased.profiles,
+                erased.tickets,
+                erased.deliveries,
+                erased.files
+            ),
+        })
+        .await?;
+    Ok(erased)
+}
