@@ -124,13 +124,16 @@ fn descends_from(spans: &[Span], span: &Span, ancestor: &Span) -> bool {
 /// would send its spans (with the same delivery numbers) to the same collector.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// A red chargeback with an alert to the lead's dashboard: ingest → plugin call → store
-/// commit → engine apply → alert.
+/// A red chargeback with an alert to the lead's dashboard, opened outside business hours
+/// (the team works one minute a week) so it is acknowledged to the buyer at once: ingest →
+/// plugin call → store commit → engine apply → alert, and → action.
 const TEAM: &str = "[alerts]\nred = [\"app\"]\nyellow = [\"app\"]\nblue = []\n\
-                    [[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 5\n";
+                    [[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 5\n\
+                    [tickets.business_hours]\ntime_zone = \"Europe/Berlin\"\n\
+                    hours = { mon = [\"09:00-09:01\"] }\n";
 
 #[tokio::test]
-async fn one_delivery_is_one_trace_from_ingest_to_the_alert() {
+async fn one_delivery_is_one_trace_from_ingest_to_the_alert_and_the_action() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let (received, port, refused) = collector().await;
     let telemetry_toml = format!(
@@ -138,6 +141,8 @@ async fn one_delivery_is_one_trace_from_ingest_to_the_alert() {
          service_name = \"helloword-test\"\nexport_delay_ms = 50\n"
     );
     let tmp = tempfile::tempdir().unwrap();
+    // The acknowledgement is written by the locale packs.
+    common::install_locale_packs(tmp.path());
     let text = format!("{telemetry_toml}{TEAM}");
     // What `helloword serve` does with the same config before it starts the gateway.
     let config =
@@ -167,6 +172,7 @@ async fn one_delivery_is_one_trace_from_ingest_to_the_alert() {
             "store.commit",
             "engine.apply",
             "alert.deliver",
+            "action.dispatch",
         ]
         .iter()
         .all(|n| names.contains(n))
@@ -246,6 +252,36 @@ async fn one_delivery_is_one_trace_from_ingest_to_the_alert() {
         attribute(alert, "alert.outcome").as_deref(),
         Some("delivered")
     );
+
+    // …and so did the acknowledgement to the buyer, through the outbox and the connector.
+    let action = spans
+        .iter()
+        .find(|s| s.name == "action.dispatch" && s.trace_id == ingest.trace_id)
+        .expect("the action's span in the delivery's trace");
+    assert!(descends_from(&spans, action, apply));
+    assert_eq!(
+        attribute(action, "ticket.id").as_deref(),
+        Some(ticket_id.as_str())
+    );
+    assert_eq!(
+        attribute(action, "action.kind").as_deref(),
+        Some("message to the buyer (en)")
+    );
+    assert!(
+        attribute(action, "action.origin").is_some_and(|o| o.starts_with("off-hours-ack")),
+        "{:?}",
+        attribute(action, "action.origin")
+    );
+    assert_eq!(attribute(action, "plugin.id").as_deref(), Some("shopify"));
+    let execute = spans
+        .iter()
+        .find(|s| {
+            s.name == "plugin.call"
+                && s.trace_id == ingest.trace_id
+                && attribute(s, "plugin.function").as_deref() == Some("execute")
+        })
+        .expect("the connector's execute call in the delivery's trace");
+    assert!(descends_from(&spans, execute, action));
 
     gw.stop().await;
     telemetry.shutdown();
