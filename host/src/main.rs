@@ -110,6 +110,39 @@ enum PluginsCommand {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Make one call into a plugin exactly as the gateway would, and print the result, the
+    /// time, peak memory and output size against the plugin's production limits (marking
+    /// any it would exceed). Exits 1 when the call fails, the plugin answers with an error,
+    /// or a limit would be exceeded.
+    Run {
+        /// The plugin: its folder, its plugin.toml, or its .wasm file (a plugin.toml beside
+        /// it is used when there is one).
+        path: PathBuf,
+        /// The input: for `handle-webhook` a whole HTTP request (request line, headers, blank
+        /// line, body) or just the body; for `poll` the cursor; for `culture-tips`,
+        /// `compliance-phrases` and `language-markers` the market or language; for the
+        /// others the JSON of the call's parameter. Without it, an empty input.
+        #[arg(long, short)]
+        input: Option<PathBuf>,
+        /// The export to call (default: handle-webhook, render, decide or translate).
+        #[arg(long)]
+        call: Option<String>,
+        /// A request header for `handle-webhook` (`Name: value`; repeatable).
+        #[arg(long = "header", short = 'H')]
+        headers: Vec<String>,
+        /// A secret's value for this run (`name=value`; repeatable).
+        #[arg(long = "secret")]
+        secrets: Vec<String>,
+        /// The world of a bare .wasm file without a plugin.toml (default: tried in turn).
+        #[arg(long, value_parser = ["marketplace-connector", "locale-pack", "compensation-policy", "translator"])]
+        kind: Option<String>,
+        /// Gateway config whose secrets and default limits to use.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Print JSON instead of the report.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a new plugin crate that builds and passes its own test as generated.
     New {
         /// Plugin name (lower case, digits and '-').
@@ -270,6 +303,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plugins(PluginsCommand::Check { path, config }) => {
             check(&path, config.as_deref()).await
         }
+        Command::Plugins(PluginsCommand::Run {
+            path,
+            input,
+            call,
+            headers,
+            secrets,
+            kind,
+            config,
+            json,
+        }) => {
+            let options = RunOptions {
+                input,
+                call,
+                headers,
+                secrets,
+                kind,
+                config,
+                json,
+            };
+            run_plugin(&path, options).await
+        }
         Command::Plugins(PluginsCommand::New {
             name,
             kind,
@@ -420,6 +474,138 @@ async fn check(path: &Path, config_path: Option<&Path>) -> anyhow::Result<ExitCo
 }
 
 /// One line per tree and a total, for export and restore.
+/// `helloword plugin run`'s options.
+struct RunOptions {
+    input: Option<PathBuf>,
+    call: Option<String>,
+    headers: Vec<String>,
+    secrets: Vec<String>,
+    kind: Option<String>,
+    config: Option<PathBuf>,
+    json: bool,
+}
+
+/// The manifests `path` may stand for: its folder's or its own plugin.toml, or for a bare
+/// .wasm one per world to try.
+fn manifests_for(path: &Path, kind: Option<&str>) -> anyhow::Result<Vec<Manifest>> {
+    let manifest_file = if path.is_dir() {
+        Some(path.join("plugin.toml"))
+    } else if path.extension().is_some_and(|e| e == "toml") {
+        Some(path.to_path_buf())
+    } else {
+        let beside = path.with_file_name("plugin.toml");
+        beside
+            .exists()
+            .then(|| Manifest::load(&beside).ok())
+            .flatten()
+            .filter(|m| m.component.canonicalize().ok() == path.canonicalize().ok())
+            .map(|_| beside)
+    };
+    if let Some(file) = manifest_file {
+        return Ok(vec![Manifest::load(&file)?]);
+    }
+    let wasm = path
+        .canonicalize()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let id: String = wasm
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase().replace('_', "-"))
+        .unwrap_or_else(|| "plugin".into())
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let kinds: Vec<PluginKind> = match kind {
+        Some(k) => vec![PluginKind::from_world(k).context("unknown kind")?],
+        None => PluginKind::ALL.to_vec(),
+    };
+    kinds
+        .into_iter()
+        .map(|kind| {
+            let text = format!(
+                "[plugin]\nid = {id:?}\nkind = \"{kind}\"\ncontract = {:?}\ncomponent = {:?}\n",
+                helloword::plugin::manifest::SUPPORTED_CONTRACTS[0],
+                wasm.display().to_string()
+            );
+            Manifest::parse(&wasm.with_file_name("plugin.toml"), &text).map_err(Into::into)
+        })
+        .collect()
+}
+
+async fn run_plugin(path: &Path, options: RunOptions) -> anyhow::Result<ExitCode> {
+    telemetry::init_logging("error", false);
+    let (mut secrets, mut settings) = match &options.config {
+        Some(c) => {
+            let config = Config::load(c)?;
+            let secrets = Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+            (secrets, config.runtime_settings())
+        }
+        None => (Secrets::default(), RuntimeSettings::default()),
+    };
+    settings.cache_dir = None;
+    for pair in &options.secrets {
+        let (name, value) = pair
+            .split_once('=')
+            .with_context(|| format!("--secret {pair:?}: expected name=value"))?;
+        secrets = secrets.with_value(name, value);
+    }
+    let headers = options
+        .headers
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .with_context(|| format!("--header {h:?}: expected `Name: value`"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let input = match &options.input {
+        Some(file) => {
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?
+        }
+        None => Vec::new(),
+    };
+    let services = std::sync::Arc::new(Services::new(
+        std::sync::Arc::new(secrets),
+        Metrics::default(),
+    )?);
+    let candidates = manifests_for(path, options.kind.as_deref())?;
+    let mut last_error = None;
+    let many = candidates.len() > 1;
+    for manifest in candidates {
+        match helloword::plugin::trial::run(
+            settings.clone(),
+            services.clone(),
+            manifest,
+            options.call.as_deref(),
+            &input,
+            &headers,
+        )
+        .await
+        {
+            Ok(trial) => {
+                if options.json {
+                    println!("{}", serde_json::to_string_pretty(&trial)?);
+                } else {
+                    print!("{}", trial.report());
+                }
+                return Ok(if trial.clean() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                });
+            }
+            // A bare component is tried as each world in turn.
+            Err(e) if many => last_error = Some(e),
+            Err(e) if e.to_string().contains("has no value") => {
+                return Err(e.context("give the secret's value for this run with --secret NAME=VALUE, or --config a gateway config"));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error
+        .map(|e| e.context("the component loads as no world of the contract"))
+        .unwrap_or_else(|| anyhow::anyhow!("nothing to run")))
+}
+
 fn print_snapshot(what: &str, path: &std::path::Path, summary: &helloword::store::ExportSummary) {
     for (tree, count) in &summary.trees {
         println!("{tree:>16}  {count}");

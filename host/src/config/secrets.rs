@@ -103,6 +103,12 @@ impl Secrets {
         }
     }
 
+    /// The same secrets plus `name` = `value` (tools: `helloword plugin run --secret`).
+    pub fn with_value(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Secrets {
+        self.values.insert(name.into(), value.into());
+        self
+    }
+
     /// The same secrets plus OAuth token `name` (tests and tools).
     pub fn with_oauth(mut self, name: impl Into<String>, source: OAuthSource) -> Secrets {
         self.oauth.insert(name.into(), source);

@@ -53,6 +53,25 @@ pub struct Plugin {
     runtime: Runtime,
     grants: Arc<Grants>,
     world: WorldPre,
+    /// Where the local runner reads what each call used (`None` in the gateway).
+    probe: Option<Arc<std::sync::Mutex<Vec<Usage>>>>,
+}
+
+/// What one call used, as the local runner reports it (`helloword plugin run`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// The export called.
+    pub export: &'static str,
+    /// Guest execution time, in epoch ticks (milliseconds).
+    pub cpu_ms: u64,
+    /// Whole-call wall-clock time, in microseconds.
+    pub wall_us: u64,
+    /// The most linear memory the guest asked for.
+    pub peak_memory_bytes: u64,
+    /// Bytes of the result (0 when the call failed).
+    pub output_bytes: u64,
+    /// Host-import calls made.
+    pub host_calls: u32,
 }
 
 /// Instantiate from `$pre` and call `$iface().$method(args)` under the plugin's limits.
@@ -99,6 +118,7 @@ impl Plugin {
             runtime,
             grants,
             world,
+            probe: None,
         };
         let file = plugin.manifest.component.clone();
         plugin.description = match &plugin.world {
@@ -142,6 +162,11 @@ impl Plugin {
         &self.grants.limits
     }
 
+    /// Record what every call from now on uses; the returned list fills as calls finish.
+    pub fn probe(&mut self) -> Arc<std::sync::Mutex<Vec<Usage>>> {
+        self.probe.get_or_insert_with(Default::default).clone()
+    }
+
     /// Run one export call under the plugin's limits.
     async fn call<R, F, Fut>(&self, export: &'static str, run: F) -> Result<R, PluginError>
     where
@@ -183,6 +208,17 @@ impl Plugin {
         .instrument(span.clone())
         .await;
 
+        let mut usage = Usage {
+            export,
+            wall_us: started.elapsed().as_micros() as u64,
+            ..Usage::default()
+        };
+        if let Ok((store, _)) = &outcome {
+            let state = store.data();
+            usage.cpu_ms = state.host.ticks * EPOCH_TICK.as_millis() as u64;
+            usage.peak_memory_bytes = state.limiter.peak_memory_bytes;
+            usage.host_calls = state.host.calls();
+        }
         let result = match outcome {
             Err(_elapsed) => Err(PluginError::Timeout {
                 plugin: plugin.clone(),
@@ -192,6 +228,7 @@ impl Plugin {
             Ok((store, Err(error))) => Err(classify(&plugin, limits, store.data(), &error)),
             Ok((_store, Ok(value))) => {
                 let bytes = output_bytes(&value);
+                usage.output_bytes = bytes;
                 if bytes > limits.max_output_bytes {
                     Err(PluginError::OutputTooLarge {
                         plugin: plugin.clone(),
@@ -203,6 +240,12 @@ impl Plugin {
                 }
             }
         };
+        if let Some(probe) = &self.probe {
+            probe
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(usage);
+        }
         let outcome = match &result {
             Ok(_) => "ok",
             Err(e) => e.kind(),

@@ -17,10 +17,11 @@ pub mod registry;
 pub mod runtime;
 pub mod state;
 pub mod tokens;
+pub mod trial;
 
 pub use cache::CacheOutcome;
 pub use engine::EngineSettings;
-pub use instance::{Description, Plugin};
+pub use instance::{Description, Plugin, Usage};
 pub use limits::{LimitOverrides, Limits, PluginError};
 pub use manifest::{Manifest, PluginKind};
 pub use registry::{PluginSet, PluginStatus};

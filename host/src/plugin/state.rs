@@ -68,6 +68,8 @@ pub struct CallLimiter {
     table_elements: u32,
     /// Set when the guest asked for more memory or table than its cap.
     pub breached: bool,
+    /// The most linear memory the guest asked for, granted or not, in bytes.
+    pub peak_memory_bytes: u64,
 }
 
 impl ResourceLimiter for CallLimiter {
@@ -77,6 +79,7 @@ impl ResourceLimiter for CallLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        self.peak_memory_bytes = self.peak_memory_bytes.max(desired as u64);
         if desired as u64 > self.memory_bytes || maximum.is_some_and(|m| desired > m) {
             self.breached = true;
             wasmtime::bail!("memory cap of {} bytes exceeded", self.memory_bytes);
@@ -168,6 +171,7 @@ impl CallState {
                 memory_bytes: grants.limits.memory_bytes,
                 table_elements: grants.limits.table_elements,
                 breached: false,
+                peak_memory_bytes: 0,
             },
             host: HostContext {
                 grants,
