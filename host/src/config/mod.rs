@@ -641,4 +641,129 @@ mod tests {
         assert_eq!(c.replies.translator.as_deref(), Some("translate-deepl"));
         assert!(!c.replies.off_hours_ack);
     }
+
+    #[test]
+    fn a_toml_syntax_error_names_its_line() {
+        assert_eq!(
+            parse("[server]\nlisten = 127.0.0.1:8080\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 2: expected newline, `#`"
+        );
+        assert_eq!(
+            parse("[server]\nlisten = \"127.0.0.1:8080\"\nlog_format = json\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 3: invalid string\nexpected `\"`, `'`"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_key_names_its_line() {
+        assert_eq!(
+            parse("[server]\nlisten = \"127.0.0.1:8080\"\nlisten = \"0.0.0.0:8080\"\n")
+                .unwrap_err(),
+            "/etc/helloword/helloword.toml: line 3: duplicate key `listen` in table `server`"
+        );
+        assert_eq!(
+            parse("[server]\nlisten = \"127.0.0.1:8080\"\n[storage]\n[server]\nlog_format = \"json\"\n")
+                .unwrap_err(),
+            "/etc/helloword/helloword.toml: line 4: invalid table header\nduplicate key `server` \
+             in document root"
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_line_and_type() {
+        assert_eq!(
+            parse("[server]\nmax_body_bytes = \"big\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 2: invalid type: string \"big\", expected u64"
+        );
+    }
+
+    #[test]
+    fn an_unknown_section_names_the_sections() {
+        assert_eq!(
+            parse("[sever]\nlisten = \"127.0.0.1:8080\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 1: unknown field `sever`, expected one of \
+             `server`, `storage`, `plugins`, `api`, `tickets`, `replies`, `actions`, `polling`, \
+             `alerts`, `secrets`, `telemetry`, `retention`"
+        );
+    }
+
+    #[test]
+    fn an_unknown_agent_key_names_the_agent_keys() {
+        assert_eq!(
+            parse("[[tickets.agents]]\nname = \"mei\"\ncapacity = 20\nskill = [\"payment\"]\n")
+                .unwrap_err(),
+            "/etc/helloword/helloword.toml: line 4: unknown field `skill`, expected one of \
+             `name`, `skills`, `languages`, `capacity`, `lead`, `vip`, `hours`, `contact`"
+        );
+    }
+
+    #[test]
+    fn an_unknown_alerts_key_names_the_alerts_keys() {
+        assert_eq!(
+            parse("[alerts]\nred = [\"sms\"]\nvip_phones = [\"+4915100000099\"]\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 3: unknown field `vip_phones`, expected one of \
+             `red`, `yellow`, `blue`, `max_per_hour`, `sms_daily_budget_cents`, `sms_cost_cents`, \
+             `vip_phone`, `logistics_stalled_days`, `email`, `sms`, `webhook`, `public_url`"
+        );
+    }
+
+    #[test]
+    fn an_unknown_retention_key_names_the_retention_keys() {
+        assert_eq!(
+            parse("[retention]\nraw_days = 7\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 2: unknown field `raw_days`, expected one of \
+             `raw_deliveries_days`, `closed_tickets_days`, `compact_hour`"
+        );
+    }
+
+    #[test]
+    fn an_unknown_log_format_names_the_choices() {
+        assert_eq!(
+            parse("[server]\nlog_format = \"text\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `server.log_format` is \"text\"; expected \"human\" or \"json\""
+        );
+    }
+
+    #[test]
+    fn tls_cert_without_tls_key_says_they_go_together() {
+        assert_eq!(
+            parse("[server]\ntls_cert = \"fullchain.pem\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `server.tls_cert` and `server.tls_key` go together: \
+             set both to serve HTTPS, or neither (for plain HTTP, e.g. behind a TLS-terminating \
+             proxy)"
+        );
+    }
+
+    #[test]
+    fn compact_hour_24_is_out_of_range() {
+        assert_eq!(
+            parse("[retention]\ncompact_hour = 24\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: `retention.compact_hour` is 24; expected 0 to 23 (an \
+             hour, UTC)"
+        );
+    }
+
+    #[test]
+    fn a_token_naming_a_missing_secret_names_both() {
+        assert_eq!(
+            parse(
+                "[api.tokens]\nlead = \"lead_token\"\n[secrets]\nled_token = { env = \"LEAD\" }\n"
+            )
+            .unwrap_err(),
+            "/etc/helloword/helloword.toml: `api.tokens.lead` names secret `lead_token`, which is \
+             not in [secrets]"
+        );
+    }
+
+    #[test]
+    fn a_rejected_secret_source_does_not_show_its_value() {
+        let message =
+            parse("[secrets]\nx = { value = \"canary-7f3a\", file = \"x\" }\n").unwrap_err();
+        assert_eq!(
+            message,
+            "/etc/helloword/helloword.toml: `secrets.x`: set exactly one of `env`, `file`, `value` \
+             or `oauth`"
+        );
+        assert!(!message.contains("canary-7f3a"));
+    }
 }

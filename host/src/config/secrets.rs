@@ -216,4 +216,74 @@ mod tests {
             "secret `a`: environment variable HELLOWORD_TEST_SURELY_UNSET is not set"
         );
     }
+
+    #[test]
+    fn a_missing_secret_file_names_the_secret_and_the_path() {
+        let sources = BTreeMap::from([(
+            "smtp_password".to_string(),
+            SecretSource {
+                file: Some("/nonexistent/helloword/smtp_password".into()),
+                ..SecretSource::default()
+            },
+        )]);
+        assert_eq!(
+            Secrets::resolve(&sources).unwrap_err(),
+            "secret `smtp_password`: cannot read /nonexistent/helloword/smtp_password: No such \
+             file or directory (os error 2)"
+        );
+    }
+
+    #[test]
+    fn an_oauth_token_naming_a_missing_secret_names_the_field() {
+        let token = OAuthSource {
+            token_url: "https://api.ebay.com/identity/v1/oauth2/token".into(),
+            client_id: "app".into(),
+            client_secret: "ebay_client_secret".into(),
+            refresh_token: Some("ebay_refresh_token".into()),
+            scopes: Vec::new(),
+            client_auth: ClientAuth::Basic,
+        };
+        let mut sources = BTreeMap::from([(
+            "ebay_user_token".to_string(),
+            SecretSource {
+                oauth: Some(token),
+                ..SecretSource::default()
+            },
+        )]);
+        assert_eq!(
+            Secrets::resolve(&sources).unwrap_err(),
+            "secret `ebay_user_token`: oauth.client_secret names `ebay_client_secret`, which is \
+             not a plain secret in [secrets]"
+        );
+        sources.insert(
+            "ebay_client_secret".to_string(),
+            SecretSource {
+                value: Some("canary-client-secret".into()),
+                ..SecretSource::default()
+            },
+        );
+        assert_eq!(
+            Secrets::resolve(&sources).unwrap_err(),
+            "secret `ebay_user_token`: oauth.refresh_token names `ebay_refresh_token`, which is \
+             not a plain secret in [secrets]"
+        );
+    }
+
+    #[test]
+    fn a_rejected_source_does_not_show_its_value() {
+        let sources = BTreeMap::from([(
+            "shopify_client_secret".to_string(),
+            SecretSource {
+                env: Some("SHOPIFY_CLIENT_SECRET".into()),
+                value: Some("canary-7f3a".into()),
+                ..SecretSource::default()
+            },
+        )]);
+        let message = Secrets::resolve(&sources).unwrap_err();
+        assert_eq!(
+            message,
+            "secret `shopify_client_secret`: set exactly one of `env`, `file`, `value` or `oauth`"
+        );
+        assert!(!message.contains("canary-7f3a"));
+    }
 }
