@@ -44,12 +44,7 @@ impl Gateway {
             .with_context(|| {
             format!("cannot open the store in {}", config.data_dir.display())
         })?;
-        let mut settings = EngineSettings::from_config(&config.tickets)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
-        settings.off_hours_ack = config.replies.off_hours_ack;
-        settings.auto_propose = config.actions.auto_propose;
-        settings.alerts = config.alerts.clone();
-        settings.files_dir = Some(config.data_dir.join("files"));
+        let settings = engine_settings(config)?;
         let engine = Engine::new(store.clone(), settings)?;
         let replies = Arc::new(Replies::new(
             plugins.clone(),
@@ -98,13 +93,7 @@ impl Gateway {
         tokio::spawn(fetcher.run(watching_engine.clone()));
         let (live, _) = tokio::sync::broadcast::channel(1024);
         if let Some(alerts) = &config.alerts {
-            let senders = crate::alerts::send::Senders::new(
-                alerts.clone(),
-                &secrets,
-                live.clone(),
-                alerts.public_url.clone(),
-            )
-            .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
+            let senders = alert_senders(config, alerts, &secrets, live.clone())?;
             let alerting = Arc::new(crate::alerts::dispatch::AlertDispatcher::new(
                 engine.clone(),
                 Arc::new(senders),
@@ -154,6 +143,43 @@ impl Gateway {
         let _ = self.stop_watching.send(true);
         result
     }
+}
+
+/// The ticket engine's settings from `config`.
+fn engine_settings(config: &Config) -> anyhow::Result<EngineSettings> {
+    let mut settings = EngineSettings::from_config(&config.tickets)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))?;
+    settings.off_hours_ack = config.replies.off_hours_ack;
+    settings.auto_propose = config.actions.auto_propose;
+    settings.alerts = config.alerts.clone();
+    settings.files_dir = Some(config.data_dir.join("files"));
+    Ok(settings)
+}
+
+fn alert_senders(
+    config: &Config,
+    alerts: &crate::alerts::AlertsConfig,
+    secrets: &Secrets,
+    live: crate::alerts::send::LiveSender,
+) -> anyhow::Result<crate::alerts::send::Senders> {
+    crate::alerts::send::Senders::new(alerts.clone(), secrets, live, alerts.public_url.clone())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))
+}
+
+/// Everything [`Gateway::start`] checks about `config` before it opens anything: secrets
+/// resolve, the team and business hours make sense, alert channels can be set up, the TLS
+/// files load. No network, no store (`helloword config check`).
+pub fn check(config: &Config) -> anyhow::Result<Secrets> {
+    let secrets = Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+    engine_settings(config)?;
+    if let Some(alerts) = &config.alerts {
+        let (live, _) = tokio::sync::broadcast::channel(1);
+        alert_senders(config, alerts, &secrets, live)?;
+    }
+    if let Some(files) = &config.tls {
+        crate::web::tls::acceptor(&files.cert, &files.key)?;
+    }
+    Ok(secrets)
 }
 
 /// Why [`run`]'s gateway stopped.

@@ -343,7 +343,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Config(ConfigCommand::Check { config }) => {
             let config = Config::load(&config)?;
-            Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+            helloword::gateway::check(&config)?;
             println!("Config is valid.");
             println!("  listen:       {}", config.listen);
             println!("  data folder:  {}", config.data_dir.display());

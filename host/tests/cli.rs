@@ -159,6 +159,40 @@ fn config_check_reports_the_line_of_a_mistake() {
     );
 }
 
+#[test]
+fn config_check_runs_what_serve_checks_before_it_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("helloword.toml");
+    let check = |text: &str| {
+        std::fs::write(&config, text).unwrap();
+        let out = Command::new(BIN)
+            .args(["config", "check"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{text} passed");
+        String::from_utf8_lossy(&out.stderr)
+            .trim()
+            .replace(&config.display().to_string(), "helloword.toml")
+            .replace(&tmp.path().display().to_string(), "<dir>")
+    };
+    // Parsed fine, but the engine could not run with it.
+    assert_eq!(
+        check(
+            "[tickets.business_hours]\ntime_zone = \"Europe/Berlinn\"\n\
+             hours = { mon = [\"09:00-17:00\"] }\n"
+        ),
+        "error: helloword.toml: `tickets.business_hours`: `time_zone` is \"Europe/Berlinn\"; \
+         expected an IANA time zone name such as \"Europe/Berlin\""
+    );
+    // The TLS files are read.
+    assert_eq!(
+        check("[server]\ntls_cert = \"missing.pem\"\ntls_key = \"missing.key\"\n"),
+        "error: `server.tls_cert`: cannot read <dir>/missing.pem: No such file or directory (os \
+         error 2)"
+    );
+}
+
 /// Start `helloword serve` and wait until it is ready.
 fn serve(config: &std::path::Path, port: u16) -> std::process::Child {
     let mut child = Command::new(BIN)

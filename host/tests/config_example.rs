@@ -302,9 +302,12 @@ fn shape_at(path: &mut Vec<Step>) -> Shape {
             .collect();
         return Shape::Table(keys);
     }
-    // The probe was taken as an entry of free names: accepted, or refused for its value.
+    // The probe was taken as an entry of free names: accepted, or refused for its value
+    // (named by its value, or — where values may be secret — by its key).
     if path.last() != Some(&Step::Element)
-        && error.as_deref().is_none_or(|e| e.contains(PROBE_VALUE))
+        && error
+            .as_deref()
+            .is_none_or(|e| e.contains(PROBE_VALUE) || e.contains(".zz_probe`"))
     {
         path.push(Step::Name);
         let entry = shape_at(path);

@@ -26,6 +26,7 @@
 //! export_delay_ms = 5000     # longest wait before finished spans are posted
 //! ```
 
+pub(crate) mod messages;
 pub mod secrets;
 pub mod tokens;
 
@@ -362,8 +363,9 @@ impl Config {
             file: file.to_path_buf(),
             message,
         };
+        messages::secrets_by_reference(text).map_err(err)?;
         let raw: RawConfig =
-            toml::from_str(text).map_err(|e| err(crate::plugin::manifest::one_line(&e, text)))?;
+            toml::from_str(text).map_err(|e| err(messages::toml_error(&e, text)))?;
         let base = file.parent().unwrap_or(Path::new("."));
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
 
@@ -441,12 +443,24 @@ impl Config {
             }
         }
         for (who, token) in &raw.api.tokens {
-            if let TokenSource::Secret(secret) = &token.source
-                && !raw.secrets.contains_key(secret)
-            {
-                return Err(err(format!(
-                    "`api.tokens.{who}` names secret `{secret}`, which is not in [secrets]"
-                )));
+            let TokenSource::Secret(secret) = &token.source else {
+                continue;
+            };
+            match raw.secrets.get(secret) {
+                // Not echoed: what is written there may be the token itself.
+                None => {
+                    return Err(err(format!(
+                        "`api.tokens.{who}` names a secret that is not in [secrets]; write the \
+                         name of a [secrets] entry there, never the token itself"
+                    )));
+                }
+                Some(source) if source.oauth.is_some() => {
+                    return Err(err(format!(
+                        "`api.tokens.{who}` names `{secret}`, an OAuth token the gateway \
+                         fetches; an API token is a plain secret ({{ env }} or {{ file }})"
+                    )));
+                }
+                Some(_) => {}
             }
         }
         let traces = raw.telemetry.validate().map_err(err)?;
@@ -646,11 +660,12 @@ mod tests {
     fn a_toml_syntax_error_names_its_line() {
         assert_eq!(
             parse("[server]\nlisten = 127.0.0.1:8080\n").unwrap_err(),
-            "/etc/helloword/helloword.toml: line 2: expected newline, `#`"
+            "/etc/helloword/helloword.toml: line 2: expected newline, `#` (is a text value \
+             missing its quotes? e.g. listen = \"127.0.0.1:8080\")"
         );
         assert_eq!(
             parse("[server]\nlisten = \"127.0.0.1:8080\"\nlog_format = json\n").unwrap_err(),
-            "/etc/helloword/helloword.toml: line 3: invalid string\nexpected `\"`, `'`"
+            "/etc/helloword/helloword.toml: line 3: invalid string; expected `\"`, `'`"
         );
     }
 
@@ -664,7 +679,7 @@ mod tests {
         assert_eq!(
             parse("[server]\nlisten = \"127.0.0.1:8080\"\n[storage]\n[server]\nlog_format = \"json\"\n")
                 .unwrap_err(),
-            "/etc/helloword/helloword.toml: line 4: invalid table header\nduplicate key `server` \
+            "/etc/helloword/helloword.toml: line 4: invalid table header; duplicate key `server` \
              in document root"
         );
     }
@@ -673,8 +688,53 @@ mod tests {
     fn a_value_of_the_wrong_type_names_line_and_type() {
         assert_eq!(
             parse("[server]\nmax_body_bytes = \"big\"\n").unwrap_err(),
-            "/etc/helloword/helloword.toml: line 2: invalid type: string \"big\", expected u64"
+            "/etc/helloword/helloword.toml: line 2: `server.max_body_bytes` is the text \"big\"; \
+             expected a whole number"
         );
+        assert_eq!(
+            parse(
+                "[alerts]
+red = \"sms\"\n"
+            )
+            .unwrap_err(),
+            "/etc/helloword/helloword.toml: line 2: `alerts.red` is the text \"sms\"; expected a \
+             list such as [\"a\", \"b\"]"
+        );
+        assert_eq!(
+            parse("[actions]\nauto_propose = 1\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 2: `actions.auto_propose` is the number 1; \
+             expected true or false"
+        );
+    }
+
+    #[test]
+    fn a_missing_required_key_names_its_table() {
+        assert_eq!(
+            parse("[[tickets.agents]]\nname = \"mei\"\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 1: `tickets.agents` needs `capacity`"
+        );
+    }
+
+    #[test]
+    fn a_secret_written_as_its_value_is_refused_without_echoing_it() {
+        for text in [
+            "[secrets]\nshopify_client_secret = \"canary-5be1\"\n",
+            "[secrets]\nshopify_client_secret = 51822\n",
+        ] {
+            let message = parse(text).unwrap_err();
+            assert_eq!(
+                message,
+                "/etc/helloword/helloword.toml: line 2: `secrets.shopify_client_secret` says \
+                 where the secret comes from — { env = \"VAR\" }, { file = \"path\" } or \
+                 { oauth = { … } } — never the secret itself"
+            );
+        }
+        let message = parse("[secrets]\nx = { value = 51822 }\n").unwrap_err();
+        assert_eq!(
+            message,
+            "/etc/helloword/helloword.toml: line 2: `secrets.x.value` must be text in quotes"
+        );
+        assert!(!message.contains("51822"));
     }
 
     #[test]
@@ -750,8 +810,20 @@ mod tests {
                 "[api.tokens]\nlead = \"lead_token\"\n[secrets]\nled_token = { env = \"LEAD\" }\n"
             )
             .unwrap_err(),
-            "/etc/helloword/helloword.toml: `api.tokens.lead` names secret `lead_token`, which is \
-             not in [secrets]"
+            "/etc/helloword/helloword.toml: `api.tokens.lead` names a secret that is not in \
+             [secrets]; write the name of a [secrets] entry there, never the token itself"
+        );
+        // What was written may be the token itself: it is not repeated.
+        let message = parse("[api.tokens]\nlead = \"hw_live_canary_93f1\"\n").unwrap_err();
+        assert!(!message.contains("hw_live_canary_93f1"), "{message}");
+        assert_eq!(
+            parse(
+                "[api.tokens]\nlead = \"t\"\n[secrets.t.oauth]\ntoken_url = \"https://a.example/t\"\n\
+                 client_id = \"c\"\nclient_secret = \"s\"\n[secrets]\ns = { env = \"S\" }\n"
+            )
+            .unwrap_err(),
+            "/etc/helloword/helloword.toml: `api.tokens.lead` names `t`, an OAuth token the \
+             gateway fetches; an API token is a plain secret ({ env } or { file })"
         );
     }
 

@@ -171,7 +171,8 @@ impl Manifest {
             file: file.to_path_buf(),
             message,
         };
-        let raw: RawManifest = toml::from_str(text).map_err(|e| err(one_line(&e, text)))?;
+        let raw: RawManifest = toml::from_str(text)
+            .map_err(|e| err(crate::config::messages::toml_error(&e, text)))?;
         let p = raw.plugin;
 
         if !is_identifier(&p.id) {
@@ -267,19 +268,6 @@ impl Manifest {
             limits: raw.limits,
             config,
         })
-    }
-}
-
-/// toml's messages carry a multi-line source excerpt; logs and API answers want one line
-/// that starts with the line number.
-pub(crate) fn one_line(e: &toml::de::Error, text: &str) -> String {
-    let message = e.message().trim_end();
-    match e.span() {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {message}")
-        }
-        None => message.to_string(),
     }
 }
 
