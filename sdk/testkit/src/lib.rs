@@ -10,6 +10,9 @@
 //! let outcome = plugin.handle_webhook(&request("POST", "/", &[], b"{}")).await?;
 //! # Ok(()) }
 //! ```
+//!
+//! A connector's actions call the marketplace's API; [`StandIn`] answers in its place on a
+//! loopback port.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +30,9 @@ use helloword::plugin::manifest::HostPattern;
 pub use helloword::plugin::{Limits, Plugin, PluginError};
 use helloword::plugin::{Manifest, Runtime, RuntimeSettings, Services};
 pub use helloword::telemetry::Metrics;
+
+pub mod stand_in;
+pub use stand_in::{Answer, Recorded, StandIn};
 
 /// A host runtime for tests, with the secrets and limits a test chooses.
 pub struct TestKit {
