@@ -27,6 +27,12 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
         "connector",
     ),
     ("ebay-connector", "ebay_connector", "EBAY", "connector"),
+    (
+        "woocommerce-connector",
+        "woocommerce_connector",
+        "WOOCOMMERCE",
+        "connector",
+    ),
     ("echo-plugin", "echo_plugin", "ECHO", "connector"),
     ("hostile-plugin", "hostile_plugin", "HOSTILE", "connector"),
     ("locale-de", "locale_de", "LOCALE_DE", "locale"),

@@ -1,0 +1,195 @@
+//! A fourth marketplace with no host change: `helloword serve` runs without the
+//! WooCommerce connector; its built component and manifest are dropped into the plugin
+//! folder while it runs; the connector is picked up without a restart, answers
+//! WooCommerce's creation ping, and a signed order delivery (the REST API docs' published
+//! example) becomes a ticket. A forged signature is refused.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_helloword");
+const SECRET: &str = "wc-webhook-secret-1";
+const TOKEN: &str = "wc-lead-token";
+
+struct Gateway {
+    child: Child,
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Gateway {
+    async fn get(&self, path: &str) -> Option<Value> {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .ok()?;
+        serde_json::from_str(&r.text().await.ok()?).ok()
+    }
+
+    async fn post_hook(&self, headers: &[(&str, String)], body: &[u8]) -> u16 {
+        let mut req = self
+            .client
+            .post(format!("{}/hooks/woocommerce", self.base))
+            .body(body.to_vec());
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        req.send().await.unwrap().status().as_u16()
+    }
+}
+
+fn order_headers(signature: String, delivery: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("Content-Type", "application/json".into()),
+        (
+            "User-Agent",
+            "WooCommerce/9.4.2 Hookshot (WordPress/6.7.1)".into(),
+        ),
+        ("X-WC-Webhook-Source", "https://shop.example.com/".into()),
+        ("X-WC-Webhook-Topic", "order.updated".into()),
+        ("X-WC-Webhook-Resource", "order".into()),
+        ("X-WC-Webhook-Event", "updated".into()),
+        ("X-WC-Webhook-Signature", signature),
+        ("X-WC-Webhook-ID", "7".into()),
+        ("X-WC-Webhook-Delivery-ID", delivery.into()),
+    ]
+}
+
+#[tokio::test]
+async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugins = tmp.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = tmp.path().join("helloword.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n\
+             [plugins]\ndir = \"plugins\"\nwatch_interval_ms = 100\n\
+             [api.tokens]\nlead = \"lead_token\"\n\
+             [secrets]\nwoocommerce_webhook_secret = {{ value = \"{SECRET}\" }}\n\
+             lead_token = {{ value = \"{TOKEN}\" }}\n"
+        ),
+    )
+    .unwrap();
+    let child = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let gw = Gateway {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+    };
+    let mut ready = None;
+    for _ in 0..1200 {
+        ready = gw.get("/readyz").await;
+        if ready.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ready = ready.expect("the gateway did not start");
+    assert_eq!(ready["plugins_loaded"], serde_json::json!([]), "{ready}");
+    // Before the connector is there, WooCommerce's deliveries have nowhere to go.
+    assert_eq!(gw.post_hook(&[], b"webhook_id=7").await, 404);
+
+    // Drop it in, as an author would: the built file and its manifest.
+    let folder = plugins.join("woocommerce");
+    let staging = tmp.path().join("woocommerce.staging");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::copy(
+        test_artifacts::WOOCOMMERCE,
+        staging.join("woocommerce_connector.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/woocommerce/plugin.toml"),
+        staging.join("plugin.toml"),
+    )
+    .unwrap();
+    std::fs::rename(&staging, &folder).unwrap();
+    let mut loaded = false;
+    for _ in 0..400 {
+        if gw
+            .get("/readyz")
+            .await
+            .is_some_and(|r| r["plugins_loaded"] == serde_json::json!(["woocommerce"]))
+        {
+            loaded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(loaded, "the connector was not picked up without a restart");
+
+    // Saving a webhook in WooCommerce sends an unsigned ping that must get a 200.
+    assert_eq!(
+        gw.post_hook(
+            &[("Content-Type", "application/x-www-form-urlencoded".into())],
+            b"webhook_id=7"
+        )
+        .await,
+        200
+    );
+
+    let body =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../plugins/woocommerce/tests/fixtures/webhooks/order-723-completed-refunds.json",
+        ))
+        .unwrap();
+    let signature = helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), &body);
+    let forged = helloword_testkit::hmac_sha256_base64(b"not-the-secret", &body);
+    assert_eq!(
+        gw.post_hook(&order_headers(forged, "d-forged"), &body)
+            .await,
+        401
+    );
+    assert_eq!(
+        gw.post_hook(&order_headers(signature, "d-723"), &body)
+            .await,
+        200
+    );
+
+    let mut tickets = Vec::new();
+    for _ in 0..400 {
+        if let Some(list) = gw.get("/api/tickets?limit=50").await {
+            tickets = list["tickets"].as_array().cloned().unwrap_or_default();
+            if !tickets.is_empty() {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(!tickets.is_empty(), "no WooCommerce ticket appeared");
+    for t in &tickets {
+        assert_eq!(t["marketplace"], "woocommerce", "{t}");
+        assert_eq!(t["shop"], "shop.example.com", "{t}");
+        assert_eq!(t["order_id"], "723", "{t}");
+    }
+    assert!(
+        tickets.iter().any(|t| t["kind"] == "refund-issued"),
+        "{tickets:?}"
+    );
+}
