@@ -65,7 +65,8 @@ impl Stand {
                 source.value.is_none(),
                 "`secrets.{name}` is written in the example; reference it with `env` or `file`"
             );
-            if source.oauth.is_some() {
+            // Made by the gateway (a token it fetches, credentials it joins), not read.
+            if source.oauth.is_some() || source.basic.is_some() {
                 continue;
             }
             // Every value reads as a webhook signing key, which the alert webhook's secret must.
@@ -127,6 +128,17 @@ fn the_example_loads_and_the_gateway_accepts_it() {
     for (name, source) in &config.secrets {
         if source.oauth.is_some() {
             assert!(secrets.oauth(name).is_some(), "`secrets.{name}`");
+        }
+        if let Some(basic) = &source.basic {
+            let joined = format!(
+                "{}:{}",
+                stand.values[&basic.username], stand.values[&basic.password]
+            );
+            let expected = base64::engine::general_purpose::STANDARD.encode(joined);
+            assert!(
+                secrets.get(name) == Some(expected.as_bytes()),
+                "`secrets.{name}` is not the HTTP Basic credentials of its two secrets"
+            );
         }
     }
 

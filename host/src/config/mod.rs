@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use secrets::{ClientAuth, OAuthSource, SecretSource, Secrets};
+pub use secrets::{BasicSource, ClientAuth, OAuthSource, SecretSource, Secrets};
 pub use tokens::{Scope, TokenConfig, TokenSource};
 
 use crate::plugin::{EngineSettings, LimitOverrides, Limits, RuntimeSettings};
@@ -438,7 +438,7 @@ impl Config {
         for (name, source) in &raw.secrets {
             if source.origins() != 1 {
                 return Err(err(format!(
-                    "`secrets.{name}`: set exactly one of `env`, `file`, `value` or `oauth`"
+                    "`secrets.{name}`: set exactly one of `env`, `file`, `value`, `oauth` or `basic`"
                 )));
             }
         }
@@ -583,7 +583,7 @@ mod tests {
         );
         assert_eq!(
             parse("[secrets]\nx = { env = \"A\", value = \"b\" }\n").unwrap_err(),
-            "/etc/helloword/helloword.toml: `secrets.x`: set exactly one of `env`, `file`, `value` or `oauth`"
+            "/etc/helloword/helloword.toml: `secrets.x`: set exactly one of `env`, `file`, `value`, `oauth` or `basic`"
         );
         assert_eq!(
             parse("[plugins.limits]\nmemory_bytes = 999999999999\n").unwrap_err(),
@@ -833,8 +833,8 @@ red = \"sms\"\n"
             parse("[secrets]\nx = { value = \"canary-7f3a\", file = \"x\" }\n").unwrap_err();
         assert_eq!(
             message,
-            "/etc/helloword/helloword.toml: `secrets.x`: set exactly one of `env`, `file`, `value` \
-             or `oauth`"
+            "/etc/helloword/helloword.toml: `secrets.x`: set exactly one of `env`, `file`, `value`, \
+             `oauth` or `basic`"
         );
         assert!(!message.contains("canary-7f3a"));
     }

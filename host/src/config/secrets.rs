@@ -20,6 +20,20 @@ pub struct SecretSource {
     /// An OAuth 2.0 access token the gateway obtains and refreshes itself (eBay and Amazon
     /// user tokens, application tokens). Usable in plugins' secret headers.
     pub oauth: Option<OAuthSource>,
+    /// HTTP Basic credentials made of two other secrets: the value is
+    /// `base64(<username>:<password>)`, ready for a plugin's `Authorization: Basic` secret
+    /// header (a WooCommerce REST API key's consumer key and secret).
+    pub basic: Option<BasicSource>,
+}
+
+/// The two secrets HTTP Basic credentials are made of.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicSource {
+    /// The secret holding the user name (a consumer key).
+    pub username: String,
+    /// The secret holding the password (a consumer secret).
+    pub password: String,
 }
 
 impl SecretSource {
@@ -30,6 +44,7 @@ impl SecretSource {
             self.file.is_some(),
             self.value.is_some(),
             self.oauth.is_some(),
+            self.basic.is_some(),
         ]
         .iter()
         .filter(|s| **s)
@@ -141,7 +156,7 @@ impl Secrets {
             if let Some(token) = &source.oauth {
                 if source.origins() != 1 {
                     return Err(format!(
-                        "secret `{name}`: set exactly one of `env`, `file`, `value` or `oauth`"
+                        "secret `{name}`: set exactly one of `env`, `file`, `value`, `oauth` or `basic`"
                     ));
                 }
                 for (field, needed) in [
@@ -149,7 +164,9 @@ impl Secrets {
                     ("refresh_token", token.refresh_token.as_ref()),
                 ] {
                     if let Some(needed) = needed
-                        && sources.get(needed).is_none_or(|s| s.oauth.is_some())
+                        && sources
+                            .get(needed)
+                            .is_none_or(|s| s.oauth.is_some() || s.basic.is_some())
                     {
                         return Err(format!(
                             "secret `{name}`: oauth.{field} names `{needed}`, which is not a \
@@ -158,6 +175,15 @@ impl Secrets {
                     }
                 }
                 oauth.insert(name.clone(), token.clone());
+                continue;
+            }
+            if source.basic.is_some() {
+                // Made of plain secrets: resolved once they all are.
+                if source.origins() != 1 {
+                    return Err(format!(
+                        "secret `{name}`: set exactly one of `env`, `file`, `value`, `oauth` or `basic`"
+                    ));
+                }
                 continue;
             }
             let value = match (&source.env, &source.file, &source.value) {
@@ -176,11 +202,30 @@ impl Secrets {
                 (None, None, Some(value)) => value.clone().into_bytes(),
                 _ => {
                     return Err(format!(
-                        "secret `{name}`: set exactly one of `env`, `file`, `value` or `oauth`"
+                        "secret `{name}`: set exactly one of `env`, `file`, `value`, `oauth` or `basic`"
                     ));
                 }
             };
             out.insert(name.clone(), value);
+        }
+        for (name, source) in sources {
+            let Some(basic) = &source.basic else {
+                continue;
+            };
+            let part = |field: &str, secret: &str| {
+                out.get(secret).cloned().ok_or_else(|| {
+                    format!(
+                        "secret `{name}`: basic.{field} names `{secret}`, which is not a plain \
+                         secret in [secrets]"
+                    )
+                })
+            };
+            let mut pair = part("username", &basic.username)?;
+            pair.push(b':');
+            pair.extend(part("password", &basic.password)?);
+            use base64::Engine as _;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            out.insert(name.clone(), encoded.into_bytes());
         }
         Ok(Secrets { values: out, oauth })
     }
@@ -202,7 +247,7 @@ mod tests {
         sources.insert("a".to_string(), SecretSource::default());
         assert_eq!(
             Secrets::resolve(&sources).unwrap_err(),
-            "secret `a`: set exactly one of `env`, `file`, `value` or `oauth`"
+            "secret `a`: set exactly one of `env`, `file`, `value`, `oauth` or `basic`"
         );
         sources.insert(
             "a".to_string(),
@@ -214,6 +259,34 @@ mod tests {
         assert_eq!(
             Secrets::resolve(&sources).unwrap_err(),
             "secret `a`: environment variable HELLOWORD_TEST_SURELY_UNSET is not set"
+        );
+    }
+
+    #[test]
+    fn basic_credentials_are_made_of_two_secrets() {
+        let plain = |v: &str| SecretSource {
+            value: Some(v.into()),
+            ..SecretSource::default()
+        };
+        let basic = |user: &str, password: &str| SecretSource {
+            basic: Some(BasicSource {
+                username: user.into(),
+                password: password.into(),
+            }),
+            ..SecretSource::default()
+        };
+        let mut sources = BTreeMap::from([
+            ("ck".to_string(), plain("ck_4f1e")),
+            ("cs".to_string(), plain("cs_9a2b")),
+            ("api".to_string(), basic("ck", "cs")),
+        ]);
+        let secrets = Secrets::resolve(&sources).unwrap();
+        // base64("ck_4f1e:cs_9a2b")
+        assert_eq!(secrets.get("api"), Some(&b"Y2tfNGYxZTpjc185YTJi"[..]));
+        sources.insert("api".into(), basic("ck", "missing"));
+        assert_eq!(
+            Secrets::resolve(&sources).unwrap_err(),
+            "secret `api`: basic.password names `missing`, which is not a plain secret in [secrets]"
         );
     }
 
@@ -282,7 +355,7 @@ mod tests {
         let message = Secrets::resolve(&sources).unwrap_err();
         assert_eq!(
             message,
-            "secret `shopify_client_secret`: set exactly one of `env`, `file`, `value` or `oauth`"
+            "secret `shopify_client_secret`: set exactly one of `env`, `file`, `value`, `oauth` or `basic`"
         );
         assert!(!message.contains("canary-7f3a"));
     }
