@@ -143,6 +143,13 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert!(loaded, "the connector was not picked up without a restart");
+    // The gateway reports the contract version the component was built for.
+    let listed = gw.get("/api/plugins").await.unwrap();
+    let plugin = &listed["plugins"][0];
+    assert_eq!(plugin["id"], "woocommerce", "{listed}");
+    assert_eq!(plugin["kind"], "marketplace-connector", "{listed}");
+    assert_eq!(plugin["contract"], "0.1.0", "{listed}");
+    assert!(plugin["error"].is_null(), "{listed}");
 
     // Saving a webhook in WooCommerce sends an unsigned ping that must get a 200.
     assert_eq!(

@@ -57,6 +57,7 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
         (&Method::GET, ["tickets", id]) => with_id(id, |id| show(app, id)),
         (&Method::GET, ["customers"]) => customers(app, &query),
         (&Method::GET, ["customers", key]) => customer(app, key),
+        (&Method::GET, ["plugins"]) => plugins(app),
         (&Method::GET, ["agents"]) => json(
             StatusCode::OK,
             &serde_json::json!({ "agents": app.engine.agents(jiff::Timestamp::now()) }),
@@ -194,6 +195,29 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
             &format!("no API route for {method} {path}"),
         ),
     }
+}
+
+/// `GET /api/plugins`: every plugin folder with the plugin's id, kind, the contract version
+/// its component was built for, its content hash and what `describe` said — or why it did
+/// not load.
+fn plugins(app: &App) -> Response<Full<Bytes>> {
+    let plugins: Vec<serde_json::Value> = app
+        .plugins
+        .statuses()
+        .into_iter()
+        .map(|s| {
+            serde_json::json!({
+                "folder": s.folder.file_name().map(|n| n.to_string_lossy().into_owned()),
+                "id": s.id,
+                "kind": s.kind,
+                "contract": s.contract,
+                "content_hash": s.content_hash,
+                "description": s.description,
+                "error": s.error,
+            })
+        })
+        .collect();
+    json(StatusCode::OK, &serde_json::json!({ "plugins": plugins }))
 }
 
 /// The name of the caller's token, if the request carries a valid one.
