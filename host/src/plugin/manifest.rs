@@ -171,8 +171,8 @@ impl Manifest {
             file: file.to_path_buf(),
             message,
         };
-        let raw: RawManifest = toml::from_str(text)
-            .map_err(|e| err(crate::config::messages::toml_error(&e, text)))?;
+        let raw: RawManifest =
+            toml::from_str(text).map_err(|e| err(crate::config::messages::toml_error(&e, text)))?;
         let p = raw.plugin;
 
         if !is_identifier(&p.id) {
