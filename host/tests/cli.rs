@@ -160,6 +160,21 @@ fn config_check_reports_the_line_of_a_mistake() {
 }
 
 #[test]
+fn the_demo_config_is_valid() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo/helloword.toml");
+    let out = Command::new(BIN)
+        .args(["config", "check"])
+        .arg(&demo)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn config_check_runs_what_serve_checks_before_it_starts() {
     let tmp = tempfile::tempdir().unwrap();
     let config = tmp.path().join("helloword.toml");

@@ -1,7 +1,7 @@
 //! `cargo demo`: build the bundled plugins (through `test-artifacts`), lay them out as a
 //! plugin folder under `target/demo/plugins`, run the gateway with `demo/helloword.toml`,
-//! and replay Shopify's published webhook samples to it with valid signatures, so the
-//! queue fills with real tickets within seconds.
+//! and replay Shopify's and WooCommerce's published webhook samples to it with valid
+//! signatures, so the queue fills with real tickets within seconds.
 //!
 //! `cargo xtask bundle <dir>` only lays out the plugin folder.
 
@@ -14,6 +14,7 @@ const BUNDLED: &[(&str, &str)] = &[
     ("plugins/shopify", test_artifacts::SHOPIFY),
     ("plugins/amazon", test_artifacts::AMAZON),
     ("plugins/ebay", test_artifacts::EBAY),
+    ("plugins/woocommerce", test_artifacts::WOOCOMMERCE),
     ("plugins/policy-standard", test_artifacts::POLICY_STANDARD),
 ];
 
@@ -57,18 +58,68 @@ fn bundle(out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Post every Shopify webhook sample to the running gateway, signed as Shopify signs, then
-/// print the queue.
-async fn replay_samples(
+/// Post every WooCommerce order sample to the running gateway, signed as WooCommerce signs.
+async fn replay_woocommerce(
+    client: &reqwest::Client,
     base: &str,
     secret: &[u8],
+) -> anyhow::Result<()> {
+    let folder = repo_root().join("plugins/woocommerce/tests/fixtures/webhooks");
+    let mut files: Vec<_> = std::fs::read_dir(&folder)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for file in &files {
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let body = std::fs::read(file)?;
+        let status = client
+            .post(format!("{base}/hooks/woocommerce"))
+            .header("Content-Type", "application/json")
+            .header("X-WC-Webhook-Source", "https://demo-shop.example.com/")
+            .header("X-WC-Webhook-Topic", "order.updated")
+            .header("X-WC-Webhook-Resource", "order")
+            .header("X-WC-Webhook-Event", "updated")
+            .header(
+                "X-WC-Webhook-Signature",
+                helloword_testkit::hmac_sha256_base64(secret, &body),
+            )
+            .header("X-WC-Webhook-ID", "1")
+            .header("X-WC-Webhook-Delivery-ID", format!("demo-{stem}"))
+            .body(body)
+            .send()
+            .await?
+            .status();
+        tracing::info!(
+            message = "Replayed a WooCommerce sample.",
+            sample = stem,
+            status = status.as_u16()
+        );
+    }
+    Ok(())
+}
+
+/// Post every Shopify webhook sample to the running gateway, signed as Shopify signs, and
+/// WooCommerce's order samples as WooCommerce signs, then print the queue.
+async fn replay_samples(
+    base: &str,
+    secrets: &helloword::config::Secrets,
     app: &helloword::web::App,
 ) -> anyhow::Result<()> {
+    let secret = secrets
+        .get("shopify_client_secret")
+        .context("demo/helloword.toml has no shopify_client_secret")?;
     let folder = repo_root().join("plugins/shopify/tests/fixtures/webhooks");
     let mut files: Vec<_> = std::fs::read_dir(&folder)?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        // `shop/redact` would erase every buyer of the demo shop a moment later.
+        .filter(|p| !p.ends_with("shop__redact.json"))
         .collect();
     files.sort();
     let client = reqwest::Client::new();
@@ -99,6 +150,9 @@ async fn replay_samples(
             topic,
             status = status.as_u16()
         );
+    }
+    if let Some(secret) = secrets.get("woocommerce_webhook_secret") {
+        replay_woocommerce(&client, base, secret).await?;
     }
     app.engine.process_pending().await?;
     println!(
@@ -152,14 +206,11 @@ fn main() -> anyhow::Result<()> {
                 );
                 let address = listener.local_addr()?;
                 let app = gateway.app.clone();
-                let secret = helloword::config::Secrets::resolve(&config.secrets)
-                    .map_err(anyhow::Error::msg)?
-                    .get("shopify_client_secret")
-                    .map(<[u8]>::to_vec)
-                    .context("demo/helloword.toml has no shopify_client_secret")?;
+                let secrets = helloword::config::Secrets::resolve(&config.secrets)
+                    .map_err(anyhow::Error::msg)?;
                 tokio::spawn(async move {
                     if let Err(e) =
-                        replay_samples(&format!("http://{address}"), &secret, &app).await
+                        replay_samples(&format!("http://{address}"), &secrets, &app).await
                     {
                         tracing::error!(message = "Replaying the samples failed.", error = %e);
                     }
