@@ -6,13 +6,12 @@
 
 mod common;
 
-use common::stand_in::StandIn;
 use common::*;
 use helloword_testkit::types::{
     Action, ActionError, ActionKind, ActionOutcome, ActionStatus, CouponSpec, MessageSpec, Money,
     RefundSpec, ReshipSpec,
 };
-use helloword_testkit::{Plugin, TestKit};
+use helloword_testkit::{Answer, Plugin, Recorded, StandIn, TestKit};
 use serde_json::{Value, json};
 
 const ORDER: &str = "123-1234567-1234567";
@@ -35,15 +34,15 @@ fn message(subject: Option<&str>, body: &str, language: &str) -> Action {
 
 /// A Messaging/Solicitations stand-in. `actions` is the getMessagingActionsForOrder answer,
 /// `send` the status of a send; the review request is offered when `review_offered`.
-async fn amazon(actions: Value, send: (u16, Vec<u8>), review_offered: bool) -> StandIn {
+async fn amazon(actions: Value, send: Answer, review_offered: bool) -> StandIn {
     StandIn::start(move |r| {
         let messaging = format!("/messaging/v1/orders/{ORDER}");
         let solicitations = format!("/solicitations/v1/orders/{ORDER}");
-        let path = r.path().to_string();
+        let path = r.path.clone();
         match r.method.as_str() {
-            "GET" if path == messaging => (200, actions.to_string().into_bytes()),
+            "GET" if path == messaging => Answer::json(200, &actions),
             "GET" if path == format!("{messaging}/attributes") => {
-                (200, fixture("api/messaging_getAttributes.response.json"))
+                Answer::json_text(200, fixture("api/messaging_getAttributes.response.json"))
             }
             "POST" if path.starts_with(&format!("{messaging}/messages/")) => send.clone(),
             "GET" if path == solicitations => {
@@ -52,13 +51,14 @@ async fn amazon(actions: Value, send: (u16, Vec<u8>), review_offered: bool) -> S
                 } else {
                     json!([])
                 };
-                (200, json!({"_links": {"actions": list, "self": {"href": solicitations}}}).to_string().into_bytes())
+                Answer::json(200, &json!({"_links": {"actions": list, "self": {"href": solicitations}}}))
             }
-            "POST" if path == format!("{solicitations}/solicitations/productReviewAndSellerFeedback") => (201, Vec::new()),
-            _ => (404, br#"{"errors":[{"code":"NotFound","message":"no such resource"}]}"#.to_vec()),
+            "POST" if path == format!("{solicitations}/solicitations/productReviewAndSellerFeedback") => Answer::status(201),
+            _ => Answer::json_text(404, r#"{"errors":[{"code":"NotFound","message":"no such resource"}]}"#),
         }
     })
     .await
+    .expect("a loopback port")
 }
 
 fn sandbox_actions() -> Value {
@@ -69,7 +69,7 @@ async fn connector(stand_in: &StandIn) -> Plugin {
     load(
         TestKit::new()
             .with_secret("amazon_lwa_token", LWA_TOKEN)
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await
@@ -84,7 +84,7 @@ async fn execute(plugin: &Plugin, action: &Action) -> Result<ActionOutcome, Acti
 
 #[tokio::test]
 async fn an_unexpected_problem_message_checks_the_order_and_the_buyer_locale_then_sends() {
-    let stand_in = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let stand_in = amazon(sandbox_actions(), Answer::status(201), false).await;
     let plugin = connector(&stand_in).await;
     let got = execute(
         &plugin,
@@ -94,11 +94,8 @@ async fn an_unexpected_problem_message_checks_the_order_and_the_buyer_locale_the
     .unwrap();
     assert_eq!(got.status, ActionStatus::Done, "{got:?}");
     assert!(got.detail.contains("unexpectedProblem"));
-    let seen = stand_in.seen();
-    let lines: Vec<String> = seen
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.target))
-        .collect();
+    let seen = stand_in.requests();
+    let lines: Vec<String> = seen.iter().map(Recorded::line).collect();
     assert_eq!(
         lines,
         [
@@ -114,12 +111,12 @@ async fn an_unexpected_problem_message_checks_the_order_and_the_buyer_locale_the
             r.header("x-amz-access-token"),
             Some(LWA_TOKEN),
             "{}",
-            r.target
+            r.target()
         );
     }
     // The body is exactly the published request shape.
     assert_eq!(
-        seen[2].json(),
+        seen[2].expect_json(),
         fixture_json("api/messaging_unexpectedProblem.request.json")
     );
     assert_eq!(seen[2].header("content-type"), Some("application/json"));
@@ -127,7 +124,7 @@ async fn an_unexpected_problem_message_checks_the_order_and_the_buyer_locale_the
 
 #[tokio::test]
 async fn a_delivery_subject_sends_confirm_delivery_details() {
-    let stand_in = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let stand_in = amazon(sandbox_actions(), Answer::status(201), false).await;
     let plugin = connector(&stand_in).await;
     let got = execute(
         &plugin,
@@ -136,13 +133,13 @@ async fn a_delivery_subject_sends_confirm_delivery_details() {
     .await
     .unwrap();
     assert_eq!(got.status, ActionStatus::Done, "{got:?}");
-    let seen = stand_in.seen();
+    let seen = stand_in.requests();
     assert_eq!(
-        seen[2].path(),
+        seen[2].path,
         format!("/messaging/v1/orders/{ORDER}/messages/confirmDeliveryDetails")
     );
     assert_eq!(
-        seen[2].json(),
+        seen[2].expect_json(),
         fixture_json("api/messaging_confirmDeliveryDetails.request.json")
     );
 }
@@ -151,7 +148,7 @@ async fn a_delivery_subject_sends_confirm_delivery_details() {
 async fn a_message_type_the_order_does_not_allow_is_rejected_naming_what_it_allows() {
     // The published example offers only negativeFeedbackRemoval (since removed).
     let actions = fixture_json("api/messaging_getMessagingActionsForOrder.response.json");
-    let stand_in = amazon(actions, (201, Vec::new()), false).await;
+    let stand_in = amazon(actions, Answer::status(201), false).await;
     let plugin = connector(&stand_in).await;
     let got = execute(&plugin, &message(None, "Sorry for the trouble", "en"))
         .await
@@ -165,26 +162,26 @@ async fn a_message_type_the_order_does_not_allow_is_rejected_naming_what_it_allo
     );
     assert!(got.detail.contains("no text message"), "{}", got.detail);
     // Nothing was sent.
-    assert_eq!(stand_in.seen().len(), 1);
+    assert_eq!(stand_in.requests().len(), 1);
 }
 
 #[tokio::test]
 async fn a_message_not_in_the_buyers_language_is_rejected() {
-    let stand_in = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let stand_in = amazon(sandbox_actions(), Answer::status(201), false).await;
     let plugin = connector(&stand_in).await;
     let got = execute(&plugin, &message(None, "Es tut uns leid", "de"))
         .await
         .unwrap();
     assert_eq!(got.status, ActionStatus::Rejected);
     assert!(got.detail.contains("en-US"), "{}", got.detail);
-    assert!(stand_in.seen().iter().all(|r| r.method == "GET"));
+    assert!(stand_in.requests().iter().all(|r| r.method == "GET"));
 }
 
 #[tokio::test]
 async fn amazons_400_is_a_rejection_with_its_error_text() {
     let stand_in = amazon(
         sandbox_actions(),
-        (
+        Answer::json_text(
             400,
             fixture("api/messaging_error_400.sandbox_response.json"),
         ),
@@ -205,7 +202,7 @@ async fn amazons_400_is_a_rejection_with_its_error_text() {
 
 #[tokio::test]
 async fn rate_limits_are_transient() {
-    let stand_in = amazon(sandbox_actions(), (429, b"{}".to_vec()), false).await;
+    let stand_in = amazon(sandbox_actions(), Answer::json_text(429, "{}"), false).await;
     let plugin = connector(&stand_in).await;
     let got = execute(&plugin, &message(None, "My Message", "en")).await;
     assert!(matches!(got, Err(ActionError::Transient(_))), "{got:?}");
@@ -213,7 +210,7 @@ async fn rate_limits_are_transient() {
 
 #[tokio::test]
 async fn attachment_only_and_over_long_messages_are_not_sent() {
-    let stand_in = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let stand_in = amazon(sandbox_actions(), Answer::status(201), false).await;
     let plugin = connector(&stand_in).await;
     let got = execute(
         &plugin,
@@ -227,23 +224,19 @@ async fn attachment_only_and_over_long_messages_are_not_sent() {
         .await
         .unwrap();
     assert_eq!(got.status, ActionStatus::Rejected);
-    assert!(stand_in.seen().is_empty());
+    assert!(stand_in.requests().is_empty());
 }
 
 #[tokio::test]
 async fn a_review_request_is_sent_once_per_order() {
-    let offered = amazon(sandbox_actions(), (201, Vec::new()), true).await;
+    let offered = amazon(sandbox_actions(), Answer::status(201), true).await;
     let plugin = connector(&offered).await;
     let action = message(Some("Review request"), "", "en");
     // Before: the order still offers it, so it has not been sent.
     assert_eq!(plugin.reconcile(&action).await.unwrap().unwrap(), None);
     let got = execute(&plugin, &action).await.unwrap();
     assert_eq!(got.status, ActionStatus::Done, "{got:?}");
-    let lines: Vec<String> = offered
-        .seen()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.target))
-        .collect();
+    let lines: Vec<String> = offered.requests().iter().map(Recorded::line).collect();
     assert_eq!(
         lines[1..],
         [
@@ -255,19 +248,19 @@ async fn a_review_request_is_sent_once_per_order() {
     );
 
     // Once sent, Amazon no longer offers it: execute refuses and reconcile reports it done.
-    let sent = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let sent = amazon(sandbox_actions(), Answer::status(201), false).await;
     let plugin = connector(&sent).await;
     let got = execute(&plugin, &action).await.unwrap();
     assert_eq!(got.status, ActionStatus::Rejected);
     assert!(got.detail.contains("one per order"), "{}", got.detail);
     let reconciled = plugin.reconcile(&action).await.unwrap().unwrap().unwrap();
     assert_eq!(reconciled.status, ActionStatus::Done);
-    assert!(sent.seen().iter().all(|r| r.method == "GET"));
+    assert!(sent.requests().iter().all(|r| r.method == "GET"));
 }
 
 #[tokio::test]
 async fn refunds_replacements_and_coupons_are_not_supported_with_a_reason() {
-    let stand_in = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let stand_in = amazon(sandbox_actions(), Answer::status(201), false).await;
     let plugin = connector(&stand_in).await;
     let base = message(None, "", "en");
     let kinds = [
@@ -330,15 +323,15 @@ async fn refunds_replacements_and_coupons_are_not_supported_with_a_reason() {
         "{}",
         refund.detail
     );
-    assert!(stand_in.seen().is_empty());
+    assert!(stand_in.requests().is_empty());
 }
 
 #[tokio::test]
 async fn without_the_lwa_token_a_message_is_misconfigured_naming_it() {
-    let stand_in = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let stand_in = amazon(sandbox_actions(), Answer::status(201), false).await;
     let plugin = load(
         TestKit::new()
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await;
@@ -347,12 +340,12 @@ async fn without_the_lwa_token_a_message_is_misconfigured_naming_it() {
         matches!(&got, Err(ActionError::Misconfigured(m)) if m.contains("`amazon_lwa_token`")),
         "{got:?}"
     );
-    assert!(stand_in.seen().is_empty());
+    assert!(stand_in.requests().is_empty());
 }
 
 #[tokio::test]
 async fn a_message_without_an_order_is_permanent() {
-    let stand_in = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let stand_in = amazon(sandbox_actions(), Answer::status(201), false).await;
     let plugin = connector(&stand_in).await;
     let action = Action {
         order_id: None,
@@ -398,12 +391,12 @@ fn e_mail_answer() -> Action {
 
 #[tokio::test]
 async fn an_answer_to_a_buyer_e_mail_goes_through_the_mail_import_not_the_sp_api() {
-    let stand_in = amazon(sandbox_actions(), (201, Vec::new()), false).await;
+    let stand_in = amazon(sandbox_actions(), Answer::status(201), false).await;
     let port = closed_port();
     // No LWA token: an e-mail answer does not need one.
     let kit = TestKit::new()
         .with_secret("amazon_mailbox_password", "mailbox-password")
-        .with_config("api_base", &stand_in.base())
+        .with_config("api_base", &stand_in.url())
         .with_config("smtp_host", "127.0.0.1")
         .with_config("smtp_port", &port.to_string())
         .with_config("smtp_security", "none")
@@ -416,7 +409,7 @@ async fn an_answer_to_a_buyer_e_mail_goes_through_the_mail_import_not_the_sp_api
         matches!(&got, Err(ActionError::Transient(m)) if m.contains(&format!("SMTP server 127.0.0.1:{port}"))),
         "{got:?}"
     );
-    assert!(stand_in.seen().is_empty(), "no SP-API call");
+    assert!(stand_in.requests().is_empty(), "no SP-API call");
 
     // Without an SMTP server the answer cannot go out, and says which key to set.
     let got = execute(&connector(&stand_in).await, &e_mail_answer()).await;
@@ -424,5 +417,5 @@ async fn an_answer_to_a_buyer_e_mail_goes_through_the_mail_import_not_the_sp_api
         matches!(&got, Err(ActionError::Misconfigured(m)) if m.contains("`smtp_host`")),
         "{got:?}"
     );
-    assert!(stand_in.seen().is_empty(), "no SP-API call");
+    assert!(stand_in.requests().is_empty(), "no SP-API call");
 }

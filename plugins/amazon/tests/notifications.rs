@@ -4,10 +4,9 @@
 
 mod common;
 
-use common::stand_in::StandIn;
 use common::*;
 use helloword_testkit::connector_api::{WebhookError, WebhookOutcome};
-use helloword_testkit::{TestKit, request};
+use helloword_testkit::{Answer, StandIn, TestKit, request};
 use serde_json::{Value, json};
 
 fn kit() -> TestKit {
@@ -194,18 +193,17 @@ async fn a_cancelled_report_is_acknowledged_without_events() {
 async fn a_finished_returns_report_is_downloaded_and_read() {
     let stand_in = StandIn::start(|r| {
         let base = format!("http://{}", r.header("host").unwrap());
-        match r.path() {
-            "/reports/2021-06-30/documents/DOC-1" => (
+        match r.path.as_str() {
+            "/reports/2021-06-30/documents/DOC-1" => Answer::json(
                 200,
-                json!({"reportDocumentId": "DOC-1", "url": format!("{base}/s3/doc-1?X-Amz-Signature=abc"), "compressionAlgorithm": "GZIP"})
-                    .to_string()
-                    .into_bytes(),
+                &json!({"reportDocumentId": "DOC-1", "url": format!("{base}/s3/doc-1?X-Amz-Signature=abc"), "compressionAlgorithm": "GZIP"}),
             ),
-            "/s3/doc-1" => (200, fixture("reports/returns.tsv.gz")),
-            _ => (404, b"{}".to_vec()),
+            "/s3/doc-1" => Answer::status(200).with_body(fixture("reports/returns.tsv.gz")),
+            _ => Answer::json_text(404, "{}"),
         }
     })
-    .await;
+    .await
+    .expect("a loopback port");
     let mut detail = fixture_json("notifications/REPORT_PROCESSING_FINISHED.json");
     let inner = &mut detail["payload"]["reportProcessingFinishedNotification"];
     inner["processingStatus"] = json!("DONE");
@@ -213,7 +211,7 @@ async fn a_finished_returns_report_is_downloaded_and_read() {
     inner["reportDocumentId"] = json!("DOC-1");
     let kit = kit()
         .with_secret("amazon_lwa_token", LWA_TOKEN)
-        .with_config("api_base", &stand_in.base())
+        .with_config("api_base", &stand_in.url())
         .with_config("seller_id", SELLER)
         .with_allowed_host(&stand_in.host());
     let got = deliver(
@@ -236,26 +234,28 @@ async fn a_finished_returns_report_is_downloaded_and_read() {
         first["amount"],
         json!({"minor_units": 1999, "currency": "USD"})
     );
-    let seen = stand_in.seen();
+    let seen = stand_in.requests();
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].method, "GET");
-    assert_eq!(seen[0].target, "/reports/2021-06-30/documents/DOC-1");
+    assert_eq!(seen[0].target(), "/reports/2021-06-30/documents/DOC-1");
     assert_eq!(seen[0].header("x-amz-access-token"), Some(LWA_TOKEN));
     // The pre-signed document URL gets no token.
-    assert_eq!(seen[1].target, "/s3/doc-1?X-Amz-Signature=abc");
+    assert_eq!(seen[1].target(), "/s3/doc-1?X-Amz-Signature=abc");
     assert_eq!(seen[1].header("x-amz-access-token"), None);
 }
 
 #[tokio::test]
 async fn a_report_that_cannot_be_fetched_is_503_so_eventbridge_retries() {
-    let stand_in = StandIn::start(|_| (503, b"{}".to_vec())).await;
+    let stand_in = StandIn::start(|_| Answer::json_text(503, "{}"))
+        .await
+        .expect("a loopback port");
     let mut detail = fixture_json("notifications/REPORT_PROCESSING_FINISHED.json");
     let inner = &mut detail["payload"]["reportProcessingFinishedNotification"];
     inner["processingStatus"] = json!("DONE");
     inner["reportType"] = json!("GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE");
     let kit = kit()
         .with_secret("amazon_lwa_token", LWA_TOKEN)
-        .with_config("api_base", &stand_in.base())
+        .with_config("api_base", &stand_in.url())
         .with_allowed_host(&stand_in.host());
     let got = deliver(
         kit,

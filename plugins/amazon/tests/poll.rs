@@ -8,10 +8,9 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::stand_in::{Seen, StandIn};
 use common::*;
-use helloword_testkit::TestKit;
 use helloword_testkit::types::ActionError;
+use helloword_testkit::{Answer, Recorded, StandIn, TestKit};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -26,7 +25,7 @@ fn hmac(key: &[u8], data: &str) -> Vec<u8> {
 
 /// Recompute the SigV4 `Authorization` of an SQS request as received, independently of the
 /// connector's signer, and compare.
-fn assert_signed(r: &Seen) {
+fn assert_signed(r: &Recorded) {
     let date = r.header("x-amz-date").expect("x-amz-date");
     let names = ["content-type", "host", "x-amz-date", "x-amz-target"];
     let canonical_headers: String = names
@@ -96,7 +95,7 @@ async fn sqs(bodies: Vec<(String, String)>) -> StandIn {
                 }
             }
             Some("AmazonSQS.DeleteMessageBatch") => {
-                let ids: Vec<Value> = r.json()["Entries"]
+                let ids: Vec<Value> = r.expect_json()["Entries"]
                     .as_array()
                     .unwrap()
                     .iter()
@@ -105,15 +104,16 @@ async fn sqs(bodies: Vec<(String, String)>) -> StandIn {
                 json!({"Successful": ids, "Failed": []})
             }
             _ => {
-                return (
+                return Answer::json_text(
                     400,
-                    br#"{"__type":"com.amazonaws.sqs#InvalidAction","message":"?"}"#.to_vec(),
+                    r#"{"__type":"com.amazonaws.sqs#InvalidAction","message":"?"}"#,
                 );
             }
         };
-        (200, answer.to_string().into_bytes())
+        Answer::json(200, &answer)
     })
     .await
+    .expect("a loopback port")
 }
 
 fn sqs_kit(stand_in: &StandIn) -> TestKit {
@@ -123,7 +123,7 @@ fn sqs_kit(stand_in: &StandIn) -> TestKit {
             "sqs_queue_url",
             &format!("https://sqs.us-east-1.amazonaws.com{QUEUE_PATH}"),
         )
-        .with_config("sqs_endpoint", &stand_in.base())
+        .with_config("sqs_endpoint", &stand_in.url())
         .with_config("aws_access_key_id", ACCESS_KEY_ID)
         .with_config("report_types", "")
         .with_config("seller_id", SELLER)
@@ -138,11 +138,11 @@ async fn messages_are_deleted_only_by_the_poll_after_the_one_that_returned_them(
     // Poll 1: receive, normalize, and carry the receipt handles in the cursor. Nothing is
     // deleted yet: the host has not stored the events.
     let first = plugin.poll(None).await.unwrap().unwrap();
-    let seen = stand_in.seen();
+    let seen = stand_in.requests();
     assert_eq!(seen.len(), 1);
     let receive = &seen[0];
     assert_eq!(receive.method, "POST");
-    assert_eq!(receive.target, "/");
+    assert_eq!(receive.target(), "/");
     assert_eq!(
         receive.header("x-amz-target"),
         Some("AmazonSQS.ReceiveMessage")
@@ -152,7 +152,7 @@ async fn messages_are_deleted_only_by_the_poll_after_the_one_that_returned_them(
         Some("application/x-amz-json-1.0")
     );
     assert_eq!(
-        receive.json(),
+        receive.expect_json(),
         json!({
             "QueueUrl": format!("https://sqs.us-east-1.amazonaws.com{QUEUE_PATH}"),
             "MaxNumberOfMessages": 10,
@@ -218,7 +218,7 @@ async fn messages_are_deleted_only_by_the_poll_after_the_one_that_returned_them(
         .await
         .unwrap()
         .unwrap();
-    let seen = stand_in.seen();
+    let seen = stand_in.requests();
     let targets: Vec<&str> = seen
         .iter()
         .map(|r| r.header("x-amz-target").unwrap())
@@ -227,7 +227,7 @@ async fn messages_are_deleted_only_by_the_poll_after_the_one_that_returned_them(
         targets,
         ["AmazonSQS.DeleteMessageBatch", "AmazonSQS.ReceiveMessage"]
     );
-    let deleted: Vec<String> = seen[0].json()["Entries"]
+    let deleted: Vec<String> = seen[0].expect_json()["Entries"]
         .as_array()
         .unwrap()
         .iter()
@@ -235,7 +235,7 @@ async fn messages_are_deleted_only_by_the_poll_after_the_one_that_returned_them(
         .collect();
     assert_eq!(deleted, handles);
     assert_eq!(
-        seen[0].json()["QueueUrl"],
+        seen[0].expect_json()["QueueUrl"],
         format!("https://sqs.us-east-1.amazonaws.com{QUEUE_PATH}")
     );
     assert_signed(&seen[0]);
@@ -251,12 +251,14 @@ async fn messages_are_deleted_only_by_the_poll_after_the_one_that_returned_them(
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stand_in.seen().len(), 1);
+    assert_eq!(stand_in.requests().len(), 1);
 }
 
 #[tokio::test]
 async fn a_failed_delete_keeps_the_cursor_so_the_host_retries_it() {
-    let stand_in = StandIn::start(|_| (500, b"{}".to_vec())).await;
+    let stand_in = StandIn::start(|_| Answer::json_text(500, "{}"))
+        .await
+        .expect("a loopback port");
     let plugin = load(sqs_kit(&stand_in)).await;
     let cursor =
         json!({"v": 1, "ack": ["rh-1"], "report": {"state": "idle", "index": 0}, "marks": {}})
@@ -264,7 +266,7 @@ async fn a_failed_delete_keeps_the_cursor_so_the_host_retries_it() {
     let got = plugin.poll(Some(&cursor)).await.unwrap();
     assert!(matches!(got, Err(ActionError::Transient(_))), "{got:?}");
     assert_eq!(
-        stand_in.seen()[0].header("x-amz-target"),
+        stand_in.requests()[0].header("x-amz-target"),
         Some("AmazonSQS.DeleteMessageBatch")
     );
 }
@@ -279,19 +281,18 @@ async fn a_message_whose_report_cannot_be_fetched_is_retried_then_set_aside() {
     for (receive_count, dead_letter) in [("1", false), ("5", true)] {
         let body = body.clone();
         let stand_in = StandIn::start(move |r| match r.header("x-amz-target") {
-            Some("AmazonSQS.ReceiveMessage") => (
+            Some("AmazonSQS.ReceiveMessage") => Answer::json(
                 200,
-                json!({"Messages": [{"MessageId": "m-report", "ReceiptHandle": "rh-report", "Body": body,
-                        "Attributes": {"ApproximateReceiveCount": receive_count}}]})
-                .to_string()
-                .into_bytes(),
+                &json!({"Messages": [{"MessageId": "m-report", "ReceiptHandle": "rh-report", "Body": body,
+                        "Attributes": {"ApproximateReceiveCount": receive_count}}]}),
             ),
-            _ => (503, br#"{"errors":[{"code":"QuotaExceeded","message":"busy"}]}"#.to_vec()),
+            _ => Answer::json_text(503, r#"{"errors":[{"code":"QuotaExceeded","message":"busy"}]}"#),
         })
-        .await;
+        .await
+        .expect("a loopback port");
         let kit = sqs_kit(&stand_in)
             .with_secret("amazon_lwa_token", LWA_TOKEN)
-            .with_config("api_base", &stand_in.base());
+            .with_config("api_base", &stand_in.url());
         let page = load(kit).await.poll(None).await.unwrap().unwrap();
         let cursor: Value = serde_json::from_str(page.next_cursor.as_deref().unwrap()).unwrap();
         if dead_letter {
@@ -316,7 +317,7 @@ async fn a_message_whose_report_cannot_be_fetched_is_retried_then_set_aside() {
 async fn reports_api(processing: &'static str) -> StandIn {
     StandIn::start(move |r| {
         let base = format!("http://{}", r.header("host").unwrap());
-        let body = match (r.method.as_str(), r.path()) {
+        let body = match (r.method.as_str(), r.path.as_str()) {
             ("POST", "/reports/2021-06-30/reports") => json!({"reportId": "R-1"}),
             ("GET", "/reports/2021-06-30/reports/R-1") => json!({
                 "reportId": "R-1", "reportType": "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE",
@@ -324,23 +325,23 @@ async fn reports_api(processing: &'static str) -> StandIn {
             ("GET", "/reports/2021-06-30/documents/DOC-9") => json!({
                 "reportDocumentId": "DOC-9", "url": format!("{base}/doc/9?sig=1"),
                 "compressionAlgorithm": "GZIP"}),
-            ("GET", "/doc/9") => return (200, fixture("reports/returns.tsv.gz")),
+            ("GET", "/doc/9") => {
+                return Answer::status(200).with_body(fixture("reports/returns.tsv.gz"));
+            }
             _ => {
-                return (
-                    404,
-                    br#"{"errors":[{"code":"NotFound","message":"?"}]}"#.to_vec(),
-                );
+                return Answer::json_text(404, r#"{"errors":[{"code":"NotFound","message":"?"}]}"#);
             }
         };
-        (200, body.to_string().into_bytes())
+        Answer::json(200, &body)
     })
     .await
+    .expect("a loopback port")
 }
 
 fn reports_kit(stand_in: &StandIn) -> TestKit {
     TestKit::new()
         .with_secret("amazon_lwa_token", LWA_TOKEN)
-        .with_config("api_base", &stand_in.base())
+        .with_config("api_base", &stand_in.url())
         .with_config("marketplace_id", "A1PA6795UKMFR9")
         .with_allowed_host(&stand_in.host())
 }
@@ -353,13 +354,13 @@ async fn the_returns_report_is_requested_awaited_downloaded_and_read() {
     let first = plugin.poll(None).await.unwrap().unwrap();
     assert!(first.events.is_empty());
     assert!(!first.more);
-    let seen = stand_in.seen();
+    let seen = stand_in.requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].method, "POST");
-    assert_eq!(seen[0].target, "/reports/2021-06-30/reports");
+    assert_eq!(seen[0].target(), "/reports/2021-06-30/reports");
     assert_eq!(seen[0].header("x-amz-access-token"), Some(LWA_TOKEN));
     assert_eq!(seen[0].header("content-type"), Some("application/json"));
-    let body = seen[0].json();
+    let body = seen[0].expect_json();
     assert_eq!(
         body["reportType"],
         "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
@@ -377,11 +378,7 @@ async fn the_returns_report_is_requested_awaited_downloaded_and_read() {
         .await
         .unwrap()
         .unwrap();
-    let targets: Vec<String> = stand_in
-        .seen()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.target))
-        .collect();
+    let targets: Vec<String> = stand_in.requests().iter().map(Recorded::line).collect();
     assert_eq!(
         targets,
         [
@@ -390,7 +387,7 @@ async fn the_returns_report_is_requested_awaited_downloaded_and_read() {
             "GET /doc/9?sig=1",
         ]
     );
-    assert_eq!(stand_in.seen()[2].header("x-amz-access-token"), None);
+    assert_eq!(stand_in.requests()[2].header("x-amz-access-token"), None);
     let kinds: Vec<Value> = second
         .events
         .iter()
@@ -415,13 +412,13 @@ async fn the_returns_report_is_requested_awaited_downloaded_and_read() {
         .await
         .unwrap()
         .unwrap();
-    assert!(stand_in.seen().is_empty());
+    assert!(stand_in.requests().is_empty());
 
     // Due again: the next report overlaps the last one by report_overlap_hours.
     let mut due = cursor.clone();
     due["report"]["next"] = Value::Null;
     plugin.poll(Some(&due.to_string())).await.unwrap().unwrap();
-    let next = stand_in.seen()[0].json();
+    let next = stand_in.requests()[0].expect_json();
     assert_ne!(next["dataStartTime"].as_str().unwrap(), start);
     assert!(next["dataStartTime"].as_str().unwrap() < end.as_str());
 }
@@ -447,7 +444,7 @@ async fn without_secrets_polling_is_misconfigured_naming_the_secret_and_calls_no
     // Reports on by default: the LWA token is missing.
     let got = load(
         TestKit::new()
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await
@@ -461,7 +458,7 @@ async fn without_secrets_polling_is_misconfigured_naming_the_secret_and_calls_no
     // SQS configured without its secret key.
     let kit = TestKit::new()
         .with_config("sqs_queue_url", "https://sqs.us-east-1.amazonaws.com/1/q")
-        .with_config("sqs_endpoint", &stand_in.base())
+        .with_config("sqs_endpoint", &stand_in.url())
         .with_config("aws_access_key_id", ACCESS_KEY_ID)
         .with_allowed_host(&stand_in.host());
     let got = load(kit).await.poll(None).await.unwrap();
@@ -469,19 +466,19 @@ async fn without_secrets_polling_is_misconfigured_naming_the_secret_and_calls_no
         matches!(&got, Err(ActionError::Misconfigured(m)) if m.contains("`aws_secret_access_key`")),
         "{got:?}"
     );
-    assert!(stand_in.seen().is_empty());
+    assert!(stand_in.requests().is_empty());
 }
 
 #[tokio::test]
 async fn a_refused_signature_is_misconfigured() {
     let stand_in = StandIn::start(|_| {
-        (
+        Answer::json_text(
             403,
-            br#"{"__type":"com.amazon.coral.service#SignatureDoesNotMatch","message":"bad"}"#
-                .to_vec(),
+            r#"{"__type":"com.amazon.coral.service#SignatureDoesNotMatch","message":"bad"}"#,
         )
     })
-    .await;
+    .await
+    .expect("a loopback port");
     let got = load(sqs_kit(&stand_in)).await.poll(None).await.unwrap();
     assert!(
         matches!(&got, Err(ActionError::Misconfigured(m)) if m.contains("aws_secret_access_key")),

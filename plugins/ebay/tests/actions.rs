@@ -5,13 +5,12 @@
 
 mod common;
 
-use common::stand_in::{Received, StandIn};
 use common::*;
-use helloword_testkit::Plugin;
 use helloword_testkit::types::{
     Action, ActionError, ActionKind, ActionOutcome, ActionStatus, EvidenceSpec, MessageSpec, Money,
     RefundSpec, ReshipSpec, ReturnDecision,
 };
+use helloword_testkit::{Answer, Plugin, Recorded, StandIn};
 use serde_json::{Value, json};
 
 const RETURN_ID: &str = "5300000000";
@@ -25,8 +24,8 @@ async fn connector(stand_in: &StandIn) -> Plugin {
 async fn connector_with(stand_in: &StandIn, kit: helloword_testkit::TestKit) -> Plugin {
     load(
         kit.with_secret("ebay_user_token", USER_TOKEN)
-            .with_config("api_base", &stand_in.base())
-            .with_config("apiz_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
+            .with_config("apiz_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await
@@ -90,9 +89,9 @@ fn evidence(fields: &[(&str, &str)], submit: bool) -> ActionKind {
 }
 
 /// Every request carried the user token in the scheme its API takes.
-fn assert_tokens(received: &[Received]) {
+fn assert_tokens(received: &[Recorded]) {
     for r in received {
-        let expected = if r.target.starts_with("/post-order/") {
+        let expected = if r.target().starts_with("/post-order/") {
             format!("IAF {USER_TOKEN}")
         } else {
             format!("Bearer {USER_TOKEN}")
@@ -103,7 +102,7 @@ fn assert_tokens(received: &[Received]) {
             "{}",
             r.line()
         );
-        if r.target.starts_with("/post-order/") {
+        if r.target().starts_with("/post-order/") {
             assert_eq!(
                 r.header("x-ebay-c-marketplace-id"),
                 Some("EBAY_US"),
@@ -140,11 +139,10 @@ fn assert_shape(sent: &Value, shape: &Value, path: &str) {
 
 #[tokio::test]
 async fn a_return_is_approved_with_decide() {
-    let stand_in = StandIn::table(vec![(
+    let stand_in = ebay_api(vec![(
         "POST",
         format!("/post-order/v2/return/{RETURN_ID}/decide"),
-        200,
-        b"".to_vec(),
+        Answer::status(200),
     )])
     .await;
     let a = action(
@@ -157,13 +155,13 @@ async fn a_return_is_approved_with_decide() {
         Some("return:5300000000"),
     );
     let out = execute(&connector(&stand_in).await, &a).await.unwrap();
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_eq!(
         stand_in.lines(),
         [format!("POST /post-order/v2/return/{RETURN_ID}/decide")]
     );
     assert_tokens(&received);
-    let sent = received[0].json();
+    let sent = received[0].expect_json();
     assert_eq!(
         sent,
         json!({"decision": "APPROVE", "comments": {"content": "Please send the item back using the provided label."}})
@@ -177,11 +175,10 @@ async fn a_return_is_approved_with_decide() {
 
 #[tokio::test]
 async fn a_return_refund_sends_ebays_itemized_refund_with_number_amounts() {
-    let stand_in = StandIn::table(vec![(
+    let stand_in = ebay_api(vec![(
         "POST",
         format!("/post-order/v2/return/{RETURN_ID}/issue_refund"),
-        200,
-        br#"{"refundStatus": "SUCCESS"}"#.to_vec(),
+        Answer::json_text(200, r#"{"refundStatus": "SUCCESS"}"#),
     )])
     .await;
     let a = action(
@@ -194,10 +191,10 @@ async fn a_return_refund_sends_ebays_itemized_refund_with_number_amounts() {
         Some("return:5300000000"),
     );
     let out = execute(&connector(&stand_in).await, &a).await.unwrap();
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_tokens(&received);
     assert_eq!(
-        received[0].json(),
+        received[0].expect_json(),
         fixture_json("schema-derived/post_order_return_issue_refund.request.json")
     );
     // A JSON number with eBay's digits, never a float's.
@@ -211,11 +208,10 @@ async fn a_return_refund_sends_ebays_itemized_refund_with_number_amounts() {
 
 #[tokio::test]
 async fn a_return_message_goes_to_the_return() {
-    let stand_in = StandIn::table(vec![(
+    let stand_in = ebay_api(vec![(
         "POST",
         format!("/post-order/v2/return/{RETURN_ID}/send_message"),
-        200,
-        b"".to_vec(),
+        Answer::status(200),
     )])
     .await;
     let text = "We have received your return and will refund within 2 business days.";
@@ -225,10 +221,10 @@ async fn a_return_message_goes_to_the_return() {
     )
     .await
     .unwrap();
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_tokens(&received);
     assert_eq!(
-        received[0].json(),
+        received[0].expect_json(),
         fixture_json("schema-derived/post_order_send_message.request.json")
     );
     assert_eq!(out.status, ActionStatus::Done);
@@ -236,18 +232,16 @@ async fn a_return_message_goes_to_the_return() {
 
 #[tokio::test]
 async fn an_inquiry_gets_shipment_information_and_a_full_refund() {
-    let stand_in = StandIn::table(vec![
+    let stand_in = ebay_api(vec![
         (
             "POST",
             "/post-order/v2/inquiry/5100000001/provide_shipment_info".into(),
-            200,
-            b"".to_vec(),
+            Answer::status(200),
         ),
         (
             "POST",
             "/post-order/v2/inquiry/5100000001/issue_refund".into(),
-            200,
-            br#"{"refundResult": {"refundStatus": "PENDING"}}"#.to_vec(),
+            Answer::json_text(200, r#"{"refundResult": {"refundStatus": "PENDING"}}"#),
         ),
     ])
     .await;
@@ -270,26 +264,25 @@ async fn an_inquiry_gets_shipment_information_and_a_full_refund() {
     let full = action(refund(None, &[], None), None, Some("inquiry:5100000001"));
     let out = execute(&plugin, &full).await.unwrap();
     assert_eq!(out.status, ActionStatus::Pending);
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_tokens(&received);
     assert_eq!(
-        received[0].json(),
+        received[0].expect_json(),
         fixture_json("schema-derived/post_order_inquiry_provide_shipment_info.request.json")
     );
     assert_eq!(
         received[1].line(),
         "POST /post-order/v2/inquiry/5100000001/issue_refund"
     );
-    assert_eq!(received[1].json(), json!({}));
+    assert_eq!(received[1].expect_json(), json!({}));
 }
 
 #[tokio::test]
 async fn a_case_is_refunded_through_the_case() {
-    let stand_in = StandIn::table(vec![(
+    let stand_in = ebay_api(vec![(
         "POST",
         "/post-order/v2/casemanagement/5000000001/issue_refund".into(),
-        200,
-        br#"{"refundResult": {"refundStatus": "SUCCESS"}}"#.to_vec(),
+        Answer::json_text(200, r#"{"refundResult": {"refundStatus": "SUCCESS"}}"#),
     )])
     .await;
     let a = action(
@@ -299,10 +292,10 @@ async fn a_case_is_refunded_through_the_case() {
     );
     let out = execute(&connector(&stand_in).await, &a).await.unwrap();
     assert_eq!(out.status, ActionStatus::Done);
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_tokens(&received);
     assert_eq!(
-        received[0].json(),
+        received[0].expect_json(),
         json!({"comments": {"content": "Sorry for the trouble"}})
     );
 }
@@ -310,15 +303,18 @@ async fn a_case_is_refunded_through_the_case() {
 /// A stand-in that serves the payment dispute and accepts every dispute call.
 async fn dispute_stand_in() -> StandIn {
     let dispute = fixture("schema-derived/fulfillment_payment_dispute.get.json");
-    StandIn::start(move |r| match (r.method.as_str(), r.target.as_str()) {
+    StandIn::start(move |r| match (r.method.as_str(), r.target().as_str()) {
         ("GET", t) if t == format!("/sell/fulfillment/v1/payment_dispute/{DISPUTE_ID}") => {
-            (200, dispute.clone())
+            Answer::json_text(200, dispute.clone())
         }
-        ("POST", t) if t.ends_with("/add_evidence") => (200, br#"{"evidenceId": "EV-1"}"#.to_vec()),
-        ("POST", _) => (204, Vec::new()),
-        _ => (404, Vec::new()),
+        ("POST", t) if t.ends_with("/add_evidence") => {
+            Answer::json_text(200, r#"{"evidenceId": "EV-1"}"#)
+        }
+        ("POST", _) => Answer::status(204),
+        _ => Answer::status(404),
     })
     .await
+    .expect("a loopback port")
 }
 
 #[tokio::test]
@@ -333,10 +329,10 @@ async fn a_payment_dispute_is_accepted_with_its_revision() {
             format!("POST /sell/fulfillment/v1/payment_dispute/{DISPUTE_ID}/accept"),
         ]
     );
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_tokens(&received);
     assert_eq!(
-        received[1].json(),
+        received[1].expect_json(),
         fixture_json("schema-derived/fulfillment_payment_dispute_accept.request.json")
     );
     assert_eq!(out.detail, "Payment dispute 5000000000 accepted");
@@ -360,12 +356,12 @@ async fn a_payment_dispute_is_contested_with_the_configured_return_address() {
         Some("dispute:5000000000"),
     );
     execute(&plugin, &a).await.unwrap();
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_eq!(
         received[1].line(),
         format!("POST /sell/fulfillment/v1/payment_dispute/{DISPUTE_ID}/contest")
     );
-    assert_eq!(received[1].json(), shape);
+    assert_eq!(received[1].expect_json(), shape);
 }
 
 #[tokio::test]
@@ -391,36 +387,36 @@ async fn dispute_evidence_is_added_for_the_requested_lines_then_contested() {
             format!("POST /sell/fulfillment/v1/payment_dispute/{DISPUTE_ID}/contest"),
         ]
     );
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_tokens(&received);
     assert_eq!(
-        received[1].json(),
+        received[1].expect_json(),
         fixture_json("schema-derived/fulfillment_payment_dispute_add_evidence.request.json")
     );
-    assert_eq!(received[2].json(), json!({"revision": 1}));
+    assert_eq!(received[2].expect_json(), json!({"revision": 1}));
     assert_eq!(out.marketplace_ref.as_deref(), Some("EV-1"));
 }
 
 /// A stand-in with the order and its refund endpoint.
 async fn order_stand_in() -> StandIn {
-    StandIn::table(vec![
+    ebay_api(vec![
         (
             "GET",
             format!("/sell/fulfillment/v1/order/{ORDER_ID}"),
-            200,
-            fixture("schema-derived/fulfillment_order.get.json"),
+            Answer::json_text(200, fixture("schema-derived/fulfillment_order.get.json")),
         ),
         (
             "POST",
             format!("/sell/fulfillment/v1/order/{ORDER_ID}/issue_refund"),
-            200,
-            fixture("schema-derived/fulfillment_issue_refund.response.json"),
+            Answer::json_text(
+                200,
+                fixture("schema-derived/fulfillment_issue_refund.response.json"),
+            ),
         ),
         (
             "POST",
             "/commerce/message/v1/send_message".into(),
-            200,
-            br#"{"messageId": "M-1"}"#.to_vec(),
+            Answer::json_text(200, r#"{"messageId": "M-1"}"#),
         ),
     ])
     .await
@@ -446,12 +442,12 @@ async fn an_order_line_is_refunded_through_the_fulfillment_api() {
             format!("POST /sell/fulfillment/v1/order/{ORDER_ID}/issue_refund"),
         ]
     );
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_tokens(&received);
     let mut expected = fixture_json("schema-derived/fulfillment_issue_refund.request.json");
     // A refund without a case is an adjustment; eBay's example refunds a return.
     expected["reasonForRefund"] = json!("OTHER_ADJUSTMENT");
-    assert_eq!(received[1].json(), expected);
+    assert_eq!(received[1].expect_json(), expected);
     assert_eq!(out.status, ActionStatus::Pending);
     assert_eq!(
         out.marketplace_ref.as_deref(),
@@ -472,7 +468,7 @@ async fn a_partial_refund_of_a_case_is_an_order_level_refund() {
         Some("case:5000000001"),
     );
     execute(&connector(&stand_in).await, &a).await.unwrap();
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_eq!(
         stand_in.lines(),
         [format!(
@@ -480,7 +476,7 @@ async fn a_partial_refund_of_a_case_is_an_order_level_refund() {
         )]
     );
     assert_eq!(
-        received[0].json(),
+        received[0].expect_json(),
         fixture_json("schema-derived/fulfillment_issue_refund_order_level.request.json")
     );
 }
@@ -499,25 +495,24 @@ async fn messages_go_through_the_message_api_by_listing_or_by_order() {
     assert_eq!(out.marketplace_ref.as_deref(), Some("M-1"));
     let by_order = action(message(text), Some(ORDER_ID), None);
     execute(&plugin, &by_order).await.unwrap();
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_tokens(&received);
     let expected = fixture_json("schema-derived/commerce_message_send_message.request.json");
     assert_eq!(received[0].line(), "POST /commerce/message/v1/send_message");
-    assert_eq!(received[0].json(), expected);
+    assert_eq!(received[0].expect_json(), expected);
     assert_eq!(
         received[1].line(),
         format!("GET /sell/fulfillment/v1/order/{ORDER_ID}")
     );
-    assert_eq!(received[2].json(), expected);
+    assert_eq!(received[2].expect_json(), expected);
 }
 
 #[tokio::test]
 async fn a_cancellation_is_rejected_with_the_shipment() {
-    let stand_in = StandIn::table(vec![(
+    let stand_in = ebay_api(vec![(
         "POST",
         "/post-order/v2/cancellation/5000000123/reject".into(),
-        200,
-        b"".to_vec(),
+        Answer::status(200),
     )])
     .await;
     let a = action(
@@ -530,28 +525,29 @@ async fn a_cancellation_is_rejected_with_the_shipment() {
         Some("cancel:5000000123"),
     );
     execute(&connector(&stand_in).await, &a).await.unwrap();
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_tokens(&received);
     assert_eq!(
-        received[0].json(),
+        received[0].expect_json(),
         fixture_json("schema-derived/post_order_cancellation_reject.request.json")
     );
 }
 
 #[tokio::test]
 async fn reconcile_reads_the_return_state_and_the_orders_refunds() {
-    let stand_in = StandIn::table(vec![
+    let stand_in = ebay_api(vec![
         (
             "GET",
             format!("/post-order/v2/return/{RETURN_ID}"),
-            200,
-            fixture("schema-derived/post_order_return.get.third_party_shape.json"),
+            Answer::json_text(
+                200,
+                fixture("schema-derived/post_order_return.get.third_party_shape.json"),
+            ),
         ),
         (
             "GET",
             format!("/sell/fulfillment/v1/order/{ORDER_ID}"),
-            200,
-            fixture("schema-derived/fulfillment_order.get.json"),
+            Answer::json_text(200, fixture("schema-derived/fulfillment_order.get.json")),
         ),
     ])
     .await;
@@ -596,8 +592,8 @@ async fn reconcile_reads_the_return_state_and_the_orders_refunds() {
             .unwrap()
             .is_none()
     );
-    assert_tokens(&stand_in.received());
-    assert_eq!(stand_in.received().len(), 4);
+    assert_tokens(&stand_in.requests());
+    assert_eq!(stand_in.requests().len(), 4);
 }
 
 #[tokio::test]
@@ -609,13 +605,13 @@ async fn errors_are_classified_with_ebays_own_text() {
         (409, "permanent"),
     ] {
         let stand_in = StandIn::start(move |_| {
-            (
+            Answer::json_text(
                 status,
-                br#"{"error":[{"errorId":1,"message":"Return is not in an approvable state"}]}"#
-                    .to_vec(),
+                r#"{"error":[{"errorId":1,"message":"Return is not in an approvable state"}]}"#,
             )
         })
-        .await;
+        .await
+        .expect("a loopback port");
         let a = action(decision(true, None, None), None, Some("return:5300000000"));
         let got = execute(&connector(&stand_in).await, &a).await;
         let ok = match (check, &got) {
@@ -634,10 +630,10 @@ async fn errors_are_classified_with_ebays_own_text() {
 
 #[tokio::test]
 async fn without_the_user_token_actions_are_misconfigured_and_send_nothing() {
-    let stand_in = StandIn::table(vec![]).await;
+    let stand_in = ebay_api(vec![]).await;
     let plugin = load(
         kit()
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await;
@@ -650,12 +646,12 @@ async fn without_the_user_token_actions_are_misconfigured_and_send_nothing() {
         matches!(&got, Err(ActionError::Misconfigured(m)) if m.contains("`ebay_user_token`")),
         "{got:?}"
     );
-    assert!(stand_in.received().is_empty());
+    assert!(stand_in.requests().is_empty());
 }
 
 #[tokio::test]
 async fn unsupported_combinations_say_what_to_do_by_hand() {
-    let stand_in = StandIn::table(vec![]).await;
+    let stand_in = ebay_api(vec![]).await;
     let plugin = connector(&stand_in).await;
     for (a, hint) in [
         (
@@ -691,5 +687,5 @@ async fn unsupported_combinations_say_what_to_do_by_hand() {
         assert_eq!(out.status, ActionStatus::NotSupported, "{a:?}");
         assert!(out.detail.contains(hint), "{}", out.detail);
     }
-    assert!(stand_in.received().is_empty());
+    assert!(stand_in.requests().is_empty());
 }

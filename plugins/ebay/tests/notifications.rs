@@ -4,10 +4,9 @@
 
 mod common;
 
-use common::stand_in::StandIn;
 use common::*;
 use helloword_testkit::connector_api::{WebhookError, WebhookOutcome};
-use helloword_testkit::{Plugin, TestKit};
+use helloword_testkit::{Answer, Plugin, TestKit};
 
 /// The kit with eBay's SDK key configured for its kid.
 fn with_config_key() -> TestKit {
@@ -149,17 +148,19 @@ async fn the_valid_sdk_signature_verifies_with_the_configured_key() {
 
 #[tokio::test]
 async fn the_key_is_fetched_from_ebay_with_the_application_token() {
-    let stand_in = StandIn::table(vec![(
+    let stand_in = ebay_api(vec![(
         "GET",
         format!("/commerce/notification/v1/public_key/{KID}"),
-        200,
-        fixture("commerce_notification/public_key_response.json"),
+        Answer::json_text(
+            200,
+            fixture("commerce_notification/public_key_response.json"),
+        ),
     )])
     .await;
     let plugin = load(
         kit()
             .with_secret("ebay_app_token", APP_TOKEN)
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await;
@@ -169,7 +170,7 @@ async fn the_key_is_fetched_from_ebay_with_the_application_token() {
         matches!(got, Ok(WebhookOutcome::Events(ref e)) if e.len() == 1),
         "{got:?}"
     );
-    let received = stand_in.received();
+    let received = stand_in.requests();
     assert_eq!(
         stand_in.lines(),
         [format!("GET /commerce/notification/v1/public_key/{KID}")]
@@ -236,17 +237,16 @@ async fn every_case_of_ebays_node_sdk_test_file_ends_as_the_sdk_expects() {
     ] {
         let case = &cases[name];
         let key_answer = serde_json::to_vec(&case["response"]).unwrap();
-        let stand_in = StandIn::table(vec![(
+        let stand_in = ebay_api(vec![(
             "GET",
             format!("/commerce/notification/v1/public_key/{KID}"),
-            200,
-            key_answer,
+            Answer::json_text(200, key_answer),
         )])
         .await;
         let plugin = load(
             kit()
                 .with_secret("ebay_app_token", APP_TOKEN)
-                .with_config("api_base", &stand_in.base())
+                .with_config("api_base", &stand_in.url())
                 .with_allowed_host(&stand_in.host()),
         )
         .await;
@@ -263,11 +263,11 @@ async fn every_case_of_ebays_node_sdk_test_file_ends_as_the_sdk_expects() {
 
 #[tokio::test]
 async fn an_unknown_kid_at_ebay_is_a_precondition_failure() {
-    let stand_in = StandIn::table(vec![]).await;
+    let stand_in = ebay_api(vec![]).await;
     let plugin = load(
         kit()
             .with_secret("ebay_app_token", APP_TOKEN)
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await;

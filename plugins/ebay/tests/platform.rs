@@ -9,10 +9,9 @@
 mod common;
 
 use base64::Engine as _;
-use common::stand_in::StandIn;
 use common::*;
-use helloword_testkit::TestKit;
 use helloword_testkit::connector_api::{WebhookError, WebhookOutcome};
+use helloword_testkit::{Answer, StandIn, TestKit};
 use md5::{Digest, Md5};
 
 /// The keyset secrets.
@@ -232,18 +231,19 @@ async fn a_return_seen_by_notification_and_by_poll_is_one_state_change() {
         "paginationOutput": {"offset": 0, "limit": 50, "totalEntries": 1}
     });
     let stand_in = StandIn::start(move |r| {
-        if r.target.starts_with("/post-order/v2/return/search?") {
-            (200, member.to_string().into_bytes())
+        if r.target().starts_with("/post-order/v2/return/search?") {
+            Answer::json(200, &member)
         } else {
-            (404, b"{}".to_vec())
+            Answer::json_text(404, "{}")
         }
     })
-    .await;
+    .await
+    .expect("a loopback port");
     let plugin = load(
         kit()
             .with_secret("ebay_user_token", USER_TOKEN)
             .with_config("poll_stages", "returns")
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await;

@@ -3,18 +3,17 @@
 
 mod common;
 
-use common::stand_in::{Received, StandIn};
 use common::*;
-use helloword_testkit::Plugin;
 use helloword_testkit::types::ActionError;
+use helloword_testkit::{Answer, Plugin, Recorded, StandIn};
 use serde_json::{Value, json};
 
 async fn connector(stand_in: &StandIn, stages: &str, page_size: &str) -> Plugin {
     load(
         kit()
             .with_secret("ebay_user_token", USER_TOKEN)
-            .with_config("api_base", &stand_in.base())
-            .with_config("apiz_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
+            .with_config("apiz_base", &stand_in.url())
             .with_config("marketplace_id", "EBAY_DE")
             .with_config("poll_stages", stages)
             .with_config("poll_page_size", page_size)
@@ -24,10 +23,10 @@ async fn connector(stand_in: &StandIn, stages: &str, page_size: &str) -> Plugin 
 }
 
 /// The search answers, by path, for a seller with one of everything (two returns).
-fn answer(r: &Received) -> (u16, Vec<u8>) {
-    let path = r.target.split('?').next().unwrap_or_default();
-    let offset: u32 = r
-        .target
+fn answer(r: &Recorded) -> Answer {
+    let target = r.target();
+    let path = target.split('?').next().unwrap_or_default();
+    let offset: u32 = target
         .split('&')
         .find_map(|p| p.strip_prefix("offset="))
         .and_then(|o| o.parse().ok())
@@ -60,14 +59,14 @@ fn answer(r: &Received) -> (u16, Vec<u8>) {
             let d = fixture_json("schema-derived/fulfillment_payment_dispute.get.json");
             json!({"paymentDisputeSummaries": [d], "total": 1, "offset": 0, "limit": 1})
         }
-        _ => return (404, br#"{"errors":[{"message":"unknown"}]}"#.to_vec()),
+        _ => return Answer::json_text(404, r#"{"errors":[{"message":"unknown"}]}"#),
     };
-    (200, body.to_string().into_bytes())
+    Answer::json(200, &body)
 }
 
 #[tokio::test]
 async fn a_sweep_walks_every_search_page_by_page_and_resumes_from_its_cursor() {
-    let stand_in = StandIn::start(answer).await;
+    let stand_in = StandIn::start(answer).await.expect("a loopback port");
     let plugin = connector(
         &stand_in,
         "returns,cases,inquiries,cancellations,disputes",
@@ -137,10 +136,10 @@ async fn a_sweep_walks_every_search_page_by_page_and_resumes_from_its_cursor() {
     assert_eq!(cursors[5]["to"], Value::Null);
     assert_eq!(cursors[5]["offset"], 0);
 
-    let received = stand_in.received();
+    let received = stand_in.requests();
     let lines: Vec<String> = received
         .iter()
-        .map(|r| r.target.split('?').next().unwrap().to_string())
+        .map(|r| r.target().split('?').next().unwrap().to_string())
         .collect();
     assert_eq!(
         lines,
@@ -155,29 +154,29 @@ async fn a_sweep_walks_every_search_page_by_page_and_resumes_from_its_cursor() {
     );
     let from = cursors[0]["from"].as_str().unwrap();
     assert_eq!(
-        received[0].target,
+        received[0].target(),
         format!(
             "/post-order/v2/return/search?creation_date_range_from={from}&creation_date_range_to={to}&limit=1&offset=0&role=SELLER"
         )
     );
     assert!(
         received[1]
-            .target
+            .target()
             .ends_with("&limit=1&offset=1&role=SELLER")
     );
     assert_eq!(
-        received[2].target,
+        received[2].target(),
         format!(
             "/post-order/v2/casemanagement/search?case_creation_date_range_from={from}&case_creation_date_range_to={to}&limit=1&offset=0"
         )
     );
     assert!(
         received[3]
-            .target
+            .target()
             .contains("inquiry_creation_date_range_from=")
     );
     assert_eq!(
-        received[5].target,
+        received[5].target(),
         format!(
             "/sell/fulfillment/v1/payment_dispute_summary?open_date_from={from}&open_date_to={to}&limit=1&offset=0"
         )
@@ -197,7 +196,7 @@ async fn a_sweep_walks_every_search_page_by_page_and_resumes_from_its_cursor() {
 
 #[tokio::test]
 async fn polled_events_carry_ebays_deadlines_money_and_buyer() {
-    let stand_in = StandIn::start(answer).await;
+    let stand_in = StandIn::start(answer).await.expect("a loopback port");
     let plugin = connector(&stand_in, "cases", "50").await;
     let page = plugin.poll(None).await.unwrap().unwrap();
     let e = serde_json::to_value(&page.events[0]).unwrap();
@@ -212,7 +211,9 @@ async fn poll_answered(
     status: u16,
 ) -> Result<helloword_testkit::connector_api::PollResult, ActionError> {
     let stand_in =
-        StandIn::start(move |_| (status, br#"{"errors":[{"message":"busy"}]}"#.to_vec())).await;
+        StandIn::start(move |_| Answer::json_text(status, r#"{"errors":[{"message":"busy"}]}"#))
+            .await
+            .expect("a loopback port");
     connector(&stand_in, "returns", "10")
         .await
         .poll(None)
@@ -244,10 +245,10 @@ async fn a_refused_token_is_misconfigured_naming_the_secret() {
 
 #[tokio::test]
 async fn without_the_user_token_polling_is_misconfigured_and_calls_nothing() {
-    let stand_in = StandIn::start(answer).await;
+    let stand_in = StandIn::start(answer).await.expect("a loopback port");
     let plugin = load(
         kit()
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await;
@@ -256,14 +257,14 @@ async fn without_the_user_token_polling_is_misconfigured_and_calls_nothing() {
         matches!(&got, Err(ActionError::Misconfigured(m)) if m.contains("`ebay_user_token`")),
         "{got:?}"
     );
-    assert!(stand_in.received().is_empty());
+    assert!(stand_in.requests().is_empty());
 }
 
 #[tokio::test]
 async fn an_unreadable_cursor_starts_a_new_sweep() {
-    let stand_in = StandIn::start(answer).await;
+    let stand_in = StandIn::start(answer).await.expect("a loopback port");
     let plugin = connector(&stand_in, "cases", "50").await;
     let page = plugin.poll(Some("not a cursor")).await.unwrap().unwrap();
     assert_eq!(page.events.len(), 1);
-    assert!(stand_in.received()[0].target.contains("&offset=0"));
+    assert!(stand_in.requests()[0].target().contains("&offset=0"));
 }

@@ -4,13 +4,12 @@
 
 mod common;
 
-use common::stand_in::{Recorded, StandIn, routes};
 use common::*;
-use helloword_testkit::Plugin;
 use helloword_testkit::types::{
     Action, ActionError, ActionKind, ActionOutcome, ActionStatus, EvidenceSpec, MessageSpec, Money,
     RefundSpec, ReturnDecision,
 };
+use helloword_testkit::{Answer, Plugin, Recorded, StandIn};
 use serde_json::{Value, json};
 
 const ROOT: &str = "/admin/api/2025-07";
@@ -20,7 +19,7 @@ async fn connector(stand_in: &StandIn) -> Plugin {
     load(
         kit()
             .with_secret("shopify_admin_token", ADMIN_TOKEN)
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await
@@ -83,20 +82,18 @@ fn json_of(fixture: &str) -> Value {
 
 #[tokio::test]
 async fn a_refund_is_calculated_then_created_as_kind_refund() {
-    let stand_in = StandIn::start(routes(vec![
+    let stand_in = admin_api(vec![
         (
             "POST",
             format!("{ROOT}/orders/450789469/refunds/calculate.json"),
-            200,
-            fixture("api/refund_calculate.response.json"),
+            Answer::json_text(200, fixture("api/refund_calculate.response.json")),
         ),
         (
             "POST",
             format!("{ROOT}/orders/450789469/refunds.json"),
-            201,
-            fixture("api/refund_create.response.json"),
+            Answer::json_text(201, fixture("api/refund_create.response.json")),
         ),
-    ]))
+    ])
     .await;
     let out = execute(&connector(&stand_in).await, &refund_action()).await;
 
@@ -112,7 +109,7 @@ async fn a_refund_is_calculated_then_created_as_kind_refund() {
     assert_token(&requests);
 
     // The calculation asks about the same lines and shipping as Shopify's own example.
-    let calc = requests[0].json();
+    let calc = requests[0].expect_json();
     let expected = json_of("api/refund_calculate.request.json");
     assert_eq!(calc["refund"]["shipping"], expected["refund"]["shipping"]);
     assert_eq!(
@@ -121,7 +118,7 @@ async fn a_refund_is_calculated_then_created_as_kind_refund() {
     );
 
     // The creation is Shopify's example request with the suggested transaction.
-    let create = requests[1].json();
+    let create = requests[1].expect_json();
     let expected = json_of("api/refund_create.request.json");
     let tx = &create["refund"]["transactions"][0];
     let expected_tx = &expected["refund"]["transactions"][0];
@@ -163,14 +160,15 @@ async fn dispute_evidence_is_written_then_submitted() {
     let updated = fixture("api/dispute_evidence_update.response.json");
     let submitted = fixture("api/dispute_evidence_submit.response.json");
     let stand_in = StandIn::start(move |r: &Recorded| match r.method.as_str() {
-        "GET" => (200, get.clone()),
+        "GET" => Answer::json_text(200, get.clone()),
         "PUT" if String::from_utf8_lossy(&r.body).contains("submit_evidence") => {
-            (200, submitted.clone())
+            Answer::json_text(200, submitted.clone())
         }
-        "PUT" => (200, updated.clone()),
-        _ => (404, b"{}".to_vec()),
+        "PUT" => Answer::json_text(200, updated.clone()),
+        _ => Answer::json_text(404, "{}"),
     })
-    .await;
+    .await
+    .expect("a loopback port");
 
     // The fields of Shopify's example update: text as text, `*_attributes` as JSON.
     let example = json_of("api/dispute_evidence_update.request.json");
@@ -209,9 +207,9 @@ async fn dispute_evidence_is_written_then_submitted() {
         ]
     );
     assert_token(&requests);
-    assert_eq!(requests[1].json(), example);
+    assert_eq!(requests[1].expect_json(), example);
     assert_eq!(
-        requests[2].json(),
+        requests[2].expect_json(),
         json_of("api/dispute_evidence_submit.request.json")
     );
     assert_eq!(out.status, ActionStatus::Done);
@@ -227,12 +225,11 @@ async fn dispute_evidence_is_written_then_submitted() {
 #[tokio::test]
 async fn submitted_dispute_evidence_is_refused_before_any_write() {
     let path = format!("{ROOT}/shopify_payments/disputes/598735659/dispute_evidences.json");
-    let stand_in = StandIn::start(routes(vec![(
+    let stand_in = admin_api(vec![(
         "GET",
         path.clone(),
-        200,
-        fixture("api/dispute_evidence_submit.response.json"),
-    )]))
+        Answer::json_text(200, fixture("api/dispute_evidence_submit.response.json")),
+    )])
     .await;
     let evidence = action(
         ActionKind::DisputeEvidence(EvidenceSpec {
@@ -254,12 +251,11 @@ async fn submitted_dispute_evidence_is_refused_before_any_write() {
 #[tokio::test]
 async fn a_return_is_declined_through_graphql() {
     let answer = br#"{"data":{"returnDeclineRequest":{"return":{"id":"gid://shopify/Return/491427904","status":"DECLINED"},"userErrors":[]}}}"#;
-    let stand_in = StandIn::start(routes(vec![(
+    let stand_in = admin_api(vec![(
         "POST",
         format!("{ROOT}/graphql.json"),
-        200,
-        answer.to_vec(),
-    )]))
+        Answer::json_text(200, answer),
+    )])
     .await;
     let decline = action(
         ActionKind::ReturnDecision(ReturnDecision {
@@ -277,7 +273,7 @@ async fn a_return_is_declined_through_graphql() {
     let requests = stand_in.requests();
     assert_eq!(requests.len(), 1);
     assert_token(&requests);
-    let sent = requests[0].json();
+    let sent = requests[0].expect_json();
     let expected = json_of("api/graphql_returnDeclineRequest.request.json");
     assert_eq!(sent["query"], expected["query"]);
     assert_eq!(
@@ -301,12 +297,11 @@ async fn reconcile_finds_a_refund_by_its_idempotency_key() {
         "\"note\": \"it broke during shipping\"",
         "\"note\": \"it broke during shipping [helloword:ticket-42:refund:1]\"",
     );
-    let stand_in = StandIn::start(routes(vec![(
+    let stand_in = admin_api(vec![(
         "GET",
         format!("{ROOT}/orders/450789469/refunds.json?limit=250"),
-        200,
-        listed.into_bytes(),
-    )]))
+        Answer::json_text(200, listed),
+    )])
     .await;
     let found = connector(&stand_in)
         .await
@@ -329,12 +324,11 @@ async fn reconcile_finds_a_refund_by_its_idempotency_key() {
 
 #[tokio::test]
 async fn reconcile_finds_nothing_when_no_refund_carries_the_key() {
-    let stand_in = StandIn::start(routes(vec![(
+    let stand_in = admin_api(vec![(
         "GET",
         format!("{ROOT}/orders/450789469/refunds.json?limit=250"),
-        200,
-        fixture("api/refunds_list.response.json"),
-    )]))
+        Answer::json_text(200, fixture("api/refunds_list.response.json")),
+    )])
     .await;
     let found = connector(&stand_in)
         .await
@@ -348,12 +342,11 @@ async fn reconcile_finds_nothing_when_no_refund_carries_the_key() {
 
 /// The refund against a stand-in that answers the calculation with `status` and `body`.
 async fn refund_answered(status: u16, body: &[u8]) -> Result<ActionOutcome, ActionError> {
-    let stand_in = StandIn::start(routes(vec![(
+    let stand_in = admin_api(vec![(
         "POST",
         format!("{ROOT}/orders/450789469/refunds/calculate.json"),
-        status,
-        body.to_vec(),
-    )]))
+        Answer::json_text(status, body),
+    )])
     .await;
     execute(&connector(&stand_in).await, &refund_action()).await
 }
@@ -396,10 +389,10 @@ async fn an_unprocessable_refund_is_permanent_with_shopifys_message() {
 
 #[tokio::test]
 async fn without_the_admin_token_actions_are_misconfigured() {
-    let stand_in = StandIn::start(routes(vec![])).await;
+    let stand_in = admin_api(vec![]).await;
     let plugin = load(
         kit()
-            .with_config("api_base", &stand_in.base())
+            .with_config("api_base", &stand_in.url())
             .with_allowed_host(&stand_in.host()),
     )
     .await;
@@ -413,11 +406,11 @@ async fn without_the_admin_token_actions_are_misconfigured() {
 
 #[tokio::test]
 async fn a_host_that_is_not_granted_is_misconfigured() {
-    let stand_in = StandIn::start(routes(vec![])).await;
+    let stand_in = admin_api(vec![]).await;
     let plugin = load(
         kit()
             .with_secret("shopify_admin_token", ADMIN_TOKEN)
-            .with_config("api_base", &stand_in.base()),
+            .with_config("api_base", &stand_in.url()),
     )
     .await;
     let got = execute(&plugin, &refund_action()).await;
@@ -429,7 +422,7 @@ async fn a_host_that_is_not_granted_is_misconfigured() {
 
 #[tokio::test]
 async fn messages_are_not_supported() {
-    let stand_in = StandIn::start(routes(vec![])).await;
+    let stand_in = admin_api(vec![]).await;
     let message = action(
         ActionKind::Message(MessageSpec {
             subject: None,

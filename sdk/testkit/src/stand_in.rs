@@ -57,6 +57,32 @@ impl Recorded {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
+
+    /// The body as JSON, for asserting on what a plugin sent: panics (failing the test)
+    /// when the body is not JSON, where [`Recorded::json`] would give `Value::Null`.
+    pub fn expect_json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{} sent a body that is not JSON ({e}): {:?}",
+                self.line(),
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// The request target: the path, then `?` and the query when there is one.
+    pub fn target(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query)
+        }
+    }
+
+    /// `METHOD target`, e.g. `POST /orders/1/refunds?notify=true`.
+    pub fn line(&self) -> String {
+        format!("{} {}", self.method, self.target())
+    }
 }
 
 /// What the stand-in answers.
@@ -80,6 +106,16 @@ impl Answer {
         }
     }
 
+    /// A JSON answer whose text is written already (a fixture's exact bytes, say), sent
+    /// as it is: nothing is parsed or re-serialized, so every digit and key order stays.
+    pub fn json_text(status: u16, text: impl Into<Vec<u8>>) -> Answer {
+        Answer {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: text.into(),
+        }
+    }
+
     /// An answer with an empty body.
     pub fn status(status: u16) -> Answer {
         Answer {
@@ -92,6 +128,12 @@ impl Answer {
     /// The same answer with one more header.
     pub fn with_header(mut self, name: &str, value: &str) -> Answer {
         self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The same answer with `body` as its body (e.g. a report file that is not JSON).
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Answer {
+        self.body = body.into();
         self
     }
 }
@@ -121,6 +163,23 @@ impl StandIn {
         Ok(StandIn { addr, seen, task })
     }
 
+    /// Start answering from a table of `(method, target, answer)`: a request gets the
+    /// answer of the first entry whose method and target (as [`Recorded::target`]) are
+    /// its own, and `otherwise` (the marketplace's "not found", say) when none is.
+    pub async fn table(
+        entries: Vec<(&'static str, String, Answer)>,
+        otherwise: Answer,
+    ) -> std::io::Result<StandIn> {
+        StandIn::start(move |req| {
+            let target = req.target();
+            entries
+                .iter()
+                .find(|(method, t, _)| *method == req.method && *t == target)
+                .map_or_else(|| otherwise.clone(), |(.., answer)| answer.clone())
+        })
+        .await
+    }
+
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -142,6 +201,19 @@ impl StandIn {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// [`Recorded::line`] of every request received so far, oldest first.
+    pub fn lines(&self) -> Vec<String> {
+        self.requests().iter().map(Recorded::line).collect()
+    }
+
+    /// Forget the requests received so far (to look at the next step of a test alone).
+    pub fn clear(&self) {
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }
 
@@ -237,6 +309,40 @@ mod tests {
         assert_eq!(seen[0].path, "/things");
         assert_eq!(seen[0].query, "x=1");
         assert_eq!(seen[0].header("Content-Type"), Some("application/json"));
+    }
+
+    #[tokio::test]
+    async fn a_table_answers_by_method_and_target_and_clear_forgets() {
+        let api = StandIn::table(
+            vec![(
+                "POST",
+                "/things?x=1".to_string(),
+                Answer::json_text(201, r#"{"n":1.50}"#),
+            )],
+            Answer::json_text(404, r#"{"errors":"Not Found"}"#),
+        )
+        .await
+        .unwrap();
+        let (status, head, body) = raw_post(api.addr(), "/things?x=1", b"{}").await;
+        assert_eq!(status, 201);
+        assert!(head.contains("application/json"), "{head}");
+        assert_eq!(body, r#"{"n":1.50}"#, "sent as written");
+        let (status, _, body) = raw_post(api.addr(), "/things", b"not JSON").await;
+        assert_eq!(status, 404);
+        assert_eq!(body, r#"{"errors":"Not Found"}"#);
+        assert_eq!(api.lines(), ["POST /things?x=1", "POST /things"]);
+        let seen = api.requests();
+        assert_eq!(seen[0].target(), "/things?x=1");
+        assert_eq!(seen[0].expect_json(), serde_json::json!({}));
+        assert_eq!(seen[1].target(), "/things");
+        assert_eq!(seen[1].json(), serde_json::Value::Null);
+        let not_json = std::panic::catch_unwind(|| seen[1].expect_json());
+        assert!(
+            not_json.is_err(),
+            "expect_json fails on a body that is not JSON"
+        );
+        api.clear();
+        assert!(api.requests().is_empty());
     }
 
     /// A plain HTTP/1.1 exchange, so the test needs no client library.

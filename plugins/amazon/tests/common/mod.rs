@@ -1,9 +1,8 @@
 //! Shared setup for the Amazon connector's tests: the built component loaded through the
-//! real host runtime, the fixtures' exact bytes, and a loopback stand-in for Amazon.
+//! real host runtime and the fixtures' exact bytes. Amazon's APIs are stood in for by
+//! `helloword_testkit::StandIn`.
 
 #![allow(dead_code)]
-
-pub mod stand_in;
 
 use std::path::{Path, PathBuf};
 

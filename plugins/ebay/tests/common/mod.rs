@@ -3,12 +3,10 @@
 
 #![allow(dead_code)]
 
-pub mod stand_in;
-
 use std::path::{Path, PathBuf};
 
 use helloword_testkit::connector_api::IncomingRequest;
-use helloword_testkit::{Plugin, TestKit, request};
+use helloword_testkit::{Answer, Plugin, StandIn, TestKit, request};
 
 /// The verification token the tests register.
 pub const VERIFICATION_TOKEN: &str = "verification_token_0123456789_abcdefghijklmnop";
@@ -43,6 +41,17 @@ pub fn fixture_text(relative: &str) -> String {
 /// A fixture as JSON.
 pub fn fixture_json(relative: &str) -> serde_json::Value {
     serde_json::from_slice(&fixture(relative)).expect("fixture is JSON")
+}
+
+/// A stand-in for eBay's APIs answering `(method, target)` from `table`, and with eBay's
+/// 404 otherwise.
+pub async fn ebay_api(table: Vec<(&'static str, String, Answer)>) -> StandIn {
+    StandIn::table(
+        table,
+        Answer::json_text(404, r#"{"errors":[{"message":"no such resource"}]}"#),
+    )
+    .await
+    .expect("a loopback port")
 }
 
 /// A kit with the verification token (which the manifest requires) and the seller.

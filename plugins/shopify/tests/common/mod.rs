@@ -4,12 +4,10 @@
 
 #![allow(dead_code)]
 
-pub mod stand_in;
-
 use std::path::{Path, PathBuf};
 
 use helloword_testkit::connector_api::IncomingRequest;
-use helloword_testkit::{Plugin, TestKit, hmac_sha256_base64, request};
+use helloword_testkit::{Answer, Plugin, StandIn, TestKit, hmac_sha256_base64, request};
 
 /// The app client secret the tests configure.
 pub const CLIENT_SECRET: &str = "shopify-test-client-secret";
@@ -35,6 +33,14 @@ pub fn fixture(relative: &str) -> Vec<u8> {
 /// A fixture as text.
 pub fn fixture_text(relative: &str) -> String {
     String::from_utf8(fixture(relative)).expect("fixtures are UTF-8")
+}
+
+/// A stand-in for the Admin API answering `(method, target)` from `table`, and with
+/// Shopify's 404 otherwise.
+pub async fn admin_api(table: Vec<(&'static str, String, Answer)>) -> StandIn {
+    StandIn::table(table, Answer::json_text(404, r#"{"errors":"Not Found"}"#))
+        .await
+        .expect("a loopback port")
 }
 
 /// A kit with the client secret, as every gateway running the connector has.
