@@ -714,7 +714,8 @@ async fn a_verified_erasure_request_erases_the_buyers_data() {
         notes
             .iter()
             .any(|e| matches!(&e.what, Happening::Note { text, .. }
-            if text.contains("1 profile(s), 1 ticket(s) scrubbed, 1 delivery"))),
+            // The buyer's order delivery, and the request's own (it names the buyer too).
+            if text.contains("1 profile(s), 1 ticket(s) scrubbed, 2 delivery"))),
         "{notes:?}"
     );
     gw.stop().await;
