@@ -118,30 +118,8 @@ enum PluginsCommand {
         /// The plugin: its folder, its plugin.toml, or its .wasm file (a plugin.toml beside
         /// it is used when there is one).
         path: PathBuf,
-        /// The input: for `handle-webhook` a whole HTTP request (request line, headers, blank
-        /// line, body) or just the body; for `poll` the cursor; for `culture-tips`,
-        /// `compliance-phrases` and `language-markers` the market or language; for the
-        /// others the JSON of the call's parameter. Without it, an empty input.
-        #[arg(long, short)]
-        input: Option<PathBuf>,
-        /// The export to call (default: handle-webhook, render, decide or translate).
-        #[arg(long)]
-        call: Option<String>,
-        /// A request header for `handle-webhook` (`Name: value`; repeatable).
-        #[arg(long = "header", short = 'H')]
-        headers: Vec<String>,
-        /// A secret's value for this run (`name=value`; repeatable).
-        #[arg(long = "secret")]
-        secrets: Vec<String>,
-        /// The world of a bare .wasm file without a plugin.toml (default: tried in turn).
-        #[arg(long, value_parser = ["marketplace-connector", "locale-pack", "compensation-policy", "translator"])]
-        kind: Option<String>,
-        /// Gateway config whose secrets and default limits to use.
-        #[arg(long, short)]
-        config: Option<PathBuf>,
-        /// Print JSON instead of the report.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        options: RunOptions,
     },
     /// Create a new plugin crate that builds and passes its own test as generated.
     New {
@@ -303,27 +281,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plugins(PluginsCommand::Check { path, config }) => {
             check(&path, config.as_deref()).await
         }
-        Command::Plugins(PluginsCommand::Run {
-            path,
-            input,
-            call,
-            headers,
-            secrets,
-            kind,
-            config,
-            json,
-        }) => {
-            let options = RunOptions {
-                input,
-                call,
-                headers,
-                secrets,
-                kind,
-                config,
-                json,
-            };
-            run_plugin(&path, options).await
-        }
+        Command::Plugins(PluginsCommand::Run { path, options }) => run_plugin(&path, options).await,
         Command::Plugins(PluginsCommand::New {
             name,
             kind,
@@ -475,13 +433,31 @@ async fn check(path: &Path, config_path: Option<&Path>) -> anyhow::Result<ExitCo
 
 /// One line per tree and a total, for export and restore.
 /// `helloword plugin run`'s options.
+#[derive(clap::Args)]
 struct RunOptions {
+    /// The input: for `handle-webhook` a whole HTTP request (request line, headers, blank
+    /// line, body) or just the body; for `poll` the cursor; for `culture-tips`,
+    /// `compliance-phrases` and `language-markers` the market or language; for the
+    /// others the JSON of the call's parameter. Without it, an empty input.
+    #[arg(long, short)]
     input: Option<PathBuf>,
+    /// The export to call (default: handle-webhook, render, decide or translate).
+    #[arg(long)]
     call: Option<String>,
+    /// A request header for `handle-webhook` (`Name: value`; repeatable).
+    #[arg(long = "header", short = 'H')]
     headers: Vec<String>,
+    /// A secret's value for this run (`name=value`; repeatable).
+    #[arg(long = "secret")]
     secrets: Vec<String>,
+    /// The world of a bare .wasm file without a plugin.toml (default: tried in turn).
+    #[arg(long, value_parser = ["marketplace-connector", "locale-pack", "compensation-policy", "translator"])]
     kind: Option<String>,
+    /// Gateway config whose secrets and default limits to use.
+    #[arg(long, short)]
     config: Option<PathBuf>,
+    /// Print JSON instead of the report.
+    #[arg(long)]
     json: bool,
 }
 

@@ -614,75 +614,87 @@ impl Store {
     }
 
     /// Replace message bodies in `ticket`'s outbox entries that are no longer open, and
-    /// redact the rest.
+    /// redact the rest. A message still to be sent keeps its text: erasing it would send
+    /// "[erased]".
     fn scrub_outbox(&self, ticket: TicketId, needles: &Needles) -> Result<(), StoreError> {
-        for item in self.outbox.scan_prefix(ticket.to_be_bytes()) {
+        self.scrub_records(
+            &self.outbox,
+            ticket,
+            "outbox",
+            needles,
+            |entry: &mut OutboxEntry| {
+                if !matches!(
+                    entry.state,
+                    ActionState::Done { .. } | ActionState::Failed { .. }
+                ) {
+                    return false;
+                }
+                let had_context = !entry.action.reply_context.is_empty();
+                entry.action.reply_context.clear();
+                erase_message(&mut entry.action.kind) | had_context
+            },
+        )
+    }
+
+    /// Replace message bodies in `ticket`'s proposals that are no longer open, and redact
+    /// the rest.
+    fn scrub_proposals(&self, ticket: TicketId, needles: &Needles) -> Result<(), StoreError> {
+        self.scrub_records(
+            &self.proposals,
+            ticket,
+            "proposals",
+            needles,
+            |p: &mut Proposal| {
+                if matches!(p.state, crate::actions::ProposalState::Open) {
+                    return false;
+                }
+                p.actions
+                    .iter_mut()
+                    .fold(false, |changed, kind| erase_message(kind) | changed)
+            },
+        )
+    }
+
+    /// Apply `scrub` and then `needles` to every record of `ticket` in `tree` (keyed by
+    /// ticket first), writing back the ones that changed.
+    fn scrub_records<T: Serialize + serde::de::DeserializeOwned>(
+        &self,
+        tree: &super::Gated,
+        ticket: TicketId,
+        what: &str,
+        needles: &Needles,
+        scrub: impl Fn(&mut T) -> bool,
+    ) -> Result<(), StoreError> {
+        let key_name = || format!("{what} of {ticket}");
+        for item in tree.scan_prefix(ticket.to_be_bytes()) {
             let (key, json) = item?;
-            let key_name = || format!("outbox of {ticket}");
-            let mut entry: OutboxEntry =
+            let mut record: T =
                 serde_json::from_slice(&json).map_err(|e| corrupt(key_name(), e))?;
-            // A message still to be sent keeps its text: erasing it would send "[erased]".
-            if !matches!(
-                entry.state,
-                ActionState::Done { .. } | ActionState::Failed { .. }
-            ) {
-                continue;
-            }
-            let mut changed = !entry.action.reply_context.is_empty();
-            entry.action.reply_context.clear();
-            if let ActionKind::Message(message) = &mut entry.action.kind
-                && message.body != ERASED
-            {
-                message.body = ERASED.into();
-                message.subject = message.subject.as_ref().map(|_| ERASED.into());
-                changed = true;
-            }
+            let mut changed = scrub(&mut record);
             if let Some(redacted) =
-                redacted_record(&entry, needles).map_err(|e| corrupt(key_name(), e))?
+                redacted_record(&record, needles).map_err(|e| corrupt(key_name(), e))?
             {
-                entry = redacted;
+                record = redacted;
                 changed = true;
             }
             if changed {
-                let json = serde_json::to_vec(&entry).map_err(|e| corrupt(key_name(), e))?;
-                self.outbox.insert(key, json)?;
+                let json = serde_json::to_vec(&record).map_err(|e| corrupt(key_name(), e))?;
+                tree.insert(key, json)?;
             }
         }
         Ok(())
     }
+}
 
-    /// Replace message bodies in `ticket`'s proposals that are no longer pending, and
-    /// redact the rest.
-    fn scrub_proposals(&self, ticket: TicketId, needles: &Needles) -> Result<(), StoreError> {
-        for item in self.proposals.scan_prefix(ticket.to_be_bytes()) {
-            let (key, json) = item?;
-            let key_name = || format!("proposals of {ticket}");
-            let mut proposal: Proposal =
-                serde_json::from_slice(&json).map_err(|e| corrupt(key_name(), e))?;
-            let mut changed = false;
-            if !matches!(proposal.state, crate::actions::ProposalState::Open) {
-                for kind in &mut proposal.actions {
-                    if let ActionKind::Message(message) = kind
-                        && message.body != ERASED
-                    {
-                        message.body = ERASED.into();
-                        message.subject = message.subject.as_ref().map(|_| ERASED.into());
-                        changed = true;
-                    }
-                }
-            }
-            if let Some(redacted) =
-                redacted_record(&proposal, needles).map_err(|e| corrupt(key_name(), e))?
-            {
-                proposal = redacted;
-                changed = true;
-            }
-            if changed {
-                let json = serde_json::to_vec(&proposal).map_err(|e| corrupt(key_name(), e))?;
-                self.proposals.insert(key, json)?;
-            }
+/// Replace a message action's subject and body; whether anything changed.
+fn erase_message(kind: &mut ActionKind) -> bool {
+    match kind {
+        ActionKind::Message(message) if message.body != ERASED => {
+            message.body = ERASED.into();
+            message.subject = message.subject.as_ref().map(|_| ERASED.into());
+            true
         }
-        Ok(())
+        _ => false,
     }
 }
 
