@@ -9,13 +9,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::gateway::{SECRET, SHOP, TOKEN, fixture};
+use common::files_under;
+use common::gateway::{SECRET, SHOP, TOKEN, api_call, deliver_shopify, fixture};
+use common::served::{Served, serve};
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_helloword");
 
 /// One buyer and the personal data planted for them.
 struct Buyer {
@@ -171,61 +170,34 @@ fn redact(b: &Buyer) -> Vec<u8> {
     .into_bytes()
 }
 
-struct Gateway {
-    child: Child,
-    base: String,
-    client: reqwest::Client,
+/// `helloword serve` with the Shopify connector, as this test talks to it.
+struct Gateway(Served);
+
+impl std::ops::Deref for Gateway {
+    type Target = Served;
+
+    fn deref(&self) -> &Served {
+        &self.0
+    }
 }
 
 impl Gateway {
     async fn deliver(&self, topic: &str, body: &[u8], id: &str) {
-        let status = self
-            .client
-            .post(format!("{}/hooks/shopify", self.base))
-            .header("X-Shopify-Topic", topic)
-            .header(
-                "X-Shopify-Hmac-Sha256",
-                helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), body),
-            )
-            .header("X-Shopify-Shop-Domain", SHOP)
-            .header("X-Shopify-Api-Version", "2026-07")
-            .header("X-Shopify-Webhook-Id", id)
-            .header("X-Shopify-Event-Id", format!("event-{id}"))
-            .header("X-Shopify-Triggered-At", "2026-11-20T16:15:47.000000Z")
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap()
-            .status();
+        let status = deliver_shopify(&self.client, &self.base, topic, body, id).await;
         assert_eq!(status, 200, "{topic} {id}");
     }
 
     async fn api(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self
-            .client
-            .request(method.parse().unwrap(), format!("{}{path}", self.base))
-            .bearer_auth(TOKEN);
-        if let Some(body) = body {
-            req = req.body(body.to_string());
-        }
-        let response = req.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+        let body = body.map(|b| b.to_string());
+        api_call(
+            &self.client,
+            &self.base,
+            TOKEN,
+            method,
+            path,
+            body.as_deref(),
         )
-    }
-
-    async fn started_at(&self) -> Option<String> {
-        let r = self
-            .client
-            .get(format!("{}/healthz", self.base))
-            .send()
-            .await
-            .ok()?;
-        let v: Value = serde_json::from_str(&r.text().await.ok()?).ok()?;
-        v["started_at"].as_str().map(str::to_string)
+        .await
     }
 
     /// The ticket of `b`'s chargeback, once the engine made it.
@@ -244,23 +216,9 @@ impl Gateway {
         }
         panic!("no ticket for dispute {}", b.dispute_id);
     }
-
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(self.child.wait().unwrap().success());
-    }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn serve(dir: &Path) -> Gateway {
+async fn start_gateway(dir: &Path) -> Gateway {
     let plugins = dir.join("plugins/shopify");
     std::fs::create_dir_all(&plugins).unwrap();
     std::fs::copy(
@@ -273,39 +231,19 @@ async fn serve(dir: &Path) -> Gateway {
         plugins.join("plugin.toml"),
     )
     .unwrap();
-    let port = free_port();
-    let config = dir.join("helloword.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\n\
-             [plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n\
-             [api.tokens]\nlead = \"lead_token\"\n\
-             [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n\
-             lead_token = {{ value = \"{TOKEN}\" }}\n\
-             [[tickets.agents]]\nname = \"lead\"\nlead = true\ncapacity = 50\n"
-        ),
+    Gateway(
+        serve(
+            dir,
+            &format!(
+                "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n\
+                 [api.tokens]\nlead = \"lead_token\"\n\
+                 [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n\
+                 lead_token = {{ value = \"{TOKEN}\" }}\n\
+                 [[tickets.agents]]\nname = \"lead\"\nlead = true\ncapacity = 50\n"
+            ),
+        )
+        .await,
     )
-    .unwrap();
-    let child = Command::new(BIN)
-        .args(["serve", "--config"])
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let gw = Gateway {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::new(),
-    };
-    for _ in 0..1200 {
-        if gw.started_at().await.is_some() {
-            return gw;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the gateway did not start");
 }
 
 /// Plant `b`'s personal data through every path; returns the chargeback ticket's id.
@@ -377,23 +315,6 @@ async fn plant(gw: &Gateway, b: &Buyer) -> u64 {
     id
 }
 
-/// Every file under `dir`, recursively.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
 /// Where each canary occurs among `files`, as "canary in file".
 fn hits(files: &[PathBuf], canaries: &[&str]) -> Vec<String> {
     let mut found = Vec::new();
@@ -416,7 +337,7 @@ fn hits(files: &[PathBuf], canaries: &[&str]) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn erased_buyers_leave_no_trace_in_the_data_folder_or_a_later_export() {
     let tmp = tempfile::tempdir().unwrap();
-    let gw = serve(tmp.path()).await;
+    let gw = start_gateway(tmp.path()).await;
     let mut tickets = Vec::new();
     for b in [&ALICE, &BORIS, &CLARA] {
         tickets.push(plant(&gw, b).await);
@@ -548,5 +469,5 @@ async fn erased_buyers_leave_no_trace_in_the_data_folder_or_a_later_export() {
         "{audit}"
     );
     assert!(lines.iter().any(|l| l["who"] == "system"), "{audit}");
-    gw.stop();
+    gw.0.stop();
 }

@@ -37,22 +37,12 @@ fn order(order: u64, name: &str, email: &str) -> Vec<u8> {
 
 /// Whether any file under `dir` contains `needle`.
 fn on_disk(dir: &Path, needle: &str) -> bool {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if std::fs::read(&path)
-                .unwrap()
-                .windows(needle.len())
-                .any(|w| w == needle.as_bytes())
-            {
-                return true;
-            }
-        }
-    }
-    false
+    common::files_under(dir).iter().any(|file| {
+        std::fs::read(file)
+            .unwrap()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    })
 }
 
 /// The store in `db`, once the stopped gateway's workers have let go of it (a moment after

@@ -4,51 +4,30 @@
 //! WooCommerce's creation ping, and a signed order delivery (the REST API docs' published
 //! example) becomes a ticket. A forged signature is refused.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::served::{Served, serve};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_helloword");
 const SECRET: &str = "wc-webhook-secret-1";
 const TOKEN: &str = "wc-lead-token";
 
-struct Gateway {
-    child: Child,
-    base: String,
-    client: reqwest::Client,
+async fn get(gw: &Served, path: &str) -> Option<Value> {
+    gw.get(path, Some(TOKEN)).await
 }
 
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+async fn post_hook(gw: &Served, headers: &[(&str, String)], body: &[u8]) -> u16 {
+    let mut req = gw
+        .client
+        .post(format!("{}/hooks/woocommerce", gw.base))
+        .body(body.to_vec());
+    for (name, value) in headers {
+        req = req.header(*name, value);
     }
-}
-
-impl Gateway {
-    async fn get(&self, path: &str) -> Option<Value> {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .ok()?;
-        serde_json::from_str(&r.text().await.ok()?).ok()
-    }
-
-    async fn post_hook(&self, headers: &[(&str, String)], body: &[u8]) -> u16 {
-        let mut req = self
-            .client
-            .post(format!("{}/hooks/woocommerce", self.base))
-            .body(body.to_vec());
-        for (name, value) in headers {
-            req = req.header(*name, value);
-        }
-        req.send().await.unwrap().status().as_u16()
-    }
+    req.send().await.unwrap().status().as_u16()
 }
 
 fn order_headers(signature: String, delivery: &str) -> Vec<(&'static str, String)> {
@@ -73,47 +52,20 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
     let tmp = tempfile::tempdir().unwrap();
     let plugins = tmp.path().join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let config = tmp.path().join("helloword.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\n\
-             [plugins]\ndir = \"plugins\"\nwatch_interval_ms = 100\n\
+    let gw = serve(
+        tmp.path(),
+        &format!(
+            "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 100\n\
              [api.tokens]\nlead = \"lead_token\"\n\
              [secrets]\nwoocommerce_webhook_secret = {{ value = \"{SECRET}\" }}\n\
              lead_token = {{ value = \"{TOKEN}\" }}\n"
         ),
     )
-    .unwrap();
-    let child = Command::new(BIN)
-        .args(["serve", "--config"])
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let gw = Gateway {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::new(),
-    };
-    let mut ready = None;
-    for _ in 0..1200 {
-        ready = gw.get("/readyz").await;
-        if ready.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let ready = ready.expect("the gateway did not start");
+    .await;
+    let ready = get(&gw, "/readyz").await.expect("/readyz answers");
     assert_eq!(ready["plugins_loaded"], serde_json::json!([]), "{ready}");
     // Before the connector is there, WooCommerce's deliveries have nowhere to go.
-    assert_eq!(gw.post_hook(&[], b"webhook_id=7").await, 404);
+    assert_eq!(post_hook(&gw, &[], b"webhook_id=7").await, 404);
 
     // Drop it in, as an author would: the built file and its manifest.
     let folder = plugins.join("woocommerce");
@@ -132,8 +84,7 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
     std::fs::rename(&staging, &folder).unwrap();
     let mut loaded = false;
     for _ in 0..400 {
-        if gw
-            .get("/readyz")
+        if get(&gw, "/readyz")
             .await
             .is_some_and(|r| r["plugins_loaded"] == serde_json::json!(["woocommerce"]))
         {
@@ -144,7 +95,7 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
     }
     assert!(loaded, "the connector was not picked up without a restart");
     // The gateway reports the contract version the component was built for.
-    let listed = gw.get("/api/plugins").await.unwrap();
+    let listed = get(&gw, "/api/plugins").await.unwrap();
     let plugin = &listed["plugins"][0];
     assert_eq!(plugin["id"], "woocommerce", "{listed}");
     assert_eq!(plugin["kind"], "marketplace-connector", "{listed}");
@@ -153,7 +104,8 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
 
     // Saving a webhook in WooCommerce sends an unsigned ping that must get a 200.
     assert_eq!(
-        gw.post_hook(
+        post_hook(
+            &gw,
             &[("Content-Type", "application/x-www-form-urlencoded".into())],
             b"webhook_id=7"
         )
@@ -169,19 +121,17 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
     let signature = helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), &body);
     let forged = helloword_testkit::hmac_sha256_base64(b"not-the-secret", &body);
     assert_eq!(
-        gw.post_hook(&order_headers(forged, "d-forged"), &body)
-            .await,
+        post_hook(&gw, &order_headers(forged, "d-forged"), &body).await,
         401
     );
     assert_eq!(
-        gw.post_hook(&order_headers(signature, "d-723"), &body)
-            .await,
+        post_hook(&gw, &order_headers(signature, "d-723"), &body).await,
         200
     );
 
     let mut tickets = Vec::new();
     for _ in 0..400 {
-        if let Some(list) = gw.get("/api/tickets?limit=50").await {
+        if let Some(list) = get(&gw, "/api/tickets?limit=50").await {
             tickets = list["tickets"].as_array().cloned().unwrap_or_default();
             if !tickets.is_empty() {
                 break;

@@ -102,24 +102,7 @@ async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
 
 impl Running {
     pub async fn deliver(&self, topic: &str, body: &[u8], webhook_id: &str) -> u16 {
-        self.client
-            .post(format!("{}/hooks/shopify", self.base))
-            .header("X-Shopify-Topic", topic)
-            .header(
-                "X-Shopify-Hmac-Sha256",
-                helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), body),
-            )
-            .header("X-Shopify-Shop-Domain", SHOP)
-            .header("X-Shopify-Api-Version", "2026-07")
-            .header("X-Shopify-Webhook-Id", webhook_id)
-            .header("X-Shopify-Event-Id", format!("event-{webhook_id}"))
-            .header("X-Shopify-Triggered-At", "2025-07-10T16:15:47.000000Z")
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
+        deliver_shopify(&self.client, &self.base, topic, body, webhook_id).await
     }
 
     /// Wait until the engine has applied everything stored so far.
@@ -137,6 +120,59 @@ impl Running {
     pub fn queue(&self) -> Vec<Ticket> {
         self.app.store.queue(None, 100).unwrap()
     }
+}
+
+/// Post a Shopify webhook to the gateway at `base`, signed and headed as Shopify sends it;
+/// returns the status.
+pub async fn deliver_shopify(
+    client: &reqwest::Client,
+    base: &str,
+    topic: &str,
+    body: &[u8],
+    webhook_id: &str,
+) -> u16 {
+    client
+        .post(format!("{base}/hooks/shopify"))
+        .header("X-Shopify-Topic", topic)
+        .header(
+            "X-Shopify-Hmac-Sha256",
+            helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), body),
+        )
+        .header("X-Shopify-Shop-Domain", SHOP)
+        .header("X-Shopify-Api-Version", "2026-07")
+        .header("X-Shopify-Webhook-Id", webhook_id)
+        .header("X-Shopify-Event-Id", format!("event-{webhook_id}"))
+        .header("X-Shopify-Triggered-At", "2025-07-10T16:15:47.000000Z")
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// An admin API call to the gateway at `base` with `token`: the status and the JSON body.
+pub async fn api_call(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut req = client
+        .request(method.parse().unwrap(), format!("{base}{path}"))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        req = req.body(body.to_string());
+    }
+    let response = req.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+    )
 }
 
 impl Running {
@@ -158,19 +194,6 @@ impl Running {
         path: &str,
         body: Option<&str>,
     ) -> (u16, serde_json::Value) {
-        let mut req = self
-            .client
-            .request(method.parse().unwrap(), format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            req = req.body(body.to_string());
-        }
-        let response = req.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
-        )
+        api_call(&self.client, &self.base, token, method, path, body).await
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod gateway;
 pub mod mail;
+pub mod served;
 pub mod shopify_admin;
 
 use std::path::{Path, PathBuf};
@@ -101,4 +102,21 @@ pub fn install_locale_packs(dir: &Path) {
         let name = Path::new(wasm).file_name().unwrap();
         std::fs::copy(wasm, folder.join(name)).unwrap();
     }
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
 }
