@@ -17,7 +17,7 @@
 //! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
 //! | `customers` | profile key (`email:<address>` or `<marketplace>:<buyer id>`) | [`Customer`](crate::tickets::customers::Customer) as JSON |
 //! | `timers` | due instant (ms, sign-flipped u64) + timer id | ticket id; mirrors `Ticket::timers` |
-//! | `meta` | name | value (`schema`: u32 big-endian; `processed_inbox`: u64 cursor) |
+//! | `meta` | name | value (`schema`: u32 big-endian; `processed_inbox`: u64 cursor; `id-base`: u64 added to generated ids after a restore or compaction; `compact-due`: present after an erasure or purge until the store is rewritten) |
 //!
 //! Every JSON record carries a schema version (`v`). A record is written before the key that
 //! marks its delivery as seen, and sled recovers a prefix of its writes after a crash, so a
