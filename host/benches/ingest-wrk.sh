@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Durable ingest with wrk (Debian package `wrk`) as the load generator, in its own process on
-# the same two cores: the ceiling (bare hyper + sled + shared flush), the gateway, and the
-# gateway with the Shopify connector compiled natively (what the sandbox costs), 64
-# connections each. Usage: host/benches/ingest-wrk.sh [seconds]
+# the same two cores, 64 connections each:
+#   ceiling   — bare hyper + sled insert + shared flush;
+#   gateway   — the real route: HMAC and normalization in the wasm connector, inbox, flush;
+#   sandboxed — the wasm connector called from the native server's plain hyper loop (splits
+#               the gap between gateway and native into routing and sandbox);
+#   native    — the same pipeline with the Shopify connector compiled natively.
+# After each run it prints the server's CPU time per acknowledged request, by thread group
+# (from /proc/<pid>/task/*/stat). Usage: host/benches/ingest-wrk.sh [seconds]
+# TARGETS="gateway native" picks and orders the servers.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
@@ -10,15 +16,31 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 bench=$(cargo bench -p helloword --bench ingest --no-run --message-format=json 2>/dev/null \
   | grep -o '"executable":"[^"]*ingest-[^"]*"' | tail -1 | cut -d'"' -f4)
 out=$(mktemp)
-HELLOWORD_INGEST_SERVE=$((2 * seconds + 15)) "$bench" > "$out" &
+HELLOWORD_INGEST_SERVE=$((4 * (seconds + ${WARMUP:-3}) + 20)) "$bench" > "$out" &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$out"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -f "$out" "$out".*' EXIT
 for _ in $(seq 100); do grep -q ^signature "$out" && break; sleep 0.1; done
 export SIGNATURE=$(grep ^signature "$out" | cut -d' ' -f2)
 export BODY_FILE=$PWD/plugins/shopify/tests/fixtures/webhooks/disputes__create.json
-for target in ceiling gateway native; do
+ticks=$(getconf CLK_TCK)
+# CPU ticks by thread name (numbered pool threads folded into one group).
+cpu() {
+  for t in /proc/$server/task/*; do
+    echo "$(sed 's/-[0-9]*$//' "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
+  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
+}
+for target in ${TARGETS:-ceiling gateway sandboxed native}; do
   url=$(grep "^$target " "$out" | cut -d' ' -f2)
   echo "== $target"
-  wrk -t1 -c64 -d"${seconds}s" --latency -s host/benches/wrk/shopify.lua "$url" \
-    | grep -E "Requests/sec|  50%|  99%|Non-2xx|errors"
+  # Warm up first (pool slots, caches, the case's ticket), so the order of runs matters less.
+  wrk -t1 -c64 -d"${WARMUP:-3}s" -s host/benches/wrk/shopify.lua "$url" > /dev/null
+  cpu > "$out.before"
+  wrk -t1 -c64 -d"${seconds}s" --latency -s host/benches/wrk/shopify.lua "$url" > "$out.wrk"
+  cpu > "$out.after"
+  grep -E "Requests/sec|  50%|  99%|Non-2xx|errors" "$out.wrk"
+  n=$(grep -E "requests in" "$out.wrk" | awk '{print $1}')
+  # Threads started during the run count from zero.
+  join -a2 -e0 -o 0,1.2,2.2 "$out.before" "$out.after" | awk -v n="$n" -v hz="$ticks" '
+    { us = ($3 - $2) * 1e6 / hz / n; if (us >= 0.05) printf "   cpu %-18s %7.1f µs/request\n", $1, us; total += us }
+    END { printf "   cpu %-18s %7.1f µs/request\n", "(server total)", total }'
 done

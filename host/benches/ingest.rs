@@ -20,6 +20,10 @@ use hyper_util::rt::TokioIo;
 #[path = "ingest_parts/native.rs"]
 mod native;
 
+/// The binary's allocator (`src/main.rs`), so the benchmark measures what `helloword serve` runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SECRET: &str = "bench-secret";
 const CONNECTIONS: usize = 64;
 
@@ -141,6 +145,9 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    // The subscriber `helloword serve` installs (info level), so the gateway's spans cost
+    // here what they cost in production.
+    helloword::telemetry::init_logging("info", false);
     rt.block_on(async {
         let fixture = std::fs::read(
             Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -180,7 +187,8 @@ fn main() {
         helloword_sdk::connector::native::install(Box::new(native::BenchHost {
             secret: SECRET.as_bytes().to_vec(),
         }));
-        let native_url = native::native_server(app).await;
+        let sandboxed_url = native::native_server(app.clone(), true).await;
+        let native_url = native::native_server(app, false).await;
 
         println!(
             "Durable ingest over loopback, {CONNECTIONS} connections, {seconds} s each, {} byte Shopify dispute bodies\n",
@@ -194,7 +202,7 @@ fn main() {
             .and_then(|s| s.parse::<u64>().ok())
         {
             println!(
-                "gateway {gateway_url}\nceiling {bare_url}\nnative {native_url}\nsignature {signature}"
+                "gateway {gateway_url}\nceiling {bare_url}\nnative {native_url}\nsandboxed {sandboxed_url}\nsignature {signature}"
             );
             tokio::time::sleep(Duration::from_secs(secs)).await;
             return;

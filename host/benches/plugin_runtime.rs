@@ -222,5 +222,74 @@ fn main() {
             "| instantiation alone (difference of means) | {:.1} µs | | |",
             (fresh.mean.saturating_sub(live.mean)).as_secs_f64() * 1e6
         );
+
+        shopify_dispute(tmp.path()).await;
     });
+}
+
+/// The call the ingest benchmark pays per delivery: Shopify's `disputes/create` sample through
+/// the real connector, fresh instance against a live one.
+async fn shopify_dispute(dir: &Path) {
+    let manifest = folder(
+        dir,
+        "shopify-bench",
+        test_artifacts::SHOPIFY,
+        "marketplace-connector",
+        "secrets = [\"shopify_client_secret\"]",
+    );
+    let secrets = Secrets::from_pairs([("shopify_client_secret", SECRET)]);
+    let services = Arc::new(Services::new(Arc::new(secrets), Metrics::default()).unwrap());
+    let runtime = Runtime::new(RuntimeSettings::default(), services).unwrap();
+    let plugin = load(&runtime, &manifest).await;
+    let body = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../plugins/shopify/tests/fixtures/webhooks/disputes__create.json"),
+    )
+    .unwrap();
+    let req = IncomingRequest {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("x-shopify-topic".into(), "disputes/create".into()),
+            (
+                "x-shopify-hmac-sha256".into(),
+                helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), &body),
+            ),
+            ("x-shopify-shop-domain".into(), "bench.myshopify.com".into()),
+            ("x-shopify-api-version".into(), "2026-07".into()),
+            ("x-shopify-webhook-id".into(), "bench-1".into()),
+        ],
+        body,
+    };
+    for _ in 0..200 {
+        let out = plugin.handle_webhook(&req).await.unwrap().unwrap();
+        assert!(matches!(out, WebhookOutcome::Events(_)));
+    }
+    let n = 5000;
+    let mut fresh = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let out = plugin.handle_webhook(&req).await.unwrap();
+        fresh.push(t.elapsed());
+        assert!(out.is_ok());
+    }
+    let mut warm = plugin.warm_connector().await.unwrap();
+    let mut live = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let out = warm.handle_webhook(&req).await.unwrap();
+        live.push(t.elapsed());
+        assert!(out.is_ok());
+    }
+    let (fresh, live) = (stats(fresh), stats(live));
+    println!("\n## Shopify connector, `disputes/create` sample (what one ingest delivery pays)\n");
+    println!("| what | mean | p50 | p99 |\n|---|---|---|---|");
+    row("fresh instance + call", &fresh);
+    row("call on a live instance", &live);
+    println!(
+        "| instantiation and teardown (difference of means) | {:.1} µs | | |",
+        (fresh.mean.saturating_sub(live.mean)).as_secs_f64() * 1e6
+    );
 }

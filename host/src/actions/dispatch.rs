@@ -108,7 +108,7 @@ impl Dispatcher {
                 continue;
             }
             // Joins the trace of the engine work that last touched the ticket.
-            let span = tracing::info_span!(
+            let span = tracing::debug_span!(
                 parent: None,
                 "action.dispatch",
                 action.id = entry.id,

@@ -98,7 +98,7 @@ impl AlertDispatcher {
         // Alerts go out together: a slow SMTP server does not hold up the SMS.
         let results = futures_util::future::join_all(due.into_iter().map(|a| {
             // Joins the trace of the engine work that planned it.
-            let span = tracing::info_span!(
+            let span = tracing::debug_span!(
                 parent: None,
                 "alert.deliver",
                 alert.id = a.id,

@@ -37,7 +37,7 @@ pub async fn webhook(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>>
     let started = std::time::Instant::now();
     // The root of the delivery's trace: the plugin call and the store commit are its
     // children, and the engine continues it from the `trace` kept in the inbox record.
-    let span = tracing::info_span!(
+    let span = tracing::debug_span!(
         parent: None,
         "ingest",
         otel.kind = "server",
@@ -179,7 +179,7 @@ pub async fn accept(
             let count = events.len();
             let mut inbox = record(events, InboxState::Verified);
             inbox.delivery_id = inbox.events.iter().find_map(|e| e.dedupe.delivery.clone());
-            let commit = tracing::info_span!(
+            let commit = tracing::debug_span!(
                 "store.commit",
                 delivery.seq = tracing::field::Empty,
                 delivery.duplicate = tracing::field::Empty,

@@ -178,7 +178,7 @@ impl Plugin {
         let limits = &self.grants.limits;
         let plugin = self.manifest.id.clone();
         let started = Instant::now();
-        let span = tracing::info_span!(
+        let span = tracing::debug_span!(
             "plugin.call",
             plugin.id = %plugin,
             plugin.function = export,

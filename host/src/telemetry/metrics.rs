@@ -44,25 +44,42 @@ fn series<T: Default>(
     help: &'static str,
     labels: &[(&str, &str)],
 ) -> Arc<T> {
+    // The hot path: an existing series, found without allocating (a family has a few
+    // dozen series at most, and label names within a series are unique).
+    if let Some(found) = map
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(name)
+        .and_then(|f| {
+            f.series
+                .iter()
+                .find(|(stored, _)| same_labels(stored, labels))
+        })
+    {
+        return found.1.clone();
+    }
     let mut key: Labels = labels
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     key.sort();
-    if let Some(found) = map
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(name)
-        .and_then(|f| f.series.get(&key))
-    {
-        return found.clone();
-    }
     let mut families = map.write().unwrap_or_else(|e| e.into_inner());
     let family = families.entry(name.to_string()).or_insert_with(|| Family {
         help,
         series: BTreeMap::new(),
     });
     family.series.entry(key).or_default().clone()
+}
+
+/// Whether `stored` (sorted) holds exactly the label pairs of `given` (in any order).
+fn same_labels(stored: &Labels, given: &[(&str, &str)]) -> bool {
+    stored.len() == given.len()
+        && given
+            .iter()
+            .all(|(k, v)| stored.iter().any(|(sk, sv)| sk == k && sv == v))
+        && stored
+            .iter()
+            .all(|(sk, sv)| given.iter().any(|(k, v)| sk == k && sv == v))
 }
 
 impl Metrics {
@@ -231,6 +248,24 @@ mod tests {
             m.counter_value("calls_total", &[("plugin", "a\"b"), ("outcome", "ok")]),
             3
         );
+    }
+
+    #[test]
+    fn series_differing_in_one_label_or_in_their_label_set_stay_apart() {
+        let m = Metrics::default();
+        m.counter_add("c", "C.", &[("plugin", "a"), ("outcome", "ok")], 1);
+        m.counter_add("c", "C.", &[("plugin", "a"), ("outcome", "error")], 2);
+        m.counter_add("c", "C.", &[("plugin", "a")], 4);
+        m.counter_add("c", "C.", &[("plugin", "a"), ("plugin", "a")], 8);
+        assert_eq!(
+            m.counter_value("c", &[("outcome", "ok"), ("plugin", "a")]),
+            1
+        );
+        assert_eq!(
+            m.counter_value("c", &[("plugin", "a"), ("outcome", "error")]),
+            2
+        );
+        assert_eq!(m.counter_value("c", &[("plugin", "a")]), 4);
     }
 
     #[test]

@@ -41,9 +41,10 @@ impl Telemetry {
 }
 
 /// Install the global tracing subscriber: logs as [`init_logging`] writes them and, with
-/// `traces`, the gateway's spans (targets `helloword::*`, info and above, whatever
-/// `RUST_LOG` says) exported over OTLP/HTTP. A process has one global subscriber: when one
-/// is already installed, the first one stays and nothing is exported from this call.
+/// `traces`, the gateway's spans (targets `helloword::*`, debug and above, with its events
+/// at info and above, whatever `RUST_LOG` says) exported over OTLP/HTTP. A process has one
+/// global subscriber: when one is already installed, the first one stays and nothing is
+/// exported from this call.
 pub fn init(
     default_filter: &str,
     json: bool,
@@ -51,12 +52,27 @@ pub fn init(
 ) -> Result<Telemetry, ExporterError> {
     use opentelemetry::trace::TracerProvider as _;
     use tracing_subscriber::EnvFilter;
-    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::filter::LevelFilter;
     let provider = traces.map(traces::provider).transpose()?;
+    // The gateway's spans (`ingest`, `plugin.call`, `store.commit`, `engine.apply`,
+    // `alert.deliver`, `action.dispatch`) are at debug level: they exist for traces, and a
+    // gateway without an exporter does not pay for them on every delivery (about 30 µs of
+    // CPU per webhook at info level, BENCHMARKS.md). The exporter takes them, and the
+    // gateway's events at info and above.
     let otel = provider.as_ref().map(|provider| {
         tracing_opentelemetry::layer()
             .with_tracer(provider.tracer("helloword"))
-            .with_filter(Targets::new().with_target("helloword", LevelFilter::INFO))
+            .with_filter(
+                tracing_subscriber::filter::filter_fn(|meta| {
+                    let wanted = if meta.is_span() {
+                        LevelFilter::DEBUG
+                    } else {
+                        LevelFilter::INFO
+                    };
+                    meta.target().starts_with("helloword") && *meta.level() <= wanted
+                })
+                .with_max_level_hint(LevelFilter::DEBUG),
+            )
     });
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));

@@ -309,7 +309,7 @@ impl Engine {
             }
             for (seq, record) in batch {
                 // Part of the trace of the request that brought the record.
-                let span = tracing::info_span!(
+                let span = tracing::debug_span!(
                     parent: None,
                     "engine.apply",
                     delivery.seq = seq,
