@@ -200,6 +200,12 @@ fn config_check_runs_what_serve_checks_before_it_starts() {
         "error: helloword.toml: `tickets.business_hours`: `time_zone` is \"Europe/Berlinn\"; \
          expected an IANA time zone name such as \"Europe/Berlin\""
     );
+    // An alert channel that could only fail.
+    assert_eq!(
+        check("[alerts]\nred = [\"sms\", \"app\"]\n"),
+        "error: helloword.toml: [alerts] `alerts.red` lists \"sms\", but there is no [alerts.sms] \
+         table; add one or take \"sms\" out of the list"
+    );
     // The TLS files are read.
     assert_eq!(
         check("[server]\ntls_cert = \"missing.pem\"\ntls_key = \"missing.key\"\n"),

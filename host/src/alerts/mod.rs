@@ -175,15 +175,15 @@ pub struct Alert {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertsConfig {
-    /// Channels for red tickets.
-    #[serde(default = "red_channels")]
-    pub red: Vec<Channel>,
-    /// Channels for yellow tickets.
-    #[serde(default = "yellow_channels")]
-    pub yellow: Vec<Channel>,
-    /// Channels for blue tickets.
-    #[serde(default = "blue_channels")]
-    pub blue: Vec<Channel>,
+    /// Channels for red tickets, as listed; see [`AlertsConfig::channels`].
+    #[serde(default)]
+    pub red: Option<Vec<Channel>>,
+    /// Channels for yellow tickets, as listed.
+    #[serde(default)]
+    pub yellow: Option<Vec<Channel>>,
+    /// Channels for blue tickets, as listed.
+    #[serde(default)]
+    pub blue: Option<Vec<Channel>>,
     /// Alerts per recipient and channel per hour; red alerts are not limited.
     #[serde(default = "default_per_hour")]
     pub max_per_hour: u32,
@@ -238,9 +238,9 @@ fn default_stalled_days() -> u32 {
 impl Default for AlertsConfig {
     fn default() -> Self {
         AlertsConfig {
-            red: red_channels(),
-            yellow: yellow_channels(),
-            blue: blue_channels(),
+            red: None,
+            yellow: None,
+            blue: None,
             max_per_hour: default_per_hour(),
             sms_daily_budget_cents: default_sms_budget(),
             sms_cost_cents: default_sms_cost(),
@@ -251,6 +251,60 @@ impl Default for AlertsConfig {
             webhook: None,
             public_url: default_public_url(),
         }
+    }
+}
+
+impl AlertsConfig {
+    /// The channels alerts of `severity` go to. A level whose channels are listed gets
+    /// exactly those ([`AlertsConfig::check`] refuses a listed channel that is not set up).
+    /// A level left out gets its default (red: SMS, e-mail, app, webhook; yellow: e-mail,
+    /// app, webhook; blue: app) less the channels not set up, so a gateway without an SMS
+    /// provider plans no SMS that could only fail.
+    pub fn channels(&self, severity: Severity) -> Vec<Channel> {
+        let (listed, default) = match severity {
+            Severity::Red => (&self.red, red_channels()),
+            Severity::Yellow => (&self.yellow, yellow_channels()),
+            Severity::Blue => (&self.blue, blue_channels()),
+        };
+        match listed {
+            Some(channels) => channels.clone(),
+            None => default.into_iter().filter(|c| self.set_up(*c)).collect(),
+        }
+    }
+
+    /// Whether `channel` can deliver: the app always can, the others need their table.
+    fn set_up(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::App => true,
+            Channel::Email => self.email.is_some(),
+            Channel::Sms => self.sms.is_some(),
+            Channel::Webhook => self.webhook.is_some(),
+        }
+    }
+
+    /// A level that lists a channel without its table (`[alerts.email]`, `[alerts.sms]`,
+    /// `[alerts.webhook]`) is a mistake: every such alert could only fail. Names the key.
+    pub fn check(&self) -> Result<(), String> {
+        for (key, listed) in [
+            ("red", &self.red),
+            ("yellow", &self.yellow),
+            ("blue", &self.blue),
+        ] {
+            for channel in listed.iter().flatten() {
+                if !self.set_up(*channel) {
+                    let table = match channel {
+                        Channel::Email => "email",
+                        Channel::Sms => "sms",
+                        _ => "webhook",
+                    };
+                    return Err(format!(
+                        "`alerts.{key}` lists \"{table}\", but there is no [alerts.{table}] table; \
+                         add one or take \"{table}\" out of the list"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -362,11 +416,7 @@ pub fn plan(
     now: Timestamp,
     mut ids: impl FnMut() -> u64,
 ) -> Vec<Alert> {
-    let channels = match ticket.severity {
-        Severity::Red => &config.red,
-        Severity::Yellow => &config.yellow,
-        Severity::Blue => &config.blue,
-    };
+    let channels = config.channels(ticket.severity);
     let mut recipients: Vec<&Agent> = Vec::new();
     match ticket
         .assignee
@@ -464,6 +514,54 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn alerts(text: &str) -> AlertsConfig {
+        toml::from_str(text).unwrap()
+    }
+
+    const SMS: &str =
+        "[sms]\naccount_sid = \"AC1\"\nauth_token_secret = \"t\"\nfrom = \"+15005550006\"\n";
+
+    #[test]
+    fn a_level_left_out_gets_its_default_channels_that_are_set_up() {
+        let bare = alerts("");
+        assert_eq!(bare.channels(Severity::Red), [Channel::App]);
+        assert_eq!(bare.channels(Severity::Yellow), [Channel::App]);
+        assert_eq!(bare.channels(Severity::Blue), [Channel::App]);
+        assert_eq!(bare.check(), Ok(()));
+        let with_sms = alerts(SMS);
+        assert_eq!(
+            with_sms.channels(Severity::Red),
+            [Channel::Sms, Channel::App]
+        );
+        assert_eq!(with_sms.channels(Severity::Yellow), [Channel::App]);
+    }
+
+    #[test]
+    fn a_listed_level_gets_exactly_its_list() {
+        let listed = alerts(&format!("red = [\"app\", \"sms\"]\nblue = []\n{SMS}"));
+        assert_eq!(listed.channels(Severity::Red), [Channel::App, Channel::Sms]);
+        assert_eq!(listed.channels(Severity::Blue), []);
+        assert_eq!(listed.check(), Ok(()));
+    }
+
+    #[test]
+    fn a_listed_channel_without_its_table_is_refused_naming_both() {
+        assert_eq!(
+            alerts("yellow = [\"app\", \"email\"]").check(),
+            Err(
+                "`alerts.yellow` lists \"email\", but there is no [alerts.email] table; add \
+                 one or take \"email\" out of the list"
+                    .into()
+            )
+        );
+        assert!(
+            alerts("red = [\"webhook\"]")
+                .check()
+                .unwrap_err()
+                .contains("no [alerts.webhook] table")
+        );
+    }
 
     #[test]
     fn quiet_hours_span_midnight() {

@@ -41,6 +41,7 @@ impl Senders {
         live: LiveSender,
         public_url: String,
     ) -> Result<Senders, SetupError> {
+        config.check().map_err(SetupError)?;
         let (smtp, from) = match &config.email {
             None => (None, None),
             Some(email) => {

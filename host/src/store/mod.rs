@@ -17,7 +17,7 @@
 //! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
 //! | `customers` | profile key (`email:<address>` or `<marketplace>:<buyer id>`) | [`Customer`](crate::tickets::customers::Customer) as JSON |
 //! | `timers` | due instant (ms, sign-flipped u64) + timer id | ticket id; mirrors `Ticket::timers` |
-//! | `meta` | name | value (`schema`: u32 big-endian; `processed_inbox`: u64 cursor; `id-base`: u64 added to generated ids after a restore or compaction; `compact-due`: present after an erasure or purge until the store is rewritten) |
+//! | `meta` | name | value (`schema`: u32 big-endian; `processed_inbox`: u64 cursor; `id-base`: u64 added to generated ids after a restore or compaction; `compact-due`: present after an erasure or purge until the store is rewritten; `ticket-seq`: u64, the last ticket number handed out) |
 //!
 //! Every JSON record carries a schema version (`v`). A record is written before the key that
 //! marks its delivery as seen, and sled recovers a prefix of its writes after a crash, so a
@@ -195,6 +195,9 @@ fn decode_seq(bytes: &[u8]) -> Option<u64> {
 
 /// Meta key: the offset added to sled's id generator ([`Store::next_id`]).
 const ID_BASE: &[u8] = b"id-base";
+
+/// Meta key: the last ticket number handed out ([`Store::new_ticket_id`]).
+pub(crate) const TICKET_SEQ: &[u8] = b"ticket-seq";
 
 /// A sled tree whose writes pass the store's export gate, one operation at a time. The
 /// store stays consistent after a crash at any point between two operations (records before

@@ -199,7 +199,31 @@ impl Store {
 
     /// A fresh ticket id.
     pub fn new_ticket_id(&self) -> Result<TicketId, StoreError> {
-        Ok(self.next_id()? + 1)
+        // Ticket numbers are what people read and say ("ticket 42"), so they count up by one
+        // from their own counter instead of sharing the record ids, which leap by a million
+        // at every reopen (sled's id generator). The counter is written before the ticket, so
+        // after a crash it is never behind a ticket that survived. A store from before the
+        // counter continues after its highest ticket.
+        loop {
+            let current = self.meta.get(super::TICKET_SEQ)?;
+            let last = match &current {
+                Some(bytes) => super::decode_seq(bytes)
+                    .ok_or_else(|| corrupt("meta/ticket-seq".into(), "not 8 bytes"))?,
+                None => match self.tickets.last()? {
+                    Some((key, _)) => super::decode_seq(&key)
+                        .ok_or_else(|| corrupt("tickets".into(), "a key is not 8 bytes"))?,
+                    None => 0,
+                },
+            };
+            let next = last + 1;
+            if self
+                .meta
+                .compare_and_swap(super::TICKET_SEQ, current, Some(&next.to_be_bytes()))?
+                .is_ok()
+            {
+                return Ok(next);
+            }
+        }
     }
 
     /// The ticket with `id`.
@@ -791,6 +815,31 @@ mod tests {
             .open_tickets_where(None, |f| f.assignee.as_deref() == Some(agent))
             .map(|t| t.unwrap().id)
             .collect()
+    }
+
+    #[tokio::test]
+    async fn ticket_numbers_count_by_one_across_reopens_and_continue_an_older_store() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            // A store from before the counter: its tickets have record ids.
+            store
+                .commit_tickets(&[write(None, ticket(2_000_007, "mei"))])
+                .await
+                .unwrap();
+            assert_eq!(store.new_ticket_id().unwrap(), 2_000_008);
+            assert_eq!(store.new_ticket_id().unwrap(), 2_000_009);
+            // Records in between do not take numbers from tickets.
+            store.new_record_id().unwrap();
+            assert_eq!(store.new_ticket_id().unwrap(), 2_000_010);
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.new_ticket_id().unwrap(), 2_000_011);
+
+        let fresh = tempfile::tempdir().unwrap();
+        let store = Store::open(fresh.path()).unwrap();
+        assert_eq!(store.new_ticket_id().unwrap(), 1);
+        assert_eq!(store.new_ticket_id().unwrap(), 2);
     }
 
     /// The queue index keeps the filtered fields beside each open ticket: they must follow

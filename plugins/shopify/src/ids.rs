@@ -1,6 +1,8 @@
 //! Identifiers the actions need: Shopify's numeric ids and GraphQL ids, names derived from
 //! an action's idempotency key, and RFC 3339 text for GraphQL `DateTime`s.
 
+pub use helloword_sdk::idempotency::{coupon_code, fingerprint};
+
 /// The numeric id in `text`, which is either the number ("450789469") or a GraphQL id
 /// ("gid://shopify/Order/450789469").
 pub fn numeric(text: &str) -> Option<u64> {
@@ -22,14 +24,6 @@ pub fn gid(kind: &str, text: &str) -> Option<String> {
     numeric(text).map(|n| format!("gid://shopify/{kind}/{n}"))
 }
 
-/// FNV-1a, 64 bits: a short, stable fingerprint of an idempotency key. Not for security;
-/// only to derive names Shopify limits in length (tags, discount codes).
-pub fn fingerprint(key: &str) -> u64 {
-    key.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 /// The marker put in a refund's note so [`crate::actions`] can find it again.
 pub fn note_marker(idempotency_key: &str) -> String {
     format!("[helloword:{idempotency_key}]")
@@ -38,12 +32,6 @@ pub fn note_marker(idempotency_key: &str) -> String {
 /// The tag on a replacement draft order (Shopify tags are at most 40 characters).
 pub fn reship_tag(idempotency_key: &str) -> String {
     format!("helloword-{:016x}", fingerprint(idempotency_key))
-}
-
-/// The discount code made for a coupon action that does not name one: stable across
-/// retries, so a retry never creates a second code.
-pub fn coupon_code(idempotency_key: &str) -> String {
-    format!("HW-{:010X}", fingerprint(idempotency_key) & 0xff_ffff_ffff)
 }
 
 #[cfg(test)]
@@ -71,10 +59,5 @@ mod tests {
         assert_eq!(reship_tag("k"), reship_tag("k"));
         assert_ne!(reship_tag("k1"), reship_tag("k2"));
         assert!(reship_tag(&"x".repeat(500)).len() <= 40);
-        let code = coupon_code("ticket-7:coupon");
-        assert_eq!(code.len(), 13);
-        assert!(code.starts_with("HW-"));
-        // FNV-1a test vector: "a" → af63dc4c8601ec8c.
-        assert_eq!(fingerprint("a"), 0xaf63_dc4c_8601_ec8c);
     }
 }

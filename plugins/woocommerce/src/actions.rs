@@ -1,16 +1,19 @@
 //! Actions through the REST API v3: refunds (`POST /orders/<id>/refunds`, the payment
-//! gateway refunds the money) and messages to the buyer (`POST /orders/<id>/notes` as a
-//! customer note, which WooCommerce e-mails to the buyer).
+//! gateway refunds the money), messages to the buyer (`POST /orders/<id>/notes` as a
+//! customer note, which WooCommerce e-mails to the buyer) and coupons (`POST /coupons`, a
+//! fixed amount off one cart, usable once, only by the order's buyer).
 //!
 //! The API takes no idempotency key, so what the connector creates carries
 //! [`reference`](crate::reference) text with the action's key. Before creating anything, and
 //! in `reconcile`, the order's refunds or customer notes are searched for it: a retried action
-//! finds what the first attempt made instead of refunding twice.
+//! finds what the first attempt made instead of refunding twice. A coupon is found again by
+//! its code, which is the action's own or derived from its key.
 
 use helloword_sdk::json::{self, Value};
 use helloword_sdk::money::{to_decimal_string, to_minor_units};
 use helloword_sdk::types::{
-    Action, ActionError, ActionKind, ActionOutcome, ActionStatus, MessageSpec, Money, RefundSpec,
+    Action, ActionError, ActionKind, ActionOutcome, ActionStatus, CouponSpec, MessageSpec, Money,
+    RefundSpec, Timestamp,
 };
 use serde_json::json;
 
@@ -23,11 +26,12 @@ const PAGE: usize = 100;
 /// Pages looked at before giving up: no order has thousands of refunds.
 const MAX_PAGES: usize = 20;
 
-/// Carry out `action`.
-pub fn execute(action: &Action) -> Result<ActionOutcome, ActionError> {
+/// Carry out `action`; `now` is the host's clock (a coupon must not expire in the past).
+pub fn execute(action: &Action, now: Timestamp) -> Result<ActionOutcome, ActionError> {
     match &action.kind {
         ActionKind::Refund(spec) => refund(action, spec),
         ActionKind::Message(spec) => message(action, spec),
+        ActionKind::Coupon(spec) => coupon(action, spec, now),
         other => Ok(not_supported(other)),
     }
 }
@@ -52,6 +56,11 @@ pub fn reconcile(action: &Action) -> Result<Option<ActionOutcome>, ActionError> 
             let api = Api::for_shop(&action.shop)?;
             let found = find_note(&api, &order_id, &action.idempotency_key)?;
             Ok(found.map(|note| note_outcome(&note, &order_id, "found")))
+        }
+        ActionKind::Coupon(spec) => {
+            let api = Api::for_shop(&action.shop)?;
+            let found = find_coupon(&api, &coupon_code(action, spec))?;
+            Ok(found.map(|coupon| coupon_outcome(&coupon, "found")))
         }
         _ => Ok(None),
     }
@@ -101,6 +110,147 @@ fn message(action: &Action, spec: &MessageSpec) -> Result<ActionOutcome, ActionE
             "WooCommerce did not add the note to order {order_id}: {why}"
         ))),
         Err(other) => Err(other.into()),
+    }
+}
+
+/// The code the coupon gets: the action's own, else one derived from its key (the same on a
+/// retry). WooCommerce keeps codes in lower case.
+fn coupon_code(action: &Action, spec: &CouponSpec) -> String {
+    spec.code
+        .as_deref()
+        .map(str::trim)
+        .filter(|code| !code.is_empty())
+        .map_or_else(
+            || helloword_sdk::idempotency::coupon_code(&action.idempotency_key),
+            str::to_string,
+        )
+        .to_lowercase()
+}
+
+fn coupon(
+    action: &Action,
+    spec: &CouponSpec,
+    now: Timestamp,
+) -> Result<ActionOutcome, ActionError> {
+    let value = &spec.value;
+    if value.minor_units <= 0 {
+        return Err(ActionError::Permanent(format!(
+            "a coupon's value must be positive; got {} {}",
+            to_decimal_string(value.minor_units, &value.currency),
+            value.currency
+        )));
+    }
+    if let Some(expires) = &spec.expires_at
+        && (expires.seconds, expires.nanoseconds) <= (now.seconds, now.nanoseconds)
+    {
+        return Err(ActionError::Permanent(format!(
+            "the coupon would expire at {}, which has passed",
+            expires.to_rfc3339()
+        )));
+    }
+    let code = coupon_code(action, spec);
+    let api = Api::for_shop(&action.shop)?;
+    if let Some(found) = find_coupon(&api, &code)? {
+        return Ok(coupon_outcome(&found, "already made"));
+    }
+    // The store's currency and, with an order, the buyer the coupon is kept for.
+    let (currency, buyer) = if action.order_id.is_some() {
+        let order_id = order_id(action)?;
+        let order = api.get(&format!("/orders/{order_id}"))?;
+        let buyer = json::str_at(&order, "/billing/email")
+            .map(str::trim)
+            .filter(|email| !email.is_empty())
+            .map(str::to_string);
+        (order_currency(&order, &order_id)?, buyer)
+    } else {
+        (store_currency(&api)?, None)
+    };
+    if currency != value.currency {
+        return Err(ActionError::Permanent(format!(
+            "the coupon is in {}, but WooCommerce coupons are in the store's currency, {currency}",
+            value.currency
+        )));
+    }
+    let mut body = json!({
+        "code": code,
+        "discount_type": "fixed_cart",
+        "amount": to_decimal_string(value.minor_units, &currency),
+        "usage_limit": 1,
+        "usage_limit_per_user": 1,
+        // Shown to the seller only.
+        "description": reference::append(Some("Compensation from HelloWord."), &action.idempotency_key),
+    });
+    if let Some(buyer) = buyer {
+        body["email_restrictions"] = json!([buyer]);
+    }
+    if let Some(expires) = &spec.expires_at {
+        // WooCommerce reads a date without an offset; `_gmt` makes it UTC.
+        body["date_expires_gmt"] = json!(
+            expires
+                .to_rfc3339()
+                .split(['.', 'Z'])
+                .next()
+                .unwrap_or_default()
+        );
+    }
+    match api.post("/coupons", &body) {
+        Ok(created) => Ok(coupon_outcome(&created, "created")),
+        // Two attempts racing for the same code: the other one made it.
+        Err(Failure::Refused(why)) => match find_coupon(&api, &code)? {
+            Some(found) => Ok(coupon_outcome(&found, "already made")),
+            None => Ok(rejected(format!(
+                "WooCommerce did not create coupon {code}: {why}"
+            ))),
+        },
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The store's currency (`GET /settings/general/woocommerce_currency`).
+fn store_currency(api: &Api) -> Result<String, ActionError> {
+    let setting = api.get("/settings/general/woocommerce_currency")?;
+    json::str_at(&setting, "/value")
+        .filter(|c| !c.is_empty())
+        .map(str::to_ascii_uppercase)
+        .ok_or_else(|| {
+            ActionError::Permanent("WooCommerce sent the store's currency setting empty".into())
+        })
+}
+
+/// The coupon with `code` (WooCommerce compares codes in lower case).
+fn find_coupon(api: &Api, code: &str) -> Result<Option<Value>, ActionError> {
+    let listed = api.get(&format!("/coupons?code={}", percent_encode(code)))?;
+    Ok(listed.as_array().and_then(|coupons| {
+        coupons
+            .iter()
+            .find(|c| json::str_at(c, "/code").is_some_and(|c| c.eq_ignore_ascii_case(code)))
+            .cloned()
+    }))
+}
+
+/// `text` as a query value: unreserved characters kept, everything else percent-encoded.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn coupon_outcome(coupon: &Value, how: &str) -> ActionOutcome {
+    let id = json::id_at(coupon, "/id");
+    let code = json::str_at(coupon, "/code").unwrap_or("?");
+    ActionOutcome {
+        status: ActionStatus::Done,
+        detail: format!(
+            "WooCommerce coupon {code} ({}) {how}",
+            json::str_at(coupon, "/amount").unwrap_or("?")
+        ),
+        marketplace_ref: id,
+        amount: None,
     }
 }
 
@@ -350,16 +500,15 @@ fn not_supported(kind: &ActionKind) -> ActionOutcome {
         ActionKind::Reship(_) => {
             "WooCommerce has no replacement API: create the replacement order in WooCommerce"
         }
-        ActionKind::Coupon(_) => {
-            "This connector does not create coupons: add one under Marketing → Coupons in WooCommerce"
-        }
         ActionKind::ReturnDecision(_) => {
             "WooCommerce itself has no returns: decide the return where the store keeps them"
         }
         ActionKind::DisputeEvidence(_) => {
             "WooCommerce has no disputes API: answer the dispute at the payment provider"
         }
-        ActionKind::Refund(_) | ActionKind::Message(_) => "handled elsewhere",
+        ActionKind::Refund(_) | ActionKind::Message(_) | ActionKind::Coupon(_) => {
+            "handled elsewhere"
+        }
     };
     ActionOutcome {
         status: ActionStatus::NotSupported,

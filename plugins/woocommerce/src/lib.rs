@@ -16,7 +16,7 @@ mod settings;
 mod webhook;
 
 use helloword_sdk::connector::{
-    Capability, Connector, IncomingRequest, Info, PollResult, WebhookError, WebhookOutcome,
+    Capability, Connector, IncomingRequest, Info, PollResult, WebhookError, WebhookOutcome, clock,
 };
 use helloword_sdk::types::{Action, ActionError, ActionOutcome};
 
@@ -66,7 +66,7 @@ impl Connector for WooCommerce {
     }
 
     fn execute(action: Action) -> Result<ActionOutcome, ActionError> {
-        actions::execute(&action)
+        actions::execute(&action, clock::now())
     }
 
     fn reconcile(action: Action) -> Result<Option<ActionOutcome>, ActionError> {

@@ -7,7 +7,7 @@ mod common;
 use common::{Store, kit, load};
 use helloword_testkit::types::{
     Action, ActionError, ActionKind, ActionOutcome, ActionStatus, CouponSpec, EvidenceSpec,
-    MessageSpec, Money, RefundSpec, ReshipSpec, ReturnDecision,
+    MessageSpec, Money, RefundSpec, ReshipSpec, ReturnDecision, Timestamp,
 };
 use helloword_testkit::{Plugin, StandIn};
 use serde_json::json;
@@ -344,20 +344,11 @@ async fn an_unreachable_store_is_transient() {
 async fn other_actions_are_answered_not_supported() {
     let store = Store::start().await;
     let plugin = load(store.kit()).await;
-    let usd = Money {
-        minor_units: 500,
-        currency: "USD".into(),
-    };
     let kinds = [
         ActionKind::Reship(ReshipSpec {
             line_items: vec![("315".into(), 1)],
             expedited: false,
             note: None,
-        }),
-        ActionKind::Coupon(CouponSpec {
-            value: usd,
-            code: None,
-            expires_at: None,
         }),
         ActionKind::ReturnDecision(ReturnDecision {
             approve: true,
@@ -377,4 +368,130 @@ async fn other_actions_are_answered_not_supported() {
         assert_eq!(reconcile(&plugin, &act).await, None);
     }
     assert!(store.api.requests().is_empty());
+}
+
+fn coupon_kind(minor_units: i64, currency: &str, code: Option<&str>) -> ActionKind {
+    ActionKind::Coupon(CouponSpec {
+        value: Money {
+            minor_units,
+            currency: currency.into(),
+        },
+        code: code.map(str::to_string),
+        expires_at: Some(Timestamp {
+            seconds: 4_102_444_800, // 2100-01-01T00:00:00Z
+            nanoseconds: 0,
+        }),
+    })
+}
+
+#[tokio::test]
+async fn a_coupon_is_created_once_for_the_orders_buyer_and_reconcile_finds_it() {
+    let store = Store::start().await;
+    let plugin = load(store.kit()).await;
+    let coupon = action(
+        &store,
+        "hw-t7-proposal-3",
+        "727",
+        coupon_kind(500, "USD", Some("SORRY-7")),
+    );
+
+    assert_eq!(reconcile(&plugin, &coupon).await, None, "nothing yet");
+    let done = execute(&plugin, &coupon).await.unwrap();
+    assert_eq!(done.status, ActionStatus::Done, "{done:?}");
+    assert_eq!(done.detail, "WooCommerce coupon sorry-7 (5.00) created");
+    let created = store.coupons();
+    assert_eq!(created.len(), 1);
+    let sent = &store.requests("POST", "/wp-json/wc/v3/coupons")[0].json();
+    assert_eq!(sent["code"], "sorry-7");
+    assert_eq!(sent["discount_type"], "fixed_cart");
+    assert_eq!(sent["amount"], "5.00");
+    assert_eq!(sent["usage_limit"], 1);
+    assert_eq!(sent["usage_limit_per_user"], 1);
+    assert_eq!(sent["email_restrictions"], json!(["john.doe@example.com"]));
+    assert_eq!(sent["date_expires_gmt"], "2100-01-01T00:00:00");
+    assert!(
+        sent["description"]
+            .as_str()
+            .unwrap()
+            .ends_with("[ref: hw-t7-proposal-3]")
+    );
+    assert_eq!(done.marketplace_ref, Some(created[0]["id"].to_string()));
+
+    // A retry, and reconcile, find the coupon instead of making a second.
+    let again = execute(&plugin, &coupon).await.unwrap();
+    assert_eq!(
+        again.detail,
+        "WooCommerce coupon sorry-7 (5.00) already made"
+    );
+    let found = reconcile(&plugin, &coupon).await.unwrap();
+    assert_eq!(found.marketplace_ref, done.marketplace_ref);
+    assert_eq!(store.coupons().len(), 1);
+    assert_eq!(store.requests("POST", "/wp-json/wc/v3/coupons").len(), 1);
+}
+
+#[tokio::test]
+async fn a_coupon_without_a_code_or_an_order_gets_a_derived_code_in_the_stores_currency() {
+    let store = Store::start().await;
+    let plugin = load(store.kit()).await;
+    let mut coupon = action(
+        &store,
+        "hw-t9-agent-2",
+        "727",
+        coupon_kind(1250, "USD", None),
+    );
+    coupon.order_id = None;
+    let done = execute(&plugin, &coupon).await.unwrap();
+    assert_eq!(done.status, ActionStatus::Done, "{done:?}");
+    let code = helloword_sdk::idempotency::coupon_code("hw-t9-agent-2").to_lowercase();
+    let sent = &store.requests("POST", "/wp-json/wc/v3/coupons")[0].json();
+    assert_eq!(sent["code"], json!(code));
+    assert_eq!(sent["amount"], "12.50");
+    assert!(
+        sent.get("email_restrictions").is_none(),
+        "no buyer to keep it for"
+    );
+    assert_eq!(
+        store
+            .requests(
+                "GET",
+                "/wp-json/wc/v3/settings/general/woocommerce_currency"
+            )
+            .len(),
+        1
+    );
+    assert_eq!(
+        execute(&plugin, &coupon).await.unwrap().detail,
+        format!("WooCommerce coupon {code} (12.50) already made")
+    );
+    assert_eq!(store.coupons().len(), 1);
+}
+
+#[tokio::test]
+async fn a_coupon_woocommerce_cannot_make_is_refused_before_anything_is_created() {
+    let store = Store::start().await;
+    let plugin = load(store.kit()).await;
+    let euros = action(&store, "k1", "727", coupon_kind(500, "EUR", Some("X")));
+    assert_eq!(
+        execute(&plugin, &euros).await,
+        Err(ActionError::Permanent(
+            "the coupon is in EUR, but WooCommerce coupons are in the store's currency, USD".into()
+        ))
+    );
+    let nothing = action(&store, "k2", "727", coupon_kind(0, "USD", Some("X")));
+    assert!(matches!(
+        execute(&plugin, &nothing).await,
+        Err(ActionError::Permanent(m)) if m.contains("must be positive")
+    ));
+    let mut expired = action(&store, "k3", "727", coupon_kind(500, "USD", Some("X")));
+    if let ActionKind::Coupon(spec) = &mut expired.kind {
+        spec.expires_at = Some(Timestamp {
+            seconds: 1_000_000_000,
+            nanoseconds: 0,
+        });
+    }
+    assert!(matches!(
+        execute(&plugin, &expired).await,
+        Err(ActionError::Permanent(m)) if m.contains("which has passed")
+    ));
+    assert!(store.coupons().is_empty());
 }

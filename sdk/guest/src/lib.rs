@@ -10,8 +10,9 @@
 //!   ([`export_connector!`], [`export_locale!`], [`export_policy!`], [`export_translator!`]);
 //! - one set of model types shared by every world ([`types`]);
 //! - helpers that marketplace payloads need: exact money ([`money`]), timestamps
-//!   ([`time`]), case-insensitive headers ([`headers`]) and JSON lookups that never pass a
-//!   number through `f64` ([`json`]).
+//!   ([`time`]), case-insensitive headers ([`headers`]), JSON lookups that never pass a
+//!   number through `f64` ([`json`]) and names derived from idempotency keys
+//!   ([`idempotency`]).
 //!
 //! ```ignore
 //! use helloword_sdk::connector::{Connector, IncomingRequest, WebhookOutcome, WebhookError};
@@ -23,6 +24,7 @@
 pub use base64;
 
 pub mod headers;
+pub mod idempotency;
 pub mod json;
 pub mod money;
 pub mod time;

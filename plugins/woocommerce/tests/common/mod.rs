@@ -110,7 +110,8 @@ pub fn basic_auth() -> String {
 }
 
 /// A stand-in of one store's REST API v3, holding orders 723, 727 and 728 of the
-/// documentation, with the refunds and notes of order 723.
+/// documentation, with the refunds and notes of order 723, the store's coupons (none at
+/// first) and its currency setting (USD).
 pub struct Store {
     pub api: StandIn,
     state: Arc<Mutex<State>>,
@@ -120,6 +121,7 @@ struct State {
     orders: BTreeMap<String, Value>,
     refunds: BTreeMap<String, Vec<Value>>,
     notes: BTreeMap<String, Vec<Value>>,
+    coupons: Vec<Value>,
     next_id: u64,
     refuse_refunds: Option<String>,
 }
@@ -146,6 +148,7 @@ impl Store {
             orders,
             refunds,
             notes,
+            coupons: Vec::new(),
             next_id: 900,
             refuse_refunds: None,
         }));
@@ -193,6 +196,11 @@ impl Store {
             .unwrap_or_default()
     }
 
+    /// The coupons created so far.
+    pub fn coupons(&self) -> Vec<Value> {
+        self.state.lock().unwrap().coupons.clone()
+    }
+
     /// From now on, answer refunds as WooCommerce does when the payment gateway refuses.
     pub fn refuse_refunds(&self, message: &str) {
         self.state.lock().unwrap().refuse_refunds = Some(message.to_string());
@@ -238,6 +246,17 @@ fn answer(state: &mut State, req: &Recorded) -> Answer {
     let parts: Vec<&str> = route.split('/').collect();
     let order_id = match parts.as_slice() {
         ["orders", id, ..] => id.to_string(),
+        ["coupons"] => return coupons(state, req),
+        ["settings", "general", "woocommerce_currency"] if req.method == "GET" => {
+            return Answer::json(
+                200,
+                &json!({
+                    "id": "woocommerce_currency", "label": "Currency",
+                    "description": "This controls what currency prices are listed at in the catalog and which currency gateways will take payments in.",
+                    "type": "select", "default": "GBP", "tip": "", "value": "USD",
+                }),
+            );
+        }
         _ => {
             return error(
                 404,
@@ -356,4 +375,55 @@ fn create_note(state: &mut State, order_id: &str, body: &Value) -> Answer {
         .or_default()
         .insert(0, note.clone());
     Answer::json(201, &note)
+}
+
+/// `GET /coupons?code=…` (exact code, compared in lower case) and `POST /coupons`, which
+/// refuses a code already in use as WooCommerce does and keeps codes in lower case.
+fn coupons(state: &mut State, req: &Recorded) -> Answer {
+    match req.method.as_str() {
+        "GET" => {
+            let code = req
+                .query
+                .split('&')
+                .find_map(|p| p.strip_prefix("code="))
+                .map(|c| c.replace("%2D", "-").to_lowercase());
+            let found: Vec<Value> = state
+                .coupons
+                .iter()
+                .filter(|c| code.as_deref().is_none_or(|code| c["code"] == json!(code)))
+                .cloned()
+                .collect();
+            Answer::json(200, &Value::Array(found))
+        }
+        "POST" => {
+            let body = req.json();
+            let Some(code) = body["code"].as_str().filter(|c| !c.is_empty()) else {
+                return error(
+                    400,
+                    "rest_missing_callback_param",
+                    "Missing parameter(s): code",
+                );
+            };
+            let code = code.to_lowercase();
+            if state.coupons.iter().any(|c| c["code"] == json!(code)) {
+                return error(
+                    400,
+                    "woocommerce_rest_coupon_code_already_exists",
+                    "The coupon code already exists",
+                );
+            }
+            state.next_id += 1;
+            let mut coupon = body.clone();
+            coupon["id"] = json!(state.next_id);
+            coupon["code"] = json!(code);
+            coupon["usage_count"] = json!(0);
+            state.coupons.push(coupon.clone());
+            Answer::json(201, &coupon)
+        }
+        _ => error(
+            404,
+            "rest_no_route",
+            "No route was found matching the URL and request method.",
+        ),
+    }
 }
