@@ -44,6 +44,17 @@ impl Gateway {
             .with_context(|| {
             format!("cannot open the store in {}", config.data_dir.display())
         })?;
+        // Before anything can upload or fetch a file.
+        let swept = crate::web::intake::sweep_orphans(&config.data_dir.join("files"), |ticket| {
+            Ok(store.files(ticket)?.into_iter().map(|f| f.id).collect())
+        })
+        .context("cannot sweep the evidence files")?;
+        if swept > 0 {
+            tracing::info!(
+                message = "Deleted evidence files without a record (left by a crash).",
+                files = swept
+            );
+        }
         let settings = engine_settings(config)?;
         let engine = Engine::new(store.clone(), settings)?;
         let replies = Arc::new(Replies::new(

@@ -406,6 +406,55 @@ async fn receive(
     }
 }
 
+/// Delete what a crash left in `files_dir`: a file whose record was never committed (files
+/// are written before their records) and a `.part` file from an interrupted write. `known`
+/// gives the file ids a ticket's records name. Only names the gateway writes
+/// (`<ticket>/<id>` and `<ticket>/<id>.part`) are considered. Run it before the gateway takes
+/// uploads or fetches attachments. Returns how many files were deleted.
+pub fn sweep_orphans(
+    files_dir: &Path,
+    known: impl Fn(u64) -> Result<std::collections::HashSet<u64>, crate::store::StoreError>,
+) -> anyhow::Result<usize> {
+    let digits = |name: &str| !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit());
+    let mut deleted = 0;
+    let folders = match std::fs::read_dir(files_dir) {
+        Ok(folders) => folders,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    for folder in folders {
+        let folder = folder?;
+        let Some(ticket) = folder
+            .file_name()
+            .to_str()
+            .filter(|n| digits(n))
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        if !folder.file_type()?.is_dir() {
+            continue;
+        }
+        let known = known(ticket)?;
+        for entry in std::fs::read_dir(folder.path())? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let orphan = match name.strip_suffix(".part") {
+                Some(id) => digits(id),
+                None => digits(name) && name.parse::<u64>().is_ok_and(|id| !known.contains(&id)),
+            };
+            if orphan {
+                std::fs::remove_file(entry.path())?;
+                deleted += 1;
+            }
+        }
+        // A folder left empty goes too (fails harmlessly when something is still in it).
+        let _ = std::fs::remove_dir(folder.path());
+    }
+    Ok(deleted)
+}
+
 /// The stored content of `file`.
 pub async fn read(files_dir: &Path, file: &EvidenceFile) -> std::io::Result<Vec<u8>> {
     tokio::fs::read(
@@ -419,6 +468,55 @@ pub async fn read(files_dir: &Path, file: &EvidenceFile) -> std::io::Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_crash_leaves_no_orphan_files_after_the_sweep() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, b"x").unwrap();
+        };
+        write("7/101"); // recorded
+        write("7/102"); // written, record never committed
+        write("7/103.part"); // interrupted write
+        write("8/104"); // a ticket whose records name no file
+        write("7/notes.txt"); // not a name the gateway writes
+        write("readme"); // likewise
+        let known = |ticket: u64| {
+            Ok(match ticket {
+                7 => std::collections::HashSet::from([101]),
+                _ => std::collections::HashSet::new(),
+            })
+        };
+        assert_eq!(sweep_orphans(dir.path(), known).unwrap(), 3);
+        let mut left = Vec::new();
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                for inner in std::fs::read_dir(entry.path()).unwrap() {
+                    left.push(format!(
+                        "{name}/{}",
+                        inner.unwrap().file_name().to_str().unwrap()
+                    ));
+                }
+            } else {
+                left.push(name);
+            }
+        }
+        left.sort();
+        assert_eq!(
+            left,
+            ["7/101", "7/notes.txt", "readme"],
+            "8/ is gone, being empty"
+        );
+        assert_eq!(sweep_orphans(dir.path(), known).unwrap(), 0);
+        assert_eq!(
+            sweep_orphans(&dir.path().join("missing"), known).unwrap(),
+            0
+        );
+    }
 
     #[test]
     fn files_are_recognised_by_content_not_name() {
