@@ -3,8 +3,8 @@
 # the same two cores, 64 connections each:
 #   ceiling   — bare hyper + sled insert + shared flush;
 #   gateway   — the real route: HMAC and normalization in the wasm connector, inbox, flush;
-#   sandboxed — the wasm connector called from the native server's plain hyper loop (splits
-#               the gap between gateway and native into routing and sandbox);
+#   sandboxed — the wasm connector called on the tokio workers from the native server's
+#               plain hyper loop (the gateway calls it on its plugin-call threads);
 #   native    — the same pipeline with the Shopify connector compiled natively.
 # After each run it prints the server's CPU time per acknowledged request, by thread group
 # (from /proc/<pid>/task/*/stat). Usage: host/benches/ingest-wrk.sh [seconds]

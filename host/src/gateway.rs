@@ -136,6 +136,7 @@ impl Gateway {
             poller,
             started_at: jiff::Timestamp::now(),
             compact_now: Arc::new(tokio::sync::Notify::new()),
+            webhook_calls: Arc::new(crate::plugin::Executor::for_this_machine()),
         });
         Ok(Gateway {
             app,

@@ -221,8 +221,8 @@ fn outcome(
 }
 
 /// Serve `/hooks/shopify` through the gateway's own ingest with the native connector, or,
-/// with `sandboxed`, with the gateway's wasm connector called from this same plain loop (the
-/// gateway's routing left out, so the gap to the gateway is what routing costs).
+/// with `sandboxed`, with the gateway's wasm connector called right here on the tokio
+/// workers (as the gateway did before its plugin-call threads, `plugin::executor`).
 pub async fn native_server(app: Arc<helloword::web::App>, sandboxed: bool) -> String {
     use guest_api::Connector as _;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

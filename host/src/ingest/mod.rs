@@ -124,7 +124,27 @@ async fn deliver(
         }
     };
     let incoming = incoming_request(&parts, sub_path, &body);
-    let outcome = plugin.handle_webhook(&incoming).await;
+    // On the plugin-call threads (see `plugin::executor`), in this delivery's trace.
+    let span = tracing::Span::current();
+    let called = app
+        .webhook_calls
+        .run(move || {
+            async move {
+                let outcome = plugin.handle_webhook(&incoming).await;
+                (incoming, outcome)
+            }
+            .instrument(span)
+        })
+        .await;
+    let Ok((incoming, outcome)) = called else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "plugin-unavailable",
+            &format!(
+                "the call into plugin `{id}` was lost; the delivery was not stored, so send it again"
+            ),
+        );
+    };
     accept(app, id, &incoming, &body, outcome).await
 }
 

@@ -8,6 +8,7 @@
 pub mod bindings;
 pub mod cache;
 pub mod engine;
+pub mod executor;
 mod host;
 pub mod instance;
 pub mod limits;
@@ -21,6 +22,7 @@ pub mod trial;
 
 pub use cache::CacheOutcome;
 pub use engine::EngineSettings;
+pub use executor::Executor;
 pub use instance::{Description, Plugin, Usage};
 pub use limits::{LimitOverrides, Limits, PluginError};
 pub use manifest::{Manifest, PluginKind};

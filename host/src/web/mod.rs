@@ -73,6 +73,8 @@ pub struct App {
     /// Asks `helloword serve` to reopen the store now and compact it
     /// ([`crate::gateway::run`]).
     pub compact_now: Arc<tokio::sync::Notify>,
+    /// The threads webhook calls into connectors run on.
+    pub webhook_calls: Arc<crate::plugin::Executor>,
 }
 
 /// The per-client request-rate limits ([`rate`]).
