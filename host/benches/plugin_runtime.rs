@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use helloword::config::Secrets;
 use helloword::plugin::bindings::connector_api::{IncomingRequest, WebhookOutcome};
+use helloword::plugin::instance::WarmConnector;
 use helloword::plugin::{Limits, Manifest, Plugin, Runtime, RuntimeSettings, Services};
 use helloword::telemetry::Metrics;
 
@@ -71,6 +72,35 @@ fn row(what: &str, s: &Stats) {
         s.p50.as_secs_f64() * 1e6,
         s.p99.as_secs_f64() * 1e6
     );
+}
+
+/// After a warm-up, `n` calls with `req`, each on a fresh instance, then `n` on one live
+/// instance (returned, for more calls): the time of each.
+async fn fresh_and_live(
+    plugin: &Plugin,
+    req: &IncomingRequest,
+    n: usize,
+) -> (Vec<Duration>, Vec<Duration>, WarmConnector) {
+    for _ in 0..200 {
+        let out = plugin.handle_webhook(req).await.unwrap().unwrap();
+        assert!(matches!(out, WebhookOutcome::Events(_)));
+    }
+    let mut fresh = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let out = plugin.handle_webhook(req).await.unwrap();
+        fresh.push(t.elapsed());
+        assert!(out.is_ok());
+    }
+    let mut warm = plugin.warm_connector().await.unwrap();
+    let mut live = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let out = warm.handle_webhook(req).await.unwrap();
+        live.push(t.elapsed());
+        assert!(out.is_ok());
+    }
+    (fresh, live, warm)
 }
 
 fn signed_request(body: &[u8]) -> IncomingRequest {
@@ -166,27 +196,8 @@ fn main() {
         assert_eq!(body.len(), 10 * 1024);
         let req = signed_request(&body);
 
-        // Warm up both paths.
-        for _ in 0..200 {
-            let out = plugin.handle_webhook(&req).await.unwrap().unwrap();
-            assert!(matches!(out, WebhookOutcome::Events(_)));
-        }
         let n = 5000;
-        let mut fresh = Vec::with_capacity(n);
-        for _ in 0..n {
-            let t = Instant::now();
-            let out = plugin.handle_webhook(&req).await.unwrap();
-            fresh.push(t.elapsed());
-            assert!(out.is_ok());
-        }
-        let mut warm = plugin.warm_connector().await.unwrap();
-        let mut live = Vec::with_capacity(n);
-        for _ in 0..n {
-            let t = Instant::now();
-            let out = warm.handle_webhook(&req).await.unwrap();
-            live.push(t.elapsed());
-            assert!(out.is_ok());
-        }
+        let (fresh, live, mut warm) = fresh_and_live(&plugin, &req, n).await;
         // The same call without a signature: what the runtime costs beyond the HMAC.
         let mut unsigned = req.clone();
         unsigned.headers.retain(|(k, _)| k != "x-echo-signature");
@@ -263,26 +274,7 @@ async fn shopify_dispute(dir: &Path) {
         ],
         body,
     };
-    for _ in 0..200 {
-        let out = plugin.handle_webhook(&req).await.unwrap().unwrap();
-        assert!(matches!(out, WebhookOutcome::Events(_)));
-    }
-    let n = 5000;
-    let mut fresh = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        let out = plugin.handle_webhook(&req).await.unwrap();
-        fresh.push(t.elapsed());
-        assert!(out.is_ok());
-    }
-    let mut warm = plugin.warm_connector().await.unwrap();
-    let mut live = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        let out = warm.handle_webhook(&req).await.unwrap();
-        live.push(t.elapsed());
-        assert!(out.is_ok());
-    }
+    let (fresh, live, _) = fresh_and_live(&plugin, &req, 5000).await;
     let (fresh, live) = (stats(fresh), stats(live));
     println!("\n## Shopify connector, `disputes/create` sample (what one ingest delivery pays)\n");
     println!("| what | mean | p50 | p99 |\n|---|---|---|---|");
