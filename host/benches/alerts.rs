@@ -16,17 +16,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use helloword_testkit::free_port;
 use http_body_util::Full;
 
 const SECRET: &str = "bench-secret";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn main() {
     let cases: usize = std::env::var("HELLOWORD_ALERT_CASES")

@@ -79,14 +79,7 @@ pub fn sign(body: &[u8]) -> String {
     helloword_testkit::hmac_sha256_base64(ECHO_SECRET.as_bytes(), body)
 }
 
-/// A loopback port nobody listens on right now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use helloword_testkit::free_port;
 
 /// Copy every bundled locale pack into `<dir>/plugins`.
 pub fn install_locale_packs(dir: &Path) {

@@ -1,6 +1,7 @@
 //! `helloword serve` as an operator runs it: the real binary on a free loopback port, with
 //! a config written into a test folder.
 
+use super::free_port;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -11,14 +12,6 @@ pub struct Served {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     pub client: reqwest::Client,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Write `<dir>/helloword.toml` (a `[server]` section listening on a free port, then

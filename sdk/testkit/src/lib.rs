@@ -186,6 +186,15 @@ pub fn request(
     }
 }
 
+/// A loopback port nobody listens on right now (for a server a test starts itself).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Base64 HMAC-SHA256 of `body` under `secret`, as Shopify, WooCommerce and others sign.
 pub fn hmac_sha256_base64(secret: &[u8], body: &[u8]) -> String {
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("any key length");
