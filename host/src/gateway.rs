@@ -40,15 +40,26 @@ impl Gateway {
         if let Some(interval) = config.watch_interval {
             plugins.watch(interval, watching);
         }
-        let store = Store::open_with_cache(&config.data_dir.join("db"), config.store_cache_bytes)
-            .with_context(|| {
-            format!("cannot open the store in {}", config.data_dir.display())
+        let location = config.store_location(&secrets)?;
+        let store = Store::open_at(&location).with_context(|| match &location {
+            crate::store::Location::Sled { dir, .. } => {
+                format!("cannot open the store in {}", dir.display())
+            }
+            crate::store::Location::Postgres { .. } => {
+                "cannot open the PostgreSQL store (storage.store)".to_string()
+            }
         })?;
-        // Before anything can upload or fetch a file.
-        let swept = crate::web::intake::sweep_orphans(&config.data_dir.join("files"), |ticket| {
-            Ok(store.files(ticket)?.into_iter().map(|f| f.id).collect())
-        })
-        .context("cannot sweep the evidence files")?;
+        // Before anything can upload or fetch a file. Gateways sharing a store share the
+        // files folder too, and another may be writing a file whose record is not yet
+        // committed: only a gateway alone on its store sweeps.
+        let swept = if store.is_shared() {
+            0
+        } else {
+            crate::web::intake::sweep_orphans(&config.data_dir.join("files"), |ticket| {
+                Ok(store.files(ticket)?.into_iter().map(|f| f.id).collect())
+            })
+            .context("cannot sweep the evidence files")?
+        };
         if swept > 0 {
             tracing::info!(
                 message = "Deleted evidence files without a record (left by a crash).",
@@ -104,7 +115,16 @@ impl Gateway {
         tokio::spawn(fetcher.run(watching_engine.clone()));
         let (live, _) = tokio::sync::broadcast::channel(1024);
         if let Some(alerts) = &config.alerts {
-            let senders = alert_senders(config, alerts, &secrets, live.clone())?;
+            let mut senders = alert_senders(config, alerts, &secrets, live.clone())?;
+            if store.is_shared() {
+                senders.share_live_through(store.clone());
+                forward_shared_live(
+                    &store,
+                    live.clone(),
+                    alerts.public_url.clone(),
+                    watching_engine.clone(),
+                );
+            }
             let alerting = Arc::new(crate::alerts::dispatch::AlertDispatcher::new(
                 engine.clone(),
                 Arc::new(senders),
@@ -155,6 +175,47 @@ impl Gateway {
         let _ = self.stop_watching.send(true);
         result
     }
+}
+
+/// Send the app alerts any gateway on the shared `store` publishes to this gateway's live
+/// stream, until `shutdown` changes.
+fn forward_shared_live(
+    store: &Store,
+    live: crate::alerts::send::LiveSender,
+    public_url: String,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let reader = store.clone();
+    store.listen_live(move |message| {
+        if *shutdown.borrow() {
+            return false;
+        }
+        let Some(message) = message else {
+            return true;
+        };
+        let mut words = message.split(' ');
+        let (Some("alert"), Some(ticket), Some(alert)) = (words.next(), words.next(), words.next())
+        else {
+            return true;
+        };
+        let (Ok(ticket), Ok(alert)) = (ticket.parse::<u64>(), alert.parse::<u64>()) else {
+            return true;
+        };
+        match (reader.ticket(ticket), reader.alert(ticket, alert)) {
+            (Ok(Some(ticket)), Ok(Some(alert))) => {
+                let _ = live.send(crate::alerts::send::live_event(
+                    &alert,
+                    &ticket,
+                    &public_url,
+                ));
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(message = "A shared live event could not be read.", error = %e);
+            }
+            _ => {}
+        }
+        true
+    });
 }
 
 /// The ticket engine's settings from `config`.

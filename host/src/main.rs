@@ -59,6 +59,16 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Move a sled deployment into PostgreSQL: every entry of the sled store in
+    /// `<data_dir>/db` is copied into the (empty) database `storage.store` names, and checked
+    /// against the snapshot digest. Stop the gateway first; the sled folder is left as it
+    /// was, and evidence files stay in `<data_dir>/files` (share that folder between the
+    /// gateways).
+    Migrate {
+        /// The gateway config file, with `storage.store` set to the PostgreSQL URL.
+        #[arg(long, short, default_value = "helloword.toml")]
+        config: PathBuf,
+    },
     /// Erase one buyer's personal data (or every buyer's of a shop) from the data folder,
     /// then compact the store so no copy stays on disk. Stop the gateway first; while it
     /// runs, use `POST /api/erasures` instead.
@@ -206,8 +216,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export { config, out } => {
             let config = Config::load(&config)?;
-            let store =
-                helloword::store::Store::open(&config.data_dir.join("db")).map_err(|e| {
+            let secrets =
+                helloword::config::Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+            let store = helloword::store::Store::open_at(&config.store_location(&secrets)?)
+                .map_err(|e| {
                     anyhow::anyhow!(
                         "cannot open the store in {}: {e}. If the gateway is running, export \
                      through it: POST /api/export (as a lead) writes the snapshot into {}",
@@ -225,12 +237,48 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(&config)?;
             let file = std::fs::File::open(&from)
                 .with_context(|| format!("cannot open {}", from.display()))?;
-            let summary = helloword::store::Store::restore(
-                file,
-                &config.data_dir.join("db"),
-                &config.data_dir.join("files"),
-            )?;
+            let secrets =
+                helloword::config::Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+            let summary = match config.store_location(&secrets)? {
+                helloword::store::Location::Postgres { url } => {
+                    helloword::store::Store::restore_postgres(
+                        file,
+                        &url,
+                        &config.data_dir.join("files"),
+                    )?
+                }
+                helloword::store::Location::Sled { dir, .. } => {
+                    helloword::store::Store::restore(file, &dir, &config.data_dir.join("files"))?
+                }
+            };
             print_snapshot("restored", &config.data_dir, &summary);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { config } => {
+            let config = Config::load(&config)?;
+            let secrets =
+                helloword::config::Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+            let helloword::store::Location::Postgres { url } = config.store_location(&secrets)?
+            else {
+                anyhow::bail!(
+                    "`storage.store` is sled; set it to the PostgreSQL URL to migrate into \
+                     (the sled store is read from {})",
+                    config.data_dir.join("db").display()
+                );
+            };
+            let sled = config.data_dir.join("db");
+            if !sled.exists() {
+                anyhow::bail!("there is no sled store in {} to migrate", sled.display());
+            }
+            let summary =
+                helloword::store::Store::migrate_to_postgres(&sled, config.store_cache_bytes, &url)
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "{e}. If the gateway is running on {}, stop it first",
+                            sled.display()
+                        )
+                    })?;
+            print_snapshot("migrated into PostgreSQL", &sled, &summary);
             Ok(ExitCode::SUCCESS)
         }
         Command::Erase {

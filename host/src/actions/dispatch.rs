@@ -107,6 +107,18 @@ impl Dispatcher {
                 next = Some(next.map_or(entry.next_attempt_at, |n| n.min(entry.next_attempt_at)));
                 continue;
             }
+            // Gateways sharing a store each take an action only while they hold it; the
+            // one that got it may have finished it since the list was read.
+            let store = self.engine.store();
+            let Some(_claim) = store.claim(crate::store::Work::Action(entry.id))? else {
+                continue;
+            };
+            let Some(entry) = store
+                .action(entry.ticket, entry.id)?
+                .filter(|e| e.state.is_open() && e.next_attempt_at <= now)
+            else {
+                continue;
+            };
             // Joins the trace of the engine work that last touched the ticket.
             let span = tracing::debug_span!(
                 parent: None,

@@ -95,8 +95,23 @@ impl AlertDispatcher {
             .filter(|a| a.next_attempt_at > now)
             .map(|a| a.next_attempt_at)
             .min();
+        // Gateways sharing a store each deliver an alert only while they hold it, and
+        // only if nobody delivered it since the list was read.
+        let store = self.engine.store();
+        let mut claimed = Vec::with_capacity(due.len());
+        for alert in due {
+            let Some(claim) = store.claim(crate::store::Work::Alert(alert.id))? else {
+                continue;
+            };
+            if let Some(alert) = store
+                .alert(alert.ticket, alert.id)?
+                .filter(|a| a.state.is_open() && a.next_attempt_at <= now)
+            {
+                claimed.push((claim, alert));
+            }
+        }
         // Alerts go out together: a slow SMTP server does not hold up the SMS.
-        let results = futures_util::future::join_all(due.into_iter().map(|a| {
+        let results = futures_util::future::join_all(claimed.into_iter().map(|(claim, a)| {
             // Joins the trace of the engine work that planned it.
             let span = tracing::debug_span!(
                 parent: None,
@@ -108,7 +123,11 @@ impl AlertDispatcher {
                 ticket.id = a.ticket,
             );
             self.engine.traces.continue_for(a.ticket, &span);
-            self.deliver(a).instrument(span)
+            async move {
+                let delivered = self.deliver(a).instrument(span).await;
+                drop(claim);
+                delivered
+            }
         }))
         .await;
         let mut next = later;

@@ -24,8 +24,19 @@ pub struct Senders {
     sms_token: Option<String>,
     webhook_key: Option<Vec<u8>>,
     live: LiveSender,
+    /// A store shared with other gateways, through which app alerts reach theirs.
+    shared: Option<crate::store::Store>,
     /// Where ticket links in alerts point (the dashboard), e.g. "http://127.0.0.1:8080".
     pub public_url: String,
+}
+
+/// The live-stream event of app alert `alert` about `ticket`.
+pub fn live_event(alert: &Alert, ticket: &Ticket, public_url: &str) -> String {
+    let (subject, _) = text(alert, ticket, public_url);
+    serde_json::json!({
+        "type": "alert", "alert": alert, "subject": subject, "ticket": ticket,
+    })
+    .to_string()
 }
 
 /// Why the senders could not be set up; names the key.
@@ -139,6 +150,7 @@ impl Senders {
             sms_token,
             webhook_key,
             live,
+            shared: None,
             public_url,
         })
     }
@@ -146,6 +158,12 @@ impl Senders {
     /// The `[alerts]` section.
     pub fn config(&self) -> &AlertsConfig {
         &self.config
+    }
+
+    /// Send app alerts to the live streams of every gateway on `store` when it is shared
+    /// (PostgreSQL), rather than only to this gateway's.
+    pub fn share_live_through(&mut self, store: crate::store::Store) {
+        self.shared = Some(store);
     }
 
     /// The live stream.
@@ -158,11 +176,15 @@ impl Senders {
         let (subject, body) = text(alert, ticket, &self.public_url);
         match alert.channel {
             Channel::App => {
-                let event = serde_json::json!({
-                    "type": "alert", "alert": alert, "subject": subject, "ticket": ticket,
+                // On a store shared by several gateways, each gateway's listener reads the
+                // alert back and sends it to the dashboards connected to it.
+                let shared = self.shared.as_ref().and_then(|store| {
+                    store.publish_live(format!("alert {} {}", ticket.id, alert.id))
                 });
-                // No dashboard open is not a failure: the alert is on the ticket.
-                let _ = self.live.send(event.to_string());
+                if shared.is_none() {
+                    // No dashboard open is not a failure: the alert is on the ticket.
+                    let _ = self.live.send(live_event(alert, ticket, &self.public_url));
+                }
                 Ok(None)
             }
             Channel::Email => {

@@ -7,7 +7,9 @@
 //! max_body_bytes = 1048576
 //!
 //! [storage]
-//! data_dir = "data"
+//! data_dir = "data"          # evidence files, plugin cache, and the sled store
+//! store = "sled"             # or "postgres://user@host:5432/helloword" for several gateways
+//! password_secret = "pg"     # PostgreSQL only: the [secrets] entry holding the password
 //!
 //! [plugins]
 //! dir = "plugins"            # one folder per plugin, each with a plugin.toml
@@ -106,6 +108,8 @@ pub struct TlsFiles {
 struct RawStorage {
     data_dir: Option<PathBuf>,
     cache_mb: Option<u64>,
+    store: Option<String>,
+    password_secret: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -305,6 +309,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The store's page cache, in bytes (`storage.cache_mb`).
     pub store_cache_bytes: u64,
+    /// `storage.store`: sled in `data_dir` (`None`), or this PostgreSQL URL.
+    pub postgres_url: Option<String>,
+    /// `storage.password_secret`: the [secrets] entry with the PostgreSQL password.
+    pub postgres_password_secret: Option<String>,
     /// The plugin folder.
     pub plugin_dir: PathBuf,
     /// Compiled-artifact cache folder.
@@ -394,6 +402,39 @@ impl Config {
                 )));
             }
         };
+        let postgres_url = match raw.storage.store.as_deref() {
+            None | Some("sled") => None,
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                if let Err(e) = url.parse::<postgres::Config>() {
+                    return Err(err(format!("`storage.store` is not a PostgreSQL URL: {e}")));
+                }
+                if url::Url::parse(url).is_ok_and(|u| u.password().is_some()) {
+                    return Err(err(
+                        "`storage.store` holds a password; name a [secrets] entry in \
+                         `storage.password_secret` instead"
+                            .into(),
+                    ));
+                }
+                Some(url.to_string())
+            }
+            Some(other) => {
+                return Err(err(format!(
+                    "`storage.store` is {other:?}; expected \"sled\" or a postgres:// URL"
+                )));
+            }
+        };
+        if let Some(secret) = &raw.storage.password_secret {
+            if postgres_url.is_none() {
+                return Err(err(
+                    "`storage.password_secret` is set but `storage.store` is not PostgreSQL".into(),
+                ));
+            }
+            if !raw.secrets.contains_key(secret) {
+                return Err(err(format!(
+                    "`storage.password_secret` names {secret:?}, which is not in [secrets]"
+                )));
+            }
+        }
         let plugin_dir = resolve(raw.plugins.dir.unwrap_or_else(|| "plugins".into()));
         let cache_dir = raw
             .plugins
@@ -515,6 +556,8 @@ impl Config {
             log_format,
             data_dir,
             store_cache_bytes,
+            postgres_url,
+            postgres_password_secret: raw.storage.password_secret.clone(),
             plugin_dir,
             cache_dir,
             watch_interval: match raw.plugins.watch_interval_ms {
@@ -544,6 +587,33 @@ impl Config {
             cache_dir: Some(self.cache_dir.clone()),
             default_limits: self.default_limits.clone(),
         }
+    }
+}
+
+impl Config {
+    /// Where the store lives, with the PostgreSQL password from `secrets`.
+    pub fn store_location(&self, secrets: &Secrets) -> anyhow::Result<crate::store::Location> {
+        let Some(url) = &self.postgres_url else {
+            return Ok(crate::store::Location::Sled {
+                dir: self.data_dir.join("db"),
+                cache_bytes: self.store_cache_bytes,
+            });
+        };
+        let mut url = url.clone();
+        if let Some(name) = &self.postgres_password_secret {
+            let password = secrets.get(name).ok_or_else(|| {
+                anyhow::anyhow!("secret {name:?} (storage.password_secret) is not set")
+            })?;
+            let password = std::str::from_utf8(password).map_err(|_| {
+                anyhow::anyhow!("secret {name:?} (storage.password_secret) is not UTF-8")
+            })?;
+            let mut parsed = url::Url::parse(&url)?;
+            parsed
+                .set_password(Some(password))
+                .map_err(|()| anyhow::anyhow!("`storage.store` cannot carry a password"))?;
+            url = parsed.to_string();
+        }
+        Ok(crate::store::Location::Postgres { url })
     }
 }
 

@@ -84,6 +84,18 @@ impl Fetcher {
                 next = Some(next.map_or(at, |n| n.min(at)));
                 continue;
             }
+            let store = self.engine.store();
+            let Some(_claim) = store.claim(crate::store::Work::File(file.id))? else {
+                continue;
+            };
+            // Another gateway may have fetched it since the list was read.
+            let Some(file) = store
+                .files(file.ticket)?
+                .into_iter()
+                .find(|f| f.id == file.id && f.pending)
+            else {
+                continue;
+            };
             if let Some(at) = self.attempt(file).await? {
                 next = Some(next.map_or(at, |n| n.min(at)));
             }

@@ -117,6 +117,18 @@ impl Poller {
     pub async fn poll(&self, plugin: &Plugin) -> Polled {
         let _alone = self.one_at_a_time.lock().await;
         let id = plugin.manifest.id.as_str();
+        // One gateway polls a connector at a time; the others find it claimed.
+        let _claim = match self.store.claim(crate::store::Work::Poll(id)) {
+            Ok(Some(claim)) => claim,
+            Ok(None) => {
+                return Polled::Stored {
+                    pages: 0,
+                    events: 0,
+                    more: false,
+                };
+            }
+            Err(e) => return self.failed(id, format!("claiming the poll: {e}")),
+        };
         let mut pages = 0;
         let mut events = 0;
         loop {

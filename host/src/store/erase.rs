@@ -336,8 +336,8 @@ impl Store {
         }
         erased.profiles = profiles.len();
         erased.deliveries += self.scrub_raw_deliveries(&needles)?;
-        self.meta.insert(COMPACT_DUE, &[1u8])?;
-        self.commit.durable().await.map_err(StoreError::Flush)?;
+        self.meta.insert(COMPACT_DUE, [1u8])?;
+        self.durable().await?;
         Ok((erased, needles))
     }
 
@@ -413,14 +413,19 @@ impl Store {
             }
         }
         if purged != Purged::default() {
-            self.meta.insert(COMPACT_DUE, &[1u8])?;
-            self.commit.durable().await.map_err(StoreError::Flush)?;
+            self.meta.insert(COMPACT_DUE, [1u8])?;
+            self.durable().await?;
         }
         Ok(purged)
     }
 
-    /// Whether something was erased or purged since the store was last rewritten.
+    /// Whether something was erased or purged since the store was last rewritten. Never
+    /// on PostgreSQL, whose vacuum reclaims the old row versions (run `VACUUM FULL hw_kv`
+    /// to return their space to the system at once).
     pub fn compaction_due(&self) -> Result<bool, StoreError> {
+        if self.is_shared() {
+            return Ok(false);
+        }
         Ok(self.meta.get(COMPACT_DUE)?.is_some())
     }
 

@@ -30,11 +30,10 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::backend::{Backend, Op, Tree};
 use super::{ID_BASE, SCHEMA_VERSION, Store, StoreError};
 
 const MAGIC: &[u8] = b"HELLOWORD-EXPORT 1\n";
-/// sled's own default tree holds nothing of ours.
-const DEFAULT_TREE: &[u8] = b"__sled__default";
 
 /// What a snapshot holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,16 +143,13 @@ impl Store {
             w.write_all(&header)
         })()
         .map_err(write)?;
-        for name in self.db.tree_names() {
-            if name.as_ref() == DEFAULT_TREE {
-                continue;
-            }
-            let tree = self.db.open_tree(&name).map_err(StoreError::from)?;
-            let text = String::from_utf8_lossy(&name).into_owned();
-            put_tree_name(&mut w, &name).map_err(io("writing the snapshot"))?;
+        for name in self.backend.tree_names()? {
+            let tree = self.backend.tree(&name)?;
+            put_tree_name(&mut w, name.as_bytes()).map_err(io("writing the snapshot"))?;
+            let text = name;
             let mut count = 0u64;
             for item in tree.iter() {
-                let (key, value) = item.map_err(StoreError::from)?;
+                let (key, value) = item?;
                 put_entry(&mut w, &key, &value).map_err(io("writing the snapshot"))?;
                 count += 1;
             }
@@ -176,6 +172,37 @@ impl Store {
         summary.bytes = w.bytes + digest.len() as u64;
         summary.sha256 = hex::encode(digest);
         Ok(summary)
+    }
+
+    /// Move the sled store in `db_dir` into the empty PostgreSQL database at `url`
+    /// (`helloword migrate`): the store is streamed through the snapshot format, with its
+    /// digest checked at the end, and nothing stays in the database unless every entry
+    /// arrived. The sled folder is left as it was. Evidence files stay in their folder,
+    /// which the PostgreSQL gateways share.
+    pub fn migrate_to_postgres(
+        db_dir: &Path,
+        cache_bytes: u64,
+        url: &str,
+    ) -> Result<ExportSummary, SnapshotError> {
+        let store = Store::open_with_cache(db_dir, cache_bytes)?;
+        let (reader, writer) = std::io::pipe().map_err(io("opening a pipe for the migration"))?;
+        std::thread::scope(|scope| {
+            let exporter = scope.spawn(|| store.export(writer, None));
+            // A failing restore drops the reader, which ends the export with an error too.
+            let restored = restore_postgres(reader, url, Path::new(""));
+            let exported = exporter
+                .join()
+                .unwrap_or_else(|_| Err(SnapshotError::Invalid("the export panicked".into())));
+            // The restore's error says why; the export's is then only the broken pipe.
+            let restored = restored?;
+            let exported = exported?;
+            if exported.sha256 != restored.sha256 || exported.trees != restored.trees {
+                return Err(SnapshotError::Invalid(
+                    "what arrived in PostgreSQL differs from what was sent".into(),
+                ));
+            }
+            Ok(restored)
+        })
     }
 
     /// Restore the snapshot `input` into the new data folder `db_dir` (the sled folder) and
@@ -210,6 +237,73 @@ pub(super) fn restore_into(
     db_dir: &Path,
     files_dir: &Path,
 ) -> Result<ExportSummary, SnapshotError> {
+    let db = sled::Config::new()
+        .path(db_dir)
+        .flush_every_ms(None)
+        .open()
+        .map_err(StoreError::from)?;
+    let backend = Backend::Sled(db.clone());
+    let (summary, next_id) = restore_onto(input, &backend, files_dir)?;
+    // Ids handed out from now on start above every id in the snapshot.
+    db.open_tree("meta")
+        .and_then(|meta| meta.insert(ID_BASE, &next_id.to_be_bytes()))
+        .map_err(StoreError::from)?;
+    db.flush().map_err(StoreError::from)?;
+    Ok(summary)
+}
+
+/// Entries restored per PostgreSQL transaction.
+const RESTORE_BATCH: usize = 1000;
+
+impl Store {
+    /// Restore the snapshot `input` into the PostgreSQL database at `url`, which must hold
+    /// no entries yet, and its evidence files into `files_dir`. On any error the database is
+    /// emptied again: nothing is kept unless the whole snapshot reads back with its digest.
+    pub fn restore_postgres(
+        input: impl Read,
+        url: &str,
+        files_dir: &Path,
+    ) -> Result<ExportSummary, SnapshotError> {
+        restore_postgres(input, url, files_dir)
+    }
+}
+
+/// [`Store::restore_postgres`].
+pub(super) fn restore_postgres(
+    input: impl Read,
+    url: &str,
+    files_dir: &Path,
+) -> Result<ExportSummary, SnapshotError> {
+    let pg = super::backend::Pg::open(url)?;
+    let held: i64 = pg.run(|c| c.query_one("SELECT count(*) FROM hw_kv", &[])?.try_get(0))?;
+    if held > 0 {
+        return Err(SnapshotError::Invalid(format!(
+            "the PostgreSQL database already holds {held} entries; migrate into an empty database"
+        )));
+    }
+    let backend = Backend::Pg(pg.clone());
+    let result = restore_onto(input, &backend, files_dir).and_then(|(summary, next_id)| {
+        // Ids handed out from now on start above every id in the snapshot.
+        let next = i64::try_from(next_id).unwrap_or(i64::MAX);
+        pg.run(move |c| {
+            c.execute("SELECT setval('hw_ids', GREATEST($1::bigint, 1))", &[&next])?;
+            Ok(())
+        })?;
+        Ok(summary)
+    });
+    if result.is_err() {
+        let _ = pg.run(|c| c.batch_execute("DELETE FROM hw_kv"));
+    }
+    result
+}
+
+/// Write a snapshot's entries into `backend` and its files into `files_dir`; returns what
+/// it held and the snapshot's `next_id`.
+fn restore_onto(
+    input: impl Read,
+    backend: &Backend,
+    files_dir: &Path,
+) -> Result<(ExportSummary, u64), SnapshotError> {
     let mut r = Reader {
         inner: std::io::BufReader::new(input),
         hash: Sha256::new(),
@@ -231,32 +325,40 @@ pub(super) fn restore_into(
         }
         .into());
     }
-    let db = sled::Config::new()
-        .path(db_dir)
-        .flush_every_ms(None)
-        .open()
-        .map_err(StoreError::from)?;
     let mut summary = ExportSummary::default();
-    let mut tree: Option<sled::Tree> = None;
+    let mut tree: Option<Tree> = None;
+    let mut batch: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let write = |tree: &Option<Tree>, batch: &mut Vec<(Vec<u8>, Vec<u8>)>| {
+        let Some(tree) = tree else {
+            return Ok::<(), StoreError>(());
+        };
+        let ops: Vec<Op<'_>> = batch.drain(..).map(|(k, v)| Op::Put(tree, k, v)).collect();
+        backend.apply(&ops)
+    };
     loop {
         match r.u8()? {
             b'T' => {
+                write(&tree, &mut batch)?;
                 let len = r.u16()? as usize;
-                let name = r.bytes(len, u16::MAX as usize)?;
-                tree = Some(db.open_tree(&name).map_err(StoreError::from)?);
-                summary
-                    .trees
-                    .push((String::from_utf8_lossy(&name).into_owned(), 0));
+                let name = String::from_utf8(r.bytes(len, u16::MAX as usize)?)
+                    .map_err(|_| SnapshotError::Invalid("a tree name is not UTF-8".into()))?;
+                tree = Some(backend.tree(&name)?);
+                summary.trees.push((name, 0));
             }
             b'K' => {
-                let target = tree.as_ref().ok_or_else(|| {
-                    SnapshotError::Invalid("an entry before any tree name".into())
-                })?;
+                if tree.is_none() {
+                    return Err(SnapshotError::Invalid(
+                        "an entry before any tree name".into(),
+                    ));
+                }
                 let key_len = r.u32()? as usize;
                 let key = r.bytes(key_len, 1 << 20)?;
                 let value_len = r.u32()? as usize;
                 let value = r.bytes(value_len, 1 << 30)?;
-                target.insert(key, value).map_err(StoreError::from)?;
+                batch.push((key, value));
+                if batch.len() >= RESTORE_BATCH {
+                    write(&tree, &mut batch)?;
+                }
                 if let Some(last) = summary.trees.last_mut() {
                     last.1 += 1;
                 }
@@ -279,7 +381,10 @@ pub(super) fn restore_into(
                 std::fs::write(&path, bytes).map_err(io(format!("writing {}", path.display())))?;
                 summary.files += 1;
             }
-            b'E' => break,
+            b'E' => {
+                write(&tree, &mut batch)?;
+                break;
+            }
             other => {
                 return Err(SnapshotError::Invalid(format!(
                     "unexpected entry type {other:#04x} at byte {}: the snapshot is damaged",
@@ -298,14 +403,9 @@ pub(super) fn restore_into(
             "the snapshot's digest does not match its content: it is damaged".into(),
         ));
     }
-    // Ids handed out from now on start above every id in the snapshot.
-    db.open_tree("meta")
-        .and_then(|meta| meta.insert(ID_BASE, &header.next_id.to_be_bytes()))
-        .map_err(StoreError::from)?;
-    db.flush().map_err(StoreError::from)?;
     summary.bytes = r.bytes + 32;
     summary.sha256 = hex::encode(stored);
-    Ok(summary)
+    Ok((summary, header.next_id))
 }
 
 /// A reader that hashes and counts what it reads.

@@ -24,6 +24,9 @@
 //! crash can at worst store a retried delivery twice — never lose one; the ticket engine
 //! applies business effects once on business keys.
 
+mod backend;
+#[cfg(test)]
+mod both;
 mod compact;
 mod erase;
 mod export;
@@ -50,6 +53,9 @@ pub enum StoreError {
     /// sled reported an error (disk full, corruption, I/O).
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
+    /// PostgreSQL refused or could not be reached.
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
     /// A record could not be encoded or decoded.
     #[error("record {key} is unreadable: {message}")]
     Corrupt { key: String, message: String },
@@ -132,7 +138,7 @@ pub enum Appended {
 /// The store.
 #[derive(Clone)]
 pub struct Store {
-    db: sled::Db,
+    backend: backend::Backend,
     /// Writes take it shared, one operation at a time; an export takes it exclusively.
     gate: std::sync::Arc<std::sync::RwLock<()>>,
     /// Added to sled's id generator, so a restored store continues above the ids it holds.
@@ -162,7 +168,11 @@ pub struct Store {
     /// Evidence files by (ticket, id).
     files: Gated,
     unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    commit: GroupCommit,
+    /// sled's shared flush; PostgreSQL commits are durable when they return.
+    commit: Option<GroupCommit>,
+    /// This store handle's name among the gateways on one database (for the engine's
+    /// writer hand-over).
+    writer_id: std::sync::Arc<str>,
 }
 
 /// How many deliveries a broken connector may leave in the inbox for replay; past this,
@@ -206,14 +216,14 @@ pub(crate) const TICKET_SEQ: &[u8] = b"ticket-seq";
 /// Reads go straight to the tree.
 #[derive(Clone)]
 pub(crate) struct Gated {
-    tree: sled::Tree,
+    tree: backend::Tree,
     gate: std::sync::Arc<std::sync::RwLock<()>>,
 }
 
 impl std::ops::Deref for Gated {
-    type Target = sled::Tree;
+    type Target = backend::Tree;
 
-    fn deref(&self) -> &sled::Tree {
+    fn deref(&self) -> &backend::Tree {
         &self.tree
     }
 }
@@ -225,32 +235,52 @@ impl Gated {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// [`sled::Tree::insert`], gated.
-    pub fn insert<K: AsRef<[u8]>, V: Into<sled::IVec>>(
-        &self,
-        key: K,
-        value: V,
-    ) -> sled::Result<Option<sled::IVec>> {
+    /// [`backend::Tree::insert`], gated.
+    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<(), StoreError> {
         let _pass = self.pass();
         self.tree.insert(key, value)
     }
 
-    /// [`sled::Tree::remove`], gated.
-    pub fn remove<K: AsRef<[u8]>>(&self, key: K) -> sled::Result<Option<sled::IVec>> {
+    /// [`backend::Tree::remove`], gated.
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<sled::IVec>, StoreError> {
         let _pass = self.pass();
         self.tree.remove(key)
     }
 
-    /// [`sled::Tree::compare_and_swap`], gated.
-    pub fn compare_and_swap<K: AsRef<[u8]>, OV: AsRef<[u8]>, NV: Into<sled::IVec>>(
+    /// [`backend::Tree::compare_and_swap`], gated; returns whether it swapped.
+    pub fn compare_and_swap(
         &self,
-        key: K,
-        old: Option<OV>,
-        new: Option<NV>,
-    ) -> sled::Result<Result<(), sled::CompareAndSwapError>> {
+        key: impl AsRef<[u8]>,
+        old: Option<impl AsRef<[u8]>>,
+        new: Option<impl AsRef<[u8]>>,
+    ) -> Result<bool, StoreError> {
         let _pass = self.pass();
         self.tree.compare_and_swap(key, old, new)
     }
+}
+
+/// Where a gateway's store lives (`[storage] store` in the config).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// sled in a local folder: the embedded default, for one gateway.
+    Sled {
+        /// The sled folder.
+        dir: std::path::PathBuf,
+        /// sled's page cache.
+        cache_bytes: u64,
+    },
+    /// A PostgreSQL database, shared by any number of gateways.
+    Postgres {
+        /// `postgres://user[:password]@host[:port]/database[?options]`.
+        url: String,
+    },
+}
+
+/// A name for one open store, unique among the gateways on a database.
+fn new_writer_id() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::getrandom(&mut bytes);
+    format!("{}-{}", std::process::id(), hex::encode(bytes))
 }
 
 /// The page cache when the config does not set `storage.cache_mb`.
@@ -284,10 +314,30 @@ impl Store {
             // Durability comes from explicit group flushes, not from a timer.
             .flush_every_ms(None)
             .open()?;
+        let commit = GroupCommit::start(db.clone());
+        Store::on(backend::Backend::Sled(db), Some(commit))
+    }
+
+    /// Open (or create) the store in the PostgreSQL database at `url`, bringing its schema
+    /// up to date. Several gateways may share one database.
+    pub fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let pg = backend::Pg::open(url)?;
+        Store::on(backend::Backend::Pg(pg), None)
+    }
+
+    /// Open the store `location` names.
+    pub fn open_at(location: &Location) -> Result<Store, StoreError> {
+        match location {
+            Location::Sled { dir, cache_bytes } => Store::open_with_cache(dir, *cache_bytes),
+            Location::Postgres { url } => Store::open_postgres(url),
+        }
+    }
+
+    fn on(backend: backend::Backend, commit: Option<GroupCommit>) -> Result<Store, StoreError> {
         let gate = std::sync::Arc::new(std::sync::RwLock::new(()));
         let tree = |name: &str| -> Result<Gated, StoreError> {
             Ok(Gated {
-                tree: db.open_tree(name)?,
+                tree: backend.tree(name)?,
                 gate: gate.clone(),
             })
         };
@@ -301,7 +351,7 @@ impl Store {
                 }
             }
             None => {
-                meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())?;
+                meta.insert("schema", SCHEMA_VERSION.to_be_bytes())?;
             }
         }
         let inbox = tree("inbox")?;
@@ -311,14 +361,14 @@ impl Store {
                 .get(b"processed_inbox")?
                 .and_then(|v| decode_seq(&v))
                 .map_or(0, |c| c.saturating_add(1));
-            for item in inbox.range(seq_key(after)..) {
+            for item in inbox.range_from(seq_key(after)) {
                 let (key, json) = item?;
                 let seq = decode_seq(&key).unwrap_or(0);
                 if decode_record(seq, &json)?.state == InboxState::Verified {
-                    meta.insert(pending_key(seq), &[])?;
+                    meta.insert(pending_key(seq), [])?;
                 }
             }
-            meta.insert(PENDING_MARKED, &[])?;
+            meta.insert(PENDING_MARKED, [])?;
         }
         let unverified = tree("unverified")?;
         let id_base = meta.get(ID_BASE)?.and_then(|v| decode_seq(&v)).unwrap_or(0);
@@ -344,11 +394,25 @@ impl Store {
             inbox,
             bodies: tree("inbox_bodies")?,
             deliveries: tree("deliveries")?,
-            commit: GroupCommit::start(db.clone()),
-            db,
+            commit,
+            backend,
             gate,
             id_base,
+            writer_id: new_writer_id().into(),
         })
+    }
+
+    /// Resolve once every write made before the call is durable.
+    pub(crate) async fn durable(&self) -> Result<(), StoreError> {
+        match &self.commit {
+            Some(commit) => commit.durable().await.map_err(StoreError::Flush),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the store is a PostgreSQL database (shared by several gateways).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, backend::Backend::Pg(_))
     }
 
     /// Append a delivery and return once it is on disk. A delivery whose id was seen before
@@ -372,11 +436,11 @@ impl Store {
         })?;
         self.bodies.insert(seq_key(seq), delivery.body)?;
         self.inbox.insert(seq_key(seq), json)?;
-        self.meta.insert(pending_key(seq), &[])?;
+        self.meta.insert(pending_key(seq), [])?;
         if let Some(marker) = marker {
-            self.deliveries.insert(marker, &seq_key(seq))?;
+            self.deliveries.insert(marker, seq_key(seq))?;
         }
-        self.commit.durable().await.map_err(StoreError::Flush)?;
+        self.durable().await?;
         Ok(Appended::Stored(seq))
     }
 
@@ -401,8 +465,8 @@ impl Store {
         })?;
         self.bodies.insert(seq_key(seq), body)?;
         self.inbox.insert(seq_key(seq), json)?;
-        self.unverified.insert(seq_key(seq), &[])?;
-        self.commit.durable().await.map_err(StoreError::Flush)?;
+        self.unverified.insert(seq_key(seq), [])?;
+        self.durable().await?;
         Ok(Some(seq))
     }
 
@@ -435,7 +499,7 @@ impl Store {
             self.unverified_count
                 .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         }
-        self.commit.durable().await.map_err(StoreError::Flush)?;
+        self.durable().await?;
         Ok(appended)
     }
 
@@ -470,7 +534,7 @@ impl Store {
     ) -> Result<Vec<(u64, InboxRecord)>, StoreError> {
         let start = after.map_or(0, |s| s.saturating_add(1));
         let mut out = Vec::new();
-        for item in self.inbox.range(seq_key(start)..).take(limit) {
+        for item in self.inbox.range_from(seq_key(start)).take(limit) {
             let (key, json) = item?;
             let seq = decode_seq(&key).unwrap_or(0);
             out.push((seq, decode_record(seq, &json)?));
@@ -517,16 +581,18 @@ impl Store {
                 message: e.to_string(),
             })?;
             self.inbox.insert(seq_key(n), json)?;
-            self.meta.insert(pending_key(n), &[])?;
+            self.meta.insert(pending_key(n), [])?;
             seq = Some(n);
         }
         match next_cursor {
             Some(cursor) => self
                 .meta
                 .insert(poll_cursor_key(plugin), cursor.as_bytes())?,
-            None => self.meta.remove(poll_cursor_key(plugin))?,
-        };
-        self.commit.durable().await.map_err(StoreError::Flush)?;
+            None => {
+                self.meta.remove(poll_cursor_key(plugin))?;
+            }
+        }
+        self.durable().await?;
         Ok(seq)
     }
 
@@ -565,7 +631,7 @@ fn decode_record(seq: u64, json: &[u8]) -> Result<InboxRecord, StoreError> {
 impl Store {
     /// A new id, above every id this store (and the store it was restored from) handed out.
     pub(crate) fn next_id(&self) -> Result<u64, StoreError> {
-        Ok(self.db.generate_id()? + self.id_base)
+        Ok(self.backend.generate_id()? + self.id_base)
     }
 
     /// Hold every writer between two operations while `f` runs (an export's snapshot).
@@ -575,6 +641,129 @@ impl Store {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         f()
+    }
+}
+
+/// Advisory lock key of the engine's single writer across gateways.
+const WRITER_LOCK: i64 = 0x4857_0000_0000_0002;
+
+/// Meta key: the store handle that last held the engine's writer lock.
+const LAST_WRITER: &[u8] = b"engine-writer";
+
+/// Held while this gateway is the ticket engine's one writer (on sled, the only gateway
+/// always is). Released when dropped, or when the gateway's database connection ends.
+pub struct WriterGuard {
+    pg: Option<std::sync::Arc<backend::Pg>>,
+    /// Another gateway wrote since this one last held the lock: what this gateway keeps in
+    /// memory about tickets (agents' loads) must be read again.
+    pub handed_over: bool,
+}
+
+impl Drop for WriterGuard {
+    fn drop(&mut self) {
+        if let Some(pg) = &self.pg {
+            pg.unlock_writer(WRITER_LOCK);
+        }
+    }
+}
+
+/// A claim on one work item (an outbox action, an alert, a file to fetch, a connector's
+/// poll): while it is held no other gateway works on the item. Released when dropped, or
+/// when the gateway's database connection ends (a gateway killed mid-item).
+pub struct Claim {
+    pg: Option<(std::sync::Arc<backend::Pg>, i64)>,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Some((pg, key)) = &self.pg {
+            pg.release(*key);
+        }
+    }
+}
+
+/// The kinds of work item a gateway claims.
+#[derive(Debug, Clone, Copy)]
+pub enum Work<'a> {
+    /// An outbox action, by id.
+    Action(u64),
+    /// An alert, by id.
+    Alert(u64),
+    /// An evidence file to fetch, by id.
+    File(u64),
+    /// A connector's poll, by plugin id.
+    Poll(&'a str),
+}
+
+impl Work<'_> {
+    fn key(&self) -> i64 {
+        let (kind, id) = match self {
+            Work::Action(id) => (1u64, *id),
+            Work::Alert(id) => (2, *id),
+            Work::File(id) => (3, *id),
+            Work::Poll(plugin) => {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::hash::DefaultHasher::new();
+                plugin.hash(&mut h);
+                (4, h.finish())
+            }
+        };
+        // The kind in the top byte keeps kinds apart; ids are far below 2^56.
+        ((kind << 56) | (id & ((1 << 56) - 1))) as i64
+    }
+}
+
+impl Store {
+    /// Become the ticket engine's one writer across every gateway on this store, waiting
+    /// for another gateway to let go if it holds the lock.
+    pub async fn writer_lock(&self) -> Result<WriterGuard, StoreError> {
+        let backend::Backend::Pg(pg) = &self.backend else {
+            return Ok(WriterGuard {
+                pg: None,
+                handed_over: false,
+            });
+        };
+        pg.lock_writer(WRITER_LOCK).await?;
+        let mut guard = WriterGuard {
+            pg: Some(pg.clone()),
+            handed_over: false,
+        };
+        let last = self.meta.get(LAST_WRITER)?;
+        if last.as_deref() != Some(self.writer_id.as_bytes()) {
+            self.meta.insert(LAST_WRITER, self.writer_id.as_bytes())?;
+            guard.handed_over = last.is_some();
+        }
+        Ok(guard)
+    }
+
+    /// Claim `work` for this gateway; `None` when another gateway holds it.
+    pub fn claim(&self, work: Work<'_>) -> Result<Option<Claim>, StoreError> {
+        let backend::Backend::Pg(pg) = &self.backend else {
+            return Ok(Some(Claim { pg: None }));
+        };
+        let key = work.key();
+        Ok(pg.try_claim(key)?.then(|| Claim {
+            pg: Some((pg.clone(), key)),
+        }))
+    }
+
+    /// Send `event` to the live stream of every gateway on this store (`None`: this store
+    /// is not shared; the caller sends it to its own stream).
+    pub fn publish_live(&self, event: String) -> Option<()> {
+        let backend::Backend::Pg(pg) = &self.backend else {
+            return None;
+        };
+        pg.notify(event);
+        Some(())
+    }
+
+    /// On a shared store, forward what any gateway publishes with [`Store::publish_live`]
+    /// to `sink` (from a thread of its own) until `sink` returns false; `sink` also gets
+    /// `None` every few quiet seconds.
+    pub fn listen_live(&self, sink: impl FnMut(Option<String>) -> bool + Send + 'static) {
+        if let backend::Backend::Pg(pg) = &self.backend {
+            pg.listen(sink);
+        }
     }
 }
 
@@ -600,27 +789,28 @@ mod tests {
 
     #[tokio::test]
     async fn appended_deliveries_survive_a_reopen_with_their_exact_bytes() {
-        let dir = tempfile::tempdir().unwrap();
-        let body = b"{\"id\": 820982911946154508}";
-        let seq = {
-            let store = Store::open(dir.path()).unwrap();
-            let appended = store
-                .append_delivery(NewDelivery {
-                    record: record(Some("w-1")),
-                    body,
-                })
-                .await
-                .unwrap();
-            let Appended::Stored(seq) = appended else {
-                panic!("{appended:?}")
+        for place in both::places() {
+            let body = b"{\"id\": 820982911946154508}";
+            let seq = {
+                let store = place.open();
+                let appended = store
+                    .append_delivery(NewDelivery {
+                        record: record(Some("w-1")),
+                        body,
+                    })
+                    .await
+                    .unwrap();
+                let Appended::Stored(seq) = appended else {
+                    panic!("{appended:?}")
+                };
+                seq
             };
-            seq
-        };
-        let store = Store::open(dir.path()).unwrap();
-        let (stored, stored_body) = store.delivery(seq).unwrap().unwrap();
-        assert_eq!(stored_body, body);
-        assert_eq!(stored.v, SCHEMA_VERSION);
-        assert_eq!(stored.delivery_id.as_deref(), Some("w-1"));
+            let store = place.open();
+            let (stored, stored_body) = store.delivery(seq).unwrap().unwrap();
+            assert_eq!(stored_body, body, "{}", place.name());
+            assert_eq!(stored.v, SCHEMA_VERSION);
+            assert_eq!(stored.delivery_id.as_deref(), Some("w-1"));
+        }
     }
 
     /// Sequence numbers are taken before a record is written, so under concurrency a later
@@ -629,100 +819,101 @@ mod tests {
     /// found acknowledged deliveries that never became tickets).
     #[tokio::test]
     async fn applying_a_later_record_does_not_skip_an_earlier_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let mut seqs = Vec::new();
-        for id in ["w-1", "w-2"] {
-            let Appended::Stored(seq) = store
-                .append_delivery(NewDelivery {
-                    record: record(Some(id)),
-                    body: b"{}",
-                })
-                .await
-                .unwrap()
-            else {
-                panic!("stored twice")
-            };
-            seqs.push(seq);
-        }
-        store.commit_inbox_record(seqs[1], &[]).await.unwrap();
-        let left: Vec<u64> = store
-            .unapplied(10)
-            .unwrap()
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect();
-        assert_eq!(left, [seqs[0]]);
-        store.commit_inbox_record(seqs[0], &[]).await.unwrap();
-        assert!(store.unapplied(10).unwrap().is_empty());
-        drop(store);
-        assert!(
-            Store::open(dir.path())
-                .unwrap()
+        for place in both::places() {
+            let store = place.open();
+            let mut seqs = Vec::new();
+            for id in ["w-1", "w-2"] {
+                let Appended::Stored(seq) = store
+                    .append_delivery(NewDelivery {
+                        record: record(Some(id)),
+                        body: b"{}",
+                    })
+                    .await
+                    .unwrap()
+                else {
+                    panic!("stored twice")
+                };
+                seqs.push(seq);
+            }
+            store.commit_inbox_record(seqs[1], &[]).await.unwrap();
+            let left: Vec<u64> = store
                 .unapplied(10)
                 .unwrap()
-                .is_empty()
-        );
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect();
+            assert_eq!(left, [seqs[0]]);
+            store.commit_inbox_record(seqs[0], &[]).await.unwrap();
+            assert!(store.unapplied(10).unwrap().is_empty());
+            drop(store);
+            assert!(
+                place.open().unapplied(10).unwrap().is_empty(),
+                "{}",
+                place.name()
+            );
+        }
     }
 
     #[tokio::test]
     async fn a_repeated_delivery_id_changes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let first = store
-            .append_delivery(NewDelivery {
-                record: record(Some("w-1")),
-                body: b"a",
-            })
-            .await
-            .unwrap();
-        let again = store
-            .append_delivery(NewDelivery {
-                record: record(Some("w-1")),
-                body: b"a",
-            })
-            .await
-            .unwrap();
-        let Appended::Stored(seq) = first else {
-            panic!()
-        };
-        assert_eq!(again, Appended::Duplicate(seq));
-        assert_eq!(store.inbox_len(), 1);
-        // Without a delivery id nothing can be recognised as a repeat.
-        store
-            .append_delivery(NewDelivery {
-                record: record(None),
-                body: b"a",
-            })
-            .await
-            .unwrap();
-        assert_eq!(store.inbox_len(), 2);
+        for place in both::places() {
+            let store = place.open();
+            let first = store
+                .append_delivery(NewDelivery {
+                    record: record(Some("w-1")),
+                    body: b"a",
+                })
+                .await
+                .unwrap();
+            let again = store
+                .append_delivery(NewDelivery {
+                    record: record(Some("w-1")),
+                    body: b"a",
+                })
+                .await
+                .unwrap();
+            let Appended::Stored(seq) = first else {
+                panic!()
+            };
+            assert_eq!(again, Appended::Duplicate(seq));
+            assert_eq!(store.inbox_len(), 1);
+            // Without a delivery id nothing can be recognised as a repeat.
+            store
+                .append_delivery(NewDelivery {
+                    record: record(None),
+                    body: b"a",
+                })
+                .await
+                .unwrap();
+            assert_eq!(store.inbox_len(), 2, "{}", place.name());
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_writers_share_flushes_and_all_become_durable() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let tasks: Vec<_> = (0..200)
-            .map(|i| {
-                let store = store.clone();
-                tokio::spawn(async move {
-                    let id = format!("w-{i}");
-                    store
-                        .append_delivery(NewDelivery {
-                            record: record(Some(&id)),
-                            body: b"x",
-                        })
-                        .await
-                        .unwrap()
+        for place in both::places() {
+            let store = place.open();
+            let tasks: Vec<_> = (0..200)
+                .map(|i| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        let id = format!("w-{i}");
+                        store
+                            .append_delivery(NewDelivery {
+                                record: record(Some(&id)),
+                                body: b"x",
+                            })
+                            .await
+                            .unwrap()
+                    })
                 })
-            })
-            .collect();
-        for t in tasks {
-            assert!(matches!(t.await.unwrap(), Appended::Stored(_)));
+                .collect();
+            for t in tasks {
+                assert!(matches!(t.await.unwrap(), Appended::Stored(_)));
+            }
+            let listed = store.inbox_after(None, 1000).unwrap();
+            assert_eq!(listed.len(), 200);
+            assert!(listed.windows(2).all(|w| w[0].0 < w[1].0), "arrival order");
         }
-        let listed = store.inbox_after(None, 1000).unwrap();
-        assert_eq!(listed.len(), 200);
-        assert!(listed.windows(2).all(|w| w[0].0 < w[1].0), "arrival order");
     }
 }

@@ -2,8 +2,7 @@
 //! transaction with the inbox cursor, so a crash replays an inbox record completely or not
 //! at all.
 
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
+use super::backend::Op;
 
 use super::{Store, StoreError};
 use crate::actions::{AuditEntry, OutboxEntry, Proposal, Record};
@@ -219,7 +218,6 @@ impl Store {
             if self
                 .meta
                 .compare_and_swap(super::TICKET_SEQ, current, Some(&next.to_be_bytes()))?
-                .is_ok()
             {
                 return Ok(next);
             }
@@ -262,7 +260,7 @@ impl Store {
 
     /// Whether the effect of a business key was applied already.
     pub fn business_applied(&self, key: &str) -> Result<bool, StoreError> {
-        Ok(self.business.contains_key(key)?)
+        self.business.contains_key(key)
     }
 
     /// A ticket's timeline, oldest first.
@@ -312,7 +310,7 @@ impl Store {
             self.queue.scan_prefix([lane]).filter_map(move |entry| {
                 let (key, fields) = match entry {
                     Ok(entry) => entry,
-                    Err(e) => return Some(Err(StoreError::Sled(e))),
+                    Err(e) => return Some(Err(e)),
                 };
                 if !fields.is_empty()
                     && serde_json::from_slice::<QueueFields>(&fields).is_ok_and(|f| !(*accept)(&f))
@@ -349,7 +347,7 @@ impl Store {
         self.tickets.iter().values().filter_map(move |json| {
             let json = match json {
                 Ok(json) => json,
-                Err(e) => return Some(Err(StoreError::Sled(e))),
+                Err(e) => return Some(Err(e)),
             };
             if serde_json::from_slice::<QueueFields>(&json).is_ok_and(|f| !accept(&f)) {
                 return None;
@@ -366,13 +364,13 @@ impl Store {
         writes: &[TicketWrite],
     ) -> Result<(), StoreError> {
         self.commit_writes(Some(seq), writes)?;
-        self.commit.durable().await.map_err(StoreError::Flush)
+        self.durable().await
     }
 
     /// Apply ticket changes that do not come from the inbox (API actions, timers).
     pub async fn commit_tickets(&self, writes: &[TicketWrite]) -> Result<(), StoreError> {
         self.commit_writes(None, writes)?;
-        self.commit.durable().await.map_err(StoreError::Flush)
+        self.durable().await
     }
 
     fn commit_writes(&self, seq: Option<u64>, writes: &[TicketWrite]) -> Result<(), StoreError> {
@@ -439,126 +437,82 @@ impl Store {
             }
             prepared.push((write, json, fields, entries, customer, records));
         }
-        // One transaction is one operation for the export gate.
-        let _pass = self.meta.pass();
-        let result = (
-            &*self.tickets,
-            &*self.cases,
-            &*self.business,
-            &*self.timeline,
-            &*self.queue,
-            &*self.meta,
-            &*self.timers,
-            &*self.customers,
-            &*self.proposals,
-            &*self.outbox,
-            &*self.open,
-            &*self.audit,
-            &*self.alerts,
-            &*self.files,
-        )
-            .transaction(
-                |(
-                    tickets,
-                    cases,
-                    business,
-                    timeline,
-                    queue,
-                    meta,
-                    timers,
-                    customers,
-                    proposals,
-                    outbox,
-                    open,
-                    audit,
-                    alerts,
-                    files,
-                )| {
-                    for (write, json, fields, entries, customer, records) in &prepared {
-                        for (tree, key, json, is_open) in records {
-                            match tree {
-                                0 => {
-                                    proposals.insert(key.as_slice(), json.as_slice())?;
-                                }
-                                1 => {
-                                    outbox.insert(key.as_slice(), json.as_slice())?;
-                                    let index = open_key(b'o', &key[8..]);
-                                    if *is_open {
-                                        open.insert(index.as_slice(), &key[..8])?;
-                                    } else {
-                                        open.remove(index.as_slice())?;
-                                    }
-                                }
-                                3 => {
-                                    alerts.insert(key.as_slice(), json.as_slice())?;
-                                    let index = open_key(b'a', &key[8..]);
-                                    if *is_open {
-                                        open.insert(index.as_slice(), &key[..8])?;
-                                    } else {
-                                        open.remove(index.as_slice())?;
-                                    }
-                                }
-                                4 => {
-                                    files.insert(key.as_slice(), json.as_slice())?;
-                                    let index = open_key(b'f', &key[8..]);
-                                    if *is_open {
-                                        open.insert(index.as_slice(), &key[..8])?;
-                                    } else {
-                                        open.remove(index.as_slice())?;
-                                    }
-                                }
-                                _ => {
-                                    audit.insert(key.as_slice(), json.as_slice())?;
-                                }
-                            }
-                        }
-                        if let Some((key, json)) = customer {
-                            customers.insert(key.as_bytes(), json.as_slice())?;
-                        }
-                        let ticket = &write.after;
-                        tickets.insert(&ticket.id.to_be_bytes(), json.as_slice())?;
-                        cases.insert(case_index_key(ticket), &ticket.id.to_be_bytes())?;
-                        if let Some(before) = &write.before
-                            && before.status.is_open()
-                        {
-                            queue.remove(queue_key(before))?;
-                        }
-                        if ticket.status.is_open() {
-                            queue.insert(queue_key(ticket), fields.as_slice())?;
-                        }
-                        for (key, entry) in entries {
-                            timeline.insert(key, entry.as_slice())?;
-                        }
-                        for key in &write.business_keys {
-                            business.insert(key.as_bytes(), &[])?;
-                        }
-                        // The ticket's timer list is the truth; the timers tree mirrors it.
-                        let old: &[crate::tickets::model::Timer] =
-                            write.before.as_ref().map_or(&[], |b| b.timers.as_slice());
-                        for timer in old.iter().filter(|t| !ticket.timers.contains(t)) {
-                            timers.remove(&timer_key(timer.due, timer.id))?;
-                        }
-                        for timer in ticket.timers.iter().filter(|t| !old.contains(t)) {
-                            timers.insert(
-                                &timer_key(timer.due, timer.id),
-                                &ticket.id.to_be_bytes(),
-                            )?;
-                        }
+        let mut ops = Vec::new();
+        for (write, json, fields, entries, customer, records) in prepared {
+            for (tree, key, json, is_open) in records {
+                let (records_tree, kind) = match tree {
+                    0 => (&*self.proposals, None),
+                    1 => (&*self.outbox, Some(b'o')),
+                    3 => (&*self.alerts, Some(b'a')),
+                    4 => (&*self.files, Some(b'f')),
+                    _ => (&*self.audit, None),
+                };
+                if let Some(kind) = kind {
+                    let index = open_key(kind, &key[8..]);
+                    if is_open {
+                        ops.push(Op::Put(&self.open, index, key[..8].to_vec()));
+                    } else {
+                        ops.push(Op::Delete(&self.open, index));
                     }
-                    if let Some(seq) = seq {
-                        meta.insert(CURSOR, &seq.to_be_bytes())?;
-                        meta.remove(super::pending_key(seq))?;
-                    }
-                    Ok::<(), ConflictableTransactionError<()>>(())
-                },
-            );
-        match result {
-            Ok(()) => Ok(()),
-            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
-            Err(TransactionError::Abort(())) => {
-                Err(StoreError::Flush("transaction aborted".into()))
+                }
+                ops.push(Op::Put(records_tree, key, json));
+            }
+            if let Some((key, json)) = customer {
+                ops.push(Op::Put(&self.customers, key.into_bytes(), json));
+            }
+            let ticket = &write.after;
+            ops.push(Op::Put(
+                &self.tickets,
+                ticket.id.to_be_bytes().to_vec(),
+                json,
+            ));
+            ops.push(Op::Put(
+                &self.cases,
+                case_index_key(ticket),
+                ticket.id.to_be_bytes().to_vec(),
+            ));
+            if let Some(before) = &write.before
+                && before.status.is_open()
+            {
+                ops.push(Op::Delete(&self.queue, queue_key(before)));
+            }
+            if ticket.status.is_open() {
+                ops.push(Op::Put(&self.queue, queue_key(ticket), fields));
+            }
+            for (key, entry) in entries {
+                ops.push(Op::Put(&self.timeline, key.to_vec(), entry));
+            }
+            for key in &write.business_keys {
+                ops.push(Op::Put(&self.business, key.as_bytes().to_vec(), Vec::new()));
+            }
+            // The ticket's timer list is the truth; the timers tree mirrors it.
+            let old: &[crate::tickets::model::Timer] =
+                write.before.as_ref().map_or(&[], |b| b.timers.as_slice());
+            for timer in old.iter().filter(|t| !ticket.timers.contains(t)) {
+                ops.push(Op::Delete(
+                    &self.timers,
+                    timer_key(timer.due, timer.id).to_vec(),
+                ));
+            }
+            for timer in ticket.timers.iter().filter(|t| !old.contains(t)) {
+                ops.push(Op::Put(
+                    &self.timers,
+                    timer_key(timer.due, timer.id).to_vec(),
+                    ticket.id.to_be_bytes().to_vec(),
+                ));
             }
         }
+        if let Some(seq) = seq {
+            ops.push(Op::Put(
+                &self.meta,
+                CURSOR.to_vec(),
+                seq.to_be_bytes().to_vec(),
+            ));
+            ops.push(Op::Delete(&self.meta, super::pending_key(seq)));
+        }
+        // One transaction is one operation for the export gate.
+        let _pass = self.meta.pass();
+        self.backend.apply(&ops)
     }
 }
 
@@ -669,7 +623,7 @@ impl Store {
     pub async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         let json = serde_json::to_vec(entry).map_err(|e| corrupt("audit".into(), e))?;
         self.audit.insert(self.next_id()?.to_be_bytes(), json)?;
-        self.commit.durable().await.map_err(StoreError::Flush)
+        self.durable().await
     }
 
     /// A fresh id for a proposal or outbox entry.
@@ -689,6 +643,14 @@ impl Store {
                 serde_json::from_slice(&v).map_err(|e| corrupt(format!("alerts of {ticket}"), e))
             })
             .collect()
+    }
+
+    /// Alert `id` of `ticket`.
+    pub fn alert(&self, ticket: u64, id: u64) -> Result<Option<crate::alerts::Alert>, StoreError> {
+        self.alerts
+            .get(pair_key(ticket, id))?
+            .map(|v| serde_json::from_slice(&v).map_err(|e| corrupt(format!("alerts/{id}"), e)))
+            .transpose()
     }
 
     /// Alerts still to deliver.
@@ -819,61 +781,68 @@ mod tests {
 
     #[tokio::test]
     async fn ticket_numbers_count_by_one_across_reopens_and_continue_an_older_store() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let store = Store::open(dir.path()).unwrap();
-            // A store from before the counter: its tickets have record ids.
-            store
-                .commit_tickets(&[write(None, ticket(2_000_007, "mei"))])
-                .await
-                .unwrap();
-            assert_eq!(store.new_ticket_id().unwrap(), 2_000_008);
-            assert_eq!(store.new_ticket_id().unwrap(), 2_000_009);
-            // Records in between do not take numbers from tickets.
-            store.new_record_id().unwrap();
-            assert_eq!(store.new_ticket_id().unwrap(), 2_000_010);
+        for place in super::super::both::places() {
+            {
+                let store = place.open();
+                // A store from before the counter: its tickets have record ids.
+                store
+                    .commit_tickets(&[write(None, ticket(2_000_007, "mei"))])
+                    .await
+                    .unwrap();
+                assert_eq!(store.new_ticket_id().unwrap(), 2_000_008);
+                assert_eq!(store.new_ticket_id().unwrap(), 2_000_009);
+                // Records in between do not take numbers from tickets.
+                store.new_record_id().unwrap();
+                assert_eq!(store.new_ticket_id().unwrap(), 2_000_010);
+            }
+            let store = place.open();
+            assert_eq!(
+                store.new_ticket_id().unwrap(),
+                2_000_011,
+                "{}",
+                place.name()
+            );
         }
-        let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.new_ticket_id().unwrap(), 2_000_011);
-
-        let fresh = tempfile::tempdir().unwrap();
-        let store = Store::open(fresh.path()).unwrap();
-        assert_eq!(store.new_ticket_id().unwrap(), 1);
-        assert_eq!(store.new_ticket_id().unwrap(), 2);
+        for fresh in super::super::both::places() {
+            let store = fresh.open();
+            assert_eq!(store.new_ticket_id().unwrap(), 1);
+            assert_eq!(store.new_ticket_id().unwrap(), 2);
+        }
     }
 
     /// The queue index keeps the filtered fields beside each open ticket: they must follow
     /// a reassignment, and an entry written before they were kept must still be listed.
     #[tokio::test]
     async fn the_queue_index_follows_a_reassignment_and_keeps_old_entries() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let mei = ticket(1, "mei");
-        store
-            .commit_tickets(&[write(None, mei.clone())])
-            .await
-            .unwrap();
-        assert_eq!(ids_for(&store, "mei"), [1]);
-        assert!(ids_for(&store, "lin").is_empty());
+        for place in super::super::both::places() {
+            let store = place.open();
+            let mei = ticket(1, "mei");
+            store
+                .commit_tickets(&[write(None, mei.clone())])
+                .await
+                .unwrap();
+            assert_eq!(ids_for(&store, "mei"), [1]);
+            assert!(ids_for(&store, "lin").is_empty());
 
-        let lin = Ticket {
-            assignee: Some("lin".into()),
-            ..mei.clone()
-        };
-        store
-            .commit_tickets(&[write(Some(mei), lin)])
-            .await
-            .unwrap();
-        assert!(ids_for(&store, "mei").is_empty());
-        assert_eq!(ids_for(&store, "lin"), [1]);
+            let lin = Ticket {
+                assignee: Some("lin".into()),
+                ..mei.clone()
+            };
+            store
+                .commit_tickets(&[write(Some(mei), lin)])
+                .await
+                .unwrap();
+            assert!(ids_for(&store, "mei").is_empty());
+            assert_eq!(ids_for(&store, "lin"), [1]);
 
-        // An index entry from an older version has no fields: it is passed through.
-        let old = ticket(2, "ana");
-        store
-            .commit_tickets(&[write(None, old.clone())])
-            .await
-            .unwrap();
-        store.queue.insert(queue_key(&old), &[]).unwrap();
-        assert_eq!(ids_for(&store, "lin"), [1, 2]);
+            // An index entry from an older version has no fields: it is passed through.
+            let old = ticket(2, "ana");
+            store
+                .commit_tickets(&[write(None, old.clone())])
+                .await
+                .unwrap();
+            store.queue.insert(queue_key(&old), []).unwrap();
+            assert_eq!(ids_for(&store, "lin"), [1, 2], "{}", place.name());
+        }
     }
 }

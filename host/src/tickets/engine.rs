@@ -186,7 +186,27 @@ impl EngineSettings {
 /// engine.
 pub const TIMER_BATCH: usize = 256;
 
-/// The engine. One runs per gateway; it owns every change to tickets.
+/// Open tickets per assignee.
+fn count_loads(store: &Store) -> Result<HashMap<String, u32>, StoreError> {
+    let mut loads = HashMap::new();
+    for ticket in store.open_tickets(None) {
+        if let Some(agent) = ticket?.assignee {
+            *loads.entry(agent).or_insert(0) += 1;
+        }
+    }
+    Ok(loads)
+}
+
+/// Held while the engine changes tickets (see [`Engine::writer`]).
+struct Writer<'a> {
+    // The shared lock is let go before the local one, so a task of this gateway waiting
+    // for the local lock finds the shared one free of this gateway's claim.
+    _shared: crate::store::WriterGuard,
+    _local: tokio::sync::MutexGuard<'a, ()>,
+}
+
+/// The engine. One runs per gateway; it owns every change to tickets. Gateways sharing a
+/// PostgreSQL store take turns as the writer.
 pub struct Engine {
     store: Store,
     settings: EngineSettings,
@@ -215,12 +235,7 @@ pub struct Engine {
 impl Engine {
     /// An engine over `store`.
     pub fn new(store: Store, settings: EngineSettings) -> Result<Arc<Engine>, StoreError> {
-        let mut loads = HashMap::new();
-        for ticket in store.open_tickets(None) {
-            if let Some(agent) = ticket?.assignee {
-                *loads.entry(agent).or_insert(0) += 1;
-            }
-        }
+        let loads = count_loads(&store)?;
         Ok(Arc::new(Engine {
             store,
             settings,
@@ -255,6 +270,21 @@ impl Engine {
     /// Let the engine write automatic replies (the off-hours acknowledgement) with `replies`.
     pub fn set_replies(&self, replies: Arc<crate::replies::Replies>) {
         let _ = self.replies.set(replies);
+    }
+
+    /// Become the one writer of tickets: first among this gateway's tasks, then, on a store
+    /// shared by several gateways, among the gateways. When another gateway wrote since
+    /// this one last did, the agents' loads are counted again from the queue.
+    async fn writer(&self) -> Result<Writer<'_>, StoreError> {
+        let local = self.lock.lock().await;
+        let shared = self.store.writer_lock().await?;
+        if shared.handed_over {
+            *self.loads() = count_loads(&self.store)?;
+        }
+        Ok(Writer {
+            _shared: shared,
+            _local: local,
+        })
     }
 
     fn loads(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
@@ -300,7 +330,7 @@ impl Engine {
 
     /// Apply every inbox record after the cursor. Returns how many records were applied.
     pub async fn process_pending(&self) -> Result<usize, StoreError> {
-        let _one_writer = self.lock.lock().await;
+        let _one_writer = self.writer().await?;
         let mut applied = 0;
         loop {
             let batch = self.store.unapplied(128)?;
@@ -777,7 +807,7 @@ impl Engine {
         )
             -> Result<(Vec<Happening>, Option<Customer>, Vec<Record>), ChangeError>,
     ) -> Result<Ticket, ChangeError> {
-        let _one_writer = self.lock.lock().await;
+        let _one_writer = self.writer().await?;
         let before = self
             .store
             .ticket(id)?
@@ -1055,7 +1085,7 @@ impl Engine {
     /// [`TIMER_BATCH`] tickets are handled per call, so the inbox and the dispatchers get
     /// the engine between batches; a returned time at or before `now` means "call again".
     pub async fn fire_due(&self, now: Timestamp) -> Result<Option<Timestamp>, StoreError> {
-        let _one_writer = self.lock.lock().await;
+        let _one_writer = self.writer().await?;
         for _ in 0..TIMER_BATCH {
             let Some(next) = self.store.next_timer()? else {
                 return Ok(None);

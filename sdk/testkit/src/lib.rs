@@ -31,6 +31,7 @@ pub use helloword::plugin::{Limits, Plugin, PluginError};
 use helloword::plugin::{Manifest, Runtime, RuntimeSettings, Services};
 pub use helloword::telemetry::Metrics;
 
+pub mod postgres;
 pub mod stand_in;
 pub use stand_in::{Answer, Recorded, StandIn};
 

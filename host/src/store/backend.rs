@@ -1,0 +1,819 @@
+//! Where the store's trees live: sled in a local folder (the embedded default), or one
+//! PostgreSQL database shared by several gateways.
+//!
+//! The store above this module is a set of ordered key-value trees (see the table in
+//! `store/mod.rs`). Both backends keep exactly that shape, so nothing above the boundary —
+//! the ticket engine, the dispatchers, the API — knows which one it runs on:
+//!
+//! - **sled**: one sled tree per tree.
+//! - **PostgreSQL**: one table, `hw_kv (tree text, key bytea, value bytea)`, primary key
+//!   `(tree, key)`. `bytea` compares byte by byte, exactly as sled orders its keys, so range
+//!   and prefix scans return the same entries in the same order. Ids come from the
+//!   sequence `hw_ids`. Schema changes are the numbered files in `host/migrations/postgres/`,
+//!   applied once each at start under an advisory lock (several gateways may start at once).
+//!
+//! Writes that must land together ([`Backend::apply`]) are one sled transaction or one SQL
+//! transaction. PostgreSQL commits are durable when they return (`synchronous_commit` on),
+//! so the sled group flush has no counterpart there.
+//!
+//! The `postgres` client is synchronous and must not run inside the tokio runtime, so every
+//! statement runs on a small pool of connection threads (`helloword-pg`); a store call
+//! hands its work to one and waits for the answer, just as a sled call waits for its page.
+//! Locks that outlive a transaction (the engine's single writer, claims on work items) are
+//! PostgreSQL session advisory locks, each on a connection of its own: they are released
+//! when the gateway lets go of them or when its connection ends — a gateway killed
+//! mid-item releases the item for the others.
+
+use std::collections::VecDeque;
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, mpsc};
+
+use sled::IVec;
+
+use super::StoreError;
+
+/// The schema migrations for PostgreSQL, in order. Each runs once, in a transaction.
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_kv.sql"))];
+
+/// Rows fetched per round trip by a PostgreSQL scan.
+const PAGE: i64 = 256;
+
+/// Connections in a gateway's pool (besides its two lock sessions).
+const POOL_CONNECTIONS: usize = 8;
+
+/// Advisory lock key under which migrations run.
+const MIGRATION_LOCK: i64 = 0x4857_0000_0000_0001;
+
+/// The storage a store runs on.
+#[derive(Clone)]
+pub(crate) enum Backend {
+    /// sled in a local folder.
+    Sled(sled::Db),
+    /// A PostgreSQL database.
+    Pg(Arc<Pg>),
+}
+
+/// One ordered key-value tree.
+#[derive(Clone)]
+pub(crate) enum Tree {
+    /// A sled tree.
+    Sled(sled::Tree),
+    /// The rows of `hw_kv` whose `tree` column is `name`.
+    Pg {
+        /// The database.
+        pg: Arc<Pg>,
+        /// The tree's name.
+        name: Arc<str>,
+    },
+}
+
+/// One write of an atomic batch.
+pub(crate) enum Op<'a> {
+    /// Set `key` in `tree` to the value.
+    Put(&'a Tree, Vec<u8>, Vec<u8>),
+    /// Remove `key` from `tree`.
+    Delete(&'a Tree, Vec<u8>),
+}
+
+impl Backend {
+    /// The tree called `name`, created when missing.
+    pub(crate) fn tree(&self, name: &str) -> Result<Tree, StoreError> {
+        Ok(match self {
+            Backend::Sled(db) => Tree::Sled(db.open_tree(name)?),
+            Backend::Pg(pg) => Tree::Pg {
+                pg: pg.clone(),
+                name: name.into(),
+            },
+        })
+    }
+
+    /// The names of every tree that holds (or held) entries.
+    pub(crate) fn tree_names(&self) -> Result<Vec<String>, StoreError> {
+        match self {
+            Backend::Sled(db) => Ok(db
+                .tree_names()
+                .into_iter()
+                .filter(|n| n.as_ref() != b"__sled__default")
+                .map(|n| String::from_utf8_lossy(&n).into_owned())
+                .collect()),
+            Backend::Pg(pg) => pg.run(|c| {
+                Ok(
+                    c.query("SELECT DISTINCT tree FROM hw_kv ORDER BY tree", &[])?
+                        .iter()
+                        .map(|row| row.get::<_, String>(0))
+                        .collect(),
+                )
+            }),
+        }
+    }
+
+    /// A new id, unique across every gateway on this store.
+    pub(crate) fn generate_id(&self) -> Result<u64, StoreError> {
+        match self {
+            Backend::Sled(db) => Ok(db.generate_id()?),
+            Backend::Pg(pg) => pg.run(|c| {
+                let id: i64 = c.query_one("SELECT nextval('hw_ids')", &[])?.get(0);
+                Ok(id as u64)
+            }),
+        }
+    }
+
+    /// Apply `ops` together: all of them or, on an error, none.
+    pub(crate) fn apply(&self, ops: &[Op<'_>]) -> Result<(), StoreError> {
+        match self {
+            Backend::Sled(_) => apply_sled(ops),
+            Backend::Pg(pg) => {
+                let rows: Vec<(String, Vec<u8>, Option<Vec<u8>>)> = ops
+                    .iter()
+                    .map(|op| match op {
+                        Op::Put(tree, key, value) => {
+                            (tree.pg_name().to_string(), key.clone(), Some(value.clone()))
+                        }
+                        Op::Delete(tree, key) => (tree.pg_name().to_string(), key.clone(), None),
+                    })
+                    .collect();
+                pg.transaction(move |tx| {
+                    let put = tx.prepare(PUT)?;
+                    let delete = tx.prepare(DELETE)?;
+                    for (tree, key, value) in &rows {
+                        match value {
+                            Some(value) => tx.execute(&put, &[tree, key, value])?,
+                            None => tx.execute(&delete, &[tree, key])?,
+                        };
+                    }
+                    Ok(())
+                })
+            }
+        }
+    }
+}
+
+const PUT: &str = "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
+                   ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value";
+const DELETE: &str = "DELETE FROM hw_kv WHERE tree = $1 AND key = $2";
+
+fn apply_sled(ops: &[Op<'_>]) -> Result<(), StoreError> {
+    use sled::Transactional as _;
+    use sled::transaction::{ConflictableTransactionError, TransactionError};
+    // The distinct trees the batch touches, and each op's index among them.
+    let mut trees: Vec<&sled::Tree> = Vec::new();
+    let mut index = Vec::with_capacity(ops.len());
+    for op in ops {
+        let (Op::Put(tree, ..) | Op::Delete(tree, _)) = op;
+        let Tree::Sled(tree) = tree else {
+            return Err(StoreError::Flush(
+                "a batch mixes sled and PostgreSQL trees".into(),
+            ));
+        };
+        let at = match trees.iter().position(|t| std::ptr::eq(*t, tree)) {
+            Some(at) => at,
+            None => {
+                trees.push(tree);
+                trees.len() - 1
+            }
+        };
+        index.push(at);
+    }
+    if trees.is_empty() {
+        return Ok(());
+    }
+    let result = trees.as_slice().transaction(|views| {
+        for (op, &at) in ops.iter().zip(&index) {
+            match op {
+                Op::Put(_, key, value) => {
+                    views[at].insert(key.as_slice(), value.as_slice())?;
+                }
+                Op::Delete(_, key) => {
+                    views[at].remove(key.as_slice())?;
+                }
+            }
+        }
+        Ok::<(), ConflictableTransactionError<()>>(())
+    });
+    match result {
+        Ok(()) => Ok(()),
+        Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+        Err(TransactionError::Abort(())) => Err(StoreError::Flush("transaction aborted".into())),
+    }
+}
+
+impl Tree {
+    fn pg_name(&self) -> &str {
+        match self {
+            Tree::Sled(_) => "",
+            Tree::Pg { name, .. } => name,
+        }
+    }
+
+    /// The value under `key`.
+    pub(crate) fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<IVec>, StoreError> {
+        match self {
+            Tree::Sled(t) => Ok(t.get(key)?),
+            Tree::Pg { pg, name } => {
+                let (name, key) = (name.to_string(), key.as_ref().to_vec());
+                pg.run(move |c| {
+                    Ok(c.query_opt(
+                        "SELECT value FROM hw_kv WHERE tree = $1 AND key = $2",
+                        &[&name, &key],
+                    )?
+                    .map(|row| IVec::from(row.get::<_, Vec<u8>>(0))))
+                })
+            }
+        }
+    }
+
+    /// Whether `key` is present.
+    pub(crate) fn contains_key(&self, key: impl AsRef<[u8]>) -> Result<bool, StoreError> {
+        Ok(self.get(key)?.is_some())
+    }
+
+    /// Set `key` to `value`.
+    pub(crate) fn insert(
+        &self,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Tree::Sled(t) => {
+                t.insert(key.as_ref(), value.as_ref())?;
+                Ok(())
+            }
+            Tree::Pg { pg, name } => {
+                let (name, key, value) = (
+                    name.to_string(),
+                    key.as_ref().to_vec(),
+                    value.as_ref().to_vec(),
+                );
+                pg.run(move |c| {
+                    c.execute(PUT, &[&name, &key, &value])?;
+                    Ok(())
+                })
+            }
+        }
+    }
+
+    /// Remove `key`; returns the value it had.
+    pub(crate) fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<IVec>, StoreError> {
+        match self {
+            Tree::Sled(t) => Ok(t.remove(key)?),
+            Tree::Pg { pg, name } => {
+                let (name, key) = (name.to_string(), key.as_ref().to_vec());
+                pg.run(move |c| {
+                    Ok(c.query_opt(
+                        "DELETE FROM hw_kv WHERE tree = $1 AND key = $2 RETURNING value",
+                        &[&name, &key],
+                    )?
+                    .map(|row| IVec::from(row.get::<_, Vec<u8>>(0))))
+                })
+            }
+        }
+    }
+
+    /// Set `key` to `new` (remove it for `None`) only if it holds `old` (is absent for
+    /// `None`); returns whether it did.
+    pub(crate) fn compare_and_swap(
+        &self,
+        key: impl AsRef<[u8]>,
+        old: Option<impl AsRef<[u8]>>,
+        new: Option<impl AsRef<[u8]>>,
+    ) -> Result<bool, StoreError> {
+        match self {
+            Tree::Sled(t) => Ok(t
+                .compare_and_swap(
+                    key.as_ref(),
+                    old.as_ref().map(|v| v.as_ref()),
+                    new.as_ref().map(|v| v.as_ref()),
+                )?
+                .is_ok()),
+            Tree::Pg { pg, name } => {
+                let name = name.to_string();
+                let key = key.as_ref().to_vec();
+                let old = old.map(|v| v.as_ref().to_vec());
+                let new = new.map(|v| v.as_ref().to_vec());
+                pg.run(move |c| {
+                    let changed = match (old, new) {
+                        (None, Some(new)) => c.execute(
+                            "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
+                             ON CONFLICT (tree, key) DO NOTHING",
+                            &[&name, &key, &new],
+                        )?,
+                        (Some(old), Some(new)) => c.execute(
+                            "UPDATE hw_kv SET value = $4 WHERE tree = $1 AND key = $2 AND value = $3",
+                            &[&name, &key, &old, &new],
+                        )?,
+                        (Some(old), None) => c.execute(
+                            "DELETE FROM hw_kv WHERE tree = $1 AND key = $2 AND value = $3",
+                            &[&name, &key, &old],
+                        )?,
+                        (None, None) => u64::from(
+                            c.query_opt(
+                                "SELECT 1 FROM hw_kv WHERE tree = $1 AND key = $2",
+                                &[&name, &key],
+                            )?
+                            .is_none(),
+                        ),
+                    };
+                    Ok(changed == 1)
+                })
+            }
+        }
+    }
+
+    /// Every entry, in key order.
+    pub(crate) fn iter(&self) -> Iter {
+        match self {
+            Tree::Sled(t) => Iter::Sled(t.iter()),
+            Tree::Pg { .. } => self.pg_scan(Bound::Unbounded, Bound::Unbounded),
+        }
+    }
+
+    /// Entries whose keys start with `prefix`, in key order.
+    pub(crate) fn scan_prefix(&self, prefix: impl AsRef<[u8]>) -> Iter {
+        match self {
+            Tree::Sled(t) => Iter::Sled(t.scan_prefix(prefix)),
+            Tree::Pg { .. } => {
+                let prefix = prefix.as_ref().to_vec();
+                let end = prefix_end(&prefix);
+                self.pg_scan(Bound::Included(prefix), end)
+            }
+        }
+    }
+
+    /// Entries from `start` (inclusive) on, in key order.
+    pub(crate) fn range_from(&self, start: impl AsRef<[u8]>) -> Iter {
+        match self {
+            Tree::Sled(t) => Iter::Sled(t.range(start.as_ref().to_vec()..)),
+            Tree::Pg { .. } => {
+                self.pg_scan(Bound::Included(start.as_ref().to_vec()), Bound::Unbounded)
+            }
+        }
+    }
+
+    /// The entry with the greatest key.
+    pub(crate) fn last(&self) -> Result<Option<(IVec, IVec)>, StoreError> {
+        self.iter().next_back().transpose()
+    }
+
+    /// How many entries the tree holds.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Tree::Sled(t) => t.len(),
+            Tree::Pg { pg, name } => {
+                let name = name.to_string();
+                pg.run(move |c| {
+                    let n: i64 = c
+                        .query_one("SELECT count(*) FROM hw_kv WHERE tree = $1", &[&name])?
+                        .get(0);
+                    Ok(n as usize)
+                })
+                .unwrap_or(0)
+            }
+        }
+    }
+
+    fn pg_scan(&self, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> Iter {
+        let Tree::Pg { pg, name } = self else {
+            unreachable!("pg_scan on a sled tree")
+        };
+        Iter::Pg(PgScan {
+            pg: pg.clone(),
+            tree: name.to_string(),
+            lo,
+            hi,
+            front: VecDeque::new(),
+            back: VecDeque::new(),
+            ended: false,
+        })
+    }
+}
+
+/// The first key after every key that starts with `prefix` (unbounded if there is none).
+fn prefix_end(prefix: &[u8]) -> Bound<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Bound::Excluded(end);
+        }
+    }
+    Bound::Unbounded
+}
+
+/// Entries of a tree in key order, from either end.
+pub(crate) enum Iter {
+    /// A sled iterator.
+    Sled(sled::Iter),
+    /// A PostgreSQL scan, fetched a page at a time.
+    Pg(PgScan),
+}
+
+impl Iter {
+    /// Only the keys.
+    pub(crate) fn keys(self) -> impl DoubleEndedIterator<Item = Result<IVec, StoreError>> {
+        self.map(|item| item.map(|(k, _)| k))
+    }
+
+    /// Only the values.
+    pub(crate) fn values(self) -> impl DoubleEndedIterator<Item = Result<IVec, StoreError>> {
+        self.map(|item| item.map(|(_, v)| v))
+    }
+}
+
+impl Iterator for Iter {
+    type Item = Result<(IVec, IVec), StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::Sled(it) => it.next().map(|r| r.map_err(StoreError::from)),
+            Iter::Pg(scan) => scan.next_from(false),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Iter {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::Sled(it) => it.next_back().map(|r| r.map_err(StoreError::from)),
+            Iter::Pg(scan) => scan.next_from(true),
+        }
+    }
+}
+
+/// A key range of one tree, read a page at a time from either end. `lo` and `hi` close in
+/// as pages are fetched, so the two ends never fetch the same entry.
+pub(crate) struct PgScan {
+    pg: Arc<Pg>,
+    tree: String,
+    lo: Bound<Vec<u8>>,
+    hi: Bound<Vec<u8>>,
+    /// Fetched from the low end, ascending.
+    front: VecDeque<(IVec, IVec)>,
+    /// Fetched from the high end, descending.
+    back: VecDeque<(IVec, IVec)>,
+    /// Nothing is left between `lo` and `hi`.
+    ended: bool,
+}
+
+impl PgScan {
+    fn next_from(&mut self, back: bool) -> Option<Result<(IVec, IVec), StoreError>> {
+        let buffered = if back {
+            self.back
+                .pop_front()
+                .or_else(|| self.ended.then(|| self.front.pop_back()).flatten())
+        } else {
+            self.front
+                .pop_front()
+                .or_else(|| self.ended.then(|| self.back.pop_back()).flatten())
+        };
+        if buffered.is_some() || self.ended {
+            return buffered.map(Ok);
+        }
+        if let Err(e) = self.fetch(back) {
+            self.ended = true;
+            return Some(Err(e));
+        }
+        self.next_from(back)
+    }
+
+    fn fetch(&mut self, back: bool) -> Result<(), StoreError> {
+        let mut sql = String::from("SELECT key, value FROM hw_kv WHERE tree = $1");
+        let mut params: Vec<Vec<u8>> = Vec::new();
+        for (bound, below) in [(&self.lo, false), (&self.hi, true)] {
+            let (op, key) = match (bound, below) {
+                (Bound::Included(k), false) => (">=", k),
+                (Bound::Excluded(k), false) => (">", k),
+                (Bound::Included(k), true) => ("<=", k),
+                (Bound::Excluded(k), true) => ("<", k),
+                (Bound::Unbounded, _) => continue,
+            };
+            params.push(key.clone());
+            sql.push_str(&format!(" AND key {op} ${}", params.len() + 1));
+        }
+        sql.push_str(if back {
+            " ORDER BY key DESC LIMIT "
+        } else {
+            " ORDER BY key LIMIT "
+        });
+        sql.push_str(&PAGE.to_string());
+        let tree = self.tree.clone();
+        let rows: Vec<(Vec<u8>, Vec<u8>)> = self.pg.run(move |c| {
+            let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&tree];
+            for p in &params {
+                args.push(p);
+            }
+            Ok(c.query(sql.as_str(), &args)?
+                .iter()
+                .map(|row| (row.get(0), row.get(1)))
+                .collect())
+        })?;
+        if (rows.len() as i64) < PAGE {
+            self.ended = true;
+        }
+        if let Some((last, _)) = rows.last() {
+            if back {
+                self.hi = Bound::Excluded(last.clone());
+            } else {
+                self.lo = Bound::Excluded(last.clone());
+            }
+        }
+        let target = if back {
+            &mut self.back
+        } else {
+            &mut self.front
+        };
+        target.extend(
+            rows.into_iter()
+                .map(|(k, v)| (IVec::from(k), IVec::from(v))),
+        );
+        Ok(())
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// A connection made on first use and made again after it broke.
+struct Connection {
+    url: String,
+    client: Option<postgres::Client>,
+}
+
+impl Connection {
+    fn client(&mut self) -> Result<&mut postgres::Client, postgres::Error> {
+        if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
+            self.client = Some(postgres::Client::connect(&self.url, postgres::NoTls)?);
+        }
+        Ok(self.client.as_mut().expect("connected above"))
+    }
+}
+
+/// Threads that each hold one connection and run the jobs handed to them.
+struct Workers {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Workers {
+    fn start(url: &str, threads: usize, name: &str) -> Result<Workers, StoreError> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..threads {
+            let queue = queue.clone();
+            let mut connection = Connection {
+                url: url.to_string(),
+                client: None,
+            };
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(move || {
+                    loop {
+                        let job = {
+                            let queue = queue.lock().unwrap_or_else(|e| e.into_inner());
+                            queue.recv()
+                        };
+                        match job {
+                            Ok(job) => job(&mut connection),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .map_err(|e| StoreError::Flush(format!("cannot start a database thread: {e}")))?;
+        }
+        Ok(Workers { jobs })
+    }
+
+    fn send(&self, job: Job) -> Result<(), StoreError> {
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Postgres("the database threads have stopped".into()))
+    }
+
+    /// Run `f` on a connection and wait for its answer.
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.send(Box::new(move |conn| {
+            let _ = tx.send(conn.client().and_then(f));
+        }))?;
+        rx.recv()
+            .map_err(|_| StoreError::Postgres("a database thread stopped mid-call".into()))?
+            .map_err(pg_error)
+    }
+
+    /// Run `f` on a connection; the caller awaits its answer without blocking a thread.
+    async fn run_async<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(Box::new(move |conn| {
+            let _ = tx.send(conn.client().and_then(f));
+        }))?;
+        rx.await
+            .map_err(|_| StoreError::Postgres("a database thread stopped mid-call".into()))?
+            .map_err(pg_error)
+    }
+}
+
+fn pg_error(e: postgres::Error) -> StoreError {
+    StoreError::Postgres(match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    })
+}
+
+/// Is `e` a conflict a retry resolves (a deadlock between gateways, a serialization
+/// failure)?
+fn retryable(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    e.code().is_some_and(|c| {
+        *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE
+    })
+}
+
+/// A PostgreSQL database: a pool of connections, and two sessions for locks.
+pub(crate) struct Pg {
+    pool: Workers,
+    /// Holds the engine's single-writer lock.
+    writer: Workers,
+    /// Holds claims on work items.
+    claims: Workers,
+    /// Forwards notifications on [`LIVE_CHANNEL`].
+    url: String,
+}
+
+/// The `LISTEN` channel on which live events (alerts for the dashboard) cross gateways.
+pub(crate) const LIVE_CHANNEL: &str = "helloword_live";
+
+impl Pg {
+    /// Connect to `url` and bring its schema up to date.
+    pub(crate) fn open(url: &str) -> Result<Arc<Pg>, StoreError> {
+        let pg = Pg {
+            pool: Workers::start(url, POOL_CONNECTIONS, "helloword-pg")?,
+            writer: Workers::start(url, 1, "helloword-pg-writer")?,
+            claims: Workers::start(url, 1, "helloword-pg-claims")?,
+            url: url.to_string(),
+        };
+        pg.migrate()?;
+        Ok(Arc::new(pg))
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        self.run(|c| {
+            c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+            let result = (|| {
+                c.batch_execute(
+                    "CREATE TABLE IF NOT EXISTS hw_migrations (\
+                       version integer PRIMARY KEY, \
+                       applied_at timestamptz NOT NULL DEFAULT now())",
+                )?;
+                for (version, sql) in MIGRATIONS {
+                    let done = c
+                        .query_opt("SELECT 1 FROM hw_migrations WHERE version = $1", &[version])?
+                        .is_some();
+                    if done {
+                        continue;
+                    }
+                    let mut tx = c.transaction()?;
+                    tx.batch_execute(sql)?;
+                    tx.execute(
+                        "INSERT INTO hw_migrations (version) VALUES ($1)",
+                        &[version],
+                    )?;
+                    tx.commit()?;
+                }
+                Ok(())
+            })();
+            c.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
+            result
+        })
+    }
+
+    /// Run `f` on a pooled connection and wait for its answer.
+    pub(crate) fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.pool.run(f)
+    }
+
+    /// Run `f` in one transaction (retried on a deadlock or serialization failure).
+    pub(crate) fn transaction<T: Send + 'static>(
+        &self,
+        f: impl Fn(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.pool.run(move |c| {
+            let mut attempt = 0;
+            loop {
+                let mut tx = c.transaction()?;
+                match f(&mut tx).and_then(|value| tx.commit().map(|()| value)) {
+                    Err(e) if retryable(&e) && attempt < 8 => attempt += 1,
+                    other => return other,
+                }
+            }
+        })
+    }
+
+    /// Wait until this gateway holds the engine's single-writer lock.
+    pub(crate) async fn lock_writer(&self, key: i64) -> Result<(), StoreError> {
+        self.writer
+            .run_async(move |c| {
+                c.execute("SELECT pg_advisory_lock($1)", &[&key])?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Let go of the engine's single-writer lock.
+    pub(crate) fn unlock_writer(&self, key: i64) {
+        let _ = self.writer.send(Box::new(move |conn| {
+            if let Ok(c) = conn.client() {
+                let _ = c.execute("SELECT pg_advisory_unlock($1)", &[&key]);
+            }
+        }));
+    }
+
+    /// Take the claim `key` unless another gateway holds it.
+    pub(crate) fn try_claim(&self, key: i64) -> Result<bool, StoreError> {
+        self.claims.run(move |c| {
+            Ok(c.query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
+                .get::<_, bool>(0))
+        })
+    }
+
+    /// Let go of the claim `key`.
+    pub(crate) fn release(&self, key: i64) {
+        let _ = self.claims.send(Box::new(move |conn| {
+            if let Ok(c) = conn.client() {
+                let _ = c.execute("SELECT pg_advisory_unlock($1)", &[&key]);
+            }
+        }));
+    }
+
+    /// Publish `payload` to every gateway's live stream.
+    pub(crate) fn notify(&self, payload: String) {
+        let _ = self.pool.send(Box::new(move |conn| {
+            if let Ok(c) = conn.client() {
+                let _ = c.execute("SELECT pg_notify($1, $2)", &[&LIVE_CHANNEL, &payload]);
+            }
+        }));
+    }
+
+    /// Forward every notification on [`LIVE_CHANNEL`] to `sink` until it returns false,
+    /// reconnecting when the connection breaks.
+    /// `sink` also gets `None` every few quiet seconds, so it can end the thread.
+    pub(crate) fn listen(&self, mut sink: impl FnMut(Option<String>) -> bool + Send + 'static) {
+        let url = self.url.clone();
+        let _ = std::thread::Builder::new()
+            .name("helloword-pg-listen".into())
+            .spawn(move || {
+                loop {
+                    let mut connection = Connection {
+                        url: url.clone(),
+                        client: None,
+                    };
+                    if let Ok(c) = connection.client()
+                        && c.batch_execute(&format!("LISTEN {LIVE_CHANNEL}")).is_ok()
+                    {
+                        let mut notifications = c.notifications();
+                        let mut waiting =
+                            notifications.timeout_iter(std::time::Duration::from_secs(5));
+                        loop {
+                            match postgres::fallible_iterator::FallibleIterator::next(&mut waiting)
+                            {
+                                Ok(Some(n)) => {
+                                    if !sink(Some(n.payload().to_string())) {
+                                        return;
+                                    }
+                                }
+                                // A quiet spell: check the stream still has readers.
+                                Ok(None) => {
+                                    if !sink(None) {
+                                        return;
+                                    }
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    if !sink(None) {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+            });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_ends_before_the_next_prefix() {
+        assert_eq!(prefix_end(b"ab"), Bound::Excluded(b"ac".to_vec()));
+        assert_eq!(prefix_end(&[1, 0xff]), Bound::Excluded(vec![2]));
+        assert_eq!(prefix_end(&[0xff, 0xff]), Bound::Unbounded);
+        assert_eq!(prefix_end(b""), Bound::Unbounded);
+    }
+}
