@@ -36,29 +36,12 @@ fn dispute(id: u64) -> Vec<u8> {
         .into_bytes()
 }
 
-/// Install the refund-everything test policy.
-pub fn install_policy(dir: &std::path::Path) {
-    let folder = dir.join("plugins/refund-policy");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::copy(
-        test_artifacts::REFUND_POLICY,
-        folder.join("refund_policy.wasm"),
-    )
-    .unwrap();
-    std::fs::write(
-        folder.join("plugin.toml"),
-        "[plugin]\nid = \"refund-policy\"\nkind = \"compensation-policy\"\ncontract = \"0.1.0\"\n\
-         component = \"refund_policy.wasm\"\ndescription = \"Refunds every case (tests).\"\n",
-    )
-    .unwrap();
-}
-
 async fn round(seed: u64) {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let tmp = tempfile::tempdir().unwrap();
     let (admin, port) = shopify_admin::start().await;
     shopify_admin::install_connector(tmp.path(), port);
-    install_policy(tmp.path());
+    shopify_admin::install_policy(tmp.path());
     let gw = start_with(
         tmp.path(),
         &format!(

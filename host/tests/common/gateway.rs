@@ -60,6 +60,22 @@ pub async fn start_with(dir: &Path, tickets: &str) -> Running {
     panic!("the gateway did not start");
 }
 
+/// The `[storage]` table for a gateway in `dir`: empty (sled in `dir/data`) unless
+/// `HELLOWORD_TEST_STORE=postgres`, which runs the same tests on a PostgreSQL database of
+/// the test kit's server, one per folder, so a restarted gateway finds its data again.
+pub fn storage_for(dir: &Path) -> String {
+    if std::env::var("HELLOWORD_TEST_STORE").as_deref() != Ok("postgres") {
+        return String::new();
+    }
+    let remembered = dir.join("postgres-url");
+    let url = std::fs::read_to_string(&remembered).unwrap_or_else(|_| {
+        let url = helloword_testkit::postgres::server().fresh_database();
+        std::fs::write(&remembered, &url).unwrap();
+        url
+    });
+    format!("[storage]\nstore = \"{url}\"\n")
+}
+
 async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
     let plugins = dir.join("plugins/shopify");
     std::fs::create_dir_all(&plugins).unwrap();
@@ -77,10 +93,11 @@ async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
         .unwrap();
     }
     let text = format!(
-        "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n\
+        "{}[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n\
          [api.tokens]\nlead = \"lead_token\"\nlin = \"lin_token\"\nmei = \"mei_token\"\n\
          [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\nlead_token = {{ value = \"{TOKEN}\" }}\n\
-         lin_token = {{ value = \"{LIN_TOKEN}\" }}\nmei_token = {{ value = \"{MEI_TOKEN}\" }}\n{tickets}"
+         lin_token = {{ value = \"{LIN_TOKEN}\" }}\nmei_token = {{ value = \"{MEI_TOKEN}\" }}\n{tickets}",
+        storage_for(dir)
     );
     let config = Config::parse(&dir.join("helloword.toml"), &text).unwrap();
     let gateway = Gateway::start(&config).await.ok()?;
@@ -131,6 +148,19 @@ pub async fn deliver_shopify(
     body: &[u8],
     webhook_id: &str,
 ) -> u16 {
+    try_deliver_shopify(client, base, topic, body, webhook_id)
+        .await
+        .unwrap()
+}
+
+/// [`deliver_shopify`], with the error when nothing answered (a gateway that is gone).
+pub async fn try_deliver_shopify(
+    client: &reqwest::Client,
+    base: &str,
+    topic: &str,
+    body: &[u8],
+    webhook_id: &str,
+) -> Result<u16, reqwest::Error> {
     client
         .post(format!("{base}/hooks/shopify"))
         .header("X-Shopify-Topic", topic)
@@ -146,9 +176,7 @@ pub async fn deliver_shopify(
         .body(body.to_vec())
         .send()
         .await
-        .unwrap()
-        .status()
-        .as_u16()
+        .map(|response| response.status().as_u16())
 }
 
 /// An admin API call to the gateway at `base` with `token`: the status and the JSON body.

@@ -17,6 +17,11 @@ pub struct Served {
 /// Write `<dir>/helloword.toml` (a `[server]` section listening on a free port, then
 /// `config`), start `helloword serve` on it and wait until it answers `/healthz`.
 pub async fn serve(dir: &Path, config: &str) -> Served {
+    serve_with_env(dir, config, &[]).await
+}
+
+/// [`serve`] with `env` set for the gateway (a failpoint, a log level).
+pub async fn serve_with_env(dir: &Path, config: &str, env: &[(&str, &str)]) -> Served {
     let port = free_port();
     let file = dir.join("helloword.toml");
     std::fs::write(
@@ -27,6 +32,7 @@ pub async fn serve(dir: &Path, config: &str) -> Served {
     let child = Command::new(env!("CARGO_BIN_EXE_helloword"))
         .args(["serve", "--config"])
         .arg(&file)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

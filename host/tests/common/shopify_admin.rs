@@ -220,3 +220,20 @@ pub fn install_connector(dir: &Path, port: u16) -> PathBuf {
     std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
     folder
 }
+
+/// Install the refund-everything test policy.
+pub fn install_policy(dir: &std::path::Path) {
+    let folder = dir.join("plugins/refund-policy");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(
+        test_artifacts::REFUND_POLICY,
+        folder.join("refund_policy.wasm"),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("plugin.toml"),
+        "[plugin]\nid = \"refund-policy\"\nkind = \"compensation-policy\"\ncontract = \"0.1.0\"\n\
+         component = \"refund_policy.wasm\"\ndescription = \"Refunds every case (tests).\"\n",
+    )
+    .unwrap();
+}

@@ -1,0 +1,175 @@
+//! Scale-out: three real `helloword serve` processes on one PostgreSQL database (a real
+//! server from Debian's packages, started by the test kit), sharing a plugin folder, behind
+//! a "load balancer" that sends each delivery to any of them and retries elsewhere when one
+//! is gone — as a marketplace retries an unanswered webhook.
+//!
+//! Mid-run one gateway is killed with SIGKILL, and another aborts inside an action: after
+//! the refund reached the marketplace, before it recorded the outcome. The survivor must
+//! finish everything: every acknowledged delivery becomes its case's one ticket, every
+//! proposal timer fires once (one refund decided per case), and the marketplace sees
+//! exactly one refund per case.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use common::gateway::{SECRET, TOKEN, fixture, try_deliver_shopify};
+use common::served::{Served, serve_with_env};
+use common::shopify_admin;
+use helloword::store::Store;
+use helloword::tickets::model::TimerKind;
+
+/// Shopify's chargeback sample as dispute `id`.
+fn dispute(id: u64) -> Vec<u8> {
+    String::from_utf8(fixture("disputes__create.json"))
+        .unwrap()
+        .replace("285332461850802063", &id.to_string())
+        .into_bytes()
+}
+
+/// Deliver `body` to the gateways from `first` on, moving to the next while one does not
+/// answer 200; `None` when none did.
+async fn deliver_anywhere(
+    gateways: &[Option<Served>],
+    first: usize,
+    body: &[u8],
+    webhook: &str,
+) -> Option<usize> {
+    let client = reqwest::Client::new();
+    for attempt in 0..30 {
+        let at = (first + attempt) % gateways.len();
+        let Some(gw) = &gateways[at] else {
+            continue;
+        };
+        let answer = try_deliver_shopify(&client, &gw.base, "disputes/create", body, webhook);
+        if answer.await.is_ok_and(|status| status == 200) {
+            return Some(at);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_gateways_on_one_database_do_everything_once_when_one_is_killed() {
+    let url = helloword_testkit::postgres::server().fresh_database();
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared");
+    let (admin, port) = shopify_admin::start().await;
+    shopify_admin::install_connector(&shared, port);
+    shopify_admin::install_policy(&shared);
+    let config = format!(
+        "[storage]\nstore = \"{url}\"\ndata_dir = \"{data}\"\n\
+         [plugins]\ndir = \"{plugins}\"\nwatch_interval_ms = 0\n\
+         [api.tokens]\nlead = \"lead_token\"\n\
+         [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n\
+         lead_token = {{ value = \"{TOKEN}\" }}\n\
+         shopify_admin_token = {{ value = \"{admin_token}\" }}\n\
+         [actions]\nretry_base_ms = 20\n",
+        data = shared.join("data").display(),
+        plugins = shared.join("plugins").display(),
+        admin_token = shopify_admin::ADMIN_TOKEN,
+    );
+    let mut gateways = Vec::new();
+    for (i, env) in [
+        vec![],
+        vec![],
+        // Dies inside the first refund it sends, after the marketplace made it.
+        vec![("HELLOWORD_FAILPOINT", "outbox:after-send")],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = tmp.path().join(format!("gateway-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        gateways.push(Some(serve_with_env(&dir, &config, &env).await));
+    }
+
+    // Cases, each delivered twice with distinct webhook ids (a duplicate subscription), the
+    // two copies to different gateways.
+    let cases: u64 = 45;
+    let mut acknowledged = BTreeMap::new();
+    for case in 0..cases {
+        if case == cases / 3 {
+            // SIGKILL, mid-load.
+            gateways[1] = None;
+        }
+        let body = dispute(7_000_000 + case);
+        for copy in 0..2usize {
+            let webhook = format!("c{case}-d{copy}");
+            let first = (case as usize + copy) % 3;
+            let at = deliver_anywhere(&gateways, first, &body, &webhook).await;
+            let at = at.unwrap_or_else(|| panic!("no gateway took delivery {webhook}"));
+            acknowledged.insert(webhook, (case, at));
+        }
+    }
+
+    let store = Store::open_postgres(&url).unwrap();
+    let mut settled = false;
+    for _ in 0..1500 {
+        let tickets = store.queue(None, 1000).unwrap();
+        let proposed = tickets.iter().all(|t| {
+            t.timers
+                .iter()
+                .all(|timer| !matches!(timer.what, TimerKind::Propose))
+        });
+        if store.unapplied(1).unwrap().is_empty()
+            && tickets.len() as u64 == cases
+            && proposed
+            && store.open_actions().unwrap().is_empty()
+            && admin.refund_count() as u64 >= cases
+        {
+            settled = true;
+            break;
+        }
+        if tickets.len() as u64 > cases || admin.refund_count() as u64 > cases {
+            break; // Already wrong: say how below.
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+    // Give a duplicate refund every chance to show up.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let tickets = store.queue(None, 1000).unwrap();
+    assert!(
+        settled,
+        "the gateways did not finish: {} of {cases} tickets, {} refunds, open actions {:?}",
+        tickets.len(),
+        admin.refund_count(),
+        store.open_actions().unwrap()
+    );
+
+    // Every acknowledged delivery is in the inbox, once.
+    let inbox = store.inbox_after(None, 10_000).unwrap();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, record) in &inbox {
+        if let Some(id) = &record.delivery_id {
+            *seen.entry(id.clone()).or_default() += 1;
+        }
+    }
+    for webhook in acknowledged.keys() {
+        assert_eq!(seen.get(webhook), Some(&1), "delivery {webhook}");
+    }
+    // One ticket per case, each changed once, each with one refund decided (its proposal
+    // timer fired once) and made once at the marketplace.
+    assert_eq!(tickets.len() as u64, cases, "one ticket per case");
+    let mut refunds = BTreeMap::new();
+    for ticket in &tickets {
+        assert_eq!(ticket.events, 1, "ticket {}: one state change", ticket.id);
+        let actions = store.actions(ticket.id).unwrap();
+        assert_eq!(actions.len(), 1, "ticket {}: one refund decided", ticket.id);
+        let key = actions[0].action.idempotency_key.clone();
+        refunds.insert(ticket.id, admin.refunds_with(&key));
+    }
+    assert!(
+        refunds.values().all(|n| *n == 1),
+        "refunds per ticket at the marketplace: {refunds:?}"
+    );
+    assert_eq!(admin.refund_count() as u64, cases);
+    // The gateway with the failpoint did die inside an action, and one gateway survived.
+    let alive: Vec<bool> = gateways.iter().map(|g| g.is_some()).collect();
+    assert_eq!(alive, [true, false, true]);
+    let crashed = gateways[2].as_ref().unwrap().started_at().await.is_none();
+    assert!(crashed, "the failpoint gateway aborted mid-action");
+    gateways[0].take().unwrap().stop();
+}
