@@ -22,7 +22,16 @@ const EXAMPLE: &str = include_str!("../../docs/helloword.example.toml");
 
 /// Keys the example shows only as commented-out lines (`# key = value`), and why it cannot set
 /// them. Uncommented together, those lines must still make a valid config.
-const COMMENTED_OUT: [(&str, &str); 3] = [
+const COMMENTED_OUT: [(&str, &str); 5] = [
+    (
+        "storage.store",
+        "the example runs one gateway on the embedded sled store, the default; the URL is what \
+         gateways sharing a PostgreSQL database set",
+    ),
+    (
+        "storage.password_secret",
+        "goes together with a PostgreSQL `storage.store`",
+    ),
     (
         "server.tls_cert",
         "the example serves plain HTTP behind a TLS-terminating proxy (`trusted_proxies`); \

@@ -123,29 +123,67 @@ impl Backend {
         match self {
             Backend::Sled(_) => apply_sled(ops),
             Backend::Pg(pg) => {
-                let rows: Vec<(String, Vec<u8>, Option<Vec<u8>>)> = ops
-                    .iter()
-                    .map(|op| match op {
-                        Op::Put(tree, key, value) => {
-                            (tree.pg_name().to_string(), key.clone(), Some(value.clone()))
-                        }
-                        Op::Delete(tree, key) => (tree.pg_name().to_string(), key.clone(), None),
-                    })
-                    .collect();
-                pg.transaction(move |tx| {
-                    let put = tx.prepare(PUT)?;
-                    let delete = tx.prepare(DELETE)?;
-                    for (tree, key, value) in &rows {
-                        match value {
-                            Some(value) => tx.execute(&put, &[tree, key, value])?,
-                            None => tx.execute(&delete, &[tree, key])?,
-                        };
-                    }
-                    Ok(())
-                })
+                let rows = pg_rows(ops);
+                pg.transaction(move |tx| write_rows(tx, &rows))
             }
         }
     }
+}
+
+impl Backend {
+    /// On PostgreSQL, apply `ops` in one transaction that first sets `key` in `tree` to
+    /// `value` unless the key is present — in which case nothing is written and this
+    /// returns `Ok(Some(false))`. `Ok(None)` on sled, whose callers write in order instead.
+    pub(crate) fn apply_if_absent(
+        &self,
+        (tree, key, value): (&Tree, Vec<u8>, Vec<u8>),
+        ops: &[Op<'_>],
+    ) -> Result<Option<bool>, StoreError> {
+        let Backend::Pg(pg) = self else {
+            return Ok(None);
+        };
+        let guard = (tree.pg_name().to_string(), key, value);
+        let rows = pg_rows(ops);
+        pg.transaction(move |tx| {
+            let (tree, key, value) = &guard;
+            let fresh = tx.execute(
+                "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
+                 ON CONFLICT (tree, key) DO NOTHING",
+                &[tree, key, value],
+            )?;
+            if fresh == 0 {
+                return Ok(false);
+            }
+            write_rows(tx, &rows)?;
+            Ok(true)
+        })
+        .map(Some)
+    }
+}
+
+type Row = (String, Vec<u8>, Option<Vec<u8>>);
+
+fn pg_rows(ops: &[Op<'_>]) -> Vec<Row> {
+    ops.iter()
+        .map(|op| match op {
+            Op::Put(tree, key, value) => {
+                (tree.pg_name().to_string(), key.clone(), Some(value.clone()))
+            }
+            Op::Delete(tree, key) => (tree.pg_name().to_string(), key.clone(), None),
+        })
+        .collect()
+}
+
+fn write_rows(tx: &mut postgres::Transaction<'_>, rows: &[Row]) -> Result<(), postgres::Error> {
+    let put = tx.prepare(PUT)?;
+    let delete = tx.prepare(DELETE)?;
+    for (tree, key, value) in rows {
+        match value {
+            Some(value) => tx.execute(&put, &[tree, key, value])?,
+            None => tx.execute(&delete, &[tree, key])?,
+        };
+    }
+    Ok(())
 }
 
 const PUT: &str = "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \

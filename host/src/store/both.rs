@@ -382,3 +382,58 @@ async fn migrating_moves_every_entry_from_sled_into_postgres() {
     assert!(again.to_string().contains("already holds"), "{again}");
     assert_eq!(Store::open_postgres(&url).unwrap().inbox_len(), 600);
 }
+
+/// The same delivery reaching two gateways at once is stored by one of them only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_two_gateways_take_at_once_is_stored_once() {
+    let url = fresh_database();
+    let stores = [
+        Store::open_postgres(&url).unwrap(),
+        Store::open_postgres(&url).unwrap(),
+    ];
+    for n in 0..40 {
+        let tasks: Vec<_> = stores
+            .iter()
+            .map(|store| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let record = InboxRecord {
+                        v: 0,
+                        plugin: "shopify".into(),
+                        received_at: jiff::Timestamp::UNIX_EPOCH,
+                        method: "POST".into(),
+                        path: "/".into(),
+                        query: String::new(),
+                        headers: vec![],
+                        delivery_id: Some(format!("w-{n}")),
+                        events: vec![],
+                        state: InboxState::Verified,
+                        trace: None,
+                    };
+                    store
+                        .append_delivery(NewDelivery {
+                            record,
+                            body: b"{}",
+                        })
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut stored = Vec::new();
+        let mut duplicates = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                Appended::Stored(seq) => stored.push(seq),
+                Appended::Duplicate(seq) => duplicates.push(seq),
+            }
+        }
+        assert_eq!(stored.len(), 1, "delivery {n}: stored {stored:?}");
+        assert_eq!(
+            duplicates, stored,
+            "delivery {n}: the duplicate names the first copy"
+        );
+    }
+    assert_eq!(stores[0].inbox_len(), 40);
+    assert_eq!(stores[1].unapplied(100).unwrap().len(), 40);
+}

@@ -434,6 +434,25 @@ impl Store {
             key: format!("inbox/{seq}"),
             message: e.to_string(),
         })?;
+        if let Some(marker) = &marker {
+            // On a shared store, one transaction: another gateway may be storing the same
+            // delivery right now, and only one of them may.
+            let ops = [
+                backend::Op::Put(&self.bodies, seq_key(seq).to_vec(), delivery.body.to_vec()),
+                backend::Op::Put(&self.inbox, seq_key(seq).to_vec(), json.clone()),
+                backend::Op::Put(&self.meta, pending_key(seq), Vec::new()),
+            ];
+            let guard = (&*self.deliveries, marker.clone(), seq_key(seq).to_vec());
+            let _pass = self.meta.pass();
+            match self.backend.apply_if_absent(guard, &ops)? {
+                Some(true) => return Ok(Appended::Stored(seq)),
+                Some(false) => {
+                    let first = self.deliveries.get(marker)?.as_deref().and_then(decode_seq);
+                    return Ok(Appended::Duplicate(first.unwrap_or(seq)));
+                }
+                None => {}
+            }
+        }
         self.bodies.insert(seq_key(seq), delivery.body)?;
         self.inbox.insert(seq_key(seq), json)?;
         self.meta.insert(pending_key(seq), [])?;
