@@ -33,7 +33,7 @@ mkdir -p "$work/pg" && chmod 755 "$work"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$work/pg"
 as_pg "$bin_dir/initdb" -D "$work/pg" -A trust -U postgres -E UTF8 --no-locale >/dev/null
 as_pg "$bin_dir/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w -o \
-  "-h 127.0.0.1 -p $pg_port -k $work/pg -c max_connections=200 -c shared_buffers=128MB" \
+  "-h 127.0.0.1 -p $pg_port -k $work/pg -c max_connections=200 -c shared_buffers=128MB ${PGOPTS:-}" \
   start >/dev/null
 
 secret=bench-secret

@@ -111,8 +111,8 @@ impl Backend {
     pub(crate) fn generate_id(&self) -> Result<u64, StoreError> {
         match self {
             Backend::Sled(db) => Ok(db.generate_id()?),
-            Backend::Pg(pg) => pg.run(|c| {
-                let id: i64 = c.query_one("SELECT nextval('hw_ids')", &[])?.get(0);
+            Backend::Pg(pg) => pg.call(|c| {
+                let id: i64 = c.execute(NEXT_ID, &[])?[0].get(0);
                 Ok(id as u64)
             }),
         }
@@ -123,18 +123,36 @@ impl Backend {
         match self {
             Backend::Sled(_) => apply_sled(ops),
             Backend::Pg(pg) => {
-                let rows = pg_rows(ops);
-                pg.transaction(move |tx| write_rows(tx, &rows))
+                let (puts, deletes) = pg_rows(ops);
+                pg.call(move |c| {
+                    c.execute(APPLY, &[&puts.0, &puts.1, &puts.2, &deletes.0, &deletes.1])?;
+                    Ok(())
+                })
             }
         }
     }
 }
 
 impl Backend {
-    /// On PostgreSQL, apply `ops` in one transaction that first sets `key` in `tree` to
-    /// `value` unless the key is present — in which case nothing is written and this
-    /// returns `Ok(Some(false))`. `Ok(None)` on sled, whose callers write in order instead.
-    pub(crate) fn apply_if_absent(
+    /// A new id, awaited without holding a thread on PostgreSQL.
+    pub(crate) async fn generate_id_async(&self) -> Result<u64, StoreError> {
+        match self {
+            Backend::Sled(db) => Ok(db.generate_id()?),
+            Backend::Pg(pg) => {
+                pg.pool
+                    .run_on_async(|c| {
+                        let id: i64 = c.execute(NEXT_ID, &[])?[0].get(0);
+                        Ok(id as u64)
+                    })
+                    .await
+            }
+        }
+    }
+
+    /// On PostgreSQL, in one statement: set `key` in `tree` to `value` unless the key is
+    /// present, and only then apply `ops` (puts only). Returns whether it wrote; `None` on
+    /// sled, whose callers write in order instead.
+    pub(crate) async fn apply_if_absent(
         &self,
         (tree, key, value): (&Tree, Vec<u8>, Vec<u8>),
         ops: &[Op<'_>],
@@ -142,53 +160,86 @@ impl Backend {
         let Backend::Pg(pg) = self else {
             return Ok(None);
         };
-        let guard = (tree.pg_name().to_string(), key, value);
-        let rows = pg_rows(ops);
-        pg.transaction(move |tx| {
-            let (tree, key, value) = &guard;
-            let fresh = tx.execute(
-                "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
-                 ON CONFLICT (tree, key) DO NOTHING",
-                &[tree, key, value],
-            )?;
-            if fresh == 0 {
-                return Ok(false);
-            }
-            write_rows(tx, &rows)?;
-            Ok(true)
-        })
-        .map(Some)
+        let (puts, deletes) = pg_rows(ops);
+        if !deletes.0.is_empty() {
+            return Err(StoreError::Postgres(
+                "apply_if_absent takes puts only".into(),
+            ));
+        }
+        let guard_tree = tree.pg_name().to_string();
+        pg.pool
+            .run_on_async(move |c| {
+                let fresh: i64 = c.execute(
+                    APPLY_IF_ABSENT,
+                    &[&guard_tree, &key, &value, &puts.0, &puts.1, &puts.2],
+                )?[0]
+                    .get(0);
+                Ok(fresh == 1)
+            })
+            .await
+            .map(Some)
     }
 }
 
-type Row = (String, Vec<u8>, Option<Vec<u8>>);
+/// Puts (trees, keys, values) and deletes (trees, keys), each key once: the last op on a
+/// key wins, as it would in a transaction.
+type Puts = (Vec<String>, Vec<Vec<u8>>, Vec<Vec<u8>>);
+type Deletes = (Vec<String>, Vec<Vec<u8>>);
 
-fn pg_rows(ops: &[Op<'_>]) -> Vec<Row> {
-    ops.iter()
-        .map(|op| match op {
+fn pg_rows(ops: &[Op<'_>]) -> (Puts, Deletes) {
+    let mut last: std::collections::HashMap<(&str, &[u8]), usize> =
+        std::collections::HashMap::new();
+    for (i, op) in ops.iter().enumerate() {
+        let (Op::Put(tree, key, _) | Op::Delete(tree, key)) = op;
+        last.insert((tree.pg_name(), key.as_slice()), i);
+    }
+    let (mut puts, mut deletes): (Puts, Deletes) = Default::default();
+    for (i, op) in ops.iter().enumerate() {
+        let (Op::Put(tree, key, _) | Op::Delete(tree, key)) = op;
+        if last.get(&(tree.pg_name(), key.as_slice())) != Some(&i) {
+            continue;
+        }
+        match op {
             Op::Put(tree, key, value) => {
-                (tree.pg_name().to_string(), key.clone(), Some(value.clone()))
+                puts.0.push(tree.pg_name().to_string());
+                puts.1.push(key.clone());
+                puts.2.push(value.clone());
             }
-            Op::Delete(tree, key) => (tree.pg_name().to_string(), key.clone(), None),
-        })
-        .collect()
+            Op::Delete(tree, key) => {
+                deletes.0.push(tree.pg_name().to_string());
+                deletes.1.push(key.clone());
+            }
+        }
+    }
+    (puts, deletes)
 }
 
-fn write_rows(tx: &mut postgres::Transaction<'_>, rows: &[Row]) -> Result<(), postgres::Error> {
-    let put = tx.prepare(PUT)?;
-    let delete = tx.prepare(DELETE)?;
-    for (tree, key, value) in rows {
-        match value {
-            Some(value) => tx.execute(&put, &[tree, key, value])?,
-            None => tx.execute(&delete, &[tree, key])?,
-        };
-    }
-    Ok(())
-}
+const NEXT_ID: &str = "SELECT nextval('hw_ids')";
+
+/// A batch in one statement, so it is atomic and takes one round trip.
+const APPLY: &str = "WITH gone AS (\
+       DELETE FROM hw_kv d USING unnest($4::text[], $5::bytea[]) AS g(tree, key) \
+       WHERE d.tree = g.tree AND d.key = g.key), \
+     put AS (\
+       INSERT INTO hw_kv (tree, key, value) \
+       SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[]) \
+       ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value) \
+     SELECT 1";
+
+/// A batch that is written only if its guard key was absent (and is then set).
+const APPLY_IF_ABSENT: &str = "WITH fresh AS (\
+       INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
+       ON CONFLICT (tree, key) DO NOTHING RETURNING 1), \
+     put AS (\
+       INSERT INTO hw_kv (tree, key, value) \
+       SELECT u.tree, u.key, u.value \
+       FROM unnest($4::text[], $5::bytea[], $6::bytea[]) AS u(tree, key, value) \
+       WHERE EXISTS (SELECT 1 FROM fresh) \
+       ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value) \
+     SELECT count(*) FROM fresh";
 
 const PUT: &str = "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
                    ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value";
-const DELETE: &str = "DELETE FROM hw_kv WHERE tree = $1 AND key = $2";
 
 fn apply_sled(ops: &[Op<'_>]) -> Result<(), StoreError> {
     use sled::Transactional as _;
@@ -249,11 +300,12 @@ impl Tree {
             Tree::Sled(t) => Ok(t.get(key)?),
             Tree::Pg { pg, name } => {
                 let (name, key) = (name.to_string(), key.as_ref().to_vec());
-                pg.run(move |c| {
-                    Ok(c.query_opt(
+                pg.call(move |c| {
+                    Ok(c.execute(
                         "SELECT value FROM hw_kv WHERE tree = $1 AND key = $2",
                         &[&name, &key],
                     )?
+                    .first()
                     .map(|row| IVec::from(row.get::<_, Vec<u8>>(0))))
                 })
             }
@@ -282,7 +334,7 @@ impl Tree {
                     key.as_ref().to_vec(),
                     value.as_ref().to_vec(),
                 );
-                pg.run(move |c| {
+                pg.call(move |c| {
                     c.execute(PUT, &[&name, &key, &value])?;
                     Ok(())
                 })
@@ -296,11 +348,12 @@ impl Tree {
             Tree::Sled(t) => Ok(t.remove(key)?),
             Tree::Pg { pg, name } => {
                 let (name, key) = (name.to_string(), key.as_ref().to_vec());
-                pg.run(move |c| {
-                    Ok(c.query_opt(
+                pg.call(move |c| {
+                    Ok(c.execute(
                         "DELETE FROM hw_kv WHERE tree = $1 AND key = $2 RETURNING value",
                         &[&name, &key],
                     )?
+                    .first()
                     .map(|row| IVec::from(row.get::<_, Vec<u8>>(0))))
                 })
             }
@@ -328,30 +381,36 @@ impl Tree {
                 let key = key.as_ref().to_vec();
                 let old = old.map(|v| v.as_ref().to_vec());
                 let new = new.map(|v| v.as_ref().to_vec());
-                pg.run(move |c| {
-                    let changed = match (old, new) {
-                        (None, Some(new)) => c.execute(
-                            "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
-                             ON CONFLICT (tree, key) DO NOTHING",
-                            &[&name, &key, &new],
-                        )?,
-                        (Some(old), Some(new)) => c.execute(
-                            "UPDATE hw_kv SET value = $4 WHERE tree = $1 AND key = $2 AND value = $3",
-                            &[&name, &key, &old, &new],
-                        )?,
-                        (Some(old), None) => c.execute(
-                            "DELETE FROM hw_kv WHERE tree = $1 AND key = $2 AND value = $3",
-                            &[&name, &key, &old],
-                        )?,
-                        (None, None) => u64::from(
-                            c.query_opt(
+                pg.call(move |c| {
+                    Ok(match (old, new) {
+                        (None, Some(new)) => !c
+                            .execute(
+                                "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
+                                 ON CONFLICT (tree, key) DO NOTHING RETURNING 1",
+                                &[&name, &key, &new],
+                            )?
+                            .is_empty(),
+                        (Some(old), Some(new)) => !c
+                            .execute(
+                                "UPDATE hw_kv SET value = $4 \
+                                 WHERE tree = $1 AND key = $2 AND value = $3 RETURNING 1",
+                                &[&name, &key, &old, &new],
+                            )?
+                            .is_empty(),
+                        (Some(old), None) => !c
+                            .execute(
+                                "DELETE FROM hw_kv \
+                                 WHERE tree = $1 AND key = $2 AND value = $3 RETURNING 1",
+                                &[&name, &key, &old],
+                            )?
+                            .is_empty(),
+                        (None, None) => c
+                            .execute(
                                 "SELECT 1 FROM hw_kv WHERE tree = $1 AND key = $2",
                                 &[&name, &key],
                             )?
-                            .is_none(),
-                        ),
-                    };
-                    Ok(changed == 1)
+                            .is_empty(),
+                    })
                 })
             }
         }
@@ -398,9 +457,9 @@ impl Tree {
             Tree::Sled(t) => t.len(),
             Tree::Pg { pg, name } => {
                 let name = name.to_string();
-                pg.run(move |c| {
+                pg.call(move |c| {
                     let n: i64 = c
-                        .query_one("SELECT count(*) FROM hw_kv WHERE tree = $1", &[&name])?
+                        .execute("SELECT count(*) FROM hw_kv WHERE tree = $1", &[&name])?[0]
                         .get(0);
                     Ok(n as usize)
                 })
@@ -534,12 +593,12 @@ impl PgScan {
         });
         sql.push_str(&PAGE.to_string());
         let tree = self.tree.clone();
-        let rows: Vec<(Vec<u8>, Vec<u8>)> = self.pg.run(move |c| {
+        let rows: Vec<(Vec<u8>, Vec<u8>)> = self.pg.call(move |c| {
             let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&tree];
             for p in &params {
                 args.push(p);
             }
-            Ok(c.query(sql.as_str(), &args)?
+            Ok(c.execute(sql.as_str(), &args)?
                 .iter()
                 .map(|row| (row.get(0), row.get(1)))
                 .collect())
@@ -569,18 +628,57 @@ impl PgScan {
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
-/// A connection made on first use and made again after it broke.
-struct Connection {
+/// A connection made on first use and made again after it broke, with the statements it
+/// prepared (a prepared statement runs in one round trip).
+pub(crate) struct Connection {
     url: String,
     client: Option<postgres::Client>,
+    statements: std::collections::HashMap<String, postgres::Statement>,
 }
 
 impl Connection {
+    fn new(url: &str) -> Connection {
+        Connection {
+            url: url.to_string(),
+            client: None,
+            statements: std::collections::HashMap::new(),
+        }
+    }
+
     fn client(&mut self) -> Result<&mut postgres::Client, postgres::Error> {
         if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
+            self.statements.clear();
             self.client = Some(postgres::Client::connect(&self.url, postgres::NoTls)?);
         }
         Ok(self.client.as_mut().expect("connected above"))
+    }
+
+    /// `sql`, prepared once per connection.
+    fn prepared(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        self.client()?;
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client()?.prepare(sql)?;
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
+    /// Run the statement `sql` with `params`, retrying a deadlock or serialization failure
+    /// (gateways writing the same keys in another order).
+    fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        let mut attempt = 0;
+        loop {
+            match self.client()?.query(&statement, params) {
+                Err(e) if retryable(&e) && attempt < 8 => attempt += 1,
+                other => return other,
+            }
+        }
     }
 }
 
@@ -595,10 +693,7 @@ impl Workers {
         let queue = Arc::new(Mutex::new(queue));
         for _ in 0..threads {
             let queue = queue.clone();
-            let mut connection = Connection {
-                url: url.to_string(),
-                client: None,
-            };
+            let mut connection = Connection::new(url);
             std::thread::Builder::new()
                 .name(name.into())
                 .spawn(move || {
@@ -629,11 +724,43 @@ impl Workers {
         &self,
         f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.run_on(move |conn| conn.client().and_then(f))
+    }
+
+    /// Run `f` on a connection (with its prepared statements) and wait for its answer. On a
+    /// tokio worker the wait is announced to the runtime (`block_in_place`), which moves
+    /// the worker's other tasks elsewhere meanwhile: a round trip to the database must not
+    /// stall every request queued behind it.
+    fn run_on<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let (tx, rx) = mpsc::sync_channel(1);
         self.send(Box::new(move |conn| {
-            let _ = tx.send(conn.client().and_then(f));
+            let _ = tx.send(f(conn));
         }))?;
-        rx.recv()
+        let on_worker = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let answer = if on_worker {
+            tokio::task::block_in_place(|| rx.recv())
+        } else {
+            rx.recv()
+        };
+        answer
+            .map_err(|_| StoreError::Postgres("a database thread stopped mid-call".into()))?
+            .map_err(pg_error)
+    }
+
+    /// [`Workers::run_on`], awaited without holding a thread.
+    async fn run_on_async<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(Box::new(move |conn| {
+            let _ = tx.send(f(conn));
+        }))?;
+        rx.await
             .map_err(|_| StoreError::Postgres("a database thread stopped mid-call".into()))?
             .map_err(pg_error)
     }
@@ -735,21 +862,12 @@ impl Pg {
         self.pool.run(f)
     }
 
-    /// Run `f` in one transaction (retried on a deadlock or serialization failure).
-    pub(crate) fn transaction<T: Send + 'static>(
+    /// Run `f` on a pooled connection with its prepared statements.
+    pub(crate) fn call<T: Send + 'static>(
         &self,
-        f: impl Fn(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error> + Send + 'static,
+        f: impl FnOnce(&mut Connection) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, StoreError> {
-        self.pool.run(move |c| {
-            let mut attempt = 0;
-            loop {
-                let mut tx = c.transaction()?;
-                match f(&mut tx).and_then(|value| tx.commit().map(|()| value)) {
-                    Err(e) if retryable(&e) && attempt < 8 => attempt += 1,
-                    other => return other,
-                }
-            }
-        })
+        self.pool.run_on(f)
     }
 
     /// Wait until this gateway holds the engine's single-writer lock.
@@ -806,10 +924,7 @@ impl Pg {
             .name("helloword-pg-listen".into())
             .spawn(move || {
                 loop {
-                    let mut connection = Connection {
-                        url: url.clone(),
-                        client: None,
-                    };
+                    let mut connection = Connection::new(&url);
                     if let Ok(c) = connection.client()
                         && c.batch_execute(&format!("LISTEN {LIVE_CHANNEL}")).is_ok()
                     {

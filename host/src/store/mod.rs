@@ -424,35 +424,35 @@ impl Store {
             .delivery_id
             .as_ref()
             .map(|id| [record.plugin.as_bytes(), b"\0", id.as_bytes()].concat());
+        if self.is_shared()
+            && let Some(marker) = &marker
+        {
+            // Another gateway may be storing the same delivery right now, and only one of
+            // them may: one statement takes the delivery's id and, only if it was free,
+            // writes the record. Awaited, so no worker thread waits on the database.
+            let seq = self.backend.generate_id_async().await? + self.id_base;
+            let json = encode_record(seq, &record)?;
+            let ops = [
+                backend::Op::Put(&self.bodies, seq_key(seq).to_vec(), delivery.body.to_vec()),
+                backend::Op::Put(&self.inbox, seq_key(seq).to_vec(), json),
+                backend::Op::Put(&self.meta, pending_key(seq), Vec::new()),
+            ];
+            let guard = (&*self.deliveries, marker.clone(), seq_key(seq).to_vec());
+            return Ok(match self.backend.apply_if_absent(guard, &ops).await? {
+                Some(false) => {
+                    let first = self.deliveries.get(marker)?.as_deref().and_then(decode_seq);
+                    Appended::Duplicate(first.unwrap_or(seq))
+                }
+                _ => Appended::Stored(seq),
+            });
+        }
         if let Some(marker) = &marker
             && let Some(seq) = self.deliveries.get(marker)?.as_deref().and_then(decode_seq)
         {
             return Ok(Appended::Duplicate(seq));
         }
         let seq = self.next_id()?;
-        let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
-            key: format!("inbox/{seq}"),
-            message: e.to_string(),
-        })?;
-        if let Some(marker) = &marker {
-            // On a shared store, one transaction: another gateway may be storing the same
-            // delivery right now, and only one of them may.
-            let ops = [
-                backend::Op::Put(&self.bodies, seq_key(seq).to_vec(), delivery.body.to_vec()),
-                backend::Op::Put(&self.inbox, seq_key(seq).to_vec(), json.clone()),
-                backend::Op::Put(&self.meta, pending_key(seq), Vec::new()),
-            ];
-            let guard = (&*self.deliveries, marker.clone(), seq_key(seq).to_vec());
-            let _pass = self.meta.pass();
-            match self.backend.apply_if_absent(guard, &ops)? {
-                Some(true) => return Ok(Appended::Stored(seq)),
-                Some(false) => {
-                    let first = self.deliveries.get(marker)?.as_deref().and_then(decode_seq);
-                    return Ok(Appended::Duplicate(first.unwrap_or(seq)));
-                }
-                None => {}
-            }
-        }
+        let json = encode_record(seq, &record)?;
         self.bodies.insert(seq_key(seq), delivery.body)?;
         self.inbox.insert(seq_key(seq), json)?;
         self.meta.insert(pending_key(seq), [])?;
@@ -638,6 +638,13 @@ impl Store {
     pub fn inbox_len(&self) -> usize {
         self.inbox.len()
     }
+}
+
+fn encode_record(seq: u64, record: &InboxRecord) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(record).map_err(|e| StoreError::Corrupt {
+        key: format!("inbox/{seq}"),
+        message: e.to_string(),
+    })
 }
 
 fn decode_record(seq: u64, json: &[u8]) -> Result<InboxRecord, StoreError> {
