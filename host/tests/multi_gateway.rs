@@ -173,3 +173,210 @@ async fn three_gateways_on_one_database_do_everything_once_when_one_is_killed() 
     assert!(crashed, "the failpoint gateway aborted mid-action");
     gateways[0].take().unwrap().stop();
 }
+
+/// Open tickets as `GET /api/tickets` lists them on `gw`.
+async fn listed(gw: &Served) -> Vec<serde_json::Value> {
+    gw.get("/api/tickets?limit=500", Some(TOKEN))
+        .await
+        .and_then(|body| body["tickets"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+fn shared_config(url: &str, shared: &std::path::Path, extra: &str) -> String {
+    format!(
+        "[storage]\nstore = \"{url}\"\ndata_dir = \"{data}\"\n\
+         [plugins]\ndir = \"{plugins}\"\nwatch_interval_ms = 100\n\
+         [api.tokens]\nlead = \"lead_token\"\n\
+         [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n\
+         lead_token = {{ value = \"{TOKEN}\" }}\n\
+         woocommerce_webhook_secret = {{ value = \"woo-secret\" }}\n{extra}",
+        data = shared.join("data").display(),
+        plugins = shared.join("plugins").display(),
+    )
+}
+
+/// A dashboard connected to one gateway sees the alert of a case another gateway took in;
+/// a plugin dropped into the shared plugin folder is loaded by every gateway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_and_new_plugins_reach_every_gateway() {
+    let url = helloword_testkit::postgres::server().fresh_database();
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared");
+    let (_admin, port) = shopify_admin::start().await;
+    shopify_admin::install_connector(&shared, port);
+    let config = shared_config(
+        &url,
+        &shared,
+        "[alerts]\nred = [\"app\"]\n\
+         [[tickets.agents]]\nname = \"mei\"\nskills = [\"payment\"]\nlanguages = [\"en\"]\ncapacity = 9\n",
+    );
+    let mut gateways = Vec::new();
+    for name in ["a", "b"] {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        gateways.push(serve_with_env(&dir, &config, &[]).await);
+    }
+    let (a, b) = (&gateways[0], &gateways[1]);
+
+    // A dashboard on each gateway; the chargeback arrives at gateway b. Whichever gateway
+    // delivers the alert, one of the two dashboards hears it from the other gateway.
+    let mut streams = Vec::new();
+    for gw in [a, b] {
+        let stream = gw
+            .client
+            .get(format!("{}/api/stream", gw.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), 200);
+        streams.push(stream);
+    }
+    let client = reqwest::Client::new();
+    let body = String::from_utf8(dispute(6_000_001))
+        .unwrap()
+        .replace("2021-12-30T19:00:00-05:00", "2099-12-30T19:00:00-05:00");
+    let status = try_deliver_shopify(
+        &client,
+        &b.base,
+        "disputes/create",
+        body.as_bytes(),
+        "red-1",
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
+    for (name, stream) in ["a", "b"].into_iter().zip(&mut streams) {
+        let mut text = String::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while !text.contains("event: alert") && std::time::Instant::now() < deadline {
+            if let Ok(Ok(Some(chunk))) =
+                tokio::time::timeout(Duration::from_secs(1), stream.chunk()).await
+            {
+                text.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        }
+        assert!(
+            text.contains("event: alert"),
+            "gateway {name}'s stream: {text}"
+        );
+        assert!(text.contains("6000001"), "the alert names the case: {text}");
+        assert_eq!(text.matches("event: alert").count(), 1, "once: {text}");
+    }
+    drop(streams);
+
+    // A connector dropped into the shared folder (built elsewhere, then moved in whole).
+    let staging = shared.join("woocommerce.staging");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::copy(
+        test_artifacts::WOOCOMMERCE,
+        staging.join("woocommerce_connector.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/woocommerce/plugin.toml"),
+        staging.join("plugin.toml"),
+    )
+    .unwrap();
+    std::fs::rename(&staging, shared.join("plugins/woocommerce")).unwrap();
+    for gw in &gateways {
+        let mut loaded = serde_json::Value::Null;
+        for _ in 0..100 {
+            loaded = gw.get("/readyz", None).await.unwrap_or_default()["plugins_loaded"].clone();
+            if loaded.to_string().contains("woocommerce") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            loaded.to_string().contains("woocommerce"),
+            "{}: {loaded}",
+            gw.base
+        );
+    }
+    // Both gateways list the one ticket.
+    for gw in &gateways {
+        assert_eq!(listed(gw).await.len(), 1, "{}", gw.base);
+    }
+}
+
+/// `helloword migrate`: a gateway's sled store moves into PostgreSQL, and a gateway on the
+/// database carries on from there. Migrating into a database that holds data is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helloword_migrate_moves_a_sled_deployment_into_postgresql() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared");
+    let (_admin, port) = shopify_admin::start().await;
+    shopify_admin::install_connector(&shared, port);
+    let sled_config =
+        shared_config("sled", &shared, "").replace("store = \"sled\"", "# store = \"sled\"");
+    let dir = tmp.path().join("gateway");
+    std::fs::create_dir_all(&dir).unwrap();
+    let on_sled = serve_with_env(&dir, &sled_config, &[]).await;
+    let client = reqwest::Client::new();
+    for case in 0..3u64 {
+        let body = dispute(5_000_000 + case);
+        let webhook = format!("m{case}");
+        let status =
+            try_deliver_shopify(&client, &on_sled.base, "disputes/create", &body, &webhook);
+        assert_eq!(status.await.unwrap(), 200);
+    }
+    for _ in 0..200 {
+        if listed(&on_sled).await.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let before = listed(&on_sled).await;
+    assert_eq!(before.len(), 3);
+    on_sled.stop();
+
+    let url = helloword_testkit::postgres::server().fresh_database();
+    let pg_config = shared_config(&url, &shared, "");
+    let file = tmp.path().join("pg.toml");
+    std::fs::write(
+        &file,
+        format!("[server]\nlisten = \"127.0.0.1:1\"\n{pg_config}"),
+    )
+    .unwrap();
+    let migrate = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_helloword"))
+            .args(["migrate", "--config"])
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let done = migrate();
+    let said =
+        String::from_utf8_lossy(&done.stdout).into_owned() + &String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{said}");
+    assert!(said.contains("tickets"), "names what it moved: {said}");
+
+    let pg_dir = tmp.path().join("on-postgres");
+    std::fs::create_dir_all(&pg_dir).unwrap();
+    let on_pg = serve_with_env(&pg_dir, &pg_config, &[]).await;
+    let after = listed(&on_pg).await;
+    let ids = |t: &[serde_json::Value]| t.iter().map(|t| t["id"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&after), ids(&before), "the same tickets");
+    // It carries on: a new case is a new ticket, a repeat of a migrated one is not.
+    let repeat = dispute(5_000_000);
+    let new = dispute(5_000_009);
+    for (body, webhook) in [(&repeat, "m0"), (&repeat, "m0-again"), (&new, "m9")] {
+        let status = try_deliver_shopify(&client, &on_pg.base, "disputes/create", body, webhook);
+        assert_eq!(status.await.unwrap(), 200);
+    }
+    for _ in 0..200 {
+        if listed(&on_pg).await.len() == 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(listed(&on_pg).await.len(), 4);
+    on_pg.stop();
+
+    let again = migrate();
+    assert!(!again.status.success());
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains("already holds"), "{said}");
+}

@@ -34,7 +34,7 @@ pub async fn serve_with_env(dir: &Path, config: &str, env: &[(&str, &str)]) -> S
         .arg(&file)
         .envs(env.iter().copied())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("gateway.log")).unwrap())
         .spawn()
         .unwrap();
     let served = Served {
@@ -42,9 +42,16 @@ pub async fn serve_with_env(dir: &Path, config: &str, env: &[(&str, &str)]) -> S
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
     };
+    let mut served = served;
     for _ in 0..1200 {
         if served.started_at().await.is_some() {
             return served;
+        }
+        if let Some(child) = served.child.as_mut()
+            && let Ok(Some(status)) = child.try_wait()
+        {
+            let log = std::fs::read_to_string(dir.join("gateway.log")).unwrap_or_default();
+            panic!("the gateway exited ({status}) before it started:\n{log}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
