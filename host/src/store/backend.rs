@@ -181,6 +181,78 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// Every entry of every tree, as of one moment: `sink` gets `(Some(tree), _, _)` when a
+    /// tree starts, then `(None, key, value)` for each of its entries in key order, and
+    /// stops the walk by returning false. On PostgreSQL the walk is one read-only
+    /// repeatable-read transaction, so other gateways writing meanwhile do not tear it.
+    pub(crate) fn snapshot(
+        &self,
+        mut sink: impl FnMut(Option<&str>, &[u8], &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        match self {
+            Backend::Sled(_) => {
+                for name in self.tree_names()? {
+                    if !sink(Some(&name), &[], &[]) {
+                        return Ok(());
+                    }
+                    for item in self.tree(&name)?.iter() {
+                        let (key, value) = item?;
+                        if !sink(None, &key, &value) {
+                            return Ok(());
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Backend::Pg(pg) => {
+                type Entry = Result<(String, Vec<u8>, Vec<u8>), StoreError>;
+                let (tx, rx) = mpsc::sync_channel::<Entry>(1024);
+                pg.pool.send(Box::new(move |conn| {
+                    let walk = (|| {
+                        let client = conn.client()?;
+                        let mut read = client
+                            .build_transaction()
+                            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                            .read_only(true)
+                            .start()?;
+                        let rows = read.query_raw(
+                            "SELECT tree, key, value FROM hw_kv ORDER BY tree, key",
+                            std::iter::empty::<i32>(),
+                        )?;
+                        let mut rows = rows;
+                        while let Some(row) =
+                            postgres::fallible_iterator::FallibleIterator::next(&mut rows)?
+                        {
+                            if tx.send(Ok((row.get(0), row.get(1), row.get(2)))).is_err() {
+                                break;
+                            }
+                        }
+                        Ok::<(), postgres::Error>(())
+                    })();
+                    if let Err(e) = walk {
+                        let _ = tx.send(Err(pg_error(e)));
+                    }
+                }))?;
+                let mut current: Option<String> = None;
+                for entry in rx {
+                    let (tree, key, value) = entry?;
+                    if current.as_deref() != Some(tree.as_str()) {
+                        if !sink(Some(&tree), &[], &[]) {
+                            return Ok(());
+                        }
+                        current = Some(tree);
+                    }
+                    if !sink(None, &key, &value) {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Puts (trees, keys, values) and deletes (trees, keys), each key once: the last op on a
 /// key wins, as it would in a transaction.
 type Puts = (Vec<String>, Vec<Vec<u8>>, Vec<Vec<u8>>);
@@ -442,6 +514,29 @@ impl Tree {
             Tree::Sled(t) => Iter::Sled(t.range(start.as_ref().to_vec()..)),
             Tree::Pg { .. } => {
                 self.pg_scan(Bound::Included(start.as_ref().to_vec()), Bound::Unbounded)
+            }
+        }
+    }
+
+    /// The entry with the smallest key.
+    pub(crate) fn first(&self) -> Result<Option<(IVec, IVec)>, StoreError> {
+        match self {
+            Tree::Sled(t) => Ok(t.first()?),
+            Tree::Pg { pg, name } => {
+                let name = name.to_string();
+                pg.call(move |c| {
+                    Ok(c.execute(
+                        "SELECT key, value FROM hw_kv WHERE tree = $1 ORDER BY key LIMIT 1",
+                        &[&name],
+                    )?
+                    .first()
+                    .map(|row| {
+                        (
+                            IVec::from(row.get::<_, Vec<u8>>(0)),
+                            IVec::from(row.get::<_, Vec<u8>>(1)),
+                        )
+                    }))
+                })
             }
         }
     }

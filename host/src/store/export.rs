@@ -143,17 +143,30 @@ impl Store {
             w.write_all(&header)
         })()
         .map_err(write)?;
-        for name in self.backend.tree_names()? {
-            let tree = self.backend.tree(&name)?;
-            put_tree_name(&mut w, name.as_bytes()).map_err(io("writing the snapshot"))?;
-            let text = name;
-            let mut count = 0u64;
-            for item in tree.iter() {
-                let (key, value) = item?;
-                put_entry(&mut w, &key, &value).map_err(io("writing the snapshot"))?;
-                count += 1;
+        let mut failed: Option<SnapshotError> = None;
+        self.backend.snapshot(|tree, key, value| {
+            let written = match tree {
+                Some(name) => {
+                    summary.trees.push((name.to_string(), 0));
+                    put_tree_name(&mut w, name.as_bytes())
+                }
+                None => {
+                    if let Some(last) = summary.trees.last_mut() {
+                        last.1 += 1;
+                    }
+                    put_entry(&mut w, key, value)
+                }
+            };
+            match written {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(io("writing the snapshot")(e));
+                    false
+                }
             }
-            summary.trees.push((text, count));
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
         }
         if let Some(dir) = files_dir.filter(|d| d.exists()) {
             for (relative, path) in files_under(dir)? {

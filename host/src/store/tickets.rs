@@ -161,9 +161,8 @@ impl Store {
 
     /// The next timer to fire: its due instant and ticket.
     pub fn next_timer(&self) -> Result<Option<DueTimer>, StoreError> {
-        match self.timers.iter().next() {
-            Some(entry) => {
-                let (key, ticket) = entry?;
+        match self.timers.first()? {
+            Some((key, ticket)) => {
                 let ms = <[u8; 8]>::try_from(&key[..8]).map_or(0, u64::from_be_bytes) ^ (1 << 63);
                 let due = jiff::Timestamp::from_millisecond(ms as i64)
                     .map_err(|e| corrupt("timers".into(), e))?;

@@ -1070,9 +1070,13 @@ impl Engine {
     /// Fire timers as they come due until `shutdown` changes; woken early whenever a change
     /// may have added a sooner timer.
     pub async fn run_timers(self: Arc<Self>, shutdown: tokio::sync::watch::Receiver<bool>) {
+        // A change wakes this gateway's timer loop, but not another gateway's: gateways
+        // sharing a store look more often, so a timer set by a gateway that died since
+        // still fires within seconds.
+        let every = if self.store.is_shared() { 5 } else { 60 };
         let pace = crate::worker::Pace {
-            max_wait: Duration::from_secs(60),
-            idle: Duration::from_secs(60),
+            max_wait: Duration::from_secs(every),
+            idle: Duration::from_secs(every),
         };
         crate::worker::run("timers", pace, &self.timers_changed, shutdown, |now| {
             self.fire_due(now)
