@@ -295,20 +295,7 @@ async fn a_dispute_gets_an_evidence_packet_from_the_ticket_within_shopifys_field
 #[tokio::test]
 async fn a_lead_tier_proposal_waits_for_a_lead_and_is_executed_once_approved() {
     let tmp = tempfile::tempdir().unwrap();
-    let folder = tmp.path().join("plugins/refund-policy");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::copy(
-        test_artifacts::REFUND_POLICY,
-        folder.join("refund_policy.wasm"),
-    )
-    .unwrap();
-    std::fs::write(
-        folder.join("plugin.toml"),
-        "[plugin]\nid = \"refund-policy\"\nkind = \"compensation-policy\"\ncontract = \"0.1.0\"\n\
-         component = \"refund_policy.wasm\"\ndescription = \"Refunds every case (tests).\"\n\
-         [config]\ntier = \"lead\"\n",
-    )
-    .unwrap();
+    shopify_admin::install_policy_with(tmp.path(), "tier = \"lead\"\n");
     let (gw, admin, id) = setup(tmp.path()).await;
     // The policy was asked when the case opened.
     let mut shown = serde_json::Value::Null;

@@ -289,20 +289,7 @@ fn desk_team() -> String {
 
 /// The test policy that refunds every case, waiting for an agent's approval.
 fn install_refund_policy(dir: &Path) {
-    let folder = dir.join("plugins/refund-policy");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::copy(
-        test_artifacts::REFUND_POLICY,
-        folder.join("refund_policy.wasm"),
-    )
-    .unwrap();
-    std::fs::write(
-        folder.join("plugin.toml"),
-        "[plugin]\nid = \"refund-policy\"\nkind = \"compensation-policy\"\ncontract = \"0.1.0\"\n\
-         component = \"refund_policy.wasm\"\ndescription = \"Refunds every case (tests).\"\n\
-         [config]\ntier = \"agent\"\n",
-    )
-    .unwrap();
+    shopify_admin::install_policy_with(dir, "tier = \"agent\"\n");
 }
 
 /// Batch-assign two tickets from the keyboard, reply to a return request from a template

@@ -336,19 +336,7 @@ async fn migrating_moves_every_entry_from_sled_into_postgres() {
     {
         let store = Store::open(dir.path()).unwrap();
         for i in 0..600 {
-            let record = InboxRecord {
-                v: 0,
-                plugin: "shopify".into(),
-                received_at: jiff::Timestamp::UNIX_EPOCH,
-                method: "POST".into(),
-                path: "/".into(),
-                query: String::new(),
-                headers: vec![],
-                delivery_id: Some(format!("w-{i}")),
-                events: vec![],
-                state: InboxState::Verified,
-                trace: None,
-            };
+            let record = super::tests::record(Some(&format!("w-{i}")));
             let body = format!("{{\"n\":{i}}}");
             if let Appended::Stored(seq) = store
                 .append_delivery(NewDelivery {
@@ -397,19 +385,7 @@ async fn a_delivery_two_gateways_take_at_once_is_stored_once() {
             .map(|store| {
                 let store = store.clone();
                 tokio::spawn(async move {
-                    let record = InboxRecord {
-                        v: 0,
-                        plugin: "shopify".into(),
-                        received_at: jiff::Timestamp::UNIX_EPOCH,
-                        method: "POST".into(),
-                        path: "/".into(),
-                        query: String::new(),
-                        headers: vec![],
-                        delivery_id: Some(format!("w-{n}")),
-                        events: vec![],
-                        state: InboxState::Verified,
-                        trace: None,
-                    };
+                    let record = super::tests::record(Some(&format!("w-{n}")));
                     store
                         .append_delivery(NewDelivery {
                             record,
@@ -445,19 +421,7 @@ async fn a_postgres_store_exports_and_restores_into_sled() {
     let url = fresh_database();
     let store = Store::open_postgres(&url).unwrap();
     for i in 0..300 {
-        let record = InboxRecord {
-            v: 0,
-            plugin: "shopify".into(),
-            received_at: jiff::Timestamp::UNIX_EPOCH,
-            method: "POST".into(),
-            path: "/".into(),
-            query: String::new(),
-            headers: vec![],
-            delivery_id: Some(format!("w-{i}")),
-            events: vec![],
-            state: InboxState::Verified,
-            trace: None,
-        };
+        let record = super::tests::record(Some(&format!("w-{i}")));
         store
             .append_delivery(NewDelivery {
                 record,

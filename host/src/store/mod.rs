@@ -797,7 +797,8 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn record(delivery: Option<&str>) -> InboxRecord {
+    /// A Shopify delivery's inbox record with `delivery` as its id.
+    pub(crate) fn record(delivery: Option<&str>) -> InboxRecord {
         InboxRecord {
             v: 0,
             plugin: "shopify".into(),

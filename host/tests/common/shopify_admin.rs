@@ -223,6 +223,11 @@ pub fn install_connector(dir: &Path, port: u16) -> PathBuf {
 
 /// Install the refund-everything test policy.
 pub fn install_policy(dir: &std::path::Path) {
+    install_policy_with(dir, "");
+}
+
+/// Install the refund-everything test policy with `config` (TOML lines) as its `[config]`.
+pub fn install_policy_with(dir: &std::path::Path, config: &str) {
     let folder = dir.join("plugins/refund-policy");
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::copy(
@@ -232,8 +237,11 @@ pub fn install_policy(dir: &std::path::Path) {
     .unwrap();
     std::fs::write(
         folder.join("plugin.toml"),
-        "[plugin]\nid = \"refund-policy\"\nkind = \"compensation-policy\"\ncontract = \"0.1.0\"\n\
-         component = \"refund_policy.wasm\"\ndescription = \"Refunds every case (tests).\"\n",
+        format!(
+            "[plugin]\nid = \"refund-policy\"\nkind = \"compensation-policy\"\ncontract = \"0.1.0\"\n\
+             component = \"refund_policy.wasm\"\ndescription = \"Refunds every case (tests).\"\n\
+             [config]\n{config}"
+        ),
     )
     .unwrap();
 }
