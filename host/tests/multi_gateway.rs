@@ -266,19 +266,7 @@ async fn alerts_and_new_plugins_reach_every_gateway() {
     drop(streams);
 
     // A connector dropped into the shared folder (built elsewhere, then moved in whole).
-    let staging = shared.join("woocommerce.staging");
-    std::fs::create_dir_all(&staging).unwrap();
-    std::fs::copy(
-        test_artifacts::WOOCOMMERCE,
-        staging.join("woocommerce_connector.wasm"),
-    )
-    .unwrap();
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/woocommerce/plugin.toml"),
-        staging.join("plugin.toml"),
-    )
-    .unwrap();
-    std::fs::rename(&staging, shared.join("plugins/woocommerce")).unwrap();
+    common::drop_in_woocommerce(&shared.join("plugins"));
     for gw in &gateways {
         let mut loaded = serde_json::Value::Null;
         for _ in 0..100 {

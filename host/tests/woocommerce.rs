@@ -68,20 +68,7 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
     assert_eq!(post_hook(&gw, &[], b"webhook_id=7").await, 404);
 
     // Drop it in, as an author would: the built file and its manifest.
-    let folder = plugins.join("woocommerce");
-    let staging = tmp.path().join("woocommerce.staging");
-    std::fs::create_dir_all(&staging).unwrap();
-    std::fs::copy(
-        test_artifacts::WOOCOMMERCE,
-        staging.join("woocommerce_connector.wasm"),
-    )
-    .unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/woocommerce/plugin.toml"),
-        staging.join("plugin.toml"),
-    )
-    .unwrap();
-    std::fs::rename(&staging, &folder).unwrap();
+    common::drop_in_woocommerce(&plugins);
     let mut loaded = false;
     for _ in 0..400 {
         if get(&gw, "/readyz")

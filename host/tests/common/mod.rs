@@ -113,3 +113,21 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Drop the WooCommerce connector into `plugins` as an author would: built and written
+/// beside the folder, then moved in whole, so a watching gateway never sees half of it.
+pub fn drop_in_woocommerce(plugins: &Path) {
+    let staging = plugins.with_file_name("woocommerce.staging");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::copy(
+        test_artifacts::WOOCOMMERCE,
+        staging.join("woocommerce_connector.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/woocommerce/plugin.toml"),
+        staging.join("plugin.toml"),
+    )
+    .unwrap();
+    std::fs::rename(&staging, plugins.join("woocommerce")).unwrap();
+}
