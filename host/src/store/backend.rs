@@ -124,10 +124,41 @@ impl Backend {
             Backend::Sled(_) => apply_sled(ops),
             Backend::Pg(pg) => {
                 let (puts, deletes) = pg_rows(ops);
-                pg.call(move |c| {
-                    c.execute(APPLY, &[&puts.0, &puts.1, &puts.2, &deletes.0, &deletes.1])?;
+                let held = *pg.writer_held.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(generation) = held else {
+                    return pg.call(move |c| {
+                        c.execute(APPLY, &[&puts.0, &puts.1, &puts.2, &deletes.0, &deletes.1])?;
+                        Ok(())
+                    });
+                };
+                // While this gateway is the writer, its batches go through the session that
+                // holds the lock. If that session was lost (PostgreSQL restarted, the network
+                // broke), another gateway may be writing: the batch is refused, and the
+                // engine takes the lock again before it retries.
+                let written = pg.writer.run_on(move |c| {
+                    c.client()?;
+                    if c.generation != generation {
+                        return Ok(false);
+                    }
+                    match c.execute(APPLY, &[&puts.0, &puts.1, &puts.2, &deletes.0, &deletes.1]) {
+                        Ok(_) => Ok(true),
+                        // The session ended under the statement: so did the lock.
+                        Err(_) if c.client.as_ref().is_some_and(postgres::Client::is_closed) => {
+                            Ok(false)
+                        }
+                        Err(e) => Err(e),
+                    }
+                })?;
+                if written {
                     Ok(())
-                })
+                } else {
+                    *pg.writer_held.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                    Err(StoreError::Postgres(
+                        "this gateway lost the engine's writer lock (its database session \
+                         ended); the change was not written and will be retried"
+                            .into(),
+                    ))
+                }
             }
         }
     }
@@ -729,6 +760,8 @@ pub(crate) struct Connection {
     url: String,
     client: Option<postgres::Client>,
     statements: std::collections::HashMap<String, postgres::Statement>,
+    /// Counts connections made: a session's locks belong to one generation.
+    generation: u64,
 }
 
 impl Connection {
@@ -737,6 +770,7 @@ impl Connection {
             url: url.to_string(),
             client: None,
             statements: std::collections::HashMap::new(),
+            generation: 0,
         }
     }
 
@@ -744,6 +778,7 @@ impl Connection {
         if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
             self.statements.clear();
             self.client = Some(postgres::Client::connect(&self.url, postgres::NoTls)?);
+            self.generation += 1;
         }
         Ok(self.client.as_mut().expect("connected above"))
     }
@@ -859,20 +894,6 @@ impl Workers {
             .map_err(|_| StoreError::Postgres("a database thread stopped mid-call".into()))?
             .map_err(pg_error)
     }
-
-    /// Run `f` on a connection; the caller awaits its answer without blocking a thread.
-    async fn run_async<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        self.send(Box::new(move |conn| {
-            let _ = tx.send(conn.client().and_then(f));
-        }))?;
-        rx.await
-            .map_err(|_| StoreError::Postgres("a database thread stopped mid-call".into()))?
-            .map_err(pg_error)
-    }
 }
 
 fn pg_error(e: postgres::Error) -> StoreError {
@@ -894,8 +915,12 @@ fn retryable(e: &postgres::Error) -> bool {
 /// A PostgreSQL database: a pool of connections, and two sessions for locks.
 pub(crate) struct Pg {
     pool: Workers,
-    /// Holds the engine's single-writer lock.
+    /// Holds the engine's single-writer lock, and writes the engine's batches while it is
+    /// held: a batch is written only on the connection that still holds the lock.
     writer: Workers,
+    /// The writer session's connection generation when the lock was taken; `None` while
+    /// this gateway does not hold it.
+    writer_held: Mutex<Option<u64>>,
     /// Holds claims on work items.
     claims: Workers,
     /// Forwards notifications on [`LIVE_CHANNEL`].
@@ -911,6 +936,7 @@ impl Pg {
         let pg = Pg {
             pool: Workers::start(url, POOL_CONNECTIONS, "helloword-pg")?,
             writer: Workers::start(url, 1, "helloword-pg-writer")?,
+            writer_held: Mutex::new(None),
             claims: Workers::start(url, 1, "helloword-pg-claims")?,
             url: url.to_string(),
         };
@@ -967,16 +993,21 @@ impl Pg {
 
     /// Wait until this gateway holds the engine's single-writer lock.
     pub(crate) async fn lock_writer(&self, key: i64) -> Result<(), StoreError> {
-        self.writer
-            .run_async(move |c| {
-                c.execute("SELECT pg_advisory_lock($1)", &[&key])?;
-                Ok(())
+        let generation = self
+            .writer
+            .run_on_async(move |conn| {
+                conn.client()?
+                    .execute("SELECT pg_advisory_lock($1)", &[&key])?;
+                Ok(conn.generation)
             })
-            .await
+            .await?;
+        *self.writer_held.lock().unwrap_or_else(|e| e.into_inner()) = Some(generation);
+        Ok(())
     }
 
     /// Let go of the engine's single-writer lock.
     pub(crate) fn unlock_writer(&self, key: i64) {
+        *self.writer_held.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let _ = self.writer.send(Box::new(move |conn| {
             if let Ok(c) = conn.client() {
                 let _ = c.execute("SELECT pg_advisory_unlock($1)", &[&key]);

@@ -844,4 +844,47 @@ mod tests {
             assert_eq!(ids_for(&store, "lin"), [1, 2], "{}", place.name());
         }
     }
+
+    /// A gateway whose writer session ended (PostgreSQL restarted, the network broke) may
+    /// find another gateway writing by the time it commits: its commit must write nothing,
+    /// and the next turn as the writer works again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_writer_whose_database_session_ended_writes_nothing() {
+        let url = super::super::both::fresh_database();
+        let a = Store::open_postgres(&url).unwrap();
+        let b = Store::open_postgres(&url).unwrap();
+        let held = a.writer_lock().await.unwrap();
+        // End a's writer session from outside, as a database restart would.
+        let super::super::backend::Backend::Pg(pg) = &b.backend else {
+            unreachable!()
+        };
+        let ended: i64 = pg
+            .run(|c| {
+                c.query_one(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_locks \
+                     WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()",
+                    &[],
+                )?
+                .try_get(0)
+            })
+            .unwrap();
+        assert_eq!(ended, 1);
+        let other = b.writer_lock().await.unwrap();
+        let error = a
+            .commit_tickets(&[write(None, ticket(1, "mei"))])
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("lost the engine's writer lock"),
+            "{error}"
+        );
+        assert!(b.ticket(1).unwrap().is_none(), "nothing was written");
+        drop(held);
+        drop(other);
+        let _again = a.writer_lock().await.unwrap();
+        a.commit_tickets(&[write(None, ticket(1, "mei"))])
+            .await
+            .unwrap();
+        assert!(b.ticket(1).unwrap().is_some());
+    }
 }
