@@ -582,14 +582,19 @@ impl Tree {
         match self {
             Tree::Sled(t) => t.len(),
             Tree::Pg { pg, name } => {
-                let name = name.to_string();
+                let tree = name.to_string();
                 pg.call(move |c| {
                     let n: i64 = c
-                        .execute("SELECT count(*) FROM hw_kv WHERE tree = $1", &[&name])?[0]
+                        .execute("SELECT count(*) FROM hw_kv WHERE tree = $1", &[&tree])?[0]
                         .get(0);
                     Ok(n as usize)
                 })
-                .unwrap_or(0)
+                // sled's count cannot fail; a count here is for information (metrics, the
+                // replay buffer's bound), so a failure is logged and counted as empty.
+                .unwrap_or_else(|e| {
+                    tracing::warn!(message = "Counting a tree failed.", tree = %name, error = %e);
+                    0
+                })
             }
         }
     }
@@ -923,7 +928,7 @@ pub(crate) struct Pg {
     writer_held: Mutex<Option<u64>>,
     /// Holds claims on work items.
     claims: Workers,
-    /// Forwards notifications on [`LIVE_CHANNEL`].
+    /// Where the database is: the live-event listener opens a connection of its own.
     url: String,
 }
 

@@ -454,4 +454,22 @@ async fn a_postgres_store_exports_and_restores_into_sled() {
     let sled = opened.unwrap();
     assert_eq!(sled.inbox_len(), 300);
     assert_eq!(sled.unapplied(1000).unwrap().len(), 300);
+
+    // Back into PostgreSQL: a database or a files folder that holds data is refused, and
+    // nothing is touched.
+    let files = dir.path().join("pg-files");
+    let error = Store::restore_postgres(snapshot.as_slice(), &url, &files).unwrap_err();
+    assert!(error.to_string().contains("already holds"), "{error}");
+    assert_eq!(store.inbox_len(), 300);
+    std::fs::create_dir_all(files.join("7")).unwrap();
+    std::fs::write(files.join("7/8"), b"photo").unwrap();
+    let empty = fresh_database();
+    let error = Store::restore_postgres(snapshot.as_slice(), &empty, &files).unwrap_err();
+    assert!(matches!(error, SnapshotError::NotEmpty(_)), "{error}");
+    assert_eq!(std::fs::read(files.join("7/8")).unwrap(), b"photo");
+    let restored =
+        Store::restore_postgres(snapshot.as_slice(), &empty, &dir.path().join("fresh-files"))
+            .unwrap();
+    assert_eq!(restored.trees, exported.trees);
+    assert_eq!(Store::open_postgres(&empty).unwrap().inbox_len(), 300);
 }

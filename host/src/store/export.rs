@@ -81,6 +81,19 @@ pub enum SnapshotError {
     NotEmpty(PathBuf),
 }
 
+/// Refuse to restore into `dir` when it holds anything.
+fn ensure_empty(dir: &Path) -> Result<(), SnapshotError> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map_err(io(format!("reading {}", dir.display())))?
+            .next()
+            .is_some()
+    {
+        return Err(SnapshotError::NotEmpty(dir.to_path_buf()));
+    }
+    Ok(())
+}
+
 fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> SnapshotError {
     let what = what.into();
     move |source| SnapshotError::Io { what, source }
@@ -202,7 +215,7 @@ impl Store {
         std::thread::scope(|scope| {
             let exporter = scope.spawn(|| store.export(writer, None));
             // A failing restore drops the reader, which ends the export with an error too.
-            let restored = restore_postgres(reader, url, Path::new(""));
+            let restored = restore_postgres(reader, url, None);
             let exported = exporter
                 .join()
                 .unwrap_or_else(|_| Err(SnapshotError::Invalid("the export panicked".into())));
@@ -227,14 +240,7 @@ impl Store {
         files_dir: &Path,
     ) -> Result<ExportSummary, SnapshotError> {
         for dir in [db_dir, files_dir] {
-            if dir.exists()
-                && std::fs::read_dir(dir)
-                    .map_err(io(format!("reading {}", dir.display())))?
-                    .next()
-                    .is_some()
-            {
-                return Err(SnapshotError::NotEmpty(dir.to_path_buf()));
-            }
+            ensure_empty(dir)?;
         }
         let result = restore_into(input, db_dir, files_dir);
         if result.is_err() {
@@ -256,7 +262,7 @@ pub(super) fn restore_into(
         .open()
         .map_err(StoreError::from)?;
     let backend = Backend::Sled(db.clone());
-    let (summary, next_id) = restore_onto(input, &backend, files_dir)?;
+    let (summary, next_id) = restore_onto(input, &backend, Some(files_dir))?;
     // Ids handed out from now on start above every id in the snapshot.
     db.open_tree("meta")
         .and_then(|meta| meta.insert(ID_BASE, &next_id.to_be_bytes()))
@@ -270,28 +276,37 @@ const RESTORE_BATCH: usize = 1000;
 
 impl Store {
     /// Restore the snapshot `input` into the PostgreSQL database at `url`, which must hold
-    /// no entries yet, and its evidence files into `files_dir`. On any error the database is
-    /// emptied again: nothing is kept unless the whole snapshot reads back with its digest.
+    /// no entries yet, and its evidence files into `files_dir`, which must be absent or
+    /// empty. On any error the database is emptied and the files removed again: nothing is
+    /// kept unless the whole snapshot reads back with its digest.
     pub fn restore_postgres(
         input: impl Read,
         url: &str,
         files_dir: &Path,
     ) -> Result<ExportSummary, SnapshotError> {
-        restore_postgres(input, url, files_dir)
+        ensure_empty(files_dir)?;
+        let result = restore_postgres(input, url, Some(files_dir));
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(files_dir);
+        }
+        result
     }
 }
 
 /// [`Store::restore_postgres`].
+/// `files_dir` is `None` for a snapshot without files (a migration leaves them where they
+/// are).
 pub(super) fn restore_postgres(
     input: impl Read,
     url: &str,
-    files_dir: &Path,
+    files_dir: Option<&Path>,
 ) -> Result<ExportSummary, SnapshotError> {
     let pg = super::backend::Pg::open(url)?;
     let held: i64 = pg.run(|c| c.query_one("SELECT count(*) FROM hw_kv", &[])?.try_get(0))?;
     if held > 0 {
         return Err(SnapshotError::Invalid(format!(
-            "the PostgreSQL database already holds {held} entries; migrate into an empty database"
+            "the PostgreSQL database already holds {held} entries; restore or migrate into an \
+             empty database"
         )));
     }
     let backend = Backend::Pg(pg.clone());
@@ -310,12 +325,13 @@ pub(super) fn restore_postgres(
     result
 }
 
-/// Write a snapshot's entries into `backend` and its files into `files_dir`; returns what
-/// it held and the snapshot's `next_id`.
+/// Write a snapshot's entries into `backend` and its files into `files_dir` (a snapshot
+/// with files and no folder for them is refused); returns what it held and the snapshot's
+/// `next_id`.
 fn restore_onto(
     input: impl Read,
     backend: &Backend,
-    files_dir: &Path,
+    files_dir: Option<&Path>,
 ) -> Result<(ExportSummary, u64), SnapshotError> {
     let mut r = Reader {
         inner: std::io::BufReader::new(input),
@@ -380,6 +396,11 @@ fn restore_onto(
                 let len = r.u16()? as usize;
                 let relative = String::from_utf8(r.bytes(len, u16::MAX as usize)?)
                     .map_err(|_| SnapshotError::Invalid("a file name is not UTF-8".into()))?;
+                let Some(files_dir) = files_dir else {
+                    return Err(SnapshotError::Invalid(format!(
+                        "the snapshot holds evidence file {relative:?} but has nowhere to put it"
+                    )));
+                };
                 let path = safe_join(files_dir, &relative)?;
                 let size = r.u64()?;
                 let bytes = r.bytes(

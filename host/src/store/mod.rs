@@ -1,8 +1,10 @@
 //! The storage boundary: every byte HelloWord keeps goes through [`Store`]; nothing else
-//! opens sled. The boundary speaks in domain terms (deliveries, inbox records), so a
-//! PostgreSQL implementation can replace sled without touching the ticket engine.
+//! opens sled or PostgreSQL. The boundary speaks in domain terms (deliveries, inbox
+//! records), and runs on either store ([`Location`]): sled in a local folder for one
+//! gateway, or one PostgreSQL database shared by several (`backend.rs` says how the trees
+//! map onto it, and how gateways share work: [`Store::writer_lock`], [`Store::claim`]).
 //!
-//! ## sled trees and key layout
+//! ## Trees and key layout (sled trees; on PostgreSQL, rows of `hw_kv` by tree name)
 //!
 //! | tree | key | value |
 //! |---|---|---|
@@ -22,7 +24,8 @@
 //! Every JSON record carries a schema version (`v`). A record is written before the key that
 //! marks its delivery as seen, and sled recovers a prefix of its writes after a crash, so a
 //! crash can at worst store a retried delivery twice — never lose one; the ticket engine
-//! applies business effects once on business keys.
+//! applies business effects once on business keys. On PostgreSQL a delivery is stored in
+//! one statement together with its delivery-id marker, and each batch is one statement.
 
 mod backend;
 #[cfg(test)]
