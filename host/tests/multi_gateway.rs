@@ -286,6 +286,18 @@ async fn alerts_and_new_plugins_reach_every_gateway() {
     for gw in &gateways {
         assert_eq!(listed(gw).await.len(), 1, "{}", gw.base);
     }
+    // Compaction is sled's: asked of a gateway on PostgreSQL, it is refused, nothing restarts.
+    let started = a.started_at().await;
+    let refused = client
+        .post(format!("{}/api/compact", a.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().await.unwrap().contains("not-compactable"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(a.started_at().await, started);
 }
 
 /// `helloword migrate`: a gateway's sled store moves into PostgreSQL, and a gateway on the

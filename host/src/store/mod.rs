@@ -730,12 +730,14 @@ impl Work<'_> {
             Work::Action(id) => (1u64, *id),
             Work::Alert(id) => (2, *id),
             Work::File(id) => (3, *id),
-            Work::Poll(plugin) => {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::hash::DefaultHasher::new();
-                plugin.hash(&mut h);
-                (4, h.finish())
-            }
+            // FNV-1a: the same on every gateway, whatever Rust built it (std's hasher
+            // promises no stable output across versions).
+            Work::Poll(plugin) => (
+                4,
+                plugin.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                }),
+            ),
         };
         // The kind in the top byte keeps kinds apart; ids are far below 2^56.
         ((kind << 56) | (id & ((1 << 56) - 1))) as i64

@@ -143,7 +143,17 @@ pub async fn erase(app: &App, body: serde_json::Value, who: &str) -> Response<Fu
 /// otherwise happens at `retention.compact_hour` after an erasure or purge). `helloword
 /// serve` stops taking requests, compacts, and starts again in place; `GET /healthz` shows
 /// the new `started_at` once it is back. Answers 202 before it begins.
+/// On PostgreSQL there is nothing to rewrite (vacuum reclaims old rows): 409
+/// `not-compactable`, and nothing restarts.
 pub fn compact(app: &App) -> Response<Full<Bytes>> {
+    if app.store.is_shared() {
+        return error(
+            StatusCode::CONFLICT,
+            "not-compactable",
+            "the store is PostgreSQL, which needs no compaction: its vacuum reclaims old row \
+             versions (VACUUM FULL hw_kv returns their space to the system at once)",
+        );
+    }
     app.compact_now.notify_one();
     json(
         StatusCode::ACCEPTED,
