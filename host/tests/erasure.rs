@@ -145,8 +145,11 @@ fn dispute(b: &Buyer) -> Vec<u8> {
 
 fn return_request(b: &Buyer) -> Vec<u8> {
     let mut r: Value = serde_json::from_slice(&fixture("returns__request.json")).unwrap();
-    r["id"] = json!(b.dispute_id + 1);
-    r["admin_graphql_api_id"] = json!(format!("gid://shopify/Return/{}", b.dispute_id + 1));
+    // Return ids are kept apart from every buyer's dispute id: a case key that named
+    // another buyer's dispute would send this buyer's notes and files to that ticket.
+    let return_id = b.dispute_id + 50_000;
+    r["id"] = json!(return_id);
+    r["admin_graphql_api_id"] = json!(format!("gid://shopify/Return/{return_id}"));
     r["order"]["id"] = json!(b.order_id);
     r["total_return_line_items"] = json!(1);
     r["return_line_items"] = json!([{
@@ -205,11 +208,11 @@ impl Gateway {
         for _ in 0..400 {
             let (status, list) = self.api("GET", "/api/tickets?limit=200", None).await;
             assert_eq!(status, 200, "{list}");
-            if let Some(t) = list["tickets"].as_array().unwrap().iter().find(|t| {
-                t["case_key"]
-                    .as_str()
-                    .is_some_and(|k| k.contains(&b.dispute_id.to_string()))
-            }) {
+            if let Some(t) =
+                list["tickets"].as_array().unwrap().iter().find(|t| {
+                    t["case_key"].as_str() == Some(format!("case:{}", b.dispute_id).as_str())
+                })
+            {
                 return t.clone();
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
