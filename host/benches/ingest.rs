@@ -148,12 +148,16 @@ fn main() {
     // The subscriber `helloword serve` installs (info level), so the gateway's spans cost
     // here what they cost in production.
     helloword::telemetry::init_logging("info", false);
+    // `HELLOWORD_INGEST_TOPIC` picks another of Shopify's published samples, e.g.
+    // `fulfillments/update` (8 KB) or `orders/updated` (15 KB); the dispute (367 bytes) is
+    // the default.
+    let topic = std::env::var("HELLOWORD_INGEST_TOPIC").unwrap_or("disputes/create".into());
+    let fixture_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins/shopify/tests/fixtures/webhooks")
+        .join(format!("{}.json", topic.replace('/', "__")));
     rt.block_on(async {
-        let fixture = std::fs::read(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../plugins/shopify/tests/fixtures/webhooks/disputes__create.json"),
-        )
-        .unwrap();
+        let fixture = std::fs::read(&fixture_path)
+            .unwrap_or_else(|e| panic!("no sample for {topic} ({}): {e}", fixture_path.display()));
         let signature = helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), &fixture);
         let body = Bytes::from(fixture);
 
@@ -191,7 +195,7 @@ fn main() {
         let native_url = native::native_server(app, false).await;
 
         println!(
-            "Durable ingest over loopback, {CONNECTIONS} connections, {seconds} s each, {} byte Shopify dispute bodies\n",
+            "Durable ingest over loopback, {CONNECTIONS} connections, {seconds} s each, {} byte Shopify {topic} bodies\n",
             body.len()
         );
         println!("| server | acknowledged | p50 | p99 | errors |\n|---|---|---|---|---|");
@@ -202,7 +206,8 @@ fn main() {
             .and_then(|s| s.parse::<u64>().ok())
         {
             println!(
-                "gateway {gateway_url}\nceiling {bare_url}\nnative {native_url}\nsandboxed {sandboxed_url}\nsignature {signature}"
+                "gateway {gateway_url}\nceiling {bare_url}\nnative {native_url}\nsandboxed {sandboxed_url}\ntopic {topic}\nbody {}\nsignature {signature}",
+                fixture_path.display()
             );
             tokio::time::sleep(Duration::from_secs(secs)).await;
             return;
@@ -221,7 +226,7 @@ fn main() {
         ) };
         let gateway_headers = move |i: u64| {
             vec![
-                ("X-Shopify-Topic".into(), "disputes/create".into()),
+                ("X-Shopify-Topic".into(), topic.clone()),
                 ("X-Shopify-Hmac-Sha256".into(), signature.clone()),
                 ("X-Shopify-Shop-Domain".into(), "bench.myshopify.com".into()),
                 ("X-Shopify-API-Version".into(), "2026-07".into()),

@@ -3,7 +3,9 @@
 //! on an already live instance (to separate the two).
 //!
 //! Run: `cargo bench -p helloword --bench plugin_runtime` (release build; numbers vary with
-//! the machine's load, so compare figures from one run).
+//! the machine's load, so compare figures from one run). `HELLOWORD_BENCH_ONLY=shopify` runs
+//! only the Shopify connector's table, and `HELLOWORD_INGEST_TOPIC` picks its sample (as for
+//! the ingest benchmark).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -126,6 +128,10 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         let tmp = tempfile::tempdir().unwrap();
+        if std::env::var("HELLOWORD_BENCH_ONLY").as_deref() == Ok("shopify") {
+            shopify_sample(tmp.path()).await;
+            return;
+        }
         let echo = folder(
             tmp.path(),
             "echo",
@@ -234,13 +240,15 @@ fn main() {
             (fresh.mean.saturating_sub(live.mean)).as_secs_f64() * 1e6
         );
 
-        shopify_dispute(tmp.path()).await;
+        shopify_sample(tmp.path()).await;
     });
 }
 
-/// The call the ingest benchmark pays per delivery: Shopify's `disputes/create` sample through
-/// the real connector, fresh instance against a live one.
-async fn shopify_dispute(dir: &Path) {
+/// The call the ingest benchmark pays per delivery: a Shopify sample (`disputes/create`
+/// unless `HELLOWORD_INGEST_TOPIC` names another) through the real connector, fresh instance
+/// against a live one.
+async fn shopify_sample(dir: &Path) {
+    let topic = std::env::var("HELLOWORD_INGEST_TOPIC").unwrap_or("disputes/create".into());
     let manifest = folder(
         dir,
         "shopify-bench",
@@ -254,16 +262,17 @@ async fn shopify_dispute(dir: &Path) {
     let plugin = load(&runtime, &manifest).await;
     let body = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../plugins/shopify/tests/fixtures/webhooks/disputes__create.json"),
+            .join("../plugins/shopify/tests/fixtures/webhooks")
+            .join(format!("{}.json", topic.replace('/', "__"))),
     )
-    .unwrap();
+    .unwrap_or_else(|e| panic!("no Shopify sample for {topic}: {e}"));
     let req = IncomingRequest {
         method: "POST".into(),
         path: "/".into(),
         query: String::new(),
         headers: vec![
             ("content-type".into(), "application/json".into()),
-            ("x-shopify-topic".into(), "disputes/create".into()),
+            ("x-shopify-topic".into(), topic.clone()),
             (
                 "x-shopify-hmac-sha256".into(),
                 helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), &body),
@@ -276,7 +285,10 @@ async fn shopify_dispute(dir: &Path) {
     };
     let (fresh, live, _) = fresh_and_live(&plugin, &req, 5000).await;
     let (fresh, live) = (stats(fresh), stats(live));
-    println!("\n## Shopify connector, `disputes/create` sample (what one ingest delivery pays)\n");
+    println!(
+        "\n## Shopify connector, `{topic}` sample, {} bytes (what one ingest delivery pays)\n",
+        req.body.len()
+    );
     println!("| what | mean | p50 | p99 |\n|---|---|---|---|");
     row("fresh instance + call", &fresh);
     row("call on a live instance", &live);

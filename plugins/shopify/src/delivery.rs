@@ -6,7 +6,6 @@
 //! accepted, compared case-insensitively.
 
 use helloword_sdk::base64::{Engine as _, engine::general_purpose::STANDARD};
-use helloword_sdk::headers::get_any;
 
 /// A Shopify header in both of its spellings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,10 +19,24 @@ pub struct ShopifyHeader {
 impl ShopifyHeader {
     /// The header's value in `headers`, trimmed; empty counts as absent.
     pub fn get<'a>(&self, headers: &'a [(String, String)]) -> Option<&'a str> {
-        get_any(headers, &[self.name, self.bare])
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
+        // One pass: the webhook spelling wins wherever it stands; the Events spelling is
+        // kept in case the webhook one never comes.
+        let mut bare = None;
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case(self.name) {
+                return present(value);
+            }
+            if bare.is_none() && name.eq_ignore_ascii_case(self.bare) {
+                bare = Some(value);
+            }
+        }
+        bare.and_then(|value| present(value))
     }
+}
+
+/// A header value, trimmed; empty counts as absent.
+fn present(value: &str) -> Option<&str> {
+    Some(value.trim()).filter(|v| !v.is_empty())
 }
 
 /// The topic, e.g. `refunds/create`. Routing uses this, never the body.
@@ -88,10 +101,12 @@ pub struct Delivery {
 impl Delivery {
     /// Read the envelope. The error names every required header that is missing.
     pub fn from_headers(headers: &[(String, String)]) -> Result<Delivery, String> {
+        let [topic, hmac, shop, webhook_id, api_version] = REQUIRED.map(|h| h.get(headers));
         let missing: Vec<&str> = REQUIRED
             .iter()
-            .filter(|h| h.get(headers).is_none())
-            .map(|h| h.name)
+            .zip([topic, hmac, shop, webhook_id, api_version])
+            .filter(|(_, value)| value.is_none())
+            .map(|(h, _)| h.name)
             .collect();
         if !missing.is_empty() {
             return Err(format!(
@@ -101,13 +116,13 @@ impl Delivery {
                 missing.join(", ")
             ));
         }
-        let value = |h: ShopifyHeader| h.get(headers).unwrap_or_default().to_string();
+        let value = |v: Option<&str>| v.unwrap_or_default().to_string();
         Ok(Delivery {
-            topic: value(TOPIC).to_ascii_lowercase(),
-            hmac: value(HMAC),
-            shop: value(SHOP_DOMAIN).to_ascii_lowercase(),
-            webhook_id: value(WEBHOOK_ID),
-            api_version: value(API_VERSION),
+            topic: value(topic).to_ascii_lowercase(),
+            hmac: value(hmac),
+            shop: value(shop).to_ascii_lowercase(),
+            webhook_id: value(webhook_id),
+            api_version: value(api_version),
             event_id: EVENT_ID.get(headers).map(str::to_string),
             triggered_at: TRIGGERED_AT.get(headers).map(str::to_string),
         })
@@ -181,6 +196,13 @@ mod tests {
         let d = Delivery::from_headers(&bare).unwrap();
         assert_eq!(d.topic, "refunds/create");
         assert_eq!(d.event_id.as_deref(), Some("e1"));
+    }
+
+    #[test]
+    fn the_webhook_spelling_wins_wherever_it_stands() {
+        let mut h = headers(&[("Shopify-Topic", "returns/close")]);
+        h.extend(full());
+        assert_eq!(Delivery::from_headers(&h).unwrap().topic, "disputes/create");
     }
 
     #[test]
