@@ -20,7 +20,9 @@ out=$(mktemp)
 # The server is killed at the end, so its temporary data folders (hundreds of MB of sled
 # each) are made in a folder of the script's own, removed here.
 data=$(mktemp -d)
-TMPDIR=$data HELLOWORD_INGEST_SERVE=$((4 * (seconds + ${WARMUP:-3}) + 20)) "$bench" > "$out" &
+targets=${TARGETS:-ceiling gateway sandboxed native}
+# Serve long enough for every run in TARGETS (each: warm-up, run, a sync between them).
+TMPDIR=$data HELLOWORD_INGEST_SERVE=$(($(wc -w <<< "$targets") * (seconds + ${WARMUP:-3} + 5) + 20)) "$bench" > "$out" &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$out" "$out".* "$data"' EXIT
 for _ in $(seq 100); do grep -q ^signature "$out" && break; sleep 0.1; done
@@ -34,7 +36,7 @@ cpu() {
     echo "$(sed 's/-[0-9]*$//' "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
   done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
 }
-for target in ${TARGETS:-ceiling gateway sandboxed native}; do
+for target in $targets; do
   url=$(grep "^$target " "$out" | cut -d' ' -f2)
   echo "== $target"
   # The previous server's writes are still going to disk; its writeback would slow this

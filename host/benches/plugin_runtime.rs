@@ -4,8 +4,8 @@
 //!
 //! Run: `cargo bench -p helloword --bench plugin_runtime` (release build; numbers vary with
 //! the machine's load, so compare figures from one run). `HELLOWORD_BENCH_ONLY=shopify` runs
-//! only the Shopify connector's table, and `HELLOWORD_INGEST_TOPIC` picks its sample (as for
-//! the ingest benchmark).
+//! only the Shopify connector's table, `HELLOWORD_INGEST_TOPIC` picks its sample (as for the
+//! ingest benchmark), and `HELLOWORD_BENCH_SHOPIFY_WASM` another build of the connector.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -252,7 +252,8 @@ async fn shopify_sample(dir: &Path) {
     let manifest = folder(
         dir,
         "shopify-bench",
-        test_artifacts::SHOPIFY,
+        // An unstripped build of the same connector, for profiles with function names.
+        &std::env::var("HELLOWORD_BENCH_SHOPIFY_WASM").unwrap_or(test_artifacts::SHOPIFY.into()),
         "marketplace-connector",
         "secrets = [\"shopify_client_secret\"]",
     );
