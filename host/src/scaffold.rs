@@ -101,6 +101,14 @@ debug = "line-tables-only"
 [profile.dev.package."*"]
 opt-level = 2
 debug = false
+# Except the gateway itself and its test kit, built as the gateway's own tests build them:
+# optimising the gateway took a first `cargo test` 84 s instead of 32 s.
+[profile.dev.package.helloword]
+opt-level = 0
+debug = "line-tables-only"
+[profile.dev.package.helloword-testkit]
+opt-level = 0
+debug = "line-tables-only"
 "#;
 
 const PLUGIN_TOML: &str = r#"[plugin]
