@@ -246,7 +246,7 @@ fn main() {
 
 /// The call the ingest benchmark pays per delivery: a Shopify sample (`disputes/create`
 /// unless `HELLOWORD_INGEST_TOPIC` names another) through the real connector, fresh instance
-/// against a live one.
+/// against a live one, `HELLOWORD_BENCH_CALLS` times each (5,000 by default).
 async fn shopify_sample(dir: &Path) {
     let topic = std::env::var("HELLOWORD_INGEST_TOPIC").unwrap_or("disputes/create".into());
     let manifest = folder(
@@ -284,7 +284,12 @@ async fn shopify_sample(dir: &Path) {
         ],
         body,
     };
-    let (fresh, live, _) = fresh_and_live(&plugin, &req, 5000).await;
+    // More calls make a profile of the loop outweigh the connector's compilation.
+    let calls = std::env::var("HELLOWORD_BENCH_CALLS").map_or(5000, |n| {
+        n.parse()
+            .expect("HELLOWORD_BENCH_CALLS is a number of calls")
+    });
+    let (fresh, live, _) = fresh_and_live(&plugin, &req, calls).await;
     let (fresh, live) = (stats(fresh), stats(live));
     println!(
         "\n## Shopify connector, `{topic}` sample, {} bytes (what one ingest delivery pays)\n",

@@ -1,6 +1,11 @@
 //! A loaded plugin version and its calls. Every call gets a fresh store and instance from
 //! the plugin's `InstancePre`, runs under the plugin's limits, and is dropped afterwards,
 //! so a trap never leaves a broken instance behind.
+//!
+//! A call looks up only the function it calls, at a place found once at load. The
+//! generated bindings' `instantiate_async` would look up and type-check every function of
+//! the world on every instantiation: 12 % of a webhook call's CPU under load (BENCHMARKS.md,
+//! plugin runtime).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,9 +13,13 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tracing::Instrument as _;
-use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime::component::{
+    Component, ComponentExportIndex, ComponentNamedList, Func, Lift, Lower, TypedFunc, types,
+};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
-use super::bindings::{self, connector_api, locale_api, policy_api, translate_api, types};
+use super::bindings::types as model;
+use super::bindings::{self, connector_api, locale_api, policy_api, translate_api};
 use super::cache::CacheOutcome;
 use super::engine::EPOCH_TICK;
 use super::limits::PluginError;
@@ -53,6 +62,7 @@ pub struct Plugin {
     runtime: Runtime,
     grants: Arc<Grants>,
     world: WorldPre,
+    exports: ExportIndices,
     /// Where the local runner reads what each call used (`None` in the gateway).
     probe: Option<Arc<std::sync::Mutex<Vec<Usage>>>>,
 }
@@ -74,21 +84,100 @@ pub struct Usage {
     pub host_calls: u32,
 }
 
-/// Instantiate from `$pre` and call `$iface().$method(args)` under the plugin's limits.
+/// Instantiate from `$pre` and call export `$export` with `($args)` under the plugin's
+/// limits. `$signature` is the generated accessor of that export's typed function
+/// (`Guest::func_*`): it gives the Rust types the world's `Pre` checked at load.
 macro_rules! export_call {
-    ($self:ident, $pre:expr, $export:literal, $iface:ident, $method:ident ( $($arg:expr),* )) => {{
-        let pre = $pre.clone();
-        $self
-            .call($export, move |mut store| async move {
-                let result = async {
-                    let instance = pre.instantiate_async(&mut store).await?;
-                    instance.$iface().$method(&mut store, $($arg),*).await
-                }
-                .await;
-                (store, result)
-            })
-            .await
+    ($self:ident, $pre:expr, $export:literal, $signature:path, ($($arg:expr),*)) => {{
+        let pre = $pre.instance_pre().clone();
+        match $self.exports.get(&$self.manifest.id, $export) {
+            Err(e) => Err(e),
+            Ok(index) => {
+                $self
+                    .call($export, move |mut store| async move {
+                        let result = async {
+                            let instance = pre.instantiate_async(&mut store).await?;
+                            let func = instance.get_func(&mut store, &index).ok_or_else(|| {
+                                wasmtime::format_err!("the instance has no export `{}`", $export)
+                            })?;
+                            let (out,) = typed_as($signature, func)
+                                .call_async(&mut store, ($($arg,)*))
+                                .await?;
+                            Ok(out)
+                        }
+                        .await;
+                        (store, result)
+                    })
+                    .await
+            }
+        }
     }};
+}
+
+/// `func` as a typed function with the signature of the generated accessor `_signature`.
+///
+/// The world's `Pre` (`MarketplaceConnectorPre::new` and its siblings) type-checked every
+/// export of the component against exactly these accessors' signatures when the plugin
+/// loaded, and every instance of the component has the same types, so the check is not made
+/// again per call.
+fn typed_as<'g, G, P, R>(_signature: fn(&'g G) -> TypedFunc<P, R>, func: Func) -> TypedFunc<P, R>
+where
+    P: ComponentNamedList + Lower,
+    R: ComponentNamedList + Lift,
+{
+    // SAFETY: `TypedFunc::new_unchecked` needs `func`'s component type to match `P` and
+    // `R`. `func` is an export of an instance of the component whose `Pre` checked that
+    // export against the accessor `_signature`, whose type fixes `P` and `R` (see above).
+    unsafe { TypedFunc::new_unchecked(func) }
+}
+
+/// Where each function of a plugin's exported interface is in its component, found once
+/// when the plugin loads.
+pub(crate) struct ExportIndices {
+    interface: String,
+    functions: Vec<(String, ComponentExportIndex)>,
+}
+
+impl ExportIndices {
+    /// The functions of `interface`, an export of `component`.
+    pub(crate) fn find(
+        engine: &Engine,
+        component: &Component,
+        interface: &str,
+    ) -> Result<ExportIndices, String> {
+        let not_an_interface = || format!("the component's export {interface} is not an interface");
+        let (item, at) = component
+            .get_export(None, interface)
+            .ok_or_else(not_an_interface)?;
+        let types::ComponentItem::ComponentInstance(instance) = item else {
+            return Err(not_an_interface());
+        };
+        let functions = instance
+            .exports(engine)
+            .filter(|(_, item)| matches!(item.ty, types::ComponentItem::ComponentFunc(_)))
+            .filter_map(|(name, _)| {
+                let index = component.get_export_index(Some(&at), name)?;
+                Some((name.to_string(), index))
+            })
+            .collect();
+        Ok(ExportIndices {
+            interface: interface.to_string(),
+            functions,
+        })
+    }
+
+    /// The place of function `name` of plugin `plugin`. (The world's `Pre` has checked that
+    /// every function is there, so the error is for a world and an export that disagree.)
+    fn get(&self, plugin: &str, name: &str) -> Result<ComponentExportIndex, PluginError> {
+        self.functions
+            .iter()
+            .find(|(function, _)| function == name)
+            .map(|(_, index)| *index)
+            .ok_or_else(|| PluginError::Instantiation {
+                plugin: plugin.to_string(),
+                message: format!("its export {} has no function `{name}`", self.interface),
+            })
+    }
 }
 
 impl std::fmt::Debug for Plugin {
@@ -109,6 +198,7 @@ impl Plugin {
         cache: CacheOutcome,
         grants: Arc<Grants>,
         world: WorldPre,
+        exports: ExportIndices,
     ) -> Result<Plugin, (PathBuf, PluginError)> {
         let mut plugin = Plugin {
             manifest,
@@ -118,32 +208,22 @@ impl Plugin {
             runtime,
             grants,
             world,
+            exports,
             probe: None,
         };
         let file = plugin.manifest.component.clone();
         plugin.description = match &plugin.world {
             WorldPre::Connector(pre) => {
                 let p = &plugin;
-                let info = export_call!(
-                    p,
-                    pre,
-                    "describe",
-                    helloword_gateway_connector,
-                    call_describe()
-                )
-                .map_err(|e| (file, e))?;
+                let info =
+                    export_call!(p, pre, "describe", connector_api::Guest::func_describe, ())
+                        .map_err(|e| (file, e))?;
                 Description::MarketplaceConnector(info)
             }
             WorldPre::Locale(pre) => {
                 let p = &plugin;
-                let info = export_call!(
-                    p,
-                    pre,
-                    "describe",
-                    helloword_gateway_locale,
-                    call_describe()
-                )
-                .map_err(|e| (file, e))?;
+                let info = export_call!(p, pre, "describe", locale_api::Guest::func_describe, ())
+                    .map_err(|e| (file, e))?;
                 Description::LocalePack(info)
             }
             WorldPre::Policy(_) => Description::CompensationPolicy,
@@ -362,8 +442,8 @@ impl Plugin {
             self,
             self.connector()?,
             "handle-webhook",
-            helloword_gateway_connector,
-            call_handle_webhook(req)
+            connector_api::Guest::func_handle_webhook,
+            (req)
         )
     }
 
@@ -371,41 +451,41 @@ impl Plugin {
     pub async fn poll(
         &self,
         cursor: Option<&str>,
-    ) -> Result<Result<connector_api::PollResult, types::ActionError>, PluginError> {
+    ) -> Result<Result<connector_api::PollResult, model::ActionError>, PluginError> {
         export_call!(
             self,
             self.connector()?,
             "poll",
-            helloword_gateway_connector,
-            call_poll(cursor)
+            connector_api::Guest::func_poll,
+            (cursor)
         )
     }
 
     /// `connector.execute`.
     pub async fn execute(
         &self,
-        action: &types::Action,
-    ) -> Result<Result<types::ActionOutcome, types::ActionError>, PluginError> {
+        action: &model::Action,
+    ) -> Result<Result<model::ActionOutcome, model::ActionError>, PluginError> {
         export_call!(
             self,
             self.connector()?,
             "execute",
-            helloword_gateway_connector,
-            call_execute(action)
+            connector_api::Guest::func_execute,
+            (action)
         )
     }
 
     /// `connector.reconcile`.
     pub async fn reconcile(
         &self,
-        action: &types::Action,
-    ) -> Result<Result<Option<types::ActionOutcome>, types::ActionError>, PluginError> {
+        action: &model::Action,
+    ) -> Result<Result<Option<model::ActionOutcome>, model::ActionError>, PluginError> {
         export_call!(
             self,
             self.connector()?,
             "reconcile",
-            helloword_gateway_connector,
-            call_reconcile(action)
+            connector_api::Guest::func_reconcile,
+            (action)
         )
     }
 
@@ -418,8 +498,8 @@ impl Plugin {
             self,
             self.locale()?,
             "render",
-            helloword_gateway_locale,
-            call_render(req)
+            locale_api::Guest::func_render,
+            (req)
         )
     }
 
@@ -432,8 +512,8 @@ impl Plugin {
             self,
             self.locale()?,
             "culture-tips",
-            helloword_gateway_locale,
-            call_culture_tips(market)
+            locale_api::Guest::func_culture_tips,
+            (market)
         )
     }
 
@@ -446,8 +526,8 @@ impl Plugin {
             self,
             self.locale()?,
             "compliance-phrases",
-            helloword_gateway_locale,
-            call_compliance_phrases(language)
+            locale_api::Guest::func_compliance_phrases,
+            (language)
         )
     }
 
@@ -457,8 +537,8 @@ impl Plugin {
             self,
             self.locale()?,
             "language-markers",
-            helloword_gateway_locale,
-            call_language_markers(language)
+            locale_api::Guest::func_language_markers,
+            (language)
         )
     }
 
@@ -472,8 +552,8 @@ impl Plugin {
             self,
             self.translator()?,
             "translate",
-            helloword_gateway_translate,
-            call_translate(req)
+            translate_api::Guest::func_translate,
+            (req)
         )
     }
 
@@ -486,8 +566,8 @@ impl Plugin {
             self,
             self.policy()?,
             "decide",
-            helloword_gateway_policy,
-            call_decide(ctx)
+            policy_api::Guest::func_decide,
+            (ctx)
         )
     }
 }

@@ -13,7 +13,7 @@ use wasmtime::component::{Component, Linker};
 use super::bindings;
 use super::cache::{ArtifactCache, CacheOutcome};
 use super::engine::{self, EngineSettings};
-use super::instance::{Plugin, WorldPre};
+use super::instance::{ExportIndices, Plugin, WorldPre};
 use super::limits::Limits;
 use super::manifest::{Manifest, PluginKind};
 use super::state::{CallState, Grants, Services};
@@ -205,7 +205,7 @@ impl Runtime {
                 .map_err(|e| on_component(format!("compilation panicked: {e}")))?
                 .map_err(|e| on_component(format!("not a valid WebAssembly component: {e:#}")))?;
 
-        check_exports(&inner.engine, &component, &manifest).map_err(on_component)?;
+        let exports = check_exports(&inner.engine, &component, &manifest).map_err(on_component)?;
 
         let linker = match manifest.kind {
             PluginKind::MarketplaceConnector => &inner.linkers.connector,
@@ -258,6 +258,7 @@ impl Runtime {
             cache_outcome,
             grants,
             world,
+            exports,
         )
         .await
         .map_err(|(file, e)| LoadError {
@@ -275,13 +276,14 @@ impl Runtime {
     }
 }
 
-/// The export a world must have, checked by name first so that a component built for
+/// The export a world must have (its functions' places in the component are returned),
+/// checked by name first so that a component built for
 /// another world or contract version gets an error that says so.
 fn check_exports(
     engine: &Engine,
     component: &Component,
     manifest: &Manifest,
-) -> Result<(), String> {
+) -> Result<ExportIndices, String> {
     let wanted = format!(
         "helloword:gateway/{}@{}",
         manifest.kind.export_interface(),
@@ -293,7 +295,7 @@ fn check_exports(
         .map(|(name, _)| name.to_string())
         .collect();
     if exports.contains(&wanted) {
-        return Ok(());
+        return ExportIndices::find(engine, component, &wanted);
     }
     let hint = exports
         .iter()
