@@ -12,7 +12,8 @@
 //! - helpers that marketplace payloads need: exact money ([`money`]), timestamps
 //!   ([`time`]), case-insensitive headers ([`headers`]), JSON lookups that never pass a
 //!   number through `f64` ([`json`]) and names derived from idempotency keys
-//!   ([`idempotency`]).
+//!   ([`idempotency`]);
+//! - an allocator made for instances that live for one call ([`arena`]).
 //!
 //! ```ignore
 //! use helloword_sdk::connector::{Connector, IncomingRequest, WebhookOutcome, WebhookError};
@@ -23,11 +24,23 @@
 
 pub use base64;
 
+pub mod arena;
 pub mod headers;
 pub mod idempotency;
 pub mod json;
 pub mod money;
 pub mod time;
+
+/// Every call runs in a fresh instance, so the first allocations of a call are bump
+/// allocations that are never reused (see [`arena`]). Turn off the default feature
+/// `call-arena` to use another allocator.
+#[cfg(all(
+    feature = "call-arena",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: arena::CallArena<{ arena::ARENA_BYTES }> = arena::CallArena::new();
 
 #[doc(hidden)]
 pub mod model {
