@@ -101,10 +101,12 @@ fn report(label: &str, mut o: Outcome) -> f64 {
     rate
 }
 
-/// The ceiling: hyper + sled insert + a shared flush before the 200.
+/// The ceiling: hyper + sled insert + a shared flush before the 200, on a store with the
+/// gateway's page cache.
 async fn bare_server(dir: &Path) -> String {
     let db = sled::Config::new()
         .path(dir)
+        .cache_capacity(helloword::store::DEFAULT_CACHE_BYTES)
         .flush_every_ms(None)
         .open()
         .unwrap();
