@@ -120,6 +120,10 @@ unsafe impl<const BYTES: usize> GlobalAlloc for CallArena<BYTES> {
             self.top.set(end);
             return ptr;
         }
+        // An older block that shrinks keeps its place (its tail is simply not reused).
+        if new_size <= layout.size() {
+            return ptr;
+        }
         // SAFETY: `layout.align()` is a valid alignment and `new_size` is non-zero and
         // fits `isize` (the caller's contract).
         let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
@@ -182,6 +186,10 @@ mod tests {
             assert_ne!(moved, old);
             assert_eq!(std::slice::from_raw_parts(moved, 4), b"abcd");
             assert_eq!(std::slice::from_raw_parts(grown, 4), b"wxyz");
+            // An older block that shrinks stays where it is.
+            let older = arena.alloc(layout(8, 1));
+            let _newer = arena.alloc(layout(8, 1));
+            assert_eq!(arena.realloc(older, layout(8, 1), 2), older);
         }
     }
 
