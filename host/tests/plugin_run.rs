@@ -40,11 +40,16 @@ fn hostile(dir: &Path, behaviour: &str) -> std::path::PathBuf {
     let folder = dir.join(format!("hostile-{behaviour}"));
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::copy(test_artifacts::HOSTILE, folder.join("plugin.wasm")).unwrap();
+    // Each behaviour must break its own limit only. Filling 256 MiB, or making the 160,000
+    // host calls the runner allows, takes 100 ms of guest time in this unoptimised test
+    // build, and past the default 200 ms of CPU when the machine is busy: then the CPU
+    // row was marked as well. With 2 s of CPU it never is.
+    let limits = "[limits]\ncpu_ms = 2000\n";
     std::fs::write(
         folder.join("plugin.toml"),
         format!(
             "[plugin]\nid = \"hostile\"\nkind = \"marketplace-connector\"\ncontract = \"0.1.0\"\n\
-             component = \"plugin.wasm\"\n[config]\nbehaviour = \"{behaviour}\"\n"
+             component = \"plugin.wasm\"\n{limits}[config]\nbehaviour = \"{behaviour}\"\n"
         ),
     )
     .unwrap();

@@ -2,19 +2,20 @@
 //! the plugin's `InstancePre`, runs under the plugin's limits, and is dropped afterwards,
 //! so a trap never leaves a broken instance behind.
 //!
-//! A call looks up only the function it calls, at a place found once at load. The
-//! generated bindings' `instantiate_async` would look up and type-check every function of
-//! the world on every instantiation: 12 % of a webhook call's CPU under load (BENCHMARKS.md,
-//! plugin runtime).
+//! A call looks up only the function it calls, at a place found once at load, and its
+//! signature is type-checked on the first call only. The generated bindings'
+//! `instantiate_async` would look up and type-check every function of the world on every
+//! instantiation: 12 % of a webhook call's CPU under load (BENCHMARKS.md, plugin runtime).
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
 use tracing::Instrument as _;
 use wasmtime::component::{
-    Component, ComponentExportIndex, ComponentNamedList, Func, Lift, Lower, TypedFunc, types,
+    Component, ComponentExportIndex, ComponentNamedList, Lift, Lower, TypedFunc, types,
 };
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
@@ -86,21 +87,19 @@ pub struct Usage {
 
 /// Instantiate from `$pre` and call export `$export` with `($args)` under the plugin's
 /// limits. `$signature` is the generated accessor of that export's typed function
-/// (`Guest::func_*`): it gives the Rust types the world's `Pre` checked at load.
+/// (`Guest::func_*`), which gives its Rust types. Each export has one call site.
 macro_rules! export_call {
     ($self:ident, $pre:expr, $export:literal, $signature:path, ($($arg:expr),*)) => {{
         let pre = $pre.instance_pre().clone();
         match $self.exports.get(&$self.manifest.id, $export) {
             Err(e) => Err(e),
-            Ok(index) => {
+            Ok(export) => {
                 $self
                     .call($export, move |mut store| async move {
                         let result = async {
                             let instance = pre.instantiate_async(&mut store).await?;
-                            let func = instance.get_func(&mut store, &index).ok_or_else(|| {
-                                wasmtime::format_err!("the instance has no export `{}`", $export)
-                            })?;
-                            let (out,) = typed_as($signature, func)
+                            let (out,) = export
+                                .typed(&instance, &mut store, $signature)?
                                 .call_async(&mut store, ($($arg,)*))
                                 .await?;
                             Ok(out)
@@ -114,28 +113,53 @@ macro_rules! export_call {
     }};
 }
 
-/// `func` as a typed function with the signature of the generated accessor `_signature`.
-///
-/// The world's `Pre` (`MarketplaceConnectorPre::new` and its siblings) type-checked every
-/// export of the component against exactly these accessors' signatures when the plugin
-/// loaded, and every instance of the component has the same types, so the check is not made
-/// again per call.
-fn typed_as<'g, G, P, R>(_signature: fn(&'g G) -> TypedFunc<P, R>, func: Func) -> TypedFunc<P, R>
-where
-    P: ComponentNamedList + Lower,
-    R: ComponentNamedList + Lift,
-{
-    // SAFETY: `TypedFunc::new_unchecked` needs `func`'s component type to match `P` and
-    // `R`. `func` is an export of an instance of the component whose `Pre` checked that
-    // export against the accessor `_signature`, whose type fixes `P` and `R` (see above).
-    unsafe { TypedFunc::new_unchecked(func) }
+/// One function of a plugin's exported interface: where it is in the component, and whether
+/// its call site's signature has been checked against it.
+struct ExportFunction {
+    name: String,
+    index: ComponentExportIndex,
+    checked: AtomicBool,
+}
+
+impl ExportFunction {
+    /// The function in `instance`, typed with the signature of the generated accessor
+    /// `_signature`.
+    ///
+    /// The first call type-checks it (`Instance::get_typed_func`); later calls, on new
+    /// instances of the same component, reuse that verdict instead of checking every
+    /// nested record again. Export names have one call site each, so the verdict is about
+    /// this signature.
+    fn typed<'g, G, P, R>(
+        &self,
+        instance: &wasmtime::component::Instance,
+        store: &mut Store<CallState>,
+        _signature: fn(&'g G) -> TypedFunc<P, R>,
+    ) -> wasmtime::Result<TypedFunc<P, R>>
+    where
+        P: ComponentNamedList + Lower,
+        R: ComponentNamedList + Lift,
+    {
+        if !self.checked.load(Ordering::Acquire) {
+            let typed = instance.get_typed_func::<P, R>(&mut *store, &self.index)?;
+            self.checked.store(true, Ordering::Release);
+            return Ok(typed);
+        }
+        let func = instance
+            .get_func(&mut *store, self.index)
+            .ok_or_else(|| wasmtime::format_err!("the instance has no export `{}`", self.name))?;
+        // SAFETY: `TypedFunc::new_unchecked` needs `func`'s component type to match `P` and
+        // `R`. An earlier call made the same check through `get_typed_func`, on an instance
+        // of the same component (every instance of a component has its types), for this
+        // export, whose one call site always passes this accessor and so these types.
+        Ok(unsafe { TypedFunc::new_unchecked(func) })
+    }
 }
 
 /// Where each function of a plugin's exported interface is in its component, found once
 /// when the plugin loads.
 pub(crate) struct ExportIndices {
     interface: String,
-    functions: Vec<(String, ComponentExportIndex)>,
+    functions: Vec<ExportFunction>,
 }
 
 impl ExportIndices {
@@ -156,8 +180,11 @@ impl ExportIndices {
             .exports(engine)
             .filter(|(_, item)| matches!(item.ty, types::ComponentItem::ComponentFunc(_)))
             .filter_map(|(name, _)| {
-                let index = component.get_export_index(Some(&at), name)?;
-                Some((name.to_string(), index))
+                Some(ExportFunction {
+                    name: name.to_string(),
+                    index: component.get_export_index(Some(&at), name)?,
+                    checked: AtomicBool::new(false),
+                })
             })
             .collect();
         Ok(ExportIndices {
@@ -168,11 +195,10 @@ impl ExportIndices {
 
     /// The place of function `name` of plugin `plugin`. (The world's `Pre` has checked that
     /// every function is there, so the error is for a world and an export that disagree.)
-    fn get(&self, plugin: &str, name: &str) -> Result<ComponentExportIndex, PluginError> {
+    fn get(&self, plugin: &str, name: &str) -> Result<&ExportFunction, PluginError> {
         self.functions
             .iter()
-            .find(|(function, _)| function == name)
-            .map(|(_, index)| *index)
+            .find(|function| function.name == name)
             .ok_or_else(|| PluginError::Instantiation {
                 plugin: plugin.to_string(),
                 message: format!("its export {} has no function `{name}`", self.interface),
