@@ -1,11 +1,16 @@
 //! The allocator of plugins built with this SDK (feature `call-arena`, on by default).
 //!
 //! The gateway runs every call in a fresh instance and throws the instance away afterwards
-//! (DESIGN.md, plugin runtime), so memory freed during a call is never needed by a later
-//! one. The first [`ARENA_BYTES`] of a call's allocations are therefore handed out by
-//! moving a pointer, and freeing them costs nothing. The newest block is the exception: it
-//! is given back on free and grown in place on realloc, so a `String` or `Vec` that grows
-//! while it is the newest block does not copy itself along the arena.
+//! (DESIGN.md, plugin runtime), so nothing needs to outlive a call, and an allocator can be
+//! far simpler than `malloc`. The first [`ARENA_BYTES`] of a call's allocations are handed
+//! out by moving a pointer:
+//! - small blocks (up to [`MAX_CLASS_BYTES`]) are rounded up to a power of two, and a freed
+//!   one goes on a list for its size, from which the next block of that size is taken, so
+//!   short-lived strings and maps keep reusing the same few pages (every page a call
+//!   touches is one the gateway must reset afterwards);
+//! - the newest block is given back on free and grown in place on realloc, so a `String`
+//!   or `Vec` that grows while it is the newest block does not copy itself along the arena;
+//! - freeing any other large block costs nothing and gives nothing back.
 //!
 //! Past the arena, blocks come from the system allocator (wasi-libc's `malloc`), which
 //! reuses what is freed, so a call that allocates a lot in total is bounded as before.
@@ -24,6 +29,34 @@ use std::alloc::System;
 /// touched (and cost nothing to set up or to reset).
 pub const ARENA_BYTES: usize = 1 << 20;
 
+/// The largest block that is rounded to a size class and reused once freed.
+pub const MAX_CLASS_BYTES: usize = 2048;
+
+/// Size classes: 16, 32, ... [`MAX_CLASS_BYTES`] bytes, all aligned to 16.
+const CLASSES: usize = 8;
+const CLASS_ALIGN: usize = 16;
+
+/// The size class of `layout`, and its size in bytes, if it has one.
+fn class(layout: Layout) -> Option<(usize, usize)> {
+    if layout.size() > MAX_CLASS_BYTES || layout.align() > CLASS_ALIGN {
+        return None;
+    }
+    let bytes = layout.size().max(CLASS_ALIGN).next_power_of_two();
+    Some((
+        (bytes.trailing_zeros() - CLASS_ALIGN.trailing_zeros()) as usize,
+        bytes,
+    ))
+}
+
+/// What an arena block of `layout` occupies: its class's size, or its own.
+fn reserved(layout: Layout) -> Layout {
+    match class(layout) {
+        // SAFETY: a power of two up to 2 KiB with alignment 16 is a valid layout.
+        Some((_, bytes)) => unsafe { Layout::from_size_align_unchecked(bytes, CLASS_ALIGN) },
+        None => layout,
+    }
+}
+
 /// A bump arena of `BYTES` bytes in front of the system allocator.
 ///
 /// All of it starts as zeros (no field has another starting value), so a `static` arena
@@ -34,6 +67,9 @@ pub struct CallArena<const BYTES: usize> {
     top: Cell<usize>,
     /// One past the offset of the newest block (0 when there is none to give back).
     newest_end: Cell<usize>,
+    /// One past the offset of the first free block of each size class (0: none). A free
+    /// block holds the same for the next one.
+    free: [Cell<usize>; CLASSES],
 }
 
 // SAFETY: installed only on wasm without threads (`target_feature = "atomics"` off), where
@@ -47,7 +83,31 @@ impl<const BYTES: usize> CallArena<BYTES> {
             memory: UnsafeCell::new([0; BYTES]),
             top: Cell::new(0),
             newest_end: Cell::new(0),
+            free: [const { Cell::new(0) }; CLASSES],
         }
+    }
+
+    /// A freed block of size class `class`, if there is one.
+    fn take_free(&self, class: usize) -> Option<*mut u8> {
+        let head = self.free[class].get().checked_sub(1)?;
+        // SAFETY: a free block lies inside the arena, is at least 16 bytes long and
+        // aligned to 16, and holds the list's next link.
+        unsafe {
+            let block = self.base().add(head);
+            self.free[class].set(block.cast::<usize>().read());
+            Some(block)
+        }
+    }
+
+    /// Put the block at `offset`, of size class `class`, on its list.
+    fn give_back(&self, offset: usize, class: usize) {
+        // SAFETY: the block lies inside the arena and has its class's size and alignment
+        // (every arena block of a class was reserved at that size).
+        unsafe {
+            let block = self.base().add(offset);
+            block.cast::<usize>().write(self.free[class].get());
+        }
+        self.free[class].set(offset + 1);
     }
 
     /// Whether the block at `offset` is the newest.
@@ -88,7 +148,8 @@ impl<const BYTES: usize> Default for CallArena<BYTES> {
 
 unsafe impl<const BYTES: usize> GlobalAlloc for CallArena<BYTES> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        match self.bump(layout) {
+        let reused = class(layout).and_then(|(class, _)| self.take_free(class));
+        match reused.or_else(|| self.bump(reserved(layout))) {
             Some(ptr) => ptr,
             // SAFETY: the caller's contract, passed on.
             None => unsafe { System.alloc(layout) },
@@ -101,7 +162,11 @@ unsafe impl<const BYTES: usize> GlobalAlloc for CallArena<BYTES> {
                 self.top.set(offset);
                 self.newest_end.set(0);
             }
-            Some(_) => {}
+            Some(offset) => {
+                if let Some((class, _)) = class(layout) {
+                    self.give_back(offset, class);
+                }
+            }
             // SAFETY: a block outside the arena came from `System`.
             None => unsafe { System.dealloc(ptr, layout) },
         }
@@ -112,9 +177,12 @@ unsafe impl<const BYTES: usize> GlobalAlloc for CallArena<BYTES> {
             // SAFETY: a block outside the arena came from `System`.
             return unsafe { System.realloc(ptr, layout, new_size) };
         };
+        // SAFETY: `layout.align()` is a valid alignment and `new_size` is non-zero and
+        // fits `isize` (the caller's contract).
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         // The newest block grows or shrinks where it is while the arena has room.
         if self.is_newest(offset)
-            && let Some(end) = offset.checked_add(new_size)
+            && let Some(end) = offset.checked_add(reserved(new_layout).size())
             && end <= BYTES
         {
             self.top.set(end);
@@ -124,15 +192,15 @@ unsafe impl<const BYTES: usize> GlobalAlloc for CallArena<BYTES> {
         if new_size <= layout.size() {
             return ptr;
         }
-        // SAFETY: `layout.align()` is a valid alignment and `new_size` is non-zero and
-        // fits `isize` (the caller's contract).
-        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         // SAFETY: as for `alloc`.
         let moved = unsafe { self.alloc(new_layout) };
         if !moved.is_null() {
-            // SAFETY: both blocks are at least this long and do not overlap (the new one
-            // is past the old one's end in the arena, or outside it).
-            unsafe { core::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size)) };
+            // SAFETY: both blocks are at least this long, and the new one was free, so they
+            // do not overlap. The old block is then freed, as `realloc` promises.
+            unsafe {
+                core::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
         }
         moved
     }
@@ -190,6 +258,46 @@ mod tests {
             let older = arena.alloc(layout(8, 1));
             let _newer = arena.alloc(layout(8, 1));
             assert_eq!(arena.realloc(older, layout(8, 1), 2), older);
+        }
+    }
+
+    #[test]
+    fn a_freed_small_block_is_reused_by_the_next_of_its_size_class() {
+        let arena = arena();
+        unsafe {
+            let a = arena.alloc(layout(20, 4));
+            let _b = arena.alloc(layout(8, 8));
+            // `a` is not the newest: it goes on the list of 32-byte blocks.
+            arena.dealloc(a, layout(20, 4));
+            let top = arena.top.get();
+            let c = arena.alloc(layout(31, 1));
+            assert_eq!(c, a, "same class, same block");
+            assert_eq!(arena.top.get(), top, "nothing new was reserved");
+            // Another class does not take it.
+            arena.dealloc(c, layout(31, 1));
+            let d = arena.alloc(layout(40, 8));
+            assert_ne!(d, a);
+            // Blocks are reserved at their class's size, so neighbours never overlap.
+            let e = arena.alloc(layout(17, 1));
+            let f = arena.alloc(layout(1, 1));
+            assert!(f as usize >= e as usize + 32);
+        }
+    }
+
+    #[test]
+    fn a_block_that_moves_on_realloc_is_freed_for_the_next_of_its_class() {
+        let arena = arena();
+        unsafe {
+            let old = arena.alloc(layout(16, 8));
+            old.copy_from(b"0123456789abcdef".as_ptr(), 16);
+            let _newer = arena.alloc(layout(16, 8));
+            let moved = arena.realloc(old, layout(16, 8), 100);
+            assert_eq!(std::slice::from_raw_parts(moved, 16), b"0123456789abcdef");
+            assert_eq!(
+                arena.alloc(layout(16, 8)),
+                old,
+                "the old place is free again"
+            );
         }
     }
 
