@@ -3,13 +3,13 @@
 //! so a trap never leaves a broken instance behind.
 //!
 //! A call looks up only the function it calls, at a place found once at load, and its
-//! signature is type-checked on the first call only. The generated bindings'
+//! signature is type-checked on its call site's first call only. The generated bindings'
 //! `instantiate_async` would look up and type-check every function of the world on every
 //! instantiation: 12 % of a webhook call's CPU under load (BENCHMARKS.md, plugin runtime).
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -87,10 +87,14 @@ pub struct Usage {
 
 /// Instantiate from `$pre` and call export `$export` with `($args)` under the plugin's
 /// limits. `$signature` is the generated accessor of that export's typed function
-/// (`Guest::func_*`), which gives its Rust types. Each export has one call site.
+/// (`Guest::func_*`), which gives its Rust types.
 macro_rules! export_call {
     ($self:ident, $pre:expr, $export:literal, $signature:path, ($($arg:expr),*)) => {{
-        let pre = $pre.instance_pre().clone();
+        // This call site, told apart from every other by the address of a static of its own
+        // (writable, so never folded with another): its signature is checked once per
+        // plugin and site.
+        static SITE: AtomicU8 = AtomicU8::new(0);
+        let pre = $pre.instance_pre();
         match $self.exports.get(&$self.manifest.id, $export) {
             Err(e) => Err(e),
             Ok(export) => {
@@ -99,7 +103,7 @@ macro_rules! export_call {
                         let result = async {
                             let instance = pre.instantiate_async(&mut store).await?;
                             let (out,) = export
-                                .typed(&instance, &mut store, $signature)?
+                                .typed(&instance, &mut store, &SITE, $signature)?
                                 .call_async(&mut store, ($($arg,)*))
                                 .await?;
                             Ok(out)
@@ -113,44 +117,47 @@ macro_rules! export_call {
     }};
 }
 
-/// One function of a plugin's exported interface: where it is in the component, and whether
-/// its call site's signature has been checked against it.
+/// One function of a plugin's exported interface: where it is in the component, and which
+/// call site's signature has been checked against it.
 struct ExportFunction {
     name: String,
     index: ComponentExportIndex,
-    checked: AtomicBool,
+    /// The address of the call site's `SITE` static whose signature passed the check (0:
+    /// none yet).
+    checked_site: AtomicUsize,
 }
 
 impl ExportFunction {
     /// The function in `instance`, typed with the signature of the generated accessor
-    /// `_signature`.
+    /// `_signature`, as called from the call site `site`.
     ///
-    /// The first call type-checks it (`Instance::get_typed_func`); later calls, on new
-    /// instances of the same component, reuse that verdict instead of checking every
-    /// nested record again. Export names have one call site each, so the verdict is about
-    /// this signature.
+    /// The site's first call type-checks it (`Instance::get_typed_func`); its later calls,
+    /// on new instances of the same component, reuse that verdict instead of checking every
+    /// nested record again.
     fn typed<'g, G, P, R>(
         &self,
         instance: &wasmtime::component::Instance,
         store: &mut Store<CallState>,
+        site: &'static AtomicU8,
         _signature: fn(&'g G) -> TypedFunc<P, R>,
     ) -> wasmtime::Result<TypedFunc<P, R>>
     where
         P: ComponentNamedList + Lower,
         R: ComponentNamedList + Lift,
     {
-        if !self.checked.load(Ordering::Acquire) {
-            let typed = instance.get_typed_func::<P, R>(&mut *store, &self.index)?;
-            self.checked.store(true, Ordering::Release);
+        let site = std::ptr::from_ref(site) as usize;
+        if self.checked_site.load(Ordering::Acquire) != site {
+            let typed = instance.get_typed_func::<P, R>(&mut *store, self.index)?;
+            self.checked_site.store(site, Ordering::Release);
             return Ok(typed);
         }
         let func = instance
             .get_func(&mut *store, self.index)
             .ok_or_else(|| wasmtime::format_err!("the instance has no export `{}`", self.name))?;
         // SAFETY: `TypedFunc::new_unchecked` needs `func`'s component type to match `P` and
-        // `R`. An earlier call made the same check through `get_typed_func`, on an instance
-        // of the same component (every instance of a component has its types), for this
-        // export, whose one call site always passes this accessor and so these types.
+        // `R`. The check through `get_typed_func` passed for this export of this component
+        // (every instance of a component has its types), called from this very site, and a
+        // site's macro expansion passes one accessor, so one `P` and one `R`.
         Ok(unsafe { TypedFunc::new_unchecked(func) })
     }
 }
@@ -183,7 +190,7 @@ impl ExportIndices {
                 Some(ExportFunction {
                     name: name.to_string(),
                     index: component.get_export_index(Some(&at), name)?,
-                    checked: AtomicBool::new(false),
+                    checked_site: AtomicUsize::new(0),
                 })
             })
             .collect();

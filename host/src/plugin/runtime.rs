@@ -276,9 +276,9 @@ impl Runtime {
     }
 }
 
-/// The export a world must have (its functions' places in the component are returned),
-/// checked by name first so that a component built for
-/// another world or contract version gets an error that says so.
+/// The export a world must have, checked by name first so that a component built for
+/// another world or contract version gets an error that says so. Returns where that
+/// export's functions are in the component.
 fn check_exports(
     engine: &Engine,
     component: &Component,
