@@ -31,9 +31,9 @@ pub mod json;
 pub mod money;
 pub mod time;
 
-/// Every call runs in a fresh instance, so the first allocations of a call are bump
-/// allocations that are never reused (see [`arena`]). Turn off the default feature
-/// `call-arena` to use another allocator.
+/// Every call runs in a fresh instance, so the first MiB of a call's allocations comes from
+/// an arena made for that (see [`arena`]). Turn off the default feature `call-arena` to use
+/// another allocator.
 #[cfg(all(
     feature = "call-arena",
     target_family = "wasm",
