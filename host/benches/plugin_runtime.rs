@@ -19,6 +19,11 @@ use helloword::telemetry::Metrics;
 
 const SECRET: &str = "bench-secret";
 
+// The ingest benchmark's native host and conversions (its server is not used here).
+#[allow(dead_code)]
+#[path = "ingest_parts/native.rs"]
+mod native;
+
 fn runtime(cache: Option<&Path>) -> Runtime {
     let secrets = Secrets::from_pairs([("echo_secret", SECRET)]);
     let services = Arc::new(Services::new(Arc::new(secrets), Metrics::default()).unwrap());
@@ -290,7 +295,8 @@ async fn shopify_sample(dir: &Path) {
             .expect("HELLOWORD_BENCH_CALLS is a number of calls")
     });
     let (fresh, live, _) = fresh_and_live(&plugin, &req, calls).await;
-    let (fresh, live) = (stats(fresh), stats(live));
+    let native = native_calls(&req, calls);
+    let (fresh, live, native) = (stats(fresh), stats(live), stats(native));
     println!(
         "\n## Shopify connector, `{topic}` sample, {} bytes (what one ingest delivery pays)\n",
         req.body.len()
@@ -298,8 +304,50 @@ async fn shopify_sample(dir: &Path) {
     println!("| what | mean | p50 | p99 |\n|---|---|---|---|");
     row("fresh instance + call", &fresh);
     row("call on a live instance", &live);
+    row(
+        "the same code compiled natively (HMAC, normalization)",
+        &native,
+    );
     println!(
         "| instantiation and teardown (difference of means) | {:.1} µs | | |",
         (fresh.mean.saturating_sub(live.mean)).as_secs_f64() * 1e6
     );
+    let ratio = |a: &Stats| a.p50.as_secs_f64() / native.p50.as_secs_f64();
+    println!(
+        "\nwasm / native, p50: live instance {:.2}×, fresh instance {:.2}×",
+        ratio(&live),
+        ratio(&fresh)
+    );
+}
+
+/// `n` calls of the Shopify connector compiled natively with `req`, after a warm-up: the
+/// same code as the wasm rows, with the host's imports called directly and the result
+/// converted to the host's types (the copies the canonical ABI makes for the wasm rows).
+fn native_calls(req: &IncomingRequest, n: usize) -> Vec<Duration> {
+    use helloword_sdk::connector::Connector as _;
+    helloword_sdk::connector::native::install(Box::new(native::BenchHost {
+        secret: SECRET.as_bytes().to_vec(),
+    }));
+    let call = || {
+        let request = helloword_sdk::connector::IncomingRequest {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.query.clone(),
+            headers: req.headers.clone(),
+            body: req.body.clone(),
+        };
+        native::outcome(shopify_connector::ShopifyConnector::handle_webhook(request))
+    };
+    for _ in 0..200 {
+        assert!(matches!(call(), Ok(WebhookOutcome::Events(_))));
+    }
+    (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            let out = std::hint::black_box(call());
+            let elapsed = t.elapsed();
+            assert!(out.is_ok());
+            elapsed
+        })
+        .collect()
 }

@@ -136,7 +136,7 @@ fn kind(k: guest::IssueKind) -> host::IssueKind {
 }
 
 /// A guest event as the host's type: the moves the canonical ABI replaces.
-fn event(e: guest::TicketEvent) -> host::TicketEvent {
+pub fn event(e: guest::TicketEvent) -> host::TicketEvent {
     host::TicketEvent {
         kind: kind(e.kind),
         shop: e.shop,
@@ -197,7 +197,8 @@ fn event(e: guest::TicketEvent) -> host::TicketEvent {
     }
 }
 
-fn outcome(
+/// A native connector's outcome as the host's type.
+pub fn outcome(
     o: Result<guest_api::WebhookOutcome, guest_api::WebhookError>,
 ) -> Result<host_api::WebhookOutcome, host_api::WebhookError> {
     use guest_api::WebhookError as GE;
