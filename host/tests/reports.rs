@@ -209,6 +209,103 @@ async fn reports_count_tickets_export_csv_and_draw_inert_svg() {
     gw.stop().await;
 }
 
+/// `?lang=zh-CN` (the dashboard's Chinese) puts every report's title, chart words and notes
+/// in Chinese; its columns and numbers, which tools read, stay as they are. Another language
+/// is refused, naming the parameter and the languages there are.
+#[tokio::test]
+async fn reports_speak_the_dashboards_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    assert_eq!(
+        gw.deliver(
+            "fulfillments/update",
+            &failed_fulfillment(7101, 9100),
+            "w-lang"
+        )
+        .await,
+        200
+    );
+    gw.settled().await;
+
+    let has_chinese = |text: &str| text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for report in [
+        "heatmap",
+        "carriers",
+        "odr",
+        "ebay-defects",
+        "sla",
+        "hotspots",
+        "segments",
+        "care",
+    ] {
+        let (status, en) = gw.api("GET", &format!("/api/reports/{report}"), None).await;
+        assert_eq!(status, 200, "{report}: {en}");
+        let (status, zh) = gw
+            .api("GET", &format!("/api/reports/{report}?lang=zh-CN"), None)
+            .await;
+        assert_eq!(status, 200, "{report}: {zh}");
+        let title = zh["title"].as_str().unwrap();
+        assert!(has_chinese(title), "{report}: title {title:?}");
+        assert!(
+            !has_chinese(en["title"].as_str().unwrap()),
+            "{report}: {en}"
+        );
+        let notes = zh["notes"].as_array().unwrap();
+        assert!(!notes.is_empty(), "{report}: {zh}");
+        for note in notes {
+            assert!(has_chinese(note.as_str().unwrap()), "{report}: note {note}");
+        }
+        assert_eq!(
+            zh["columns"], en["columns"],
+            "{report}: the columns are data"
+        );
+        assert_eq!(zh["rows"], en["rows"], "{report}: the numbers are the same");
+    }
+
+    // The chart: the title inside the SVG, and the words drawn on it.
+    let svg = get(&gw, "/api/reports/odr.svg?marketplace=shopify&lang=zh-CN")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(svg.contains("<title>订单缺陷率（shopify）"), "{svg}");
+    assert!(svg.contains("订单数未知"), "the bar's note: {svg}");
+    assert!(!svg.contains("unknown"), "{svg}");
+    let english = get(&gw, "/api/reports/odr.svg?marketplace=shopify")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        english.contains("<title>Order Defect Rate (shopify)"),
+        "{english}"
+    );
+
+    // The CSV is data, the same in both.
+    let csv = |lang: &'static str| {
+        let gw = &gw;
+        async move {
+            get(gw, &format!("/api/reports/carriers?format=csv{lang}"))
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(csv("&lang=zh-CN").await, csv("").await);
+
+    let (status, body) = gw
+        .api("GET", "/api/reports/heatmap.svg?lang=fr", None)
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("`lang`") && message.contains("zh-CN"),
+        "{message}"
+    );
+    gw.stop().await;
+}
+
 #[tokio::test]
 async fn a_satisfied_buyer_joins_the_segment_without_marketplace_markers() {
     let tmp = tempfile::tempdir().unwrap();

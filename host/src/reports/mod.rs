@@ -38,6 +38,36 @@ pub const DEFAULT_HIGH_VALUE_MINOR: i64 = 20_000;
 /// alerts' `logistics_stalled_days` default).
 pub const DEFAULT_STALLED_DAYS: i64 = 5;
 
+/// The language of a report's words: its title, chart and notes. Its numbers and column
+/// names, which tools read, are the same in every language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese, as the dashboard's `zh-CN`.
+    ZhCn,
+}
+
+impl Lang {
+    /// The language named by `tag` (`en` or `zh-CN`, as the dashboard names them).
+    pub fn parse(tag: &str) -> Option<Lang> {
+        match tag {
+            "en" => Some(Lang::En),
+            "zh-CN" => Some(Lang::ZhCn),
+            _ => None,
+        }
+    }
+
+    /// `en` or `zh`, whichever is in this language.
+    fn pick(self, en: String, zh: String) -> String {
+        match self {
+            Lang::En => en,
+            Lang::ZhCn => zh,
+        }
+    }
+}
+
 /// A ticket with what its events said beyond the ticket's own fields.
 #[derive(Debug, Clone)]
 pub struct Case {
@@ -63,12 +93,12 @@ pub struct Item {
 }
 
 impl Item {
-    fn label(&self) -> String {
+    fn label(&self, lang: Lang) -> String {
         match (&self.sku, &self.batch) {
             (Some(s), Some(b)) => format!("{s} · {b}"),
             (Some(s), None) => s.clone(),
-            (None, Some(b)) => format!("batch {b}"),
-            (None, None) => "(no SKU)".to_string(),
+            (None, Some(b)) => lang.pick(format!("batch {b}"), format!("批次 {b}")),
+            (None, None) => lang.pick("(no SKU)".into(), "（无 SKU）".into()),
         }
     }
 }
@@ -218,7 +248,7 @@ fn order_key(t: &Ticket) -> String {
 
 /// The after-sales heatmap: problem tickets opened in the last `days` days, per SKU (and
 /// batch) and issue kind.
-pub fn heatmap(cases: &[Case], now: Timestamp, days: i64) -> Report {
+pub fn heatmap(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report {
     let from = since(now, days);
     let mut counts: BTreeMap<Item, BTreeMap<&'static str, u64>> = BTreeMap::new();
     let mut kinds: BTreeSet<&'static str> = BTreeSet::new();
@@ -267,20 +297,30 @@ pub fn heatmap(cases: &[Case], now: Timestamp, days: i64) -> Report {
         cells.extend(row.iter().map(|&n| Value::from(n)));
         cells.push(Value::from(row.iter().sum::<u64>()));
         table.rows.push(cells);
-        labels.push(item.label());
+        labels.push(item.label(lang));
         matrix.push(row);
     }
-    let title = format!("After-sales heatmap: SKU × issue kind, last {days} days");
+    let title = lang.pick(
+        format!("After-sales heatmap: SKU × issue kind, last {days} days"),
+        format!("售后热力图：SKU × 问题类型，近 {days} 天"),
+    );
     let columns: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
-    let mut notes = vec![
+    let mut notes =
+        vec![lang.pick(
         "SKUs and batches come from the order lines of each ticket's marketplace events; a \
          batch shows only when the connector sends one (Shopify sends none)."
-            .to_string(),
-    ];
+            .into(),
+        "SKU 和批次取自每个工单的平台事件中的订单行；只有连接器提供批次时才会显示批次\
+         （Shopify 不提供）。"
+            .into(),
+    )];
     if without > 0 {
-        notes.push(format!(
-            "{without} problem tickets had no order lines in their events; they are counted \
-             in the row without a SKU."
+        notes.push(lang.pick(
+            format!(
+                "{without} problem tickets had no order lines in their events; they are \
+                 counted in the row without a SKU."
+            ),
+            format!("{without} 个问题工单的事件中没有订单行，计入“无 SKU”一行。"),
         ));
     }
     Report {
@@ -294,7 +334,7 @@ pub fn heatmap(cases: &[Case], now: Timestamp, days: i64) -> Report {
 
 /// Carrier × problem rate: of the orders the gateway saw with each carrier in the last
 /// `days` days, how many had a delivery problem.
-pub fn carriers(cases: &[Case], now: Timestamp, days: i64) -> Report {
+pub fn carriers(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report {
     let from = since(now, days);
     #[derive(Default)]
     struct Seen {
@@ -359,18 +399,27 @@ pub fn carriers(cases: &[Case], now: Timestamp, days: i64) -> Report {
             }),
         });
     }
-    let title = format!("Carrier problem rate, last {days} days");
+    let title = lang.pick(
+        format!("Carrier problem rate, last {days} days"),
+        format!("物流商问题率，近 {days} 天"),
+    );
     Report {
         name: "carriers",
         svg: Some(svg::bars(&title, &bars, None)),
         title,
         table,
         notes: vec![
-            "The denominator is the orders the gateway saw an event for with that carrier \
+            lang.pick(
+                "The denominator is the orders the gateway saw an event for with that carrier \
              (e.g. Shopify fulfillment updates), not every parcel the carrier took; \
              problems are not-received, delivered-not-received, damaged, logistics-delay \
              and customs-hold."
-                .to_string(),
+                    .into(),
+                "分母是网关收到过该物流商相关事件的订单数（例如 Shopify 的履约更新），\
+             而不是该物流商承运的全部包裹；问题包括未收到、显示签收但未收到、破损、\
+             物流延误和清关滞留。"
+                    .into(),
+            ),
         ],
     }
 }
@@ -383,6 +432,7 @@ pub fn odr(
     now: Timestamp,
     marketplace: &str,
     orders: &HashMap<String, u64>,
+    lang: Lang,
 ) -> Report {
     let from = since(now, ODR_WINDOW_DAYS);
     #[derive(Default)]
@@ -454,31 +504,46 @@ pub fn odr(
             value: rate,
             note: match rate {
                 Some(r) => format!("{r} %"),
-                None => format!("{} defects; order count unknown", shop.defective.len()),
+                None => lang.pick(
+                    format!("{} defects; order count unknown", shop.defective.len()),
+                    format!("{} 个缺陷；订单数未知", shop.defective.len()),
+                ),
             },
         });
     }
-    let mut notes = vec![format!(
-        "Defects: negative feedback (1–2 stars, or no rating given), A-to-z Guarantee \
-         claims and chargebacks opened in the last {ODR_WINDOW_DAYS} days; an order with \
-         several defects counts once."
+    let mut notes = vec![lang.pick(
+        format!(
+            "Defects: negative feedback (1–2 stars, or no rating given), A-to-z Guarantee \
+             claims and chargebacks opened in the last {ODR_WINDOW_DAYS} days; an order with \
+             several defects counts once."
+        ),
+        format!(
+            "缺陷：近 {ODR_WINDOW_DAYS} 天内的负面反馈（1–2 星或未评分）、亚马逊商城交易保障\
+             （A-to-z）索赔和信用卡拒付；同一订单有多个缺陷时只计一次。"
+        ),
     )];
     if !unknown.is_empty() {
-        notes.push(format!(
-            "The gateway does not see every order, only those with after-sales events, so it \
-             cannot know the order count of {}; give it as `orders=<shop>:<count>` (from \
-             Seller Central's Account Health) to see the rate.",
-            unknown.join(", ")
+        let shops = unknown.join(", ");
+        notes.push(lang.pick(
+            format!(
+                "The gateway does not see every order, only those with after-sales events, so \
+                 it cannot know the order count of {shops}; give it as \
+                 `orders=<shop>:<count>` (from Seller Central's Account Health) to see the rate."
+            ),
+            format!(
+                "网关只能看到有售后事件的订单，看不到全部订单，因此不知道 {shops} 的订单数；\
+                 请以 `orders=<店铺>:<订单数>` 提供（见卖家平台的账户状况页面）以显示缺陷率。"
+            ),
         ));
     }
-    let title = format!("Order Defect Rate ({marketplace}), rolling {ODR_WINDOW_DAYS} days");
+    let title = lang.pick(
+        format!("Order Defect Rate ({marketplace}), rolling {ODR_WINDOW_DAYS} days"),
+        format!("订单缺陷率（{marketplace}），滚动 {ODR_WINDOW_DAYS} 天"),
+    );
+    let limit = lang.pick("1 % limit".into(), "上限 1%".into());
     Report {
         name: "odr",
-        svg: Some(svg::bars(
-            &title,
-            &bars,
-            Some((ODR_LIMIT_PERCENT, "1 % limit")),
-        )),
+        svg: Some(svg::bars(&title, &bars, Some((ODR_LIMIT_PERCENT, &limit)))),
         title,
         table,
         notes,
@@ -492,6 +557,7 @@ pub fn ebay_defects(
     now: Timestamp,
     days: i64,
     transactions: &HashMap<String, u64>,
+    lang: Lang,
 ) -> Report {
     let from = since(now, days);
     #[derive(Default)]
@@ -558,12 +624,20 @@ pub fn ebay_defects(
             label: name.clone(),
             value: rate,
             note: rate.map_or_else(
-                || format!("{} defects; transactions unknown", shop.defective.len()),
+                || {
+                    lang.pick(
+                        format!("{} defects; transactions unknown", shop.defective.len()),
+                        format!("{} 个缺陷；交易数未知", shop.defective.len()),
+                    )
+                },
                 |r| format!("{r} %"),
             ),
         });
     }
-    let title = format!("eBay transaction defect rate, last {days} days");
+    let title = lang.pick(
+        format!("eBay transaction defect rate, last {days} days"),
+        format!("eBay 交易缺陷率，近 {days} 天"),
+    );
     Report {
         name: "ebay-defects",
         svg: Some(svg::bars(
@@ -574,15 +648,26 @@ pub fn ebay_defects(
         title,
         table,
         notes: vec![
-            "eBay counts seller-cancelled transactions and cases closed without seller \
-             resolution. The events do not say who cancelled, so `cancellations` counts \
-             every cancellation case (an upper bound); `cases_escalated` counts cases whose \
-             eBay status says escalated — the closest signal the events carry of a case \
-             eBay closed without the seller."
-                .to_string(),
-            "Give the transaction count as `transactions=<shop>:<count>` (from Seller Hub) \
-             to see the rate; limits: 0.5 % Top Rated, 2 % Above Standard."
-                .to_string(),
+            lang.pick(
+                "eBay counts seller-cancelled transactions and cases closed without seller \
+                 resolution. The events do not say who cancelled, so `cancellations` counts \
+                 every cancellation case (an upper bound); `cases_escalated` counts cases \
+                 whose eBay status says escalated — the closest signal the events carry of a \
+                 case eBay closed without the seller."
+                    .into(),
+                "eBay 统计卖家取消的交易，以及未经卖家解决即被关闭的纠纷。事件不说明由谁取消，\
+                 因此 `cancellations` 计入所有取消请求（上限值）；`cases_escalated` 计入 eBay \
+                 状态为已升级的纠纷，这是事件中最接近“eBay 在卖家未解决时关闭纠纷”的信号。"
+                    .into(),
+            ),
+            lang.pick(
+                "Give the transaction count as `transactions=<shop>:<count>` (from Seller \
+                 Hub) to see the rate; limits: 0.5 % Top Rated, 2 % Above Standard."
+                    .into(),
+                "请以 `transactions=<店铺>:<交易数>` 提供交易数（见 Seller Hub）以显示缺陷率；\
+                 标准：优秀评级卖家 0.5%，高于标准 2%。"
+                    .into(),
+            ),
         ],
     }
 }
@@ -598,7 +683,7 @@ fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
 
 /// SLA compliance and first-response time per agent, for tickets opened in the last
 /// `days` days.
-pub fn sla(cases: &[Case], now: Timestamp, days: i64) -> Report {
+pub fn sla(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report {
     let from = since(now, days);
     #[derive(Default)]
     struct Agent {
@@ -661,18 +746,27 @@ pub fn sla(cases: &[Case], now: Timestamp, days: i64) -> Report {
             note: compliance.map_or("—".into(), |c| format!("{c} %")),
         });
     }
-    let title = format!("SLA compliance per agent, last {days} days");
+    let title = lang.pick(
+        format!("SLA compliance per agent, last {days} days"),
+        format!("各客服 SLA 达标率，近 {days} 天"),
+    );
     Report {
         name: "sla",
         svg: Some(svg::bars(&title, &bars, None)),
         title,
         table,
         notes: vec![
-            "On time: the first response (a reply or the first status change away from new) \
+            lang.pick(
+                "On time: the first response (a reply or the first status change away from new) \
              came before the ticket's first-response deadline. Tickets still open past their \
              deadline without an answer count against the owner; first-response times are \
              minutes from opening, median and 90th percentile (nearest rank)."
-                .to_string(),
+                    .into(),
+                "按时：首次响应（一次回复，或状态第一次离开“新建”）早于工单的首次响应截止时间。\
+             已过截止时间仍未回复的未关闭工单计入负责人的未达标；首次响应时间为自创建起的\
+             分钟数，取中位数和第 90 百分位（最近秩法）。"
+                    .into(),
+            ),
         ],
     }
 }
@@ -694,6 +788,7 @@ pub fn hotspots(
     month: &str,
     (start, end): (Timestamp, Timestamp),
     limit: usize,
+    lang: Lang,
 ) -> Report {
     let mut carrier_of: HashMap<String, String> = HashMap::new();
     for case in cases {
@@ -745,8 +840,8 @@ pub fn hotspots(
     for (i, ((kind, item, carrier), n)) in ranked.into_iter().enumerate() {
         let share = percent(n, total);
         let label = match &carrier {
-            Some(c) => format!("{kind} · {} · {c}", item.label()),
-            None => format!("{kind} · {}", item.label()),
+            Some(c) => format!("{kind} · {} · {c}", item.label(lang)),
+            None => format!("{kind} · {}", item.label(lang)),
         };
         bars.push(svg::Bar {
             label,
@@ -763,15 +858,24 @@ pub fn hotspots(
             Value::from(share),
         ]);
     }
-    let title = format!("Hotspots {month}: top root causes");
+    let title = lang.pick(
+        format!("Hotspots {month}: top root causes"),
+        format!("{month} 热点：主要根因"),
+    );
     Report {
         name: "hotspots",
         svg: Some(svg::bars(&title, &bars, None)),
         title,
         table,
-        notes: vec![format!(
-            "{total} problem tickets opened in {month} (UTC); a ticket about several SKUs \
-             counts for each. The carrier is taken from any ticket of the same order."
+        notes: vec![lang.pick(
+            format!(
+                "{total} problem tickets opened in {month} (UTC); a ticket about several SKUs \
+                 counts for each. The carrier is taken from any ticket of the same order."
+            ),
+            format!(
+                "{month}（UTC）共创建 {total} 个问题工单；涉及多个 SKU 的工单对每个 SKU 各计一次。\
+                 物流商取自同一订单的任一工单。"
+            ),
         )],
     }
 }
@@ -791,7 +895,7 @@ pub fn is_relay_address(address: &str) -> bool {
 }
 
 /// A customer segment (customers with `tag`) as the seller's marketing tool needs it.
-pub fn segment(customers: &[Customer], tag: Tag) -> Report {
+pub fn segment(customers: &[Customer], tag: Tag, lang: Lang) -> Report {
     let mut table = Table::new([
         "customer_key",
         "name",
@@ -856,17 +960,29 @@ pub fn segment(customers: &[Customer], tag: Tag) -> Report {
         .unwrap_or_default();
     Report {
         name: "segment",
-        title: format!("Customer segment: {tag_name}"),
+        title: lang.pick(
+            format!("Customer segment: {tag_name}"),
+            format!("客户分群：{tag_name}"),
+        ),
         table,
         notes: vec![
-            "Only what a marketing tool needs: no order, ticket or message content. \
-             `email` is left empty for marketplace relay addresses."
-                .to_string(),
-            "Amazon and eBay forbid marketing to their buyers through the marketplace's \
-             messaging (`no_marketing_via`); the gateway never sends marketing there. Reach \
-             these buyers only through your own channel, and only with their consent, which \
-             the gateway does not record."
-                .to_string(),
+            lang.pick(
+                "Only what a marketing tool needs: no order, ticket or message content. \
+                 `email` is left empty for marketplace relay addresses."
+                    .into(),
+                "只含营销工具所需的信息：不含订单、工单或消息内容。平台中转邮箱不填入 `email`。"
+                    .into(),
+            ),
+            lang.pick(
+                "Amazon and eBay forbid marketing to their buyers through the marketplace's \
+                 messaging (`no_marketing_via`); the gateway never sends marketing there. \
+                 Reach these buyers only through your own channel, and only with their \
+                 consent, which the gateway does not record."
+                    .into(),
+                "亚马逊和 eBay 禁止通过平台消息向买家营销（`no_marketing_via`），网关从不在平台上\
+                 发送营销信息。请只通过您自己的渠道、并在买家同意后联系他们；网关不记录买家的同意。"
+                    .into(),
+            ),
         ],
         svg: None,
     }
@@ -881,6 +997,7 @@ pub fn care(
     now: Timestamp,
     high_value: i64,
     stalled_days: i64,
+    lang: Lang,
 ) -> Report {
     let order_of: HashMap<u64, String> = cases
         .iter()
@@ -961,18 +1078,33 @@ pub fn care(
     }
     Report {
         name: "care",
-        title: "Proactive care: high-risk orders".to_string(),
+        title: lang.pick(
+            "Proactive care: high-risk orders".into(),
+            "主动关怀：高风险订单".into(),
+        ),
         table,
         notes: vec![
-            format!(
-                "High value: at least {high_value} minor units of the order's currency \
-                 (`high_value=`); first order: the buyer's profile has no other order the \
-                 gateway has seen. Stalled: a carrier or tracking number, no delivery, and \
-                 no marketplace event for {stalled_days} days (`stalled_days=`)."
+            lang.pick(
+                format!(
+                    "High value: at least {high_value} minor units of the order's currency \
+                     (`high_value=`); first order: the buyer's profile has no other order the \
+                     gateway has seen. Stalled: a carrier or tracking number, no delivery, and \
+                     no marketplace event for {stalled_days} days (`stalled_days=`)."
+                ),
+                format!(
+                    "高价值：订单金额至少为该币种的 {high_value} 个最小单位（`high_value=`）；\
+                     首单：买家档案中没有网关见过的其他订单。停滞：有物流商或运单号、尚未签收，\
+                     且 {stalled_days} 天内没有平台事件（`stalled_days=`）。"
+                ),
             ),
-            "The care message is the `proactive-care` template in the buyer's language, \
-             sent with POST /api/tickets/{id}/reply, so the compliance guard checks it."
-                .to_string(),
+            lang.pick(
+                "The care message is the `proactive-care` template in the buyer's language, \
+                 sent with POST /api/tickets/{id}/reply, so the compliance guard checks it."
+                    .into(),
+                "关怀消息使用买家语言的 `proactive-care` 模板，通过 \
+                 POST /api/tickets/{id}/reply 发送，因此会经过合规检查。"
+                    .into(),
+            ),
         ],
         svg: None,
     }

@@ -1,5 +1,6 @@
 //! `GET /api/reports/...`: the reports of [`crate::reports`] as JSON, CSV (`?format=csv`)
-//! or a server-drawn SVG chart (`<name>.svg`).
+//! or a server-drawn SVG chart (`<name>.svg`); `?lang=zh-CN` puts the title, the chart's
+//! words and the notes in Chinese (the dashboard's other language).
 
 use std::collections::HashMap;
 
@@ -8,10 +9,13 @@ use http_body_util::Full;
 use hyper::{Response, StatusCode};
 
 use super::{App, error, json};
-use crate::reports::{self, Report};
+use crate::reports::{self, Lang, Report};
 use crate::tickets::customers::Tag;
 
 const REPORTS: &str = "heatmap, carriers, odr, ebay-defects, sla, hotspots, segments or care";
+
+/// Parameters every report takes besides its own.
+const COMMON: [&str; 2] = ["format", "lang"];
 
 /// Query parameters, checked against what each report accepts.
 struct Query {
@@ -22,9 +26,9 @@ impl Query {
     fn parse(query: &str, allowed: &[&str]) -> Result<Query, String> {
         let mut pairs = Vec::new();
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-            if k != "format" && !allowed.contains(&k.as_ref()) {
+            if !COMMON.contains(&k.as_ref()) && !allowed.contains(&k.as_ref()) {
                 let mut expected = allowed.to_vec();
-                expected.push("format");
+                expected.extend(COMMON);
                 return Err(format!(
                     "unknown query parameter `{k}`; this report takes {}",
                     expected.join(", ")
@@ -153,6 +157,11 @@ fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
         _ => return Err(Problem::Unknown),
     };
     let q = Query::parse(query, allowed).map_err(Problem::Query)?;
+    let lang = match q.get("lang") {
+        None => Lang::En,
+        Some(tag) => Lang::parse(tag)
+            .ok_or_else(|| Problem::Query(format!("`lang` is {tag:?}; expected en or zh-CN")))?,
+    };
     let store = |e: crate::store::StoreError| Problem::Store(e.to_string());
     if name == "segments" {
         let tag = match q.get("tag") {
@@ -170,14 +179,14 @@ fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
             .all_customers()
             .collect::<Result<Vec<_>, _>>()
             .map_err(store)?;
-        return Ok(reports::segment(&customers, tag));
+        return Ok(reports::segment(&customers, tag, lang));
     }
     let days = |default| q.number("days", default, (1, 730)).map_err(Problem::Query);
     let cases = reports::gather(&app.store).map_err(store)?;
     Ok(match name {
-        "heatmap" => reports::heatmap(&cases, now, days(90)?),
-        "carriers" => reports::carriers(&cases, now, days(90)?),
-        "sla" => reports::sla(&cases, now, days(30)?),
+        "heatmap" => reports::heatmap(&cases, now, days(90)?, lang),
+        "carriers" => reports::carriers(&cases, now, days(90)?, lang),
+        "sla" => reports::sla(&cases, now, days(30)?, lang),
         "odr" => {
             let orders = q.counts("orders").map_err(Problem::Query)?;
             reports::odr(
@@ -185,11 +194,12 @@ fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
                 now,
                 q.get("marketplace").unwrap_or("amazon"),
                 &orders,
+                lang,
             )
         }
         "ebay-defects" => {
             let transactions = q.counts("transactions").map_err(Problem::Query)?;
-            reports::ebay_defects(&cases, now, days(90)?, &transactions)
+            reports::ebay_defects(&cases, now, days(90)?, &transactions, lang)
         }
         "hotspots" => {
             let this_month = now
@@ -203,7 +213,7 @@ fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
                 ))
             })?;
             let limit = q.number("limit", 10, (1, 100)).map_err(Problem::Query)? as usize;
-            reports::hotspots(&cases, &month, bounds, limit)
+            reports::hotspots(&cases, &month, bounds, limit, lang)
         }
         "care" => {
             let high_value = q
@@ -222,7 +232,7 @@ fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
                 .map(|c| c.map(|c| (c.key.clone(), c)))
                 .collect::<Result<HashMap<_, _>, _>>()
                 .map_err(store)?;
-            reports::care(&cases, &customers, now, high_value, stalled)
+            reports::care(&cases, &customers, now, high_value, stalled, lang)
         }
         _ => return Err(Problem::Unknown),
     })

@@ -1,6 +1,7 @@
 // The Reports and Segments pages in Debian's Chromium, for host/tests/dashboard.rs: the
 // server-drawn heatmap and its table with the seeded tickets (a SKU that is HTML stays
-// text), the page in Chinese, the loyalty segment with the seeded buyer. Screenshots of
+// text), the page in Chinese (its chart, notes and column headers too), the loyalty segment
+// with the seeded buyer. Screenshots of
 // both pages; no CSP violation and no page error (lib.js checks both).
 //
 //   node reports.js <base-url> <token> <screenshot-dir> <sku> <segment-email>
@@ -79,6 +80,25 @@ async function inChinese(page) {
   check(await page.textContent('#reports-view h1') === '报表', 'the page title is in Chinese');
   check(await page.textContent('#nav-reports') === '报表', 'the navigation is in Chinese');
   await page.waitForSelector(HEATMAP + ' table.rp-table tbody tr', { timeout: WAIT_MS });
+
+  // The server draws the chart and writes the notes in the page's language too.
+  const src = await page.getAttribute(HEATMAP + ' img.rp-chart', 'src');
+  check(src === '/api/reports/heatmap.svg?lang=zh-CN', `the Chinese page asks for the Chinese chart: ${src}`);
+  await page.waitForFunction(
+    (selector) => {
+      const img = document.querySelector(selector);
+      return img && img.complete && img.naturalWidth > 0;
+    },
+    HEATMAP + ' img.rp-chart', { timeout: WAIT_MS });
+  const svg = await (await page.request.get(baseUrl + src)).text();
+  check(svg.includes('<title>售后热力图'), `the chart's title is in Chinese: ${svg.slice(0, 300)}`);
+  const note = await page.textContent(HEATMAP + ' .rp-notes li');
+  check(note.includes('SKU 和批次'), `the notes are in Chinese: ${note}`);
+  // Column headers are translated; the data keeps its own names underneath.
+  const total = await page.textContent(HEATMAP + ' thead th[data-column="total"]');
+  check(total === '合计', `the total column is headed in Chinese: ${total}`);
+  const delay = await page.textContent(HEATMAP + ' thead th[data-column="logistics-delay"]');
+  check(delay === '物流延误', `the issue-kind column is headed in Chinese: ${delay}`);
 }
 
 async function segmentsListTheBuyer(page) {

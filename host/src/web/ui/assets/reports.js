@@ -55,6 +55,76 @@
       'care.sent': '关怀消息已加入发送队列。',
       'care.blocked': '被合规检查拦截：',
       'care.failed': '未发送：',
+      // Column headers. The API names columns for tools (JSON keys, CSV headers); English
+      // shows those names, Chinese shows these.
+      'col.sku': 'SKU',
+      'col.batch': '批次',
+      'col.total': '合计',
+      'col.carrier': '物流商',
+      'col.orders_seen': '涉及订单',
+      'col.problem_orders': '问题订单',
+      'col.problem_rate_percent': '问题率 %',
+      'col.top_problem': '最常见问题',
+      'col.shop': '店铺',
+      'col.negative_feedback': '负面反馈',
+      'col.a_to_z_claims': 'A-to-z 索赔',
+      'col.chargebacks': '拒付',
+      'col.orders_with_defect': '有缺陷的订单',
+      'col.orders': '订单数',
+      'col.odr_percent': '订单缺陷率 %',
+      'col.limit_percent': '上限 %',
+      'col.status': '状态',
+      'col.cancellations': '取消',
+      'col.cases_escalated': '已升级纠纷',
+      'col.transactions_with_defect': '有缺陷的交易',
+      'col.transactions': '交易数',
+      'col.defect_rate_percent': '缺陷率 %',
+      'col.agent': '客服',
+      'col.tickets': '工单数',
+      'col.answered_on_time': '按时回复',
+      'col.answered_late': '超时回复',
+      'col.overdue_unanswered': '逾期未回复',
+      'col.compliance_percent': '达标率 %',
+      'col.median_first_response_minutes': '首次响应中位数（分钟）',
+      'col.p90_first_response_minutes': '首次响应 P90（分钟）',
+      'col.rank': '排名',
+      'col.issue_kind': '问题类型',
+      'col.share_percent': '占比 %',
+      'col.customer_key': '客户标识',
+      'col.name': '姓名',
+      'col.email': '邮箱',
+      'col.country': '国家/地区',
+      'col.language': '语言',
+      'col.marketplaces': '平台',
+      'col.last_ticket_at': '最近工单时间',
+      'col.no_marketing_via': '禁止营销的平台',
+      'col.contact_channel': '联系渠道',
+      'col.ticket': '工单',
+      'col.marketplace': '平台',
+      'col.order': '订单',
+      'col.buyer': '买家',
+      'col.reasons': '原因',
+      'col.value_minor_units': '金额（最小单位）',
+      'col.currency': '币种',
+      'col.tracking_number': '运单号',
+      'col.last_news_at': '最近动态时间',
+      'col.scenario': '模板',
+      // The heatmap's columns are issue kinds.
+      'col.not-received': '未收到',
+      'col.delivered-not-received': '显示签收未收到',
+      'col.damaged': '破损',
+      'col.wrong-item': '发错货',
+      'col.quality': '质量问题',
+      'col.logistics-delay': '物流延误',
+      'col.customs-hold': '清关滞留',
+      'col.return-request': '退货请求',
+      'col.cancellation-request': '取消请求',
+      'col.a-to-z-claim': 'A-to-z 索赔',
+      'col.chargeback': '拒付',
+      'col.payment-dispute': '支付争议',
+      'col.negative-review': '差评',
+      'col.buyer-message': '买家消息',
+      'col.other': '其他',
     },
   };
   const CHARTS = ['heatmap', 'carriers', 'odr', 'ebay-defects', 'sla', 'hotspots'];
@@ -64,6 +134,10 @@
   const $ = (selector) => document.querySelector(selector);
   const lang = () => (document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en');
   const t = (key) => STRINGS[lang()][key] ?? STRINGS.en[key] ?? key;
+  /** A column's header: its API name in English, a translation where there is one. */
+  const column = (name) => STRINGS[lang()]['col.' + name] ?? name;
+  /** `?lang=zh-CN` for the API when the page is in Chinese: titles, charts and notes follow. */
+  const langParam = () => (lang() === 'en' ? [] : ['lang=' + encodeURIComponent(lang())]);
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -113,14 +187,15 @@
 
   function table(report, extra) {
     if (!report.rows || report.rows.length === 0) return el('p', { class: 'hint', text: t('empty') });
-    const head = el('tr', {}, report.columns.map((c) => el('th', { text: c })), extra ? el('th') : null);
+    const head = el('tr', {}, report.columns.map((c) => el('th', { text: column(c), 'data-column': c })), extra ? el('th') : null);
     const rows = report.rows.map((row) =>
       el('tr', {}, row.map((v) => el('td', { text: cellText(v) })), extra ? el('td', {}, extra(row)) : null));
     return el('div', { class: 'rp-scroll' }, el('table', { class: 'rp-table' }, el('thead', {}, head), el('tbody', {}, rows)));
   }
 
   function query(name) {
-    return name === 'hotspots' ? '?month=' + encodeURIComponent(view.month) : '';
+    const params = (name === 'hotspots' ? ['month=' + encodeURIComponent(view.month)] : []).concat(langParam());
+    return params.length ? '?' + params.join('&') : '';
   }
 
   async function reportCard(name) {
@@ -150,9 +225,10 @@
     const select = el('select', { id: 'rp-tag' },
       TAGS.map((tag) => el('option', { value: tag, text: tag, selected: tag === view.tag })));
     select.addEventListener('change', () => { view.tag = select.value; render(); });
-    const segPath = '/api/reports/segments?tag=' + encodeURIComponent(view.tag);
+    const segPath = '/api/reports/segments?' + ['tag=' + encodeURIComponent(view.tag)].concat(langParam()).join('&');
+    const carePath = '/api/reports/care' + (langParam().length ? '?' + langParam().join('&') : '');
     const seg = await getJson(segPath);
-    const care = await getJson('/api/reports/care');
+    const care = await getJson(carePath);
     const status = el('p', { id: 'rp-care-status', role: 'status' });
     const careAction = (row) => {
       const ticket = row[care.data.columns.indexOf('ticket')];
@@ -172,7 +248,7 @@
         care.status === 200 ? table(care.data, careAction) : el('p', { class: 'error', text: care.data.message || String(care.status) }),
         care.status === 200 ? el('ul', { class: 'rp-notes' }, (care.data.notes || []).map((n) => el('li', { text: n }))) : null,
         status,
-        el('a', { class: 'rp-csv', href: '/api/reports/care?format=csv', download: '', text: t('csv') })));
+        el('a', { class: 'rp-csv', href: carePath + (carePath.includes('?') ? '&' : '?') + 'format=csv', download: '', text: t('csv') })));
   }
 
   /** The `proactive-care` template in the buyer's language, sent through the reply API
