@@ -416,8 +416,8 @@ pub fn carriers(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report
              and customs-hold."
                     .into(),
                 "分母是网关收到过该物流商相关事件的订单数（例如 Shopify 的履约更新），\
-             而不是该物流商承运的全部包裹；问题包括未收到、显示签收但未收到、破损、\
-             物流延误和清关滞留。"
+             而不是该物流商承运的全部包裹；问题包括未收到、显示已签收但未收到、商品损坏、\
+             物流延误和海关扣留。"
                     .into(),
             ),
         ],
