@@ -279,6 +279,19 @@ async fn reports_speak_the_dashboards_language() {
         english.contains("<title>Order Defect Rate (shopify)"),
         "{english}"
     );
+    // Issue kinds on the charts are in the dashboard's words too.
+    let month = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .strftime("%Y-%m")
+        .to_string();
+    for chart in [
+        "heatmap.svg?lang=zh-CN".to_string(),
+        format!("hotspots.svg?month={month}&lang=zh-CN"),
+    ] {
+        let svg = get_text(&gw, &format!("/api/reports/{chart}")).await;
+        assert!(svg.contains("物流延误"), "{chart}: {svg}");
+        assert!(!svg.contains("logistics-delay"), "{chart}: {svg}");
+    }
 
     // The CSV is data, the same in both.
     assert_eq!(

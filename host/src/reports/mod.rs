@@ -66,7 +66,36 @@ impl Lang {
             Lang::ZhCn => zh,
         }
     }
+
+    /// An issue kind (`logistics-delay`) as a chart shows it: its name in English, the
+    /// dashboard's word for it in Chinese.
+    fn kind(self, kind: &str) -> String {
+        let zh = match (self, kind) {
+            (Lang::En, _) => None,
+            (Lang::ZhCn, kind) => KINDS_ZH.iter().find(|(k, _)| *k == kind).map(|(_, z)| *z),
+        };
+        zh.unwrap_or(kind).to_string()
+    }
 }
+
+/// The problem kinds' Chinese names, as the dashboard's tables head them (`reports.js`).
+const KINDS_ZH: [(&str, &str); 15] = [
+    ("not-received", "未收到"),
+    ("delivered-not-received", "显示已签收但未收到"),
+    ("damaged", "商品损坏"),
+    ("wrong-item", "发错商品"),
+    ("quality", "质量问题"),
+    ("logistics-delay", "物流延误"),
+    ("customs-hold", "海关扣留"),
+    ("return-request", "退货请求"),
+    ("cancellation-request", "取消请求"),
+    ("a-to-z-claim", "A-to-z 索赔"),
+    ("chargeback", "拒付"),
+    ("payment-dispute", "支付争议"),
+    ("negative-review", "差评"),
+    ("buyer-message", "买家消息"),
+    ("other", "其他"),
+];
 
 /// A ticket with what its events said beyond the ticket's own fields.
 #[derive(Debug, Clone)]
@@ -304,7 +333,7 @@ pub fn heatmap(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report 
         format!("After-sales heatmap: SKU × issue kind, last {days} days"),
         format!("售后热力图：SKU × 问题类型，近 {days} 天"),
     );
-    let columns: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
+    let columns: Vec<String> = kinds.iter().map(|k| lang.kind(k)).collect();
     let mut notes =
         vec![lang.pick(
         "SKUs and batches come from the order lines of each ticket's marketplace events; a \
@@ -672,6 +701,9 @@ pub fn ebay_defects(
     }
 }
 
+/// The SLA report's row for tickets nobody owns.
+const UNASSIGNED: &str = "(unassigned)";
+
 /// Nearest-rank percentile of sorted values.
 fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
     if sorted.is_empty() {
@@ -697,7 +729,7 @@ pub fn sla(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report {
     for case in cases.iter().filter(|c| c.ticket.opened_at >= from) {
         let t = &case.ticket;
         let agent = agents
-            .entry(t.assignee.clone().unwrap_or_else(|| "(unassigned)".into()))
+            .entry(t.assignee.clone().unwrap_or_else(|| UNASSIGNED.into()))
             .or_default();
         agent.tickets += 1;
         match t.first_response_at {
@@ -741,7 +773,10 @@ pub fn sla(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report {
             Value::from(percentile(&agent.minutes, 0.9)),
         ]);
         bars.push(svg::Bar {
-            label: name.clone(),
+            label: match (lang, name.as_str()) {
+                (Lang::ZhCn, UNASSIGNED) => "（未分配）".into(),
+                _ => name.clone(),
+            },
             value: compliance,
             note: compliance.map_or("—".into(), |c| format!("{c} %")),
         });
@@ -840,8 +875,8 @@ pub fn hotspots(
     for (i, ((kind, item, carrier), n)) in ranked.into_iter().enumerate() {
         let share = percent(n, total);
         let label = match &carrier {
-            Some(c) => format!("{kind} · {} · {c}", item.label(lang)),
-            None => format!("{kind} · {}", item.label(lang)),
+            Some(c) => format!("{} · {} · {c}", lang.kind(kind), item.label(lang)),
+            None => format!("{} · {}", lang.kind(kind), item.label(lang)),
         };
         bars.push(svg::Bar {
             label,
