@@ -855,20 +855,7 @@ mod tests {
         let b = Store::open_postgres(&url).unwrap();
         let held = a.writer_lock().await.unwrap();
         // End a's writer session from outside, as a database restart would.
-        let super::super::backend::Backend::Pg(pg) = &b.backend else {
-            unreachable!()
-        };
-        let ended: i64 = pg
-            .run(|c| {
-                c.query_one(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_locks \
-                     WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()",
-                    &[],
-                )?
-                .try_get(0)
-            })
-            .unwrap();
-        assert_eq!(ended, 1);
+        assert_eq!(super::super::both::end_other_lock_holders(&b), 1);
         let other = b.writer_lock().await.unwrap();
         let error = a
             .commit_tickets(&[write(None, ticket(1, "mei"))])
