@@ -48,12 +48,16 @@ fn class(layout: Layout) -> Option<(usize, usize)> {
     ))
 }
 
-/// What an arena block of `layout` occupies: its class's size, or its own.
+/// What an arena block of `layout` occupies: its class's size, or its own, and always at
+/// an offset that is a multiple of 16. So any block, whatever it was made for, can later go
+/// on the list of the class its last layout names.
 fn reserved(layout: Layout) -> Layout {
     match class(layout) {
         // SAFETY: a power of two up to 2 KiB with alignment 16 is a valid layout.
         Some((_, bytes)) => unsafe { Layout::from_size_align_unchecked(bytes, CLASS_ALIGN) },
-        None => layout,
+        None => layout
+            .align_to(CLASS_ALIGN)
+            .expect("an alignment of 16 is valid for any layout"),
     }
 }
 
@@ -101,8 +105,10 @@ impl<const BYTES: usize> CallArena<BYTES> {
 
     /// Put the block at `offset`, of size class `class`, on its list.
     fn give_back(&self, offset: usize, class: usize) {
-        // SAFETY: the block lies inside the arena and has its class's size and alignment
-        // (every arena block of a class was reserved at that size).
+        // SAFETY: the block lies inside the arena, starts at a multiple of 16 like every
+        // arena block, and occupies at least its class's size: a block is reserved at
+        // `reserved` of its layout, keeps that room when it shrinks, and the caller's
+        // `class` is that of its last layout.
         unsafe {
             let block = self.base().add(offset);
             block.cast::<usize>().write(self.free[class].get());
@@ -188,8 +194,9 @@ unsafe impl<const BYTES: usize> GlobalAlloc for CallArena<BYTES> {
             self.top.set(end);
             return ptr;
         }
-        // An older block that shrinks keeps its place (its tail is simply not reused).
-        if new_size <= layout.size() {
+        // An older block keeps its place while the new size fits what it occupies: a
+        // smaller size (the tail is simply not reused), or one of the same size class.
+        if reserved(new_layout).size() <= reserved(layout).size() {
             return ptr;
         }
         // SAFETY: as for `alloc`.
@@ -210,7 +217,7 @@ unsafe impl<const BYTES: usize> GlobalAlloc for CallArena<BYTES> {
 mod tests {
     use super::*;
 
-    const BYTES: usize = 4096;
+    const BYTES: usize = 8192;
 
     fn arena() -> Box<CallArena<BYTES>> {
         Box::new(CallArena::new())
@@ -258,9 +265,36 @@ mod tests {
             // The moved block's old place went on the 16-byte list, for the next one.
             let older = arena.alloc(layout(8, 1));
             assert_eq!(older, old, "the old place is free again");
-            // An older block that shrinks stays where it is.
+            // An older block that shrinks, or grows within its size class, stays where it is.
             let _newer = arena.alloc(layout(8, 1));
             assert_eq!(arena.realloc(older, layout(8, 1), 2), older);
+            assert_eq!(
+                arena.realloc(older, layout(2, 1), 16),
+                older,
+                "16 bytes fit"
+            );
+            assert_ne!(arena.realloc(older, layout(16, 1), 17), older, "17 do not");
+        }
+    }
+
+    #[test]
+    fn a_large_block_that_shrinks_is_reused_only_at_an_aligned_place() {
+        let arena = arena();
+        unsafe {
+            // A large block of odd size and alignment 1 ends at an odd offset; the next
+            // one still starts on 16.
+            let _odd = arena.alloc(layout(2049, 1));
+            let big = arena.alloc(layout(2050, 1));
+            assert_eq!(arena.offset_of(big).unwrap() % 16, 0);
+            let _newest = arena.alloc(layout(1, 1));
+            // Shrunk to a small size and freed, it goes on a list; the next block of that
+            // class is the same place, aligned as its layout asks.
+            let small = arena.realloc(big, layout(2050, 1), 24);
+            assert_eq!(small, big);
+            arena.dealloc(small, layout(24, 1));
+            let reused = arena.alloc(layout(32, 16));
+            assert_eq!(reused, big);
+            assert_eq!(reused as usize % 16, 0);
         }
     }
 
