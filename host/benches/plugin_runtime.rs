@@ -1,6 +1,7 @@
 //! Plugin runtime costs: compiling a component cold vs loading it from the artifact cache,
-//! instantiate + call of a connector with a 10 KB body (what every webhook pays), and a call
-//! on an already live instance (to separate the two).
+//! instantiate + call of a connector with a 10 KB body (what every webhook pays), a call
+//! on an already live instance (to separate the two), and, for the Shopify connector, the
+//! same code compiled natively (wasm / native, DESIGN.md's target of at most 1.5×).
 //!
 //! Run: `cargo bench -p helloword --bench plugin_runtime` (release build; numbers vary with
 //! the machine's load, so compare figures from one run). `HELLOWORD_BENCH_ONLY=shopify` runs

@@ -136,7 +136,7 @@ fn kind(k: guest::IssueKind) -> host::IssueKind {
 }
 
 /// A guest event as the host's type: the moves the canonical ABI replaces.
-pub fn event(e: guest::TicketEvent) -> host::TicketEvent {
+fn event(e: guest::TicketEvent) -> host::TicketEvent {
     host::TicketEvent {
         kind: kind(e.kind),
         shop: e.shop,
