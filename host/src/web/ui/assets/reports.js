@@ -109,7 +109,8 @@
       'col.tracking_number': '运单号',
       'col.last_news_at': '最近动态时间',
       'col.scenario': '模板',
-      // The heatmap's columns are issue kinds.
+      // The heatmap's columns are issue kinds (the server's charts name them alike:
+      // KINDS_ZH in host/src/reports/mod.rs).
       'col.not-received': '未收到',
       'col.delivered-not-received': '显示已签收但未收到',
       'col.damaged': '商品损坏',
