@@ -66,6 +66,7 @@ async fn main() {
             };
             store
                 .append_delivery(NewDelivery {
+                    raw_delivery_id: None,
                     record,
                     body: &body,
                 })

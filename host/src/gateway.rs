@@ -261,12 +261,16 @@ enum Stopped {
     ShutDown,
     /// It is time to compact the store.
     Compact,
+    /// A write to the store failed and its folder looks fine again: reopening it clears
+    /// sled's sticky error.
+    Reopen,
 }
 
 /// `helloword serve`: run the gateway on `config.listen` until `shutdown` resolves. When the
 /// store is due for compaction (an erasure or a purge happened) at `retention.compact_hour`,
 /// or when `POST /api/compact` asks, the gateway stops taking requests, reopens its store
-/// (which compacts it) and starts again in place.
+/// (which compacts it) and starts again in place. It does the same when the store failed a
+/// write (a full disk) and its folder can take writes again.
 pub async fn run(config: &Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     tokio::pin!(shutdown);
     let mut restarting = false;
@@ -294,6 +298,7 @@ pub async fn run(config: &Config, shutdown: impl Future<Output = ()>) -> anyhow:
                     () = &mut shutdown => {}
                     () = asked.notified() => stopped = Stopped::Compact,
                     () = compaction_window(&store, hour) => stopped = Stopped::Compact,
+                    () = reopen_needed(&store) => stopped = Stopped::Reopen,
                 }
             })
             .await?;
@@ -302,6 +307,12 @@ pub async fn run(config: &Config, shutdown: impl Future<Output = ()>) -> anyhow:
             Stopped::ShutDown => return Ok(()),
             Stopped::Compact => {
                 tracing::info!(message = "Restarting in place to compact the store.");
+                restarting = true;
+            }
+            Stopped::Reopen => {
+                tracing::warn!(
+                    message = "Restarting in place to reopen the store after a failed write."
+                );
                 restarting = true;
             }
         }
@@ -321,6 +332,14 @@ async fn start_after_restart(config: &Config) -> anyhow::Result<Gateway> {
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+/// Resolves once `store` failed a write and its folder can take writes again
+/// ([`Store::needs_reopen`]).
+async fn reopen_needed(store: &Store) {
+    while !store.needs_reopen() {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
 }
 

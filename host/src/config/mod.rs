@@ -10,6 +10,7 @@
 //! data_dir = "data"          # evidence files, plugin cache, and the sled store
 //! store = "sled"             # or "postgres://user@host:5432/helloword" for several gateways
 //! password_secret = "pg"     # PostgreSQL only: the [secrets] entry holding the password
+//! min_free_mb = 64           # sled only: refuse writes (503) below this much free disk
 //!
 //! [plugins]
 //! dir = "plugins"            # one folder per plugin, each with a plugin.toml
@@ -108,6 +109,7 @@ pub struct TlsFiles {
 struct RawStorage {
     data_dir: Option<PathBuf>,
     cache_mb: Option<u64>,
+    min_free_mb: Option<u64>,
     store: Option<String>,
     password_secret: Option<String>,
 }
@@ -309,6 +311,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The store's page cache, in bytes (`storage.cache_mb`).
     pub store_cache_bytes: u64,
+    /// Writes are refused below this much free disk (`storage.min_free_mb`; sled only).
+    pub store_min_free_bytes: u64,
     /// `storage.store`: sled in `data_dir` (`None`), or this PostgreSQL URL.
     pub postgres_url: Option<String>,
     /// `storage.password_secret`: the [secrets] entry with the PostgreSQL password.
@@ -399,6 +403,16 @@ impl Config {
             Some(other) => {
                 return Err(err(format!(
                     "`storage.cache_mb` is {other}; expected 16 to 65536 (megabytes of page cache)"
+                )));
+            }
+        };
+        let store_min_free_bytes = match raw.storage.min_free_mb {
+            None => crate::store::DEFAULT_MIN_FREE_BYTES,
+            Some(mb @ 0..=1_048_576) => mb << 20,
+            Some(other) => {
+                return Err(err(format!(
+                    "`storage.min_free_mb` is {other}; expected 0 (no check) to 1048576 \
+                     (megabytes of free disk below which writes are refused)"
                 )));
             }
         };
@@ -556,6 +570,7 @@ impl Config {
             log_format,
             data_dir,
             store_cache_bytes,
+            store_min_free_bytes,
             postgres_url,
             postgres_password_secret: raw.storage.password_secret.clone(),
             plugin_dir,
@@ -597,6 +612,7 @@ impl Config {
             return Ok(crate::store::Location::Sled {
                 dir: self.data_dir.join("db"),
                 cache_bytes: self.store_cache_bytes,
+                min_free_bytes: self.store_min_free_bytes,
             });
         };
         let mut url = url.clone();

@@ -145,7 +145,31 @@ async fn deliver(
             ),
         );
     };
-    accept(app, id, &incoming, &body, outcome).await
+    accept(app, id, &incoming, &parts.headers, &body, outcome).await
+}
+
+/// The delivery id `id` as the bytes received, when they were not UTF-8. The connector sees
+/// header values with U+FFFD in place of bytes that are not UTF-8, so two ids that differ
+/// only there would look alike; the id is matched back to the header it came from, whose
+/// bytes then stand for it.
+fn raw_delivery_id(id: &str, headers: &hyper::HeaderMap) -> Option<Vec<u8>> {
+    if !id.contains(char::REPLACEMENT_CHARACTER) {
+        return None;
+    }
+    let lossy = headers
+        .values()
+        .filter(|v| std::str::from_utf8(v.as_bytes()).is_err())
+        .map(|v| (v.as_bytes(), String::from_utf8_lossy(v.as_bytes())));
+    let mut containing = None;
+    for (raw, text) in lossy {
+        if text == id {
+            return Some(raw.to_vec());
+        }
+        if containing.is_none() && text.contains(id) {
+            containing = Some(raw.to_vec());
+        }
+    }
+    containing
 }
 
 /// The request as a connector sees it.
@@ -178,6 +202,7 @@ pub async fn accept(
     app: &App,
     id: &str,
     incoming: &IncomingRequest,
+    raw_headers: &hyper::HeaderMap,
     body: &Bytes,
     outcome: Result<Result<WebhookOutcome, WebhookError>, PluginError>,
 ) -> Response<Full<Bytes>> {
@@ -199,6 +224,10 @@ pub async fn accept(
             let count = events.len();
             let mut inbox = record(events, InboxState::Verified);
             inbox.delivery_id = inbox.events.iter().find_map(|e| e.dedupe.delivery.clone());
+            let raw_delivery_id = inbox
+                .delivery_id
+                .as_deref()
+                .and_then(|id| raw_delivery_id(id, raw_headers));
             let commit = tracing::debug_span!(
                 "store.commit",
                 delivery.seq = tracing::field::Empty,
@@ -209,6 +238,7 @@ pub async fn accept(
                 .append_delivery(NewDelivery {
                     record: inbox,
                     body,
+                    raw_delivery_id,
                 })
                 .instrument(commit.clone())
                 .await;

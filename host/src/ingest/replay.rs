@@ -48,6 +48,7 @@ pub async fn replay(plugins: &PluginSet, store: &Store) -> Result<ReplayReport, 
                     .settle_unverified(
                         seq,
                         Some(NewDelivery {
+                            raw_delivery_id: None,
                             record: verified,
                             body: &body,
                         }),

@@ -2,7 +2,8 @@
 //! compatibility), so a restart with an unchanged plugin set compiles nothing.
 //!
 //! Files are `<cache dir>/<sha256 of the wasm>-<engine key>.cwasm`, written to a temporary
-//! name and renamed, so a crash never leaves a half-written artifact under the final name.
+//! name, synced and renamed, so neither a crash nor a power cut leaves a half-written
+//! artifact under the final name.
 
 use std::path::{Path, PathBuf};
 
@@ -88,7 +89,15 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().context("artifact path has no folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    // Synced before the rename: after a power cut the final name holds the whole artifact
+    // or nothing, never pages that were not written yet (the artifact is mapped as code).
+    let write = || -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    };
+    write().with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
     Ok(())
 }

@@ -180,16 +180,28 @@ impl Backend {
         }
     }
 
-    /// On PostgreSQL, in one statement: set `key` in `tree` to `value` unless the key is
-    /// present, and only then apply `ops` (puts only). Returns whether it wrote; `None` on
-    /// sled, whose callers write in order instead.
+    /// [`Backend::apply_if_absent`] on sled, as one synchronous call (so the caller can hold
+    /// the export gate around it).
+    pub(crate) fn apply_if_absent_now(
+        &self,
+        (tree, key, value): (&Tree, Vec<u8>, Vec<u8>),
+        ops: &[Op<'_>],
+    ) -> Result<Claim, StoreError> {
+        transact_sled(Some((tree, &key, &value)), ops)
+            .map(|taken| taken.map_or(Claim::Written, |v| Claim::Taken(Some(v.to_vec()))))
+    }
+
+    /// Atomically: set `key` in `tree` to `value` unless the key is present, and only then
+    /// apply `ops` (puts only). Two callers racing on one key: exactly one writes; the other
+    /// returns once the winner's write is visible (one sled transaction; on PostgreSQL one
+    /// statement, which waits on the winner's uncommitted row).
     pub(crate) async fn apply_if_absent(
         &self,
         (tree, key, value): (&Tree, Vec<u8>, Vec<u8>),
         ops: &[Op<'_>],
-    ) -> Result<Option<bool>, StoreError> {
+    ) -> Result<Claim, StoreError> {
         let Backend::Pg(pg) = self else {
-            return Ok(None);
+            return self.apply_if_absent_now((tree, key, value), ops);
         };
         let (puts, deletes) = pg_rows(ops);
         if !deletes.0.is_empty() {
@@ -205,10 +217,13 @@ impl Backend {
                     &[&guard_tree, &key, &value, &puts.0, &puts.1, &puts.2],
                 )?[0]
                     .get(0);
-                Ok(fresh == 1)
+                Ok(if fresh == 1 {
+                    Claim::Written
+                } else {
+                    Claim::Taken(None)
+                })
             })
             .await
-            .map(Some)
     }
 }
 
@@ -344,32 +359,65 @@ const APPLY_IF_ABSENT: &str = "WITH fresh AS (\
 const PUT: &str = "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
                    ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value";
 
+/// What [`Backend::apply_if_absent`] did.
+pub(crate) enum Claim {
+    /// The key was free: it and the ops are written.
+    Written,
+    /// The key was taken; nothing was written. Its value, where the backend read it.
+    Taken(Option<Vec<u8>>),
+}
+
 fn apply_sled(ops: &[Op<'_>]) -> Result<(), StoreError> {
+    transact_sled(None, ops).map(drop)
+}
+
+/// One sled transaction: when `guard` (tree, key, value) is given and its key is present,
+/// nothing is written and the key's value is returned; otherwise the guard is set and `ops`
+/// applied, together.
+fn transact_sled(
+    guard: Option<(&Tree, &[u8], &[u8])>,
+    ops: &[Op<'_>],
+) -> Result<Option<sled::IVec>, StoreError> {
     use sled::Transactional as _;
     use sled::transaction::{ConflictableTransactionError, TransactionError};
-    // The distinct trees the batch touches, and each op's index among them.
-    let mut trees: Vec<&sled::Tree> = Vec::new();
-    let mut index = Vec::with_capacity(ops.len());
-    for op in ops {
-        let (Op::Put(tree, ..) | Op::Delete(tree, _)) = op;
-        let Tree::Sled(tree) = tree else {
-            return Err(StoreError::Flush(
+    fn sled_tree<'t>(tree: &'t Tree) -> Result<&'t sled::Tree, StoreError> {
+        match tree {
+            Tree::Sled(tree) => Ok(tree),
+            Tree::Pg { .. } => Err(StoreError::Flush(
                 "a batch mixes sled and PostgreSQL trees".into(),
-            ));
-        };
-        let at = match trees.iter().position(|t| std::ptr::eq(*t, tree)) {
+            )),
+        }
+    }
+    // The distinct trees the batch touches (the guard's first), and each op's index among them.
+    fn position<'t>(trees: &mut Vec<&'t sled::Tree>, tree: &'t sled::Tree) -> usize {
+        match trees.iter().position(|t| std::ptr::eq(*t, tree)) {
             Some(at) => at,
             None => {
                 trees.push(tree);
                 trees.len() - 1
             }
-        };
-        index.push(at);
+        }
+    }
+    let mut trees: Vec<&sled::Tree> = Vec::new();
+    let guard = match guard {
+        Some((tree, key, value)) => Some((position(&mut trees, sled_tree(tree)?), key, value)),
+        None => None,
+    };
+    let mut index = Vec::with_capacity(ops.len());
+    for op in ops {
+        let (Op::Put(tree, ..) | Op::Delete(tree, _)) = op;
+        index.push(position(&mut trees, sled_tree(tree)?));
     }
     if trees.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let result = trees.as_slice().transaction(|views| {
+        if let Some((at, key, value)) = guard {
+            if let Some(taken) = views[at].get(key)? {
+                return Err(ConflictableTransactionError::Abort(taken));
+            }
+            views[at].insert(key, value)?;
+        }
         for (op, &at) in ops.iter().zip(&index) {
             match op {
                 Op::Put(_, key, value) => {
@@ -380,12 +428,12 @@ fn apply_sled(ops: &[Op<'_>]) -> Result<(), StoreError> {
                 }
             }
         }
-        Ok::<(), ConflictableTransactionError<()>>(())
+        Ok::<(), ConflictableTransactionError<sled::IVec>>(())
     });
     match result {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(None),
         Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
-        Err(TransactionError::Abort(())) => Err(StoreError::Flush("transaction aborted".into())),
+        Err(TransactionError::Abort(taken)) => Ok(Some(taken)),
     }
 }
 

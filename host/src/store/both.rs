@@ -348,6 +348,7 @@ async fn migrating_moves_every_entry_from_sled_into_postgres() {
             let body = format!("{{\"n\":{i}}}");
             if let Appended::Stored(seq) = store
                 .append_delivery(NewDelivery {
+                    raw_delivery_id: None,
                     record,
                     body: body.as_bytes(),
                 })
@@ -396,6 +397,7 @@ async fn a_delivery_two_gateways_take_at_once_is_stored_once() {
                     let record = super::tests::record(Some(&format!("w-{n}")));
                     store
                         .append_delivery(NewDelivery {
+                            raw_delivery_id: None,
                             record,
                             body: b"{}",
                         })
@@ -432,6 +434,7 @@ async fn a_postgres_store_exports_and_restores_into_sled() {
         let record = super::tests::record(Some(&format!("w-{i}")));
         store
             .append_delivery(NewDelivery {
+                raw_delivery_id: None,
                 record,
                 body: b"{}",
             })

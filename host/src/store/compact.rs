@@ -35,6 +35,7 @@ pub(super) fn recover(dir: &Path) -> Result<(), StoreError> {
             std::fs::remove_dir_all(dir).map_err(io("cannot remove the old store", dir))?;
         }
         std::fs::rename(&done, dir).map_err(io("cannot move the compacted store to", dir))?;
+        super::group_commit::sync_parent(dir).map_err(io("cannot sync the folder of", dir))?;
     }
     let partial = sibling(dir, ".compacting");
     if partial.exists() {
@@ -71,7 +72,10 @@ pub(super) fn rewrite(store: Store, dir: &Path) -> Result<(), StoreError> {
         db.open_tree("meta")?.remove(COMPACT_DUE)?;
         db.flush()?;
     }
+    // On disk means on stable storage: once `.compacted` exists the old store may go.
+    super::group_commit::sync_folder(&staging).map_err(io("cannot sync", &staging))?;
     let done = sibling(dir, ".compacted");
     std::fs::rename(&staging, &done).map_err(io("cannot rename", &staging))?;
+    super::group_commit::sync_parent(&done).map_err(io("cannot sync the folder of", &done))?;
     recover(dir)
 }

@@ -268,6 +268,17 @@ pub(super) fn restore_into(
         .and_then(|meta| meta.insert(ID_BASE, &next_id.to_be_bytes()))
         .map_err(StoreError::from)?;
     db.flush().map_err(StoreError::from)?;
+    drop(backend);
+    drop(db);
+    // A restore is done when it is on stable storage, evidence files included.
+    let sync = |dir: &Path| {
+        super::group_commit::sync_folder(dir)
+            .map_err(|e| StoreError::Flush(format!("cannot sync {}: {e}", dir.display())))
+    };
+    sync(db_dir)?;
+    if files_dir.exists() {
+        sync(files_dir)?;
+    }
     Ok(summary)
 }
 

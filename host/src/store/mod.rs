@@ -34,6 +34,7 @@ mod compact;
 mod erase;
 mod export;
 mod group_commit;
+mod health;
 mod tickets;
 
 use std::path::Path;
@@ -43,6 +44,7 @@ use serde::{Deserialize, Serialize};
 pub use erase::{ERASED, Erased, Needles, Purged, Subject, redact_ticket};
 pub use export::{ExportSummary, SnapshotError};
 pub use group_commit::GroupCommit;
+pub use health::{Health, HealthReport};
 pub use tickets::{DueTimer, QueueFields, TicketWrite};
 
 use crate::plugin::bindings::types::TicketEvent;
@@ -70,6 +72,10 @@ pub enum StoreError {
     /// The flush that makes writes durable failed.
     #[error("flushing to disk failed: {0}")]
     Flush(String),
+    /// The store refuses writes for now ([`Health`]): the disk is full, read-only, or the
+    /// data folder is gone.
+    #[error("the store refuses writes: {0}")]
+    Unavailable(String),
 }
 
 /// How an inbox record stands.
@@ -127,6 +133,10 @@ pub struct NewDelivery<'a> {
     pub record: InboxRecord,
     /// The raw body.
     pub body: &'a [u8],
+    /// The delivery id as the bytes received, when they are not the UTF-8 of
+    /// `record.delivery_id` (a header that was not UTF-8 reaches the connector with U+FFFD in
+    /// it, and two such ids must not be taken for one).
+    pub raw_delivery_id: Option<Vec<u8>>,
 }
 
 /// What appending did.
@@ -170,17 +180,77 @@ pub struct Store {
     alerts: Gated,
     /// Evidence files by (ticket, id).
     files: Gated,
-    unverified_count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// What the deliveries kept for replay take.
+    replay: std::sync::Arc<ReplayBudget>,
     /// sled's shared flush; PostgreSQL commits are durable when they return.
     commit: Option<GroupCommit>,
+    /// Whether sled's folder takes writes (none on PostgreSQL, whose server says so itself).
+    health: Option<std::sync::Arc<Health>>,
+    /// Names of the [`Store::secret_key`]s known to be on stable storage.
+    durable_keys: std::sync::Arc<KeySet>,
     /// This store handle's name among the gateways on one database (for the engine's
     /// writer hand-over).
     writer_id: std::sync::Arc<str>,
 }
 
+/// A set of names shared by the store's clones.
+#[derive(Default)]
+pub(crate) struct KeySet(std::sync::Mutex<std::collections::HashSet<String>>);
+
+impl KeySet {
+    fn set(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.set().contains(name)
+    }
+
+    pub(crate) fn insert(&self, name: String) {
+        self.set().insert(name);
+    }
+}
+
 /// How many deliveries a broken connector may leave in the inbox for replay; past this,
 /// further failures are answered (so the marketplace retries) but not kept.
 pub const MAX_UNVERIFIED: usize = 10_000;
+
+/// How many bytes of request bodies the deliveries kept for replay may take together. They
+/// failed before their connector verified them, so anyone can send them: without a bound in
+/// bytes, 10,000 bodies of 1 MiB would fill 10 GiB of disk.
+pub const MAX_UNVERIFIED_BYTES: u64 = 64 << 20;
+
+/// Count and bytes of the deliveries kept for replay, against [`MAX_UNVERIFIED`] and
+/// [`MAX_UNVERIFIED_BYTES`].
+#[derive(Default)]
+struct ReplayBudget(std::sync::Mutex<(usize, u64)>);
+
+impl ReplayBudget {
+    fn held(&self) -> std::sync::MutexGuard<'_, (usize, u64)> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Take room for one body of `bytes`; false when the buffer is full.
+    fn take(&self, bytes: u64) -> bool {
+        let mut held = self.held();
+        if held.0 >= MAX_UNVERIFIED || held.1.saturating_add(bytes) > MAX_UNVERIFIED_BYTES {
+            return false;
+        }
+        held.0 += 1;
+        held.1 += bytes;
+        true
+    }
+
+    fn give_back(&self, bytes: u64) {
+        let mut held = self.held();
+        held.0 = held.0.saturating_sub(1);
+        held.1 = held.1.saturating_sub(bytes);
+    }
+}
 
 fn seq_key(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
@@ -221,6 +291,7 @@ pub(crate) const TICKET_SEQ: &[u8] = b"ticket-seq";
 pub(crate) struct Gated {
     tree: backend::Tree,
     gate: std::sync::Arc<std::sync::RwLock<()>>,
+    health: Option<std::sync::Arc<Health>>,
 }
 
 impl std::ops::Deref for Gated {
@@ -238,14 +309,21 @@ impl Gated {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// `Ok` while the store takes writes ([`Health::check`]).
+    pub(crate) fn writable(&self) -> Result<(), StoreError> {
+        self.health.as_ref().map_or(Ok(()), |h| h.check())
+    }
+
     /// [`backend::Tree::insert`], gated.
     pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<(), StoreError> {
+        self.writable()?;
         let _pass = self.pass();
         self.tree.insert(key, value)
     }
 
     /// [`backend::Tree::remove`], gated.
     pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<sled::IVec>, StoreError> {
+        self.writable()?;
         let _pass = self.pass();
         self.tree.remove(key)
     }
@@ -257,6 +335,7 @@ impl Gated {
         old: Option<impl AsRef<[u8]>>,
         new: Option<impl AsRef<[u8]>>,
     ) -> Result<bool, StoreError> {
+        self.writable()?;
         let _pass = self.pass();
         self.tree.compare_and_swap(key, old, new)
     }
@@ -271,6 +350,9 @@ pub enum Location {
         dir: std::path::PathBuf,
         /// sled's page cache.
         cache_bytes: u64,
+        /// Writes are refused while the folder's file system has less free space than this
+        /// (`storage.min_free_mb`; 0: never).
+        min_free_bytes: u64,
     },
     /// A PostgreSQL database, shared by any number of gateways.
     Postgres {
@@ -289,6 +371,10 @@ fn new_writer_id() -> String {
 /// The page cache when the config does not set `storage.cache_mb`.
 pub const DEFAULT_CACHE_BYTES: u64 = 256 << 20;
 
+/// The free space below which writes are refused, when the config does not set
+/// `storage.min_free_mb`: room for sled to finish what it has begun and compact.
+pub const DEFAULT_MIN_FREE_BYTES: u64 = 64 << 20;
+
 impl Store {
     /// Open (or create) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
@@ -300,48 +386,69 @@ impl Store {
     /// An erasure or purge since the store was last rewritten is compacted first (see
     /// `compact.rs`).
     pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
+        Store::open_sled(dir, cache_bytes, DEFAULT_MIN_FREE_BYTES)
+    }
+
+    /// [`Store::open_with_cache`], refusing writes while the folder's file system has less
+    /// than `min_free_bytes` free (0: never).
+    pub fn open_sled(
+        dir: &Path,
+        cache_bytes: u64,
+        min_free_bytes: u64,
+    ) -> Result<Store, StoreError> {
         compact::recover(dir)?;
-        let store = Store::open_as_is(dir, cache_bytes)?;
+        let store = Store::open_as_is(dir, cache_bytes, min_free_bytes)?;
         if !store.compaction_due()? {
             return Ok(store);
         }
         tracing::info!(message = "Compacting the store after an erasure or purge.");
         compact::rewrite(store, dir)?;
-        Store::open_as_is(dir, cache_bytes)
+        Store::open_as_is(dir, cache_bytes, min_free_bytes)
     }
 
-    fn open_as_is(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
+    fn open_as_is(dir: &Path, cache_bytes: u64, min_free_bytes: u64) -> Result<Store, StoreError> {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
             // Durability comes from explicit group flushes, not from a timer.
             .flush_every_ms(None)
             .open()?;
-        let commit = GroupCommit::start(db.clone());
-        Store::on(backend::Backend::Sled(db), Some(commit))
+        let io = |e: std::io::Error| StoreError::Flush(format!("{}: {e}", dir.display()));
+        let health = std::sync::Arc::new(Health::new(dir, min_free_bytes).map_err(io)?);
+        let commit = GroupCommit::start(db.clone(), dir, health.clone()).map_err(io)?;
+        Store::on(backend::Backend::Sled(db), Some(commit), Some(health))
     }
 
     /// Open (or create) the store in the PostgreSQL database at `url`, bringing its schema
     /// up to date. Several gateways may share one database.
     pub fn open_postgres(url: &str) -> Result<Store, StoreError> {
         let pg = backend::Pg::open(url)?;
-        Store::on(backend::Backend::Pg(pg), None)
+        Store::on(backend::Backend::Pg(pg), None, None)
     }
 
     /// Open the store `location` names.
     pub fn open_at(location: &Location) -> Result<Store, StoreError> {
         match location {
-            Location::Sled { dir, cache_bytes } => Store::open_with_cache(dir, *cache_bytes),
+            Location::Sled {
+                dir,
+                cache_bytes,
+                min_free_bytes,
+            } => Store::open_sled(dir, *cache_bytes, *min_free_bytes),
             Location::Postgres { url } => Store::open_postgres(url),
         }
     }
 
-    fn on(backend: backend::Backend, commit: Option<GroupCommit>) -> Result<Store, StoreError> {
+    fn on(
+        backend: backend::Backend,
+        commit: Option<GroupCommit>,
+        health: Option<std::sync::Arc<Health>>,
+    ) -> Result<Store, StoreError> {
         let gate = std::sync::Arc::new(std::sync::RwLock::new(()));
         let tree = |name: &str| -> Result<Gated, StoreError> {
             Ok(Gated {
                 tree: backend.tree(name)?,
                 gate: gate.clone(),
+                health: health.clone(),
             })
         };
         let meta = tree("meta")?;
@@ -375,8 +482,14 @@ impl Store {
         }
         let unverified = tree("unverified")?;
         let id_base = meta.get(ID_BASE)?.and_then(|v| decode_seq(&v)).unwrap_or(0);
-        let unverified_count =
-            std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(unverified.len()));
+        let bodies = tree("inbox_bodies")?;
+        let replay = ReplayBudget::default();
+        for seq in unverified.iter().keys() {
+            let body = bodies.get(seq?)?;
+            let mut held = replay.held();
+            held.0 += 1;
+            held.1 += body.map_or(0, |b| b.len() as u64);
+        }
         Ok(Store {
             tickets: tree("tickets")?,
             cases: tree("cases")?,
@@ -393,11 +506,13 @@ impl Store {
             files: tree("files")?,
             meta,
             unverified,
-            unverified_count,
+            replay: std::sync::Arc::new(replay),
             inbox,
-            bodies: tree("inbox_bodies")?,
+            bodies,
             deliveries: tree("deliveries")?,
             commit,
+            health,
+            durable_keys: Default::default(),
             backend,
             gate,
             id_base,
@@ -405,12 +520,50 @@ impl Store {
         })
     }
 
-    /// Resolve once every write made before the call is durable.
+    /// Resolve once every write made before the call is on stable storage.
     pub(crate) async fn durable(&self) -> Result<(), StoreError> {
         match &self.commit {
-            Some(commit) => commit.durable().await.map_err(StoreError::Flush),
+            Some(commit) => {
+                commit.durable().await.map_err(StoreError::Flush)?;
+                // A flush into a folder that was deleted meanwhile "succeeds".
+                self.writable()
+            }
             None => Ok(()),
         }
+    }
+
+    /// [`Store::durable`] for a synchronous caller (blocks the thread for one flush).
+    pub(crate) fn durable_blocking(&self) -> Result<(), StoreError> {
+        match &self.commit {
+            Some(commit) => {
+                commit.durable_blocking().map_err(StoreError::Flush)?;
+                self.writable()
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// `Ok` while the store takes writes.
+    pub(crate) fn writable(&self) -> Result<(), StoreError> {
+        self.health.as_ref().map_or(Ok(()), |h| h.check())
+    }
+
+    /// Whether the store takes writes, and if not why (always fine on PostgreSQL, whose
+    /// errors reach each request).
+    pub fn health(&self) -> HealthReport {
+        self.health.as_ref().map_or(
+            HealthReport {
+                ok: true,
+                problem: None,
+            },
+            |h| h.report(),
+        )
+    }
+
+    /// Whether the store failed a write but its folder looks fine again: reopening it
+    /// should bring it back ([`Health::needs_reopen`]).
+    pub fn needs_reopen(&self) -> bool {
+        self.health.as_ref().is_some_and(|h| h.needs_reopen())
     }
 
     /// Whether the store is a PostgreSQL database (shared by several gateways).
@@ -418,78 +571,100 @@ impl Store {
         matches!(self.backend, backend::Backend::Pg(_))
     }
 
-    /// Append a delivery and return once it is on disk. A delivery whose id was seen before
-    /// changes nothing.
+    /// Append a delivery and return once it is on stable storage. A delivery whose id was
+    /// seen before changes nothing, and is answered only once the copy it duplicates is on
+    /// stable storage (it may still be on its way there, from a request running alongside).
+    ///
+    /// The record, its body, its pending mark and its delivery-id marker are written in one
+    /// transaction that first claims the marker, so two copies arriving at once store one
+    /// record, and a crash keeps all of it or none.
     pub async fn append_delivery(&self, delivery: NewDelivery<'_>) -> Result<Appended, StoreError> {
+        self.writable()?;
         let mut record = delivery.record;
         record.v = SCHEMA_VERSION;
-        let marker = record
-            .delivery_id
-            .as_ref()
-            .map(|id| [record.plugin.as_bytes(), b"\0", id.as_bytes()].concat());
-        if self.is_shared()
-            && let Some(marker) = &marker
-        {
-            // Another gateway may be storing the same delivery right now, and only one of
-            // them may: one statement takes the delivery's id and, only if it was free,
-            // writes the record. Awaited, so no worker thread waits on the database.
-            let seq = self.backend.generate_id_async().await? + self.id_base;
-            let json = encode_record(seq, &record)?;
-            let ops = [
-                backend::Op::Put(&self.bodies, seq_key(seq).to_vec(), delivery.body.to_vec()),
-                backend::Op::Put(&self.inbox, seq_key(seq).to_vec(), json),
-                backend::Op::Put(&self.meta, pending_key(seq), Vec::new()),
-            ];
-            let guard = (&*self.deliveries, marker.clone(), seq_key(seq).to_vec());
-            return Ok(match self.backend.apply_if_absent(guard, &ops).await? {
-                Some(false) => {
-                    let first = self.deliveries.get(marker)?.as_deref().and_then(decode_seq);
-                    Appended::Duplicate(first.unwrap_or(seq))
-                }
-                _ => Appended::Stored(seq),
-            });
-        }
-        if let Some(marker) = &marker
-            && let Some(seq) = self.deliveries.get(marker)?.as_deref().and_then(decode_seq)
-        {
-            return Ok(Appended::Duplicate(seq));
-        }
-        let seq = self.next_id()?;
+        let id = delivery
+            .raw_delivery_id
+            .as_deref()
+            .or(record.delivery_id.as_deref().map(str::as_bytes));
+        let marker = id.map(|id| [record.plugin.as_bytes(), b"\0", id].concat());
+        let seq = self.backend.generate_id_async().await? + self.id_base;
         let json = encode_record(seq, &record)?;
-        self.bodies.insert(seq_key(seq), delivery.body)?;
-        self.inbox.insert(seq_key(seq), json)?;
-        self.meta.insert(pending_key(seq), [])?;
-        if let Some(marker) = marker {
-            self.deliveries.insert(marker, seq_key(seq))?;
-        }
+        let ops = [
+            backend::Op::Put(&self.bodies, seq_key(seq).to_vec(), delivery.body.to_vec()),
+            backend::Op::Put(&self.inbox, seq_key(seq).to_vec(), json),
+            backend::Op::Put(&self.meta, pending_key(seq), Vec::new()),
+        ];
+        let Some(marker) = marker else {
+            self.apply(&ops)?;
+            self.durable().await?;
+            return Ok(Appended::Stored(seq));
+        };
+        let guard = (&*self.deliveries, marker.clone(), seq_key(seq).to_vec());
+        let claim = if self.is_shared() {
+            self.backend.apply_if_absent(guard, &ops).await?
+        } else {
+            // One transaction is one operation for the export gate.
+            let _pass = self.inbox.pass();
+            self.backend.apply_if_absent_now(guard, &ops)?
+        };
+        let first = match claim {
+            backend::Claim::Written => {
+                self.durable().await?;
+                return Ok(Appended::Stored(seq));
+            }
+            backend::Claim::Taken(Some(value)) => decode_seq(&value),
+            backend::Claim::Taken(None) => self
+                .deliveries
+                .get(&marker)?
+                .as_deref()
+                .and_then(decode_seq),
+        };
+        // The first copy's transaction is visible, but its flush may not have run yet.
         self.durable().await?;
-        Ok(Appended::Stored(seq))
+        Ok(Appended::Duplicate(first.unwrap_or(seq)))
+    }
+
+    /// Apply `ops` together, as one operation for the export gate, while the store takes
+    /// writes.
+    pub(crate) fn apply(&self, ops: &[backend::Op<'_>]) -> Result<(), StoreError> {
+        self.writable()?;
+        let _pass = self.meta.pass();
+        self.backend.apply(ops)
     }
 
     /// Keep a delivery its connector failed on, for replay once the plugin is fixed. Returns
-    /// `None` (and keeps nothing) when [`MAX_UNVERIFIED`] deliveries are already kept.
+    /// `None` (and keeps nothing) when [`MAX_UNVERIFIED`] deliveries or
+    /// [`MAX_UNVERIFIED_BYTES`] of bodies are already kept.
     pub async fn append_unverified(
         &self,
         mut record: InboxRecord,
         body: &[u8],
     ) -> Result<Option<u64>, StoreError> {
-        use std::sync::atomic::Ordering;
-        if self.unverified_count.fetch_add(1, Ordering::SeqCst) >= MAX_UNVERIFIED {
-            self.unverified_count.fetch_sub(1, Ordering::SeqCst);
+        self.writable()?;
+        if !self.replay.take(body.len() as u64) {
             return Ok(None);
         }
-        record.v = SCHEMA_VERSION;
-        record.events.clear();
-        let seq = self.next_id()?;
-        let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
-            key: format!("inbox/{seq}"),
-            message: e.to_string(),
-        })?;
-        self.bodies.insert(seq_key(seq), body)?;
-        self.inbox.insert(seq_key(seq), json)?;
-        self.unverified.insert(seq_key(seq), [])?;
-        self.durable().await?;
-        Ok(Some(seq))
+        let kept = async {
+            record.v = SCHEMA_VERSION;
+            record.events.clear();
+            let seq = self.next_id()?;
+            let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
+                key: format!("inbox/{seq}"),
+                message: e.to_string(),
+            })?;
+            self.apply(&[
+                backend::Op::Put(&self.bodies, seq_key(seq).to_vec(), body.to_vec()),
+                backend::Op::Put(&self.inbox, seq_key(seq).to_vec(), json),
+                backend::Op::Put(&self.unverified, seq_key(seq).to_vec(), Vec::new()),
+            ])?;
+            self.durable().await?;
+            Ok(Some(seq))
+        }
+        .await;
+        if kept.is_err() {
+            self.replay.give_back(body.len() as u64);
+        }
+        kept
     }
 
     /// Settle unverified delivery `seq` after a replay: `result` (a verified record) is
@@ -504,7 +679,9 @@ impl Store {
             Some(delivery) => Some(self.append_delivery(delivery).await?),
             None => None,
         };
-        if let Some((mut old, _)) = self.delivery(seq)? {
+        let mut body_len = 0;
+        if let Some((mut old, body)) = self.delivery(seq)? {
+            body_len = body.len() as u64;
             old.state = InboxState::Replayed {
                 delivery: match appended {
                     Some(Appended::Stored(n) | Appended::Duplicate(n)) => n,
@@ -518,8 +695,7 @@ impl Store {
             self.inbox.insert(seq_key(seq), json)?;
         }
         if self.unverified.remove(seq_key(seq))?.is_some() {
-            self.unverified_count
-                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            self.replay.give_back(body_len);
         }
         self.durable().await?;
         Ok(appended)
@@ -827,6 +1003,7 @@ mod tests {
                 let store = place.open();
                 let appended = store
                     .append_delivery(NewDelivery {
+                        raw_delivery_id: None,
                         record: record(Some("w-1")),
                         body,
                     })
@@ -857,6 +1034,7 @@ mod tests {
             for id in ["w-1", "w-2"] {
                 let Appended::Stored(seq) = store
                     .append_delivery(NewDelivery {
+                        raw_delivery_id: None,
                         record: record(Some(id)),
                         body: b"{}",
                     })
@@ -892,6 +1070,7 @@ mod tests {
             let store = place.open();
             let first = store
                 .append_delivery(NewDelivery {
+                    raw_delivery_id: None,
                     record: record(Some("w-1")),
                     body: b"a",
                 })
@@ -899,6 +1078,7 @@ mod tests {
                 .unwrap();
             let again = store
                 .append_delivery(NewDelivery {
+                    raw_delivery_id: None,
                     record: record(Some("w-1")),
                     body: b"a",
                 })
@@ -912,6 +1092,7 @@ mod tests {
             // Without a delivery id nothing can be recognised as a repeat.
             store
                 .append_delivery(NewDelivery {
+                    raw_delivery_id: None,
                     record: record(None),
                     body: b"a",
                 })
@@ -932,6 +1113,7 @@ mod tests {
                         let id = format!("w-{i}");
                         store
                             .append_delivery(NewDelivery {
+                                raw_delivery_id: None,
                                 record: record(Some(&id)),
                                 body: b"x",
                             })
@@ -947,5 +1129,114 @@ mod tests {
             assert_eq!(listed.len(), 200);
             assert!(listed.windows(2).all(|w| w[0].0 < w[1].0), "arrival order");
         }
+    }
+
+    /// Issue #23: copies of one delivery arriving at once were each checked against the
+    /// marker before either wrote it, and both were stored.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn copies_of_a_delivery_racing_each_other_store_one_record() {
+        for place in both::places() {
+            let store = place.open();
+            let tasks: Vec<_> = (0..400)
+                .map(|i| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        // Eight copies of each of 50 deliveries, interleaved.
+                        let id = format!("w-{}", i % 50);
+                        store
+                            .append_delivery(NewDelivery {
+                                raw_delivery_id: None,
+                                record: record(Some(&id)),
+                                body: b"x",
+                            })
+                            .await
+                            .unwrap()
+                    })
+                })
+                .collect();
+            let mut stored = std::collections::BTreeSet::new();
+            let mut answered = Vec::new();
+            for t in tasks {
+                match t.await.unwrap() {
+                    Appended::Stored(seq) => assert!(stored.insert(seq)),
+                    Appended::Duplicate(seq) => answered.push(seq),
+                }
+            }
+            assert_eq!(
+                stored.len(),
+                50,
+                "{}: one record per delivery",
+                place.name()
+            );
+            assert_eq!(store.inbox_len(), 50, "{}", place.name());
+            assert!(
+                answered.iter().all(|seq| stored.contains(seq)),
+                "{}: every duplicate names the stored copy",
+                place.name()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn delivery_ids_are_compared_as_the_bytes_received() {
+        let place = both::Place::Sled(tempfile::tempdir().unwrap());
+        let store = place.open();
+        let mut seqs = Vec::new();
+        for raw in [b"w-\xff".as_slice(), b"w-\xfe", b"w-\xfe"] {
+            let appended = store
+                .append_delivery(NewDelivery {
+                    raw_delivery_id: Some(raw.to_vec()),
+                    record: record(Some("w-\u{FFFD}")),
+                    body: b"x",
+                })
+                .await
+                .unwrap();
+            seqs.push(appended);
+        }
+        assert!(matches!(seqs[0], Appended::Stored(_)));
+        assert!(matches!(seqs[1], Appended::Stored(_)), "0xfe is not 0xff");
+        let Appended::Stored(second) = seqs[1] else {
+            unreachable!()
+        };
+        assert_eq!(seqs[2], Appended::Duplicate(second));
+    }
+
+    #[tokio::test]
+    async fn the_replay_buffer_is_bounded_in_bytes() {
+        let place = both::Place::Sled(tempfile::tempdir().unwrap());
+        let store = place.open();
+        let body = vec![b'x'; 1 << 20];
+        let mut kept = 0;
+        for _ in 0..(MAX_UNVERIFIED_BYTES >> 20) + 10 {
+            let mut failed = record(None);
+            failed.state = InboxState::Unverified {
+                error: "trap".into(),
+            };
+            if store
+                .append_unverified(failed, &body)
+                .await
+                .unwrap()
+                .is_some()
+            {
+                kept += 1;
+            }
+        }
+        assert_eq!(kept, MAX_UNVERIFIED_BYTES >> 20);
+        drop(store);
+        // The bound holds across a restart: what is kept is counted on open.
+        let store = place.open();
+        let mut failed = record(None);
+        failed.state = InboxState::Unverified {
+            error: "trap".into(),
+        };
+        assert_eq!(store.append_unverified(failed, b"x").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_key_made_on_first_use_is_the_same_after_a_reopen() {
+        let place = both::Place::Sled(tempfile::tempdir().unwrap());
+        let key = place.open().secret_key("upload_link_key").unwrap();
+        assert_eq!(key.len(), 32);
+        assert_eq!(place.open().secret_key("upload_link_key").unwrap(), key);
     }
 }

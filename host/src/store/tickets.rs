@@ -509,9 +509,7 @@ impl Store {
             ));
             ops.push(Op::Delete(&self.meta, super::pending_key(seq)));
         }
-        // One transaction is one operation for the export gate.
-        let _pass = self.meta.pass();
-        self.backend.apply(&ops)
+        self.apply(&ops)
     }
 }
 
@@ -701,23 +699,32 @@ impl Store {
             .collect()
     }
 
-    /// A 32-byte key the gateway keeps in its store under `name`, made on first use.
+    /// A 32-byte key the gateway keeps in its store under `name`, made on first use. It is
+    /// on stable storage before it is returned: whatever it signs (an upload link sent to a
+    /// buyer) must still verify after a crash or power cut.
     pub fn secret_key(&self, name: &str) -> Result<Vec<u8>, StoreError> {
         let key = format!("key:{name}");
-        if let Some(found) = self.meta.get(&key)? {
-            return Ok(found.to_vec());
+        let found = match self.meta.get(&key)? {
+            Some(found) => found.to_vec(),
+            None => {
+                let mut fresh = [0u8; 32];
+                getrandom::getrandom(&mut fresh).map_err(|e| StoreError::Flush(e.to_string()))?;
+                // Two first uses at once keep whichever was stored first.
+                let _ =
+                    self.meta
+                        .compare_and_swap(&key, None as Option<&[u8]>, Some(&fresh[..]))?;
+                self.meta
+                    .get(&key)?
+                    .map_or_else(|| fresh.to_vec(), |v| v.to_vec())
+            }
+        };
+        // Found is not yet durable when another caller made it a moment ago: flush once per
+        // key and process.
+        if !self.durable_keys.contains(&key) {
+            self.durable_blocking()?;
+            self.durable_keys.insert(key);
         }
-        let mut fresh = [0u8; 32];
-        getrandom::getrandom(&mut fresh).map_err(|e| StoreError::Flush(e.to_string()))?;
-        // Two first uses at once keep whichever was stored first.
-        let _ = self
-            .meta
-            .compare_and_swap(&key, None as Option<&[u8]>, Some(&fresh[..]))?;
-        Ok(self
-            .meta
-            .get(&key)?
-            .map(|v| v.to_vec())
-            .unwrap_or_else(|| fresh.to_vec()))
+        Ok(found)
     }
 }
 

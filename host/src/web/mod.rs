@@ -274,11 +274,14 @@ async fn route(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
 fn readiness(app: &App) -> Response<Full<Bytes>> {
     let statuses = app.plugins.statuses();
     let failed: Vec<String> = statuses.iter().filter_map(|s| s.error.clone()).collect();
-    let ready = app.ready.load(Ordering::SeqCst);
+    // Not ready while the store refuses writes: a load balancer sends webhooks elsewhere.
+    let store = app.store.health();
+    let ready = app.ready.load(Ordering::SeqCst) && store.ok;
     let body = serde_json::json!({
         "ready": ready,
         "plugins_loaded": app.plugins.ids(),
         "plugin_errors": failed,
+        "store": store,
     });
     let status = if ready {
         StatusCode::OK
