@@ -360,3 +360,40 @@ fn plugin_reply(id: &str, reply: Reply) -> Response<Full<Bytes>> {
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::raw_delivery_id;
+
+    fn headers(pairs: &[(&str, &[u8])]) -> hyper::HeaderMap {
+        let mut map = hyper::HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                hyper::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                hyper::header::HeaderValue::from_bytes(value).unwrap(),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn an_id_that_is_utf8_is_its_own_bytes() {
+        let map = headers(&[("x-id", b"w-\xff")]);
+        assert_eq!(raw_delivery_id("w-1", &map), None);
+    }
+
+    #[test]
+    fn an_id_with_bytes_that_are_not_utf8_is_the_header_it_came_from() {
+        let map = headers(&[("x-other", b"a\xfe"), ("x-id", b"w-\xff")]);
+        assert_eq!(
+            raw_delivery_id("w-\u{FFFD}", &map),
+            Some(b"w-\xff".to_vec())
+        );
+        // Part of a header: that header's bytes.
+        let map = headers(&[("x-id", b"id=w-\xfe; v=1")]);
+        assert_eq!(
+            raw_delivery_id("w-\u{FFFD}", &map),
+            Some(b"id=w-\xfe; v=1".to_vec())
+        );
+    }
+}
