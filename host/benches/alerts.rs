@@ -95,7 +95,10 @@ fn main() {
         let config = helloword::config::Config::parse(
             &dir.join("helloword.toml"),
             &format!(
-                "[plugins]\nwatch_interval_ms = 0\n[secrets]\n\
+                "[plugins]\nwatch_interval_ms = 0\n\
+                 [plugins.grants.shopify]\nsecrets = [\"shopify_client_secret\"]\n\
+                 allowed_hosts = [\"*.myshopify.com\"]\nlimits = {{ wall_clock_ms = 25000 }}\n\
+                 [secrets]\n\
                  shopify_client_secret = {{ value = \"{SECRET}\" }}\ntwilio = {{ value = \"t\" }}\n\
                  [alerts]\nred = [\"sms\", \"email\", \"app\"]\nsms_daily_budget_cents = 100000000\n\
                  [alerts.email]\nserver = \"smtp://127.0.0.1:{smtp_port}\"\nfrom = \"alerts@shop.example\"\n\

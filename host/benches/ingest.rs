@@ -176,7 +176,10 @@ fn main() {
         let config = helloword::config::Config::parse(
             &tmp.path().join("helloword.toml"),
             &format!(
-                "[plugins]\nwatch_interval_ms = 0\n[secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n"
+                "[plugins]\nwatch_interval_ms = 0\n\
+                 [plugins.grants.shopify]\nsecrets = [\"shopify_client_secret\"]\n\
+                 allowed_hosts = [\"*.myshopify.com\"]\nlimits = {{ wall_clock_ms = 25000 }}\n\
+                 [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n"
             ),
         )
         .unwrap();

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 use helloword::config::Secrets;
 use helloword::plugin::bindings::connector_api::{IncomingRequest, WebhookOutcome};
 use helloword::plugin::instance::WarmConnector;
-use helloword::plugin::{Limits, Manifest, Plugin, Runtime, RuntimeSettings, Services};
+use helloword::plugin::{
+    GrantPolicy, Limits, Manifest, Plugin, Runtime, RuntimeSettings, Services,
+};
 use helloword::telemetry::Metrics;
 
 const SECRET: &str = "bench-secret";
@@ -31,6 +33,8 @@ fn runtime(cache: Option<&Path>) -> Runtime {
     let settings = RuntimeSettings {
         cache_dir: cache.map(Path::to_path_buf),
         default_limits: Limits::default(),
+        // The bench's own plugins get what they ask for; grants cost nothing per call.
+        grants: GrantPolicy::AsRequested,
         ..RuntimeSettings::default()
     };
     Runtime::new(settings, services).unwrap()
@@ -265,7 +269,11 @@ async fn shopify_sample(dir: &Path) {
     );
     let secrets = Secrets::from_pairs([("shopify_client_secret", SECRET)]);
     let services = Arc::new(Services::new(Arc::new(secrets), Metrics::default()).unwrap());
-    let runtime = Runtime::new(RuntimeSettings::default(), services).unwrap();
+    let settings = RuntimeSettings {
+        grants: GrantPolicy::AsRequested,
+        ..RuntimeSettings::default()
+    };
+    let runtime = Runtime::new(settings, services).unwrap();
     let plugin = load(&runtime, &manifest).await;
     let body = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use helloword::config::{Config, LogFormat, Secrets};
 use helloword::gateway::Gateway;
-use helloword::plugin::{Manifest, PluginKind, Runtime, RuntimeSettings, Services};
+use helloword::plugin::{GrantPolicy, Manifest, PluginKind, Runtime, RuntimeSettings, Services};
 use helloword::telemetry::{self, Metrics};
 
 /// mimalloc instead of glibc's malloc: under webhook load glibc's allocator was about 15 % of
@@ -117,11 +117,12 @@ enum PluginsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Load one plugin (its folder or its plugin.toml) exactly as the gateway would.
+    /// Load one plugin (its folder or its plugin.toml) exactly as the gateway would, with
+    /// what the config grants it (without a config: nothing beyond the default limits).
     Check {
         /// Plugin folder or manifest.
         path: PathBuf,
-        /// Gateway config whose secrets and limits to use (optional).
+        /// Gateway config whose secrets, grants and limits to use (optional).
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
@@ -430,6 +431,9 @@ async fn list(config_path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
                 None => "loaded".into(),
             };
             println!("{id:<16} {kind:<22} {contract:<9} {state}");
+            for warning in &s.warnings {
+                println!("{:<49} warning: {warning}", "");
+            }
         }
     }
     let failed = statuses.iter().any(|s| s.error.is_some());
@@ -474,6 +478,9 @@ async fn check(path: &Path, config_path: Option<&Path>) -> anyhow::Result<ExitCo
                 plugin.manifest.kind,
                 plugin.manifest.contract
             );
+            for warning in &plugin.warnings {
+                println!("warning: {warning}");
+            }
             println!("{}", serde_json::to_string_pretty(&plugin.description)?);
             Ok(ExitCode::SUCCESS)
         }
@@ -506,7 +513,8 @@ struct RunOptions {
     /// The world of a bare .wasm file without a plugin.toml (default: tried in turn).
     #[arg(long, value_parser = ["marketplace-connector", "locale-pack", "compensation-policy", "translator"])]
     kind: Option<String>,
-    /// Gateway config whose secrets and default limits to use.
+    /// Gateway config whose secrets, grants and default limits to use. Without it the
+    /// plugin gets what its manifest requests.
     #[arg(long, short)]
     config: Option<PathBuf>,
     /// Print JSON instead of the report.
@@ -568,7 +576,13 @@ async fn run_plugin(path: &Path, options: RunOptions) -> anyhow::Result<ExitCode
             let secrets = Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
             (secrets, config.runtime_settings())
         }
-        None => (Secrets::default(), RuntimeSettings::default()),
+        None => (
+            Secrets::default(),
+            RuntimeSettings {
+                grants: GrantPolicy::AsRequested,
+                ..RuntimeSettings::default()
+            },
+        ),
     };
     settings.cache_dir = None;
     for pair in &options.secrets {

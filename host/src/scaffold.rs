@@ -117,6 +117,8 @@ kind = "{{kind}}"
 contract = "0.1.0"
 component = "{{stem}}.wasm"
 description = "A new {{kind}} plugin."
+# What the plugin requests; the operator grants it in [plugins.grants.{{name}}] of the
+# gateway config (docs/plugin-guide.md, "Requests and grants").
 secrets = []
 allowed_hosts = []
 

@@ -19,7 +19,7 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     std::fs::write(
         &config,
         format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\n[secrets]\necho_secret = {{ value = \"x\" }}\n"
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n{TEST_GRANTS}[secrets]\necho_secret = {{ value = \"x\" }}\n"
         ),
     )
     .unwrap();
@@ -118,7 +118,14 @@ fn plugins_list_shows_each_plugin_and_its_state() {
         "",
     );
     let config = tmp.path().join("helloword.toml");
-    std::fs::write(&config, "[secrets]\necho_secret = { value = \"x\" }\n").unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "{TEST_GRANTS}[plugins.grants.broken]\nsecrets = [\"absent\"]\n\
+             [secrets]\necho_secret = {{ value = \"x\" }}\n"
+        ),
+    )
+    .unwrap();
     let out = Command::new(BIN)
         .args(["plugins", "list", "--config"])
         .arg(&config)
@@ -255,6 +262,7 @@ fn replay_runs_kept_deliveries_through_the_fixed_plugin() {
         &config,
         format!(
             "[server]\nlisten = \"127.0.0.1:{port}\"\n[plugins]\nwatch_interval_ms = 0\n\
+             [plugins.grants.flaky]\nsecrets = [\"echo_secret\"]\nallowed_hosts = [\"127.0.0.1\"]\n\
              [api.tokens]\nops = \"token\"\n\
              [secrets]\necho_secret = {{ value = \"{ECHO_SECRET}\" }}\ntoken = {{ value = \"t0ken\" }}\n"
         ),

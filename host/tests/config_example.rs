@@ -22,7 +22,7 @@ const EXAMPLE: &str = include_str!("../../docs/helloword.example.toml");
 
 /// Keys the example shows only as commented-out lines (`# key = value`), and why it cannot set
 /// them. Uncommented together, those lines must still make a valid config.
-const COMMENTED_OUT: [(&str, &str); 5] = [
+const COMMENTED_OUT: [(&str, &str); 8] = [
     (
         "storage.store",
         "the example runs one gateway on the embedded sled store, the default; the URL is what \
@@ -41,6 +41,19 @@ const COMMENTED_OUT: [(&str, &str); 5] = [
     (
         "secrets.*.value",
         "secrets are set by reference only; a value written in the config is for demos and tests",
+    ),
+    (
+        "plugins.grants.*.limits.table_elements",
+        "a grant above the default is only for a plugin that asks for it, and no bundled plugin \
+         asks for more table elements",
+    ),
+    (
+        "plugins.grants.*.limits.host_call_quota",
+        "no bundled plugin asks for more host calls than the default",
+    ),
+    (
+        "plugins.grants.*.limits.max_http_response_bytes",
+        "no bundled plugin asks for larger HTTP responses than the default",
     ),
 ];
 

@@ -49,6 +49,8 @@ fn start(dir: &Path) -> (Gateway, String) {
         dir.join("helloword.toml"),
         format!(
             "[server]\nlisten = \"127.0.0.1:{port}\"\n[plugins]\nwatch_interval_ms = 0\n\
+             [plugins.grants.shopify]\nsecrets = [\"shopify_client_secret\"]\n\
+             allowed_hosts = [\"*.myshopify.com\"]\nlimits = {{ wall_clock_ms = 25000 }}\n\
              [api.tokens]\nops = \"api_token\"\n[secrets]\n\
              shopify_client_secret = {{ value = \"{SECRET}\" }}\napi_token = {{ value = \"{TOKEN}\" }}\n"
         ),

@@ -11,9 +11,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::files_under;
 use common::gateway::{SECRET, SHOP, TOKEN, api_call, deliver_shopify, fixture};
 use common::served::{Served, serve};
+use common::{TEST_GRANTS, files_under};
 use serde_json::{Value, json};
 
 /// One buyer and the personal data planted for them.
@@ -238,7 +238,7 @@ async fn start_gateway(dir: &Path) -> Gateway {
         serve(
             dir,
             &format!(
-                "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n\
+                "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n{TEST_GRANTS}\
                  [api.tokens]\nlead = \"lead_token\"\n\
                  [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n\
                  lead_token = {{ value = \"{TOKEN}\" }}\n\

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use common::gateway::{SECRET, TOKEN, fixture, try_deliver_shopify};
 use common::served::{Served, serve_with_env};
-use common::shopify_admin;
+use common::{TEST_GRANTS, shopify_admin};
 use helloword::store::Store;
 use helloword::tickets::model::TimerKind;
 
@@ -61,7 +61,7 @@ async fn three_gateways_on_one_database_do_everything_once_when_one_is_killed() 
     shopify_admin::install_policy(&shared);
     let config = format!(
         "[storage]\nstore = \"{url}\"\ndata_dir = \"{data}\"\n\
-         [plugins]\ndir = \"{plugins}\"\nwatch_interval_ms = 0\n\
+         [plugins]\ndir = \"{plugins}\"\nwatch_interval_ms = 0\n{TEST_GRANTS}\
          [api.tokens]\nlead = \"lead_token\"\n\
          [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n\
          lead_token = {{ value = \"{TOKEN}\" }}\n\
@@ -185,7 +185,7 @@ async fn listed(gw: &Served) -> Vec<serde_json::Value> {
 fn shared_config(url: &str, shared: &std::path::Path, extra: &str) -> String {
     format!(
         "[storage]\nstore = \"{url}\"\ndata_dir = \"{data}\"\n\
-         [plugins]\ndir = \"{plugins}\"\nwatch_interval_ms = 100\n\
+         [plugins]\ndir = \"{plugins}\"\nwatch_interval_ms = 100\n{TEST_GRANTS}\
          [api.tokens]\nlead = \"lead_token\"\n\
          [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n\
          lead_token = {{ value = \"{TOKEN}\" }}\n\

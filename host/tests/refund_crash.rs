@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{free_port, shopify_admin};
+use common::{TEST_GRANTS, free_port, shopify_admin};
 
 const BIN: &str = env!("CARGO_BIN_EXE_helloword");
 const SECRET: &str = "refund-crash-secret";
@@ -29,7 +29,7 @@ async fn start(dir: &Path, port: u16, failpoint: Option<&str>) -> (Gateway, Stri
     std::fs::write(
         dir.join("helloword.toml"),
         format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\n[plugins]\nwatch_interval_ms = 0\n\
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n[plugins]\nwatch_interval_ms = 0\n{TEST_GRANTS}\
              [api.tokens]\nops = \"api_token\"\n[actions]\nretry_base_ms = 50\n[secrets]\n\
              shopify_client_secret = {{ value = \"{SECRET}\" }}\napi_token = {{ value = \"{TOKEN}\" }}\n\
              shopify_admin_token = {{ value = \"{}\" }}\n",

@@ -341,7 +341,11 @@ async fn http_to_a_host_that_is_not_granted_is_refused_with_the_line_to_add() {
     };
     assert!(message.contains("HostNotGranted"), "{message}");
     assert!(
-        message.contains("add \\\"localhost:9\\\" to allowed_hosts"),
+        message.contains(
+            "localhost:9 is not in allowed_hosts of plugin `echo`; it needs \\\"localhost:9\\\" \
+             in `allowed_hosts` of its plugin.toml and in `allowed_hosts` of \
+             [plugins.grants.echo] in the gateway config"
+        ),
         "{message}"
     );
 }
@@ -382,7 +386,7 @@ async fn a_call_parked_in_a_host_call_is_stopped_by_the_wall_clock_guard() {
 
 #[tokio::test]
 async fn the_pooling_allocator_is_used_here_and_falls_back_when_it_cannot_be_set_up() {
-    use helloword::plugin::{EngineSettings, Runtime, RuntimeSettings};
+    use helloword::plugin::{EngineSettings, GrantPolicy, Runtime, RuntimeSettings};
     assert!(
         runtime().pooling(),
         "this machine supports the pooling allocator"
@@ -395,6 +399,7 @@ async fn the_pooling_allocator_is_used_here_and_falls_back_when_it_cannot_be_set
             max_concurrent_instances: 4_000_000,
             ..EngineSettings::default()
         },
+        grants: GrantPolicy::AsRequested,
         ..RuntimeSettings::default()
     };
     let fallback =

@@ -21,7 +21,7 @@ struct Running {
 
 async fn start(dir: &Path, extra_config: &str) -> Running {
     let config_text = format!(
-        "[server]\nmax_body_bytes = 65536\n[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n\
+        "[server]\nmax_body_bytes = 65536\n[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n{TEST_GRANTS}\
          [secrets]\necho_secret = {{ value = \"{ECHO_SECRET}\" }}\n{extra_config}"
     );
     let config = Config::parse(&dir.join("helloword.toml"), &config_text).unwrap();

@@ -9,6 +9,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
+use common::TEST_GRANTS;
 use common::served::{Served, serve};
 use serde_json::Value;
 
@@ -55,7 +56,7 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
     let gw = serve(
         tmp.path(),
         &format!(
-            "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 100\n\
+            "[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 100\n{TEST_GRANTS}\
              [api.tokens]\nlead = \"lead_token\"\n\
              [secrets]\nwoocommerce_webhook_secret = {{ value = \"{SECRET}\" }}\n\
              lead_token = {{ value = \"{TOKEN}\" }}\n"

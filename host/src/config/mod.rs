@@ -16,8 +16,13 @@
 //! dir = "plugins"            # one folder per plugin, each with a plugin.toml
 //! watch_interval_ms = 1000   # hot reload; 0 turns it off
 //!
-//! [plugins.limits]           # defaults for every plugin; manifests may override
+//! [plugins.limits]           # defaults for every plugin; a manifest may ask for less
 //! cpu_ms = 200
+//!
+//! [plugins.grants.shopify]    # what plugin `shopify` may have of what it requests
+//! secrets = ["shopify_client_secret"]
+//! allowed_hosts = ["*.myshopify.com"]
+//! limits = { wall_clock_ms = 25000 }
 //!
 //! [secrets]
 //! shopify_client_secret = { env = "SHOPIFY_CLIENT_SECRET" }
@@ -43,7 +48,9 @@ use serde::Deserialize;
 pub use secrets::{BasicSource, ClientAuth, OAuthSource, SecretSource, Secrets};
 pub use tokens::{Scope, TokenConfig, TokenSource};
 
-use crate::plugin::{EngineSettings, LimitOverrides, Limits, RuntimeSettings};
+use crate::plugin::{
+    EngineSettings, Grant, GrantConfig, GrantPolicy, LimitOverrides, Limits, RuntimeSettings,
+};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,8 +131,11 @@ struct RawPlugins {
     max_concurrent_instances: Option<u32>,
     max_memory_bytes: Option<u64>,
     max_stack_bytes: Option<usize>,
+    max_component_bytes: Option<u64>,
     #[serde(default)]
     limits: LimitOverrides,
+    #[serde(default)]
+    grants: BTreeMap<String, GrantConfig>,
 }
 
 /// The `[actions]` section: how the dispatcher retries.
@@ -327,6 +337,10 @@ pub struct Config {
     pub engine: EngineSettings,
     /// Default per-call limits.
     pub default_limits: Limits,
+    /// What each plugin (by id) is granted of what it requests (`[plugins.grants.<id>]`).
+    pub plugin_grants: BTreeMap<String, Grant>,
+    /// The largest plugin component loaded, in bytes (`plugins.max_component_bytes`).
+    pub max_component_bytes: u64,
     /// Secret sources by name (resolved by [`Secrets::resolve`]).
     pub secrets: BTreeMap<String, SecretSource>,
     /// Admin API tokens: who (the token's name) → where its value comes from and its scopes.
@@ -490,6 +504,18 @@ impl Config {
                 default_limits.memory_bytes, engine.max_memory_bytes
             )));
         }
+        let plugin_grants = grants(raw.plugins.grants, &engine).map_err(err)?;
+        let max_component_bytes = match raw.plugins.max_component_bytes {
+            None => crate::plugin::runtime::DEFAULT_MAX_COMPONENT_BYTES,
+            Some(0) => {
+                return Err(err(
+                    "`plugins.max_component_bytes` is 0, which refuses every plugin; expected \
+                     a size in bytes such as 67108864 (64 MiB)"
+                        .into(),
+                ));
+            }
+            Some(bytes) => bytes,
+        };
         for (name, source) in &raw.secrets {
             if source.origins() != 1 {
                 return Err(err(format!(
@@ -582,6 +608,8 @@ impl Config {
             },
             engine,
             default_limits,
+            plugin_grants,
+            max_component_bytes,
             secrets,
             api_tokens: raw.api.tokens,
             tickets: raw.tickets,
@@ -601,8 +629,40 @@ impl Config {
             engine: self.engine.clone(),
             cache_dir: Some(self.cache_dir.clone()),
             default_limits: self.default_limits.clone(),
+            grants: GrantPolicy::Operator(self.plugin_grants.clone()),
+            max_component_bytes: self.max_component_bytes,
         }
     }
+}
+
+/// Validate `[plugins.grants]`: each table named after a plugin id, within the engine's caps.
+fn grants(
+    raw: BTreeMap<String, GrantConfig>,
+    engine: &EngineSettings,
+) -> Result<BTreeMap<String, Grant>, String> {
+    raw.into_iter()
+        .map(|(id, grant)| {
+            let table = format!("plugins.grants.{id}");
+            if !crate::plugin::manifest::is_identifier(&id) {
+                return Err(format!(
+                    "`[plugins.grants.{id:?}]`: {id:?} is not a plugin id; name the table after \
+                     the `plugin.id` of the plugin's plugin.toml (1 to 64 lower-case letters, \
+                     digits and '-')"
+                ));
+            }
+            let grant = Grant::from_config(&table, grant)?;
+            if let Some(bytes) = grant.limits().memory_bytes
+                && bytes > engine.max_memory_bytes
+            {
+                return Err(format!(
+                    "`{table}.limits.memory_bytes` ({bytes}) exceeds `plugins.max_memory_bytes` \
+                     ({})",
+                    engine.max_memory_bytes
+                ));
+            }
+            Ok((id, grant))
+        })
+        .collect()
 }
 
 impl Config {

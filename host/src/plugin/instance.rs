@@ -60,6 +60,8 @@ pub struct Plugin {
     pub cache: CacheOutcome,
     /// What `describe` returned.
     pub description: Description,
+    /// What it asked for and loaded without (optional secrets not granted), for people.
+    pub warnings: Vec<String>,
     runtime: Runtime,
     grants: Arc<Grants>,
     world: WorldPre,
@@ -238,6 +240,7 @@ impl Plugin {
             content_hash,
             cache,
             description: Description::CompensationPolicy,
+            warnings: Vec::new(),
             runtime,
             grants,
             world,

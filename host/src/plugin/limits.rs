@@ -27,6 +27,52 @@ pub struct LimitOverrides {
     pub max_http_response_bytes: Option<u64>,
 }
 
+impl LimitOverrides {
+    /// Every key, as manifests and the gateway config spell it.
+    pub const KEYS: [&'static str; 8] = [
+        "cpu_ms",
+        "wall_clock_ms",
+        "memory_bytes",
+        "table_elements",
+        "max_output_bytes",
+        "host_call_quota",
+        "http_timeout_ms",
+        "max_http_response_bytes",
+    ];
+
+    /// The value set for `key` (one of [`LimitOverrides::KEYS`]), if any.
+    pub fn get(&self, key: &str) -> Option<u64> {
+        match key {
+            "cpu_ms" => self.cpu_ms,
+            "wall_clock_ms" => self.wall_clock_ms,
+            "memory_bytes" => self.memory_bytes,
+            "table_elements" => self.table_elements.map(u64::from),
+            "max_output_bytes" => self.max_output_bytes,
+            "host_call_quota" => self.host_call_quota.map(u64::from),
+            "http_timeout_ms" => self.http_timeout_ms,
+            "max_http_response_bytes" => self.max_http_response_bytes,
+            _ => None,
+        }
+    }
+
+    /// Set `key` (one of [`LimitOverrides::KEYS`]; others are ignored) to `value`. Keys
+    /// counted in `u32` saturate.
+    pub fn set(&mut self, key: &str, value: u64) {
+        let small = u32::try_from(value).unwrap_or(u32::MAX);
+        match key {
+            "cpu_ms" => self.cpu_ms = Some(value),
+            "wall_clock_ms" => self.wall_clock_ms = Some(value),
+            "memory_bytes" => self.memory_bytes = Some(value),
+            "table_elements" => self.table_elements = Some(small),
+            "max_output_bytes" => self.max_output_bytes = Some(value),
+            "host_call_quota" => self.host_call_quota = Some(small),
+            "http_timeout_ms" => self.http_timeout_ms = Some(value),
+            "max_http_response_bytes" => self.max_http_response_bytes = Some(value),
+            _ => {}
+        }
+    }
+}
+
 /// The limits in force for one plugin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Limits {
@@ -64,6 +110,22 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The value of `key` (one of [`LimitOverrides::KEYS`]) in the unit its name says.
+    pub fn get(&self, key: &str) -> u64 {
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        match key {
+            "cpu_ms" => ms(self.cpu),
+            "wall_clock_ms" => ms(self.wall_clock),
+            "memory_bytes" => self.memory_bytes,
+            "table_elements" => u64::from(self.table_elements),
+            "max_output_bytes" => self.max_output_bytes,
+            "host_call_quota" => u64::from(self.host_call_quota),
+            "http_timeout_ms" => ms(self.http_timeout),
+            "max_http_response_bytes" => self.max_http_response_bytes,
+            _ => 0,
+        }
+    }
+
     /// These limits with `overrides` applied on top.
     pub fn with(&self, overrides: &LimitOverrides) -> Limits {
         let ms = Duration::from_millis;
@@ -159,5 +221,18 @@ mod tests {
         assert_eq!(merged.memory_bytes, 1 << 20);
         assert_eq!(merged.wall_clock, base.wall_clock);
         assert_eq!(merged.host_call_quota, base.host_call_quota);
+    }
+
+    #[test]
+    fn every_key_reads_back_what_was_set() {
+        let mut overrides = LimitOverrides::default();
+        for (n, key) in LimitOverrides::KEYS.into_iter().enumerate() {
+            overrides.set(key, 1000 + n as u64);
+        }
+        let limits = Limits::default().with(&overrides);
+        for (n, key) in LimitOverrides::KEYS.into_iter().enumerate() {
+            assert_eq!(overrides.get(key), Some(1000 + n as u64), "{key}");
+            assert_eq!(limits.get(key), 1000 + n as u64, "{key}");
+        }
     }
 }

@@ -1,5 +1,7 @@
-//! `plugin.toml`: what a plugin is, what it is granted, and its limits and config.
+//! `plugin.toml`: what a plugin is, what it requests, and its config.
 //!
+//! A manifest only *requests* hosts, secrets and limits above the defaults; the operator
+//! grants them in the gateway config (`[plugins.grants.<id>]`, see [`super::grants`]).
 //! Parsing is strict (an unknown key is an error) and validation does no I/O. Every error
 //! names the manifest file and the key to fix.
 //!
@@ -10,11 +12,11 @@
 //! contract = "0.1.0"                  # helloword:gateway version it was built for
 //! component = "shopify.wasm"          # file beside plugin.toml
 //! sha256 = "…"                        # optional: refuse to load a different file
-//! allowed_hosts = ["example.myshopify.com"]
-//! secrets = ["shopify_client_secret"] # must exist in the gateway config
-//! optional_secrets = ["shopify_previous_client_secret"]
+//! allowed_hosts = ["example.myshopify.com"]   # requested; granted in the gateway config
+//! secrets = ["shopify_client_secret"] # requested; it does not load without them
+//! optional_secrets = ["shopify_previous_client_secret"]   # used when granted
 //!
-//! [limits]                            # optional overrides of the gateway defaults
+//! [limits]                            # optional: below the defaults freely, above by grant
 //! cpu_ms = 100
 //!
 //! [config]                            # plugin-scoped settings, read through the config import
@@ -28,6 +30,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::limits::LimitOverrides;
+
+/// The largest `plugin.toml` read, in bytes; a manifest is a few kilobytes.
+pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
 /// Contract versions this host can load, newest first.
 pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
@@ -143,25 +148,34 @@ pub struct Manifest {
     pub sha256: Option<String>,
     /// One line for people.
     pub description: Option<String>,
-    /// Hosts the plugin may reach through the `http` import.
+    /// Hosts the plugin asks to reach through the `http` and `mail` imports.
     pub allowed_hosts: Vec<HostPattern>,
-    /// Secrets the plugin must have.
+    /// Secrets the plugin cannot load without.
     pub secrets: Vec<String>,
-    /// Secrets the plugin may use when the gateway has them.
+    /// Secrets the plugin uses when it is granted them and the gateway has them.
     pub optional_secrets: Vec<String>,
-    /// Limit overrides.
+    /// The limits it asks for instead of the defaults.
     pub limits: LimitOverrides,
     /// Plugin config, every value as a string.
     pub config: BTreeMap<String, String>,
 }
 
 impl Manifest {
-    /// Read and validate the manifest at `file`.
+    /// Read and validate the manifest at `file`: a regular file of at most
+    /// [`MAX_MANIFEST_BYTES`].
     pub fn load(file: &Path) -> Result<Manifest, ManifestError> {
-        let text = std::fs::read_to_string(file).map_err(|e| ManifestError {
+        let err = |message: String| ManifestError {
             file: file.to_path_buf(),
-            message: format!("cannot read the manifest: {e}"),
-        })?;
+            message,
+        };
+        let bytes = super::files::read_capped(
+            file,
+            MAX_MANIFEST_BYTES,
+            "a plugin.toml may have at most 1 MiB",
+        )
+        .map_err(|e| err(format!("cannot load the manifest: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| err("cannot load the manifest: it is not UTF-8 text".into()))?;
         Manifest::parse(file, &text)
     }
 
@@ -271,7 +285,9 @@ impl Manifest {
     }
 }
 
-fn is_identifier(id: &str) -> bool {
+/// Whether `id` is a valid plugin id: 1 to 64 lower-case letters, digits and '-', not
+/// starting with '-'.
+pub(crate) fn is_identifier(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .bytes()
@@ -279,7 +295,8 @@ fn is_identifier(id: &str) -> bool {
         && !id.starts_with('-')
 }
 
-fn is_secret_name(name: &str) -> bool {
+/// Whether `name` can name a secret: letters, digits, '_' and '-'.
+pub(crate) fn is_secret_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .bytes()
@@ -316,6 +333,25 @@ impl HostPattern {
             port,
             wildcard,
         })
+    }
+
+    /// Whether every host and port `other` allows, this pattern allows too: a grant of
+    /// `*.example.com` covers a request for `api.example.com` or `*.eu.example.com`, a
+    /// grant without a port covers any port, and one with a port only that port.
+    pub fn covers(&self, other: &HostPattern) -> bool {
+        if self.port.is_some() && other.port != self.port {
+            return false;
+        }
+        let under = |host: &str| {
+            host.strip_suffix(&self.host)
+                .is_some_and(|prefix| prefix.ends_with('.') && prefix.len() > 1)
+        };
+        match (self.wildcard, other.wildcard) {
+            (false, false) => self.host == other.host,
+            (false, true) => false,
+            (true, false) => under(&other.host),
+            (true, true) => other.host == self.host || under(&other.host),
+        }
     }
 
     /// Whether a request to `host` on `port` is allowed by this pattern.
@@ -430,5 +466,24 @@ mod tests {
         assert!(!exact.allows("127.0.0.1", 8081));
         assert!(HostPattern::parse("bad host").is_none());
         assert!(HostPattern::parse("host:notaport").is_none());
+    }
+
+    #[test]
+    fn a_grant_covers_only_requests_it_allows_entirely() {
+        let p = |text| HostPattern::parse(text).unwrap();
+        for (grant, request, covered) in [
+            ("*.myshopify.com", "*.myshopify.com", true),
+            ("*.myshopify.com", "shop.myshopify.com", true),
+            ("*.example.com", "*.eu.example.com", true),
+            ("*.myshopify.com", "myshopify.com", false),
+            ("*.myshopify.com", "*.com", false),
+            ("shop.myshopify.com", "*.myshopify.com", false),
+            ("127.0.0.1", "127.0.0.1:8080", true),
+            ("127.0.0.1:8080", "127.0.0.1", false),
+            ("127.0.0.1:8080", "127.0.0.1:8081", false),
+            ("api.example.com", "API.example.com", true),
+        ] {
+            assert_eq!(p(grant).covers(&p(request)), covered, "{grant} ⊇ {request}");
+        }
     }
 }

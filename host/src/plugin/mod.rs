@@ -2,6 +2,7 @@
 //! limits, host imports, and the hot-reloading set of loaded plugins.
 //!
 //! A plugin is a folder with a `plugin.toml` ([`manifest`]) and a wasm32-wasip2 component.
+//! The manifest requests secrets, hosts and limits; the operator grants them ([`grants`]).
 //! [`Runtime::load`] turns a manifest into a [`Plugin`]; [`PluginSet`] keeps every plugin of
 //! a folder loaded and follows changes to it.
 
@@ -9,6 +10,8 @@ pub mod bindings;
 pub mod cache;
 pub mod engine;
 pub mod executor;
+pub mod files;
+pub mod grants;
 mod host;
 pub mod instance;
 pub mod limits;
@@ -23,6 +26,7 @@ pub mod trial;
 pub use cache::CacheOutcome;
 pub use engine::EngineSettings;
 pub use executor::Executor;
+pub use grants::{Admission, Grant, GrantConfig, GrantPolicy};
 pub use instance::{Description, Plugin, Usage};
 pub use limits::{LimitOverrides, Limits, PluginError};
 pub use manifest::{Manifest, PluginKind};

@@ -4,8 +4,11 @@
 //! fingerprint (size and modification time of the manifest and component) with what is
 //! loaded: new folders load, changed ones reload, removed ones unload. A plugin that fails
 //! to load is reported with its error while the others keep serving; when a new version of
-//! a loaded plugin fails, the old version stays in service. Callers hold an `Arc<Plugin>`,
-//! so a call in flight finishes on the version it started with.
+//! a loaded plugin fails, the old version stays in service. Two folders whose manifests
+//! claim the same id are both refused, and a loaded one is unloaded, until one is left:
+//! which folder wins must not depend on which loaded first, or the winner would change with
+//! every restart. Callers hold an `Arc<Plugin>`, so a call in flight finishes on the version
+//! it started with.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -15,7 +18,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 
 use super::instance::{Description, Plugin};
-use super::manifest::{Manifest, PluginKind};
+use super::manifest::{Manifest, ManifestError, PluginKind};
 use super::runtime::{LoadError, Runtime};
 
 const MANIFEST: &str = "plugin.toml";
@@ -40,6 +43,8 @@ struct Entry {
     /// The id loaded from this folder, if it loaded.
     id: Option<String>,
     error: Option<LoadError>,
+    /// Refused because another folder claims the same id: tried again once it does not.
+    duplicate: bool,
 }
 
 #[derive(Default)]
@@ -65,6 +70,8 @@ pub struct PluginStatus {
     pub description: Option<Description>,
     /// Why it did not load (or why its newest version did not), if so.
     pub error: Option<String>,
+    /// What it loaded without (optional secrets not granted), and how to grant it.
+    pub warnings: Vec<String>,
 }
 
 /// What a rescan changed.
@@ -151,6 +158,7 @@ impl PluginSet {
                     content_hash: plugin.map(|p| p.content_hash.clone()),
                     description: plugin.map(|p| p.description.clone()),
                     error: entry.error.as_ref().map(ToString::to_string),
+                    warnings: plugin.map(|p| p.warnings.clone()).unwrap_or_default(),
                 }
             })
             .collect()
@@ -168,14 +176,18 @@ impl PluginSet {
     pub async fn rescan(&self) -> ScanReport {
         let _one_at_a_time = self.scanning.lock().await;
         let mut report = ScanReport::default();
-        let folders = plugin_folders(&self.dir);
+        let scanned: Vec<Scanned> = plugin_folders(&self.dir)
+            .into_iter()
+            .map(Scanned::read)
+            .collect();
+        let duplicates = duplicated_ids(&scanned);
 
         // Removed folders.
         let gone: Vec<PathBuf> = self
             .read()
             .folders
             .keys()
-            .filter(|f| !folders.contains(f))
+            .filter(|f| !scanned.iter().any(|s| s.folder == **f))
             .cloned()
             .collect();
         for folder in gone {
@@ -189,38 +201,85 @@ impl PluginSet {
             }
         }
 
-        for folder in folders {
+        for Scanned {
+            folder,
+            manifest,
+            print,
+        } in scanned
+        {
             let manifest_path = folder.join(MANIFEST);
-            let component = Manifest::load(&manifest_path).ok().map(|m| m.component);
-            let mut files: Vec<&Path> = vec![&manifest_path];
-            if let Some(c) = &component {
-                files.push(c);
+            let duplicate = manifest
+                .as_ref()
+                .ok()
+                .and_then(|m| duplicates.get(&m.id).map(|folders| (m.id.clone(), folders)));
+            if let Some((id, folders)) = duplicate {
+                // Both copies are refused, whichever loaded first: the same on every start.
+                let error = LoadError {
+                    file: manifest_path,
+                    message: duplicate_message(&id, folders),
+                };
+                let mut state = self.write();
+                let entry = state.folders.get(&folder);
+                if entry.is_some_and(|e| e.fingerprint == print && e.error.as_ref() == Some(&error))
+                {
+                    continue;
+                }
+
+                let previous_id = entry.and_then(|e| e.id.clone());
+                if let Some(old) = previous_id {
+                    remove_if_from(&mut state.plugins, &old, &folder);
+                    tracing::warn!(message = "Plugin unloaded: its id is used twice.", plugin = %old);
+                    report.removed.push(old);
+                }
+                report.failed.push(error.clone());
+                state.folders.insert(
+                    folder,
+                    Entry {
+                        fingerprint: print,
+                        id: None,
+                        error: Some(error),
+                        duplicate: true,
+                    },
+                );
+                continue;
             }
-            let print = fingerprint(&files);
-            let unchanged = self
-                .read()
-                .folders
-                .get(&folder)
-                .is_some_and(|e| e.fingerprint == print);
+            let wanted = manifest.as_ref().ok().map(|m| m.id.clone());
+            let unchanged = {
+                let state = self.read();
+                state.folders.get(&folder).is_some_and(|e| {
+                    let held_elsewhere = |id: &String| {
+                        state
+                            .folders
+                            .iter()
+                            .any(|(f, other)| *f != folder && other.id.as_ref() == Some(id))
+                    };
+                    e.fingerprint == print
+                        && (!e.duplicate || wanted.as_ref().is_some_and(held_elsewhere))
+                })
+            };
             if unchanged {
                 continue;
             }
-            let loaded = self.load_folder(&manifest_path).await;
+            let loaded = match manifest {
+                Ok(manifest) => self.runtime.load(manifest).await,
+                Err(e) => Err(e.into()),
+            };
             let mut state = self.write();
             let previous_id = state.folders.get(&folder).and_then(|e| e.id.clone());
             match loaded {
                 Ok(plugin) => {
                     let id = plugin.manifest.id.clone();
+                    // Another folder may still serve an older version under this id (its
+                    // newest version failed to load): it keeps it until that is settled.
                     let taken_elsewhere = state
                         .folders
                         .iter()
-                        .any(|(f, e)| *f != folder && e.id.as_deref() == Some(id.as_str()));
-                    if taken_elsewhere {
+                        .find(|(f, e)| **f != folder && e.id.as_deref() == Some(id.as_str()))
+                        .map(|(f, _)| f.clone());
+                    if let Some(other) = taken_elsewhere {
                         let error = LoadError {
                             file: manifest_path.clone(),
-                            message: format!(
-                                "`plugin.id` {id:?} is already used by another plugin folder; ids must be unique"
-                            ),
+                            message: duplicate_message(&id, &[other, folder.clone()]),
                         };
                         report.failed.push(error.clone());
                         state.folders.insert(
@@ -229,12 +288,13 @@ impl PluginSet {
                                 fingerprint: print,
                                 id: previous_id,
                                 error: Some(error),
+                                duplicate: true,
                             },
                         );
                         continue;
                     }
                     if let Some(old) = previous_id.as_ref().filter(|old| **old != id) {
-                        state.plugins.remove(old);
+                        remove_if_from(&mut state.plugins, old, &folder);
                     }
                     let replaced = state.plugins.insert(id.clone(), Arc::new(plugin)).is_some();
                     if replaced {
@@ -248,6 +308,7 @@ impl PluginSet {
                             fingerprint: print,
                             id: Some(id),
                             error: None,
+                            duplicate: false,
                         },
                     );
                 }
@@ -260,17 +321,13 @@ impl PluginSet {
                             fingerprint: print,
                             id: previous_id,
                             error: Some(error),
+                            duplicate: false,
                         },
                     );
                 }
             }
         }
         report
-    }
-
-    async fn load_folder(&self, manifest_path: &Path) -> Result<Plugin, LoadError> {
-        let manifest = Manifest::load(manifest_path)?;
-        self.runtime.load(manifest).await
     }
 
     /// Rescan every `interval` until `shutdown` resolves.
@@ -302,7 +359,67 @@ impl PluginSet {
     }
 }
 
-/// Sub-folders of `dir` that hold a manifest, sorted.
+/// One plugin folder as a scan found it.
+struct Scanned {
+    folder: PathBuf,
+    manifest: Result<Manifest, ManifestError>,
+    print: Fingerprint,
+}
+
+impl Scanned {
+    fn read(folder: PathBuf) -> Scanned {
+        let manifest_path = folder.join(MANIFEST);
+        let manifest = Manifest::load(&manifest_path);
+        let mut files: Vec<&Path> = vec![&manifest_path];
+        if let Ok(m) = &manifest {
+            files.push(&m.component);
+        }
+        let print = fingerprint(&files);
+        Scanned {
+            folder,
+            manifest,
+            print,
+        }
+    }
+}
+
+/// Ids that more than one folder's manifest claims, with those folders (sorted).
+fn duplicated_ids(scanned: &[Scanned]) -> BTreeMap<String, Vec<PathBuf>> {
+    let mut by_id: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for s in scanned {
+        if let Ok(m) = &s.manifest {
+            by_id
+                .entry(m.id.clone())
+                .or_default()
+                .push(s.folder.clone());
+        }
+    }
+    by_id.retain(|_, folders| folders.len() > 1);
+    by_id
+}
+
+fn duplicate_message(id: &str, folders: &[PathBuf]) -> String {
+    let names: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
+    format!(
+        "`plugin.id` {id:?} is the id of more than one plugin folder: {}. None of them loads \
+         until only one is left: remove the others, or give each its own `plugin.id`",
+        names.join(", ")
+    )
+}
+
+/// Unload `id` if the version loaded came from `folder` (another folder may have taken
+/// the id over since).
+fn remove_if_from(plugins: &mut HashMap<String, Arc<Plugin>>, id: &str, folder: &Path) {
+    if plugins
+        .get(id)
+        .is_some_and(|p| p.manifest.file.parent() == Some(folder))
+    {
+        plugins.remove(id);
+    }
+}
+
+/// Sub-folders of `dir` with a `plugin.toml` of any kind (one that is not a regular file is
+/// reported when it fails to load, not passed over), sorted.
 fn plugin_folders(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -310,7 +427,7 @@ fn plugin_folders(dir: &Path) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.join(MANIFEST).is_file())
+        .filter(|p| p.is_dir() && std::fs::symlink_metadata(p.join(MANIFEST)).is_ok())
         .collect();
     folders.sort();
     folders

@@ -13,6 +13,8 @@ use wasmtime::component::{Component, Linker};
 use super::bindings;
 use super::cache::{ArtifactCache, CacheOutcome};
 use super::engine::{self, EngineSettings};
+use super::files::read_capped;
+use super::grants::GrantPolicy;
 use super::instance::{ExportIndices, Plugin, WorldPre};
 use super::limits::Limits;
 use super::manifest::{Manifest, PluginKind};
@@ -37,15 +39,35 @@ impl From<super::manifest::ManifestError> for LoadError {
     }
 }
 
+/// The largest component loaded unless the gateway config says otherwise
+/// (`plugins.max_component_bytes`): far above the bundled plugins, which are under 2 MiB.
+pub const DEFAULT_MAX_COMPONENT_BYTES: u64 = 64 << 20;
+
 /// How the runtime is set up.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RuntimeSettings {
     /// Engine-wide settings.
     pub engine: EngineSettings,
     /// Folder of compiled artifacts; `None` compiles at every load.
     pub cache_dir: Option<PathBuf>,
-    /// Limits for plugins whose manifest does not override them.
+    /// Limits for plugins whose manifest does not ask for others.
     pub default_limits: Limits,
+    /// What each plugin is granted beyond the defaults.
+    pub grants: GrantPolicy,
+    /// The largest component file loaded, in bytes; a larger one is refused unread.
+    pub max_component_bytes: u64,
+}
+
+impl Default for RuntimeSettings {
+    fn default() -> Self {
+        RuntimeSettings {
+            engine: EngineSettings::default(),
+            cache_dir: None,
+            default_limits: Limits::default(),
+            grants: GrantPolicy::default(),
+            max_component_bytes: DEFAULT_MAX_COMPONENT_BYTES,
+        }
+    }
 }
 
 pub(crate) struct Linkers {
@@ -137,9 +159,9 @@ impl Runtime {
         &self.inner.services
     }
 
-    /// Load the plugin described by `manifest`: check grants and limits, compile or take
-    /// the cached artifact, check the world and contract, pre-instantiate, and call
-    /// `describe`.
+    /// Load the plugin described by `manifest`: check its requests against its grant and
+    /// the limits, read the component within its size cap, compile or take the cached
+    /// artifact, check the world and contract, pre-instantiate, and call `describe`.
     pub async fn load(&self, manifest: Manifest) -> Result<Plugin, LoadError> {
         let started = Instant::now();
         let on_manifest = |message: String| LoadError {
@@ -152,7 +174,12 @@ impl Runtime {
         };
         let inner = &self.inner;
 
-        let limits = inner.settings.default_limits.with(&manifest.limits);
+        let admission = inner
+            .settings
+            .grants
+            .admit(&manifest, &inner.settings.default_limits)
+            .map_err(on_manifest)?;
+        let limits = admission.limits;
         if limits.memory_bytes > inner.settings.engine.max_memory_bytes {
             return Err(on_manifest(format!(
                 "`limits.memory_bytes` is {}; this gateway allows at most {} \
@@ -177,9 +204,18 @@ impl Runtime {
             )));
         }
 
-        let wasm = tokio::fs::read(&manifest.component)
-            .await
-            .map_err(|e| on_component(format!("cannot read the component: {e}")))?;
+        let path = manifest.component.clone();
+        let cap = inner.settings.max_component_bytes;
+        let wasm = tokio::task::spawn_blocking(move || {
+            read_capped(
+                &path,
+                cap,
+                "plugins.max_component_bytes in the gateway config",
+            )
+        })
+        .await
+        .map_err(|e| on_component(format!("reading the component panicked: {e}")))?
+        .map_err(|e| on_component(format!("cannot load the component: {e}")))?;
         let content_hash = hex::encode(Sha256::digest(&wasm));
         if let Some(expected) = &manifest.sha256
             && *expected != content_hash
@@ -241,17 +277,16 @@ impl Runtime {
             ))
         })?;
 
-        let mut secrets = manifest.secrets.clone();
-        secrets.extend(manifest.optional_secrets.iter().cloned());
+        // Every host the manifest asks for is covered by its grant, or admission refused it.
         let grants = Arc::new(Grants {
             plugin: manifest.id.clone(),
             limits,
             allowed_hosts: manifest.allowed_hosts.clone(),
-            secrets,
+            secrets: admission.secrets,
             config: manifest.config.clone(),
             services: inner.services.clone(),
         });
-        let plugin = Plugin::new(
+        let mut plugin = Plugin::new(
             self.clone(),
             manifest,
             content_hash,
@@ -265,6 +300,10 @@ impl Runtime {
             file,
             message: format!("`describe` failed: {e}"),
         })?;
+        for warning in &admission.warnings {
+            tracing::warn!(message = "Plugin loads without something it asked for.", plugin = %plugin.manifest.id, warning = %warning);
+        }
+        plugin.warnings = admission.warnings;
         tracing::info!(
             message = "Plugin loaded.",
             plugin = %plugin.manifest.id,

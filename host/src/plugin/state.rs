@@ -46,7 +46,8 @@ impl Services {
     }
 }
 
-/// What one plugin version is and may do; shared by all its calls.
+/// What one plugin version is and may do (what it requested and was granted); shared by
+/// all its calls.
 pub struct Grants {
     /// Plugin id.
     pub plugin: String,
@@ -60,6 +61,28 @@ pub struct Grants {
     pub config: BTreeMap<String, String>,
     /// Gateway services.
     pub services: Arc<Services>,
+}
+
+impl Grants {
+    /// Why secret `name` cannot be used, and how to let the plugin use it.
+    pub fn secret_not_granted(&self, name: &str) -> String {
+        format!(
+            "secret `{name}` is not granted to plugin `{id}`; it needs `{name}` in `secrets` \
+             or `optional_secrets` of its plugin.toml and in `secrets` of \
+             [plugins.grants.{id}] in the gateway config",
+            id = self.plugin
+        )
+    }
+
+    /// Why `wanted` (`host` or `host:port`) cannot be reached, and how to let the plugin.
+    pub fn host_not_granted(&self, wanted: &str) -> String {
+        format!(
+            "{wanted} is not in allowed_hosts of plugin `{id}`; it needs \"{wanted}\" in \
+             `allowed_hosts` of its plugin.toml and in `allowed_hosts` of \
+             [plugins.grants.{id}] in the gateway config",
+            id = self.plugin
+        )
+    }
 }
 
 /// Memory and table caps for one call; remembers a breach so the error can say which.

@@ -1,6 +1,8 @@
 //! The local runner (`helloword plugin run`): one call into a plugin exactly as the gateway
 //! makes it — the same runtime, linker, host imports, grants and secrets — with what it
-//! used set against the limits it would get in production.
+//! used set against the limits it would get in production. The grants are those of the
+//! settings given: a gateway config's (a request it does not grant is refused as the
+//! gateway would), or, for an author trying a plugin out, what the manifest requests.
 //!
 //! The call runs under relaxed limits (ten times the CPU, the engine's largest memory,
 //! sixteen times the output and host calls), so a call that would be stopped in production
@@ -13,7 +15,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::bindings::{connector_api, locale_api, policy_api, translate_api, types};
-use super::{LimitOverrides, Limits, Manifest, PluginKind, Runtime, RuntimeSettings, Services};
+use super::{
+    GrantPolicy, LimitOverrides, Limits, LoadError, Manifest, PluginKind, Runtime, RuntimeSettings,
+    Services,
+};
 
 /// The exports the runner can call.
 pub const CALLS: &[&str] = &[
@@ -308,7 +313,14 @@ pub async fn run(
     input: &[u8],
     headers: &[(String, String)],
 ) -> anyhow::Result<Trial> {
-    let production = settings.default_limits.with(&manifest.limits);
+    let admission = settings
+        .grants
+        .admit(&manifest, &settings.default_limits)
+        .map_err(|message| LoadError {
+            file: manifest.file.clone(),
+            message,
+        })?;
+    let production = admission.limits;
     let call = call.unwrap_or_else(|| default_call(manifest.kind));
     let call = CALLS.iter().copied().find(|c| *c == call).ok_or_else(|| {
         anyhow::anyhow!(
@@ -318,8 +330,16 @@ pub async fn run(
     })?;
     // Read the input first: a mistake in it is named before anything loads.
     let input = Input::read(call, &manifest.id, input, headers).map_err(anyhow::Error::msg)?;
+    // What production grants, under limits loose enough to measure a call that breaks them.
     let mut loose = manifest.clone();
+    loose
+        .optional_secrets
+        .retain(|s| admission.secrets.contains(s));
     loose.limits = relaxed(&production, &settings);
+    let settings = RuntimeSettings {
+        grants: GrantPolicy::AsRequested,
+        ..settings
+    };
     let runtime = Runtime::new(settings, services)?;
     let mut plugin = runtime
         .load(loose)

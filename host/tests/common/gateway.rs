@@ -8,6 +8,8 @@ use helloword::config::Config;
 use helloword::gateway::Gateway;
 use helloword::tickets::model::Ticket;
 
+use super::TEST_GRANTS;
+
 pub const SECRET: &str = "shopify-test-secret";
 pub const SHOP: &str = "helloword-test.myshopify.com";
 pub const TOKEN: &str = "lead-token-123";
@@ -93,7 +95,7 @@ async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
         .unwrap();
     }
     let text = format!(
-        "{}[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n\
+        "{}[plugins]\ndir = \"plugins\"\nwatch_interval_ms = 0\n{TEST_GRANTS}\
          [api.tokens]\nlead = \"lead_token\"\nlin = \"lin_token\"\nmei = \"mei_token\"\n\
          [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\nlead_token = {{ value = \"{TOKEN}\" }}\n\
          lin_token = {{ value = \"{LIN_TOKEN}\" }}\nmei_token = {{ value = \"{MEI_TOKEN}\" }}\n{tickets}",

@@ -11,10 +11,40 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use helloword::config::Secrets;
-use helloword::plugin::{Limits, Manifest, Plugin, Runtime, RuntimeSettings, Services};
+use helloword::plugin::{
+    GrantPolicy, Limits, Manifest, Plugin, Runtime, RuntimeSettings, Services,
+};
 use helloword::telemetry::Metrics;
 
 pub const ECHO_SECRET: &str = "echo-test-secret";
+
+/// `[plugins.grants]` tables for gateway configs in tests: each bundled plugin gets what its
+/// plugin.toml requests, plus loopback (any port) for the marketplace stand-ins tests run;
+/// `echo` gets what [`echo_folder`] requests. Put it where a table may start.
+pub const TEST_GRANTS: &str = r#"
+[plugins.grants.shopify]
+secrets = ["shopify_client_secret", "shopify_previous_client_secret", "shopify_admin_token"]
+allowed_hosts = ["*.myshopify.com", "127.0.0.1"]
+limits = { wall_clock_ms = 25000 }
+[plugins.grants.amazon]
+secrets = ["amazon_lwa_token", "amazon_eventbridge_key", "aws_secret_access_key", "amazon_mailbox_password", "amazon_smtp_password"]
+allowed_hosts = ["*.amazon.com", "*.amazonaws.com", "127.0.0.1", "localhost"]
+limits = { wall_clock_ms = 30000, cpu_ms = 5000, max_output_bytes = 33554432, memory_bytes = 201326592 }
+[plugins.grants.ebay]
+secrets = ["ebay_verification_token", "ebay_app_token", "ebay_user_token", "ebay_dev_id", "ebay_app_id", "ebay_cert_id"]
+allowed_hosts = ["api.ebay.com", "apiz.ebay.com", "127.0.0.1"]
+limits = { wall_clock_ms = 20000 }
+[plugins.grants.woocommerce]
+secrets = ["woocommerce_webhook_secret", "woocommerce_previous_webhook_secret", "woocommerce_api_credentials"]
+allowed_hosts = ["127.0.0.1"]
+limits = { http_timeout_ms = 30000, wall_clock_ms = 90000 }
+[plugins.grants.translate-deepl]
+secrets = ["deepl_auth_key"]
+allowed_hosts = ["api-free.deepl.com", "api.deepl.com", "127.0.0.1"]
+[plugins.grants.echo]
+secrets = ["echo_secret"]
+allowed_hosts = ["127.0.0.1"]
+"#;
 
 /// Write `<dir>/<id>/plugin.toml` (with `extra` appended to the [plugin] section and
 /// `tail` after it) and copy `wasm` beside it.
@@ -57,10 +87,12 @@ pub fn services(metrics: Metrics) -> Arc<Services> {
     Arc::new(Services::new(Arc::new(secrets), metrics).unwrap())
 }
 
+/// A runtime that grants each plugin what it requests (host/tests/grants.rs tests grants).
 pub fn runtime_with(cache_dir: Option<PathBuf>, limits: Limits) -> Runtime {
     let settings = RuntimeSettings {
         cache_dir,
         default_limits: limits,
+        grants: GrantPolicy::AsRequested,
         ..RuntimeSettings::default()
     };
     Runtime::new(settings, services(Metrics::default())).unwrap()

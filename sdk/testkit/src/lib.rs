@@ -27,15 +27,17 @@ pub use helloword::plugin::bindings::{
     connector_api, locale_api, policy_api, translate_api, types,
 };
 use helloword::plugin::manifest::HostPattern;
+use helloword::plugin::{GrantPolicy, Manifest, Runtime, RuntimeSettings, Services};
 pub use helloword::plugin::{Limits, Plugin, PluginError};
-use helloword::plugin::{Manifest, Runtime, RuntimeSettings, Services};
 pub use helloword::telemetry::Metrics;
 
 pub mod postgres;
 pub mod stand_in;
 pub use stand_in::{Answer, Recorded, StandIn};
 
-/// A host runtime for tests, with the secrets and limits a test chooses.
+/// A host runtime for tests, with the secrets and limits a test chooses. The plugin under
+/// test is granted what its manifest requests (and the hosts [`TestKit::with_allowed_host`]
+/// adds), as an operator would grant it.
 pub struct TestKit {
     secrets: Vec<(String, Vec<u8>)>,
     limits: Limits,
@@ -62,7 +64,7 @@ impl TestKit {
         }
     }
 
-    /// Give the gateway a secret (the plugin still needs it granted in its manifest).
+    /// Give the gateway a secret (the plugin still needs to request it in its manifest).
     pub fn with_secret(mut self, name: &str, value: impl Into<Vec<u8>>) -> TestKit {
         self.secrets.push((name.to_string(), value.into()));
         self
@@ -97,6 +99,7 @@ impl TestKit {
         let services = Arc::new(Services::new(Arc::new(secrets), self.metrics.clone())?);
         let settings = RuntimeSettings {
             default_limits: self.limits.clone(),
+            grants: GrantPolicy::AsRequested,
             ..RuntimeSettings::default()
         };
         Runtime::new(settings, services)

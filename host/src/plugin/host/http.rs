@@ -1,5 +1,5 @@
-//! `helloword:gateway/http`: outbound requests, only to hosts granted in the plugin's
-//! manifest, with the plugin's timeout and response-size cap. Redirects are not followed
+//! `helloword:gateway/http`: outbound requests, only to hosts the plugin requested and the
+//! operator granted, with the plugin's timeout and response-size cap. Redirects are not followed
 //! (a redirect could lead anywhere); the plugin sees the 3xx and decides.
 
 use crate::plugin::bindings::http::{Host, HttpError, Request, Response};
@@ -60,11 +60,7 @@ pub(super) async fn secret_value(
     name: &str,
 ) -> Result<(Vec<u8>, bool), SecretFailure> {
     if !grants.secrets.iter().any(|s| s == name) {
-        return Err(SecretFailure::Invalid(format!(
-            "secret `{name}` is not granted; add it to `secrets` in the [plugin] section of \
-             plugin `{}`'s plugin.toml",
-            grants.plugin
-        )));
+        return Err(SecretFailure::Invalid(grants.secret_not_granted(name)));
     }
     let services = &grants.services;
     if let Some(source) = services.secrets.oauth(name) {
@@ -118,11 +114,7 @@ async fn attempt(grants: &crate::plugin::state::Grants, req: &Request) -> Result
             Some(p) => format!("{host}:{p}"),
             None => host.to_string(),
         };
-        return Err(HttpError::HostNotGranted(format!(
-            "{wanted} is not in allowed_hosts; add \"{wanted}\" to allowed_hosts in the [plugin] \
-             section of plugin `{}`'s plugin.toml",
-            grants.plugin
-        )));
+        return Err(HttpError::HostNotGranted(grants.host_not_granted(&wanted)));
     }
     let method = reqwest::Method::from_bytes(req.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| HttpError::InvalidRequest(format!("method {:?}", req.method)))?;

@@ -224,11 +224,7 @@ fn check_host(grants: &Grants, server: &Server) -> Result<(), MailError> {
         .any(|p| p.allows(&server.host, server.port))
     {
         let wanted = format!("{}:{}", server.host, server.port);
-        return Err(MailError::HostNotGranted(format!(
-            "{wanted} is not in allowed_hosts; add \"{wanted}\" to allowed_hosts in the \
-             [plugin] section of plugin `{}`'s plugin.toml",
-            grants.plugin
-        )));
+        return Err(MailError::HostNotGranted(grants.host_not_granted(&wanted)));
     }
     if server.security == Security::None && !is_loopback(&server.host) {
         return Err(MailError::InvalidRequest(format!(
