@@ -13,11 +13,12 @@
 //! and of every blob file, and `fsync` of the folders whose entries changed (a new blob, a
 //! snapshot renamed into place). Only then are the waiting writers answered.
 //!
-//! The same thread watches the store's health ([`Health`]) about once a second.
+//! The same thread watches the store's health ([`Health`]) about once a second, and checks
+//! after every flush that the folder it flushed is still the data folder (a log deleted or
+//! moved away syncs without an error, into nothing).
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -96,7 +97,7 @@ impl GroupCommit {
                     };
                     let mut batch = vec![first];
                     batch.extend(inbox.try_iter());
-                    let result = syncer.sync();
+                    let result = syncer.sync().and_then(|()| health.confirm_flush());
                     if let Err(e) = &result {
                         health.failed(e);
                     }
@@ -215,15 +216,7 @@ impl Syncer {
             // Blobs first: the log points at them.
             self.sync_blobs()?;
             self.log.sync_data()?;
-            self.dir.sync_if_changed()?;
-            // A log that was deleted (its data folder removed) syncs without an error; what
-            // was written to it is gone all the same.
-            if self.log.metadata()?.nlink() == 0 {
-                return Err(std::io::Error::other(
-                    "the store's files were deleted while the gateway ran",
-                ));
-            }
-            Ok(())
+            self.dir.sync_if_changed().map(drop)
         })();
         synced.map_err(|e| format!("syncing the store to disk failed: {e}"))
     }

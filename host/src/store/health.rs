@@ -85,7 +85,10 @@ impl Health {
 
     /// Look at the data folder now and remember what is wrong with it.
     pub fn probe(&self) {
-        let found = self.look();
+        self.remember(self.look());
+    }
+
+    fn remember(&self, found: Option<String>) {
         let mut state = self.state();
         if state.probe != found {
             match &found {
@@ -107,18 +110,37 @@ impl Health {
         );
     }
 
-    /// A flush failed with `error`: refuse writes until the store is reopened.
+    /// A flush failed with `error`: refuse writes until the store is reopened. The folder is
+    /// looked at right away, so that a failure whose cause is still there (a deleted folder,
+    /// a file system gone read-only) is not taken for one that reopening would mend.
     pub fn failed(&self, error: &str) {
-        let mut state = self.state();
-        if state.failure.is_none() {
-            tracing::error!(
-                message = "Writing to the store failed; it refuses writes until it is reopened.",
-                folder = %self.dir.display(),
-                error = %error
-            );
-            state.failure = Some(format!("writing to the store failed: {error}"));
+        {
+            let mut state = self.state();
+            if state.failure.is_none() {
+                tracing::error!(
+                    message = "Writing to the store failed; it refuses writes until it is reopened.",
+                    folder = %self.dir.display(),
+                    error = %error
+                );
+                state.failure = Some(format!("writing to the store failed: {error}"));
+            }
+            self.refusing.store(true, Ordering::Release);
         }
-        self.refusing.store(true, Ordering::Release);
+        self.probe();
+    }
+
+    /// After a flush that succeeded, before anyone is told: `Err` when the folder flushed
+    /// into is no longer the data folder (deleted, or moved away and replaced), whose
+    /// writes would then be acknowledged into nothing. A few `stat`s, so it runs on every
+    /// flush rather than waiting for the next probe.
+    pub fn confirm_flush(&self) -> Result<(), String> {
+        match self.moved() {
+            None => Ok(()),
+            Some(problem) => {
+                self.remember(Some(problem.clone()));
+                Err(problem)
+            }
+        }
     }
 
     /// What `/readyz` shows.
@@ -138,8 +160,8 @@ impl Health {
         state.failure.is_some() && state.probe.is_none()
     }
 
-    /// What is wrong with the data folder now, if anything.
-    fn look(&self) -> Option<String> {
+    /// Whether the data folder or its log were deleted or replaced since they were opened.
+    fn moved(&self) -> Option<String> {
         let dir = self.dir.display();
         let replaced = format!(
             "the data folder {dir} was deleted or replaced while the gateway ran; \
@@ -156,6 +178,15 @@ impl Health {
         if !same(&self.folder, &self.dir) || !same(&self.log, &self.dir.join("db")) {
             return Some(replaced);
         }
+        None
+    }
+
+    /// What is wrong with the data folder now, if anything.
+    fn look(&self) -> Option<String> {
+        if let Some(moved) = self.moved() {
+            return Some(moved);
+        }
+        let dir = self.dir.display();
         let probe = self.dir.join(PROBE_FILE);
         if let Err(e) = std::fs::File::create(&probe).and_then(|_| std::fs::remove_file(&probe)) {
             let why = if e.raw_os_error() == Some(libc::EROFS) {
@@ -219,6 +250,26 @@ mod tests {
         std::fs::write(dir.join("db"), b"").unwrap();
         health.probe();
         assert!(health.check().is_err());
+    }
+
+    #[test]
+    fn a_flush_into_a_deleted_folder_is_not_mended_by_reopening() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("db");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("db"), b"").unwrap();
+        let health = Health::new(&dir, 0).unwrap();
+        health.probe();
+        assert!(health.confirm_flush().is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+        // Before the next probe: the flush itself notices.
+        let err = health.confirm_flush().unwrap_err();
+        assert!(err.contains("deleted or replaced"), "{err}");
+        health.failed(&err);
+        assert!(
+            !health.needs_reopen(),
+            "reopening would start an empty store"
+        );
     }
 
     #[test]
