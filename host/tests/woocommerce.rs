@@ -89,6 +89,8 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
     assert_eq!(plugin["kind"], "marketplace-connector", "{listed}");
     assert_eq!(plugin["contract"], "0.1.0", "{listed}");
     assert!(plugin["error"].is_null(), "{listed}");
+    // Granted everything it requests: it goes without nothing.
+    assert_eq!(plugin["warnings"], serde_json::json!([]), "{listed}");
 
     // Saving a webhook in WooCommerce sends an unsigned ping that must get a 200.
     assert_eq!(

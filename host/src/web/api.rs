@@ -214,6 +214,7 @@ fn plugins(app: &App) -> Response<Full<Bytes>> {
                 "content_hash": s.content_hash,
                 "description": s.description,
                 "error": s.error,
+                "warnings": s.warnings,
             })
         })
         .collect();
