@@ -353,3 +353,55 @@ async fn a_satisfied_buyer_joins_the_segment_without_marketplace_markers() {
     assert!(csv.contains("email:jon@example.com,"), "{csv}");
     gw.stop().await;
 }
+
+/// A carrier or SKU name with a character XML 1.0 forbids (U+FFFF, U+FFFE, a control
+/// character) used to go into the SVG as it was, and no XML parser could read the chart.
+#[tokio::test]
+async fn charts_stay_well_formed_xml_when_names_hold_characters_xml_forbids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    let carrier = "Post\u{FFFF}\u{1}\u{FFFE}Express";
+    let sku = "SKU-\u{FFFF}\u{0B}7";
+    let mut f: serde_json::Value =
+        serde_json::from_slice(&fixture("fulfillments__update.json")).unwrap();
+    f["order_id"] = 7101.into();
+    f["shipment_status"] = "failure".into();
+    f["tracking_company"] = carrier.into();
+    f["line_items"][0]["sku"] = sku.into();
+    let body = serde_json::to_vec(&f).unwrap();
+    assert_eq!(gw.deliver("fulfillments/update", &body, "w-xml").await, 200);
+    gw.settled().await;
+
+    let (_, carriers) = gw.api("GET", "/api/reports/carriers", None).await;
+    row(&carriers, "carrier", carrier);
+    for chart in [
+        "heatmap",
+        "carriers",
+        "odr",
+        "sla",
+        "hotspots",
+        "ebay-defects",
+    ] {
+        let svg = get_text(&gw, &format!("/api/reports/{chart}.svg")).await;
+        let document = roxmltree::Document::parse(&svg)
+            .unwrap_or_else(|e| panic!("{chart}.svg is not well-formed XML: {e}\n{svg:?}"));
+        assert_eq!(document.root_element().tag_name().name(), "svg");
+    }
+    let svg = get_text(&gw, "/api/reports/heatmap.svg").await;
+    let document = roxmltree::Document::parse(&svg).unwrap();
+    let texts: Vec<&str> = document.descendants().filter_map(|n| n.text()).collect();
+    assert!(
+        texts.contains(&"SKU-\u{FFFD}\u{FFFD}7"),
+        "the SKU is drawn with U+FFFD where XML forbids a character: {texts:?}"
+    );
+    let svg = get_text(&gw, "/api/reports/carriers.svg").await;
+    let document = roxmltree::Document::parse(&svg).unwrap();
+    assert!(
+        document
+            .descendants()
+            .filter_map(|n| n.text())
+            .any(|t| t == "Post\u{FFFD}\u{FFFD}\u{FFFD}Express"),
+        "{svg:?}"
+    );
+    gw.stop().await;
+}

@@ -14,12 +14,19 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // Characters XML 1.0 does not allow at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
-            c => out.push(c),
+            c if xml_allows(c) => out.push(c),
+            // A marketplace's name with a character XML 1.0 does not allow at all would
+            // make the whole chart unreadable: it becomes U+FFFD.
+            _ => out.push('\u{FFFD}'),
         }
     }
     out
+}
+
+/// Whether XML 1.0 allows `c` in a document (its `Char` production; Rust's `char` has no
+/// surrogates).
+fn xml_allows(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// Shorten a label to `max` characters (an ellipsis marks the cut).
@@ -213,5 +220,13 @@ mod tests {
             Some((1.0, "1 %")),
         );
         assert!(!svg.contains("<img"));
+    }
+
+    #[test]
+    fn characters_xml_forbids_become_the_replacement_character() {
+        assert_eq!(
+            escape("a\u{FFFF}b\u{FFFE}c\u{1}d\u{0B}e\u{7F}\t\u{10FFFF}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{7F}\t\u{10FFFF}"
+        );
     }
 }
