@@ -184,7 +184,10 @@ async fn a_granted_token_still_goes_to_no_host_the_plugin_was_not_granted() {
     )
     .await;
     let refused = steal(&set).await;
-    assert!(refused.starts_with("HttpError::HostNotGranted("), "{refused}");
+    assert!(
+        refused.starts_with("HttpError::HostNotGranted("),
+        "{refused}"
+    );
     assert!(
         refused.contains(&format!(
             "127.0.0.1:{port} is not in allowed_hosts of plugin `hostile`"
