@@ -25,8 +25,9 @@ pub enum FileError {
 ///
 /// The type and size are checked on the path before it is opened, since opening a FIFO
 /// waits for a writer, and again on the open file, in case the path was replaced in
-/// between; reading stops one byte past the cap, so a file that grows while it is read is
-/// refused too.
+/// between (only a FIFO swapped in at that very moment would still make the open wait: the
+/// standard library opens without `O_NONBLOCK`). Reading stops one byte past the cap, so a
+/// file that grows while it is read is refused too.
 pub fn read_capped(path: &Path, cap: u64, limit_name: &str) -> Result<Vec<u8>, FileError> {
     let io = |e: std::io::Error| FileError::Io(format!("cannot read it: {e}"));
     let before = std::fs::metadata(path).map_err(io)?;
