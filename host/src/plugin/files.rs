@@ -23,16 +23,22 @@ pub enum FileError {
 /// Read the regular file at `path`, refusing it when it is larger than `cap` bytes.
 /// `limit_name` says where the cap comes from (a config key, or a fixed rule).
 ///
-/// The type and size are checked on the path before it is opened, since opening a FIFO
-/// waits for a writer, and again on the open file, in case the path was replaced in
-/// between (only a FIFO swapped in at that very moment would still make the open wait: the
-/// standard library opens without `O_NONBLOCK`). Reading stops one byte past the cap, so a
-/// file that grows while it is read is refused too.
+/// The type and size are checked on the path before it is opened, and again on the open
+/// file, in case the path was replaced in between. The open is non-blocking, so a FIFO
+/// swapped in at that very moment cannot make it wait for a writer either. Reading stops one
+/// byte past the cap, so a file that grows while it is read is refused too.
 pub fn read_capped(path: &Path, cap: u64, limit_name: &str) -> Result<Vec<u8>, FileError> {
     let io = |e: std::io::Error| FileError::Io(format!("cannot read it: {e}"));
     let before = std::fs::metadata(path).map_err(io)?;
     check(&before, cap, limit_name)?;
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(io)?
+    };
     let opened = file.metadata().map_err(io)?;
     check(&opened, cap, limit_name)?;
     let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));

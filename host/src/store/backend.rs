@@ -380,7 +380,7 @@ fn transact_sled(
 ) -> Result<Option<sled::IVec>, StoreError> {
     use sled::Transactional as _;
     use sled::transaction::{ConflictableTransactionError, TransactionError};
-    fn sled_tree<'t>(tree: &'t Tree) -> Result<&'t sled::Tree, StoreError> {
+    fn sled_tree(tree: &Tree) -> Result<&sled::Tree, StoreError> {
         match tree {
             Tree::Sled(tree) => Ok(tree),
             Tree::Pg { .. } => Err(StoreError::Flush(
