@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::gateway::*;
 use common::shopify_admin;
-use helloword::plugin::bindings::types::{ActionKind, RefundSpec};
+use helloword::plugin::bindings::types::{ActionKind, Money, RefundSpec};
 use helloword::tickets::model::Happening;
 
 const LEAD_TOKEN: &str = LIN_TOKEN;
@@ -758,5 +758,86 @@ async fn attachments_a_message_names_are_fetched_checked_and_kept() {
             .count(),
         3
     );
+    gw.stop().await;
+}
+
+/// Every amount in `value` (a key that names an amount or a price, at any depth), with where.
+fn amounts<'v>(
+    value: &'v serde_json::Value,
+    at: String,
+    out: &mut Vec<(String, &'v serde_json::Value)>,
+) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                let k = key.to_ascii_lowercase();
+                let names_money = k.contains("amount") || k.contains("price") || k == "value";
+                if names_money && !v.is_object() && !v.is_array() {
+                    out.push((format!("{at}/{key}"), v));
+                } else {
+                    amounts(v, format!("{at}/{key}"), out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                amounts(v, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Issue 24, item 7: a 10.00 refund went out to Shopify as `10.0`. Every amount in every
+/// request the stand-in captured is a decimal string with the currency's two decimals.
+#[tokio::test]
+async fn every_amount_sent_to_shopify_is_a_decimal_string_written_from_minor_units() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (gw, admin, id) = setup(tmp.path()).await;
+    let ten = ActionKind::Refund(RefundSpec {
+        amount: Some(Money {
+            minor_units: 1000,
+            currency: "USD".into(),
+        }),
+        line_items: vec![],
+        include_shipping: false,
+        note: Some("goodwill".into()),
+        notify_buyer: false,
+    });
+    let path = format!("/api/tickets/{id}/actions");
+    for body in [
+        serde_json::json!({ "actions": [ten] }).to_string(),
+        refund(),
+    ] {
+        let (status, answer) = gw.as_token(LEAD_TOKEN, "POST", &path, Some(&body)).await;
+        assert_eq!(status, 200, "{answer}");
+        gw.drained().await;
+    }
+    assert_eq!(admin.refund_count(), 2);
+    let bodies = admin.bodies.lock().unwrap().clone();
+    let mut seen = Vec::new();
+    for (request, text) in &bodies {
+        let json: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut found = Vec::new();
+        amounts(&json, String::new(), &mut found);
+        for (at, amount) in found {
+            let ok = amount.as_str().is_some_and(|a| {
+                a.split_once('.').is_some_and(|(whole, cents)| {
+                    !whole.is_empty()
+                        && whole.bytes().all(|b| b.is_ascii_digit())
+                        && cents.len() == 2
+                        && cents.bytes().all(|b| b.is_ascii_digit())
+                })
+            });
+            assert!(
+                ok,
+                "{request}: {at} is {amount}, not a decimal string\n{text}"
+            );
+            seen.push(amount.as_str().unwrap_or_default().to_string());
+        }
+    }
+    // The 10.00 refund and the suggested 41.94, both as Shopify is sent them.
+    assert!(seen.contains(&"10.00".to_string()), "{seen:?}\n{bodies:?}");
+    assert!(seen.contains(&"41.94".to_string()), "{seen:?}\n{bodies:?}");
     gw.stop().await;
 }

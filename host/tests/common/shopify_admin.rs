@@ -1,8 +1,9 @@
 //! A loopback stand-in for the part of Shopify's Admin API that refunds use, speaking the
 //! shapes of Shopify's published examples (`plugins/shopify/tests/fixtures/api`): refund
 //! calculation, refund creation (remembered, with its note), and the order's refund list.
-//! It counts refunds by the idempotency key in their note, and can be told to lose its
-//! answer after creating a refund, as a network failure would.
+//! It counts refunds by the idempotency key in their note, can be told to lose its answer
+//! after creating a refund, as a network failure would, and keeps every request body exactly
+//! as sent.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,8 @@ pub struct Admin {
     pub seen: Mutex<Vec<String>>,
     /// Dispute evidence writes: (dispute id, request body).
     pub evidence: Mutex<Vec<(String, serde_json::Value)>>,
+    /// Every request with a body: ("METHOD path", the body exactly as sent).
+    pub bodies: Mutex<Vec<(String, String)>>,
 }
 
 impl Admin {
@@ -113,6 +116,12 @@ async fn answer(
         .to_string();
     let body = req.into_body().collect().await.unwrap().to_bytes();
     admin.seen.lock().unwrap().push(format!("{method} {path}"));
+    if !body.is_empty() {
+        admin.bodies.lock().unwrap().push((
+            format!("{method} {path}"),
+            String::from_utf8_lossy(&body).into_owned(),
+        ));
+    }
     if token != ADMIN_TOKEN {
         return reply(
             401,

@@ -129,9 +129,9 @@ fn create_body(
     match &spec.amount {
         None => {
             for tx in suggested {
-                let text = decimal_text(tx, "/amount", currency.as_deref())?;
-                if text.1 > 0 {
-                    transactions.push(transaction(tx, decimal(&text.0)?));
+                let (minor, in_currency) = decimal_text(tx, "/amount", currency.as_deref())?;
+                if minor > 0 {
+                    transactions.push(transaction(tx, decimal(minor, &in_currency)));
                 }
             }
         }
@@ -157,13 +157,12 @@ fn create_body(
                     break;
                 }
                 let limit = match tx.get("maximum_refundable") {
-                    Some(_) => decimal_text(tx, "/maximum_refundable", Some(&wanted.currency))?.1,
-                    None => decimal_text(tx, "/amount", Some(&wanted.currency))?.1,
+                    Some(_) => decimal_text(tx, "/maximum_refundable", Some(&wanted.currency))?.0,
+                    None => decimal_text(tx, "/amount", Some(&wanted.currency))?.0,
                 };
                 let take = remaining.min(limit);
                 if take > 0 {
-                    let text = to_decimal_string(take, &wanted.currency);
-                    transactions.push(transaction(tx, decimal(&text)?));
+                    transactions.push(transaction(tx, decimal(take, &wanted.currency)));
                     remaining -= take;
                 }
             }
@@ -224,34 +223,33 @@ fn create_body(
     Ok(json!({ "refund": refund }))
 }
 
-/// A decimal field of a suggested transaction: its text and its minor units.
+/// A decimal field of a suggested transaction: its minor units and currency (upper case).
 fn decimal_text(
     tx: &Value,
     pointer: &str,
     currency: Option<&str>,
-) -> Result<(String, i64), ActionError> {
-    let currency = json::str_at(tx, "/currency").or(currency).ok_or_else(|| {
-        ActionError::Permanent("Shopify's refund calculation names no currency".into())
-    })?;
+) -> Result<(i64, String), ActionError> {
+    let currency = json::str_at(tx, "/currency")
+        .or(currency)
+        .ok_or_else(|| {
+            ActionError::Permanent("Shopify's refund calculation names no currency".into())
+        })?
+        .to_ascii_uppercase();
     let text = match json::at(tx, pointer) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
-        _ => return Ok(("0".into(), 0)),
+        _ => return Ok((0, currency)),
     };
-    let minor = helloword_sdk::money::to_minor_units(&text, &currency.to_ascii_uppercase())
+    let minor = helloword_sdk::money::to_minor_units(&text, &currency)
         .map_err(|e| ActionError::Permanent(format!("Shopify's refund calculation: {e}")))?;
-    Ok((text, minor))
+    Ok((minor, currency))
 }
 
-/// A JSON number with exactly these digits (never through `f64`), as the REST API's own
-/// examples send amounts.
-fn decimal(text: &str) -> Result<Value, ActionError> {
-    match json::parse(text.as_bytes()) {
-        Ok(v @ Value::Number(_)) => Ok(v),
-        _ => Err(ActionError::Permanent(format!(
-            "{text:?} is not a decimal amount"
-        ))),
-    }
+/// An amount as the Admin API gets it: a decimal string written from minor units, with
+/// every decimal of the currency ("10.00", never `10.0`). Even Shopify's own suggestion is
+/// rewritten so: it may come as a number a float has shortened.
+fn decimal(minor_units: i64, currency: &str) -> Value {
+    Value::String(to_decimal_string(minor_units, currency))
 }
 
 /// Read a created (or listed) refund into an outcome.
@@ -364,8 +362,8 @@ mod tests {
         assert_eq!(tx["kind"], json!("refund"));
         assert_eq!(tx["parent_id"], json!(801038806));
         assert_eq!(tx["gateway"], json!("bogus"));
-        // Exactly the digits Shopify suggested, as a JSON number.
-        assert_eq!(tx["amount"].to_string(), "41.94");
+        // Shopify's suggestion, as a decimal string.
+        assert_eq!(tx["amount"], json!("41.94"));
         assert_eq!(
             create["refund"]["note"],
             json!("wrong size [helloword:key-1]")
@@ -388,10 +386,7 @@ mod tests {
     fn a_named_amount_replaces_the_suggested_one_within_what_is_refundable() {
         let value = json::parse(CALCULATE.as_bytes()).unwrap();
         let body = create_body(&value, &spec(Some(2000)), "k", 1).unwrap();
-        assert_eq!(
-            body["refund"]["transactions"][0]["amount"].to_string(),
-            "20.00"
-        );
+        assert_eq!(body["refund"]["transactions"][0]["amount"], json!("20.00"));
         let err = create_body(&value, &spec(Some(5000)), "k", 1).unwrap_err();
         assert_eq!(
             err,
@@ -406,6 +401,19 @@ mod tests {
         assert!(
             matches!(create_body(&value, &eur, "k", 1), Err(ActionError::Permanent(m)) if m.contains("EUR"))
         );
+    }
+
+    #[test]
+    fn a_suggestion_shortened_by_a_float_goes_out_as_a_two_decimal_string() {
+        // Shopify's calculation may give `10.0` (a number) for a 10.00 USD refund.
+        let value = json::parse(
+            br#"{"refund": {"currency": "USD", "transactions": [{"parent_id": 1, "gateway": "bogus", "kind": "suggested_refund", "amount": 10.0, "maximum_refundable": 10.0}]}}"#,
+        )
+        .unwrap();
+        for spec in [spec(None), spec(Some(1000))] {
+            let body = create_body(&value, &spec, "k", 1).unwrap();
+            assert_eq!(body["refund"]["transactions"][0]["amount"], json!("10.00"));
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! creating and completing) is completed instead of creating a second one.
 
 use helloword_sdk::json::{self, Value};
+use helloword_sdk::money::to_decimal_string;
 use helloword_sdk::types::{Action, ActionError, ActionOutcome, ActionStatus, ReshipSpec};
 use serde_json::json;
 
@@ -110,7 +111,11 @@ fn draft_input(
     let name = json::str_at(source, "/name").unwrap_or("the order");
     let currency = json::str_at(source, "/currencyCode")
         .ok_or_else(|| unexpected("the order", "currencyCode"))?;
-    let zero = json!({ "amount": "0.00", "currencyCode": currency });
+    // Nothing to pay, written in the currency's own decimals ("0.00", "0" for JPY).
+    let zero = json!({
+        "amount": to_decimal_string(0, &currency.to_ascii_uppercase()),
+        "currencyCode": currency,
+    });
     let nodes: &[Value] = json::at(source, "/lineItems/nodes")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
