@@ -28,6 +28,8 @@ pub struct Services {
     pub http: reqwest::Client,
     /// OAuth access tokens, fetched and refreshed on use.
     pub tokens: super::tokens::Tokens,
+    /// The names and series of plugin metrics (the `metrics` import's rules).
+    pub plugin_metrics: super::host::PluginMetrics,
 }
 
 impl Services {
@@ -42,6 +44,7 @@ impl Services {
             metrics,
             http,
             tokens: super::tokens::Tokens::default(),
+            plugin_metrics: Default::default(),
         })
     }
 }

@@ -11,6 +11,8 @@ mod log;
 mod mail;
 mod metrics;
 
+pub use metrics::PluginMetrics;
+
 use super::bindings::types;
 use super::state::CallState;
 
