@@ -306,7 +306,9 @@ fn kept(dir: &Path, setup: &Setup, acked: &[u64]) -> Figures {
         Default::default()
     });
     for id in acked {
-        let ticket = tickets.get(&format!("case:{id}")).copied();
+        let ticket = tickets
+            .get(&format!("case:{id}"))
+            .map(|seen| (seen.count, seen.events));
         let records = inbox.get(&binary::webhook_id(*id)).copied().unwrap_or(0);
         if ticket.is_none() || records == 0 {
             figures.lost += 1;

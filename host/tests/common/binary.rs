@@ -104,9 +104,20 @@ pub fn start(dir: &Path, setup: &Setup) -> Process {
 
 /// [`start`], or why the gateway did not become ready (with the end of its log).
 pub fn try_start(dir: &Path, setup: &Setup) -> Result<Process, String> {
+    try_start_with(dir, |port| config(port, setup))
+}
+
+/// Start the gateway in `dir` with the config `config` writes for a free port (it must
+/// listen there), and wait until `/readyz` answers 200.
+pub fn start_with(dir: &Path, config: impl FnOnce(u16) -> String) -> Process {
+    try_start_with(dir, config).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`start_with`], or why the gateway did not become ready (with the end of its log).
+pub fn try_start_with(dir: &Path, config: impl FnOnce(u16) -> String) -> Result<Process, String> {
     let port = free_port();
     let config_path = dir.join("helloword.toml");
-    std::fs::write(&config_path, config(port, setup)).unwrap();
+    std::fs::write(&config_path, config(port)).unwrap();
     // Appended, so one file tells a test's whole story across restarts.
     let log = dir.join("gateway.log");
     let stderr = std::fs::OpenOptions::new()
@@ -181,6 +192,16 @@ pub fn deliver(
     base: &str,
     id: u64,
 ) -> Option<(u16, Option<String>)> {
+    deliver_as(client, base, id, webhook_id(id).as_bytes())
+}
+
+/// [`deliver`] under the webhook id `webhook`, as raw header bytes.
+pub fn deliver_as(
+    client: &reqwest::blocking::Client,
+    base: &str,
+    id: u64,
+    webhook: &[u8],
+) -> Option<(u16, Option<String>)> {
     let body = dispute(id);
     let response = client
         .post(format!("{base}/hooks/shopify"))
@@ -191,7 +212,10 @@ pub fn deliver(
         )
         .header("X-Shopify-Shop-Domain", "binary.myshopify.com")
         .header("X-Shopify-Api-Version", "2026-07")
-        .header("X-Shopify-Webhook-Id", webhook_id(id))
+        .header(
+            "X-Shopify-Webhook-Id",
+            reqwest::header::HeaderValue::from_bytes(webhook).unwrap(),
+        )
         .body(body)
         .timeout(Duration::from_secs(10))
         .send()
@@ -214,10 +238,21 @@ pub fn readyz(client: &reqwest::blocking::Client, base: &str) -> Option<(u16, se
     Some((status, serde_json::from_str(&response.text().ok()?).ok()?))
 }
 
-/// Every ticket's case key → how many tickets have it and their events in all, once the
-/// engine has caught up with every id in `expected` or `within` has passed (deliveries
-/// stored but not acknowledged may add more).
-pub fn tickets(base: &str, expected: &[u64], within: Duration) -> BTreeMap<String, (usize, u64)> {
+/// What the API shows of the tickets of one case key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// How many tickets have the key (one, unless a case was opened twice).
+    pub count: usize,
+    /// Their events in all (one per delivery applied).
+    pub events: u64,
+    /// Their pending timers in all.
+    pub timers: usize,
+}
+
+/// Every ticket's case key → what the API shows of it, once the engine has caught up with
+/// every id in `expected` or `within` has passed (deliveries stored but not acknowledged
+/// may add more).
+pub fn tickets(base: &str, expected: &[u64], within: Duration) -> BTreeMap<String, Seen> {
     let client = reqwest::blocking::Client::new();
     let deadline = Instant::now() + within;
     loop {
@@ -232,13 +267,14 @@ pub fn tickets(base: &str, expected: &[u64], within: Duration) -> BTreeMap<Strin
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
         let list = body["tickets"].as_array().unwrap();
         assert!(list.len() < 500, "more tickets than one page of the API");
-        let mut out: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+        let mut out: BTreeMap<String, Seen> = BTreeMap::new();
         for t in list {
             let entry = out
                 .entry(t["case_key"].as_str().unwrap().to_string())
                 .or_default();
-            entry.0 += 1;
-            entry.1 += t["events"].as_u64().unwrap();
+            entry.count += 1;
+            entry.events += t["events"].as_u64().unwrap();
+            entry.timers += t["timers"].as_array().map_or(0, Vec::len);
         }
         let caught_up = expected
             .iter()
