@@ -24,6 +24,9 @@
 //! allowed_hosts = ["*.myshopify.com"]
 //! limits = { wall_clock_ms = 25000 }
 //!
+//! [plugins.config.shopify]    # plugin `shopify`'s config, over its plugin.toml's [config]
+//! api_version = "2025-10"
+//!
 //! [secrets]
 //! shopify_client_secret = { env = "SHOPIFY_CLIENT_SECRET" }
 //!
@@ -49,7 +52,8 @@ pub use secrets::{BasicSource, ClientAuth, OAuthSource, SecretSource, Secrets};
 pub use tokens::{Scope, TokenConfig, TokenSource};
 
 use crate::plugin::{
-    EngineSettings, Grant, GrantConfig, GrantPolicy, LimitOverrides, Limits, RuntimeSettings,
+    EngineSettings, Grant, GrantConfig, GrantPolicy, LimitOverrides, Limits, PluginConfigs,
+    RuntimeSettings,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -136,6 +140,8 @@ struct RawPlugins {
     limits: LimitOverrides,
     #[serde(default)]
     grants: BTreeMap<String, GrantConfig>,
+    #[serde(default)]
+    config: BTreeMap<String, BTreeMap<String, toml::Spanned<toml::Value>>>,
 }
 
 /// The `[actions]` section: how the dispatcher retries.
@@ -339,6 +345,9 @@ pub struct Config {
     pub default_limits: Limits,
     /// What each plugin (by id) is granted of what it requests (`[plugins.grants.<id>]`).
     pub plugin_grants: BTreeMap<String, Grant>,
+    /// Each plugin's config as the operator sets it (`[plugins.config.<id>]`), over the
+    /// defaults of its manifest.
+    pub plugin_config: PluginConfigs,
     /// The largest plugin component loaded, in bytes (`plugins.max_component_bytes`).
     pub max_component_bytes: u64,
     /// Secret sources by name (resolved by [`Secrets::resolve`]).
@@ -505,6 +514,9 @@ impl Config {
             )));
         }
         let plugin_grants = grants(raw.plugins.grants, &engine).map_err(err)?;
+        let plugin_config =
+            PluginConfigs::from_config(file.to_path_buf(), text, raw.plugins.config)
+                .map_err(err)?;
         let max_component_bytes = match raw.plugins.max_component_bytes {
             None => crate::plugin::runtime::DEFAULT_MAX_COMPONENT_BYTES,
             Some(0) => {
@@ -609,6 +621,7 @@ impl Config {
             engine,
             default_limits,
             plugin_grants,
+            plugin_config,
             max_component_bytes,
             secrets,
             api_tokens: raw.api.tokens,
@@ -630,6 +643,7 @@ impl Config {
             cache_dir: Some(self.cache_dir.clone()),
             default_limits: self.default_limits.clone(),
             grants: GrantPolicy::Operator(self.plugin_grants.clone()),
+            config: self.plugin_config.clone(),
             max_component_bytes: self.max_component_bytes,
         }
     }
@@ -970,6 +984,26 @@ red = \"sms\"\n"
             .unwrap_err(),
             "/etc/helloword/helloword.toml: `api.tokens.lead` names `t`, an OAuth token the \
              gateway fetches; an API token is a plain secret ({ env } or { file })"
+        );
+    }
+
+    #[test]
+    fn plugin_config_sits_beside_the_grants_and_names_line_and_key() {
+        let c = parse(
+            "[plugins.grants.ebay]\nsecrets = [\"ebay_verification_token\"]\n\
+             [plugins.config.ebay]\nendpoint = \"https://gw.example/hooks/ebay\"\npoll_page_size = 10\n",
+        )
+        .unwrap();
+        let ebay = &c.plugin_config.by_plugin["ebay"];
+        assert_eq!(ebay["endpoint"].value, "https://gw.example/hooks/ebay");
+        assert_eq!(ebay["poll_page_size"].value, "10");
+        assert_eq!(ebay["poll_page_size"].line, 5);
+        assert_eq!(c.runtime_settings().config, c.plugin_config);
+        assert_eq!(
+            parse("[plugins.config.ebay]\nseller = { name = \"x\" }\n").unwrap_err(),
+            "/etc/helloword/helloword.toml: line 2: `plugins.config.ebay.seller` is a table; \
+             plugin config values are text, numbers or booleans (a key with a dot in it goes in \
+             quotes: \"seller.…\" = \"…\")"
         );
     }
 

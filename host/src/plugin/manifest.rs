@@ -19,8 +19,10 @@
 //! [limits]                            # optional: below the defaults freely, above by grant
 //! cpu_ms = 100
 //!
-//! [config]                            # plugin-scoped settings, read through the config import
-//! api_version = "2025-07"
+//! optional_config = ["api_base"]      # keys read without a default; the operator may set them
+//!
+//! [config]                            # plugin-scoped settings, read through the config import;
+//! api_version = "2025-07"             # defaults, under [plugins.config.<id>] of the gateway config
 //! ```
 
 use std::collections::BTreeMap;
@@ -129,6 +131,8 @@ struct RawPlugin {
     secrets: Vec<String>,
     #[serde(default)]
     optional_secrets: Vec<String>,
+    #[serde(default)]
+    optional_config: Vec<String>,
 }
 
 /// A validated manifest.
@@ -156,8 +160,13 @@ pub struct Manifest {
     pub optional_secrets: Vec<String>,
     /// The limits it asks for instead of the defaults.
     pub limits: LimitOverrides,
-    /// Plugin config, every value as a string.
+    /// Plugin config, every value as a string: the defaults the operator's
+    /// `[plugins.config.<id>]` goes over.
     pub config: BTreeMap<String, String>,
+    /// Config keys the plugin reads that have no default; the operator may set them (and
+    /// those of `config`). A name ending in `*` stands for every key that starts with the
+    /// rest (`"public_key.*"`).
+    pub optional_config: Vec<String>,
 }
 
 impl Manifest {
@@ -251,6 +260,12 @@ impl Manifest {
                 )));
             }
         }
+        if let Some(bad) = p.optional_config.iter().find(|k| !is_config_key(k)) {
+            return Err(err(format!(
+                "`plugin.optional_config` has {bad:?}; use a config key (letters, digits, '_', \
+                 '-' and '.'), or a prefix followed by `*` such as \"public_key.*\""
+            )));
+        }
         let mut config = BTreeMap::new();
         for (key, value) in raw.config {
             let text = match value {
@@ -281,6 +296,7 @@ impl Manifest {
             optional_secrets: p.optional_secrets,
             limits: raw.limits,
             config,
+            optional_config: p.optional_config,
         })
     }
 }
@@ -293,6 +309,16 @@ pub(crate) fn is_identifier(id: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')
+}
+
+/// Whether `key` can be declared in `optional_config`: letters, digits, '_', '-' and '.',
+/// with an optional `*` at the end.
+fn is_config_key(key: &str) -> bool {
+    let name = key.strip_suffix('*').unwrap_or(key);
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 /// Whether `name` can name a secret: letters, digits, '_' and '-'.

@@ -2,7 +2,8 @@
 //! limits, host imports, and the hot-reloading set of loaded plugins.
 //!
 //! A plugin is a folder with a `plugin.toml` ([`manifest`]) and a wasm32-wasip2 component.
-//! The manifest requests secrets, hosts and limits; the operator grants them ([`grants`]).
+//! The manifest requests secrets, hosts and limits; the operator grants them ([`grants`]) and
+//! sets its config over the manifest's defaults ([`overrides`]).
 //! [`Runtime::load`] turns a manifest into a [`Plugin`]; [`PluginSet`] keeps every plugin of
 //! a folder loaded and follows changes to it.
 
@@ -17,6 +18,7 @@ pub mod instance;
 pub mod limits;
 pub mod manifest;
 mod output_size;
+pub mod overrides;
 pub mod registry;
 pub mod runtime;
 pub mod state;
@@ -30,6 +32,7 @@ pub use grants::{Admission, Grant, GrantConfig, GrantPolicy};
 pub use instance::{Description, Plugin, Usage};
 pub use limits::{LimitOverrides, Limits, PluginError};
 pub use manifest::{Manifest, PluginKind};
+pub use overrides::PluginConfigs;
 pub use registry::{PluginSet, PluginStatus};
 pub use runtime::{LoadError, Runtime, RuntimeSettings};
 pub use state::Services;

@@ -18,6 +18,7 @@ use super::grants::GrantPolicy;
 use super::instance::{ExportIndices, Plugin, WorldPre};
 use super::limits::Limits;
 use super::manifest::{Manifest, PluginKind};
+use super::overrides::PluginConfigs;
 use super::state::{CallState, Grants, Services};
 
 /// A plugin that did not load: the file to look at and what to change.
@@ -54,6 +55,8 @@ pub struct RuntimeSettings {
     pub default_limits: Limits,
     /// What each plugin is granted beyond the defaults.
     pub grants: GrantPolicy,
+    /// What the operator sets of each plugin's config (`[plugins.config.<id>]`).
+    pub config: PluginConfigs,
     /// The largest component file loaded, in bytes; a larger one is refused unread.
     pub max_component_bytes: u64,
 }
@@ -65,6 +68,7 @@ impl Default for RuntimeSettings {
             cache_dir: None,
             default_limits: Limits::default(),
             grants: GrantPolicy::default(),
+            config: PluginConfigs::default(),
             max_component_bytes: DEFAULT_MAX_COMPONENT_BYTES,
         }
     }
@@ -180,6 +184,14 @@ impl Runtime {
             .admit(&manifest, &inner.settings.default_limits)
             .map_err(on_manifest)?;
         let limits = admission.limits;
+        let config = inner
+            .settings
+            .config
+            .merged(&manifest)
+            .map_err(|unknown| LoadError {
+                file: unknown.file,
+                message: unknown.message,
+            })?;
         if limits.memory_bytes > inner.settings.engine.max_memory_bytes {
             return Err(on_manifest(format!(
                 "`limits.memory_bytes` is {}; this gateway allows at most {} \
@@ -283,7 +295,7 @@ impl Runtime {
             limits,
             allowed_hosts: manifest.allowed_hosts.clone(),
             secrets: admission.secrets,
-            config: manifest.config.clone(),
+            config,
             services: inner.services.clone(),
         });
         let mut plugin = Plugin::new(

@@ -39,7 +39,7 @@ use serde_json::json;
 use crate::io::{Crypto, Mailbox};
 use crate::mailbox;
 use crate::relay;
-use crate::settings::Settings;
+use crate::settings::{Settings, WHERE};
 use crate::spapi::{SpApi, encode};
 
 /// The Solicitations API's only action.
@@ -396,15 +396,14 @@ fn reply_by_email(
             return Err(ActionError::Misconfigured(format!(
                 "the buyer wrote by e-mail (answer to {to}), but config `smtp_host` is not set: \
                  set `smtp_host`, and `seller_email` to the address registered in Seller \
-                 Central, to answer by e-mail"
+                 Central, {WHERE}, to answer by e-mail"
             )));
         }
         (Some(_), None) => {
-            return Err(ActionError::Misconfigured(
+            return Err(ActionError::Misconfigured(format!(
                 "config `seller_email` is not set: e-mail answers to buyers must come from the \
-                 address registered in Seller Central, or Amazon drops them"
-                    .into(),
-            ));
+                 address registered in Seller Central, or Amazon drops them; set it {WHERE}"
+            )));
         }
     };
     if !relay::is_relay_address(to) {

@@ -15,6 +15,10 @@ pub const MAILBOX_PASSWORD: &str = "amazon_mailbox_password";
 /// The SMTP password, when it differs from the mailbox's.
 pub const SMTP_PASSWORD: &str = "amazon_smtp_password";
 
+/// Where the operator sets a config key, for "is not set" messages: the gateway config's
+/// table for this plugin, over the defaults of plugins/amazon/plugin.toml.
+pub const WHERE: &str = "in [plugins.config.amazon] of the gateway config";
+
 /// The report a poll asks for when `report_types` is not set.
 pub const RETURNS_REPORT: &str = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE";
 /// The account health report (JSON, schema `accountHealthReport-2020-11-18`).
@@ -191,15 +195,17 @@ impl Settings {
                             format!(
                                 "config `aws_region` is not set and cannot be read from \
                                  `sqs_queue_url` = {queue_url:?} (expected \
-                                 https://sqs.<region>.amazonaws.com/…)"
+                                 https://sqs.<region>.amazonaws.com/…): set it {WHERE}"
                             )
                         })?,
                 };
                 let access_key_id = text("aws_access_key_id").ok_or_else(|| {
-                    "config `aws_access_key_id` is not set: the SQS queue needs the access key \
-                     id of an IAM user allowed sqs:ReceiveMessage and sqs:DeleteMessage (its \
-                     secret key is the secret `aws_secret_access_key`)"
-                        .to_string()
+                    format!(
+                        "config `aws_access_key_id` is not set: the SQS queue needs the access \
+                         key id of an IAM user allowed sqs:ReceiveMessage and \
+                         sqs:DeleteMessage (its secret key is the secret \
+                         `aws_secret_access_key`); set it {WHERE}"
+                    )
                 })?;
                 Some(SqsSettings {
                     queue_url,
@@ -295,9 +301,10 @@ fn mailbox_settings(
         return Ok(None);
     };
     let username = text("mailbox_username").ok_or_else(|| {
-        "config `mailbox_username` is not set: `mailbox_host` needs the login of the mailbox \
-         (its password is the secret `amazon_mailbox_password`)"
-            .to_string()
+        format!(
+            "config `mailbox_username` is not set: `mailbox_host` needs the login of the \
+             mailbox (its password is the secret `amazon_mailbox_password`); set it {WHERE}"
+        )
     })?;
     let folder = text("mailbox_folder").unwrap_or_else(|| "INBOX".to_string());
     if folder.chars().any(char::is_control) {
@@ -335,9 +342,10 @@ fn smtp_settings(
     let username = text("smtp_username")
         .or_else(|| mailbox.map(|m| m.username.clone()))
         .ok_or_else(|| {
-            "config `smtp_username` is not set (nor `mailbox_username`, its default): \
-             `smtp_host` needs a login"
-                .to_string()
+            format!(
+                "config `smtp_username` is not set (nor `mailbox_username`, its default): \
+                 `smtp_host` needs a login; set it {WHERE}"
+            )
         })?;
     Ok(Some(SmtpSettings {
         host: mail_host("smtp_host", host)?,

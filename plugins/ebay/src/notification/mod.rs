@@ -39,7 +39,8 @@ pub fn answer_challenge(
     let endpoint = settings.endpoint.as_deref().ok_or_else(|| {
         WebhookError::Misconfigured(format!(
             "config `{ENDPOINT}` is not set: set it to the exact URL registered as the eBay \
-             notification destination (e.g. \"https://gateway.example.com/hooks/ebay\")"
+             notification destination, in the gateway config: [plugins.config.ebay] \
+             {ENDPOINT} = \"https://gateway.example.com/hooks/ebay\""
         ))
     })?;
     let digest = crypto
