@@ -75,7 +75,9 @@ pub use connector::exports::helloword::gateway::connector as connector_api;
 /// The shared model types.
 pub use connector::helloword::gateway::types;
 /// The host interfaces, one module each.
-pub use connector::helloword::gateway::{clock, config, crypto, http, log, mail, metrics};
+pub use connector::helloword::gateway::{
+    cache, clock, config, crypto, delivery, http, log, mail, metrics,
+};
 /// What locale packs export.
 pub use locale::exports::helloword::gateway::locale as locale_api;
 /// What compensation policies export.

@@ -91,7 +91,12 @@ pub struct Usage {
 /// limits. `$signature` is the generated accessor of that export's typed function
 /// (`Guest::func_*`), which gives its Rust types.
 macro_rules! export_call {
-    ($self:ident, $pre:expr, $export:literal, $signature:path, ($($arg:expr),*)) => {{
+    ($self:ident, $pre:expr, $export:literal, $signature:path, ($($arg:expr),*)) => {
+        export_call!($self, $pre, $export, $signature, ($($arg),*), |out, _state: &CallState| out)
+    };
+    // `$finish` makes the call's value from the export's result and what the call's host
+    // imports recorded in the store.
+    ($self:ident, $pre:expr, $export:literal, $signature:path, ($($arg:expr),*), $finish:expr) => {{
         // This call site, told apart from every other by the address of a static of its own
         // (writable, so never folded with another): its signature is checked once per
         // plugin and site.
@@ -108,7 +113,7 @@ macro_rules! export_call {
                                 .typed(&instance, &mut store, &SITE, $signature)?
                                 .call_async(&mut store, ($($arg,)*))
                                 .await?;
-                            Ok(out)
+                            Ok(($finish)(out, store.data()))
                         }
                         .await;
                         (store, result)
@@ -474,12 +479,27 @@ impl Plugin {
         req: &connector_api::IncomingRequest,
     ) -> Result<Result<connector_api::WebhookOutcome, connector_api::WebhookError>, PluginError>
     {
+        self.handle_webhook_verdict(req)
+            .await
+            .map(|verdict| verdict.outcome)
+    }
+
+    /// `connector.handle-webhook`, with what the connector told the host on the way
+    /// (`delivery.verified-unreadable`).
+    pub async fn handle_webhook_verdict(
+        &self,
+        req: &connector_api::IncomingRequest,
+    ) -> Result<WebhookVerdict, PluginError> {
         export_call!(
             self,
             self.connector()?,
             "handle-webhook",
             connector_api::Guest::func_handle_webhook,
-            (req)
+            (req),
+            |outcome, state: &CallState| WebhookVerdict {
+                outcome,
+                verified_unreadable: state.host.verified_unreadable,
+            }
         )
     }
 
@@ -605,6 +625,29 @@ impl Plugin {
             policy_api::Guest::func_decide,
             (ctx)
         )
+    }
+}
+
+/// What `handle-webhook` returned, and what the connector said about the request.
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookVerdict {
+    /// The connector's answer.
+    pub outcome: Result<connector_api::WebhookOutcome, connector_api::WebhookError>,
+    /// The connector called `delivery.verified-unreadable`: the request's signature verified
+    /// but the connector cannot read it. Only a `bad-request` answer makes use of it.
+    pub verified_unreadable: bool,
+}
+
+impl WebhookVerdict {
+    /// The reason a verified delivery cannot be read, when that is what the connector said:
+    /// it called `delivery.verified-unreadable` and refused with `bad-request`.
+    pub fn unreadable(&self) -> Option<&str> {
+        match &self.outcome {
+            Err(connector_api::WebhookError::BadRequest(why)) if self.verified_unreadable => {
+                Some(why)
+            }
+            _ => None,
+        }
     }
 }
 

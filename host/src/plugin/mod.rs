@@ -29,7 +29,7 @@ pub use cache::CacheOutcome;
 pub use engine::EngineSettings;
 pub use executor::Executor;
 pub use grants::{Admission, Grant, GrantConfig, GrantPolicy};
-pub use instance::{Description, Plugin, Usage};
+pub use instance::{Description, Plugin, Usage, WebhookVerdict};
 pub use limits::{LimitOverrides, Limits, PluginError};
 pub use manifest::{Manifest, PluginKind};
 pub use overrides::PluginConfigs;

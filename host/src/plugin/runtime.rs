@@ -296,6 +296,7 @@ impl Runtime {
             allowed_hosts: manifest.allowed_hosts.clone(),
             secrets: admission.secrets,
             config,
+            cache: Default::default(),
             services: inner.services.clone(),
         });
         let mut plugin = Plugin::new(

@@ -62,6 +62,8 @@ pub struct Grants {
     pub secrets: Vec<String>,
     /// Plugin config.
     pub config: BTreeMap<String, String>,
+    /// What the `cache` import keeps for this plugin version across its calls.
+    pub cache: super::host::GuestCache,
     /// Gateway services.
     pub services: Arc<Services>,
 }
@@ -147,6 +149,8 @@ pub struct HostContext {
     pub quota_exceeded: bool,
     /// Epoch ticks the guest has run in this call.
     pub ticks: u64,
+    /// The connector said the request verified but cannot be read (`delivery` import).
+    pub verified_unreadable: bool,
 }
 
 impl HostContext {
@@ -168,6 +172,7 @@ impl HostContext {
         self.calls = 0;
         self.quota_exceeded = false;
         self.ticks = 0;
+        self.verified_unreadable = false;
     }
 
     /// Host calls made so far in this call.
@@ -204,6 +209,7 @@ impl CallState {
                 calls: 0,
                 quota_exceeded: false,
                 ticks: 0,
+                verified_unreadable: false,
             },
             output,
         }

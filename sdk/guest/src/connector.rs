@@ -1,8 +1,8 @@
 //! Bindings for the `marketplace-connector` world.
 //!
 //! Implement [`Connector`] and export it with [`export_connector!`](crate::export_connector).
-//! The host imports (log, clock, config, metrics, crypto, http, mail) are the modules re-exported
-//! here.
+//! The host imports (log, clock, config, metrics, crypto, http, mail, cache) are the modules
+//! re-exported here; [`delivery`] wraps the `delivery` import.
 
 #[doc(hidden)]
 pub mod bindings {
@@ -21,13 +21,39 @@ pub use bindings::exports::helloword::gateway::connector::{
     WebhookOutcome,
 };
 #[cfg(target_arch = "wasm32")]
-pub use bindings::helloword::gateway::{clock, config, crypto, http, log, mail, metrics};
+pub use bindings::helloword::gateway::{cache, clock, config, crypto, http, log, mail, metrics};
 
 /// Native stand-ins for the host imports (see [`native`]).
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 #[cfg(not(target_arch = "wasm32"))]
-pub use native::{clock, config, crypto, http, log, mail, metrics};
+pub use native::{cache, clock, config, crypto, http, log, mail, metrics};
+
+/// `helloword:gateway/delivery`: tell the host about the request being handled.
+pub mod delivery {
+    use super::WebhookError;
+    #[cfg(target_arch = "wasm32")]
+    use super::bindings::helloword::gateway::delivery as import;
+    #[cfg(not(target_arch = "wasm32"))]
+    use super::native::delivery as import;
+
+    /// Refuse a request whose signature verified but whose body the connector cannot read
+    /// (malformed JSON, a shape it does not know): the host keeps the delivery for
+    /// `helloword replay`, answers the marketplace 202 so its subscription survives, and
+    /// alerts the seller. Call it only after the signature checked:
+    ///
+    /// ```ignore
+    /// verify(&req.body, &signature)?;
+    /// let body = json::parse(&req.body).map_err(|e| delivery::unreadable(format!("{topic}: {e}")))?;
+    /// ```
+    ///
+    /// Returns the `bad-request` to refuse with; a gateway built before this import existed
+    /// does not load the component (it names the missing import).
+    pub fn unreadable(text: impl Into<String>) -> WebhookError {
+        import::verified_unreadable();
+        WebhookError::BadRequest(text.into())
+    }
+}
 
 impl Reply {
     /// A JSON reply with the given status.

@@ -3,7 +3,8 @@
 //! A connector compiled for wasm calls the gateway through its imports. Compiled natively
 //! (unit tests, the benchmark that measures what the sandbox costs), the same calls land
 //! here and go to the [`NativeHost`] the embedding program installed with [`install`].
-//! Without one, every call panics and names what is missing.
+//! Without one, every call panics and names what is missing — except `cache` (which then
+//! keeps nothing) and `delivery` (which then tells no one).
 
 use std::sync::OnceLock;
 
@@ -69,6 +70,17 @@ pub trait NativeHost: Send + Sync {
             server.host
         )))
     }
+    /// `cache.get`. By default the embedding keeps nothing: every lookup misses.
+    fn cache_get(&self, key: &str) -> Option<Vec<u8>> {
+        let _ = key;
+        None
+    }
+    /// `cache.set`. By default nothing is kept.
+    fn cache_set(&self, key: &str, value: &[u8], ttl_seconds: u32) {
+        let _ = (key, value, ttl_seconds);
+    }
+    /// `delivery.verified-unreadable`. By default it is ignored.
+    fn verified_unreadable(&self) {}
     /// `mail.send`. By default the embedding has no mail, as for [`NativeHost::mail_fetch`].
     fn mail_send(
         &self,
@@ -218,5 +230,32 @@ pub mod mail {
     /// Send a message.
     pub fn send(server: &Server, message: &Outgoing) -> Result<String, MailError> {
         super::host().mail_send(server, message)
+    }
+}
+
+/// `helloword:gateway/cache`. Without an installed host nothing is kept (a cache that
+/// always misses is a correct cache), so a connector's pure code can use it in unit tests.
+pub mod cache {
+    /// The value under `key`, if kept and not expired.
+    pub fn get(key: &str) -> Option<Vec<u8>> {
+        super::HOST.get().and_then(|host| host.cache_get(key))
+    }
+
+    /// Keep `value` under `key` for `ttl_seconds`.
+    pub fn set(key: &str, value: &[u8], ttl_seconds: u32) {
+        if let Some(host) = super::HOST.get() {
+            host.cache_set(key, value, ttl_seconds)
+        }
+    }
+}
+
+/// `helloword:gateway/delivery`. Without an installed host the call tells no one, so a
+/// connector's pure code can refuse an unreadable delivery in unit tests.
+pub mod delivery {
+    /// The request verified but cannot be read.
+    pub fn verified_unreadable() {
+        if let Some(host) = super::HOST.get() {
+            host.verified_unreadable()
+        }
     }
 }
