@@ -288,3 +288,58 @@ async fn the_deletion_handshake_and_a_signed_account_deletion_erase_the_buyer() 
     assert_eq!(request.status, helloword::tickets::model::Status::Resolved);
     gw.stop().await;
 }
+
+/// eBay asks integrators to cache its notification public keys (its Notification API has a
+/// daily call limit): before the fix every notification fetched the key again (14
+/// notifications, 14 fetches).
+#[tokio::test]
+async fn a_hundred_notifications_fetch_their_public_key_once_and_an_unknown_kid_is_fetched() {
+    use common::ebay_keys::{EbayKey, KeyServer, deletion};
+    let first = EbayKey::new(7, "3a9f0a7e-0d1c-4f36-9d7e-1f3c5b2a8e01");
+    let second = EbayKey::new(9, "b2c8d6e4-5f70-4a81-9b2c-3d4e5f607182");
+    let keys = [
+        (first.kid.clone(), first.pem()),
+        (second.kid.clone(), second.pem()),
+    ];
+    let server = KeyServer::start(keys.into_iter().collect()).await;
+    let tmp = tempfile::tempdir().unwrap();
+    install_ebay(tmp.path(), server.port);
+    let gw = start_with(
+        tmp.path(),
+        &format!("ebay_app_token = {{ value = \"app-token\" }}\n{}", config()),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let send = |key: &EbayKey, body: Vec<u8>| {
+        client
+            .post(format!("{}/hooks/ebay", gw.base))
+            .header("X-EBAY-SIGNATURE", key.sign(&body))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    for i in 0..100 {
+        let body = deletion(&format!("n-{i}"), &format!("buyer_{i}"));
+        let answer = send(&first, body).await.unwrap();
+        assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
+    }
+    assert_eq!(
+        server.fetches(&first.kid),
+        1,
+        "one fetch for 100 notifications"
+    );
+    // A key id the gateway has not seen is fetched, once.
+    for i in 0..3 {
+        let answer = send(&second, deletion(&format!("m-{i}"), "other"))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    assert_eq!(server.fetches(&second.kid), 1);
+    // A kid eBay does not know is fetched (and refused) each time: nothing to cache.
+    let unknown = EbayKey::new(11, "00000000-0000-4000-8000-000000000000");
+    let answer = send(&unknown, deletion("x-1", "x")).await.unwrap();
+    assert_eq!(answer.status(), 412);
+    assert_eq!(server.all_fetches(), 3);
+    gw.stop().await;
+}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod ebay_keys;
 pub mod gateway;
 pub mod mail;
 pub mod served;

@@ -7,15 +7,17 @@
 //! signature (P-256, SHA-1) is verified by the host over the raw body bytes (mismatch →
 //! 412, as eBay's SDKs answer); only then is the body parsed.
 //!
-//! Each call runs in a fresh instance, so a fetched key cannot be cached between
-//! deliveries; configuring `public_key.<kid>` avoids the fetch.
+//! A fetched key is kept in the host's cache for this plugin (`cache` import) for an hour,
+//! by kid, as eBay asks (its Notification API has a daily call limit): every call runs in a
+//! fresh instance, so without it each notification would fetch the key again. A kid that is
+//! not in the cache is fetched; configuring `public_key.<kid>` avoids the fetch altogether.
 
 pub mod challenge;
 pub mod signature;
 pub mod topics;
 
 use helloword_sdk::connector::crypto::CryptoError;
-use helloword_sdk::connector::{IncomingRequest, Reply, WebhookError, WebhookOutcome};
+use helloword_sdk::connector::{IncomingRequest, Reply, WebhookError, WebhookOutcome, cache};
 use helloword_sdk::json;
 
 use crate::api::{Api, Service};
@@ -91,6 +93,14 @@ pub fn handle_signed(
         .map_err(|e| WebhookError::BadRequest(e.0))
 }
 
+/// How long a fetched public key is kept: eBay's SDKs keep keys for an hour.
+pub const KEY_CACHE_SECONDS: u32 = 3600;
+
+/// The cache key of kid `kid`'s PEM.
+fn cache_key(kid: &str) -> String {
+    format!("public_key:{kid}")
+}
+
 /// The PEM of key `kid`: from config, else from eBay.
 fn public_key(
     kid: &str,
@@ -102,10 +112,14 @@ fn public_key(
     {
         return Ok((pem, KeySource::Config));
     }
+    if let Some(pem) = cache::get(&cache_key(kid)).and_then(|bytes| String::from_utf8(bytes).ok()) {
+        return Ok((pem, KeySource::Ebay));
+    }
     if !crypto.has_secret(APP_TOKEN) {
         return Err(WebhookError::Misconfigured(format!(
-            "no public key for kid {kid}: add config `{PUBLIC_KEY_PREFIX}{kid}` with the PEM, or \
-             give the gateway the secret `{APP_TOKEN}` so the connector can fetch it from eBay"
+            "no public key for kid {kid}: set config `{PUBLIC_KEY_PREFIX}{kid}` to the PEM (in \
+             [plugins.config.ebay] of the gateway config), or give the gateway the secret \
+             `{APP_TOKEN}` so the connector can fetch it from eBay"
         )));
     }
     let request = api.request(
@@ -120,9 +134,12 @@ fn public_key(
         .map_err(|e| WebhookError::Unavailable(format!("{what} failed: {e:?}")))?;
     let text = || crate::api::error_text(&response.body);
     match response.status {
-        200..=299 => signature::key_from_response(&response.body)
-            .map(|pem| (pem, KeySource::Ebay))
-            .map_err(WebhookError::Unavailable),
+        200..=299 => {
+            let pem =
+                signature::key_from_response(&response.body).map_err(WebhookError::Unavailable)?;
+            cache::set(&cache_key(kid), pem.as_bytes(), KEY_CACHE_SECONDS);
+            Ok((pem, KeySource::Ebay))
+        }
         404 => Err(WebhookError::PreconditionFailed(format!(
             "eBay has no public key {kid} ({what} answered 404), so the signature cannot be eBay's"
         ))),
