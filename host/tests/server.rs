@@ -240,7 +240,7 @@ async fn a_looping_plugin_gets_503_while_health_and_other_plugins_answer() {
         "{metrics}"
     );
     assert!(
-        metrics.contains("helloword_plugin_echo_deliveries{plugin=\"echo\"} 5"),
+        metrics.contains("helloword_ext_echo_deliveries_total{plugin=\"echo\"} 5"),
         "{metrics}"
     );
 }

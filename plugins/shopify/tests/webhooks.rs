@@ -180,11 +180,11 @@ async fn an_unknown_topic_is_acknowledged_and_ignored() {
     );
     assert_eq!(
         metrics.counter_value(
-            "helloword_plugin_ignored_topics",
-            &[("plugin", "shopify"), ("topic", "app/uninstalled")]
+            "helloword_ext_ignored_topics_total",
+            &[("plugin", "shopify")]
         ),
         1,
-        "the ignored topic is counted"
+        "the ignored topic is counted, without a label from the unsigned topic header"
     );
 }
 
