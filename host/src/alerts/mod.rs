@@ -68,6 +68,12 @@ pub enum Trigger {
         /// The words found.
         words: Vec<String>,
     },
+    /// A signed delivery its connector cannot read was kept for replay (the ticket is about
+    /// it; see `crate::ingest::unreadable`).
+    UnreadableDelivery {
+        /// The kept delivery's sequence number.
+        delivery: u64,
+    },
 }
 
 impl Trigger {
@@ -79,6 +85,7 @@ impl Trigger {
             Trigger::LogisticsStalled { .. } => "logistics-stalled".into(),
             Trigger::PaymentFailed => "payment-failed".into(),
             Trigger::NegativeWords { .. } => "negative-words".into(),
+            Trigger::UnreadableDelivery { .. } => "unreadable-delivery".into(),
         }
     }
 
@@ -97,6 +104,10 @@ impl Trigger {
             Trigger::NegativeWords { words } => {
                 format!("Buyer may leave a negative review ({})", words.join(", "))
             }
+            Trigger::UnreadableDelivery { delivery } => format!(
+                "A marketplace delivery could not be read and is kept (delivery {delivery}); \
+                 fix the connector, then run `helloword replay`"
+            ),
         }
     }
 }

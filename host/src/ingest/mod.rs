@@ -8,10 +8,17 @@
 //! connector is misconfigured or broke a limit, 503 when it timed out, a dependency is
 //! unavailable, or storage failed — so the marketplace retries. A delivery on which the
 //! connector failed is kept (bounded) for `helloword replay`.
+//!
+//! A delivery whose signature verified but that the connector cannot read (it called
+//! `delivery.verified-unreadable` and refused with `bad-request`) is kept the same way and
+//! answered 202: refusing it would make the marketplace retry it and in the end disable the
+//! subscription, and the case in it would be lost. A ticket about it alerts the seller
+//! ([`unreadable`]); `helloword replay` runs it again once the connector is fixed.
 
 pub mod attachments;
 pub mod poll;
 pub mod replay;
+pub mod unreadable;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -130,13 +137,13 @@ async fn deliver(
         .webhook_calls
         .run(move || {
             async move {
-                let outcome = plugin.handle_webhook(&incoming).await;
-                (incoming, outcome)
+                let verdict = plugin.handle_webhook_verdict(&incoming).await;
+                (incoming, verdict)
             }
             .instrument(span)
         })
         .await;
-    let Ok((incoming, outcome)) = called else {
+    let Ok((incoming, verdict)) = called else {
         return error(
             StatusCode::SERVICE_UNAVAILABLE,
             "plugin-unavailable",
@@ -144,6 +151,13 @@ async fn deliver(
                 "the call into plugin `{id}` was lost; the delivery was not stored, so send it again"
             ),
         );
+    };
+    let outcome = match verdict {
+        Ok(verdict) => match verdict.unreadable() {
+            Some(why) => return unreadable::keep(app, id, &incoming, &body, why).await,
+            None => Ok(verdict.outcome),
+        },
+        Err(failure) => Err(failure),
     };
     accept(app, id, &incoming, &parts.headers, &body, outcome).await
 }

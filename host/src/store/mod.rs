@@ -11,7 +11,7 @@
 //! | `inbox` | sequence number, u64 big-endian (sorts in arrival order) | [`InboxRecord`] as JSON |
 //! | `inbox_bodies` | same sequence number | the raw request body, exactly as received |
 //! | `deliveries` | `<plugin>\0<delivery id>` | sequence number of the first copy |
-//! | `unverified` | sequence number of an inbox record its connector failed on | empty |
+//! | `unverified` | sequence number of an inbox record its connector failed on or cannot read (kept for replay) | empty |
 //! | `tickets` | ticket id, u64 big-endian | [`Ticket`](crate::tickets::model::Ticket) as JSON |
 //! | `cases` | `<marketplace>\0<shop>\0<case key>` | ticket id |
 //! | `business` | `<marketplace>\0<business key>` | empty: the key's effect was applied |
@@ -90,8 +90,15 @@ pub enum InboxState {
         /// What went wrong.
         error: String,
     },
-    /// Was unverified; `helloword replay` ran it through the fixed connector and stored the
-    /// result as a new inbox record.
+    /// Its signature verified but its connector cannot read it (the connector said so
+    /// through `delivery.verified-unreadable`); kept for `helloword replay` like an
+    /// unverified one, and answered 202 so the marketplace keeps the subscription.
+    Unreadable {
+        /// What the connector cannot read.
+        error: String,
+    },
+    /// Was unverified or unreadable; `helloword replay` ran it through the fixed connector
+    /// and stored the result as a new inbox record.
     Replayed {
         /// The new record's sequence number.
         delivery: u64,
@@ -1230,6 +1237,42 @@ mod tests {
             error: "trap".into(),
         };
         assert_eq!(store.append_unverified(failed, b"x").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_delivery_is_kept_until_a_replay_settles_it() {
+        let place = both::Place::Sled(tempfile::tempdir().unwrap());
+        let store = place.open();
+        let mut kept = record(None);
+        kept.state = InboxState::Unreadable {
+            error: "expected value at line 1 column 1".into(),
+        };
+        let seq = store
+            .append_unverified(kept, b"{not json")
+            .await
+            .unwrap()
+            .unwrap();
+        drop(store);
+        let store = place.open();
+        assert_eq!(store.unverified().unwrap(), vec![seq]);
+        let (record, body) = store.delivery(seq).unwrap().unwrap();
+        assert_eq!(body, b"{not json");
+        assert_eq!(
+            record.state,
+            InboxState::Unreadable {
+                error: "expected value at line 1 column 1".into()
+            }
+        );
+        store.settle_unverified(seq, None).await.unwrap();
+        assert!(store.unverified().unwrap().is_empty());
+        // Records written before the state existed still read.
+        let old = br#"{"v":1,"plugin":"shopify","received_at":"2025-07-10T16:15:47Z","method":"POST","path":"/","query":"","headers":[],"delivery_id":null,"events":[],"state":"unverified","error":"trap"}"#;
+        assert_eq!(
+            decode_record(1, old).unwrap().state,
+            InboxState::Unverified {
+                error: "trap".into()
+            }
+        );
     }
 
     #[tokio::test]

@@ -186,6 +186,11 @@ impl EngineSettings {
 /// engine.
 pub const TIMER_BATCH: usize = 256;
 
+/// The `reason.code` of the event ingest writes about a signed delivery that its connector
+/// cannot read and that is kept for replay; its ticket alerts
+/// ([`Trigger::UnreadableDelivery`](crate::alerts::Trigger)).
+pub const UNREADABLE_DELIVERY: &str = "unreadable-delivery";
+
 /// Open tickets per assignee.
 fn count_loads(store: &Store) -> Result<HashMap<String, u32>, StoreError> {
     let mut loads = HashMap::new();
@@ -1588,6 +1593,9 @@ impl Engine {
 
 /// The anomaly watchers that look at single events: failed payments and the words of a
 /// buyer about to leave a negative review.
+///
+/// The ticket about a kept delivery its connector cannot read (written by ingest with this
+/// reason code and its sequence number in attribute `kept_delivery`) alerts too.
 fn anomalies(event: &TicketEvent) -> Vec<crate::alerts::Trigger> {
     let mut found = Vec::new();
     let failed = event.status.as_deref().is_some_and(|s| {
@@ -1609,6 +1617,19 @@ fn anomalies(event: &TicketEvent) -> Vec<crate::alerts::Trigger> {
         if !words.is_empty() {
             found.push(crate::alerts::Trigger::NegativeWords { words });
         }
+    }
+    if event.kind == IssueKind::Other
+        && event
+            .reason
+            .as_ref()
+            .is_some_and(|r| r.code == UNREADABLE_DELIVERY)
+        && let Some(delivery) = event
+            .attributes
+            .iter()
+            .find(|(name, _)| name == "kept_delivery")
+            .and_then(|(_, seq)| seq.parse().ok())
+    {
+        found.push(crate::alerts::Trigger::UnreadableDelivery { delivery });
     }
     found
 }

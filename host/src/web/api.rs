@@ -65,6 +65,11 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> 
         (&Method::GET, ["reports", rest @ ..]) => super::reports_api::handle(app, rest, &query),
         (&Method::GET, ["locales"]) => super::replies_api::locales(app).await,
         (&Method::GET, ["outbox"]) => super::actions_api::outbox(app),
+        (&Method::GET, ["deliveries", "kept"]) => match crate::ingest::unreadable::list(&app.store)
+        {
+            Ok(kept) => json(StatusCode::OK, &serde_json::json!({ "kept": kept })),
+            Err(e) => storage_error(e),
+        },
         (&Method::GET, ["tickets", id, "files"]) => with_id(id, |id| match app.store.files(id) {
             Ok(files) => json(StatusCode::OK, &serde_json::json!({ "files": files })),
             Err(e) => storage_error(e),

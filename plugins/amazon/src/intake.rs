@@ -14,7 +14,7 @@
 //! plugin, and no plugin-side comparison can leak timing.
 
 use helloword_sdk::connector::crypto::Part;
-use helloword_sdk::connector::{IncomingRequest, WebhookError, WebhookOutcome};
+use helloword_sdk::connector::{IncomingRequest, WebhookError, WebhookOutcome, delivery};
 use helloword_sdk::json::{self, Value};
 use helloword_sdk::types::{ActionError, DedupeKey, IssueKind, TicketEvent};
 
@@ -105,13 +105,14 @@ pub fn handle_webhook(
         )));
     }
     check_api_key(req, settings, crypto)?;
-    let body = json::parse(&req.body).map_err(WebhookError::BadRequest)?;
-    let notification =
-        envelope::parse(unwrap_eventbridge(&body)).map_err(WebhookError::BadRequest)?;
+    // Authenticated from here on: a body the connector cannot read is kept by the host for
+    // replay (202), not refused, so EventBridge does not retry it into its dead-letter queue.
+    let body = json::parse(&req.body).map_err(delivery::unreadable)?;
+    let notification = envelope::parse(unwrap_eventbridge(&body)).map_err(delivery::unreadable)?;
     match process(&notification, settings, api, crypto) {
         Ok(Ok(Processed::Events(events, notes))) => Ok((WebhookOutcome::Events(events), notes)),
         Ok(Ok(Processed::Ignored(topic))) => Ok((WebhookOutcome::Ignored(topic), Vec::new())),
-        Ok(Err(bad)) => Err(WebhookError::BadRequest(bad)),
+        Ok(Err(bad)) => Err(delivery::unreadable(bad)),
         Err(ActionError::Misconfigured(m)) => Err(WebhookError::Misconfigured(m)),
         // A report that cannot be fetched now: 503, so EventBridge delivers again.
         Err(ActionError::Transient(m) | ActionError::Permanent(m)) => {

@@ -25,6 +25,7 @@ mod ids;
 mod normalize;
 mod payload;
 
+use helloword_sdk::connector::delivery::unreadable;
 use helloword_sdk::connector::{
     Capability, Connector, IncomingRequest, Info, PollResult, WebhookError, WebhookOutcome, clock,
     config, crypto, http, log, metrics,
@@ -88,15 +89,18 @@ impl Connector for ShopifyConnector {
             );
             return Ok(WebhookOutcome::Ignored(delivery.topic));
         }
+        // Signed by Shopify from here on: a body the connector cannot read is kept by the
+        // host for replay (202), not refused, so Shopify does not retry it and in the end
+        // remove the subscription.
         let body = json::parse(&req.body).map_err(|e| {
-            WebhookError::BadRequest(format!(
+            unreadable(format!(
                 "{} delivery {}: {e}",
                 delivery.topic, delivery.webhook_id
             ))
         })?;
         normalize::normalize(&delivery, &body)
             .map(WebhookOutcome::Events)
-            .map_err(|e| WebhookError::BadRequest(e.0))
+            .map_err(|e| unreadable(e.0))
     }
 
     /// Shopify pushes every after-sales change this connector handles (disputes, refunds,

@@ -189,12 +189,28 @@ async fn an_unknown_topic_is_acknowledged_and_ignored() {
 }
 
 #[tokio::test]
-async fn malformed_json_with_a_valid_signature_is_a_bad_request() {
+async fn malformed_json_with_a_valid_signature_is_reported_as_verified_but_unreadable() {
     let body = br#"{"id": 285332461850802063, "amount": "#;
-    let got = outcome(kit(), &delivery("disputes/create", body, CLIENT_SECRET)).await;
+    let verdict = load(kit())
+        .await
+        .handle_webhook_verdict(&delivery("disputes/create", body, CLIENT_SECRET))
+        .await
+        .unwrap();
     assert!(
-        matches!(&got, Err(WebhookError::BadRequest(m)) if m.contains("disputes/create delivery webhook-1: body is not valid JSON")),
-        "{got:?}"
+        verdict.unreadable().is_some_and(|m| m
+            .contains("disputes/create delivery webhook-1: body is not valid JSON")),
+        "{verdict:?}"
+    );
+    // Unsigned, the same body is refused and not reported: anyone could send it.
+    let forged = load(kit())
+        .await
+        .handle_webhook_verdict(&delivery("disputes/create", body, "not-the-secret"))
+        .await
+        .unwrap();
+    assert!(!forged.verified_unreadable, "{forged:?}");
+    assert!(
+        matches!(forged.outcome, Err(WebhookError::Unauthorized(_))),
+        "{forged:?}"
     );
 }
 

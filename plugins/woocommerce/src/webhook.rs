@@ -14,6 +14,7 @@
 //! | anything else | `ignored(topic)` |
 
 use helloword_sdk::base64::{Engine as _, engine::general_purpose::STANDARD};
+use helloword_sdk::connector::delivery::unreadable;
 use helloword_sdk::connector::{IncomingRequest, Reply, WebhookError, WebhookOutcome, crypto, log};
 use helloword_sdk::json::{self, Value};
 
@@ -53,11 +54,14 @@ pub fn handle(req: &IncomingRequest) -> Result<WebhookOutcome, WebhookError> {
         return Ok(WebhookOutcome::Reply(Reply::json(200, &body)));
     }
     verify(req)?;
+    // Signed by the store from here on: a delivery the connector cannot read is kept by the
+    // host for replay (202), not refused, so WooCommerce does not retry it and disable the
+    // webhook after repeated failures.
     let topic = req
         .header(TOPIC)
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| WebhookError::BadRequest(format!("the {TOPIC} header is missing")))?
+        .ok_or_else(|| unreadable(format!("the {TOPIC} header is missing")))?
         .to_string();
     let shop = settings::shop(req.header(SOURCE));
     let delivery = delivery_key(req);
@@ -69,14 +73,13 @@ pub fn handle(req: &IncomingRequest) -> Result<WebhookOutcome, WebhookError> {
         "order.created" | "order.updated" | "order.restored" => {
             let order = body(req, &topic)?;
             let events = normalize::order_events(&order, &ctx)
-                .map_err(|e| WebhookError::BadRequest(format!("{topic}: {e}")))?;
+                .map_err(|e| unreadable(format!("{topic}: {e}")))?;
             Ok(WebhookOutcome::Events(events))
         }
         "order.deleted" => {
             let payload = body(req, &topic)?;
-            let id = json::id_at(&payload, "/id").ok_or_else(|| {
-                WebhookError::BadRequest(format!("{topic}: the payload has no `id`"))
-            })?;
+            let id = json::id_at(&payload, "/id")
+                .ok_or_else(|| unreadable(format!("{topic}: the payload has no `id`")))?;
             Ok(WebhookOutcome::Events(vec![normalize::order_trashed(
                 &id, &ctx,
             )]))
@@ -95,9 +98,8 @@ fn action(
     let hook = topic.trim_start_matches("action.");
     if hook == CUSTOMER_NOTE_ACTION {
         let payload = body(req, topic)?;
-        let order_id = json::id_at(&payload, "/arg/order_id").ok_or_else(|| {
-            WebhookError::BadRequest(format!("{topic}: the payload has no `arg.order_id`"))
-        })?;
+        let order_id = json::id_at(&payload, "/arg/order_id")
+            .ok_or_else(|| unreadable(format!("{topic}: the payload has no `arg.order_id`")))?;
         let note = json::str_at(&payload, "/arg/customer_note").unwrap_or_default();
         if note.trim().is_empty() || reference::key_in(note).is_some() {
             // An empty note, or one this connector sent: the action's outcome already says so.
@@ -115,14 +117,14 @@ fn action(
     let payload = body(req, topic)?;
     let order_id = json::id_at(&payload, "/arg")
         .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| WebhookError::BadRequest(format!("{topic}: `arg` is not an order id")))?;
+        .ok_or_else(|| unreadable(format!("{topic}: `arg` is not an order id")))?;
     // The payload names only the order; its refunds and status come from the REST API.
     let api = Api::for_shop(ctx.shop).map_err(|e| fetch_error(topic, e))?;
     let order = api
         .get(&format!("/orders/{order_id}"))
         .map_err(|e| fetch_error(topic, e))?;
     let events = normalize::order_events(&order, ctx)
-        .map_err(|e| WebhookError::BadRequest(format!("{topic}: order {order_id}: {e}")))?;
+        .map_err(|e| unreadable(format!("{topic}: order {order_id}: {e}")))?;
     Ok(WebhookOutcome::Events(events))
 }
 
@@ -199,7 +201,7 @@ fn delivery_key(req: &IncomingRequest) -> Option<String> {
 }
 
 fn body(req: &IncomingRequest, topic: &str) -> Result<Value, WebhookError> {
-    json::parse(&req.body).map_err(|e| WebhookError::BadRequest(format!("{topic}: {e}")))
+    json::parse(&req.body).map_err(|e| unreadable(format!("{topic}: {e}")))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //!
 //! | path        | what it does                                                                  |
 //! |-------------|-------------------------------------------------------------------------------|
-//! | `/`         | checks `x-echo-signature` (base64 HMAC-SHA256 of the body, secret `echo_secret`) when present, then returns one event carrying the body as buyer text (and the URLs in `x-echo-attachments` as attachments) |
+//! | `/`         | checks `x-echo-signature` (base64 HMAC-SHA256 of the body, secret `echo_secret`) when present, then returns one event carrying the body as buyer text (and the URLs in `x-echo-attachments` as attachments); with config `reads = "json"`, a body that is not JSON is refused as unreadable (`delivery::unreadable`) |
 //! | `/reply`    | replies 200 with the body it got                                              |
 //! | `/digest`   | replies with hex SHA-256 of the query's `challenge` + the secret `echo_secret` |
 //! | `/config`   | replies with its whole plugin config as `key=value` lines                     |
@@ -13,7 +13,7 @@
 use helloword_sdk::base64::{Engine as _, engine::general_purpose::STANDARD};
 use helloword_sdk::connector::{
     Capability, Connector, IncomingRequest, Info, PollResult, Reply, WebhookError, WebhookOutcome,
-    config, crypto, http, log, metrics,
+    config, crypto, delivery, http, log, metrics,
 };
 use helloword_sdk::types::{
     Action, ActionError, ActionOutcome, ActionStatus, DedupeKey, IssueKind, TicketEvent,
@@ -115,6 +115,14 @@ impl Connector for Echo {
                             "x-echo-signature does not match the body".into(),
                         ));
                     }
+                }
+                // With config `reads = "json"` a body that is not JSON is a delivery this
+                // connector cannot read (kept by the host for replay); a config change (the
+                // "fix") and `helloword replay` then store it.
+                if config::get("reads").as_deref() == Some("json")
+                    && helloword_sdk::json::parse(&req.body).is_err()
+                {
+                    return Err(delivery::unreadable("the body is not JSON"));
                 }
                 log::log(
                     log::Level::Debug,

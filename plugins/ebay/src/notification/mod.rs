@@ -11,13 +11,19 @@
 //! by kid, as eBay asks (its Notification API has a daily call limit): every call runs in a
 //! fresh instance, so without it each notification would fetch the key again. A kid that is
 //! not in the cache is fetched; configuring `public_key.<kid>` avoids the fetch altogether.
+//!
+//! Once the signature verified, a body the connector cannot read (not JSON, no topic, a
+//! shape it does not know) is refused through `delivery::unreadable`: the host keeps it for
+//! replay and answers 202, so eBay does not retry it and disable the subscription.
 
 pub mod challenge;
 pub mod signature;
 pub mod topics;
 
 use helloword_sdk::connector::crypto::CryptoError;
-use helloword_sdk::connector::{IncomingRequest, Reply, WebhookError, WebhookOutcome, cache};
+use helloword_sdk::connector::{
+    IncomingRequest, Reply, WebhookError, WebhookOutcome, cache, delivery,
+};
 use helloword_sdk::json;
 
 use crate::api::{Api, Service};
@@ -82,15 +88,16 @@ pub fn handle_signed(
             sig.kid
         )));
     }
-    let body = json::parse(&req.body).map_err(WebhookError::BadRequest)?;
+    // Signed by eBay from here on: what cannot be read is kept, not refused.
+    let body = json::parse(&req.body).map_err(delivery::unreadable)?;
     let topic = topics::topic(&body)
-        .ok_or_else(|| WebhookError::BadRequest("notification has no `metadata.topic`".into()))?;
+        .ok_or_else(|| delivery::unreadable("notification has no `metadata.topic`"))?;
     if !topics::handles(&topic) {
         return Ok(WebhookOutcome::Ignored(topic));
     }
     topics::normalize(&settings.seller, &body)
         .map(WebhookOutcome::Events)
-        .map_err(|e| WebhookError::BadRequest(e.0))
+        .map_err(|e| delivery::unreadable(e.0))
 }
 
 /// How long a fetched public key is kept: eBay's SDKs keep keys for an hour.
