@@ -250,5 +250,16 @@ async fn a_relayed_buyer_message_becomes_a_ticket_and_the_reply_goes_back_by_smt
         "the reply answers the latest message: {mail}"
     );
     assert!(mail.contains("arrives on Monday"), "{mail}");
+    // The Message-ID the action recorded is the mail's, in the relay's syntax (and the whole
+    // mail reads under a strict RFC 5322 / MIME parser when `smtp` is dropped).
+    let ActionState::Done { outcome } = &action.state else {
+        unreachable!("checked above")
+    };
+    let id = outcome.marketplace_ref.as_deref().unwrap_or_default();
+    assert!(
+        id.starts_with("<hw.") && id.ends_with("@example.com>"),
+        "{id}"
+    );
+    assert!(mail.contains(&format!("Message-ID: {id}")), "{id}: {mail}");
     gw.stop().await;
 }

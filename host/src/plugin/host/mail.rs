@@ -2,12 +2,14 @@
 //! sent over SMTP (lettre), only to servers granted in the plugin's `allowed_hosts`, with
 //! the password (or OAuth token, sent as XOAUTH2) resolved from a named secret in the host,
 //! within the plugin's `http_timeout_ms`; message bodies are capped at its
-//! `max_http_response_bytes`.
+//! `max_http_response_bytes`. Sent mail carries `MIME-Version` and a Message-ID derived from
+//! its content ([`message_id`]), so an action's resend is the same message to the recipient.
 
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sha2::{Digest as _, Sha256};
 
 use super::http::{SecretFailure, secret_value};
 use super::imap::{self, Failure, Login};
@@ -127,8 +129,7 @@ async fn send(grants: &Grants, server: Server, message: Outgoing) -> Result<Stri
             "a message needs a recipient".into(),
         ));
     }
-    let domain = from.email.domain().to_string();
-    let id = format!("<{}@{domain}>", unique());
+    let id = message_id(&message, from.email.domain());
     let mut builder = lettre::Message::builder()
         .from(from)
         .subject(message.subject.clone())
@@ -144,6 +145,7 @@ async fn send(grants: &Grants, server: Server, message: Outgoing) -> Result<Stri
             .in_reply_to(parent.clone())
             .references(parent.clone());
     }
+    // `singlepart` and `multipart` write MIME-Version.
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(message.text.clone());
@@ -253,21 +255,39 @@ fn failure(f: Failure) -> MailError {
     }
 }
 
-/// A Message-ID local part no other message of this gateway has.
-fn unique() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let mut random = [0u8; 8];
-    let _ = getrandom::getrandom(&mut random);
-    format!(
-        "{}.{}.{}.helloword",
-        now.as_micros(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        hex::encode(random)
-    )
+/// The Message-ID of `message`: a digest of everything that makes it this message (sender,
+/// recipients, subject, text, the message it answers, attachments) at the sender's domain.
+///
+/// A connector builds an action's mail from the action alone, so every attempt at the action
+/// — a resend after an answer that was lost — carries the same id, and the recipient's mail
+/// system keeps one copy. The id is not drawn from the action's idempotency key because the
+/// import is not told which action a call serves; the content is a function of that key.
+fn message_id(message: &Outgoing, domain: &str) -> String {
+    let mut digest = Sha256::new();
+    // Each field with its length before it, so no two different messages run together alike.
+    let mut field = |bytes: &[u8]| {
+        digest.update((bytes.len() as u64).to_be_bytes());
+        digest.update(bytes);
+    };
+    field(message.from.as_bytes());
+    for to in &message.to {
+        field(to.as_bytes());
+    }
+    field(message.subject.as_bytes());
+    field(message.text.as_bytes());
+    field(
+        message
+            .in_reply_to
+            .as_deref()
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    for file in &message.attachments {
+        field(file.name.as_bytes());
+        field(file.content_type.as_bytes());
+        field(&file.data);
+    }
+    format!("<hw.{}@{domain}>", hex::encode(&digest.finalize()[..16]))
 }
 
 #[cfg(test)]
@@ -282,5 +302,37 @@ mod tests {
         assert!(is_loopback("localhost"));
         assert!(!is_loopback("imap.example.com"));
         assert!(!is_loopback("10.0.0.1"));
+    }
+
+    fn reply(text: &str) -> Outgoing {
+        Outgoing {
+            from: "seller@example.com".into(),
+            to: vec!["buyer+abc@marketplace.amazon.com".into()],
+            subject: "Re: Your order".into(),
+            text: text.into(),
+            in_reply_to: Some("<relay-1@marketplace.amazon.com>".into()),
+            attachments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_resent_message_carries_the_message_id_of_its_first_attempt() {
+        let first = message_id(&reply("It arrives on Monday."), "example.com");
+        assert_eq!(
+            first,
+            message_id(&reply("It arrives on Monday."), "example.com")
+        );
+        assert!(
+            first.starts_with("<hw.") && first.ends_with("@example.com>") && first.len() == 49,
+            "{first}"
+        );
+        assert_ne!(
+            first,
+            message_id(&reply("It arrives on Tuesday."), "example.com")
+        );
+        // Fields do not run into each other: moving text between them changes the id.
+        let mut moved = reply("Monday.");
+        moved.subject = "Re: Your orderIt arrives on ".into();
+        assert_ne!(first, message_id(&moved, "example.com"));
     }
 }
