@@ -101,6 +101,7 @@ fn main() {
                  [secrets]\n\
                  shopify_client_secret = {{ value = \"{SECRET}\" }}\ntwilio = {{ value = \"t\" }}\n\
                  [alerts]\nred = [\"sms\", \"email\", \"app\"]\nsms_daily_budget_cents = 100000000\n\
+                 public_url = \"https://helloword.shop.example\"\n\
                  [alerts.email]\nserver = \"smtp://127.0.0.1:{smtp_port}\"\nfrom = \"alerts@shop.example\"\n\
                  [alerts.sms]\napi_base = \"http://127.0.0.1:{sms_port}\"\naccount_sid = \"AC1\"\n\
                  auth_token_secret = \"twilio\"\nfrom = \"+15005550006\"\n\

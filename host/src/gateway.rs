@@ -118,12 +118,7 @@ impl Gateway {
             let mut senders = alert_senders(config, alerts, &secrets, live.clone())?;
             if store.is_shared() {
                 senders.share_live_through(store.clone());
-                forward_shared_live(
-                    &store,
-                    live.clone(),
-                    alerts.public_url.clone(),
-                    watching_engine.clone(),
-                );
+                forward_shared_live(&store, live.clone(), watching_engine.clone());
             }
             let alerting = Arc::new(crate::alerts::dispatch::AlertDispatcher::new(
                 engine.clone(),
@@ -182,7 +177,6 @@ impl Gateway {
 fn forward_shared_live(
     store: &Store,
     live: crate::alerts::send::LiveSender,
-    public_url: String,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let reader = store.clone();
@@ -203,11 +197,7 @@ fn forward_shared_live(
         };
         match (reader.ticket(ticket), reader.alert(ticket, alert)) {
             (Ok(Some(ticket)), Ok(Some(alert))) => {
-                let _ = live.send(crate::alerts::send::live_event(
-                    &alert,
-                    &ticket,
-                    &public_url,
-                ));
+                let _ = live.send(crate::alerts::send::live_event(&alert, &ticket));
             }
             (Err(e), _) | (_, Err(e)) => {
                 tracing::warn!(message = "A shared live event could not be read.", error = %e);
@@ -235,7 +225,7 @@ fn alert_senders(
     secrets: &Secrets,
     live: crate::alerts::send::LiveSender,
 ) -> anyhow::Result<crate::alerts::send::Senders> {
-    crate::alerts::send::Senders::new(alerts.clone(), secrets, live, alerts.public_url.clone())
+    crate::alerts::send::Senders::new(alerts.clone(), secrets, live)
         .map_err(|e| anyhow::anyhow!("{}: {e}", config.file.display()))
 }
 

@@ -213,6 +213,16 @@ fn config_check_runs_what_serve_checks_before_it_starts() {
         "error: helloword.toml: [alerts] `alerts.red` lists \"sms\", but there is no [alerts.sms] \
          table; add one or take \"sms\" out of the list"
     );
+    // E-mail alerts link to the ticket: the gateway's public address must be known.
+    assert_eq!(
+        check(
+            "[alerts]\n[alerts.email]\nserver = \"smtp://127.0.0.1:25\"\n\
+             from = \"alerts@shop.example\"\n"
+        ),
+        "error: helloword.toml: [alerts] `alerts.public_url` is not set, and the alerts of \
+         [alerts.email] link to the ticket: set it to the address agents open the dashboard \
+         at, e.g. public_url = \"https://helloword.shop.example\""
+    );
     // The TLS files are read.
     assert_eq!(
         check("[server]\ntls_cert = \"missing.pem\"\ntls_key = \"missing.key\"\n"),

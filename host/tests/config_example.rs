@@ -177,9 +177,7 @@ fn the_example_loads_and_the_gateway_accepts_it() {
         .clone()
         .expect("the example configures alerts");
     let (live, _) = tokio::sync::broadcast::channel(1);
-    let public_url = alerts.public_url.clone();
-    helloword::alerts::send::Senders::new(alerts, &secrets, live, public_url)
-        .unwrap_or_else(|e| panic!("{e}"));
+    helloword::alerts::send::Senders::new(alerts, &secrets, live).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]

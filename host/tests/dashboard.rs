@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::alert_receivers;
+use common::binary;
 use common::gateway::{self, TOKEN, fixture};
+use common::mail::Smtp;
 use common::shopify_admin;
 use helloword::plugin::bindings::types::ActionKind;
 use helloword::tickets::model::Happening;
@@ -488,6 +491,121 @@ async fn chromium_shows_the_reports_and_segments_in_both_languages() {
     gw.stop().await;
 }
 
+/// The path an agent walks from an alert, through the `helloword` binary: a chargeback comes
+/// in as a signed Shopify webhook, its alert reaches the real SMTP server (and the SMS and
+/// webhook stand-ins), and the link in each — followed over HTTP, then in Chromium signed
+/// out — opens the sign-in and after it the ticket's page. (The links once pointed at
+/// `/tickets/<id>`, which answers 404.)
+#[test]
+fn the_link_in_each_alert_opens_the_tickets_page_in_chromium() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists() && driver_dir().join("node_modules").exists(),
+        "Chromium or the browser driver is missing: run scripts/test-deps"
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(&dir.path().join("smtp"));
+    let (seen, stand_in) = runtime.block_on(alert_receivers::stand_ins());
+    binary::install_shopify(dir.path());
+    let gateway = binary::start_with(dir.path(), |port| {
+        format!(
+            "{}{}{}",
+            binary::config(port, &binary::Setup::default()),
+            alert_receivers::secrets(),
+            alert_receivers::alerts_and_team(
+                smtp.port,
+                stand_in,
+                &format!("http://127.0.0.1:{port}"),
+                ""
+            )
+        )
+    });
+    let client = reqwest::blocking::Client::new();
+    assert_eq!(
+        binary::deliver(&client, &gateway.base, 4711),
+        Some((200, None))
+    );
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let (mail, sms, hook) = loop {
+        let mail = smtp.messages();
+        let seen = seen.lock().unwrap();
+        if let (Some(mail), Some(sms), Some(hook)) =
+            (mail.first(), seen.sms.first(), seen.hooks.first())
+        {
+            break (mail.clone(), sms.1.clone(), hook.clone());
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no alert on every channel within 30 s: {} mail, {} SMS, {} webhooks, refused \
+             {:?}\n{}",
+            mail.len(),
+            seen.sms.len(),
+            seen.hooks.len(),
+            seen.refused,
+            binary::tail(&gateway.log())
+        );
+        drop(seen);
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let tickets: serde_json::Value = serde_json::from_str(
+        &client
+            .get(format!("{}/api/tickets", gateway.base))
+            .bearer_auth(binary::TOKEN)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    let id = tickets["tickets"][0]["id"].as_u64().unwrap();
+    let page = format!("{}/ui/#/tickets/{id}", gateway.base);
+
+    // The link each channel carries.
+    let mail_link = mail
+        .split_whitespace()
+        .find(|word| word.starts_with(&gateway.base))
+        .unwrap_or_else(|| panic!("no link in the mail:\n{mail}"))
+        .to_string();
+    let sms_link = sms.lines().last().unwrap_or_default().to_string();
+    let hook_link = hook["data"]["url"].as_str().unwrap_or_default().to_string();
+    for (channel, link) in [
+        ("e-mail", &mail_link),
+        ("SMS", &sms_link),
+        ("webhook", &hook_link),
+    ] {
+        // The browser sends no fragment: the request is for the dashboard's page.
+        let answer = client.get(link).send().unwrap();
+        assert_eq!(answer.status(), 200, "{channel}: GET {link}");
+        assert!(
+            answer.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert_eq!(link, &page, "the {channel} alert's link");
+    }
+
+    let id = id.to_string();
+    let mut driver = Driver::spawn_as(
+        "links.js",
+        &gateway.base,
+        binary::TOKEN,
+        &[&id, &mail_link, &sms_link, &hook_link],
+    );
+    let mut said = Vec::new();
+    let passed = runtime.block_on(driver.read_until("PASS", &mut said));
+    let status = driver.finish();
+    assert!(
+        passed && status.success(),
+        "the browser run failed ({status}); screenshots in {}:\n{}",
+        screenshot_dir().display(),
+        said.join("\n")
+    );
+    // What the SMTP server received, read by a strict RFC 5322 / MIME parser.
+    smtp.check_well_formed();
+}
+
 /// `node tests/dashboard/<script>`, its stdout as lines; killed if the test fails first.
 struct Driver {
     child: Child,
@@ -497,10 +615,15 @@ struct Driver {
 impl Driver {
     /// Run `script` with the gateway's address, the token, the screenshot folder and `extra`.
     fn spawn(script: &str, base: &str, extra: &[&str]) -> Driver {
+        Driver::spawn_as(script, base, TOKEN, extra)
+    }
+
+    /// [`Driver::spawn`], signing in with `token`.
+    fn spawn_as(script: &str, base: &str, token: &str, extra: &[&str]) -> Driver {
         let mut child = Command::new("node")
             .arg(driver_dir().join(script))
             .arg(base)
-            .arg(TOKEN)
+            .arg(token)
             .arg(screenshot_dir())
             .args(extra)
             .stdin(Stdio::piped())

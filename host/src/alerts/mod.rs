@@ -215,13 +215,13 @@ pub struct AlertsConfig {
     pub sms: Option<SmsConfig>,
     /// The outbound webhook.
     pub webhook: Option<WebhookConfig>,
-    /// Where alerts link to (the dashboard's address).
-    #[serde(default = "default_public_url")]
-    pub public_url: String,
-}
-
-fn default_public_url() -> String {
-    "http://127.0.0.1:8080".into()
+    /// The gateway's public address, where the ticket links in e-mail, SMS and webhook
+    /// alerts point (`<public_url>/ui/#/tickets/<id>`), e.g. "https://helloword.shop.example";
+    /// a path ("https://shop.example/helloword") is kept for a gateway behind a proxy.
+    /// Required when any of those channels is set up ([`AlertsConfig::check`]): a link to
+    /// the wrong host is worse than none.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 fn red_channels() -> Vec<Channel> {
@@ -260,7 +260,7 @@ impl Default for AlertsConfig {
             email: None,
             sms: None,
             webhook: None,
-            public_url: default_public_url(),
+            public_url: None,
         }
     }
 }
@@ -294,7 +294,9 @@ impl AlertsConfig {
     }
 
     /// A level that lists a channel without its table (`[alerts.email]`, `[alerts.sms]`,
-    /// `[alerts.webhook]`) is a mistake: every such alert could only fail. Names the key.
+    /// `[alerts.webhook]`) is a mistake: every such alert could only fail. So is a channel
+    /// that links to the ticket without `public_url`, or a `public_url` that is not an
+    /// http(s) address. Names the key and the fix.
     pub fn check(&self) -> Result<(), String> {
         for (key, listed) in [
             ("red", &self.red),
@@ -315,7 +317,47 @@ impl AlertsConfig {
                 }
             }
         }
-        Ok(())
+        self.link_base().map(|_| ())
+    }
+
+    /// The checked `public_url` without its trailing slash, which ticket links start with;
+    /// `None` when it is not given and no channel that links (e-mail, SMS, webhook) is set up.
+    pub fn link_base(&self) -> Result<Option<String>, String> {
+        let Some(text) = &self.public_url else {
+            let linking: Vec<&str> = [
+                (self.email.is_some(), "[alerts.email]"),
+                (self.sms.is_some(), "[alerts.sms]"),
+                (self.webhook.is_some(), "[alerts.webhook]"),
+            ]
+            .into_iter()
+            .filter_map(|(set_up, table)| set_up.then_some(table))
+            .collect();
+            if linking.is_empty() {
+                return Ok(None);
+            }
+            return Err(format!(
+                "`alerts.public_url` is not set, and the alerts of {} link to the ticket: set \
+                 it to the address agents open the dashboard at, e.g. \
+                 public_url = \"https://helloword.shop.example\"",
+                linking.join(", ")
+            ));
+        };
+        let bad = |why: &str| {
+            Err(format!(
+                "`alerts.public_url` = {text:?} {why}; write the address agents open the \
+                 dashboard at, e.g. \"https://helloword.shop.example\""
+            ))
+        };
+        let Ok(url) = url::Url::parse(text) else {
+            return bad("is not a URL");
+        };
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return bad("is not an http:// or https:// address");
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return bad("has a query or fragment; links append /ui/#/tickets/<id> to it");
+        }
+        Ok(Some(text.trim_end_matches('/').to_string()))
     }
 }
 
@@ -550,7 +592,9 @@ mod tests {
 
     #[test]
     fn a_listed_level_gets_exactly_its_list() {
-        let listed = alerts(&format!("red = [\"app\", \"sms\"]\nblue = []\n{SMS}"));
+        let listed = alerts(&format!(
+            "red = [\"app\", \"sms\"]\nblue = []\npublic_url = \"https://hw.example\"\n{SMS}"
+        ));
         assert_eq!(listed.channels(Severity::Red), [Channel::App, Channel::Sms]);
         assert_eq!(listed.channels(Severity::Blue), []);
         assert_eq!(listed.check(), Ok(()));
@@ -572,6 +616,54 @@ mod tests {
                 .unwrap_err()
                 .contains("no [alerts.webhook] table")
         );
+    }
+
+    #[test]
+    fn channels_that_link_to_the_ticket_need_the_public_url_and_say_where_to_set_it() {
+        let webhook = "[webhook]\nurl = \"https://chat.example/hook\"\nsecret = \"k\"\n";
+        assert_eq!(
+            alerts(&format!("{SMS}{webhook}")).check(),
+            Err(
+                "`alerts.public_url` is not set, and the alerts of [alerts.sms], \
+                 [alerts.webhook] link to the ticket: set it to the address agents open the \
+                 dashboard at, e.g. public_url = \"https://helloword.shop.example\""
+                    .into()
+            )
+        );
+        // App alerts alone link to nothing: the dashboard is already open.
+        assert_eq!(alerts("red = [\"app\"]").check(), Ok(()));
+        assert_eq!(alerts("").link_base(), Ok(None));
+        let with_url = alerts(&format!(
+            "public_url = \"https://shop.example/helloword/\"\n{SMS}"
+        ));
+        assert_eq!(with_url.check(), Ok(()));
+        assert_eq!(
+            with_url.link_base(),
+            Ok(Some("https://shop.example/helloword".into()))
+        );
+    }
+
+    #[test]
+    fn a_public_url_that_is_not_an_http_address_is_refused_by_name() {
+        for (url, why) in [
+            ("helloword.shop.example", "is not a URL"),
+            (
+                "ftp://shop.example",
+                "is not an http:// or https:// address",
+            ),
+            (
+                "https://shop.example/#/x",
+                "has a query or fragment; links append /ui/#/tickets/<id> to it",
+            ),
+        ] {
+            assert_eq!(
+                alerts(&format!("public_url = \"{url}\"")).check(),
+                Err(format!(
+                    "`alerts.public_url` = {url:?} {why}; write the address agents open the \
+                     dashboard at, e.g. \"https://helloword.shop.example\""
+                ))
+            );
+        }
     }
 
     #[test]

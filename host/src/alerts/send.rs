@@ -1,9 +1,13 @@
 //! The channels: e-mail over SMTP (lettre), SMS through Twilio's Messages API shape, the
 //! Standard Webhooks signed POST, and the in-app live stream.
+//!
+//! E-mail, SMS and webhook alerts link to the ticket's page in the dashboard
+//! ([`ticket_link`]); an e-mail alert's Message-ID is derived from the alert
+//! ([`message_id`]), so a resend after a failure is the same message to the recipient.
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use lettre::message::header::ContentType;
+use lettre::message::SinglePart;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::Sha256;
@@ -26,13 +30,13 @@ pub struct Senders {
     live: LiveSender,
     /// A store shared with other gateways, through which app alerts reach theirs.
     shared: Option<crate::store::Store>,
-    /// Where ticket links in alerts point (the dashboard), e.g. "http://127.0.0.1:8080".
-    pub public_url: String,
+    /// `alerts.public_url`, checked: where ticket links point.
+    link_base: Option<String>,
 }
 
 /// The live-stream event of app alert `alert` about `ticket`.
-pub fn live_event(alert: &Alert, ticket: &Ticket, public_url: &str) -> String {
-    let (subject, _) = text(alert, ticket, public_url);
+pub fn live_event(alert: &Alert, ticket: &Ticket) -> String {
+    let subject = subject(alert, ticket);
     serde_json::json!({
         "type": "alert", "alert": alert, "subject": subject, "ticket": ticket,
     })
@@ -50,9 +54,9 @@ impl Senders {
         config: AlertsConfig,
         secrets: &Secrets,
         live: LiveSender,
-        public_url: String,
     ) -> Result<Senders, SetupError> {
         config.check().map_err(SetupError)?;
+        let link_base = config.link_base().map_err(SetupError)?;
         let (smtp, from) = match &config.email {
             None => (None, None),
             Some(email) => {
@@ -151,7 +155,7 @@ impl Senders {
             webhook_key,
             live,
             shared: None,
-            public_url,
+            link_base,
         })
     }
 
@@ -171,9 +175,19 @@ impl Senders {
         &self.live
     }
 
+    /// The dashboard's page of `ticket`, for the channels that link to it.
+    fn link(&self, ticket: &Ticket) -> Result<String, String> {
+        // `check` refuses e-mail, SMS and webhook channels without `public_url`.
+        let base = self
+            .link_base
+            .as_deref()
+            .ok_or("`alerts.public_url` is not set, so the alert cannot link to the ticket")?;
+        Ok(ticket_link(base, ticket.id))
+    }
+
     /// Deliver `alert` about `ticket`; the provider's reference on success.
     pub async fn send(&self, alert: &Alert, ticket: &Ticket) -> Result<Option<String>, String> {
-        let (subject, body) = text(alert, ticket, &self.public_url);
+        let subject = subject(alert, ticket);
         match alert.channel {
             Channel::App => {
                 // On a store shared by several gateways, each gateway's listener reads the
@@ -183,7 +197,7 @@ impl Senders {
                 });
                 if shared.is_none() {
                     // No dashboard open is not a failure: the alert is on the ticket.
-                    let _ = self.live.send(live_event(alert, ticket, &self.public_url));
+                    let _ = self.live.send(live_event(alert, ticket));
                 }
                 Ok(None)
             }
@@ -195,12 +209,14 @@ impl Senders {
                     .address
                     .parse()
                     .map_err(|e| format!("{:?} is not an e-mail address: {e}", alert.address))?;
+                let body = body(alert, ticket, &self.link(ticket)?);
+                // `singlepart` writes MIME-Version and the part's Content-Type and encoding.
                 let message = Message::builder()
                     .from(from.clone())
                     .to(to)
                     .subject(subject)
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(body)
+                    .message_id(Some(message_id(alert, from.email.domain())))
+                    .singlepart(SinglePart::plain(body))
                     .map_err(|e| e.to_string())?;
                 let response = smtp.send(message).await.map_err(|e| e.to_string())?;
                 Ok(response.message().next().map(str::to_string))
@@ -214,7 +230,7 @@ impl Senders {
                     sms.api_base.trim_end_matches('/'),
                     sms.account_sid
                 );
-                let text = format!("{subject} — {}", first_line(&body));
+                let text = sms_text(&subject, &self.link(ticket)?);
                 let response = self
                     .http
                     .post(url)
@@ -242,10 +258,14 @@ impl Senders {
                 let (Some(hook), Some(key)) = (&self.config.webhook, &self.webhook_key) else {
                     return Err("no [alerts.webhook] is configured".into());
                 };
+                let link = self.link(ticket)?;
                 let payload = serde_json::json!({
                     "type": format!("ticket.alert.{}", alert.trigger.id()),
                     "timestamp": jiff::Timestamp::now().to_string(),
-                    "data": { "alert": alert, "ticket": ticket, "text": subject },
+                    "data": {
+                        "alert": alert, "ticket": ticket, "text": format!("{subject} {link}"),
+                        "url": link,
+                    },
                 })
                 .to_string();
                 let id = format!("alert_{}", alert.id);
@@ -288,8 +308,35 @@ fn host_port(rest: &str, default_port: u16) -> Result<(String, u16), SetupError>
     }
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().find(|l| !l.trim().is_empty()).unwrap_or("")
+/// The dashboard's page of ticket `id` under the gateway's public address `base` (no
+/// trailing slash): the dashboard routes by the fragment (`route()` in `web/ui/assets/app.js`)
+/// and, when nobody is signed in, shows the sign-in first and the ticket after it.
+pub fn ticket_link(base: &str, id: u64) -> String {
+    format!("{base}/ui/#/tickets/{id}")
+}
+
+/// The Message-ID of `alert`'s e-mail: the alert's own id, its ticket and when it was planned
+/// — stable across retries, so a resend after a failure carries the same id and the
+/// recipient's mail system keeps one copy — at the domain of the configured From address
+/// (`alerts.email.from`), a domain the seller controls.
+pub fn message_id(alert: &Alert, domain: &str) -> String {
+    format!(
+        "<alert-{}.ticket-{}.{}@{domain}>",
+        alert.id,
+        alert.ticket,
+        alert.created_at.as_second()
+    )
+}
+
+/// The longest SMS body Twilio's Messages API takes.
+const SMS_MAX_CHARS: usize = 1600;
+
+/// An SMS: the subject, then the link on a line of its own, kept whole (a long subject is
+/// cut instead).
+fn sms_text(subject: &str, link: &str) -> String {
+    let room = SMS_MAX_CHARS.saturating_sub(link.chars().count() + 1);
+    let subject: String = subject.chars().take(room).collect();
+    format!("{subject}\n{link}")
 }
 
 /// `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{payload}">`, as Standard Webhooks signs.
@@ -302,41 +349,49 @@ pub fn standard_webhook_signature(key: &[u8], id: &str, timestamp: &str, payload
     )
 }
 
-/// Subject and body of `alert`, in the recipient's UI language (English or Chinese).
-pub fn text(alert: &Alert, ticket: &Ticket, public_url: &str) -> (String, String) {
-    let level = match (alert.language.as_str(), ticket.severity) {
-        ("zh", crate::tickets::sla::Severity::Red) => "红色",
-        ("zh", crate::tickets::sla::Severity::Yellow) => "黄色",
-        ("zh", crate::tickets::sla::Severity::Blue) => "蓝色",
-        (_, crate::tickets::sla::Severity::Red) => "RED",
-        (_, crate::tickets::sla::Severity::Yellow) => "YELLOW",
-        (_, crate::tickets::sla::Severity::Blue) => "BLUE",
-    };
-    let headline = alert.trigger.headline();
-    let link = format!("{}/tickets/{}", public_url.trim_end_matches('/'), ticket.id);
+/// The level of `ticket` as the recipient's UI language (English or Chinese) names it.
+fn level(alert: &Alert, ticket: &Ticket) -> &'static str {
+    use crate::tickets::sla::Severity;
+    match (alert.language.as_str(), ticket.severity) {
+        ("zh", Severity::Red) => "红色",
+        ("zh", Severity::Yellow) => "黄色",
+        ("zh", Severity::Blue) => "蓝色",
+        (_, Severity::Red) => "RED",
+        (_, Severity::Yellow) => "YELLOW",
+        (_, Severity::Blue) => "BLUE",
+    }
+}
+
+/// The subject of `alert`, in the recipient's UI language (English or Chinese).
+pub fn subject(alert: &Alert, ticket: &Ticket) -> String {
+    let (level, headline) = (level(alert, ticket), alert.trigger.headline());
     if alert.language == "zh" {
-        (
-            format!("[{level}] 工单 #{}: {headline}", ticket.id),
-            format!(
-                "{headline}\n\n平台: {} / {}\n摘要: {}\n首次回复截止: {}\n负责人: {}\n\n{link}\n",
-                ticket.marketplace,
-                ticket.shop,
-                ticket.summary,
-                ticket.due.at,
-                ticket.assignee.as_deref().unwrap_or("(未分配)"),
-            ),
+        format!("[{level}] 工单 #{}: {headline}", ticket.id)
+    } else {
+        format!("[{level}] Ticket #{}: {headline}", ticket.id)
+    }
+}
+
+/// The body of `alert`'s e-mail, in the recipient's UI language, ending with `link`.
+pub fn body(alert: &Alert, ticket: &Ticket, link: &str) -> String {
+    let headline = alert.trigger.headline();
+    if alert.language == "zh" {
+        format!(
+            "{headline}\n\n平台: {} / {}\n摘要: {}\n首次回复截止: {}\n负责人: {}\n\n{link}\n",
+            ticket.marketplace,
+            ticket.shop,
+            ticket.summary,
+            ticket.due.at,
+            ticket.assignee.as_deref().unwrap_or("(未分配)"),
         )
     } else {
-        (
-            format!("[{level}] Ticket #{}: {headline}", ticket.id),
-            format!(
-                "{headline}\n\nMarketplace: {} / {}\nSummary: {}\nFirst response due: {}\nOwner: {}\n\n{link}\n",
-                ticket.marketplace,
-                ticket.shop,
-                ticket.summary,
-                ticket.due.at,
-                ticket.assignee.as_deref().unwrap_or("(nobody)"),
-            ),
+        format!(
+            "{headline}\n\nMarketplace: {} / {}\nSummary: {}\nFirst response due: {}\nOwner: {}\n\n{link}\n",
+            ticket.marketplace,
+            ticket.shop,
+            ticket.summary,
+            ticket.due.at,
+            ticket.assignee.as_deref().unwrap_or("(nobody)"),
         )
     }
 }
@@ -358,5 +413,58 @@ mod tests {
             r#"{"test": 2432232314}"#,
         );
         assert_eq!(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    fn alert(id: u64, ticket: u64, created_at: jiff::Timestamp) -> Alert {
+        Alert {
+            id,
+            ticket,
+            trigger: super::super::Trigger::NewRed,
+            level: crate::tickets::sla::Severity::Red,
+            channel: Channel::Email,
+            recipient: "mei".into(),
+            address: "mei@shop.example".into(),
+            language: "en".into(),
+            state: super::super::AlertState::Pending,
+            attempts: 0,
+            next_attempt_at: created_at,
+            created_at,
+        }
+    }
+
+    #[test]
+    fn a_resent_alert_carries_the_message_id_of_its_first_attempt() {
+        let planned: jiff::Timestamp = "2026-05-01T09:30:00Z".parse().unwrap();
+        let first = alert(42, 7, planned);
+        let mut retry = first.clone();
+        retry.attempts = 3;
+        retry.next_attempt_at = planned + jiff::SignedDuration::from_mins(5);
+        retry.state = super::super::AlertState::Failed {
+            error: "421 try later".into(),
+        };
+        let id = message_id(&first, "shop.example");
+        assert_eq!(id, message_id(&retry, "shop.example"));
+        assert_eq!(id, "<alert-42.ticket-7.1777627800@shop.example>");
+        assert_ne!(id, message_id(&alert(43, 7, planned), "shop.example"));
+    }
+
+    #[test]
+    fn ticket_links_open_the_dashboards_ticket_page() {
+        assert_eq!(
+            ticket_link("https://helloword.shop.example", 12),
+            "https://helloword.shop.example/ui/#/tickets/12"
+        );
+        assert_eq!(
+            ticket_link("https://shop.example/helloword", 3),
+            "https://shop.example/helloword/ui/#/tickets/3"
+        );
+    }
+
+    #[test]
+    fn an_sms_keeps_its_link_whole_when_the_subject_is_long() {
+        let link = "https://helloword.shop.example/ui/#/tickets/12";
+        let text = sms_text(&"word ".repeat(1000), link);
+        assert_eq!(text.chars().count(), SMS_MAX_CHARS);
+        assert!(text.ends_with(&format!("\n{link}")), "{text}");
     }
 }

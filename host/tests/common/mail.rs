@@ -1,6 +1,11 @@
 //! Real mail servers for tests: an SMTP server process (Python's aiosmtpd, writing a
 //! maildir) and an IMAP server (Dovecot, from Debian's `dovecot-imapd`), each on a free
 //! loopback port in the test's own folder. `scripts/test-deps` installs both.
+//!
+//! Every message the SMTP server accepted is read again, when the server is dropped, by a
+//! parser nobody here wrote: Python's `email` package under its strict policy, which must
+//! find RFC 5322 and MIME well-formed, with a Message-ID and `MIME-Version: 1.0`
+//! ([`Smtp::check_well_formed`]).
 
 #![allow(dead_code)]
 
@@ -19,8 +24,43 @@ impl Drop for Smtp {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A test that already failed says why itself.
+        if !std::thread::panicking() {
+            self.check_well_formed();
+        }
     }
 }
+
+/// Parses each message file named on the command line with Python's `email` package under
+/// `email.policy.strict` (defects raise), reads every header (they are parsed when read)
+/// and every part's content, and requires the headers every sent mail must have. Prints one
+/// line per problem.
+const STRICT_CHECK: &str = r#"
+import sys
+from email import policy
+from email.parser import BytesParser
+
+problems = []
+for path in sys.argv[1:]:
+    try:
+        with open(path, "rb") as f:
+            message = BytesParser(policy=policy.strict).parse(f)
+        for name, value in message.items():
+            if getattr(value, "defects", None):
+                problems.append(f"{path}: {name}: {value.defects}")
+        for name in ("Message-ID", "MIME-Version", "Date", "From", "To", "Subject"):
+            if len(message.get_all(name, [])) != 1:
+                problems.append(f"{path}: not exactly one {name} header")
+        if str(message.get("MIME-Version", "")).strip() != "1.0":
+            problems.append(f"{path}: MIME-Version is {message.get('MIME-Version')!r}")
+        for part in message.walk():
+            if not part.is_multipart():
+                part.get_content()
+    except Exception as e:
+        problems.append(f"{path}: {type(e).__name__}: {e}")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+"#;
 
 impl Smtp {
     /// A server that takes any mail.
@@ -83,13 +123,40 @@ threading.Event().wait()
         })
     }
 
-    /// Every message accepted so far, as text.
-    pub fn messages(&self) -> Vec<String> {
+    /// Check every message accepted so far with a strict RFC 5322 / MIME parser (Python's
+    /// `email` package, `policy.strict`): well-formed, with exactly one Message-ID, Date,
+    /// From, To and Subject, and `MIME-Version: 1.0`. Panics naming each problem.
+    pub fn check_well_formed(&self) {
+        let files = self.message_files();
+        if files.is_empty() {
+            return;
+        }
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(STRICT_CHECK)
+            .args(&files)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "mail the SMTP server accepted is not well-formed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn message_files(&self) -> Vec<PathBuf> {
         let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
             return Vec::new();
         };
-        entries
-            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        entries.filter_map(|e| Some(e.ok()?.path())).collect()
+    }
+
+    /// Every message accepted so far, as text.
+    pub fn messages(&self) -> Vec<String> {
+        self.message_files()
+            .into_iter()
+            .filter_map(|path| std::fs::read_to_string(path).ok())
             .collect()
     }
 }

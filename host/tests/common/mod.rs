@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod alert_receivers;
 pub mod binary;
 pub mod ebay_keys;
 pub mod gateway;
