@@ -1,14 +1,16 @@
 //! The demo `cargo demo` runs (through `xtask`, which checks the wasm target first): build
 //! the bundled plugins (through `test-artifacts`), lay them out as a plugin folder under
-//! `target/demo/plugins`, run the gateway with `demo/helloword.toml`, and replay Shopify's
-//! and WooCommerce's published webhook samples to it with valid signatures, so the queue
-//! fills with real tickets within seconds.
+//! `target/demo/plugins`, run the gateway with `demo/helloword.toml`, print the dashboard's
+//! address and how to sign in, and replay Shopify's and WooCommerce's published webhook
+//! samples to it with valid signatures, so the queue fills with real tickets within seconds.
 //!
 //! `cargo xtask bundle <dir>` only lays out the plugin folder.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use helloword::config::{Config, Secrets, TokenSource};
 
 /// (plugin folder in the repository, built component)
 const BUNDLED: &[(&str, &str)] = &[
@@ -24,6 +26,47 @@ fn repo_root() -> PathBuf {
         .parent()
         .expect("the demo sits in the workspace")
         .to_path_buf()
+}
+
+/// The dashboard's address for a gateway listening on `address`.
+fn dashboard_url(address: SocketAddr) -> String {
+    let host = if address.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        address.ip().to_string()
+    };
+    format!("http://{host}:{}/ui/", address.port())
+}
+
+/// The first token of `[api.tokens]` whose value is in the config: (user, token, scopes).
+fn sign_in_token(config: &Config, secrets: &Secrets) -> Option<(String, String, String)> {
+    config.api_tokens.iter().find_map(|(user, token)| {
+        let TokenSource::Secret(secret) = &token.source else {
+            return None;
+        };
+        let value = String::from_utf8(secrets.get(secret)?.to_vec()).ok()?;
+        let scopes: Vec<&str> = token.scopes.iter().map(|s| s.name()).collect();
+        Some((user.clone(), value, scopes.join(", ")))
+    })
+}
+
+/// What the demo prints when it starts: where the dashboard is and how to sign in.
+fn sign_in_help(config: &Config, secrets: &Secrets, address: SocketAddr) -> String {
+    let url = dashboard_url(address);
+    match sign_in_token(config, secrets) {
+        Some((user, token, scopes)) => format!(
+            "\nHelloWord demo: the dashboard is at {url}\n\
+             Sign in with the demo token {token} (you are {user}; scopes {scopes}). It is\n\
+             demo/helloword.toml's demo-only token: never use it, or this config, in production.\n\
+             The admin API takes it too: curl -s -H 'Authorization: Bearer {token}' \
+             http://{}/api/tickets\n",
+            address
+        ),
+        None => format!(
+            "\nHelloWord demo: the dashboard is at {url}\n\
+             No token to sign in with: add one under [api.tokens] in demo/helloword.toml.\n"
+        ),
+    }
 }
 
 /// Copy each bundled plugin's manifest and component into `<out>/<name>/`.
@@ -105,11 +148,12 @@ async fn replay_woocommerce(
 }
 
 /// Post every Shopify webhook sample to the running gateway, signed as Shopify signs, and
-/// WooCommerce's order samples as WooCommerce signs, then print the queue.
+/// WooCommerce's order samples as WooCommerce signs, then print the queue and `help`.
 async fn replay_samples(
     base: &str,
-    secrets: &helloword::config::Secrets,
+    secrets: &Secrets,
     app: &helloword::web::App,
+    help: &str,
 ) -> anyhow::Result<()> {
     let secret = secrets
         .get("shopify_client_secret")
@@ -181,9 +225,7 @@ async fn replay_samples(
             ticket.summary
         );
     }
-    println!(
-        "\nThe admin API: see docs/api.md (add a token under [api.tokens] in demo/helloword.toml).\n"
-    );
+    println!("{help}");
     Ok(())
 }
 
@@ -194,7 +236,7 @@ fn main() -> anyhow::Result<()> {
             let root = repo_root();
             bundle(&root.join("target/demo/plugins"))?;
             let config_path = root.join("demo/helloword.toml");
-            let config = helloword::config::Config::load(&config_path)?;
+            let config = Config::load(&config_path)?;
             helloword::telemetry::init_logging("info", false);
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
@@ -207,11 +249,12 @@ fn main() -> anyhow::Result<()> {
                 );
                 let address = listener.local_addr()?;
                 let app = gateway.app.clone();
-                let secrets = helloword::config::Secrets::resolve(&config.secrets)
-                    .map_err(anyhow::Error::msg)?;
+                let secrets = Secrets::resolve(&config.secrets).map_err(anyhow::Error::msg)?;
+                let help = sign_in_help(&config, &secrets, address);
+                println!("{help}");
                 tokio::spawn(async move {
                     if let Err(e) =
-                        replay_samples(&format!("http://{address}"), &secrets, &app).await
+                        replay_samples(&format!("http://{address}"), &secrets, &app, &help).await
                     {
                         tracing::error!(message = "Replaying the samples failed.", error = %e);
                     }
@@ -228,5 +271,70 @@ fn main() -> anyhow::Result<()> {
             bundle(Path::new(out))
         }
         _ => bail!("usage: cargo demo | cargo xtask bundle <dir>"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo_config() -> (Config, Secrets) {
+        let config = Config::load(&repo_root().join("demo/helloword.toml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let secrets = Secrets::resolve(&config.secrets).unwrap();
+        (config, secrets)
+    }
+
+    #[test]
+    fn the_demo_prints_the_dashboard_and_its_demo_only_sign_in() {
+        let (config, secrets) = demo_config();
+        let (user, token, scopes) =
+            sign_in_token(&config, &secrets).expect("demo/helloword.toml has a sign-in token");
+        // An agent of the demo team, with what an agent does and nothing an operator does.
+        assert_eq!(user, "mei");
+        assert_eq!(scopes, "read, operate");
+        let help = sign_in_help(&config, &secrets, config.listen);
+        assert!(
+            help.contains("the dashboard is at http://127.0.0.1:8080/ui/"),
+            "{help}"
+        );
+        assert!(
+            help.contains(&format!("Sign in with the demo token {token} ")),
+            "{help}"
+        );
+        assert!(help.contains("demo-only"), "{help}");
+    }
+
+    /// The token the demo prints opens a dashboard session, as the sign-in form sends it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_printed_demo_token_signs_in_to_the_dashboard() {
+        let (mut config, secrets) = demo_config();
+        let (_, token, _) = sign_in_token(&config, &secrets).unwrap();
+        // The demo's config, in a folder of the test's own and without plugins.
+        let dir = tempfile::tempdir().unwrap();
+        config.data_dir = dir.path().join("data");
+        config.plugin_dir = dir.path().join("plugins");
+        config.cache_dir = dir.path().join("plugin-cache");
+        config.watch_interval = None;
+        std::fs::create_dir_all(&config.plugin_dir).unwrap();
+        let gateway = helloword::gateway::Gateway::start(&config).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = tokio::spawn(gateway.serve(listener, async {
+            let _ = stopped.await;
+        }));
+        let answer = reqwest::Client::new()
+            .post(format!("{base}/ui/session"))
+            .body(serde_json::json!({ "token": token }).to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        let body: serde_json::Value = serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["user"], "mei");
+        let _ = stop.send(());
+        served.await.unwrap().unwrap();
     }
 }
