@@ -141,7 +141,7 @@ struct RawPlugins {
     #[serde(default)]
     grants: BTreeMap<String, GrantConfig>,
     #[serde(default)]
-    config: BTreeMap<String, BTreeMap<String, toml::Spanned<toml::Value>>>,
+    config: BTreeMap<String, BTreeMap<String, toml::Value>>,
 }
 
 /// The `[actions]` section: how the dispatcher retries.

@@ -53,9 +53,8 @@ impl PluginConfigs {
     pub fn from_config(
         file: PathBuf,
         text: &str,
-        raw: BTreeMap<String, BTreeMap<String, toml::Spanned<toml::Value>>>,
+        raw: BTreeMap<String, BTreeMap<String, toml::Value>>,
     ) -> Result<PluginConfigs, String> {
-        let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
         let mut by_plugin = BTreeMap::new();
         for (id, table) in raw {
             if !super::manifest::is_identifier(&id) {
@@ -66,9 +65,9 @@ impl PluginConfigs {
                 ));
             }
             let mut settings = BTreeMap::new();
-            for (key, spanned) in table {
-                let line = line_of(spanned.span().start);
-                let value = match spanned.into_inner() {
+            for (key, value) in table {
+                let line = line_of(text, &id, &key);
+                let value = match value {
                     toml::Value::String(s) => s,
                     toml::Value::Integer(i) => i.to_string(),
                     toml::Value::Boolean(b) => b.to_string(),
@@ -127,6 +126,36 @@ impl PluginConfigs {
         }
         Ok(config)
     }
+}
+
+/// The line of `text` where key `key` of `[plugins.config.<id>]` is written: the first line
+/// under that table's header whose key is `key` (quoted or not, or `key.` as a dotted key);
+/// the header's line when the key is not found so (an inline table), else line 1. (toml's
+/// spans are lost on tables made of dotted keys, which is the mistake worth a line number.)
+fn line_of(text: &str, id: &str, key: &str) -> usize {
+    let bare = |s: &str| s.replace([' ', '\t', '"', '\''], "");
+    let wanted = format!("plugins.config.{id}");
+    let mut header = None;
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let code = line.trim();
+        if code.starts_with('[') {
+            let name = bare(code.trim_start_matches('[').split(']').next().unwrap_or(""));
+            inside = name == wanted;
+            if inside && header.is_none() {
+                header = Some(i + 1);
+            }
+            continue;
+        }
+        let Some((written, _)) = code.split_once('=') else {
+            continue;
+        };
+        let written = bare(written);
+        if inside && (written == key || written.starts_with(&format!("{key}."))) {
+            return i + 1;
+        }
+    }
+    header.unwrap_or(1)
 }
 
 /// Whether `manifest` declares config key `key`.
@@ -196,7 +225,7 @@ mod tests {
         }
         #[derive(serde::Deserialize)]
         struct RawPlugins {
-            config: BTreeMap<String, BTreeMap<String, toml::Spanned<toml::Value>>>,
+            config: BTreeMap<String, BTreeMap<String, toml::Value>>,
         }
         let raw: Raw = toml::from_str(text).unwrap();
         PluginConfigs::from_config("/etc/helloword.toml".into(), text, raw.plugins.config)

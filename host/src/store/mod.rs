@@ -1266,7 +1266,7 @@ mod tests {
         store.settle_unverified(seq, None).await.unwrap();
         assert!(store.unverified().unwrap().is_empty());
         // Records written before the state existed still read.
-        let old = br#"{"v":1,"plugin":"shopify","received_at":"2025-07-10T16:15:47Z","method":"POST","path":"/","query":"","headers":[],"delivery_id":null,"events":[],"state":"unverified","error":"trap"}"#;
+        let old = br#"{"v":1,"plugin":"shopify","received_at":"2025-07-10T16:15:47Z","method":"POST","path":"/","query":"","headers":[],"delivery_id":null,"events":[],"state":{"state":"unverified","error":"trap"}}"#;
         assert_eq!(
             decode_record(1, old).unwrap().state,
             InboxState::Unverified {
