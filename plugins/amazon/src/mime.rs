@@ -1,20 +1,42 @@
-//! A small, forgiving reader of Internet messages (RFC 5322) and their MIME structure
-//! (RFC 2045–2047, RFC 2231): header folding, encoded words in headers, parameters with
-//! quoted and continued values, nested multiparts, quoted-printable and base64 bodies, and
-//! the charsets mail from marketplaces uses (UTF-8, US-ASCII, ISO-8859-1 read as
-//! windows-1252 like browsers do, ISO-8859-15). Anything else is read as UTF-8 with
-//! replacement characters.
+//! A small reader of Internet messages (RFC 5322) and their MIME structure (RFC 2045–2047,
+//! RFC 2231): header folding, encoded words in headers, parameters with quoted and continued
+//! values, nested multiparts, quoted-printable and base64 bodies, and every charset buyers and
+//! marketplaces write in (through `encoding_rs`: UTF-8, ISO-2022-JP, Shift_JIS, EUC-JP,
+//! GBK/GB18030, Big5, EUC-KR, windows-125x, ISO-8859-x …; see [`decode_charset`]).
 //!
-//! It reads what a mailbox hands over and never fails: a malformed header is skipped, a bad
-//! encoding keeps its bytes as they are, a missing closing boundary ends the part at the end
-//! of the message, and nesting deeper than [`MAX_DEPTH`] is not descended. Only what the
-//! connector needs comes out: the headers, the first plain-text and HTML bodies, and the
-//! attached files.
+//! It faces anyone who can mail the seller. It is forgiving: a malformed header is skipped,
+//! a bad encoding keeps its bytes as they are, a missing closing boundary ends the part at
+//! the end of the message. It is linear in the message's size: no search starts again from
+//! where an earlier one began (the `mime_work` tests count the work on growing hostile
+//! inputs). A message beyond its bounds — more than [`MAX_PARTS`] parts, multiparts nested
+//! deeper than [`MAX_DEPTH`] — is [`Unreadable`], and the connector sets it aside as a
+//! dead-letter ticket instead of guessing at it. Only what the connector needs comes out:
+//! the headers, the first plain-text and HTML bodies, and the attached files.
 
 /// How deep multiparts are descended.
 pub const MAX_DEPTH: usize = 8;
-/// How many parts of one message are looked at.
-const MAX_PARTS: usize = 200;
+/// How many parts one message may have.
+pub const MAX_PARTS: usize = 200;
+
+/// Why a message cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// It has more than [`MAX_PARTS`] parts.
+    TooManyParts,
+    /// Its multiparts nest deeper than [`MAX_DEPTH`].
+    TooDeep,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::TooManyParts => write!(f, "it has more than {MAX_PARTS} MIME parts"),
+            Unreadable::TooDeep => {
+                write!(f, "its MIME multiparts nest deeper than {MAX_DEPTH} levels")
+            }
+        }
+    }
+}
 
 /// A file carried by a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +65,7 @@ pub struct Mail {
 
 impl Mail {
     /// Read `raw`, a whole message as stored (CRLF or LF line ends).
-    pub fn parse(raw: &[u8]) -> Mail {
+    pub fn parse(raw: &[u8]) -> Result<Mail, Unreadable> {
         let (head, body) = split_head(raw);
         let headers = parse_headers(head);
         let mut mail = Mail {
@@ -53,9 +75,21 @@ impl Mail {
         let mut reader = Reader {
             mail: &mut mail,
             parts: 0,
+            unreadable: None,
         };
         reader.entity(&headers, body, 0);
-        mail
+        match reader.unreadable {
+            Some(why) => Err(why),
+            None => Ok(mail),
+        }
+    }
+
+    /// Only the top-level headers of `raw` (for a message that cannot be read whole).
+    pub fn headers_only(raw: &[u8]) -> Mail {
+        Mail {
+            headers: parse_headers(split_head(raw).0),
+            ..Mail::default()
+        }
     }
 
     /// The first header called `name` (case-insensitive), unfolded but not decoded.
@@ -89,22 +123,33 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 struct Reader<'a> {
     mail: &'a mut Mail,
     parts: usize,
+    /// Set once the message went beyond a bound; the walk stops there.
+    unreadable: Option<Unreadable>,
 }
 
 impl Reader<'_> {
     fn entity(&mut self, headers: &[(String, String)], body: &[u8], depth: usize) {
+        if self.unreadable.is_some() {
+            return;
+        }
         self.parts += 1;
         if self.parts > MAX_PARTS {
+            self.unreadable = Some(Unreadable::TooManyParts);
             return;
         }
         let content_type = header(headers, "content-type")
             .map(ContentValue::parse)
             .unwrap_or_else(|| ContentValue::parse("text/plain; charset=us-ascii"));
         if content_type.value.starts_with("multipart/") {
-            if let Some(boundary) = content_type.param("boundary")
-                && depth < MAX_DEPTH
-            {
+            if let Some(boundary) = content_type.param("boundary") {
+                if depth >= MAX_DEPTH {
+                    self.unreadable = Some(Unreadable::TooDeep);
+                    return;
+                }
                 for part in split_multipart(body, &boundary) {
+                    if self.unreadable.is_some() {
+                        return;
+                    }
                     let (head, part_body) = split_head(part);
                     self.entity(&parse_headers(head), part_body, depth + 1);
                 }
@@ -514,75 +559,46 @@ pub fn decode_quoted_printable(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Windows-1252's characters for bytes 0x80–0x9F (None where it has none).
-const CP1252_HIGH: [Option<char>; 32] = [
-    Some('€'),
-    None,
-    Some('‚'),
-    Some('ƒ'),
-    Some('„'),
-    Some('…'),
-    Some('†'),
-    Some('‡'),
-    Some('ˆ'),
-    Some('‰'),
-    Some('Š'),
-    Some('‹'),
-    Some('Œ'),
-    None,
-    Some('Ž'),
-    None,
-    None,
-    Some('‘'),
-    Some('’'),
-    Some('“'),
-    Some('”'),
-    Some('•'),
-    Some('–'),
-    Some('—'),
-    Some('˜'),
-    Some('™'),
-    Some('š'),
-    Some('›'),
-    Some('œ'),
-    None,
-    Some('ž'),
-    Some('Ÿ'),
-];
-
-/// Text of `bytes` in `charset` (a MIME charset name, any case). Unknown charsets and
-/// invalid UTF-8 are read as UTF-8 with replacement characters.
+/// Text of `bytes` in `charset` (a MIME charset name, any case), decoded by `encoding_rs`:
+/// every WHATWG label (UTF-8, ISO-2022-JP, Shift_JIS, EUC-JP, GBK and GB18030, Big5,
+/// EUC-KR, windows-125x, ISO-8859-x, KOI8 …) and the Windows code page names mailers also
+/// write (`cp932`, `cp936`, `cp949`, `cp950`, `cp125x`) and Python's codec names (`big5_tw`). As in browsers, ISO-8859-1 and
+/// US-ASCII are read as windows-1252 (mailers label one as the other). Unknown charsets
+/// are read as UTF-8; bytes that are not text in the charset become U+FFFD.
 pub fn decode_charset(bytes: &[u8], charset: &str) -> String {
-    let charset = charset.trim().trim_matches('"').to_ascii_lowercase();
-    match charset.as_str() {
-        // WHATWG reads ISO-8859-1 as windows-1252: mailers label one as the other.
-        "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "l1" | "cp819" | "windows-1252"
-        | "cp1252" | "x-cp1252" => bytes.iter().map(|b| cp1252_char(*b)).collect(),
-        "iso-8859-15" | "iso8859-15" | "iso_8859-15" | "latin-9" | "latin9" => {
-            bytes.iter().map(|b| latin9_char(*b)).collect()
+    // A byte-order mark, where there is one, says more than the label.
+    let (text, _, _) = encoding(charset).decode(bytes);
+    text.into_owned()
+}
+
+/// The encoding a MIME charset name stands for (UTF-8 when unknown).
+fn encoding(charset: &str) -> &'static encoding_rs::Encoding {
+    let label = charset.trim().trim_matches('"').trim();
+    if let Some(found) = encoding_rs::Encoding::for_label_no_replacement(label.as_bytes()) {
+        return found;
+    }
+    // Python's codec names (`euc_jp`, `big5_tw`) use `_` where WHATWG labels have `-`.
+    let lower = label.to_ascii_lowercase().replace('_', "-");
+    if let Some(found) = encoding_rs::Encoding::for_label_no_replacement(lower.as_bytes()) {
+        return found;
+    }
+    match lower.as_str() {
+        "big5-tw" | "csbig5-tw" => encoding_rs::BIG5,
+        "cp932" | "ms932" | "windows-932" | "x-ms-cp932" => encoding_rs::SHIFT_JIS,
+        "cp936" | "ms936" | "windows-936" => encoding_rs::GBK,
+        "cp949" | "ms949" | "ks-c-5601" | "uhc" => encoding_rs::EUC_KR,
+        "cp950" | "ms950" | "windows-950" => encoding_rs::BIG5,
+        // ISO-2022-JP's extensions add character sets rarely used in mail: read the base.
+        "iso-2022-jp-1" | "iso-2022-jp-2" | "iso-2022-jp-3" | "iso-2022-jp-ms" => {
+            encoding_rs::ISO_2022_JP
         }
-        _ => String::from_utf8_lossy(bytes).into_owned(),
-    }
-}
-
-fn cp1252_char(b: u8) -> char {
-    match b {
-        0x80..=0x9F => CP1252_HIGH[usize::from(b - 0x80)].unwrap_or(char::from(b)),
-        _ => char::from(b),
-    }
-}
-
-fn latin9_char(b: u8) -> char {
-    match b {
-        0xA4 => '€',
-        0xA6 => 'Š',
-        0xA8 => 'š',
-        0xB4 => 'Ž',
-        0xB8 => 'ž',
-        0xBC => 'Œ',
-        0xBD => 'œ',
-        0xBE => 'Ÿ',
-        _ => char::from(b),
+        _ => match lower.strip_prefix("cp").and_then(|n| n.parse::<u16>().ok()) {
+            Some(n @ 1250..=1258) => {
+                encoding_rs::Encoding::for_label(format!("windows-{n}").as_bytes())
+                    .unwrap_or(encoding_rs::UTF_8)
+            }
+            _ => encoding_rs::UTF_8,
+        },
     }
 }
 
@@ -590,40 +606,60 @@ fn latin9_char(b: u8) -> char {
 /// value. Blanks between two encoded words disappear; adjacent words of one charset are
 /// joined before decoding (mailers split multi-byte characters across words). A malformed
 /// word stays as written.
+///
+/// Linear in the value's length, whatever it holds: the searches for a word's `?` and
+/// `?=` go forward only ([`Ahead`]), so a value of many unterminated `=?` is read once.
 pub fn decode_words(value: &str) -> String {
+    let bytes = value.as_bytes();
     let mut out = String::with_capacity(value.len());
     let mut pending: Option<(String, Vec<u8>)> = None;
-    let mut rest = value;
+    let mut ahead = WordSearch::new(bytes);
+    let mut starts = Ahead::new(bytes, |b| b.starts_with(b"=?"));
+    let mut at = 0;
     loop {
-        let Some(start) = rest.find("=?") else {
+        let start = starts.from(at);
+        if start >= bytes.len() {
             flush(&mut out, &mut pending);
-            out.push_str(rest);
+            out.push_str(&value[at..]);
             return out;
-        };
-        let (before, candidate) = rest.split_at(start);
-        match encoded_word(candidate) {
-            Some((charset, bytes, length)) => {
-                // Blanks between two encoded words are not text.
+        }
+        let before = &value[at..start];
+        match ahead.word_at(start) {
+            Some(word) => {
+                let charset = &value[word.charset.clone()];
+                let encoded = &value[word.encoded.clone()];
+                // RFC 2231 adds a language to the charset: `utf-8*de`.
+                let charset = charset.split('*').next().unwrap_or_default().to_string();
+                let decoded = match word.encoding {
+                    b'B' | b'b' => decode_base64(encoded.as_bytes()),
+                    _ => decode_q(encoded),
+                };
+                // Blanks between two encoded words are not text. Words of one charset are
+                // joined, except in ISO-2022-JP: each of its words ends in ASCII (RFC 1468),
+                // and a switch back to kanji right after is an error to its decoder.
                 let joined = pending.is_some() && before.chars().all(char::is_whitespace);
+                let stateful = encoding(&charset) == encoding_rs::ISO_2022_JP;
                 match &mut pending {
-                    Some((cs, buffer)) if joined && cs.eq_ignore_ascii_case(&charset) => {
-                        buffer.extend(bytes);
+                    Some((cs, buffer))
+                        if joined && !stateful && cs.eq_ignore_ascii_case(&charset) =>
+                    {
+                        buffer.extend(decoded);
                     }
                     _ => {
                         flush(&mut out, &mut pending);
                         if !joined {
                             out.push_str(before);
                         }
-                        pending = Some((charset, bytes));
+                        pending = Some((charset, decoded));
                     }
                 }
-                rest = &candidate[length..];
+                at = word.end;
             }
             None => {
                 flush(&mut out, &mut pending);
                 out.push_str(before);
                 out.push_str("=?");
-                rest = &candidate[2..];
+                at = start + 2;
             }
         }
     }
@@ -635,33 +671,115 @@ fn flush(out: &mut String, pending: &mut Option<(String, Vec<u8>)>) {
     }
 }
 
-/// One encoded word at the start of `text`: (charset, decoded bytes, length in `text`).
-fn encoded_word(text: &str) -> Option<(String, Vec<u8>, usize)> {
-    let inner = text.strip_prefix("=?")?;
-    let (charset, rest) = inner.split_once('?')?;
-    let (encoding, rest) = rest.split_once('?')?;
-    let end = rest.find("?=")?;
-    let encoded = &rest[..end];
-    if charset.is_empty()
-        || encoded.contains([' ', '\t', '\r', '\n'])
-        || charset.contains([' ', '\t'])
-    {
-        return None;
-    }
-    // RFC 2231 adds a language to the charset: `utf-8*de`.
-    let charset = charset.split('*').next().unwrap_or_default().to_string();
-    let bytes = match encoding {
-        "B" | "b" => decode_base64(encoded.as_bytes()),
-        "Q" | "q" => decode_q(encoded),
-        _ => return None,
-    };
-    let length = 2 + charset_len(inner) + 1 + encoding.len() + 1 + end + 2;
-    Some((charset, bytes, length))
+// Counts the bytes the scanners look at, in tests (see `tests::mime_work_*`): work must
+// grow with the input's length, not its square.
+#[cfg(test)]
+thread_local! {
+    static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
-/// Length of the charset field (up to the first `?`) of an encoded word's inside.
-fn charset_len(inner: &str) -> usize {
-    inner.find('?').unwrap_or(inner.len())
+/// Note `bytes` looked at (tests only; nothing in a build).
+#[inline]
+fn work(bytes: usize) {
+    #[cfg(test)]
+    WORK.with(|w| w.set(w.get() + bytes as u64));
+    let _ = bytes;
+}
+
+/// Where the next byte matching a test is, for positions asked in increasing order: the
+/// search resumes where the last one stopped, so every byte is tested at most once.
+struct Ahead<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    matches: fn(&[u8]) -> bool,
+}
+
+impl<'a> Ahead<'a> {
+    fn new(bytes: &'a [u8], matches: fn(&[u8]) -> bool) -> Ahead<'a> {
+        Ahead {
+            bytes,
+            at: 0,
+            matches,
+        }
+    }
+
+    /// The first matching position at or after `from` (the length when there is none).
+    /// `from` must not be below an earlier call's.
+    fn from(&mut self, from: usize) -> usize {
+        self.at = self.at.max(from);
+        while self.at < self.bytes.len() && !(self.matches)(&self.bytes[self.at..]) {
+            self.at += 1;
+            work(1);
+        }
+        self.at
+    }
+}
+
+/// One encoded word's pieces, as ranges of the header value.
+struct Word {
+    charset: std::ops::Range<usize>,
+    encoding: u8,
+    encoded: std::ops::Range<usize>,
+    /// Just past its closing `?=`.
+    end: usize,
+}
+
+/// Finds encoded words at increasing positions of one header value, each piece's search
+/// going forward only.
+struct WordSearch<'a> {
+    len: usize,
+    charset_end: Ahead<'a>,
+    encoding_end: Ahead<'a>,
+    word_end: Ahead<'a>,
+    charset_blank: Ahead<'a>,
+    encoded_blank: Ahead<'a>,
+}
+
+impl<'a> WordSearch<'a> {
+    fn new(bytes: &'a [u8]) -> WordSearch<'a> {
+        let question = |b: &[u8]| b[0] == b'?';
+        let blank = |b: &[u8]| matches!(b[0], b' ' | b'\t' | b'\r' | b'\n');
+        WordSearch {
+            len: bytes.len(),
+            charset_end: Ahead::new(bytes, question),
+            encoding_end: Ahead::new(bytes, question),
+            word_end: Ahead::new(bytes, |b| b.starts_with(b"?=")),
+            charset_blank: Ahead::new(bytes, blank),
+            encoded_blank: Ahead::new(bytes, blank),
+        }
+    }
+
+    /// The encoded word `=?charset?encoding?encoded?=` that starts at `start` (where the
+    /// value has `=?`), if well-formed. `start` must increase from call to call.
+    fn word_at(&mut self, start: usize) -> Option<Word> {
+        let charset_start = start + 2;
+        let charset_end = self.charset_end.from(charset_start);
+        if charset_end >= self.len
+            || charset_end == charset_start
+            || self.charset_blank.from(charset_start) < charset_end
+        {
+            return None;
+        }
+        let encoding_end = self.encoding_end.from(charset_end + 1);
+        if encoding_end != charset_end + 2 {
+            return None;
+        }
+        let encoding = *self.charset_end.bytes.get(charset_end + 1)?;
+        if !matches!(encoding, b'B' | b'b' | b'Q' | b'q') {
+            return None;
+        }
+        let encoded_start = encoding_end + 1;
+        let encoded_end = self.word_end.from(encoded_start);
+        if encoded_end >= self.len || self.encoded_blank.from(encoded_start) < encoded_end {
+            return None;
+        }
+        Some(Word {
+            charset: charset_start..charset_end,
+            encoding,
+            encoded: encoded_start..encoded_end,
+            end: encoded_end + 2,
+        })
+    }
 }
 
 /// The `Q` encoding: `_` is a space, `=XX` a byte.
@@ -693,12 +811,15 @@ pub fn html_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
     let mut rest = html;
     while let Some(open) = rest.find('<') {
+        work(open + 1);
         out.push_str(&decode_entities(&rest[..open]));
         let after = &rest[open + 1..];
         let Some(close) = after.find('>') else {
+            work(after.len());
             rest = "";
             break;
         };
+        work(close + 1);
         let tag = after[..close].trim().to_ascii_lowercase();
         let name: String = tag
             .trim_start_matches('/')
@@ -707,8 +828,7 @@ pub fn html_to_text(html: &str) -> String {
             .collect();
         rest = &after[close + 1..];
         if !tag.starts_with('/') && matches!(name.as_str(), "head" | "style" | "script") {
-            let end = format!("</{name}");
-            rest = match rest.to_ascii_lowercase().find(&end) {
+            rest = match find_closing_tag(rest, &name) {
                 Some(i) => rest[i..].find('>').map_or("", |j| &rest[i + j + 1..]),
                 None => "",
             };
@@ -724,6 +844,25 @@ pub fn html_to_text(html: &str) -> String {
     }
     out.push_str(&decode_entities(rest));
     tidy_lines(&out)
+}
+
+/// Where `</name` (any case) first appears in `html`. Nothing is copied: a message of many
+/// `<style>` elements costs one pass over each element, not one over the rest of the message.
+fn find_closing_tag(html: &str, name: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let name = name.as_bytes();
+    let mut from = 0;
+    while let Some(i) = html[from..].find("</") {
+        work(i + 2 + name.len());
+        let at = from + i;
+        let candidate = bytes.get(at + 2..at + 2 + name.len());
+        if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name)) {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    work(html.len() - from);
+    None
 }
 
 /// Collapse blanks within lines, drop blank lines at both ends and runs of more than one.
@@ -747,9 +886,12 @@ fn decode_entities(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
+        work(amp + 1 + 11);
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        let end = after.find(';').filter(|e| *e <= 10);
+        // A reference is short: look for its `;` in the next few bytes only, so text of
+        // many `&` without one is read once.
+        let end = after.bytes().take(11).position(|b| b == b';');
         match end.and_then(|e| entity(&after[..e]).map(|c| (c, e))) {
             Some((c, e)) => {
                 out.push(c);
@@ -823,7 +965,8 @@ mod tests {
     fn folded_headers_are_unfolded_and_encoded_words_decoded() {
         let mail = Mail::parse(
             b"Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n =?UTF-8?Q?_aus_M=C3=BCnchen?= und\r\n\tmehr\r\n\r\nbody",
-        );
+        )
+        .unwrap();
         assert_eq!(
             mail.decoded_header("subject").as_deref(),
             Some("Grüße aus München und\tmehr")
@@ -899,7 +1042,7 @@ Content-Transfer-Encoding: base64\r\n\r\n\
 Content-Type: application/pdf\r\n\r\n\
 %PDF\r\n\
 --outer--\r\nepilogue";
-        let mail = Mail::parse(raw);
+        let mail = Mail::parse(raw).unwrap();
         assert_eq!(mail.text.as_deref(), Some("Grüße"));
         assert_eq!(mail.html.as_deref(), Some("<p>Gr&uuml;&szlig;e</p>"));
         assert_eq!(mail.attachments.len(), 2);
@@ -945,7 +1088,187 @@ Content-Type: application/pdf\r\n\r\n\
                     .as_bytes(),
             );
         }
-        let mail = Mail::parse(&deep);
-        assert!(mail.text.is_none());
+        assert_eq!(Mail::parse(&deep), Err(Unreadable::TooDeep));
+    }
+
+    #[test]
+    fn messages_beyond_the_bounds_are_unreadable_not_guessed_at() {
+        let mut many = b"Content-Type: multipart/mixed; boundary=x\r\n\r\n".to_vec();
+        for _ in 0..MAX_PARTS {
+            many.extend_from_slice(b"--x\r\n\r\npart\r\n");
+        }
+        many.extend_from_slice(b"--x--\r\n");
+        // The multipart itself is a part: MAX_PARTS inside it is one too many.
+        assert_eq!(Mail::parse(&many), Err(Unreadable::TooManyParts));
+        let mut nested = Vec::new();
+        for i in 0..MAX_DEPTH {
+            nested.extend_from_slice(
+                format!("Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n")
+                    .as_bytes(),
+            );
+        }
+        nested.extend_from_slice(b"Content-Type: text/plain\r\n\r\ndeep enough");
+        assert_eq!(
+            Mail::parse(&nested).unwrap().text.as_deref(),
+            Some("deep enough")
+        );
+    }
+
+    /// (fixture written by Python's `email` package, the text it encodes)
+    const CHARSET_FIXTURES: &[(&[u8], &str)] = &[
+        (
+            include_bytes!("../tests/data/charsets/iso-2022-jp.eml"),
+            "お問い合わせありがとうございます。荷物が届きません。",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/shift_jis.eml"),
+            "商品が破損していました。返金をお願いします。",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/euc-jp.eml"),
+            "注文番号を確認してください。",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/gbk.eml"),
+            "我的包裹还没有到。",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/gb18030.eml"),
+            "退款请求：商品损坏 €",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/big5.eml"),
+            "我的包裹還沒有到。",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/euc-kr.eml"),
+            "주문한 상품이 아직 도착하지 않았습니다.",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/windows-1250.eml"),
+            "Zamówienie nie dotarło, proszę o zwrot.",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/windows-1251.eml"),
+            "Посылка не пришла, прошу вернуть деньги.",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/windows-1252.eml"),
+            "Le colis est arrivé endommagé — remboursement « svp ».",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/windows-1253.eml"),
+            "Το δέμα δεν έφτασε.",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/windows-1254.eml"),
+            "Sipariş ulaşmadı, iade istiyorum.",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/windows-1255.eml"),
+            "החבילה לא הגיעה.",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/windows-1256.eml"),
+            "لم يصل الطرد.",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/windows-1257.eml"),
+            "Siunta neatkeliavo, prašau grąžinti.",
+        ),
+        (
+            include_bytes!("../tests/data/charsets/windows-1258.eml"),
+            "Cám ơn.",
+        ),
+    ];
+
+    #[test]
+    fn every_buyer_charset_is_decoded() {
+        for (raw, text) in CHARSET_FIXTURES {
+            let mail = Mail::parse(raw).unwrap();
+            let charset = ContentValue::parse(mail.header("content-type").unwrap())
+                .param("charset")
+                .unwrap();
+            assert_eq!(
+                mail.text.as_deref().map(str::trim_end),
+                Some(*text),
+                "body in {charset}"
+            );
+            assert_eq!(
+                mail.decoded_header("subject").as_deref(),
+                Some(*text),
+                "subject in {charset}"
+            );
+        }
+    }
+
+    #[test]
+    fn windows_code_page_names_and_aliases_are_read() {
+        // "返品" in Shift_JIS, GBK, EUC-KR ("반품") and Big5 under their code page names.
+        assert_eq!(decode_charset(b"\x95\xd4\x95\x69", "CP932"), "返品");
+        assert_eq!(decode_charset(b"\xb7\xb5\xc6\xb7", "cp936"), "返品");
+        assert_eq!(decode_charset(b"\xb9\xdd\xc7\xb0", "cp949"), "반품");
+        assert_eq!(
+            decode_charset(b"\xb9\xdd\xc7\xb0", "ks_c_5601-1987"),
+            "반품"
+        );
+        assert_eq!(decode_charset(b"\xaa\xf0\xab\x7e", "cp950"), "返品");
+        assert_eq!(decode_charset(b"\xcf\xf0", "cp1251"), "Пр");
+        assert_eq!(decode_charset(b"\x95\xd4", "x-sjis"), "返");
+        assert_eq!(
+            decode_charset(b"\x1b$B\x4a\x56\x49\x4a\x1b(B", "iso-2022-jp-2"),
+            "返品"
+        );
+        assert_eq!(
+            decode_words("=?Shift_JIS?B?ldSVaQ==?= =?EUC-KR?B?ud3HsA==?="),
+            "返品반품"
+        );
+    }
+
+    /// The work the scanners did reading `input` with `read`.
+    fn work_of(read: impl Fn(&str), input: &str) -> u64 {
+        WORK.with(|w| w.set(0));
+        read(input);
+        WORK.with(std::cell::Cell::get)
+    }
+
+    /// Work on `unit` repeated 2 000 and 8 000 times: four times the input, at most about
+    /// four times the work (a quadratic reader does sixteen), and a few steps a byte.
+    fn assert_linear(what: &str, unit: &str, read: impl Fn(&str)) {
+        let small = unit.repeat(2_000);
+        let large = unit.repeat(8_000);
+        let (w_small, w_large) = (work_of(&read, &small), work_of(&read, &large));
+        assert!(
+            w_large <= w_small * 9 / 2,
+            "{what}: {w_small} steps for {} bytes, {w_large} for {}",
+            small.len(),
+            large.len()
+        );
+        assert!(
+            w_large <= 16 * large.len() as u64,
+            "{what}: {w_large} steps for {} bytes",
+            large.len()
+        );
+    }
+
+    #[test]
+    fn mime_work_grows_linearly_on_unterminated_encoded_words() {
+        let decode = |s: &str| drop(decode_words(s));
+        assert_linear("bare =?", "=?", decode);
+        assert_linear("=?charset?", "=?utf-8?", decode);
+        assert_linear("=?charset?B?text", "=?utf-8?B?abc", decode);
+        assert_linear("words between blanks", " =?utf-8?Q?a", decode);
+        assert_linear("mixed", "=?utf-8?B?dA==?= =?x", decode);
+    }
+
+    #[test]
+    fn mime_work_grows_linearly_on_style_script_and_head_elements() {
+        let text = |s: &str| drop(html_to_text(s));
+        assert_linear("unclosed <style>", "<style>", text);
+        assert_linear("closed <style>", "<style>x</style>", text);
+        assert_linear("<script> and other closings", "<script></b>", text);
+        assert_linear("<head> closed", "<HEAD>x</head>", text);
+        assert_linear("ampersands", "&", text);
+        assert_linear("ampersands and tags", "a&b<", text);
     }
 }

@@ -125,7 +125,10 @@ pub fn read(message: &mail::Message, validity: u32, settings: &Settings, budget:
         }
         return Read::Event(Box::new(too_large(settings, validity, message)));
     }
-    let mail = Mail::parse(&message.raw);
+    let mail = match Mail::parse(&message.raw) {
+        Ok(mail) => mail,
+        Err(why) => return Read::Event(Box::new(dead_letter(settings, validity, message, &why))),
+    };
     let Some((address, display)) = mail.header("from").and_then(parse_address) else {
         return Read::Ignored("not-from-amazon");
     };
@@ -352,6 +355,54 @@ fn too_large(settings: &Settings, validity: u32, message: &mail::Message) -> Tic
         ("mail.uid-validity".into(), validity.to_string()),
         ("mail.size".into(), message.size.to_string()),
         ("mail.folder".into(), folder.to_string()),
+    ];
+    e
+}
+
+/// The dead-letter event for a message the reader cannot read (see
+/// [`crate::mime::Unreadable`]): a ticket that names it, so the agent opens it in the
+/// mailbox, while the cursor moves on to the next message.
+fn dead_letter(
+    settings: &Settings,
+    validity: u32,
+    message: &mail::Message,
+    why: &crate::mime::Unreadable,
+) -> TicketEvent {
+    let folder = settings
+        .mailbox
+        .as_ref()
+        .map_or("INBOX", |m| m.folder.as_str());
+    let key = format!("dead-letter:mail:{validity}:{}", message.uid);
+    let head = Mail::headers_only(&message.raw);
+    let from = head.decoded_header("from").unwrap_or_default();
+    let subject = head.decoded_header("subject").unwrap_or_default();
+    let mut e = TicketEvent::new(
+        IssueKind::Other,
+        settings.shop(None),
+        format!(
+            "A message in mailbox folder {folder} (UID {}) could not be read ({why}); open it \
+             in the mailbox",
+            message.uid
+        ),
+        DedupeKey::business(key.clone()),
+    );
+    e.case_id = Some(key);
+    e.status = Some("dead-letter".into());
+    e.attributes = vec![
+        ("dead_letter".into(), "true".into()),
+        ("error".into(), why.to_string()),
+        ("mail.uid".into(), message.uid.to_string()),
+        ("mail.uid-validity".into(), validity.to_string()),
+        ("mail.size".into(), message.size.to_string()),
+        ("mail.folder".into(), folder.to_string()),
+        (
+            "mail.from".into(),
+            truncate(&one_line(&from), SUMMARY_CHARS),
+        ),
+        (
+            "mail.subject".into(),
+            truncate(&one_line(&subject), SUMMARY_CHARS),
+        ),
     ];
     e
 }
@@ -874,6 +925,37 @@ mod tests {
         );
         assert_eq!(e.dedupe, DedupeKey::business("mail:42:9"));
         assert_eq!(attribute(&e, "mail.size"), Some("12000000"));
+    }
+
+    #[test]
+    fn a_message_the_reader_cannot_read_is_a_dead_letter_ticket_naming_it() {
+        let mut raw = b"From: \"Jane - Amazon Marketplace\" <j1@marketplace.amazon.com>\r\n\
+                        Subject: =?utf-8?Q?Sch=C3=A4den?=\r\n"
+            .to_vec();
+        for i in 0..=crate::mime::MAX_DEPTH {
+            raw.extend_from_slice(
+                format!("Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let Read::Event(e) = read(&stored(7, &raw), 42, &config(), PAGE_BUDGET) else {
+            panic!("no event");
+        };
+        assert_eq!(e.kind, IssueKind::Other);
+        assert_eq!(e.status.as_deref(), Some("dead-letter"));
+        assert_eq!(e.dedupe, DedupeKey::business("dead-letter:mail:42:7"));
+        assert_eq!(
+            e.summary,
+            "A message in mailbox folder INBOX (UID 7) could not be read (its MIME multiparts \
+             nest deeper than 8 levels); open it in the mailbox"
+        );
+        assert_eq!(
+            attribute(&e, "mail.from"),
+            Some("\"Jane - Amazon Marketplace\" <j1@marketplace.amazon.com>")
+        );
+        assert_eq!(attribute(&e, "mail.subject"), Some("Schäden"));
+        assert_eq!(attribute(&e, "dead_letter"), Some("true"));
+        assert_eq!(attribute(&e, "mail.uid"), Some("7"));
     }
 
     fn file(name: &str, bytes: usize) -> Attachment {
