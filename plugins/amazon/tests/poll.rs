@@ -522,7 +522,7 @@ async fn an_unreachable_mailbox_beside_sqs_is_a_warning_and_alone_fails_the_poll
     assert_eq!(cursor["ack"], json!(["rh-msg-ORDER_CHANGE"]));
     assert!(cursor.get("mail").is_none(), "{cursor}");
     assert_eq!(
-        metrics.counter_value("helloword_plugin_poll_warnings", &[("plugin", "amazon")]),
+        metrics.counter_value("helloword_ext_poll_warnings_total", &[("plugin", "amazon")]),
         1,
         "the mail failure is a poll warning"
     );
