@@ -320,33 +320,38 @@ async fn without_the_key_secret_the_webhook_is_misconfigured_naming_it() {
 }
 
 #[tokio::test]
-async fn malformed_bodies_and_other_applications_are_bad_requests() {
-    let got = deliver(kit(), &[("x-api-key", API_KEY)], b"{not json").await;
-    assert!(matches!(got, Err(WebhookError::BadRequest(_))), "{got:?}");
-    let got = deliver(
+async fn signed_bodies_it_cannot_read_and_other_applications_are_reported_unreadable() {
+    let unreadable = |kit: TestKit, body: Vec<u8>| async move {
+        let verdict = load(kit)
+            .await
+            .handle_webhook_verdict(&request("POST", "/", &[("x-api-key", API_KEY)], &body))
+            .await
+            .expect("the connector answers within its limits");
+        verdict
+            .unreadable()
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("not reported unreadable: {verdict:?}"))
+    };
+    unreadable(kit(), b"{not json".to_vec()).await;
+    let why = unreadable(
         kit(),
-        &[("x-api-key", API_KEY)],
-        br#"{"detail-type":"x","detail":{"hello":1}}"#,
+        br#"{"detail-type":"x","detail":{"hello":1}}"#.to_vec(),
     )
     .await;
-    assert!(
-        matches!(&got, Err(WebhookError::BadRequest(m)) if m.contains("NotificationType")),
-        "{got:?}"
-    );
+    assert!(why.contains("NotificationType"), "{why}");
     let body = eventbridge(
         "ORDER_CHANGE",
         &fixture_json("notifications/ORDER_CHANGE.json"),
     );
-    let got = deliver(
+    let why = unreadable(
         kit().with_config("application_id", "amzn1.sellerapps.app.ours"),
-        &[("x-api-key", API_KEY)],
-        &body,
+        body,
     )
     .await;
-    assert!(
-        matches!(&got, Err(WebhookError::BadRequest(m)) if m.contains("application")),
-        "{got:?}"
-    );
+    assert!(why.contains("application"), "{why}");
+    // Without the API key nothing is reported: anyone could send it.
+    let got = deliver(kit(), &[], b"{not json").await;
+    assert!(matches!(got, Err(WebhookError::Unauthorized(_))), "{got:?}");
 }
 
 #[tokio::test]
