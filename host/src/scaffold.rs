@@ -149,6 +149,10 @@ impl Connector for Plugin {
     }
 
     fn handle_webhook(req: IncomingRequest) -> Result<WebhookOutcome, WebhookError> {
+        // Check the marketplace's signature first (crypto::hmac_sha256_verify). Once it
+        // verified, refuse what you cannot read with
+        // helloword_sdk::connector::delivery::unreadable(text): the gateway keeps the delivery
+        // for replay and answers 202, where a 400 would have the marketplace retry it.
         let body = json::parse(&req.body).map_err(WebhookError::BadRequest)?;
         let order_id = json::id_at(&body, "/order_id")
             .ok_or_else(|| WebhookError::BadRequest("`order_id` is missing".into()))?;
