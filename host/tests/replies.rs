@@ -638,3 +638,81 @@ async fn an_agents_chinese_draft_is_translated_through_deepl_and_both_stay_on_th
     assert_eq!(after.len(), timeline.len(), "nothing recorded");
     gw.stop().await;
 }
+
+/// A Shopify order that buyer `given` `family` (writing in `locale`, from `country`)
+/// cancelled, as order `id`.
+fn cancelled_by(id: u64, given: &str, family: &str, locale: &str, country: &str) -> Vec<u8> {
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&fixture("orders__updated.json")).unwrap();
+    order["id"] = id.into();
+    order["name"] = format!("#{id}").into();
+    order["cancel_reason"] = "customer".into();
+    order["cancelled_at"] = "2025-07-10T16:00:00-04:00".into();
+    order["customer_locale"] = locale.into();
+    order["customer"]["id"] = (id + 1).into();
+    order["customer"]["first_name"] = given.into();
+    order["customer"]["last_name"] = family.into();
+    order["shipping_address"]["country_code"] = country.into();
+    serde_json::to_vec(&order).unwrap()
+}
+
+/// The name on the ticket the cancellation opens, and the body of the `language` draft of
+/// scenario `follow-up-check` for it.
+async fn buyer_name_and_draft(
+    given: &str,
+    family: &str,
+    locale: &str,
+    country: &str,
+    language: &str,
+) -> (String, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    common::install_locale_packs(tmp.path());
+    let gw = start(tmp.path()).await;
+    let body = cancelled_by(7100, given, family, locale, country);
+    assert_eq!(gw.deliver("orders/cancelled", &body, "name-1").await, 200);
+    gw.settled().await;
+    let ticket = gw.queue().into_iter().next().expect("a ticket");
+    let (status, draft) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{}/draft", ticket.id),
+            Some(&format!(
+                r#"{{"scenario": "follow-up-check", "language": "{language}"}}"#
+            )),
+        )
+        .await;
+    assert_eq!(status, 200, "{draft}");
+    gw.stop().await;
+    (
+        ticket.facts.buyer_name.unwrap_or_default(),
+        draft["draft"]["body"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// Japanese names take the family name first: the connector composed Shopify's first and
+/// last name the Western way, and the Japanese pack greeted "花子 山田 様".
+#[tokio::test]
+async fn a_japanese_buyer_is_named_family_name_first() {
+    let (name, body) = buyer_name_and_draft("花子", "山田", "ja", "JP", "ja").await;
+    assert_eq!(name, "山田 花子");
+    assert!(body.starts_with("山田 花子 様\n"), "{body}");
+}
+
+/// Chinese names take the family name first, in a reply in any language.
+#[tokio::test]
+async fn a_chinese_buyer_is_named_family_name_first() {
+    let (name, body) = buyer_name_and_draft("小明", "王", "zh-CN", "CN", "en").await;
+    assert_eq!(name, "王 小明");
+    assert!(body.contains("王 小明"), "{body}");
+}
+
+/// Korean names take the family name first, in a reply in any language.
+#[tokio::test]
+async fn a_korean_buyer_is_named_family_name_first() {
+    let (name, body) = buyer_name_and_draft("민준", "김", "ko", "KR", "en").await;
+    assert_eq!(name, "김 민준");
+    assert!(body.contains("김 민준"), "{body}");
+}

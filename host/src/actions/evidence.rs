@@ -13,13 +13,13 @@ pub fn shopify_packet(ticket: &Ticket, timeline: &[TimelineEntry]) -> Vec<(Strin
     let facts = &ticket.facts;
     let mut fields = Vec::new();
     if let Some(name) = &facts.buyer_name {
-        let mut parts = name.split_whitespace();
-        if let Some(first) = parts.next() {
-            fields.push(("customer_first_name".into(), first.to_string()));
-            let last: Vec<&str> = parts.collect();
-            if !last.is_empty() {
-                fields.push(("customer_last_name".into(), last.join(" ")));
-            }
+        // Family name first in a Chinese, Japanese or Korean name (see the SDK's `names`).
+        let (given, family) = helloword_sdk::names::split_full_name(name);
+        if let Some(given) = given {
+            fields.push(("customer_first_name".into(), given.to_string()));
+        }
+        if let Some(family) = family {
+            fields.push(("customer_last_name".into(), family.to_string()));
         }
     }
     if facts.carrier.is_some() || facts.tracking_number.is_some() {
@@ -150,5 +150,63 @@ mod tests {
         assert!(text.ends_with("(history shortened to fit the marketplace's limit)"));
         assert!(text.starts_with("line 0 of the history\nline 1"));
         assert_eq!(cut(vec!["short".into()], 100), "short");
+    }
+
+    fn ticket_of(buyer: &str) -> Ticket {
+        use crate::plugin::bindings::types::IssueKind;
+        use crate::tickets::model::Status;
+        use crate::tickets::sla::{Deadline, DeadlineSource, Severity};
+        let opened = jiff::Timestamp::from_second(1_750_000_000).unwrap();
+        Ticket {
+            v: crate::store::SCHEMA_VERSION,
+            id: 1,
+            marketplace: "shopify".into(),
+            shop: "a.myshopify.com".into(),
+            case_key: "case:1".into(),
+            kind: IssueKind::Chargeback,
+            severity: Severity::Red,
+            status: Status::New,
+            opened_at: opened,
+            updated_at: opened,
+            due: Deadline {
+                at: opened,
+                source: DeadlineSource::SeverityTarget,
+            },
+            escalation: Vec::new(),
+            first_response_at: None,
+            assignee: None,
+            customer: None,
+            order_id: None,
+            amount: None,
+            language: None,
+            country: None,
+            platform_status: None,
+            facts: crate::tickets::model::CaseFacts {
+                buyer_name: Some(buyer.into()),
+                ..Default::default()
+            },
+            summary: String::new(),
+            events: 1,
+            timers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_buyers_first_and_last_name_follow_the_order_of_their_script() {
+        let names = |buyer: &str| -> Vec<(String, String)> {
+            shopify_packet(&ticket_of(buyer), &[])
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("customer_"))
+                .collect()
+        };
+        let pair = |first: &str, last: &str| {
+            vec![
+                ("customer_first_name".to_string(), first.to_string()),
+                ("customer_last_name".to_string(), last.to_string()),
+            ]
+        };
+        assert_eq!(names("山田 花子"), pair("花子", "山田"));
+        assert_eq!(names("김 민준"), pair("민준", "김"));
+        assert_eq!(names("Jane van Doe"), pair("Jane", "van Doe"));
     }
 }

@@ -113,7 +113,8 @@ pub struct Ticket {
 pub struct CaseFacts {
     /// The order's name as the buyer knows it (e.g. "#1001").
     pub order_name: Option<String>,
-    /// The buyer's name.
+    /// The buyer's name, in the order of its script (family name first in Chinese, Japanese
+    /// and Korean: `helloword_sdk::names`).
     pub buyer_name: Option<String>,
     /// Carrier.
     pub carrier: Option<String>,

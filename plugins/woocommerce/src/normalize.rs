@@ -320,10 +320,12 @@ fn customer(order: &Value) -> Option<Customer> {
             .filter(|t| !t.is_empty())
             .map(str::to_string)
     };
+    // Family name first for a name in Chinese, Japanese or Korean script.
     let name = |address: &str| {
-        let first = text(&format!("/{address}/first_name")).unwrap_or_default();
-        let last = text(&format!("/{address}/last_name")).unwrap_or_default();
-        Some(format!("{first} {last}").trim().to_string()).filter(|n| !n.is_empty())
+        helloword_sdk::names::full_name(
+            text(&format!("/{address}/first_name")).as_deref(),
+            text(&format!("/{address}/last_name")).as_deref(),
+        )
     };
     let customer = Customer {
         // 0 is a guest checkout.

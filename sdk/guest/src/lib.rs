@@ -11,8 +11,8 @@
 //! - one set of model types shared by every world ([`types`]);
 //! - helpers that marketplace payloads need: exact money ([`money`]), timestamps
 //!   ([`time`]), case-insensitive headers ([`headers`]), JSON lookups that never pass a
-//!   number through `f64` ([`json`]) and names derived from idempotency keys
-//!   ([`idempotency`]);
+//!   number through `f64` ([`json`]), names derived from idempotency keys
+//!   ([`idempotency`]) and buyers' full names in their own order ([`names`]);
 //! - an allocator made for instances that live for one call ([`arena`]).
 //!
 //! ```ignore
@@ -29,6 +29,7 @@ pub mod headers;
 pub mod idempotency;
 pub mod json;
 pub mod money;
+pub mod names;
 pub mod time;
 
 /// Every call runs in a fresh instance, so the first MiB of a call's allocations comes from

@@ -128,14 +128,12 @@ fn read_order(p: &Payload<'_>, id: String) -> Result<Order, PayloadError> {
 /// The buyer as the order tells: the order's own contact e-mail first (it is where replies
 /// go), the shipping country (else billing), and the checkout language.
 fn read_customer(p: &Payload<'_>) -> Customer {
-    let name = [
-        p.text("/customer/first_name"),
-        p.text("/customer/last_name"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    // Family name first for a name in Chinese, Japanese or Korean script.
+    let name = helloword_sdk::names::full_name(
+        p.text("/customer/first_name").as_deref(),
+        p.text("/customer/last_name").as_deref(),
+    )
+    .unwrap_or_default();
     let tags = [p.text("/tags"), p.text("/customer/tags")]
         .into_iter()
         .flatten()
