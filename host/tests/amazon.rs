@@ -72,6 +72,11 @@ fn notice() -> Vec<u8> {
 }
 
 fn install_amazon(dir: &Path, imap_port: u16, smtp_port: u16) {
+    install_amazon_as(dir, imap_port, smtp_port, Dovecot::USER, "INBOX");
+}
+
+/// The Amazon connector reading `mailbox` (a folder) of the account `user`.
+fn install_amazon_as(dir: &Path, imap_port: u16, smtp_port: u16, user: &str, mailbox: &str) {
     let folder = dir.join("plugins/amazon");
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::copy(test_artifacts::AMAZON, folder.join("amazon_connector.wasm")).unwrap();
@@ -85,10 +90,9 @@ fn install_amazon(dir: &Path, imap_port: u16, smtp_port: u16) {
     let settings = format!(
         "[config]\nseller_id = \"{SELLER}\"\nreport_types = \"\"\n\
          mailbox_host = \"127.0.0.1\"\nmailbox_port = \"{imap_port}\"\n\
-         mailbox_security = \"none\"\nmailbox_username = \"{}\"\n\
+         mailbox_security = \"none\"\nmailbox_username = {user:?}\nmailbox_folder = {mailbox:?}\n\
          smtp_host = \"127.0.0.1\"\nsmtp_port = \"{smtp_port}\"\nsmtp_security = \"none\"\n\
-         smtp_username = \"{SMTP_USER}\"\nseller_email = \"seller@example.com\"\n",
-        Dovecot::USER
+         smtp_username = \"{SMTP_USER}\"\nseller_email = \"seller@example.com\"\n"
     );
     let manifest = manifest
         .replacen("allowed_hosts = [", &grants, 1)
@@ -98,11 +102,16 @@ fn install_amazon(dir: &Path, imap_port: u16, smtp_port: u16) {
 }
 
 fn config() -> String {
+    config_with(Dovecot::PASSWORD)
+}
+
+/// The gateway config with `password` (a TOML basic string's content, unescaped) for the
+/// mailbox.
+fn config_with(password: &str) -> String {
     format!(
-        "amazon_mailbox_password = {{ value = \"{}\" }}\n\
+        "amazon_mailbox_password = {{ value = {password:?} }}\n\
          amazon_smtp_password = {{ value = \"{SMTP_PASSWORD}\" }}\n\
-         [polling]\ninterval_secs = 0\n",
-        Dovecot::PASSWORD
+         [polling]\ninterval_secs = 0\n"
     )
 }
 
@@ -261,5 +270,107 @@ async fn a_relayed_buyer_message_becomes_a_ticket_and_the_reply_goes_back_by_smt
         "{id}"
     );
     assert!(mail.contains(&format!("Message-ID: {id}")), "{id}: {mail}");
+    gw.stop().await;
+}
+
+/// A message from a buyer that the connector's reader will not read: multiparts nested
+/// deeper than it descends.
+fn unreadable() -> Vec<u8> {
+    let mut raw = format!(
+        "From: \"Jane Doe - Amazon Marketplace\" <{RELAY}>\r\n\
+         To: seller@example.com\r\n\
+         Subject: Photos of the damage (Order: {ORDER})\r\n\
+         Message-ID: <nested-1@marketplace.amazon.com>\r\n\
+         MIME-Version: 1.0\r\n"
+    )
+    .into_bytes();
+    for depth in 0..12 {
+        raw.extend_from_slice(
+            format!("Content-Type: multipart/mixed; boundary=\"n{depth}\"\r\n\r\n--n{depth}\r\n")
+                .as_bytes(),
+        );
+    }
+    raw.extend_from_slice(b"Content-Type: text/plain\r\n\r\nThe mug is broken.\r\n");
+    raw
+}
+
+#[tokio::test]
+async fn an_unreadable_message_becomes_a_dead_letter_ticket_and_the_next_one_is_still_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::install_locale_packs(tmp.path());
+    let mut imap = Dovecot::start(&tmp.path().join("imap"));
+    let smtp = Smtp::start_with_login(&tmp.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
+    install_amazon(tmp.path(), imap.port, smtp.port);
+    imap.deliver(&unreadable());
+    imap.deliver(&relayed(
+        "relay-after@marketplace.amazon.com",
+        "Hello, the parcel arrived damaged.",
+    ));
+    let gw = start_with(tmp.path(), &config()).await;
+
+    let body = poll(&gw, &imap).await;
+    assert_eq!(
+        body["events"], 2,
+        "a dead letter and a buyer message: {body}"
+    );
+    let amazon: Vec<_> = gw
+        .queue()
+        .into_iter()
+        .filter(|t| t.marketplace == "amazon")
+        .collect();
+    let dead = amazon
+        .iter()
+        .find(|t| t.kind == IssueKind::Other)
+        .expect("a dead-letter ticket");
+    assert!(
+        dead.summary.starts_with(
+            "A message in mailbox folder INBOX (UID 1) could not be read (its MIME multiparts \
+             nest deeper than 8 levels); open it in the mailbox"
+        ),
+        "{}",
+        dead.summary
+    );
+    let message = amazon
+        .iter()
+        .find(|t| t.kind == IssueKind::BuyerMessage)
+        .expect("the next message read");
+    assert_eq!(message.order_id.as_deref(), Some(ORDER));
+
+    // The cursor moved past both: nothing again, no second dead letter.
+    assert_eq!(poll(&gw, &imap).await["events"], 0);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_non_ascii_login_password_and_folder_read_the_mailbox_on_dovecot() {
+    // Dovecot reads the password as a literal (it also takes 8-bit quoted strings, which
+    // RFC 3501 does not allow) and the folder's name in modified UTF-7, as it stores it.
+    const USER: &str = "käufer@example.com";
+    const PASSWORD: &str = "pässwörd-秘密 \"x\"";
+    const FOLDER: &str = "Amazon-Käufer 📦";
+    let tmp = tempfile::tempdir().unwrap();
+    common::install_locale_packs(tmp.path());
+    let mut imap = Dovecot::start_as(&tmp.path().join("imap"), USER, PASSWORD);
+    let smtp = Smtp::start_with_login(&tmp.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
+    install_amazon_as(tmp.path(), imap.port, smtp.port, USER, FOLDER);
+    imap.deliver(&notice());
+    imap.deliver_to(
+        FOLDER,
+        &relayed("relay-utf7@marketplace.amazon.com", "Wo bleibt mein Paket?"),
+    );
+    let gw = start_with(tmp.path(), &config_with(PASSWORD)).await;
+
+    let body = poll(&gw, &imap).await;
+    assert_eq!(
+        body["events"], 1,
+        "the message in the folder, not the INBOX's: {body}"
+    );
+    let ticket = gw
+        .queue()
+        .into_iter()
+        .find(|t| t.marketplace == "amazon")
+        .expect("a ticket for the buyer message");
+    assert_eq!(ticket.kind, IssueKind::BuyerMessage);
+    assert_eq!(ticket.order_id.as_deref(), Some(ORDER));
     gw.stop().await;
 }

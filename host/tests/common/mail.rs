@@ -172,14 +172,15 @@ fn wait_for_port(port: u16, what: &str) {
     }
 }
 
-/// A Dovecot IMAP server with one account (`USER` / `PASSWORD`) whose INBOX is a maildir
-/// the test delivers into.
+/// A Dovecot IMAP server with one account (`USER` / `PASSWORD`, or the test's own) whose
+/// INBOX is a maildir the test delivers into.
 pub struct Dovecot {
     child: Child,
     dir: PathBuf,
     pub port: u16,
     /// The account's maildir.
     pub maildir: PathBuf,
+    user: String,
     owner: Option<(u32, u32)>,
     delivered: u32,
 }
@@ -190,6 +191,12 @@ impl Dovecot {
 
     /// Start Dovecot in `dir` (which it owns from now on).
     pub fn start(dir: &Path) -> Dovecot {
+        Dovecot::start_as(dir, Self::USER, Self::PASSWORD)
+    }
+
+    /// Start Dovecot in `dir` with the account `user` / `password` (any characters but `:`
+    /// and line breaks: Dovecot's user name check is off, `auth_username_chars =`).
+    pub fn start_as(dir: &Path, user: &str, password: &str) -> Dovecot {
         let binary = Path::new("/usr/sbin/dovecot");
         assert!(
             binary.exists(),
@@ -199,17 +206,13 @@ impl Dovecot {
         std::fs::create_dir_all(dir).unwrap();
         let dir = dir.canonicalize().unwrap();
         let port = super::free_port();
-        let maildir = dir.join("mail").join(Self::USER);
+        let maildir = dir.join("mail").join(user);
         for sub in ["new", "cur", "tmp"] {
             std::fs::create_dir_all(maildir.join(sub)).unwrap();
         }
         std::fs::create_dir_all(dir.join("run")).unwrap();
         std::fs::create_dir_all(dir.join("home")).unwrap();
-        std::fs::write(
-            dir.join("passwd"),
-            format!("{}:{{PLAIN}}{}\n", Self::USER, Self::PASSWORD),
-        )
-        .unwrap();
+        std::fs::write(dir.join("passwd"), format!("{user}:{{PLAIN}}{password}\n")).unwrap();
         // Dovecot refuses to run its login and mail processes as root: as root, they run as
         // the users the Debian package created; otherwise everything runs as the caller.
         let root = id("-u") == "0";
@@ -239,6 +242,7 @@ impl Dovecot {
              ssl = no\n\
              disable_plaintext_auth = no\n\
              auth_mechanisms = plain login\n\
+             auth_username_chars =\n\
              first_valid_uid = 1\n\
              default_internal_user = {internal}\n\
              default_login_user = {login}\n\
@@ -281,9 +285,35 @@ impl Dovecot {
             dir,
             port,
             maildir,
+            user: user.to_string(),
             owner,
             delivered: 0,
         }
+    }
+
+    /// Deliver `raw` into `folder` (created when missing) through Dovecot's own `doveadm`,
+    /// which names the folder on disk as Dovecot does (modified UTF-7 for non-ASCII).
+    pub fn deliver_to(&mut self, folder: &str, raw: &[u8]) {
+        use std::io::Write as _;
+        let config = self.dir.join("dovecot.conf");
+        let doveadm = |args: &[&str]| {
+            let mut command = Command::new("doveadm");
+            command.arg("-c").arg(&config).args(args);
+            command
+        };
+        let _ = doveadm(&["mailbox", "create", "-u", &self.user, folder]).output();
+        let mut save = doveadm(&["save", "-u", &self.user, "-m", folder])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("doveadm runs (Dovecot: run scripts/test-deps)");
+        save.stdin.take().unwrap().write_all(raw).unwrap();
+        let out = save.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "doveadm save into {folder:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Deliver `raw` (an RFC 5322 message) into the INBOX, as a local delivery agent

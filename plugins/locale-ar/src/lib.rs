@@ -8,7 +8,9 @@
 //! time. Data in [`PACK`], the `LocalePack` implementation forwards to it, as in the German
 //! reference pack.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{
+    MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone, zone,
+};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -20,13 +22,16 @@ pub const PACK: Pack = Pack {
     direction: Direction::RightToLeft,
     markets: &[
         // Saudi Arabia: UTC+3 all year.
-        market("SA", &[("SAR", "ر.س."), ("USD", "$")], 180),
+        market("SA", &[("SAR", "ر.س."), ("USD", "$")], zone!("Asia/Riyadh")),
         // United Arab Emirates: UTC+4 all year.
-        market("AE", &[("AED", "د.إ."), ("USD", "$")], 240),
-        // Egypt: UTC+2. Egypt reinstated summer time in 2023 (UTC+3 from the last Friday of
-        // April to the last Thursday of October); the kit has no rule for it, so summer
-        // times are written one hour early. The culture tips tell agents.
-        market("EG", &[("EGP", "ج.م."), ("USD", "$")], 120),
+        market("AE", &[("AED", "د.إ."), ("USD", "$")], zone!("Asia/Dubai")),
+        // Egypt: UTC+2, and summer time again since 2023 (UTC+3 from the last Friday of April
+        // to the last Thursday of October), which the zone's rules carry.
+        market(
+            "EG",
+            &[("EGP", "ج.م."), ("USD", "$")],
+            zone!("Africa/Cairo"),
+        ),
     ],
     templates: TEMPLATES,
     tips: TIPS,
@@ -79,7 +84,7 @@ pub const PACK: Pack = Pack {
 const fn market(
     code: &'static str,
     symbols: &'static [(&'static str, &'static str)],
-    offset_minutes: i32,
+    zone: Zone,
 ) -> MarketFormat {
     MarketFormat {
         market: code,
@@ -92,7 +97,7 @@ const fn market(
         date: "{DD}/{MM}/{YYYY}",
         time: "{hh}:{mm}",
         datetime: "{date} الساعة {time}",
-        zone: Zone::Fixed(offset_minutes),
+        zone,
     }
 }
 
@@ -255,8 +260,8 @@ const TIPS: &[Tip] = &[
     },
     Tip {
         markets: &["EG"],
-        title: "Summer time is not in the templates",
-        text: "Times in this pack are written in UTC+2. From the last Friday of April to the last Thursday of October Egypt is on summer time (UTC+3): add an hour to a time in the message, or give a date without a time.",
+        title: "Summer time",
+        text: "From the last Friday of April to the last Thursday of October Egypt is on summer time (UTC+3), reinstated in 2023 after years without it; times in the templates follow it, but a buyer's phone or an older system may still show the hour before. Give a date with the time when it matters.",
     },
 ];
 

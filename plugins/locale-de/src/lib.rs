@@ -4,7 +4,9 @@
 //! dates as 10.07.2025 in Central European time. This pack is the reference the other
 //! language packs follow: data in [`PACK`], the `LocalePack` implementation forwards to it.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{
+    MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone, zone,
+};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -15,8 +17,16 @@ pub const PACK: Pack = Pack {
     language: "de",
     direction: Direction::LeftToRight,
     markets: &[
-        market("DE", &[("EUR", "€"), ("CHF", "CHF")]),
-        market("AT", &[("EUR", "€"), ("CHF", "CHF")]),
+        market(
+            "DE",
+            &[("EUR", "€"), ("CHF", "CHF")],
+            zone!("Europe/Berlin"),
+        ),
+        market(
+            "AT",
+            &[("EUR", "€"), ("CHF", "CHF")],
+            zone!("Europe/Vienna"),
+        ),
         // Switzerland writes CHF 1’234.50: apostrophe for thousands, point for decimals.
         MarketFormat {
             money: MoneyFormat {
@@ -25,7 +35,7 @@ pub const PACK: Pack = Pack {
                 pattern: "{symbol} {amount}",
                 symbols: &[("CHF", "CHF"), ("EUR", "EUR")],
             },
-            ..market("CH", &[])
+            ..market("CH", &[], zone!("Europe/Zurich"))
         },
     ],
     templates: TEMPLATES,
@@ -66,6 +76,7 @@ pub const PACK: Pack = Pack {
 const fn market(
     code: &'static str,
     symbols: &'static [(&'static str, &'static str)],
+    zone: Zone,
 ) -> MarketFormat {
     MarketFormat {
         market: code,
@@ -78,9 +89,7 @@ const fn market(
         date: "{DD}.{MM}.{YYYY}",
         time: "{hh}:{mm}",
         datetime: "{date} um {time} Uhr",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
+        zone,
     }
 }
 

@@ -7,16 +7,16 @@
 //! 2025-07-10 in Canada, Sydney time in Australia, €1,234.56 in Ireland. Data in [`PACK`],
 //! the `LocalePack` implementation forwards to it.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{
+    MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone, zone,
+};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
 };
 
-/// US Eastern time; also Canada's, where most buyers live in the Eastern zone.
-const EASTERN: Zone = Zone::Us {
-    standard_minutes: -300,
-};
+/// US Eastern time: where most US buyers live, and the time US marketplaces keep.
+const EASTERN: Zone = zone!("America/New_York");
 
 /// The pack.
 pub const PACK: Pack = Pack {
@@ -41,9 +41,7 @@ pub const PACK: Pack = Pack {
             &[("GBP", "£"), ("EUR", "€"), ("USD", "US$")],
             "{DD}/{MM}/{YYYY}",
             "{hh}:{mm}",
-            Zone::Eu {
-                standard_minutes: 0,
-            },
+            zone!("Europe/London"),
         ),
         // Canada: ISO dates (the Government of Canada's recommended all-numeric form), 12-hour clock.
         market(
@@ -51,26 +49,24 @@ pub const PACK: Pack = Pack {
             &[("CAD", "$"), ("USD", "US$")],
             "{YYYY}-{MM}-{DD}",
             "{h}:{mm} {ampm}",
-            EASTERN,
+            // Eastern time, where most Canadian buyers live.
+            zone!("America/Toronto"),
         ),
-        // Australia: Sydney standard time (AEST, UTC+10). Summer time (AEDT, from the first
-        // Sunday of October to the first Sunday of April) is not modelled by the kit's zones,
-        // so times in the southern summer are an hour behind Sydney's clocks.
+        // Australia: Sydney time, AEST (UTC+10) and in the southern summer AEDT (UTC+11, from
+        // the first Sunday of October to the first Sunday of April).
         market(
             "AU",
             &[("AUD", "$"), ("NZD", "NZ$"), ("USD", "US$")],
             "{DD}/{MM}/{YYYY}",
             "{h}:{mm} {ampm}",
-            Zone::Fixed(600),
+            zone!("Australia/Sydney"),
         ),
         market(
             "IE",
             &[("EUR", "€"), ("GBP", "£"), ("USD", "US$")],
             "{DD}/{MM}/{YYYY}",
             "{hh}:{mm}",
-            Zone::Eu {
-                standard_minutes: 0,
-            },
+            zone!("Europe/Dublin"),
         ),
     ],
     templates: TEMPLATES,
@@ -298,8 +294,9 @@ const TIPS: &[Tip] = &[
     Tip {
         markets: &["AU"],
         title: "Time zones",
-        text: "Times are written in Sydney standard time (AEST); during the southern summer Sydney and \
-               Melbourne are an hour ahead of it, Queensland is not.",
+        text: "Times are written in Sydney time (AEDT in the southern summer, AEST otherwise). \
+               Queensland keeps AEST all year, so in summer it is an hour behind Sydney, and Perth is \
+               two to three hours behind: name the time zone when a time matters.",
     },
     Tip {
         markets: &["IE"],

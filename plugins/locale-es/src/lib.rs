@@ -6,7 +6,7 @@
 //! 10/07/2025 a las 10:15 in Mexico City time. Data in [`PACK`], the `LocalePack`
 //! implementation forwards to it.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -28,9 +28,7 @@ pub const PACK: Pack = Pack {
             date: "{DD}/{MM}/{YYYY}",
             time: "{hh}:{mm}",
             datetime: "{date} a las {time}",
-            zone: Zone::Eu {
-                standard_minutes: 60,
-            },
+            zone: zone!("Europe/Madrid"),
         },
         // Mexico writes pesos like dollars, $1,234.56, and calls US dollars "US$". Times use
         // the 24-hour clock: the kit's 12-hour marker is "AM"/"PM", while Mexican Spanish
@@ -46,7 +44,7 @@ pub const PACK: Pack = Pack {
             date: "{DD}/{MM}/{YYYY}",
             time: "{hh}:{mm}",
             datetime: "{date} a las {time}",
-            zone: Zone::Fixed(-360),
+            zone: zone!("America/Mexico_City"),
         },
     ],
     templates: TEMPLATES,

@@ -7,7 +7,9 @@
 //! 18:15 in Switzerland), in Central European time. Data in [`PACK`], the `LocalePack`
 //! implementation forwards to it.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{
+    MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone, zone,
+};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -18,8 +20,8 @@ pub const PACK: Pack = Pack {
     language: "fr",
     direction: Direction::LeftToRight,
     markets: &[
-        market("FR", EURO),
-        market("BE", EURO),
+        market("FR", EURO, zone!("Europe/Paris")),
+        market("BE", EURO, zone!("Europe/Brussels")),
         // Switzerland writes CHF 1’234.50 and 10.07.2025, in every language region.
         MarketFormat {
             money: MoneyFormat {
@@ -30,15 +32,15 @@ pub const PACK: Pack = Pack {
             },
             date: "{DD}.{MM}.{YYYY}",
             time: "{hh}:{mm}",
-            ..market("CH", &[])
+            ..market("CH", &[], zone!("Europe/Zurich"))
         },
         // Luxembourg groups thousands with a point: 1.234,56 €.
         MarketFormat {
             money: MoneyFormat {
                 group: ".",
-                ..market("LU", EURO).money
+                ..market("LU", EURO, LUXEMBOURG).money
             },
-            ..market("LU", EURO)
+            ..market("LU", EURO, LUXEMBOURG)
         },
     ],
     templates: TEMPLATES,
@@ -107,9 +109,13 @@ const EURO: &[(&str, &str)] = &[
     ("GBP", "£"),
 ];
 
+/// Luxembourg's zone, named once for the two uses above.
+const LUXEMBOURG: Zone = zone!("Europe/Luxembourg");
+
 const fn market(
     code: &'static str,
     symbols: &'static [(&'static str, &'static str)],
+    zone: Zone,
 ) -> MarketFormat {
     MarketFormat {
         market: code,
@@ -122,9 +128,7 @@ const fn market(
         date: "{DD}/{MM}/{YYYY}",
         time: "{hh}h{mm}",
         datetime: "{date} à {time}",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
+        zone,
     }
 }
 

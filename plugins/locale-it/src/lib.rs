@@ -7,7 +7,7 @@
 //! article would need before 8 and 11 ("l'11/07"). Data in [`PACK`], the `LocalePack`
 //! implementation forwards to it.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -28,9 +28,7 @@ pub const PACK: Pack = Pack {
         date: "{DD}/{MM}/{YYYY}",
         time: "{hh}:{mm}",
         datetime: "{date} alle ore {time}",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
+        zone: zone!("Europe/Rome"),
     }],
     templates: TEMPLATES,
     tips: TIPS,

@@ -7,7 +7,7 @@
 //! and times 24-hour in Japan Standard Time (UTC+9, no summer time). Data in [`PACK`], the
 //! `LocalePack` implementation forwards to it, as in the German reference pack.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -31,7 +31,7 @@ pub const PACK: Pack = Pack {
         time: "{hh}:{mm}",
         datetime: "{date} {time}",
         // Japan Standard Time, UTC+9 all year.
-        zone: Zone::Fixed(540),
+        zone: zone!("Asia/Tokyo"),
     }],
     templates: TEMPLATES,
     tips: TIPS,

@@ -5,7 +5,9 @@
 //! € 1.234,56, dates as 10-07-2025 in the Netherlands and 10/07/2025 in Belgium, in Central
 //! European time. Data in [`PACK`]; the `LocalePack` implementation forwards to it.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{
+    MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone, zone,
+};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -16,9 +18,9 @@ pub const PACK: Pack = Pack {
     language: "nl",
     direction: Direction::LeftToRight,
     markets: &[
-        market("NL", "{DD}-{MM}-{YYYY}"),
+        market("NL", "{DD}-{MM}-{YYYY}", zone!("Europe/Amsterdam")),
         // Flanders writes dates with slashes: 10/07/2025.
-        market("BE", "{DD}/{MM}/{YYYY}"),
+        market("BE", "{DD}/{MM}/{YYYY}", zone!("Europe/Brussels")),
     ],
     templates: TEMPLATES,
     tips: TIPS,
@@ -63,7 +65,7 @@ pub const PACK: Pack = Pack {
     ],
 };
 
-const fn market(code: &'static str, date: &'static str) -> MarketFormat {
+const fn market(code: &'static str, date: &'static str, zone: Zone) -> MarketFormat {
     MarketFormat {
         market: code,
         money: MoneyFormat {
@@ -75,9 +77,7 @@ const fn market(code: &'static str, date: &'static str) -> MarketFormat {
         date,
         time: "{hh}:{mm}",
         datetime: "{date} om {time} uur",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
+        zone,
     }
 }
 

@@ -6,7 +6,7 @@
 //! thousands), dates as 10.07.2025 in Central European time. Data in [`PACK`]; the
 //! `LocalePack` implementation forwards to it.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -27,9 +27,7 @@ pub const PACK: Pack = Pack {
         date: "{DD}.{MM}.{YYYY}",
         time: "{hh}:{mm}",
         datetime: "{date} o godz. {time}",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
+        zone: zone!("Europe/Warsaw"),
     }],
     templates: TEMPLATES,
     tips: TIPS,

@@ -5,7 +5,7 @@
 //! (UTC−3 all year: Brazil has had no daylight saving time since 2019). Data in [`PACK`]; the
 //! `LocalePack` implementation forwards to it.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -26,7 +26,7 @@ pub const PACK: Pack = Pack {
         date: "{DD}/{MM}/{YYYY}",
         time: "{hh}:{mm}",
         datetime: "{date} às {time}",
-        zone: Zone::Fixed(-180),
+        zone: zone!("America/Sao_Paulo"),
     }],
     templates: TEMPLATES,
     tips: TIPS,

@@ -5,7 +5,7 @@
 //! thousands), dates as 2025-07-10 in Central European time. Data in [`PACK`]; the
 //! `LocalePack` implementation forwards to it.
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -26,9 +26,7 @@ pub const PACK: Pack = Pack {
         date: "{YYYY}-{MM}-{DD}",
         time: "{hh}:{mm}",
         datetime: "{date} kl. {time}",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
+        zone: zone!("Europe/Stockholm"),
     }],
     templates: TEMPLATES,
     tips: TIPS,

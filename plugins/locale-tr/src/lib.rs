@@ -10,7 +10,7 @@
 //! suffix on a variable: "{carrier} kayıtlarına göre", "{amount} tutarında", a datetime
 //! after a label ("Teslim tarihi: …") or before "öncesinde".
 
-use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, Zone};
+use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
     RenderRequest, Rendered,
@@ -34,7 +34,7 @@ pub const PACK: Pack = Pack {
         time: "{hh}:{mm}",
         datetime: "{date} saat {time}",
         // Türkiye keeps UTC+3 all year.
-        zone: Zone::Fixed(180),
+        zone: zone!("Europe/Istanbul"),
     }],
     templates: TEMPLATES,
     tips: TIPS,

@@ -4,7 +4,14 @@
 //!
 //! Responses are read line by line; a line that ends in a literal announcement (`{n}`) is
 //! followed by exactly n bytes, which are kept apart from the line's text. Every line and
-//! literal is bounded, so a hostile server cannot make the gateway buffer without end.
+//! literal is bounded, and so is everything one command collects ([`Budget`]: the untagged
+//! lines and literals of one answer together), so a hostile server cannot make the gateway
+//! buffer without end.
+//!
+//! Names and passwords need not be ASCII: a mailbox name is sent in IMAP's modified UTF-7
+//! (RFC 3501 §5.1.3, [`mailbox_name`]), and a user name or password that a quoted string
+//! cannot carry (8-bit bytes, line breaks) goes as a synchronizing literal (`{n}`, sent once
+//! the server answers `+`), which every IMAP4rev1 server reads as bytes.
 
 use std::sync::Arc;
 
@@ -14,6 +21,9 @@ use tokio::net::TcpStream;
 
 /// The longest response line (without literals) accepted.
 const MAX_LINE: usize = 64 << 10;
+
+/// What the untagged lines of one answer may hold outside literals, together.
+const MAX_ANSWER_TEXT: u64 = 1 << 20;
 
 /// A byte stream to the server: plain TCP or TLS.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -64,8 +74,58 @@ pub struct Fetched {
 pub struct Session {
     stream: BufReader<Box<dyn Io>>,
     next_tag: u32,
-    /// The largest literal accepted.
+    /// The largest literal accepted, and what the literals of one answer may hold together:
+    /// the plugin's `max_http_response_bytes`.
     max_literal: u64,
+}
+
+/// What one answer (a command's untagged lines and literals, or the greeting) may still
+/// take: [`MAX_ANSWER_TEXT`] bytes of line text (two more counted for each line's end) and
+/// `max_literal` bytes of literals. The fetch asks for no more bodies at once than
+/// `max_literal` holds, so only a server that sends what it was not asked for reaches it.
+struct Budget {
+    text: u64,
+    literals: u64,
+    max_literal: u64,
+}
+
+impl Budget {
+    fn new(max_literal: u64) -> Budget {
+        Budget {
+            text: MAX_ANSWER_TEXT,
+            literals: max_literal,
+            max_literal,
+        }
+    }
+
+    fn take_text(&mut self, bytes: usize) -> Result<(), Failure> {
+        self.text = self.text.checked_sub(bytes as u64 + 2).ok_or_else(|| {
+            Failure::Connection(format!(
+                "the server's answer has more than {MAX_ANSWER_TEXT} bytes of response \
+                     lines (the cap on the untagged lines of one IMAP answer)"
+            ))
+        })?;
+        Ok(())
+    }
+
+    fn take_literal(&mut self, bytes: u64) -> Result<(), Failure> {
+        self.literals = self.literals.checked_sub(bytes).ok_or_else(|| {
+            Failure::Connection(format!(
+                "the server's answer has more than {} bytes of literals (the cap on one IMAP \
+                 answer: the plugin's max_http_response_bytes)",
+                self.max_literal
+            ))
+        })?;
+        Ok(())
+    }
+}
+
+/// One argument of a command.
+enum Arg<'a> {
+    /// Sent as it is (a command word, a UID set, a parenthesized list).
+    Atom(&'a str),
+    /// A string: quoted when a quoted string can carry it, else a literal.
+    Text(&'a [u8]),
 }
 
 /// The TLS client configuration: the Mozilla roots webpki-roots carries.
@@ -131,7 +191,9 @@ impl Session {
             next_tag: 1,
             max_literal,
         };
-        let greeting = session.read_line().await?;
+        let greeting = session
+            .read_line(&mut Budget::new(session.max_literal))
+            .await?;
         if greeting.text.starts_with(b"* BYE") {
             return Err(Failure::Connection(format!(
                 "{host} said goodbye: {}",
@@ -139,7 +201,7 @@ impl Session {
             )));
         }
         if security == Security::StartTls {
-            session.command("STARTTLS").await?;
+            session.command(&[Arg::Atom("STARTTLS")]).await?;
             if !session.stream.buffer().is_empty() {
                 return Err(Failure::Connection(
                     "the server sent data after STARTTLS before the TLS handshake".into(),
@@ -154,18 +216,22 @@ impl Session {
         }
         let result = match login {
             Login::Password(user, password) => {
-                let command = format!("LOGIN {} {}", quote(user)?, quote_bytes(password)?);
-                session.command(&command).await
+                session
+                    .command(&[
+                        Arg::Atom("LOGIN"),
+                        Arg::Text(user.as_bytes()),
+                        Arg::Text(password),
+                    ])
+                    .await
             }
             Login::XOAuth2(user, token) => {
                 let mut raw = format!("user={user}\x01auth=Bearer ").into_bytes();
                 raw.extend_from_slice(token);
                 raw.extend_from_slice(b"\x01\x01");
-                let command = format!(
-                    "AUTHENTICATE XOAUTH2 {}",
-                    base64::engine::general_purpose::STANDARD.encode(raw)
-                );
-                session.command(&command).await
+                let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+                session
+                    .command(&[Arg::Atom("AUTHENTICATE XOAUTH2"), Arg::Atom(&encoded)])
+                    .await
             }
         };
         match result {
@@ -177,7 +243,10 @@ impl Session {
 
     /// Open `folder` read-only.
     pub async fn examine(&mut self, folder: &str) -> Result<Examined, Failure> {
-        let lines = self.command(&format!("EXAMINE {}", quote(folder)?)).await?;
+        let name = mailbox_name(folder);
+        let lines = self
+            .command(&[Arg::Atom("EXAMINE"), Arg::Text(name.as_bytes())])
+            .await?;
         let uid_validity = lines
             .iter()
             .find_map(|l| number_after(&l.text, b"[UIDVALIDITY "))
@@ -192,7 +261,10 @@ impl Session {
     /// UIDs above `after`, ascending.
     pub async fn uids_after(&mut self, after: u32) -> Result<Vec<u32>, Failure> {
         let from = after.saturating_add(1);
-        let lines = self.command(&format!("UID SEARCH UID {from}:*")).await?;
+        let range = format!("{from}:*");
+        let lines = self
+            .command(&[Arg::Atom("UID SEARCH UID"), Arg::Atom(&range)])
+            .await?;
         let mut uids: Vec<u32> = lines
             .iter()
             .filter_map(|l| l.text.strip_prefix(b"* SEARCH"))
@@ -215,8 +287,13 @@ impl Session {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
+        let uids_set = set(uids);
         let lines = self
-            .command(&format!("UID FETCH {} (UID RFC822.SIZE)", set(uids)))
+            .command(&[
+                Arg::Atom("UID FETCH"),
+                Arg::Atom(&uids_set),
+                Arg::Atom("(UID RFC822.SIZE)"),
+            ])
             .await?;
         Ok(lines
             .iter()
@@ -234,8 +311,13 @@ impl Session {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
+        let uids_set = set(uids);
         let lines = self
-            .command(&format!("UID FETCH {} (UID BODY.PEEK[])", set(uids)))
+            .command(&[
+                Arg::Atom("UID FETCH"),
+                Arg::Atom(&uids_set),
+                Arg::Atom("(UID BODY.PEEK[])"),
+            ])
             .await?;
         let mut out = Vec::new();
         for mut line in lines {
@@ -262,39 +344,52 @@ impl Session {
 
     /// Say goodbye; errors do not matter any more.
     pub async fn logout(mut self) {
-        let _ = self.command("LOGOUT").await;
+        let _ = self.command(&[Arg::Atom("LOGOUT")]).await;
     }
 
-    /// Send `command` under a new tag and read up to its tagged answer; the untagged lines
-    /// on success, `Rejected` with the server's text on NO or BAD.
-    async fn command(&mut self, command: &str) -> Result<Vec<Line>, Failure> {
+    /// Send the command `args` under a new tag and read up to its tagged answer; the
+    /// untagged lines on success, `Rejected` with the server's text on NO or BAD. A string
+    /// argument that must go as a literal waits for the server's `+` first.
+    async fn command(&mut self, args: &[Arg<'_>]) -> Result<Vec<Line>, Failure> {
         let tag = format!("a{}", self.next_tag);
         self.next_tag += 1;
-        let stream = self.stream.get_mut();
-        stream
-            .write_all(format!("{tag} {command}\r\n").as_bytes())
-            .await
-            .map_err(|e| Failure::Connection(format!("write: {e}")))?;
-        stream
-            .flush()
-            .await
-            .map_err(|e| Failure::Connection(format!("write: {e}")))?;
-        let verb = command.split(' ').next().unwrap_or(command);
+        let verb = match args.first() {
+            Some(Arg::Atom(atom)) => atom.split(' ').next().unwrap_or(atom),
+            _ => "command",
+        };
+        let mut budget = Budget::new(self.max_literal);
         let mut untagged = Vec::new();
+        let mut pending = tag.clone().into_bytes();
+        for arg in args {
+            pending.push(b' ');
+            match arg {
+                Arg::Atom(atom) => pending.extend_from_slice(atom.as_bytes()),
+                Arg::Text(text) => match quoted(text) {
+                    Some(quoted) => pending.extend_from_slice(quoted.as_bytes()),
+                    None => {
+                        if text.contains(&0) {
+                            return Err(Failure::Rejected(format!(
+                                "{verb}: a login name, password or folder contains a NUL byte, \
+                                 which IMAP cannot send"
+                            )));
+                        }
+                        pending.extend_from_slice(format!("{{{}}}\r\n", text.len()).as_bytes());
+                        self.write(&std::mem::take(&mut pending)).await?;
+                        self.await_continuation(&tag, verb, &mut budget, &mut untagged)
+                            .await?;
+                        pending.extend_from_slice(text);
+                    }
+                },
+            }
+        }
+        pending.extend_from_slice(b"\r\n");
+        self.write(&pending).await?;
         loop {
-            let line = self.read_line().await?;
+            let line = self.read_line(&mut budget).await?;
             if line.text.starts_with(b"+") {
                 // A continuation request: for AUTHENTICATE, the server's error details.
                 // Answer with an empty line so it finishes with a tagged NO.
-                let stream = self.stream.get_mut();
-                stream
-                    .write_all(b"\r\n")
-                    .await
-                    .map_err(|e| Failure::Connection(format!("write: {e}")))?;
-                stream
-                    .flush()
-                    .await
-                    .map_err(|e| Failure::Connection(format!("write: {e}")))?;
+                self.write(b"\r\n").await?;
                 continue;
             }
             let Some(rest) = line.text.strip_prefix(format!("{tag} ").as_bytes()) else {
@@ -309,8 +404,44 @@ impl Session {
         }
     }
 
-    /// One response line with its literals.
-    async fn read_line(&mut self) -> Result<Line, Failure> {
+    /// Wait for the server's `+` after a literal's announcement; a tagged answer instead
+    /// (NO, BAD) ends the command.
+    async fn await_continuation(
+        &mut self,
+        tag: &str,
+        verb: &str,
+        budget: &mut Budget,
+        untagged: &mut Vec<Line>,
+    ) -> Result<(), Failure> {
+        loop {
+            let line = self.read_line(budget).await?;
+            if line.text.starts_with(b"+") {
+                return Ok(());
+            }
+            if let Some(rest) = line.text.strip_prefix(format!("{tag} ").as_bytes()) {
+                return Err(Failure::Rejected(format!(
+                    "{verb}: {}",
+                    String::from_utf8_lossy(rest)
+                )));
+            }
+            untagged.push(line);
+        }
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        let stream = self.stream.get_mut();
+        stream
+            .write_all(bytes)
+            .await
+            .map_err(|e| Failure::Connection(format!("write: {e}")))?;
+        stream
+            .flush()
+            .await
+            .map_err(|e| Failure::Connection(format!("write: {e}")))
+    }
+
+    /// One response line with its literals, taken from `budget`.
+    async fn read_line(&mut self, budget: &mut Budget) -> Result<Line, Failure> {
         let mut line = Line {
             text: Vec::new(),
             literals: Vec::new(),
@@ -336,6 +467,7 @@ impl Session {
             if part.ends_with(b"\r") {
                 part.truncate(part.len() - 1);
             }
+            budget.take_text(part.len())?;
             line.text.extend_from_slice(&part);
             if line.text.len() > MAX_LINE {
                 return Err(Failure::Connection(format!(
@@ -351,6 +483,7 @@ impl Session {
                     self.max_literal
                 )));
             }
+            budget.take_literal(size)?;
             let mut literal = vec![0; size as usize];
             self.stream
                 .read_exact(&mut literal)
@@ -405,29 +538,66 @@ fn set(uids: &[u32]) -> String {
         .join(",")
 }
 
-/// An IMAP quoted string.
-fn quote(text: &str) -> Result<String, Failure> {
-    quote_bytes(text.as_bytes())
-}
-
-fn quote_bytes(text: &[u8]) -> Result<String, Failure> {
-    if text.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
-        return Err(Failure::Rejected(
-            "a login name, password or folder contains a line break or NUL".into(),
-        ));
+/// `text` as an IMAP quoted string, when one can carry it: 7-bit characters other than
+/// CR, LF and NUL (RFC 3501's `QUOTED-CHAR`). Anything else goes as a literal.
+fn quoted(text: &[u8]) -> Option<String> {
+    if !text
+        .iter()
+        .all(|b| b.is_ascii() && !matches!(b, b'\r' | b'\n' | 0))
+    {
+        return None;
     }
-    let text = std::str::from_utf8(text)
-        .map_err(|_| Failure::Rejected("a login name, password or folder is not UTF-8".into()))?;
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        if c == '"' || c == '\\' {
+    for &b in text {
+        if b == b'"' || b == b'\\' {
             out.push('\\');
         }
-        out.push(c);
+        out.push(char::from(b));
     }
     out.push('"');
-    Ok(out)
+    Some(out)
+}
+
+/// A mailbox name in IMAP's modified UTF-7 (RFC 3501 §5.1.3): printable ASCII as it is
+/// (`&` as `&-`), every other run of characters as UTF-16 in base64 with `,` for `/`,
+/// without padding, between `&` and `-`. `Käufer` is `K&AOQ-ufer`.
+pub fn mailbox_name(name: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+    let mut out = String::with_capacity(name.len());
+    let mut run: Vec<u16> = Vec::new();
+    let flush = |run: &mut Vec<u16>, out: &mut String| {
+        if run.is_empty() {
+            return;
+        }
+        let bytes: Vec<u8> = run.iter().flat_map(|u| u.to_be_bytes()).collect();
+        out.push('&');
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            }
+        }
+        out.push('-');
+        run.clear();
+    };
+    for c in name.chars() {
+        if (' '..='~').contains(&c) {
+            flush(&mut run, &mut out);
+            out.push(c);
+            if c == '&' {
+                out.push('-');
+            }
+        } else {
+            let mut units = [0u16; 2];
+            run.extend_from_slice(c.encode_utf16(&mut units));
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// What one fetch returns: the folder's UIDVALIDITY, messages (bodies only for those within
@@ -512,8 +682,139 @@ mod tests {
     }
 
     #[test]
-    fn quoted_strings_escape_quotes_and_refuse_line_breaks() {
-        assert_eq!(quote(r#"a"b\c"#).unwrap(), r#""a\"b\\c""#);
-        assert!(quote("a\r\nb LOGOUT").is_err());
+    fn quoted_strings_escape_quotes_and_leave_line_breaks_and_8_bit_to_literals() {
+        assert_eq!(quoted(br#"a"b\c"#).unwrap(), r#""a\"b\\c""#);
+        assert_eq!(quoted(b"a\r\nb LOGOUT"), None);
+        assert_eq!(quoted("pässwörd".as_bytes()), None);
+    }
+
+    /// A scripted IMAP server on a loopback port: greets, accepts any LOGIN, and answers
+    /// the next command (tag `a2`) with `answer`. Hands back what the client sent.
+    async fn scripted(answer: Vec<u8>) -> (u16, tokio::task::JoinHandle<Vec<u8>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut socket = BufReader::new(socket);
+            let mut heard = Vec::new();
+            let _ = socket.get_mut().write_all(b"* OK ready\r\n").await;
+            let mut line = Vec::new();
+            let mut tag = Vec::new();
+            let mut continued = false;
+            while socket.read_until(b'\n', &mut line).await.unwrap_or(0) > 0 {
+                heard.extend_from_slice(&line);
+                let text = std::mem::take(&mut line);
+                if !continued {
+                    tag = text
+                        .split(|b| *b == b' ')
+                        .next()
+                        .unwrap_or_default()
+                        .to_vec();
+                }
+                continued = text.ends_with(b"}\r\n");
+                let reply = if continued {
+                    b"+ go on\r\n".to_vec()
+                } else if tag == b"a2" {
+                    answer.clone()
+                } else {
+                    [&tag[..], b" OK done\r\n"].concat()
+                };
+                if socket.get_mut().write_all(&reply).await.is_err() {
+                    break;
+                }
+            }
+            heard
+        });
+        (port, server)
+    }
+
+    async fn examine_answer(answer: Vec<u8>, max_literal: u64) -> Result<Examined, Failure> {
+        let (port, _server) = scripted(answer).await;
+        let login = Login::Password("seller", b"secret");
+        let mut session = Session::open("127.0.0.1", port, Security::None, login, max_literal)
+            .await
+            .unwrap();
+        session.examine("INBOX").await
+    }
+
+    #[tokio::test]
+    async fn an_answer_of_endless_untagged_lines_is_cut_at_the_cap() {
+        // 1.2 MB of short lines, each far below the line limit.
+        let mut answer = b"* 1 EXISTS\r\n".repeat(100_000);
+        answer.extend_from_slice(b"* OK [UIDVALIDITY 7] ok\r\na2 OK done\r\n");
+        let Err(Failure::Connection(error)) = examine_answer(answer, 8 << 20).await else {
+            panic!("the flood was read");
+        };
+        assert_eq!(
+            error,
+            "the server's answer has more than 1048576 bytes of response lines (the cap on \
+             the untagged lines of one IMAP answer)"
+        );
+    }
+
+    #[tokio::test]
+    async fn literals_beyond_max_http_response_bytes_in_one_answer_are_refused() {
+        // Each literal is below the cap; together, in one line or in several, they are not.
+        for answer in [
+            format!(
+                "* 1 FETCH (A {{600}}\r\n{0} B {{600}}\r\n{0})\r\n",
+                "x".repeat(600)
+            ),
+            format!("* 1 FETCH (A {{600}}\r\n{0})\r\n", "x".repeat(600)).repeat(2),
+        ] {
+            let answer = format!("{answer}* OK [UIDVALIDITY 7] ok\r\na2 OK done\r\n");
+            let Err(Failure::Connection(error)) = examine_answer(answer.into_bytes(), 1000).await
+            else {
+                panic!("the literals were read");
+            };
+            assert_eq!(
+                error,
+                "the server's answer has more than 1000 bytes of literals (the cap on one IMAP \
+                 answer: the plugin's max_http_response_bytes)"
+            );
+        }
+        // Within the cap, the answer is read.
+        let answer = format!(
+            "* 1 FETCH (A {{600}}\r\n{})\r\n* OK [UIDVALIDITY 7] ok\r\na2 OK done\r\n",
+            "x".repeat(600)
+        );
+        let examined = examine_answer(answer.into_bytes(), 1000).await.unwrap();
+        assert_eq!(examined.uid_validity, 7);
+    }
+
+    #[tokio::test]
+    async fn a_non_ascii_password_and_folder_go_as_a_literal_and_modified_utf_7() {
+        let (port, server) = scripted(b"* OK [UIDVALIDITY 3] ok\r\na2 OK done\r\n".to_vec()).await;
+        let password = "pässwörd \"秘密\"";
+        let login = Login::Password("käufer@example.com", password.as_bytes());
+        let mut session = Session::open("127.0.0.1", port, Security::None, login, 1 << 20)
+            .await
+            .unwrap();
+        session.examine("Käufer").await.unwrap();
+        session.logout().await;
+        let heard = server.await.unwrap();
+        let expected = format!(
+            "a1 LOGIN {{19}}\r\nkäufer@example.com {{{}}}\r\n{password}\r\n\
+             a2 EXAMINE \"K&AOQ-ufer\"\r\na3 LOGOUT\r\n",
+            password.len()
+        );
+        assert_eq!(String::from_utf8_lossy(&heard), expected);
+    }
+
+    #[test]
+    fn mailbox_names_are_modified_utf_7() {
+        // RFC 3501 §5.1.3's example; the others as Python's `base64` writes the names'
+        // UTF-16BE (padding dropped, `,` for `/`). Dovecot reads them in the gateway test.
+        assert_eq!(
+            mailbox_name("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
+        assert_eq!(mailbox_name("INBOX"), "INBOX");
+        assert_eq!(mailbox_name("Käufer"), "K&AOQ-ufer");
+        assert_eq!(mailbox_name("Entwürfe & Co"), "Entw&APw-rfe &- Co");
+        assert_eq!(
+            mailbox_name("Amazon-Käufer 📦"),
+            "Amazon-K&AOQ-ufer &2D3c5g-"
+        );
     }
 }

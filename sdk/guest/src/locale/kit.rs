@@ -6,7 +6,7 @@
 //! forwards to [`Pack::render`], [`Pack::info`] and friends:
 //!
 //! ```
-//! use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Template, Zone};
+//! use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Template, zone};
 //! use helloword_sdk::locale::Direction;
 //!
 //! const GB: MarketFormat = MarketFormat {
@@ -15,7 +15,7 @@
 //!     date: "{DD}/{MM}/{YYYY}",
 //!     time: "{hh}:{mm}",
 //!     datetime: "{date}, {time}",
-//!     zone: Zone::Eu { standard_minutes: 0 },
+//!     zone: zone!("Europe/London"),
 //! };
 //! ```
 //!
@@ -26,10 +26,19 @@
 //! A template must use every variable its scenario lists in [`SCENARIOS`] — the
 //! [`Pack::check`] conformance test enforces it — so a buyer always gets the facts.
 
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
 use super::{PackInfo, RenderError, RenderRequest, Rendered, Value};
 use crate::locale::Direction;
 use crate::money::{exponent, to_decimal_string};
-use crate::time::{civil_from_days, days_from_civil};
+use crate::time::civil_from_days;
+
+/// [`Zone`]s by IANA name.
+pub use crate::zone;
+/// For [`zone!`]'s expansion (jiff's `tz::get!` names its own crate as `jiff`).
+#[doc(hidden)]
+pub use jiff;
 
 /// Variables every scenario has.
 pub const COMMON_VARIABLES: &[&str] = &["order-number", "buyer-name", "agent-name"];
@@ -171,72 +180,57 @@ pub struct MoneyFormat {
     pub symbols: &'static [(&'static str, &'static str)],
 }
 
-/// Daylight-saving rules, enough for the markets packs serve without a time-zone database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Zone {
-    /// A fixed offset from UTC, in minutes (Japan +540, Türkiye +180, Brazil −180).
-    Fixed(i32),
-    /// European Union rules: standard offset, one hour more from the last Sunday of March
-    /// 01:00 UTC to the last Sunday of October 01:00 UTC.
-    Eu {
-        /// Standard (winter) offset in minutes.
-        standard_minutes: i32,
-    },
-    /// United States rules: standard offset, one hour more from the second Sunday of March
-    /// 02:00 local to the first Sunday of November 02:00 local.
-    Us {
-        /// Standard (winter) offset in minutes.
-        standard_minutes: i32,
-    },
-}
+/// A market's time zone, from the IANA time zone database: write `zone!("Europe/Berlin")`.
+///
+/// The zone's rules are compiled into the pack (jiff's `tz::get!`, from the database jiff
+/// bundles), only for the zones a pack names: every offset and summer time the zone had, has
+/// and has announced, such as Egypt's summer time (since 2023) and Australia's southern one.
+#[derive(Clone, Copy)]
+pub struct Zone(&'static TimeZone);
 
 impl Zone {
-    /// Offset from UTC in minutes at the instant `seconds`.
-    pub fn offset_minutes(self, seconds: i64) -> i32 {
-        match self {
-            Zone::Fixed(m) => m,
-            Zone::Eu { standard_minutes } => {
-                let (year, _, _) = civil_from_days(seconds.div_euclid(86_400));
-                let start = last_sunday(year, 3) * 86_400 + 3_600;
-                let end = last_sunday(year, 10) * 86_400 + 3_600;
-                standard_minutes
-                    + if (start..end).contains(&seconds) {
-                        60
-                    } else {
-                        0
-                    }
-            }
-            Zone::Us { standard_minutes } => {
-                let local = seconds + i64::from(standard_minutes) * 60;
-                let (year, _, _) = civil_from_days(local.div_euclid(86_400));
-                // 02:00 standard time on the second Sunday of March; 02:00 daylight time
-                // (01:00 standard) on the first Sunday of November.
-                let start = nth_sunday(year, 3, 2) * 86_400 + 2 * 3_600;
-                let end = nth_sunday(year, 11, 1) * 86_400 + 3_600;
-                standard_minutes + if (start..end).contains(&local) { 60 } else { 0 }
-            }
-        }
+    /// What [`zone!`] makes; not for direct use.
+    #[doc(hidden)]
+    pub const fn from_static(zone: &'static TimeZone) -> Zone {
+        Zone(zone)
+    }
+
+    /// The IANA name, e.g. "Europe/Berlin".
+    pub fn name(self) -> &'static str {
+        self.0.iana_name().unwrap_or_default()
+    }
+
+    /// Offset from UTC in seconds at the instant `seconds` (Unix time); 0 (UTC) for an
+    /// instant outside the years −9999 to 9999.
+    pub fn offset_seconds(self, seconds: i64) -> i32 {
+        Timestamp::from_second(seconds).map_or(0, |at| self.0.to_offset(at).seconds())
     }
 }
 
-/// Day number (days since the epoch) of weekday 0 = Sunday.
-fn weekday(days: i64) -> i64 {
-    (days + 4).rem_euclid(7)
+impl std::fmt::Debug for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "zone!({:?})", self.name())
+    }
 }
 
-fn last_sunday(year: i64, month: i64) -> i64 {
-    let first_next = if month == 12 {
-        days_from_civil(year + 1, 1, 1)
-    } else {
-        days_from_civil(year, month + 1, 1)
-    };
-    let last = first_next - 1;
-    last - weekday(last)
+impl PartialEq for Zone {
+    fn eq(&self, other: &Zone) -> bool {
+        self.name() == other.name()
+    }
 }
 
-fn nth_sunday(year: i64, month: i64, n: i64) -> i64 {
-    let first = days_from_civil(year, month, 1);
-    first + (7 - weekday(first)) % 7 + 7 * (n - 1)
+impl Eq for Zone {}
+
+/// The [`Zone`](crate::locale::kit::Zone) named `$name` in the IANA time zone database, e.g.
+/// `zone!("Asia/Tokyo")`, usable in a `const`. Write each zone once in a pack (a `const`
+/// when several markets share it): each use compiles in a copy of its rules.
+#[macro_export]
+macro_rules! zone {
+    ($name:literal) => {{
+        use $crate::locale::kit::jiff;
+        static ZONE: jiff::tz::TimeZone = jiff::tz::get!($name);
+        $crate::locale::kit::Zone::from_static(&ZONE)
+    }};
 }
 
 /// How a market writes money, dates and times.
@@ -290,7 +284,7 @@ impl MarketFormat {
 
     /// Local civil date and time of `seconds` in the market's zone.
     fn local(&self, seconds: i64) -> (i64, u32, u32, i64, i64) {
-        let local = seconds + i64::from(self.zone.offset_minutes(seconds)) * 60;
+        let local = seconds + i64::from(self.zone.offset_seconds(seconds));
         let (year, month, day) = civil_from_days(local.div_euclid(86_400));
         let in_day = local.rem_euclid(86_400);
         (year, month, day, in_day / 3_600, in_day % 3_600 / 60)
@@ -687,9 +681,7 @@ mod tests {
         date: "{DD}.{MM}.{YYYY}",
         time: "{hh}:{mm}",
         datetime: "{date}, {time} Uhr",
-        zone: Zone::Eu {
-            standard_minutes: 60,
-        },
+        zone: zone!("Europe/Berlin"),
     };
 
     const US: MarketFormat = MarketFormat {
@@ -703,9 +695,7 @@ mod tests {
         date: "{M}/{D}/{YYYY}",
         time: "{h}:{mm} {ampm}",
         datetime: "{date} {time}",
-        zone: Zone::Us {
-            standard_minutes: -300,
-        },
+        zone: zone!("America/New_York"),
     };
 
     #[test]
@@ -736,6 +726,46 @@ mod tests {
         assert_eq!(US.format_time(1_762_063_200), "1:00 AM");
         assert_eq!(US.format_date(1_762_063_200), "11/2/2025");
         assert_eq!(US.format_time(1_752_164_147), "12:15 PM");
+    }
+
+    /// Sydney's summer time (AEDT, UTC+11) ends on the first Sunday of April and starts on
+    /// the first Sunday of October; the kit's zones once knew only AEST, UTC+10.
+    #[test]
+    fn sydney_summer_time_ends_in_april_and_starts_in_october() {
+        let au = MarketFormat {
+            market: "AU",
+            zone: zone!("Australia/Sydney"),
+            ..DE
+        };
+        assert_eq!(au.zone.name(), "Australia/Sydney");
+        // 2025-04-05 15:59:59 UTC = 02:59:59 AEDT; a second later 02:00 AEST.
+        assert_eq!(au.format_datetime(1_743_868_799), "06.04.2025, 02:59 Uhr");
+        assert_eq!(au.format_datetime(1_743_868_800), "06.04.2025, 02:00 Uhr");
+        // 2025-10-04 15:59:59 UTC = 01:59:59 AEST; a second later 03:00 AEDT.
+        assert_eq!(au.format_datetime(1_759_593_599), "05.10.2025, 01:59 Uhr");
+        assert_eq!(au.format_datetime(1_759_593_600), "05.10.2025, 03:00 Uhr");
+        // Midsummer and midwinter.
+        assert_eq!(au.zone.offset_seconds(1_736_942_400), 11 * 3600);
+        assert_eq!(au.zone.offset_seconds(1_752_537_600), 10 * 3600);
+    }
+
+    /// Egypt has kept summer time (EEST, UTC+3) again since 2023: from the last Friday of
+    /// April to the last Thursday of October; the kit's zones once knew only UTC+2.
+    #[test]
+    fn cairo_summer_time_runs_from_the_last_friday_of_april_to_the_last_thursday_of_october() {
+        let eg = MarketFormat {
+            market: "EG",
+            zone: zone!("Africa/Cairo"),
+            ..DE
+        };
+        // 2025-04-24 21:59:59 UTC = 23:59:59 EET; a second later 01:00 EEST on the 25th.
+        assert_eq!(eg.format_datetime(1_745_531_999), "24.04.2025, 23:59 Uhr");
+        assert_eq!(eg.format_datetime(1_745_532_000), "25.04.2025, 01:00 Uhr");
+        // 2025-10-30 20:59:59 UTC = 23:59:59 EEST; a second later 23:00 EET, the same day.
+        assert_eq!(eg.format_datetime(1_761_857_999), "30.10.2025, 23:59 Uhr");
+        assert_eq!(eg.format_datetime(1_761_858_000), "30.10.2025, 23:00 Uhr");
+        // Mid-July 2025: summer time.
+        assert_eq!(eg.zone.offset_seconds(1_752_537_600), 3 * 3600);
     }
 
     #[test]
