@@ -134,6 +134,7 @@ impl Gateway {
                 api: crate::web::rate::Limiter::new(config.api_requests_per_minute),
                 sign_in: crate::web::rate::Limiter::new(config.sign_in_attempts_per_minute),
                 trusted_proxies: config.trusted_proxies.clone(),
+                streams: crate::web::rate::Slots::new(config.http_limits.streams_per_client),
             },
             tls: match &config.tls {
                 Some(files) => Some(crate::web::tls::acceptor(&files.cert, &files.key)?),
@@ -152,6 +153,7 @@ impl Gateway {
             started_at: jiff::Timestamp::now(),
             compact_now: Arc::new(tokio::sync::Notify::new()),
             webhook_calls: Arc::new(crate::plugin::Executor::for_this_machine()),
+            limits: config.http_limits.clone(),
         });
         Ok(Gateway {
             app,

@@ -299,3 +299,64 @@ fn a_certificate_without_its_key_is_named() {
         "{error}"
     );
 }
+
+/// `/api/stream` skipped the rate limiter (300 wrong tokens in 0.4 s all got 401, never 429)
+/// and had no cap on the streams one client holds open.
+#[tokio::test]
+async fn live_streams_count_against_the_rate_limit_and_are_capped_per_client() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start_with(
+        tmp.path(),
+        "[server]\napi_requests_per_minute = 20\n[server.limits]\nstreams_per_client = 2\n",
+    )
+    .await;
+    let stream = |token: &'static str| {
+        gw.client
+            .get(format!("{}/api/stream", gw.base))
+            .bearer_auth(token)
+            .send()
+    };
+    let first = stream(TOKEN).await.unwrap();
+    let second = stream(TOKEN).await.unwrap();
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
+    let third = stream(TOKEN).await.unwrap();
+    assert_eq!(third.status(), 429);
+    let body: serde_json::Value = serde_json::from_str(&third.text().await.unwrap()).unwrap();
+    assert_eq!(body["error"], "too-many-streams", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("streams_per_client"),
+        "{body}"
+    );
+    // A closed stream gives its place back.
+    drop(first);
+    let mut again = 0;
+    for _ in 0..50 {
+        again = stream(TOKEN).await.unwrap().status().as_u16();
+        if again == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(again, 200, "the place of a closed stream is given back");
+    drop(second);
+
+    // Guessing tokens on the stream meets the same limit as the rest of the API.
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        statuses.push(stream("wrong-token").await.unwrap().status().as_u16());
+    }
+    assert!(statuses.contains(&401), "{statuses:?}");
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!(limited >= 20, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().position(|s| *s == 429),
+        Some(statuses.len() - limited),
+        "once limited, every guess waits: {statuses:?}"
+    );
+}

@@ -283,3 +283,77 @@ async fn readiness_lists_plugins_and_errors_and_shutdown_drains() {
         .unwrap()
         .unwrap();
 }
+
+/// The dashboard's files went out uncompressed. Each is asked for with and without
+/// `Accept-Encoding: gzip`, and the sizes printed (`--nocapture`).
+#[tokio::test]
+async fn dashboard_files_are_gzipped_for_browsers_that_accept_it_and_api_answers_are_not() {
+    let tmp = gateway_dir();
+    let gw = start(tmp.path(), "").await;
+    let (mut plain_total, mut gzip_total) = (0, 0);
+    for file in ["", "app.js", "app.css", "reports.js", "reports.css"] {
+        let url = format!("{}/ui/{file}", gw.base);
+        let plain = gw.client.get(&url).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        let etag = plain.headers()["etag"].clone();
+        let plain = plain.bytes().await.unwrap().len();
+        let gzipped = gw
+            .client
+            .get(&url)
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gzipped.status(), 200);
+        assert_eq!(gzipped.headers()["content-encoding"], "gzip", "{file}");
+        assert_eq!(gzipped.headers()["vary"], "accept-encoding", "{file}");
+        assert_eq!(
+            gzipped.headers()["etag"],
+            etag,
+            "one weak validator for both"
+        );
+        assert!(
+            gzipped.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'none'")
+        );
+        let gzipped = gzipped.bytes().await.unwrap().len();
+        eprintln!("/ui/{file}: {plain} bytes, {gzipped} gzipped");
+        assert!(gzipped < plain, "{file}: {gzipped} of {plain}");
+        plain_total += plain;
+        gzip_total += gzipped;
+    }
+    eprintln!("dashboard files: {plain_total} bytes, {gzip_total} gzipped");
+    assert!(
+        gzip_total * 3 < plain_total,
+        "{gzip_total} of {plain_total}"
+    );
+    // A revalidation with the weak validator is still a 304.
+    let app_js = gw
+        .client
+        .get(format!("{}/ui/app.js", gw.base))
+        .send()
+        .await
+        .unwrap();
+    let etag = app_js.headers()["etag"].clone();
+    assert!(etag.to_str().unwrap().starts_with("W/\""), "{etag:?}");
+    let again = gw
+        .client
+        .get(format!("{}/ui/app.js", gw.base))
+        .header("if-none-match", etag)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    // Answers that may carry a secret (a session's CSRF token) are never compressed.
+    let health = gw
+        .client
+        .get(format!("{}/healthz", gw.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(health.headers().get("content-encoding").is_none());
+}

@@ -104,6 +104,7 @@ struct RawServer {
     trusted_proxies: Option<Vec<String>>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    limits: Option<crate::web::limits::RawLimits>,
 }
 
 /// The PEM files HTTPS is served with.
@@ -321,6 +322,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Serve HTTPS with this certificate chain and key (PEM files), when set.
     pub tls: Option<TlsFiles>,
+    /// Timeouts, the connection cap and streams per client (`[server.limits]`).
+    pub http_limits: crate::web::limits::Limits,
     /// Log format.
     pub log_format: LogFormat,
     /// Where the gateway keeps its data.
@@ -598,6 +601,12 @@ impl Config {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let http_limits = raw
+            .server
+            .limits
+            .unwrap_or_default()
+            .validate()
+            .map_err(err)?;
         Ok(Config {
             listen,
             max_body_bytes: raw.server.max_body_bytes.unwrap_or(1 << 20),
@@ -605,6 +614,7 @@ impl Config {
             sign_in_attempts_per_minute: raw.server.sign_in_attempts_per_minute.unwrap_or(10),
             trusted_proxies,
             tls,
+            http_limits,
             log_format,
             data_dir,
             store_cache_bytes,
@@ -730,7 +740,7 @@ mod tests {
             parse("[server]\nlisten = \"127.0.0.1:1\"\ndata_dir = \"x\"\n").unwrap_err(),
             "/etc/helloword/helloword.toml: line 3: unknown field `data_dir`, expected one of \
              `listen`, `max_body_bytes`, `log_format`, `api_requests_per_minute`, \
-             `sign_in_attempts_per_minute`, `trusted_proxies`, `tls_cert`, `tls_key`"
+             `sign_in_attempts_per_minute`, `trusted_proxies`, `tls_cert`, `tls_key`, `limits`"
         );
     }
 

@@ -22,7 +22,6 @@ pub mod unreadable;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use tracing::Instrument as _;
 
@@ -31,10 +30,10 @@ use crate::plugin::bindings::connector_api::{
 };
 use crate::plugin::{PluginError, PluginKind};
 use crate::store::{Appended, InboxRecord, InboxState, NewDelivery};
-use crate::web::{App, error, json};
+use crate::web::{App, Body, error, json};
 
 /// Handle one webhook delivery.
-pub async fn webhook(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
+pub async fn webhook(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let rest = &path["/hooks/".len()..];
     let (id, sub_path) = match rest.find('/') {
@@ -76,12 +75,7 @@ pub async fn webhook(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>>
     response
 }
 
-async fn deliver(
-    app: &App,
-    id: &str,
-    sub_path: &str,
-    req: Request<Incoming>,
-) -> Response<Full<Bytes>> {
+async fn deliver(app: &App, id: &str, sub_path: &str, req: Request<Body>) -> Response<Full<Bytes>> {
     let Some(plugin) = app.plugins.get(id) else {
         let installed = app.plugins.ids().join(", ");
         return error(

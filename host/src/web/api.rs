@@ -1,9 +1,9 @@
 //! The admin API: JSON over HTTP under `/api`, bearer-token auth. Documented in
 //! `docs/api.md`; everything the dashboard will do goes through here.
 
+use super::Body;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 
@@ -16,7 +16,7 @@ use crate::tickets::sla::Severity;
 const MAX_API_BODY: usize = 64 << 10;
 
 /// Handle a request under `/api`.
-pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
+pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
     let Some(who) = authenticate(app, &req) else {
         // A dashboard session without its CSRF token on a state change: say that, not 401.
         if let Some(refusal) = super::ui::csrf_refusal(app, &req) {
@@ -232,7 +232,7 @@ fn plugins(app: &App) -> Response<Full<Bytes>> {
 /// token it was exchanged for, and on a state change only together with the session's
 /// `X-CSRF-Token` (see `web/ui/session.rs`). A request with an `Authorization` header is
 /// judged by that header alone.
-pub(super) fn authenticate(app: &App, req: &Request<Incoming>) -> Option<String> {
+pub(super) fn authenticate(app: &App, req: &Request<Body>) -> Option<String> {
     let Some(header) = req.headers().get(hyper::header::AUTHORIZATION) else {
         return super::ui::cookie_user(app, req);
     };
@@ -539,7 +539,7 @@ fn customer(app: &App, key: &str) -> Response<Full<Bytes>> {
     }
 }
 
-async fn read_json(req: Request<Incoming>) -> Result<serde_json::Value, Refusal> {
+async fn read_json(req: Request<Body>) -> Result<serde_json::Value, Refusal> {
     let bytes = match Limited::new(req.into_body(), MAX_API_BODY).collect().await {
         Ok(c) => c.to_bytes(),
         Err(_) => {

@@ -12,12 +12,11 @@ use std::path::Path;
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{App, error, json};
+use super::{App, Body, error, json};
 use crate::tickets::model::Happening;
 
 /// Largest image or PDF.
@@ -274,7 +273,7 @@ document.getElementById('files').addEventListener('change', async (e) => {
 </script></body></html>"#;
 
 /// `GET /upload/<ticket>` and `PUT /upload/<ticket>/<name>`.
-pub async fn handle(app: &App, req: Request<Incoming>, files_dir: &Path) -> Response<Full<Bytes>> {
+pub async fn handle(app: &App, req: Request<Body>, files_dir: &Path) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let parts: Vec<&str> = path.trim_start_matches("/upload/").split('/').collect();
@@ -320,7 +319,7 @@ async fn receive(
     app: &App,
     ticket: u64,
     name: &str,
-    req: Request<Incoming>,
+    req: Request<Body>,
     files_dir: &Path,
 ) -> Response<Full<Bytes>> {
     match app.store.files(ticket) {

@@ -1,6 +1,10 @@
 //! `GET /api/stream`: server-sent events for dashboards — every alert on the `app` channel
 //! as it is delivered (`event: alert`), with a comment every 15 s to keep proxies from
 //! closing the connection.
+//!
+//! A stream request counts against the API's rate limit like any other (`web::dispatch`),
+//! and one client holds at most `server.limits.streams_per_client` streams open: a stream
+//! lasts, so without a cap one client could hold every connection the gateway has.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -8,13 +12,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, StreamBody};
-use hyper::body::{Frame, Incoming};
+use hyper::body::Frame;
 use hyper::{Request, Response, StatusCode};
 
-use super::App;
+use super::{App, Body, rate};
 
-/// The stream, or 401 without a valid token.
-pub fn handle(app: &App, req: &Request<Incoming>) -> Response<BoxBody<Bytes, Infallible>> {
+/// The stream; 401 without a valid token, 429 when the client already holds its streams.
+pub fn handle(app: &App, req: &Request<Body>) -> Response<BoxBody<Bytes, Infallible>> {
     if super::api::authenticate(app, req).is_none() {
         return super::error(
             StatusCode::UNAUTHORIZED,
@@ -23,12 +27,40 @@ pub fn handle(app: &App, req: &Request<Incoming>) -> Response<BoxBody<Bytes, Inf
         )
         .map(|b| b.boxed());
     }
+    let client = rate::client(
+        req.extensions().get::<rate::Peer>().copied(),
+        req.headers(),
+        &app.rate.trusted_proxies,
+    );
+    let slot = match client {
+        Some(client) => match app.rate.streams.take(client) {
+            Some(slot) => Some(slot),
+            None => {
+                let mut refusal = super::error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-streams",
+                    &format!(
+                        "{} already has {} live streams open (server.limits.streams_per_client); \
+                         close one",
+                        rate::ClientKey::of(client),
+                        app.rate.streams.max()
+                    ),
+                );
+                refusal
+                    .headers_mut()
+                    .insert(hyper::header::RETRY_AFTER, 15.into());
+                return refusal.map(|b| b.boxed());
+            }
+        },
+        None => None,
+    };
     let receiver = app.live.subscribe();
     let mut heartbeat = tokio::time::interval(Duration::from_secs(15));
     heartbeat.reset();
+    // The slot goes with the stream: it is given back when the connection closes.
     let frames = futures_util::stream::unfold(
-        (receiver, heartbeat, true),
-        |(mut receiver, mut heartbeat, first)| async move {
+        (receiver, heartbeat, true, slot),
+        |(mut receiver, mut heartbeat, first, slot)| async move {
             let frame = if first {
                 Bytes::from_static(b": connected\n\n")
             } else {
@@ -52,7 +84,7 @@ pub fn handle(app: &App, req: &Request<Incoming>) -> Response<BoxBody<Bytes, Inf
             };
             Some((
                 Ok::<_, Infallible>(Frame::data(frame)),
-                (receiver, heartbeat, false),
+                (receiver, heartbeat, false, slot),
             ))
         },
     );

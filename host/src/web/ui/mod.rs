@@ -13,9 +13,9 @@ pub mod session;
 
 use std::sync::LazyLock;
 
+use crate::web::Body;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use sha2::{Digest, Sha256};
@@ -44,7 +44,7 @@ impl Asset {
         Asset {
             content_type,
             body,
-            etag: format!("\"{}\"", hex::encode(&digest[..12])),
+            etag: format!("W/\"{}\"", hex::encode(&digest[..12])),
         }
     }
 }
@@ -77,7 +77,7 @@ static REPORTS_STYLE: LazyLock<Asset> = LazyLock::new(|| {
 });
 
 /// Handle `/`, `/ui` and everything under `/ui/`.
-pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
+pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let response = match (req.method(), path.as_str()) {
         (&Method::GET | &Method::HEAD, "/" | "/ui") => redirect("/ui/"),
@@ -124,12 +124,17 @@ fn redirect(to: &'static str) -> Response<Full<Bytes>> {
 }
 
 /// A compiled-in file; `304 Not Modified` when the browser's copy is current. Browsers
-/// revalidate every time (`no-cache`), so a new binary's files are seen at once.
+/// revalidate every time (`no-cache`), so a new binary's files are seen at once. The file
+/// may go out gzip-compressed ([`crate::web::Compressible`]), so its validator is weak: the
+/// same for both encodings.
 fn asset(asset: &Asset, request: &HeaderMap) -> Response<Full<Bytes>> {
     let fresh = request
         .get(hyper::header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == asset.etag));
+        .is_some_and(|tags| {
+            tags.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == asset.etag.trim_start_matches("W/"))
+        });
     let (status, body) = if fresh {
         (StatusCode::NOT_MODIFIED, Bytes::new())
     } else {
@@ -140,12 +145,13 @@ fn asset(asset: &Asset, request: &HeaderMap) -> Response<Full<Bytes>> {
         .header("content-type", asset.content_type)
         .header("etag", asset.etag.as_str())
         .header("cache-control", "no-cache")
+        .extension(crate::web::Compressible)
         .body(Full::new(body))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
 
 /// `POST /ui/session` — `{"token": "…"}`: a session cookie and the CSRF token.
-async fn sign_in(app: &App, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn sign_in(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
     let secure = came_over_https(&req);
     let body = match Limited::new(req.into_body(), MAX_SIGN_IN_BODY)
         .collect()
@@ -215,7 +221,7 @@ fn current(app: &App, headers: &HeaderMap) -> Response<Full<Bytes>> {
 }
 
 /// `DELETE /ui/session`: sign out (needs the CSRF token, like every state change).
-fn sign_out(app: &App, req: &Request<Incoming>) -> Response<Full<Bytes>> {
+fn sign_out(app: &App, req: &Request<Body>) -> Response<Full<Bytes>> {
     if let Some(refusal) = csrf_refusal(app, req) {
         return refusal;
     }
