@@ -249,10 +249,8 @@ fn data_url(inline: &str) -> Result<Vec<u8>, Failure> {
             .decode(compact)
             .map_err(|e| Failure::Refused(format!("a data: address with bad base64: {e}")))?
     } else {
-        url::form_urlencoded::parse(format!("x={data}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned().into_bytes())
-            .unwrap_or_default()
+        // RFC 2397 data is percent-encoded as in a URL: `+` and `&` are themselves.
+        percent_encoding::percent_decode_str(data).collect()
     };
     if bytes.len() > intake::MAX_VIDEO_BYTES {
         return Err(Failure::Refused(format!(
@@ -292,6 +290,7 @@ mod tests {
     fn data_urls_decode_base64_and_percent_encoding() {
         assert_eq!(data_url("image/png;base64,aGVs bG8=").unwrap(), b"hello");
         assert_eq!(data_url("text/plain,a%20b").unwrap(), b"a b");
+        assert_eq!(data_url("text/plain,1+1&x=%26").unwrap(), b"1+1&x=&");
         assert!(matches!(
             data_url("image/png;base64"),
             Err(Failure::Refused(_))

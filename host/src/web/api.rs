@@ -524,10 +524,10 @@ fn customers(app: &App, query: &str) -> Response<Full<Bytes>> {
 
 /// `GET /api/customers/{key}`: one profile.
 fn customer(app: &App, key: &str) -> Response<Full<Bytes>> {
-    let key = url::form_urlencoded::parse(format!("k={key}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    // A path segment: `+` is a plus (e-mail addresses have them), not a form's space.
+    let key = percent_encoding::percent_decode_str(key)
+        .decode_utf8_lossy()
+        .into_owned();
     match app.store.customer(&key) {
         Ok(Some(c)) => json(StatusCode::OK, &serde_json::json!({ "customer": c })),
         Ok(None) => error(

@@ -6,17 +6,27 @@
 //! `GET /upload/<ticket>?exp=<unix>&sig=<hex>` serves the page; the page `PUT`s each file to
 //! `/upload/<ticket>/<name>?exp=…&sig=…`. The signature is an HMAC of the ticket and the
 //! expiry with a key the gateway keeps in its store.
+//!
+//! An upload goes to disk as it arrives ([`Writing`]): holding whole bodies in memory let
+//! 12 concurrent 49 MB uploads grow the gateway by 900 MB. The 20-files cap is checked when
+//! an upload starts (counting the uploads still arriving) and again under the ticket
+//! engine's writer lock when its record is committed, so concurrent uploads cannot pass it.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
 
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
-use super::{App, Body, error, json};
+use super::Body;
+
+use super::{App, error, json};
 use crate::tickets::model::Happening;
 
 /// Largest image or PDF.
@@ -94,45 +104,153 @@ pub async fn keep(
     name: &str,
     body: &[u8],
 ) -> Result<EvidenceFile, Refusal> {
-    let Some(content_type) = sniff(body) else {
-        return Err(Refusal::Unsupported(
-            "not a photo (JPEG, PNG, HEIC, WebP), a PDF or a video (MP4, MOV)".into(),
-        ));
-    };
-    if body.len() > MAX_VIDEO_BYTES
-        || (!content_type.starts_with("video/") && body.len() > MAX_DOCUMENT_BYTES)
-    {
-        return Err(Refusal::TooLarge(format!(
-            "photos and PDFs are at most {} MB, videos {} MB",
-            MAX_DOCUMENT_BYTES >> 20,
-            MAX_VIDEO_BYTES >> 20
-        )));
+    let mut writing = Writing::new(files_dir, ticket, id);
+    match writing.write(body).await {
+        Ok(()) => writing.finish(name).await,
+        Err(refusal) => {
+            writing.abandon().await;
+            Err(refusal)
+        }
     }
-    let folder = files_dir.join(ticket.to_string());
-    let stored = async {
-        tokio::fs::create_dir_all(&folder).await?;
-        let path = folder.join(id.to_string());
-        let tmp = folder.join(format!("{id}.part"));
-        tokio::fs::write(&tmp, body).await?;
-        tokio::fs::File::open(&tmp).await?.sync_all().await?;
-        tokio::fs::rename(&tmp, &path).await
+}
+
+/// Bytes held before a file's type is told from them.
+const SNIFF_BYTES: usize = 16;
+
+/// A file on its way to `files_dir/<ticket>/<id>`: written to `<id>.part` as its bytes
+/// arrive, its type told by its first bytes, its size checked as it grows, its digest
+/// computed on the way. [`Writing::finish`] makes it durable under its name;
+/// [`Writing::abandon`] removes what was written.
+pub struct Writing {
+    folder: PathBuf,
+    ticket: u64,
+    id: u64,
+    file: Option<tokio::io::BufWriter<tokio::fs::File>>,
+    head: Vec<u8>,
+    content_type: Option<&'static str>,
+    bytes: u64,
+    sha256: Sha256,
+}
+
+impl Writing {
+    /// A file `id` of `ticket`, nothing written yet.
+    pub fn new(files_dir: &Path, ticket: u64, id: u64) -> Writing {
+        Writing {
+            folder: files_dir.join(ticket.to_string()),
+            ticket,
+            id,
+            file: None,
+            head: Vec::new(),
+            content_type: None,
+            bytes: 0,
+            sha256: Sha256::new(),
+        }
     }
-    .await;
-    stored.map_err(|e| Refusal::Storage(e.to_string()))?;
-    Ok(EvidenceFile {
-        id,
-        ticket,
-        name: sanitise(name),
-        content_type: content_type.into(),
-        bytes: body.len() as u64,
-        sha256: hex::encode(Sha256::digest(body)),
-        received_at: jiff::Timestamp::now(),
-        source: None,
-        via: None,
-        pending: false,
-        attempts: 0,
-        error: None,
-    })
+
+    fn part(&self) -> PathBuf {
+        self.folder.join(format!("{}.part", self.id))
+    }
+
+    /// Take the next bytes.
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<(), Refusal> {
+        self.bytes += chunk.len() as u64;
+        self.sha256.update(chunk);
+        if self.content_type.is_none() {
+            self.head.extend_from_slice(chunk);
+            if self.head.len() < SNIFF_BYTES {
+                return Ok(());
+            }
+            return self.start().await;
+        }
+        self.check_size()?;
+        let file = self.file.as_mut().ok_or_else(|| storage("no file open"))?;
+        file.write_all(chunk).await.map_err(|e| storage(&e))
+    }
+
+    /// Tell the type from the bytes held, open the part file and write them.
+    async fn start(&mut self) -> Result<(), Refusal> {
+        let Some(content_type) = sniff(&self.head) else {
+            return Err(Refusal::Unsupported(
+                "not a photo (JPEG, PNG, HEIC, WebP), a PDF or a video (MP4, MOV)".into(),
+            ));
+        };
+        self.content_type = Some(content_type);
+        self.check_size()?;
+        tokio::fs::create_dir_all(&self.folder)
+            .await
+            .map_err(|e| storage(&e))?;
+        let file = tokio::fs::File::create(self.part())
+            .await
+            .map_err(|e| storage(&e))?;
+        let mut file = tokio::io::BufWriter::with_capacity(256 << 10, file);
+        let head = std::mem::take(&mut self.head);
+        file.write_all(&head).await.map_err(|e| storage(&e))?;
+        self.file = Some(file);
+        Ok(())
+    }
+
+    fn check_size(&self) -> Result<(), Refusal> {
+        let video = self.content_type.is_some_and(|t| t.starts_with("video/"));
+        let limit = if video {
+            MAX_VIDEO_BYTES
+        } else {
+            MAX_DOCUMENT_BYTES
+        };
+        if self.bytes > limit as u64 {
+            return Err(Refusal::TooLarge(format!(
+                "photos and PDFs are at most {} MB, videos {} MB",
+                MAX_DOCUMENT_BYTES >> 20,
+                MAX_VIDEO_BYTES >> 20
+            )));
+        }
+        Ok(())
+    }
+
+    /// Make the file durable under its id (named `name` in its record); the record, still
+    /// to be committed. On a refusal the part file is gone.
+    pub async fn finish(mut self, name: &str) -> Result<EvidenceFile, Refusal> {
+        let finished = async {
+            if self.content_type.is_none() {
+                self.start().await?;
+            }
+            let mut file = self.file.take().ok_or_else(|| storage("no file open"))?;
+            file.flush().await.map_err(|e| storage(&e))?;
+            file.get_mut().sync_all().await.map_err(|e| storage(&e))?;
+            drop(file);
+            tokio::fs::rename(self.part(), self.folder.join(self.id.to_string()))
+                .await
+                .map_err(|e| storage(&e))
+        }
+        .await;
+        if let Err(refusal) = finished {
+            self.abandon().await;
+            return Err(refusal);
+        }
+        Ok(EvidenceFile {
+            id: self.id,
+            ticket: self.ticket,
+            name: sanitise(name),
+            content_type: self.content_type.unwrap_or_default().into(),
+            bytes: self.bytes,
+            sha256: hex::encode(self.sha256.finalize()),
+            received_at: jiff::Timestamp::now(),
+            source: None,
+            via: None,
+            pending: false,
+            attempts: 0,
+            error: None,
+        })
+    }
+
+    /// Remove what was written.
+    pub async fn abandon(mut self) {
+        self.file = None;
+        let _ = tokio::fs::remove_file(self.part()).await;
+    }
+}
+
+fn storage(e: &(impl std::fmt::Display + ?Sized)) -> Refusal {
+    Refusal::Storage(e.to_string())
 }
 
 /// The MIME type of `content` when it is a kind of file evidence may be.
@@ -157,12 +275,12 @@ pub fn sniff(content: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Keep letters, digits, dot, dash and underscore; at most 80 characters.
+/// Keep letters, digits, dot, dash, underscore and plus; at most 80 characters.
 fn sanitise(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '+') {
                 c
             } else {
                 '_'
@@ -297,7 +415,9 @@ pub async fn handle(app: &App, req: Request<Body>, files_dir: &Path) -> Response
                 .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
         }
         (&Method::PUT, [_, name]) => {
-            let name = percent_decode(name);
+            // A path segment: `+` is a plus and `&` a character, not a form's space and
+            // field separator.
+            let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
             receive(app, ticket, &name, req, files_dir).await
         }
         _ => error(
@@ -308,11 +428,78 @@ pub async fn handle(app: &App, req: Request<Body>, files_dir: &Path) -> Response
     }
 }
 
-fn percent_decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("n={text}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// Uploads still arriving, by files folder and ticket: they count against the cap before
+/// their records exist.
+static ARRIVING: LazyLock<Mutex<HashMap<(PathBuf, u64), usize>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// An upload counted in [`ARRIVING`] until dropped.
+struct Arriving {
+    key: (PathBuf, u64),
+}
+
+impl Arriving {
+    /// Count an upload to `ticket` unless the ticket's `stored` files and those arriving
+    /// reach the cap.
+    fn start(files_dir: &Path, ticket: u64, stored: usize) -> Option<Arriving> {
+        let key = (files_dir.to_path_buf(), ticket);
+        let mut arriving = arriving();
+        let count = arriving.entry(key.clone()).or_insert(0);
+        if stored + *count >= MAX_FILES_PER_TICKET {
+            if *count == 0 {
+                arriving.remove(&key);
+            }
+            return None;
+        }
+        *count += 1;
+        Some(Arriving { key })
+    }
+}
+
+impl Drop for Arriving {
+    fn drop(&mut self) {
+        let mut arriving = arriving();
+        if let Some(count) = arriving.get_mut(&self.key) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                arriving.remove(&self.key);
+            }
+        }
+    }
+}
+
+fn arriving() -> std::sync::MutexGuard<'static, HashMap<(PathBuf, u64), usize>> {
+    ARRIVING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn too_many_files() -> Response<Full<Bytes>> {
+    error(
+        StatusCode::CONFLICT,
+        "too-many-files",
+        &format!("this case already has {MAX_FILES_PER_TICKET} files"),
+    )
+}
+
+fn unavailable(e: impl std::fmt::Display) -> Response<Full<Bytes>> {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage-unavailable",
+        &e.to_string(),
+    )
+}
+
+fn refused(refusal: Refusal) -> Response<Full<Bytes>> {
+    match refusal {
+        Refusal::Unsupported(_) => error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-file",
+            "send a photo (JPEG, PNG, HEIC, WebP), a PDF or a video (MP4, MOV)",
+        ),
+        Refusal::TooLarge(m) => error(StatusCode::PAYLOAD_TOO_LARGE, "file-too-large", &m),
+        Refusal::Storage(m) => unavailable(m),
+    }
 }
 
 async fn receive(
@@ -322,61 +509,57 @@ async fn receive(
     req: Request<Body>,
     files_dir: &Path,
 ) -> Response<Full<Bytes>> {
-    match app.store.files(ticket) {
-        Ok(existing) if existing.len() >= MAX_FILES_PER_TICKET => {
-            return error(
-                StatusCode::CONFLICT,
-                "too-many-files",
-                &format!("this case already has {MAX_FILES_PER_TICKET} files"),
-            );
-        }
-        Ok(_) => {}
-        Err(e) => {
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage-unavailable",
-                &e.to_string(),
-            );
-        }
+    let declared = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_VIDEO_BYTES as u64) {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "file-too-large",
+            &format!("files are at most {} MB", MAX_VIDEO_BYTES >> 20),
+        );
     }
-    let body = match Limited::new(req.into_body(), MAX_VIDEO_BYTES)
-        .collect()
-        .await
-    {
-        Ok(c) => c.to_bytes(),
-        Err(_) => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "file-too-large",
-                &format!("files are at most {} MB", MAX_VIDEO_BYTES >> 20),
-            );
-        }
+    let stored = match app.store.files(ticket) {
+        Ok(existing) => existing.len(),
+        Err(e) => return unavailable(e),
+    };
+    let Some(arriving) = Arriving::start(files_dir, ticket, stored) else {
+        return too_many_files();
     };
     let id = match app.store.new_record_id() {
         Ok(id) => id,
-        Err(e) => {
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage-unavailable",
-                &e.to_string(),
-            );
+        Err(e) => return unavailable(e),
+    };
+    let mut writing = Writing::new(files_dir, ticket, id);
+    let mut body = req.into_body();
+    let written = loop {
+        match body.frame().await {
+            None => break Ok(()),
+            Some(Ok(frame)) => {
+                if let Some(data) = frame.data_ref()
+                    && let Err(refusal) = writing.write(data).await
+                {
+                    break Err(refused(refusal));
+                }
+            }
+            Some(Err(e)) => {
+                break Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "body-unreadable",
+                    &format!("cannot read the file: {e}"),
+                ));
+            }
         }
     };
-    let file = match keep(files_dir, ticket, id, name, &body).await {
+    if let Err(refusal) = written {
+        writing.abandon().await;
+        return refusal;
+    }
+    let file = match writing.finish(name).await {
         Ok(file) => file,
-        Err(Refusal::Unsupported(_)) => {
-            return error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-file",
-                "send a photo (JPEG, PNG, HEIC, WebP), a PDF or a video (MP4, MOV)",
-            );
-        }
-        Err(Refusal::TooLarge(m)) => {
-            return error(StatusCode::PAYLOAD_TOO_LARGE, "file-too-large", &m);
-        }
-        Err(Refusal::Storage(m)) => {
-            return error(StatusCode::SERVICE_UNAVAILABLE, "storage-unavailable", &m);
-        }
+        Err(refusal) => return refused(refusal),
     };
     let happening = Happening::EvidenceReceived {
         file: id,
@@ -384,24 +567,38 @@ async fn receive(
         content_type: file.content_type.clone(),
         bytes: file.bytes,
     };
-    match app
+    let store = app.store.clone();
+    let record = crate::actions::Record::File(file.clone());
+    // Counted as arriving until here, so that no upload is counted twice (arriving and
+    // stored) and refused wrongly; one admitted in this moment is refused below instead.
+    drop(arriving);
+    // The cap again, under the engine's writer lock: the count and the new record commit
+    // together.
+    let committed = app
         .engine
-        .record_quietly(
-            ticket,
-            Some(happening),
-            vec![crate::actions::Record::File(file.clone())],
-        )
-        .await
-    {
+        .change_with_records(ticket, move |_, _| {
+            if store.files(ticket)?.len() >= MAX_FILES_PER_TICKET {
+                return Err(crate::tickets::engine::ChangeError::Invalid(
+                    "too-many-files".into(),
+                ));
+            }
+            Ok((vec![happening], vec![record]))
+        })
+        .await;
+    let path = files_dir.join(ticket.to_string()).join(id.to_string());
+    match committed {
         Ok(_) => json(StatusCode::CREATED, &serde_json::json!({ "file": file })),
-        Err(crate::tickets::engine::ChangeError::NoSuchTicket(_)) => {
-            error(StatusCode::NOT_FOUND, "not-found", "no such case")
+        Err(e) => {
+            // The record was not committed: its file goes too.
+            let _ = tokio::fs::remove_file(&path).await;
+            match e {
+                crate::tickets::engine::ChangeError::Invalid(_) => too_many_files(),
+                crate::tickets::engine::ChangeError::NoSuchTicket(_) => {
+                    error(StatusCode::NOT_FOUND, "not-found", "no such case")
+                }
+                e => unavailable(e),
+            }
         }
-        Err(e) => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage-unavailable",
-            &format!("{e}"),
-        ),
     }
 }
 
