@@ -197,8 +197,9 @@ async fn malformed_json_with_a_valid_signature_is_reported_as_verified_but_unrea
         .await
         .unwrap();
     assert!(
-        verdict.unreadable().is_some_and(|m| m
-            .contains("disputes/create delivery webhook-1: body is not valid JSON")),
+        verdict.unreadable().is_some_and(
+            |m| m.contains("disputes/create delivery webhook-1: body is not valid JSON")
+        ),
         "{verdict:?}"
     );
     // Unsigned, the same body is refused and not reported: anyone could send it.
