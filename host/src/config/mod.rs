@@ -445,8 +445,8 @@ impl Config {
         let postgres_url = match raw.storage.store.as_deref() {
             None | Some("sled") => None,
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                if let Err(e) = url.parse::<postgres::Config>() {
-                    return Err(err(format!("`storage.store` is not a PostgreSQL URL: {e}")));
+                if let Err(e) = crate::store::check_postgres_url(url) {
+                    return Err(err(e));
                 }
                 if url::Url::parse(url).is_ok_and(|u| u.password().is_some()) {
                     return Err(err(

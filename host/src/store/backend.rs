@@ -16,6 +16,9 @@
 //! transaction. PostgreSQL commits are durable when they return (`synchronous_commit` on),
 //! so the sled group flush has no counterpart there.
 //!
+//! Connections are made by [`Target`] (`store/postgres_tls.rs`): TLS with libpq's `sslmode`
+//! and `sslrootcert` from the URL.
+//!
 //! The `postgres` client is synchronous and must not run inside the tokio runtime, so every
 //! statement runs on a small pool of connection threads (`helloword-pg`); a store call
 //! hands its work to one and waits for the answer, just as a sled call waits for its page.
@@ -31,6 +34,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use sled::IVec;
 
 use super::StoreError;
+use super::postgres_tls::Target;
 
 /// The schema migrations for PostgreSQL, in order. Each runs once, in a transaction.
 const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_kv.sql"))];
@@ -810,7 +814,7 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 /// A connection made on first use and made again after it broke, with the statements it
 /// prepared (a prepared statement runs in one round trip).
 pub(crate) struct Connection {
-    url: String,
+    target: Arc<Target>,
     client: Option<postgres::Client>,
     statements: std::collections::HashMap<String, postgres::Statement>,
     /// Counts connections made: a session's locks belong to one generation.
@@ -818,9 +822,9 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    fn new(url: &str) -> Connection {
+    fn new(target: &Arc<Target>) -> Connection {
         Connection {
-            url: url.to_string(),
+            target: target.clone(),
             client: None,
             statements: std::collections::HashMap::new(),
             generation: 0,
@@ -830,7 +834,7 @@ impl Connection {
     fn client(&mut self) -> Result<&mut postgres::Client, postgres::Error> {
         if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
             self.statements.clear();
-            self.client = Some(postgres::Client::connect(&self.url, postgres::NoTls)?);
+            self.client = Some(self.target.connect()?);
             self.generation += 1;
         }
         Ok(self.client.as_mut().expect("connected above"))
@@ -871,12 +875,12 @@ struct Workers {
 }
 
 impl Workers {
-    fn start(url: &str, threads: usize, name: &str) -> Result<Workers, StoreError> {
+    fn start(target: &Arc<Target>, threads: usize, name: &str) -> Result<Workers, StoreError> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for _ in 0..threads {
             let queue = queue.clone();
-            let mut connection = Connection::new(url);
+            let mut connection = Connection::new(target);
             std::thread::Builder::new()
                 .name(name.into())
                 .spawn(move || {
@@ -949,10 +953,20 @@ impl Workers {
     }
 }
 
-fn pg_error(e: postgres::Error) -> StoreError {
+pub(super) fn pg_error(e: postgres::Error) -> StoreError {
     StoreError::Postgres(match e.as_db_error() {
         Some(db) => format!("{}: {}", db.code().code(), db.message()),
-        None => e.to_string(),
+        // The client's own text is only the kind ("error performing TLS handshake"); why is
+        // in its sources.
+        None => {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            text
+        }
     })
 }
 
@@ -977,7 +991,7 @@ pub(crate) struct Pg {
     /// Holds claims on work items.
     claims: Workers,
     /// Where the database is: the live-event listener opens a connection of its own.
-    url: String,
+    target: Arc<Target>,
 }
 
 /// The `LISTEN` channel on which live events (alerts for the dashboard) cross gateways.
@@ -986,12 +1000,13 @@ pub(crate) const LIVE_CHANNEL: &str = "helloword_live";
 impl Pg {
     /// Connect to `url` and bring its schema up to date.
     pub(crate) fn open(url: &str) -> Result<Arc<Pg>, StoreError> {
+        let target = Arc::new(Target::parse(url).map_err(StoreError::Postgres)?);
         let pg = Pg {
-            pool: Workers::start(url, POOL_CONNECTIONS, "helloword-pg")?,
-            writer: Workers::start(url, 1, "helloword-pg-writer")?,
+            pool: Workers::start(&target, POOL_CONNECTIONS, "helloword-pg")?,
+            writer: Workers::start(&target, 1, "helloword-pg-writer")?,
             writer_held: Mutex::new(None),
-            claims: Workers::start(url, 1, "helloword-pg-claims")?,
-            url: url.to_string(),
+            claims: Workers::start(&target, 1, "helloword-pg-claims")?,
+            target,
         };
         pg.migrate()?;
         Ok(Arc::new(pg))
@@ -1098,12 +1113,12 @@ impl Pg {
     /// reconnecting when the connection breaks.
     /// `sink` also gets `None` every few quiet seconds, so it can end the thread.
     pub(crate) fn listen(&self, mut sink: impl FnMut(Option<String>) -> bool + Send + 'static) {
-        let url = self.url.clone();
+        let target = self.target.clone();
         let _ = std::thread::Builder::new()
             .name("helloword-pg-listen".into())
             .spawn(move || {
                 loop {
-                    let mut connection = Connection::new(&url);
+                    let mut connection = Connection::new(&target);
                     if let Ok(c) = connection.client()
                         && c.batch_execute(&format!("LISTEN {LIVE_CHANNEL}")).is_ok()
                     {

@@ -35,6 +35,7 @@ mod erase;
 mod export;
 mod group_commit;
 mod health;
+mod postgres_tls;
 mod tickets;
 
 use std::path::Path;
@@ -45,6 +46,7 @@ pub use erase::{ERASED, Erased, Needles, Purged, Subject, redact_ticket};
 pub use export::{ExportSummary, SnapshotError};
 pub use group_commit::GroupCommit;
 pub use health::{Health, HealthReport};
+pub use postgres_tls::check_url as check_postgres_url;
 pub use tickets::{DueTimer, QueueFields, TicketWrite};
 
 use crate::plugin::bindings::types::TicketEvent;

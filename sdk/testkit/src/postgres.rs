@@ -92,6 +92,19 @@ impl Server {
     }
 
     fn start() -> Server {
+        Server::start_with(None)
+    }
+
+    /// A server of its own (not [`server`]'s) that also speaks TLS (`ssl = on`) with
+    /// `certificate` (the server's certificate chain, PEM) and `key` (its private key, PEM).
+    /// Clients choose: it takes TLS and plain connections alike.
+    ///
+    /// Panics as [`server`] does.
+    pub fn start_with_tls(certificate: &str, key: &str) -> Server {
+        Server::start_with(Some((certificate, key)))
+    }
+
+    fn start_with(tls: Option<(&str, &str)>) -> Server {
         let bin = find_bin_dir();
         let psql = [bin.join("psql"), PathBuf::from("/usr/bin/psql")]
             .into_iter()
@@ -99,13 +112,29 @@ impl Server {
             .unwrap_or_else(|| PathBuf::from("psql"));
         let dir = make_temp_dir();
         let as_postgres = owned_by_root(&dir);
+        let mut options = String::new();
+        if let Some((certificate, key)) = tls {
+            use std::os::unix::fs::PermissionsExt as _;
+            let (cert_file, key_file) = (dir.join("server.crt"), dir.join("server.key"));
+            fs::write(&cert_file, certificate)
+                .and_then(|()| fs::write(&key_file, key))
+                .and_then(|()| fs::set_permissions(&key_file, fs::Permissions::from_mode(0o600)))
+                .unwrap_or_else(|e| {
+                    panic!("PostgreSQL test server: cannot write its certificate: {e}")
+                });
+            options = format!(
+                "-c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                cert_file.display(),
+                key_file.display()
+            );
+        }
         let log = |name: &str| fs::read_to_string(dir.join(name)).unwrap_or_default();
 
         #[expect(
             clippy::zombie_processes,
             reason = "the shell exits only after this process has, so it is never left a zombie of ours"
         )]
-        let mut supervisor = spawn_supervisor(&bin, &dir, as_postgres);
+        let mut supervisor = spawn_supervisor(&bin, &dir, as_postgres, &options);
         let mut to_supervisor = supervisor.stdin.take().expect("piped stdin");
         let mut from_supervisor = BufReader::new(supervisor.stdout.take().expect("piped stdout"));
         let mut next = || {
@@ -232,7 +261,8 @@ fn owned_by_root(dir: &Path) -> bool {
         .unwrap_or_else(|e| panic!("PostgreSQL test server: cannot read {}: {e}", dir.display()))
 }
 
-/// Start the shell that runs the cluster's whole life, one step after another: `initdb`
+/// Start the shell that runs the cluster's whole life (`options`: more server settings, as
+/// `-c name=value` arguments), one step after another: `initdb`
 /// (after a `chown` to `postgres` when root), then `pg_ctl start` on each port it reads from
 /// stdin until one works, then — once this test process has exited — `pg_ctl stop -m
 /// immediate` and removal of the directory. Each step's outcome is a line on its stdout.
@@ -241,9 +271,14 @@ fn owned_by_root(dir: &Path) -> bool {
 /// behind: the stop only comes after the start has finished. The shell runs in its own
 /// process group (a Ctrl-C of the tests does not reach it or its commands) and holds none of
 /// the test's standard streams (`cargo test` would wait for them to close).
-fn spawn_supervisor(bin: &Path, dir: &Path, as_postgres: bool) -> std::process::Child {
+fn spawn_supervisor(
+    bin: &Path,
+    dir: &Path,
+    as_postgres: bool,
+    options: &str,
+) -> std::process::Child {
     const SCRIPT: &str = r#"
-        pid=$1 bin=$2 dir=$3 as_postgres=$4
+        pid=$1 bin=$2 dir=$3 as_postgres=$4 options=$5
         data=$dir/data
         trap '' PIPE  # the test process may be gone by the time a line is written
         as_pg() { if [ "$as_postgres" = 1 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -257,7 +292,7 @@ fn spawn_supervisor(bin: &Path, dir: &Path, as_postgres: bool) -> std::process::
             echo initdb-ok
             while read -r port; do
                 if as_pg "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -o "-h 127.0.0.1 \
-                    -p $port -k '$dir' -c fsync=on -c max_connections=200 -c shared_buffers=32MB" \
+                    -p $port -k '$dir' -c fsync=on -c max_connections=200 -c shared_buffers=32MB $options" \
                     start >"$dir/pg_ctl.log" 2>&1
                 then
                     started=1
@@ -281,6 +316,7 @@ fn spawn_supervisor(bin: &Path, dir: &Path, as_postgres: bool) -> std::process::
         .arg(bin)
         .arg(dir)
         .arg(if as_postgres { "1" } else { "0" })
+        .arg(options)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
