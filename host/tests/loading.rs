@@ -220,3 +220,43 @@ async fn a_call_in_flight_finishes_on_the_version_it_started_with() {
     };
     assert_eq!(reply.body, b"updated");
 }
+
+/// The connector imports `cache` and `delivery` were added to contract 0.1.0 after components
+/// were built for it. A component that imports neither, as every one built before them, loads
+/// and answers as before; the bundled connectors, which use `delivery`, import it.
+#[tokio::test]
+async fn a_connector_that_imports_neither_cache_nor_delivery_loads_as_before() {
+    let runtime = runtime();
+    let imports = |wasm: &str| -> Vec<String> {
+        let component = wasmtime::component::Component::from_file(runtime.engine(), wasm).unwrap();
+        component
+            .component_type()
+            .imports(runtime.engine())
+            .map(|(name, _)| name.to_string())
+            .filter(|name| name.starts_with("helloword:gateway/"))
+            .collect()
+    };
+    let hostile = imports(test_artifacts::HOSTILE);
+    assert!(
+        !hostile
+            .iter()
+            .any(|i| i.contains("/cache@") || i.contains("/delivery@")),
+        "{hostile:?}"
+    );
+    let shopify = imports(test_artifacts::SHOPIFY);
+    assert!(
+        shopify
+            .iter()
+            .any(|i| i == "helloword:gateway/delivery@0.1.0"),
+        "{shopify:?}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    // Its answer (a refusal: "none" is no behaviour of it) is taken as it is.
+    let plugin = load(&runtime, &hostile_folder(tmp.path(), "old", "none", "")).await;
+    let verdict = plugin
+        .handle_webhook_verdict(&request("POST", "/", &[], b"{}"))
+        .await
+        .unwrap();
+    assert!(!verdict.verified_unreadable, "{verdict:?}");
+    assert!(verdict.outcome.is_err(), "{verdict:?}");
+}
