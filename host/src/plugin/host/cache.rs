@@ -6,6 +6,13 @@
 //! in the plugin's [`Grants`](crate::plugin::state::Grants), so another plugin never sees it
 //! and a replaced plugin starts empty. Nothing in it survives a restart. A value the bounds
 //! refuse is simply not stored: a cache miss costs the plugin a fetch, never a failed call.
+//!
+//! Why the plugin decides what to keep, rather than the `http` import caching GETs by their
+//! `Cache-Control`: what may be reused is the marketplace's rule, which the connector knows
+//! and a response header need not say. eBay asks integrators to cache notification keys
+//! (its own SDKs keep them an hour, by key id) whatever its answer's headers say; the
+//! connector also knows the identity that matters (the key id, not the URL with its token),
+//! and an HTTP cache in the host would hold responses to requests that carry secrets.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
