@@ -195,11 +195,64 @@ pub struct Store {
     commit: Option<GroupCommit>,
     /// Whether sled's folder takes writes (none on PostgreSQL, whose server says so itself).
     health: Option<std::sync::Arc<Health>>,
+    /// Delivery ids being stored right now, on sled.
+    claims: std::sync::Arc<Claims>,
     /// Names of the [`Store::secret_key`]s known to be on stable storage.
     durable_keys: std::sync::Arc<KeySet>,
     /// This store handle's name among the gateways on one database (for the engine's
     /// writer hand-over).
     writer_id: std::sync::Arc<str>,
+}
+
+/// Delivery ids being stored right now: copies of one delivery take turns here, so the
+/// second sees the first's marker and record (sled; one gateway per folder).
+#[derive(Default)]
+pub(crate) struct Claims(
+    std::sync::Mutex<std::collections::HashMap<Vec<u8>, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+);
+
+/// A claim on a delivery id; released when dropped.
+pub(crate) struct IdClaim<'a> {
+    claims: &'a Claims,
+    marker: Vec<u8>,
+    lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Claims {
+    fn map(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<Vec<u8>, std::sync::Arc<tokio::sync::Mutex<()>>>,
+    > {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Wait until no other task holds `marker`, and hold it.
+    pub(crate) async fn claim(&self, marker: &[u8]) -> IdClaim<'_> {
+        let lock = self.map().entry(marker.to_vec()).or_default().clone();
+        let guard = lock.clone().lock_owned().await;
+        IdClaim {
+            claims: self,
+            marker: marker.to_vec(),
+            lock,
+            guard: Some(guard),
+        }
+    }
+}
+
+impl Drop for IdClaim<'_> {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        let mut map = self.claims.map();
+        // The map's handle and this one: nobody else is waiting for the id.
+        if std::sync::Arc::strong_count(&self.lock) == 2 {
+            map.remove(&self.marker);
+        }
+    }
 }
 
 /// A set of names shared by the store's clones.
@@ -522,6 +575,7 @@ impl Store {
             commit,
             health,
             durable_keys: Default::default(),
+            claims: Default::default(),
             backend,
             gate,
             id_base,
@@ -584,9 +638,15 @@ impl Store {
     /// seen before changes nothing, and is answered only once the copy it duplicates is on
     /// stable storage (it may still be on its way there, from a request running alongside).
     ///
-    /// The record, its body, its pending mark and its delivery-id marker are written in one
-    /// transaction that first claims the marker, so two copies arriving at once store one
-    /// record, and a crash keeps all of it or none.
+    /// Two copies arriving at once store one record. On PostgreSQL one statement claims the
+    /// delivery id and writes the record. On sled, which one gateway has to itself, copies
+    /// meet at an in-process claim on the id ([`Claims`]); then the id's marker, the body,
+    /// the pending mark and last the record are written in that order. sled recovers a
+    /// prefix of its writes, so after a crash a marker whose record is missing belongs to a
+    /// delivery that was never acknowledged, and its retry is written in full under the
+    /// marker's number. (One sled transaction over the four trees did the same, but took
+    /// sled's process-wide transaction lock on every delivery: measured, it cost the gateway
+    /// most of its throughput.)
     pub async fn append_delivery(&self, delivery: NewDelivery<'_>) -> Result<Appended, StoreError> {
         self.writable()?;
         let mut record = delivery.record;
@@ -596,41 +656,78 @@ impl Store {
             .as_deref()
             .or(record.delivery_id.as_deref().map(str::as_bytes));
         let marker = id.map(|id| [record.plugin.as_bytes(), b"\0", id].concat());
+        if self.is_shared() {
+            return self.append_shared(record, delivery.body, marker).await;
+        }
+        let claim = match &marker {
+            Some(marker) => Some(self.claims.claim(marker).await),
+            None => None,
+        };
+        let mut seq = None;
+        if let Some(marker) = &marker
+            && let Some(first) = self.deliveries.get(marker)?.as_deref().and_then(decode_seq)
+        {
+            if self.inbox.get(seq_key(first))?.is_some() {
+                drop(claim);
+                // The first copy is written, but its flush may not have run yet.
+                self.durable().await?;
+                return Ok(Appended::Duplicate(first));
+            }
+            // A crash cut the first copy's writing short: finish it under its number.
+            seq = Some(first);
+        }
+        let seq = match seq {
+            Some(seq) => seq,
+            None => {
+                let seq = self.next_id()?;
+                if let Some(marker) = &marker {
+                    self.deliveries.insert(marker, seq_key(seq))?;
+                }
+                seq
+            }
+        };
+        let json = encode_record(seq, &record)?;
+        self.bodies.insert(seq_key(seq), delivery.body)?;
+        self.meta.insert(pending_key(seq), [])?;
+        self.inbox.insert(seq_key(seq), json)?;
+        drop(claim);
+        self.durable().await?;
+        Ok(Appended::Stored(seq))
+    }
+
+    /// [`Store::append_delivery`] on PostgreSQL.
+    async fn append_shared(
+        &self,
+        record: InboxRecord,
+        body: &[u8],
+        marker: Option<Vec<u8>>,
+    ) -> Result<Appended, StoreError> {
         let seq = self.backend.generate_id_async().await? + self.id_base;
         let json = encode_record(seq, &record)?;
         let ops = [
-            backend::Op::Put(&self.bodies, seq_key(seq).to_vec(), delivery.body.to_vec()),
+            backend::Op::Put(&self.bodies, seq_key(seq).to_vec(), body.to_vec()),
             backend::Op::Put(&self.inbox, seq_key(seq).to_vec(), json),
             backend::Op::Put(&self.meta, pending_key(seq), Vec::new()),
         ];
         let Some(marker) = marker else {
             self.apply(&ops)?;
-            self.durable().await?;
             return Ok(Appended::Stored(seq));
         };
+        // Another gateway may be storing the same delivery right now, and only one of them
+        // may: one statement takes the delivery's id and, only if it was free, writes the
+        // record; a second waits on the first's uncommitted row.
         let guard = (&*self.deliveries, marker.clone(), seq_key(seq).to_vec());
-        let claim = if self.is_shared() {
-            self.backend.apply_if_absent(guard, &ops).await?
-        } else {
-            // One transaction is one operation for the export gate.
-            let _pass = self.inbox.pass();
-            self.backend.apply_if_absent_now(guard, &ops)?
-        };
-        let first = match claim {
-            backend::Claim::Written => {
-                self.durable().await?;
-                return Ok(Appended::Stored(seq));
+        match self.backend.apply_if_absent(guard, &ops).await? {
+            backend::Claim::Written => Ok(Appended::Stored(seq)),
+            backend::Claim::Taken(_) => {
+                let first = self
+                    .deliveries
+                    .get(&marker)?
+                    .as_deref()
+                    .and_then(decode_seq);
+                Ok(Appended::Duplicate(first.unwrap_or(seq)))
             }
-            backend::Claim::Taken(Some(value)) => decode_seq(&value),
-            backend::Claim::Taken(None) => self
-                .deliveries
-                .get(&marker)?
-                .as_deref()
-                .and_then(decode_seq),
-        };
-        // The first copy's transaction is visible, but its flush may not have run yet.
-        self.durable().await?;
-        Ok(Appended::Duplicate(first.unwrap_or(seq)))
+        }
     }
 
     /// Apply `ops` together, as one operation for the export gate, while the store takes
@@ -811,12 +908,10 @@ impl Store {
             let Some(seq) = decode_seq(&key[PENDING.len()..]) else {
                 continue;
             };
-            match self.inbox.get(seq_key(seq))? {
-                Some(json) => out.push((seq, decode_record(seq, &json)?)),
-                // A marker without its record (cannot happen short of corruption): drop it.
-                None => {
-                    self.meta.remove(&key)?;
-                }
+            // A mark without its record is a delivery being written right now (the record
+            // comes last), or one a crash cut short, whose retry will finish it: not yet.
+            if let Some(json) = self.inbox.get(seq_key(seq))? {
+                out.push((seq, decode_record(seq, &json)?));
             }
         }
         Ok(out)
