@@ -101,9 +101,54 @@ fn report(label: &str, mut o: Outcome) -> f64 {
     rate
 }
 
+/// How the ceiling makes a write durable.
+#[derive(Clone)]
+enum Flush {
+    /// The gateway's group commit: sled's flush, then fdatasync/fsync (stable storage).
+    Synced(helloword::store::GroupCommit),
+    /// The group commit as it was before issue #23: sled's flush alone, which reaches the
+    /// page cache and the disk's queue but not stable storage. For the before/after of the
+    /// fsync's cost in one run.
+    Unsynced(std::sync::mpsc::Sender<tokio::sync::oneshot::Sender<()>>),
+}
+
+impl Flush {
+    fn start(db: &sled::Db, dir: &Path, synced: bool) -> Flush {
+        if synced {
+            let health = Arc::new(helloword::store::Health::new(dir, 0).unwrap());
+            return Flush::Synced(
+                helloword::store::GroupCommit::start(db.clone(), dir, health).unwrap(),
+            );
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<tokio::sync::oneshot::Sender<()>>();
+        let db = db.clone();
+        std::thread::spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let batch: Vec<_> = std::iter::once(first).chain(rx.try_iter()).collect();
+                db.flush().unwrap();
+                for waiter in batch {
+                    let _ = waiter.send(());
+                }
+            }
+        });
+        Flush::Unsynced(tx)
+    }
+
+    async fn durable(&self) {
+        match self {
+            Flush::Synced(commit) => commit.durable().await.unwrap(),
+            Flush::Unsynced(tx) => {
+                let (done, wait) = tokio::sync::oneshot::channel();
+                tx.send(done).unwrap();
+                wait.await.unwrap();
+            }
+        }
+    }
+}
+
 /// The ceiling: hyper + sled insert + a shared flush before the 200, on a store with the
-/// gateway's page cache.
-async fn bare_server(dir: &Path) -> String {
+/// gateway's page cache; `synced` as the gateway's (stable storage) or as before #23.
+async fn bare_server(dir: &Path, synced: bool) -> String {
     let db = sled::Config::new()
         .path(dir)
         .cache_capacity(helloword::store::DEFAULT_CACHE_BYTES)
@@ -111,7 +156,7 @@ async fn bare_server(dir: &Path) -> String {
         .open()
         .unwrap();
     let tree = db.open_tree("bodies").unwrap();
-    let commit = helloword::store::GroupCommit::start(db.clone());
+    let commit = Flush::start(&db, dir, synced);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -125,7 +170,7 @@ async fn bare_server(dir: &Path) -> String {
                         let body = req.into_body().collect().await.unwrap().to_bytes();
                         let id = db.generate_id().unwrap();
                         tree.insert(id.to_be_bytes(), body.as_ref()).unwrap();
-                        commit.durable().await.unwrap();
+                        commit.durable().await;
                         Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
                     }
                 });
@@ -190,7 +235,9 @@ fn main() {
         tokio::spawn(gateway.serve(listener, std::future::pending()));
 
         let bare_dir = tempfile::tempdir().unwrap();
-        let bare_url = bare_server(bare_dir.path()).await;
+        let bare_url = bare_server(bare_dir.path(), true).await;
+        let unsynced_dir = tempfile::tempdir().unwrap();
+        let unsynced_url = bare_server(unsynced_dir.path(), false).await;
 
         // The same pipeline with the connector compiled natively.
         helloword_sdk::connector::native::install(Box::new(native::BenchHost {
@@ -211,7 +258,7 @@ fn main() {
             .and_then(|s| s.parse::<u64>().ok())
         {
             println!(
-                "gateway {gateway_url}\nceiling {bare_url}\nnative {native_url}\nsandboxed {sandboxed_url}\ntopic {topic}\nbody {}\nsignature {signature}",
+                "gateway {gateway_url}\nceiling {bare_url}\nunsynced {unsynced_url}\nnative {native_url}\nsandboxed {sandboxed_url}\ntopic {topic}\nbody {}\nsignature {signature}",
                 fixture_path.display()
             );
             tokio::time::sleep(Duration::from_secs(secs)).await;

@@ -261,6 +261,7 @@ pub async fn native_server(app: Arc<helloword::web::App>, sandboxed: bool) -> St
                                 &app,
                                 "shopify",
                                 &incoming,
+                                &parts.headers,
                                 &body,
                                 Ok(answer),
                             )
