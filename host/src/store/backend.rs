@@ -184,17 +184,6 @@ impl Backend {
         }
     }
 
-    /// [`Backend::apply_if_absent`] on sled, as one synchronous call (so the caller can hold
-    /// the export gate around it).
-    pub(crate) fn apply_if_absent_now(
-        &self,
-        (tree, key, value): (&Tree, Vec<u8>, Vec<u8>),
-        ops: &[Op<'_>],
-    ) -> Result<Claim, StoreError> {
-        transact_sled(Some((tree, &key, &value)), ops)
-            .map(|taken| taken.map_or(Claim::Written, |v| Claim::Taken(Some(v.to_vec()))))
-    }
-
     /// Atomically: set `key` in `tree` to `value` unless the key is present, and only then
     /// apply `ops` (puts only). Two callers racing on one key: exactly one writes; the other
     /// returns once the winner's write is visible (one sled transaction; on PostgreSQL one
@@ -205,7 +194,8 @@ impl Backend {
         ops: &[Op<'_>],
     ) -> Result<Claim, StoreError> {
         let Backend::Pg(pg) = self else {
-            return self.apply_if_absent_now((tree, key, value), ops);
+            return transact_sled(Some((tree, &key, &value)), ops)
+                .map(|taken| taken.map_or(Claim::Written, |_| Claim::Taken));
         };
         let (puts, deletes) = pg_rows(ops);
         if !deletes.0.is_empty() {
@@ -224,7 +214,7 @@ impl Backend {
                 Ok(if fresh == 1 {
                     Claim::Written
                 } else {
-                    Claim::Taken(None)
+                    Claim::Taken
                 })
             })
             .await
@@ -367,8 +357,8 @@ const PUT: &str = "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
 pub(crate) enum Claim {
     /// The key was free: it and the ops are written.
     Written,
-    /// The key was taken; nothing was written. Its value, where the backend read it.
-    Taken(Option<Vec<u8>>),
+    /// The key was taken; nothing was written.
+    Taken,
 }
 
 fn apply_sled(ops: &[Op<'_>]) -> Result<(), StoreError> {

@@ -719,7 +719,7 @@ impl Store {
         let guard = (&*self.deliveries, marker.clone(), seq_key(seq).to_vec());
         match self.backend.apply_if_absent(guard, &ops).await? {
             backend::Claim::Written => Ok(Appended::Stored(seq)),
-            backend::Claim::Taken(_) => {
+            backend::Claim::Taken => {
                 let first = self
                     .deliveries
                     .get(&marker)?
