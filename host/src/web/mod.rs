@@ -516,13 +516,13 @@ mod tests {
                 .body(())
                 .unwrap()
         };
-        let response = service.clone().oneshot(get("/panic")).await.unwrap();
+        let response = service.oneshot(get("/panic")).await.unwrap();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let body = response.into_body().collect().await.unwrap().to_bytes();
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(body["error"], "internal-error");
 
-        let response = service.clone().oneshot(get("/file")).await.unwrap();
+        let response = service.oneshot(get("/file")).await.unwrap();
         assert_eq!(response.headers()["content-encoding"], "gzip");
         let body = response.into_body().collect().await.unwrap().to_bytes();
         assert!(
