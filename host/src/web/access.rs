@@ -1,9 +1,8 @@
 //! Who is calling and what they may do: API tokens kept as SHA-256 digests with their
-//! scopes, and the scope each API request needs.
+//! scopes. The scope each API request needs is in the route table (`web::api_routes`).
 
 use std::collections::BTreeMap;
 
-use hyper::Method;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -67,53 +66,9 @@ pub fn by_token<'a>(tokens: &'a [ApiToken], presented: &[u8]) -> Option<&'a ApiT
     by_digest(tokens, &digest(presented))
 }
 
-/// The scope a request to `/api/<segments…>` needs.
-pub fn required(method: &Method, segments: &[&str]) -> Scope {
-    match (method, segments) {
-        (&Method::POST, ["export" | "erasures" | "compact"])
-        | (&Method::POST, ["plugins", _, "poll"])
-        | (&Method::GET, ["audit"]) => Scope::Admin,
-        (&Method::POST, ["proposals", "decide"])
-        | (&Method::POST, ["tickets", _, "proposals", _, "approve" | "reject"])
-        | (&Method::POST, ["tickets", _, "actions"]) => Scope::ApproveRefunds,
-        (&Method::GET | &Method::HEAD, _) => Scope::Read,
-        _ => Scope::Operate,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_and_operations_need_their_own_scopes() {
-        assert_eq!(required(&Method::GET, &["tickets"]), Scope::Read);
-        assert_eq!(
-            required(&Method::POST, &["tickets", "4", "notes"]),
-            Scope::Operate
-        );
-        assert_eq!(
-            required(
-                &Method::POST,
-                &["tickets", "4", "proposals", "9", "approve"]
-            ),
-            Scope::ApproveRefunds
-        );
-        assert_eq!(
-            required(&Method::POST, &["tickets", "4", "actions"]),
-            Scope::ApproveRefunds
-        );
-        assert_eq!(
-            required(&Method::POST, &["proposals", "decide"]),
-            Scope::ApproveRefunds
-        );
-        assert_eq!(required(&Method::POST, &["export"]), Scope::Admin);
-        assert_eq!(required(&Method::GET, &["audit"]), Scope::Admin);
-        assert_eq!(
-            required(&Method::POST, &["plugins", "ebay", "poll"]),
-            Scope::Admin
-        );
-    }
 
     #[test]
     fn tokens_are_found_by_their_digest_only() {

@@ -4,9 +4,10 @@
 use super::Body;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
 
+use super::api_routes::Route;
 use super::{App, error, json};
 use crate::store::QueueFields;
 use crate::tickets::engine::ChangeError;
@@ -37,7 +38,7 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
     let query = req.uri().query().unwrap_or("").to_string();
     let segments: Vec<&str> = path.split('/').skip(2).collect();
     let method = req.method().clone();
-    let needed = super::access::required(&method, &segments);
+    let (needed, route) = super::api_routes::route(&method, &segments);
     if !app
         .api_tokens
         .iter()
@@ -52,149 +53,75 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
             ),
         );
     }
-    match (&method, segments.as_slice()) {
-        (&Method::GET, ["tickets"]) => list(app, &query),
-        (&Method::GET, ["tickets", id]) => with_id(id, |id| show(app, id)),
-        (&Method::GET, ["customers"]) => customers(app, &query),
-        (&Method::GET, ["customers", key]) => customer(app, key),
-        (&Method::GET, ["plugins"]) => plugins(app),
-        (&Method::GET, ["agents"]) => json(
+    match route {
+        Route::Tickets => list(app, &query),
+        Route::Ticket(id) => show(app, id),
+        Route::Customers => customers(app, &query),
+        Route::Customer(key) => customer(app, key),
+        Route::Plugins => plugins(app),
+        Route::Agents => json(
             StatusCode::OK,
             &serde_json::json!({ "agents": app.engine.agents(jiff::Timestamp::now()) }),
         ),
-        (&Method::GET, ["reports", rest @ ..]) => super::reports_api::handle(app, rest, &query),
-        (&Method::GET, ["locales"]) => super::replies_api::locales(app).await,
-        (&Method::GET, ["outbox"]) => super::actions_api::outbox(app),
-        (&Method::GET, ["deliveries", "kept"]) => match crate::ingest::unreadable::list(&app.store)
-        {
+        Route::Reports(rest) => super::reports_api::handle(app, rest, &query),
+        Route::Locales => super::replies_api::locales(app).await,
+        Route::Outbox => super::actions_api::outbox(app),
+        Route::KeptDeliveries => match crate::ingest::unreadable::list(&app.store) {
             Ok(kept) => json(StatusCode::OK, &serde_json::json!({ "kept": kept })),
             Err(e) => storage_error(e),
         },
-        (&Method::GET, ["tickets", id, "files"]) => with_id(id, |id| match app.store.files(id) {
+        Route::Files(id) => match app.store.files(id) {
             Ok(files) => json(StatusCode::OK, &serde_json::json!({ "files": files })),
             Err(e) => storage_error(e),
-        }),
-        (&Method::GET, ["tickets", id, "files", file]) => {
-            let (Ok(id), Ok(file)) = (id.parse::<u64>(), file.parse::<u64>()) else {
-                return error(StatusCode::NOT_FOUND, "not-found", "no such ticket or file");
-            };
-            download(app, id, file).await
-        }
-        (&Method::POST, ["tickets", id, "upload-link"]) => {
-            let Ok(id) = id.parse::<u64>() else {
-                return error(
-                    StatusCode::NOT_FOUND,
-                    "not-found",
-                    &format!("no ticket {id:?}"),
-                );
-            };
-            match read_json(req).await {
-                Ok(body) => upload_link(app, id, body),
-                Err(refusal) => refusal.response(),
-            }
-        }
-        (&Method::GET, ["audit"]) => super::actions_api::audit(app, &query),
-        (&Method::POST, ["plugins", id, "poll"]) => poll_now(app, id).await,
-        (&Method::POST, ["export"]) => super::ops_api::export(app, &who).await,
-        (&Method::POST, ["compact"]) => super::ops_api::compact(app),
-        (&Method::POST, ["erasures"]) => match read_json(req).await {
+        },
+        Route::File(id, file) => download(app, id, file).await,
+        Route::UploadLink(id) => match read_json(req).await {
+            Ok(body) => upload_link(app, id, body),
+            Err(refusal) => refusal.response(),
+        },
+        Route::Audit => super::actions_api::audit(app, &query),
+        Route::Poll(id) => poll_now(app, id).await,
+        Route::Export => super::ops_api::export(app, &who).await,
+        Route::Compact => super::ops_api::compact(app),
+        Route::Erasures => match read_json(req).await {
             Ok(body) => super::ops_api::erase(app, body, &who).await,
             Err(refusal) => refusal.response(),
         },
-        (&Method::POST, ["proposals", "decide"]) => match read_json(req).await {
+        Route::DecideMany => match read_json(req).await {
             Ok(body) => super::actions_api::batch(app, body, &who).await,
             Err(refusal) => refusal.response(),
         },
-        (
-            &Method::POST,
-            [
-                "tickets",
-                id,
-                "proposals",
-                proposal,
-                verb @ ("approve" | "reject"),
-            ],
-        ) => {
-            let (Ok(id), Ok(proposal)) = (id.parse::<u64>(), proposal.parse::<u64>()) else {
-                return error(
-                    StatusCode::NOT_FOUND,
-                    "not-found",
-                    "no such ticket or proposal",
-                );
-            };
-            let approve = *verb == "approve";
-            match read_json(req).await {
-                Ok(body) => {
-                    super::actions_api::decide(app, id, proposal, approve, body, &who).await
-                }
-                Err(refusal) => refusal.response(),
+        Route::Decide {
+            ticket,
+            proposal,
+            approve,
+        } => match read_json(req).await {
+            Ok(body) => {
+                super::actions_api::decide(app, ticket, proposal, approve, body, &who).await
             }
-        }
-        (
-            &Method::POST,
-            [
-                "tickets",
-                id,
-                action @ ("actions" | "propose" | "reply" | "evidence"),
-            ],
-        ) => {
-            let Ok(id) = id.parse::<u64>() else {
-                return error(
-                    StatusCode::NOT_FOUND,
-                    "not-found",
-                    &format!("no ticket {id:?}"),
-                );
-            };
-            let action = action.to_string();
-            match read_json(req).await {
-                Ok(body) => super::actions_api::ticket_action(app, id, &action, body, &who).await,
-                Err(refusal) => refusal.response(),
-            }
-        }
-        (&Method::POST, ["compliance", "check"]) => match read_json(req).await {
+            Err(refusal) => refusal.response(),
+        },
+        Route::TicketAction(id, action) => match read_json(req).await {
+            Ok(body) => super::actions_api::ticket_action(app, id, action, body, &who).await,
+            Err(refusal) => refusal.response(),
+        },
+        Route::Compliance => match read_json(req).await {
             Ok(body) => super::replies_api::check_text(app, body).await,
             Err(refusal) => refusal.response(),
         },
-        (&Method::POST, ["tickets", id, action @ ("draft" | "check" | "translate")]) => {
-            let Ok(id) = id.parse::<u64>() else {
-                return error(
-                    StatusCode::NOT_FOUND,
-                    "not-found",
-                    &format!("no ticket {id:?}"),
-                );
-            };
-            let action = action.to_string();
-            match read_json(req).await {
-                Ok(body) => super::replies_api::ticket_action(app, id, &action, body, &who).await,
-                Err(refusal) => refusal.response(),
-            }
-        }
-        (&Method::POST, ["tickets", id, action]) => {
-            let Ok(id) = id.parse::<u64>() else {
-                return error(
-                    StatusCode::NOT_FOUND,
-                    "not-found",
-                    &format!("no ticket {id:?}"),
-                );
-            };
-            let action = action.to_string();
-            let body = match read_json(req).await {
-                Ok(body) => body,
-                Err(refusal) => return refusal.response(),
-            };
-            change(app, id, &action, body, &who).await
-        }
-        (&Method::DELETE, ["tickets", id, "follow-ups", timer]) => {
-            let (Ok(id), Ok(timer)) = (id.parse::<u64>(), timer.parse::<u64>()) else {
-                return error(
-                    StatusCode::NOT_FOUND,
-                    "not-found",
-                    "no such ticket or follow-up",
-                );
-            };
+        Route::ReplyAction(id, action) => match read_json(req).await {
+            Ok(body) => super::replies_api::ticket_action(app, id, action, body, &who).await,
+            Err(refusal) => refusal.response(),
+        },
+        Route::Change(id, action) => match read_json(req).await {
+            Ok(body) => change(app, id, action, body, &who).await,
+            Err(refusal) => refusal.response(),
+        },
+        Route::CancelFollowUp(id, timer) => {
             outcome(app.engine.cancel_follow_up(id, timer, &who).await)
         }
-        _ => error(
+        Route::NoSuch(message) => error(StatusCode::NOT_FOUND, "not-found", &message),
+        Route::Unknown => error(
             StatusCode::NOT_FOUND,
             "not-found",
             &format!("no API route for {method} {path}"),
@@ -238,17 +165,6 @@ pub(super) fn authenticate(app: &App, req: &Request<Body>) -> Option<String> {
     };
     let presented = header.to_str().ok()?.strip_prefix("Bearer ")?.as_bytes();
     super::access::by_token(&app.api_tokens, presented).map(|t| t.who.clone())
-}
-
-fn with_id(id: &str, f: impl FnOnce(u64) -> Response<Full<Bytes>>) -> Response<Full<Bytes>> {
-    match id.parse::<u64>() {
-        Ok(id) => f(id),
-        Err(_) => error(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            &format!("no ticket {id:?}"),
-        ),
-    }
 }
 
 fn storage_error(e: impl std::fmt::Display) -> Response<Full<Bytes>> {

@@ -13,6 +13,7 @@
 pub mod access;
 mod actions_api;
 mod api;
+mod api_routes;
 pub mod body;
 pub mod connections;
 pub mod intake;
