@@ -24,6 +24,8 @@
 
 mod actions;
 mod envelope;
+#[cfg(test)]
+mod fuzz;
 mod inflate;
 mod intake;
 mod io;

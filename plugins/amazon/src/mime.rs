@@ -678,6 +678,18 @@ thread_local! {
     static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
+/// Start counting the scanners' work afresh (tests).
+#[cfg(test)]
+pub(crate) fn reset_work() {
+    WORK.with(|w| w.set(0));
+}
+
+/// The scanners' work since [`reset_work`] (tests).
+#[cfg(test)]
+pub(crate) fn work_done() -> u64 {
+    WORK.with(std::cell::Cell::get)
+}
+
 /// Note `bytes` looked at (tests only; nothing in a build).
 #[inline]
 fn work(bytes: usize) {
@@ -1227,9 +1239,9 @@ Content-Type: application/pdf\r\n\r\n\
 
     /// The work the scanners did reading `input` with `read`.
     fn work_of(read: impl Fn(&str), input: &str) -> u64 {
-        WORK.with(|w| w.set(0));
+        reset_work();
         read(input);
-        WORK.with(std::cell::Cell::get)
+        work_done()
     }
 
     /// Work on `unit` repeated 2 000 and 8 000 times: four times the input, at most about

@@ -26,6 +26,8 @@ mod actions;
 mod api;
 mod case_id;
 mod crypto;
+#[cfg(test)]
+mod fuzz;
 mod market;
 mod normalize;
 mod notification;

@@ -31,6 +31,7 @@ use helloword::plugin::{GrantPolicy, Manifest, Runtime, RuntimeSettings, Service
 pub use helloword::plugin::{Limits, Plugin, PluginError};
 pub use helloword::telemetry::Metrics;
 
+pub mod fuzz;
 pub mod postgres;
 pub mod stand_in;
 pub use stand_in::{Answer, Recorded, StandIn};

@@ -801,6 +801,138 @@ mod tests {
         assert_eq!(String::from_utf8_lossy(&heard), expected);
     }
 
+    use proptest::strategy::Strategy as _;
+
+    /// Pieces of IMAP answers that steer a client into its corners.
+    const ANSWER_PIECES: &[&str] = &[
+        "* ",
+        "a2 ",
+        "a3 ",
+        "a4 ",
+        "OK",
+        "NO",
+        "BAD",
+        " [UIDVALIDITY 7]",
+        " [UIDVALIDITY 99999999999]",
+        "* SEARCH",
+        " 1",
+        " 3",
+        " 4294967295",
+        " 99999999999999999999",
+        "* 1 FETCH (",
+        "UID 3",
+        "UID 1",
+        " RFC822.SIZE 5",
+        " RFC822.SIZE 99999999999",
+        " BODY[] {5}\r\nhello",
+        " BODY[] ",
+        "{0}\r\n",
+        "{3}\r\n",
+        "{99999999999}\r\n",
+        "{1+}\r\n",
+        ")",
+        "\r\n",
+        "\n",
+        "+ ",
+        "\"",
+        "NIL",
+        "* BYE",
+        "ü",
+    ];
+
+    /// A server that greets, takes the login, then answers each further command with the
+    /// next of `answers` and the command's tagged OK; it hangs up when they run out, or when
+    /// the client sends nothing for a while (an answer may leave it waiting for more, as a
+    /// broken server would: in the gateway, the mail import's timeout ends that).
+    async fn fuzzed_server(answers: Vec<Vec<u8>>) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let mut socket = BufReader::new(socket);
+            let _ = socket.get_mut().write_all(b"* OK ready\r\n").await;
+            let mut answers = answers.into_iter();
+            let mut line = Vec::new();
+            let quiet = std::time::Duration::from_millis(50);
+            while let Ok(Ok(1..)) =
+                tokio::time::timeout(quiet, socket.read_until(b'\n', &mut line)).await
+            {
+                let text = std::mem::take(&mut line);
+                let tag = text
+                    .split(|b| *b == b' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_vec();
+                let reply = if tag == b"a1" {
+                    b"a1 OK logged in\r\n".to_vec()
+                } else {
+                    match answers.next() {
+                        Some(answer) => [&answer[..], &tag, b" OK done\r\n"].concat(),
+                        None => break,
+                    }
+                };
+                if socket.get_mut().write_all(&reply).await.is_err() {
+                    break;
+                }
+            }
+        });
+        port
+    }
+
+    fn fuzz_cases(default: u32) -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: fuzz_cases(64),
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Fuzz target: whatever a server answers, a fetch ends (an answer or an error),
+        /// without a panic, and keeps no body beyond the cap.
+        #[test]
+        fn fuzz_imap_answers(answers in proptest::collection::vec(
+            proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => proptest::sample::select(ANSWER_PIECES).prop_map(|p| p.as_bytes().to_vec()),
+                    1 => proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
+                ],
+                0..24,
+            ).prop_map(|pieces| pieces.concat()),
+            0..5,
+        )) {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let cap = 1000;
+            let outcome = runtime.block_on(async {
+                let port = fuzzed_server(answers).await;
+                let run = async {
+                    let login = Login::Password("seller", b"secret");
+                    let mut session =
+                        Session::open("127.0.0.1", port, Security::None, login, cap).await?;
+                    fetch(&mut session, "INBOX", Some(7), 0, 10, cap).await
+                };
+                tokio::time::timeout(std::time::Duration::from_secs(10), run).await
+            });
+            let Ok(fetched) = outcome else {
+                panic!("the fetch did not end");
+            };
+            if let Ok((_, messages, _)) = fetched {
+                let total: usize = messages.iter().map(|m| m.raw.len()).sum();
+                proptest::prop_assert!(total as u64 <= cap);
+            }
+        }
+    }
+
     #[test]
     fn mailbox_names_are_modified_utf_7() {
         // RFC 3501 §5.1.3's example; the others as Python's `base64` writes the names'
