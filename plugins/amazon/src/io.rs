@@ -46,6 +46,12 @@ pub trait Mailbox {
         server: &mail::Server,
         message: &mail::Outgoing,
     ) -> Result<String, mail::MailError>;
+    /// Note the message being read now (`<UIDVALIDITY>:<UID>`), or that none is, where the
+    /// host keeps it across calls (its `cache`): a poll that dies reading a message (a trap,
+    /// a time-out) leaves word of it for the next one.
+    fn note_reading(&self, message: Option<&str>);
+    /// What [`Mailbox::note_reading`] noted last, if a poll left it.
+    fn noted_reading(&self) -> Option<String>;
 }
 
 /// The host's message of a crypto error.
@@ -144,6 +150,8 @@ pub(crate) mod test_support {
         pub fetched: RefCell<Vec<FetchCall>>,
         /// Every send, in order.
         pub sent: RefCell<Vec<(mail::Server, mail::Outgoing)>>,
+        /// What `note_reading` keeps.
+        pub reading: RefCell<Option<String>>,
     }
 
     impl ScriptedMailbox {
@@ -194,6 +202,14 @@ pub(crate) mod test_support {
                 .borrow_mut()
                 .pop()
                 .expect("the script has an answer for every send")
+        }
+
+        fn note_reading(&self, message: Option<&str>) {
+            *self.reading.borrow_mut() = message.map(str::to_string);
+        }
+
+        fn noted_reading(&self) -> Option<String> {
+            self.reading.borrow().clone()
         }
     }
 

@@ -202,7 +202,24 @@ impl Mailbox for HostMail {
     ) -> Result<String, mail::MailError> {
         mail::send(server, message)
     }
+
+    fn note_reading(&self, message: Option<&str>) {
+        // An empty value is "none": the cache has no delete.
+        let value = message.unwrap_or_default();
+        helloword_sdk::connector::cache::set(READING_KEY, value.as_bytes(), READING_SECONDS);
+    }
+
+    fn noted_reading(&self) -> Option<String> {
+        helloword_sdk::connector::cache::get(READING_KEY)
+            .and_then(|v| String::from_utf8(v).ok())
+            .filter(|v| !v.is_empty())
+    }
 }
+
+/// The host cache key of the message being read (see [`Mailbox::note_reading`]).
+const READING_KEY: &str = "mail-reading";
+/// How long a note of the message being read lasts: a day, the cache's longest.
+const READING_SECONDS: u32 = 86_400;
 
 /// The host's `http` import.
 struct HostHttp;

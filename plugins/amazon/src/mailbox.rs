@@ -8,6 +8,13 @@
 //! the highest UID handed over. The events of one poll carry at most [`PAGE_BUDGET`] bytes
 //! (attachments travel as `data:` URLs): when the next message would go beyond, the poll
 //! stops before it and answers `more`, so the host polls again at once.
+//!
+//! **A message that cannot be read never stops the mailbox.** One the reader refuses becomes
+//! a dead-letter ticket (`relay`). One whose reading kills the poll (a trap, a time-out: a
+//! bug the fuzz targets have not found yet) would stop it for good, the cursor never moving
+//! past it: so the UID being read is noted where the host keeps it across calls
+//! ([`Mailbox::note_reading`]), and a poll that finds a note left by a poll that died sets
+//! that message aside as a dead-letter ticket, unread.
 
 use helloword_sdk::connector::mail;
 use helloword_sdk::types::{ActionError, TicketEvent};
@@ -181,9 +188,24 @@ pub fn read(
         ignored: Vec::new(),
     };
     let mut used = 0;
+    // A poll that died reading a message left its note: that message is set aside unread.
+    let stopped = mailbox
+        .noted_reading()
+        .and_then(|note| {
+            let (v, u) = note.split_once(':')?;
+            Some((v.parse::<u32>().ok()?, u.parse::<u32>().ok()?))
+        })
+        .filter(|(v, u)| *v == validity && *u > after)
+        .map(|(_, u)| u);
     // A server may answer `UID n:*` with the last message even when it is below n.
     for message in fetched.messages.iter().filter(|m| m.uid > after) {
-        match relay::read(message, validity, settings, PAGE_BUDGET) {
+        let read = if stopped == Some(message.uid) {
+            relay::stopped_the_reader(message, validity, settings)
+        } else {
+            mailbox.note_reading(Some(&format!("{validity}:{}", message.uid)));
+            relay::read(message, validity, settings, PAGE_BUDGET)
+        };
+        match read {
             Read::Event(event) => {
                 let size = event_bytes(&event);
                 if used + size > PAGE_BUDGET && !page.events.is_empty() {
@@ -197,6 +219,7 @@ pub fn read(
         }
         page.mark.uid = page.mark.uid.max(message.uid);
     }
+    mailbox.note_reading(None);
     Ok(page)
 }
 

@@ -25,6 +25,8 @@ pub enum Unreadable {
     TooManyParts,
     /// Its multiparts nest deeper than [`MAX_DEPTH`].
     TooDeep,
+    /// Reading it stopped the connector: the poll that read it died (see `mailbox`).
+    StoppedTheReader,
 }
 
 impl std::fmt::Display for Unreadable {
@@ -34,6 +36,11 @@ impl std::fmt::Display for Unreadable {
             Unreadable::TooDeep => {
                 write!(f, "its MIME multiparts nest deeper than {MAX_DEPTH} levels")
             }
+            Unreadable::StoppedTheReader => write!(
+                f,
+                "reading it stopped the connector's poll (a crash or a time-out); it was set \
+                 aside unread"
+            ),
         }
     }
 }

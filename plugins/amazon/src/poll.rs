@@ -660,6 +660,54 @@ mod tests {
     }
 
     #[test]
+    fn a_message_whose_reading_killed_the_last_poll_is_set_aside_and_the_mailbox_moves_on() {
+        let mailbox = ScriptedMailbox::new(
+            vec![Ok(fetched(
+                42,
+                vec![stored(3, PLAIN), stored(5, GERMAN), stored(7, PLAIN)],
+                false,
+            ))],
+            Vec::new(),
+        );
+        // The last poll died (a trap, a time-out) while it read UID 5: its note is left.
+        *mailbox.reading.borrow_mut() = Some("42:5".into());
+        let cursor = Cursor {
+            mail: Some(MailMark {
+                validity: 42,
+                uid: 2,
+            }),
+            ..Cursor::default()
+        };
+        let page = run(&mailbox, &mail_only(), &password(), cursor).unwrap();
+        let kinds: Vec<IssueKind> = page.events.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                IssueKind::BuyerMessage,
+                IssueKind::Other,
+                IssueKind::BuyerMessage
+            ]
+        );
+        let dead = &page.events[1];
+        assert_eq!(dead.status.as_deref(), Some("dead-letter"));
+        assert_eq!(
+            dead.summary,
+            "A message in mailbox folder INBOX (UID 5) could not be read (reading it stopped the \
+             connector's poll (a crash or a time-out); it was set aside unread); open it in the \
+             mailbox"
+        );
+        assert_eq!(
+            page.next.mail,
+            Some(MailMark {
+                validity: 42,
+                uid: 7
+            })
+        );
+        // A poll that finishes leaves no note; a note from another folder state is ignored.
+        assert_eq!(*mailbox.reading.borrow(), None);
+    }
+
+    #[test]
     fn a_cursor_from_before_mail_reads_the_folder_from_its_start() {
         let old = r#"{"v":1,"ack":["h1"],"report":{"state":"idle","index":0},"marks":{}}"#;
         let cursor = Cursor::decode(old).unwrap();

@@ -359,6 +359,13 @@ fn too_large(settings: &Settings, validity: u32, message: &mail::Message) -> Tic
     e
 }
 
+/// The dead-letter event for a message whose reading stopped an earlier poll: set aside
+/// unread (its headers only are looked at).
+pub fn stopped_the_reader(message: &mail::Message, validity: u32, settings: &Settings) -> Read {
+    let why = crate::mime::Unreadable::StoppedTheReader;
+    Read::Event(Box::new(dead_letter(settings, validity, message, &why)))
+}
+
 /// The dead-letter event for a message the reader cannot read (see
 /// [`crate::mime::Unreadable`]): a ticket that names it, so the agent opens it in the
 /// mailbox, while the cursor moves on to the next message.
