@@ -1,21 +1,25 @@
 //! HelloWord, the self-hosted after-sales emergency gateway.
 //!
 //! The crate is the gateway library and the `helloword` binary. Marketplace-, language- and
-//! policy-specific code lives in sandboxed WebAssembly plugins ([`plugin`]); the HTTP front
-//! is [`web`], webhook intake is [`ingest`], configuration is [`config`], logs and metrics
-//! are [`telemetry`], and [`gateway`] wires them together.
+//! policy-specific code lives in sandboxed WebAssembly plugins, run by the plugin runtime
+//! ([`plugin`], the `helloword-runtime` crate); the HTTP front is [`web`], webhook intake is
+//! [`ingest`], configuration is [`config`], logs and metrics are [`telemetry`] (the
+//! `helloword-telemetry` crate), and [`gateway`] wires them together. docs/architecture.md
+//! draws the layers.
 
 pub mod actions;
 pub mod alerts;
 pub mod config;
 pub mod gateway;
 pub mod ingest;
-pub mod plugin;
+/// The sandboxed plugin runtime (crate `helloword-runtime`).
+pub use helloword_runtime as plugin;
 pub mod replies;
 pub mod reports;
 pub mod scaffold;
 pub mod store;
-pub mod telemetry;
+/// Logs, traces and metrics (crate `helloword-telemetry`).
+pub use helloword_telemetry as telemetry;
 pub mod tickets;
 pub mod web;
 pub mod worker;

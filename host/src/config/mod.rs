@@ -37,9 +37,13 @@
 //! export_delay_ms = 5000     # longest wait before finished spans are posted
 //! ```
 
-pub(crate) mod messages;
-pub mod secrets;
 pub mod tokens;
+
+/// Config error words, shared with plugin manifests (they live with the plugin runtime).
+pub(crate) use helloword_runtime::messages;
+/// Secrets are resolved by the plugin runtime, which hands them to plugins' host calls; the
+/// config names them.
+pub use helloword_runtime::secrets;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

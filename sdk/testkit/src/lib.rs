@@ -22,14 +22,14 @@ use anyhow::{Context as _, bail};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 
-use helloword::config::Secrets;
-pub use helloword::plugin::bindings::{
+use helloword_runtime::Secrets;
+pub use helloword_runtime::bindings::{
     connector_api, locale_api, policy_api, translate_api, types,
 };
-use helloword::plugin::manifest::HostPattern;
-use helloword::plugin::{GrantPolicy, Manifest, Runtime, RuntimeSettings, Services};
-pub use helloword::plugin::{Limits, Plugin, PluginError};
-pub use helloword::telemetry::Metrics;
+use helloword_runtime::manifest::HostPattern;
+use helloword_runtime::{GrantPolicy, Manifest, Runtime, RuntimeSettings, Services};
+pub use helloword_runtime::{Limits, Plugin, PluginError};
+pub use helloword_telemetry::Metrics;
 
 pub mod fuzz;
 pub mod postgres;

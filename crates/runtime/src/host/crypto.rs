@@ -5,8 +5,8 @@ use hmac::{Hmac, Mac};
 use md5::Md5;
 use sha2::{Digest, Sha256};
 
-use crate::plugin::bindings::crypto::{CryptoError, Host, Part};
-use crate::plugin::state::CallState;
+use crate::bindings::crypto::{CryptoError, Host, Part};
+use crate::state::CallState;
 
 type HmacSha256 = Hmac<Sha256>;
 

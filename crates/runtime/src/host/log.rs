@@ -1,7 +1,7 @@
 //! `helloword:gateway/log`: plugin log lines into the gateway's log, tagged with the plugin.
 
-use crate::plugin::bindings::log::{Host, Level};
-use crate::plugin::state::CallState;
+use crate::bindings::log::{Host, Level};
+use crate::state::CallState;
 
 const MAX_MESSAGE: usize = 2048;
 const MAX_FIELDS: usize = 16;

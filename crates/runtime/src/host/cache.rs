@@ -3,7 +3,7 @@
 //!
 //! Bounded per plugin version ([`MAX_ENTRIES`], [`MAX_BYTES`], [`MAX_VALUE_BYTES`],
 //! [`MAX_TTL`]); when full, expired entries go first, then those closest to expiry. It lives
-//! in the plugin's [`Grants`](crate::plugin::state::Grants), so another plugin never sees it
+//! in the plugin's [`Grants`](crate::state::Grants), so another plugin never sees it
 //! and a replaced plugin starts empty. Nothing in it survives a restart. A value the bounds
 //! refuse is simply not stored: a cache miss costs the plugin a fetch, never a failed call.
 //!
@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::plugin::bindings::cache::Host;
-use crate::plugin::state::CallState;
+use crate::bindings::cache::Host;
+use crate::state::CallState;
 
 /// Entries one plugin version may keep.
 pub const MAX_ENTRIES: usize = 256;

@@ -1,4 +1,4 @@
-//! Host-side bindings for the three worlds of `helloword:gateway` (the root `wit/` folder).
+//! Host-side bindings for the four worlds of `helloword:gateway` (the root `wit/` folder).
 //!
 //! The connector world is generated first; the other worlds reuse its `types` and host
 //! interfaces, so every world shares one Rust type per WIT type and one implementation of
@@ -8,7 +8,7 @@
 pub mod connector {
     wasmtime::component::bindgen!({
         world: "marketplace-connector",
-        path: "../wit",
+        path: "../../wit",
         imports: { default: async | trappable },
         exports: { default: async },
         additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
@@ -19,7 +19,7 @@ pub mod connector {
 pub mod locale {
     wasmtime::component::bindgen!({
         world: "locale-pack",
-        path: "../wit",
+        path: "../../wit",
         imports: { default: async | trappable },
         exports: { default: async },
         additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
@@ -37,7 +37,7 @@ pub mod locale {
 pub mod policy {
     wasmtime::component::bindgen!({
         world: "compensation-policy",
-        path: "../wit",
+        path: "../../wit",
         imports: { default: async | trappable },
         exports: { default: async },
         additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
@@ -55,7 +55,7 @@ pub mod policy {
 pub mod translator {
     wasmtime::component::bindgen!({
         world: "translator",
-        path: "../wit",
+        path: "../../wit",
         imports: { default: async | trappable },
         exports: { default: async },
         additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 
-use crate::config::{ClientAuth, OAuthSource, Secrets};
+use crate::secrets::{ClientAuth, OAuthSource, Secrets};
 
 /// A token is refreshed this long before it expires, so no request carries one that
 /// expires on the way.

@@ -195,7 +195,7 @@ impl Manifest {
             message,
         };
         let raw: RawManifest =
-            toml::from_str(text).map_err(|e| err(crate::config::messages::toml_error(&e, text)))?;
+            toml::from_str(text).map_err(|e| err(crate::messages::toml_error(&e, text)))?;
         let p = raw.plugin;
 
         if !is_identifier(&p.id) {
@@ -303,7 +303,7 @@ impl Manifest {
 
 /// Whether `id` is a valid plugin id: 1 to 64 lower-case letters, digits and '-', not
 /// starting with '-'.
-pub(crate) fn is_identifier(id: &str) -> bool {
+pub fn is_identifier(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .bytes()

@@ -2,8 +2,8 @@
 //! operator granted, with the plugin's timeout and response-size cap. Redirects are not followed
 //! (a redirect could lead anywhere); the plugin sees the 3xx and decides.
 
-use crate::plugin::bindings::http::{Host, HttpError, Request, Response};
-use crate::plugin::state::CallState;
+use crate::bindings::http::{Host, HttpError, Request, Response};
+use crate::state::CallState;
 
 impl Host for CallState {
     async fn send(&mut self, req: Request) -> wasmtime::Result<Result<Response, HttpError>> {
@@ -13,7 +13,7 @@ impl Host for CallState {
     }
 }
 
-async fn send(grants: &crate::plugin::state::Grants, req: Request) -> Result<Response, HttpError> {
+async fn send(grants: &crate::state::Grants, req: Request) -> Result<Response, HttpError> {
     let response = attempt(grants, &req).await?;
     // A rejected OAuth token (revoked, or expired early) is fetched anew and the request
     // sent once more; the plugin sees the second answer.
@@ -56,7 +56,7 @@ pub(super) enum SecretFailure {
 /// The value of the named secret for a call of `grants`' plugin: a plain secret, or a
 /// current OAuth access token (then `true`).
 pub(super) async fn secret_value(
-    grants: &crate::plugin::state::Grants,
+    grants: &crate::state::Grants,
     name: &str,
 ) -> Result<(Vec<u8>, bool), SecretFailure> {
     if !grants.secrets.iter().any(|s| s == name) {
@@ -79,7 +79,7 @@ pub(super) async fn secret_value(
     Ok((value.to_vec(), false))
 }
 
-async fn attempt(grants: &crate::plugin::state::Grants, req: &Request) -> Result<Sent, HttpError> {
+async fn attempt(grants: &crate::state::Grants, req: &Request) -> Result<Sent, HttpError> {
     // Secret headers are resolved before anything is sent.
     let mut secret_headers = Vec::with_capacity(req.secret_headers.len());
     let mut used_tokens = std::collections::HashMap::new();

@@ -12,9 +12,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use crate::plugin::bindings::metrics::Host;
-use crate::plugin::state::CallState;
-use crate::telemetry::Metrics;
+use crate::bindings::metrics::Host;
+use crate::state::CallState;
+use helloword_telemetry::Metrics;
 
 /// What every plugin metric's name starts with.
 pub const PREFIX: &str = "helloword_ext_";

@@ -1,8 +1,8 @@
 //! `helloword:gateway/clock`: the host's UTC clock.
 
-use crate::plugin::bindings::clock::Host;
-use crate::plugin::bindings::types::Timestamp;
-use crate::plugin::state::CallState;
+use crate::bindings::clock::Host;
+use crate::bindings::types::Timestamp;
+use crate::state::CallState;
 
 impl Host for CallState {
     async fn now(&mut self) -> wasmtime::Result<Timestamp> {

@@ -13,10 +13,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::http::{SecretFailure, secret_value};
 use super::imap::{self, Failure, Login};
-use crate::plugin::bindings::mail::{
-    Fetched, Host, MailError, Message, Outgoing, Security, Server,
-};
-use crate::plugin::state::{CallState, Grants};
+use crate::bindings::mail::{Fetched, Host, MailError, Message, Outgoing, Security, Server};
+use crate::state::{CallState, Grants};
 
 impl Host for CallState {
     async fn fetch(

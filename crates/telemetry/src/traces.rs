@@ -22,7 +22,7 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 /// The `[telemetry]` section as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawTelemetry {
+pub struct RawTelemetry {
     otlp_endpoint: Option<String>,
     service_name: Option<String>,
     sample_ratio: Option<f64>,
@@ -45,7 +45,7 @@ pub struct TracesConfig {
 
 impl RawTelemetry {
     /// Validate (no I/O). `None`: traces are off (no `otlp_endpoint`). Errors name the key.
-    pub(crate) fn validate(self) -> Result<Option<TracesConfig>, String> {
+    pub fn validate(self) -> Result<Option<TracesConfig>, String> {
         let service_name = self.service_name.unwrap_or_else(|| "helloword".into());
         if service_name.trim().is_empty() {
             return Err(

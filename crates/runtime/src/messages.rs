@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 /// toml's error as one line that starts with the line number and names the key.
-pub(crate) fn toml_error(e: &toml::de::Error, text: &str) -> String {
+pub fn toml_error(e: &toml::de::Error, text: &str) -> String {
     let message = e.message().trim_end().replace('\n', "; ");
     let Some(span) = e.span() else {
         return message;
@@ -104,7 +104,7 @@ struct Peek {
 
 /// Refuse a `[secrets]` entry written as a value rather than a reference, without echoing
 /// it (the strict parse would quote it in its message).
-pub(crate) fn secrets_by_reference(text: &str) -> Result<(), String> {
+pub fn secrets_by_reference(text: &str) -> Result<(), String> {
     let Ok(peek) = toml::from_str::<Peek>(text) else {
         return Ok(());
     };

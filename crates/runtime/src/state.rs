@@ -12,8 +12,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::limits::Limits;
 use super::manifest::HostPattern;
-use crate::config::Secrets;
-use crate::telemetry::Metrics;
+use crate::secrets::Secrets;
+use helloword_telemetry::Metrics;
 
 /// Bytes of a guest's stdout/stderr kept per call (panic messages end up here).
 const CAPTURED_OUTPUT_BYTES: usize = 16 << 10;

@@ -1,7 +1,7 @@
 //! `helloword:gateway/config`: the plugin's own `[config]` table.
 
-use crate::plugin::bindings::config::Host;
-use crate::plugin::state::CallState;
+use crate::bindings::config::Host;
+use crate::state::CallState;
 
 impl Host for CallState {
     async fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
