@@ -13,7 +13,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::Sha256;
 
 use super::{Alert, AlertsConfig, Channel};
-use crate::config::Secrets;
+use crate::plugin::Secrets;
 use crate::tickets::model::Ticket;
 
 /// Live updates for dashboards: one JSON text per event.

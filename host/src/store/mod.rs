@@ -19,6 +19,12 @@
 //! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
 //! | `customers` | profile key (`email:<address>` or `<marketplace>:<buyer id>`) | [`Customer`](crate::tickets::customers::Customer) as JSON |
 //! | `timers` | due instant (ms, sign-flipped u64) + timer id | ticket id; mirrors `Ticket::timers` |
+//! | `proposals` | ticket id + proposal id, both u64 big-endian | a compensation proposal as JSON |
+//! | `outbox` | ticket id + entry id, both u64 big-endian | an outbox entry (an action to execute at the marketplace) as JSON |
+//! | `alerts` | ticket id + alert id, both u64 big-endian | an alert and its delivery state as JSON |
+//! | `files` | ticket id + file id, both u64 big-endian | an evidence file's record as JSON (its bytes are files in the data folder) |
+//! | `audit` | a store-wide id, u64 big-endian | an audit line (who changed what) as JSON |
+//! | `open_work` | kind byte (`o` outbox, `a` alert, `f` file) + record id | ticket id; the records a worker still has work on |
 //! | `meta` | name | value (`schema`: u32 big-endian; `processed_inbox`: u64 cursor; `id-base`: u64 added to generated ids after a restore or compaction; `compact-due`: present after an erasure or purge until the store is rewritten; `ticket-seq`: u64, the last ticket number handed out) |
 //!
 //! Every JSON record carries a schema version (`v`). A record is written before the key that
