@@ -29,10 +29,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::{Store, StoreError, decode_seq, seq_key};
-use crate::actions::{ActionState, OutboxEntry, Proposal};
 use crate::plugin::bindings::types::ActionKind;
-use crate::tickets::customers::Customer;
-use crate::tickets::model::{Happening, Ticket, TicketId, TimelineEntry, TimerKind};
+use helloword_model::actions::{ActionState, OutboxEntry, Proposal};
+use helloword_model::customers::Customer;
+use helloword_model::model::{Happening, Ticket, TicketId, TimelineEntry, TimerKind};
 
 /// What replaces erased text.
 pub const ERASED: &str = "[erased]";
@@ -650,7 +650,7 @@ impl Store {
             "proposals",
             needles,
             |p: &mut Proposal| {
-                if matches!(p.state, crate::actions::ProposalState::Open) {
+                if matches!(p.state, helloword_model::actions::ProposalState::Open) {
                     return false;
                 }
                 p.actions

@@ -12,12 +12,12 @@
 //! | `inbox_bodies` | same sequence number | the raw request body, exactly as received |
 //! | `deliveries` | `<plugin>\0<delivery id>` | sequence number of the first copy |
 //! | `unverified` | sequence number of an inbox record its connector failed on or cannot read (kept for replay) | empty |
-//! | `tickets` | ticket id, u64 big-endian | [`Ticket`](crate::tickets::model::Ticket) as JSON |
+//! | `tickets` | ticket id, u64 big-endian | [`Ticket`](helloword_model::model::Ticket) as JSON |
 //! | `cases` | `<marketplace>\0<shop>\0<case key>` | ticket id |
 //! | `business` | `<marketplace>\0<business key>` | empty: the key's effect was applied |
 //! | `timeline` | ticket id + entry id, both u64 big-endian | a timeline entry as JSON |
 //! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
-//! | `customers` | profile key (`email:<address>` or `<marketplace>:<buyer id>`) | [`Customer`](crate::tickets::customers::Customer) as JSON |
+//! | `customers` | profile key (`email:<address>` or `<marketplace>:<buyer id>`) | [`Customer`](helloword_model::customers::Customer) as JSON |
 //! | `timers` | due instant (ms, sign-flipped u64) + timer id | ticket id; mirrors `Ticket::timers` |
 //! | `proposals` | ticket id + proposal id, both u64 big-endian | a compensation proposal as JSON |
 //! | `outbox` | ticket id + entry id, both u64 big-endian | an outbox entry (an action to execute at the marketplace) as JSON |
@@ -57,8 +57,8 @@ pub use tickets::{DueTimer, QueueFields, TicketWrite};
 
 use crate::plugin::bindings::types::TicketEvent;
 
-/// Version of the records this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the records this build writes (the model's).
+pub use helloword_model::SCHEMA_VERSION;
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]

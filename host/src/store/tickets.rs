@@ -5,10 +5,10 @@
 use super::backend::Op;
 
 use super::{Store, StoreError};
-use crate::actions::{AuditEntry, OutboxEntry, Proposal, Record};
-use crate::tickets::customers::Customer;
-use crate::tickets::model::{Status, Ticket, TicketId, TimelineEntry};
-use crate::tickets::sla::Severity;
+use helloword_model::actions::{AuditEntry, OutboxEntry, Proposal, Record};
+use helloword_model::customers::Customer;
+use helloword_model::model::{Status, Ticket, TicketId, TimelineEntry};
+use helloword_model::sla::Severity;
 
 const CURSOR: &[u8] = b"processed_inbox";
 
@@ -485,7 +485,7 @@ impl Store {
                 ops.push(Op::Put(&self.business, key.as_bytes().to_vec(), Vec::new()));
             }
             // The ticket's timer list is the truth; the timers tree mirrors it.
-            let old: &[crate::tickets::model::Timer] =
+            let old: &[helloword_model::model::Timer] =
                 write.before.as_ref().map_or(&[], |b| b.timers.as_slice());
             for timer in old.iter().filter(|t| !ticket.timers.contains(t)) {
                 ops.push(Op::Delete(
@@ -584,7 +584,7 @@ impl Store {
     }
 
     /// Every evidence file still to be fetched, oldest first.
-    pub fn pending_files(&self) -> Result<Vec<crate::web::intake::EvidenceFile>, StoreError> {
+    pub fn pending_files(&self) -> Result<Vec<helloword_model::files::EvidenceFile>, StoreError> {
         let mut out = Vec::new();
         for item in self.open.scan_prefix([b'f']) {
             let (key, ticket) = item?;
@@ -631,7 +631,7 @@ impl Store {
 
 impl Store {
     /// The alerts of `ticket`, oldest first.
-    pub fn alerts(&self, ticket: u64) -> Result<Vec<crate::alerts::Alert>, StoreError> {
+    pub fn alerts(&self, ticket: u64) -> Result<Vec<helloword_model::alerts::Alert>, StoreError> {
         self.alerts
             .scan_prefix(ticket.to_be_bytes())
             .values()
@@ -643,7 +643,11 @@ impl Store {
     }
 
     /// Alert `id` of `ticket`.
-    pub fn alert(&self, ticket: u64, id: u64) -> Result<Option<crate::alerts::Alert>, StoreError> {
+    pub fn alert(
+        &self,
+        ticket: u64,
+        id: u64,
+    ) -> Result<Option<helloword_model::alerts::Alert>, StoreError> {
         self.alerts
             .get(pair_key(ticket, id))?
             .map(|v| serde_json::from_slice(&v).map_err(|e| corrupt(format!("alerts/{id}"), e)))
@@ -651,7 +655,7 @@ impl Store {
     }
 
     /// Alerts still to deliver.
-    pub fn open_alerts(&self) -> Result<Vec<crate::alerts::Alert>, StoreError> {
+    pub fn open_alerts(&self) -> Result<Vec<helloword_model::alerts::Alert>, StoreError> {
         let mut out = Vec::new();
         for item in self.open.scan_prefix([b'a']) {
             let (key, ticket) = item?;
@@ -673,10 +677,10 @@ impl Store {
     pub fn alerts_since(
         &self,
         since: jiff::Timestamp,
-    ) -> Result<Vec<crate::alerts::Alert>, StoreError> {
+    ) -> Result<Vec<helloword_model::alerts::Alert>, StoreError> {
         let mut out = Vec::new();
         for v in self.alerts.iter().values() {
-            let alert: crate::alerts::Alert =
+            let alert: helloword_model::alerts::Alert =
                 serde_json::from_slice(&v?).map_err(|e| corrupt("alerts".into(), e))?;
             if alert.created_at >= since {
                 out.push(alert);
@@ -688,7 +692,10 @@ impl Store {
 
 impl Store {
     /// The evidence files of `ticket`, oldest first.
-    pub fn files(&self, ticket: u64) -> Result<Vec<crate::web::intake::EvidenceFile>, StoreError> {
+    pub fn files(
+        &self,
+        ticket: u64,
+    ) -> Result<Vec<helloword_model::files::EvidenceFile>, StoreError> {
         self.files
             .scan_prefix(ticket.to_be_bytes())
             .values()
@@ -732,12 +739,12 @@ impl Store {
 mod tests {
     use super::*;
     use crate::plugin::bindings::types::IssueKind;
-    use crate::tickets::sla::{Deadline, DeadlineSource};
+    use helloword_model::sla::{Deadline, DeadlineSource};
 
     fn ticket(id: u64, assignee: &str) -> Ticket {
         let opened = jiff::Timestamp::from_second(1_750_000_000).unwrap();
         Ticket {
-            v: crate::store::SCHEMA_VERSION,
+            v: helloword_model::SCHEMA_VERSION,
             id,
             marketplace: "shopify".into(),
             shop: "a.myshopify.com".into(),

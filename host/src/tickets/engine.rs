@@ -23,9 +23,9 @@ use super::sla::{
     self, BusinessCalendar, EscalationLadder, MarketplaceRule, Severity, SeverityTargets,
 };
 use super::triage::{Triage, more_urgent};
-use crate::actions::Record;
 use crate::plugin::bindings::types::{IssueKind, TicketEvent};
 use crate::store::{InboxRecord, InboxState, Store, StoreError, TicketWrite};
+use helloword_model::actions::Record;
 
 /// The `[tickets]` config section as written (validated by [`EngineSettings::from_config`]).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -69,7 +69,7 @@ pub struct EngineSettings {
     /// Ask the compensation policy for a proposal when a case opens (needs a policy plugin).
     pub auto_propose: bool,
     /// Alerts (`[alerts]`); none planned when absent.
-    pub alerts: Option<crate::alerts::AlertsConfig>,
+    pub alerts: Option<helloword_model::alerts::AlertsConfig>,
     /// Where evidence files are kept (erasure deletes a buyer's).
     pub files_dir: Option<std::path::PathBuf>,
 }
@@ -188,7 +188,7 @@ pub const TIMER_BATCH: usize = 256;
 
 /// The `reason.code` of the event ingest writes about a signed delivery that its connector
 /// cannot read and that is kept for replay; its ticket alerts
-/// ([`Trigger::UnreadableDelivery`](crate::alerts::Trigger)).
+/// ([`Trigger::UnreadableDelivery`](helloword_model::alerts::Trigger)).
 pub const UNREADABLE_DELIVERY: &str = "unreadable-delivery";
 
 /// Open tickets per assignee.
@@ -469,7 +469,7 @@ impl Engine {
         event: &TicketEvent,
     ) -> Result<Vec<Record>, StoreError> {
         let mut out = Vec::new();
-        for n in 1..=crate::web::intake::MAX_FILES_PER_TICKET {
+        for n in 1..=helloword_model::files::MAX_FILES_PER_TICKET {
             let value = |what: &str| {
                 let key = format!("attachment.{n}.{what}");
                 event
@@ -491,7 +491,7 @@ impl Engine {
                     .unwrap_or("attachment")
                     .to_string()
             });
-            out.push(Record::File(crate::web::intake::EvidenceFile {
+            out.push(Record::File(helloword_model::files::EvidenceFile {
                 id: self.store.new_record_id()?,
                 ticket,
                 name,
@@ -537,7 +537,7 @@ impl Engine {
         )
         .map(|(agent, why)| (agent.name.clone(), why));
         let mut ticket = Ticket {
-            v: crate::store::SCHEMA_VERSION,
+            v: helloword_model::SCHEMA_VERSION,
             id: self.store.new_ticket_id()?,
             marketplace: marketplace.to_string(),
             shop: event.shop.clone(),
@@ -636,7 +636,11 @@ impl Engine {
         let mut records = Vec::new();
         if let Some(alerts) = &self.settings.alerts {
             if severity == Severity::Red {
-                records.extend(self.plan_alerts(&ticket, crate::alerts::Trigger::NewRed, vip)?);
+                records.extend(self.plan_alerts(
+                    &ticket,
+                    helloword_model::alerts::Trigger::NewRed,
+                    vip,
+                )?);
             }
             for trigger in anomalies(event) {
                 records.extend(self.plan_alerts(&ticket, trigger, vip)?);
@@ -746,7 +750,7 @@ impl Engine {
             let vip = event.customer.as_ref().is_some_and(|c| c.vip);
             let mut triggers = anomalies(event);
             if write.after.severity == Severity::Red {
-                triggers.push(crate::alerts::Trigger::NewRed);
+                triggers.push(helloword_model::alerts::Trigger::NewRed);
             }
             for trigger in triggers {
                 if !self.alerted(write.after.id, &trigger.id(), &write.records)? {
@@ -876,7 +880,7 @@ impl Engine {
     fn plan_alerts(
         &self,
         ticket: &Ticket,
-        trigger: crate::alerts::Trigger,
+        trigger: helloword_model::alerts::Trigger,
         vip: bool,
     ) -> Result<Vec<Record>, StoreError> {
         let Some(config) = &self.settings.alerts else {
@@ -886,7 +890,7 @@ impl Engine {
         let local = now.to_zoned(self.settings.calendar.time_zone().clone());
         let minute = local.hour() as u32 * 60 + local.minute() as u32;
         let mut error = None;
-        let alerts = crate::alerts::plan(
+        let alerts = helloword_model::alerts::plan(
             config,
             &self.settings.agents,
             ticket,
@@ -1204,7 +1208,7 @@ impl Engine {
                 }];
                 records.extend(self.plan_alerts(
                     ticket,
-                    crate::alerts::Trigger::Sla {
+                    helloword_model::alerts::Trigger::Sla {
                         per_mille: *per_mille,
                     },
                     false,
@@ -1242,7 +1246,7 @@ impl Engine {
                 let quiet_since = ticket.updated_at;
                 let threshold = jiff::SignedDuration::from_hours(24 * i64::from(days));
                 if now.duration_since(quiet_since) >= threshold {
-                    let trigger = crate::alerts::Trigger::LogisticsStalled { days };
+                    let trigger = helloword_model::alerts::Trigger::LogisticsStalled { days };
                     if !self.alerted(ticket.id, &trigger.id(), records)? {
                         records.extend(self.plan_alerts(ticket, trigger, false)?);
                     }
@@ -1308,7 +1312,7 @@ impl Engine {
                         },
                     });
                 }
-                records.push(Record::Audit(crate::actions::AuditEntry {
+                records.push(Record::Audit(helloword_model::actions::AuditEntry {
                     at: now,
                     who: "system".into(),
                     ticket: ticket.id,
@@ -1596,7 +1600,7 @@ impl Engine {
 ///
 /// The ticket about a kept delivery its connector cannot read (written by ingest with this
 /// reason code and its sequence number in attribute `kept_delivery`) alerts too.
-fn anomalies(event: &TicketEvent) -> Vec<crate::alerts::Trigger> {
+fn anomalies(event: &TicketEvent) -> Vec<helloword_model::alerts::Trigger> {
     let mut found = Vec::new();
     let failed = event.status.as_deref().is_some_and(|s| {
         matches!(
@@ -1610,12 +1614,12 @@ fn anomalies(event: &TicketEvent) -> Vec<crate::alerts::Trigger> {
             IssueKind::RefundIssued | IssueKind::OrderUpdate | IssueKind::PaymentDispute
         )
     {
-        found.push(crate::alerts::Trigger::PaymentFailed);
+        found.push(helloword_model::alerts::Trigger::PaymentFailed);
     }
     if let Some(text) = &event.buyer_text {
-        let words = crate::alerts::keywords::find(text);
+        let words = helloword_model::keywords::find(text);
         if !words.is_empty() {
-            found.push(crate::alerts::Trigger::NegativeWords { words });
+            found.push(helloword_model::alerts::Trigger::NegativeWords { words });
         }
     }
     if event.kind == IssueKind::Other
@@ -1629,7 +1633,7 @@ fn anomalies(event: &TicketEvent) -> Vec<crate::alerts::Trigger> {
             .find(|(name, _)| name == "kept_delivery")
             .and_then(|(_, seq)| seq.parse().ok())
     {
-        found.push(crate::alerts::Trigger::UnreadableDelivery { delivery });
+        found.push(helloword_model::alerts::Trigger::UnreadableDelivery { delivery });
     }
     found
 }

@@ -1,11 +1,10 @@
 //! The ticket engine: from normalized marketplace events to tickets with a severity, a
 //! deadline that protects the seller's account, and an owner.
 
-pub mod assignment;
-pub mod customers;
 pub mod engine;
-pub mod model;
-pub mod sla;
-pub mod triage;
+
+/// The model (tickets, SLA arithmetic, triage, customers, agents) is the `helloword-model`
+/// crate's; the engine that applies it is here.
+pub use helloword_model::{assignment, customers, model, sla, triage};
 
 pub use engine::{Engine, EngineSettings, TicketsConfig};

@@ -7,9 +7,9 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 
 use super::Engine;
-use crate::actions::AuditEntry;
 use crate::config::RetentionConfig;
 use crate::store::{Erased, Purged, StoreError, Subject};
+use helloword_model::actions::AuditEntry;
 
 /// Closed tickets anonymized per turn of the engine.
 const PURGE_BATCH: usize = 200;

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::model::TicketId;
-use crate::plugin::bindings::types::Customer as EventCustomer;
+use crate::types::Customer as EventCustomer;
 
 /// A tag on a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -62,7 +62,7 @@ impl Customer {
     /// An empty profile under `key`.
     pub fn new(key: String) -> Customer {
         Customer {
-            v: crate::store::SCHEMA_VERSION,
+            v: crate::SCHEMA_VERSION,
             key,
             names: Vec::new(),
             accounts: Vec::new(),

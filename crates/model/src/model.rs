@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::sla::{Deadline, EscalationStep, Severity};
-use crate::plugin::bindings::types::{IssueKind, Money, TicketEvent};
+use crate::types::{IssueKind, Money, TicketEvent};
 
 /// A ticket's id: assigned by the store, increasing.
 pub type TicketId = u64;
@@ -148,7 +148,7 @@ impl CaseFacts {
                 *slot = Some(v.clone());
             }
         }
-        let at = |t: &Option<crate::plugin::bindings::types::Timestamp>| {
+        let at = |t: &Option<crate::types::Timestamp>| {
             t.as_ref()
                 .and_then(|t| Timestamp::new(t.seconds, t.nanoseconds as i32).ok())
         };

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::model::kind_from_name;
 use super::sla::Severity;
-use crate::plugin::bindings::types::{IssueKind, TicketEvent};
+use crate::types::{IssueKind, TicketEvent};
 
 /// Severity rules.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::sla::{BusinessCalendar, BusinessCalendarConfig, CalendarError};
-use crate::plugin::bindings::types::IssueKind;
+use crate::types::IssueKind;
 
 /// What a case needs an agent to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]

@@ -1,0 +1,229 @@
+//! The records of actions executed exactly once: proposals, tiers, outbox entries and their
+//! states, idempotency keys. The outbox and its dispatcher are the gateway's (`helloword::actions`).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::types::{Action, ActionKind, ActionOutcome};
+
+/// Who must approve a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    /// Executed without a human.
+    Automatic,
+    /// Any agent may approve.
+    Agent,
+    /// Only a lead may approve.
+    Lead,
+}
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum ProposalState {
+    /// Waiting for approval.
+    Open,
+    /// Approved (by "system" for automatic ones); its actions are in the outbox.
+    Approved {
+        /// Who approved.
+        by: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// Rejected; nothing is done.
+    Rejected {
+        /// Who rejected.
+        by: String,
+        /// When.
+        at: Timestamp,
+        /// Why.
+        reason: String,
+    },
+    /// Replaced by a newer proposal for the same ticket before anyone decided.
+    Superseded,
+}
+
+/// A compensation proposal from the policy plugin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// Id.
+    pub id: u64,
+    /// The ticket.
+    pub ticket: u64,
+    /// The policy plugin that made it.
+    pub policy: String,
+    /// The actions, in order.
+    pub actions: Vec<ActionKind>,
+    /// Why, in words.
+    pub rationale: String,
+    /// Who must approve.
+    pub tier: Tier,
+    /// Evidence to ask the buyer for first.
+    pub evidence_to_request: Vec<String>,
+    /// When the policy wants to look again (an investigation window).
+    pub revisit_at: Option<Timestamp>,
+    /// Where it stands.
+    #[serde(flatten)]
+    pub state: ProposalState,
+    /// When it was made.
+    pub created_at: Timestamp,
+}
+
+/// Where an action stands in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum ActionState {
+    /// Waiting to be sent (at `next_attempt_at`).
+    Pending,
+    /// Being sent: marked before the connector is called, so a crash leaves it here and
+    /// the next attempt reconciles first.
+    Sending,
+    /// The last attempt failed in a way that may or may not have reached the marketplace;
+    /// the next attempt reconciles first.
+    Unknown {
+        /// What went wrong.
+        error: String,
+    },
+    /// The marketplace did it (or accepted it for later).
+    Done {
+        /// What it said.
+        outcome: ActionOutcome,
+    },
+    /// It will not happen: refused, misconfigured, or given up after retries. A human
+    /// decides what next.
+    Failed {
+        /// Why.
+        error: String,
+    },
+}
+
+impl ActionState {
+    /// Whether the dispatcher still has work on it.
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self,
+            ActionState::Pending | ActionState::Sending | ActionState::Unknown { .. }
+        )
+    }
+}
+
+/// One action in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Id (store sequence).
+    pub id: u64,
+    /// The ticket it is for.
+    pub ticket: u64,
+    /// The connector that carries it out.
+    pub connector: String,
+    /// What to do, with its idempotency key.
+    pub action: Action,
+    /// What caused it ("proposal 12", "reply by mei", "refund by lin").
+    pub origin: String,
+    /// Where it stands.
+    #[serde(flatten)]
+    pub state: ActionState,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// When the dispatcher may try next.
+    pub next_attempt_at: Timestamp,
+    /// When it was decided.
+    pub created_at: Timestamp,
+}
+
+/// One line of the audit log: who did what to which ticket, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: Timestamp,
+    /// Who ("system" for the gateway).
+    pub who: String,
+    /// The ticket.
+    pub ticket: u64,
+    /// What, in one line.
+    pub what: String,
+}
+
+/// Records a ticket change writes beside the ticket, in the same commit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// A proposal, new or changed.
+    Proposal(Proposal),
+    /// An outbox entry, new or changed.
+    Outbox(OutboxEntry),
+    /// An audit line.
+    Audit(AuditEntry),
+    /// An alert, new or changed.
+    Alert(crate::alerts::Alert),
+    /// An evidence file the buyer sent.
+    File(crate::files::EvidenceFile),
+}
+
+/// The deterministic idempotency key of the `index`-th action caused by `origin` on
+/// `ticket`: the same decision always yields the same key.
+pub fn idempotency_key(ticket: u64, origin: &str, index: usize) -> String {
+    let origin: String = origin
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("hw-t{ticket}-{origin}-{index}")
+}
+
+/// A short description of an action for the timeline and the audit log.
+pub fn describe(kind: &ActionKind) -> String {
+    let money = |m: &Option<crate::types::Money>| {
+        m.as_ref().map_or("the full amount".to_string(), |m| {
+            format!(
+                "{} {}",
+                m.currency,
+                helloword_sdk::money::to_decimal_string(m.minor_units, &m.currency)
+            )
+        })
+    };
+    match kind {
+        ActionKind::Refund(r) => format!("refund {}", money(&r.amount)),
+        ActionKind::Reship(r) => format!(
+            "replacement{}",
+            if r.expedited { " (expedited)" } else { "" }
+        ),
+        ActionKind::Coupon(c) => format!(
+            "coupon {} {}",
+            c.value.currency,
+            helloword_sdk::money::to_decimal_string(c.value.minor_units, &c.value.currency)
+        ),
+        ActionKind::Message(m) => format!("message to the buyer ({})", m.language),
+        ActionKind::ReturnDecision(d) => {
+            if d.approve {
+                "approve the return".into()
+            } else {
+                "decline the return".into()
+            }
+        }
+        ActionKind::DisputeEvidence(e) => {
+            if e.submit {
+                "submit dispute evidence".into()
+            } else {
+                "save dispute evidence".into()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_deterministic_and_safe() {
+        assert_eq!(idempotency_key(42, "proposal 7", 0), "hw-t42-proposal-7-0");
+        assert_eq!(
+            idempotency_key(42, "proposal 7", 0),
+            idempotency_key(42, "proposal 7", 0)
+        );
+        assert_ne!(
+            idempotency_key(42, "proposal 7", 1),
+            idempotency_key(42, "proposal 7", 0)
+        );
+    }
+}
