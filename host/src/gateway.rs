@@ -55,7 +55,7 @@ impl Gateway {
         let swept = if store.is_shared() {
             0
         } else {
-            crate::web::intake::sweep_orphans(&config.data_dir.join("files"), |ticket| {
+            crate::store::files::sweep_orphans(&config.data_dir.join("files"), |ticket| {
                 Ok(store.files(ticket)?.into_iter().map(|f| f.id).collect())
             })
             .context("cannot sweep the evidence files")?

@@ -32,7 +32,6 @@ const FLOORS: &[(&str, u8)] = &[
 /// names. Remove a line when its import goes.
 const KNOWN: &[(&str, &str)] = &[
     // Ingest answers in HTTP terms (web's App, error, json) instead of a plain outcome.
-    ("ingest/attachments.rs", "web"),
     ("ingest/mod.rs", "web"),
     ("ingest/unreadable.rs", "web"),
     // Settings types that live in config instead of with the layer they set.

@@ -18,10 +18,11 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::actions::Record;
 use crate::plugin::PluginSet;
+use crate::store::files;
 use crate::tickets::Engine;
 use crate::tickets::engine::ChangeError;
 use crate::tickets::model::Happening;
-use crate::web::intake::{self, EvidenceFile, Refusal};
+use helloword_model::files::{EvidenceFile, MAX_VIDEO_BYTES, Refusal};
 
 /// Attempts before an attachment is given up.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -109,27 +110,29 @@ impl Fetcher {
         let ticket = file.ticket;
         file.attempts += 1;
         let (happening, again) = match outcome {
-            Ok(body) => match intake::keep(&self.files_dir, ticket, file.id, &file.name, &body)
-                .await
-            {
-                Ok(kept) => {
-                    let happening = Happening::EvidenceReceived {
-                        file: kept.id,
-                        name: kept.name.clone(),
-                        content_type: kept.content_type.clone(),
-                        bytes: kept.bytes,
-                    };
-                    file = EvidenceFile {
-                        source: file.source.map(|s| without_data(&s)),
-                        via: file.via,
-                        attempts: file.attempts,
-                        ..kept
-                    };
-                    (Some(happening), None)
+            Ok(body) => {
+                match files::keep(&self.files_dir, ticket, file.id, &file.name, &body).await {
+                    Ok(kept) => {
+                        let happening = Happening::EvidenceReceived {
+                            file: kept.id,
+                            name: kept.name.clone(),
+                            content_type: kept.content_type.clone(),
+                            bytes: kept.bytes,
+                        };
+                        file = EvidenceFile {
+                            source: file.source.map(|s| without_data(&s)),
+                            via: file.via,
+                            attempts: file.attempts,
+                            ..kept
+                        };
+                        (Some(happening), None)
+                    }
+                    Err(Refusal::Storage(e)) => {
+                        self.retry(&mut file, format!("storing it: {e}")).await
+                    }
+                    Err(refusal) => (Some(failed(&mut file, refusal.to_string())), None),
                 }
-                Err(Refusal::Storage(e)) => self.retry(&mut file, format!("storing it: {e}")).await,
-                Err(refusal) => (Some(failed(&mut file, refusal.to_string())), None),
-            },
+            }
             Err(Failure::Refused(reason)) => (Some(failed(&mut file, reason)), None),
             Err(Failure::Transient(reason)) => self.retry(&mut file, reason).await,
         };
@@ -193,7 +196,7 @@ impl Fetcher {
                 "{host}:{port} is not in connector {via:?}'s allowed_hosts"
             )));
         }
-        let limit = intake::MAX_VIDEO_BYTES;
+        let limit = MAX_VIDEO_BYTES;
         let exchange = async {
             let mut response = self
                 .http
@@ -252,10 +255,10 @@ fn data_url(inline: &str) -> Result<Vec<u8>, Failure> {
         // RFC 2397 data is percent-encoded as in a URL: `+` and `&` are themselves.
         percent_encoding::percent_decode_str(data).collect()
     };
-    if bytes.len() > intake::MAX_VIDEO_BYTES {
+    if bytes.len() > MAX_VIDEO_BYTES {
         return Err(Failure::Refused(format!(
             "larger than {} MB",
-            intake::MAX_VIDEO_BYTES >> 20
+            MAX_VIDEO_BYTES >> 20
         )));
     }
     Ok(bytes)

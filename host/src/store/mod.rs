@@ -39,6 +39,7 @@ mod both;
 mod compact;
 mod erase;
 mod export;
+pub mod files;
 mod group_commit;
 mod health;
 mod postgres_tls;

@@ -351,7 +351,7 @@ async fn download(app: &App, id: u64, file: u64) -> Response<Full<Bytes>> {
             ),
         );
     }
-    match super::intake::read(&app.files_dir, &found).await {
+    match crate::store::files::read(&app.files_dir, &found).await {
         Ok(content) => Response::builder()
             .header("content-type", found.content_type.as_str())
             .header("x-content-type-options", "nosniff")
