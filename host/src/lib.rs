@@ -17,7 +17,8 @@ pub use helloword_runtime as plugin;
 pub mod replies;
 pub mod reports;
 pub mod scaffold;
-pub mod store;
+/// Tickets, outbox, deliveries and evidence files on disk (crate `helloword-store`).
+pub use helloword_store as store;
 /// Logs, traces and metrics (crate `helloword-telemetry`).
 pub use helloword_telemetry as telemetry;
 pub mod tickets;

@@ -13,7 +13,6 @@ use std::process::Command;
 /// Each top-level module of `host/src` and its floor, bottom (0) to top.
 const FLOORS: &[(&str, u8)] = &[
     ("worker", 0),
-    ("store", 1),
     ("tickets", 2),
     ("replies", 3),
     ("actions", 3),
@@ -237,7 +236,13 @@ fn dependency_names(package: &str) -> BTreeSet<String> {
 fn a_plugins_test_kit_builds_no_store_and_no_web_server() {
     let testkit = dependency_names("helloword-testkit");
     assert!(testkit.contains("helloword-runtime"), "{testkit:?}");
-    for forbidden in ["helloword", "sled", "postgres", "tokio-postgres"] {
+    for forbidden in [
+        "helloword",
+        "helloword-store",
+        "sled",
+        "postgres",
+        "tokio-postgres",
+    ] {
         assert!(
             !testkit.contains(forbidden),
             "helloword-testkit depends on {forbidden}"
@@ -265,6 +270,32 @@ fn the_model_stands_on_the_contracts_types_only() {
         assert!(
             !model.contains(forbidden),
             "helloword-model depends on {forbidden}"
+        );
+    }
+}
+
+#[test]
+fn the_store_stands_on_the_model_only() {
+    let store = dependency_names("helloword-store");
+    assert_eq!(
+        our_crates(&store),
+        BTreeSet::from([
+            "helloword-contract",
+            "helloword-model",
+            "helloword-sdk",
+            "helloword-store"
+        ])
+    );
+    for forbidden in [
+        "hyper",
+        "reqwest",
+        "lettre",
+        "wasmtime-wasi",
+        "helloword-runtime",
+    ] {
+        assert!(
+            !store.contains(forbidden),
+            "helloword-store depends on {forbidden}"
         );
     }
 }

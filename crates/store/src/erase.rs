@@ -29,10 +29,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::{Store, StoreError, decode_seq, seq_key};
-use crate::plugin::bindings::types::ActionKind;
 use helloword_model::actions::{ActionState, OutboxEntry, Proposal};
 use helloword_model::customers::Customer;
 use helloword_model::model::{Happening, Ticket, TicketId, TimelineEntry, TimerKind};
+use helloword_model::types::ActionKind;
 
 /// What replaces erased text.
 pub const ERASED: &str = "[erased]";

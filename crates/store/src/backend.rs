@@ -9,7 +9,7 @@
 //! - **PostgreSQL**: one table, `hw_kv (tree text, key bytea, value bytea)`, primary key
 //!   `(tree, key)`. `bytea` compares byte by byte, exactly as sled orders its keys, so range
 //!   and prefix scans return the same entries in the same order. Ids come from the
-//!   sequence `hw_ids`. Schema changes are the numbered files in `host/migrations/postgres/`,
+//!   sequence `hw_ids`. Schema changes are the numbered files in `crates/store/migrations/postgres/`,
 //!   applied once each at start under an advisory lock (several gateways may start at once).
 //!
 //! Writes that must land together ([`Backend::apply`]) are one sled transaction or one SQL
@@ -37,7 +37,7 @@ use super::StoreError;
 use super::postgres_tls::Target;
 
 /// The schema migrations for PostgreSQL, in order. Each runs once, in a transaction.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_kv.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/postgres/0001_kv.sql"))];
 
 /// Rows fetched per round trip by a PostgreSQL scan.
 const PAGE: i64 = 256;
@@ -50,7 +50,7 @@ const MIGRATION_LOCK: i64 = 0x4857_0000_0000_0001;
 
 /// The storage a store runs on.
 #[derive(Clone)]
-pub(crate) enum Backend {
+pub enum Backend {
     /// sled in a local folder.
     Sled(sled::Db),
     /// A PostgreSQL database.
@@ -59,7 +59,7 @@ pub(crate) enum Backend {
 
 /// One ordered key-value tree.
 #[derive(Clone)]
-pub(crate) enum Tree {
+pub enum Tree {
     /// A sled tree.
     Sled(sled::Tree),
     /// The rows of `hw_kv` whose `tree` column is `name`.
@@ -72,7 +72,7 @@ pub(crate) enum Tree {
 }
 
 /// One write of an atomic batch.
-pub(crate) enum Op<'a> {
+pub enum Op<'a> {
     /// Set `key` in `tree` to the value.
     Put(&'a Tree, Vec<u8>, Vec<u8>),
     /// Remove `key` from `tree`.
@@ -81,7 +81,7 @@ pub(crate) enum Op<'a> {
 
 impl Backend {
     /// The tree called `name`, created when missing.
-    pub(crate) fn tree(&self, name: &str) -> Result<Tree, StoreError> {
+    pub fn tree(&self, name: &str) -> Result<Tree, StoreError> {
         Ok(match self {
             Backend::Sled(db) => Tree::Sled(db.open_tree(name)?),
             Backend::Pg(pg) => Tree::Pg {
@@ -92,7 +92,7 @@ impl Backend {
     }
 
     /// The names of every tree that holds (or held) entries.
-    pub(crate) fn tree_names(&self) -> Result<Vec<String>, StoreError> {
+    pub fn tree_names(&self) -> Result<Vec<String>, StoreError> {
         match self {
             Backend::Sled(db) => Ok(db
                 .tree_names()
@@ -112,7 +112,7 @@ impl Backend {
     }
 
     /// A new id, unique across every gateway on this store.
-    pub(crate) fn generate_id(&self) -> Result<u64, StoreError> {
+    pub fn generate_id(&self) -> Result<u64, StoreError> {
         match self {
             Backend::Sled(db) => Ok(db.generate_id()?),
             Backend::Pg(pg) => pg.call(|c| {
@@ -123,7 +123,7 @@ impl Backend {
     }
 
     /// Apply `ops` together: all of them or, on an error, none.
-    pub(crate) fn apply(&self, ops: &[Op<'_>]) -> Result<(), StoreError> {
+    pub fn apply(&self, ops: &[Op<'_>]) -> Result<(), StoreError> {
         match self {
             Backend::Sled(_) => apply_sled(ops),
             Backend::Pg(pg) => {
@@ -170,7 +170,7 @@ impl Backend {
 
 impl Backend {
     /// A new id, awaited without holding a thread on PostgreSQL.
-    pub(crate) async fn generate_id_async(&self) -> Result<u64, StoreError> {
+    pub async fn generate_id_async(&self) -> Result<u64, StoreError> {
         match self {
             Backend::Sled(db) => Ok(db.generate_id()?),
             Backend::Pg(pg) => {
@@ -188,7 +188,7 @@ impl Backend {
     /// apply `ops` (puts only). Two callers racing on one key: exactly one writes; the other
     /// returns once the winner's write is visible (one sled transaction; on PostgreSQL one
     /// statement, which waits on the winner's uncommitted row).
-    pub(crate) async fn apply_if_absent(
+    pub async fn apply_if_absent(
         &self,
         (tree, key, value): (&Tree, Vec<u8>, Vec<u8>),
         ops: &[Op<'_>],
@@ -226,7 +226,7 @@ impl Backend {
     /// tree starts, then `(None, key, value)` for each of its entries in key order, and
     /// stops the walk by returning false. On PostgreSQL the walk is one read-only
     /// repeatable-read transaction, so other gateways writing meanwhile do not tear it.
-    pub(crate) fn snapshot(
+    pub fn snapshot(
         &self,
         mut sink: impl FnMut(Option<&str>, &[u8], &[u8]) -> bool,
     ) -> Result<(), StoreError> {
@@ -354,7 +354,7 @@ const PUT: &str = "INSERT INTO hw_kv (tree, key, value) VALUES ($1, $2, $3) \
                    ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value";
 
 /// What [`Backend::apply_if_absent`] did.
-pub(crate) enum Claim {
+pub enum Claim {
     /// The key was free: it and the ops are written.
     Written,
     /// The key was taken; nothing was written.
@@ -440,7 +440,7 @@ impl Tree {
     }
 
     /// The value under `key`.
-    pub(crate) fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<IVec>, StoreError> {
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<IVec>, StoreError> {
         match self {
             Tree::Sled(t) => Ok(t.get(key)?),
             Tree::Pg { pg, name } => {
@@ -458,16 +458,12 @@ impl Tree {
     }
 
     /// Whether `key` is present.
-    pub(crate) fn contains_key(&self, key: impl AsRef<[u8]>) -> Result<bool, StoreError> {
+    pub fn contains_key(&self, key: impl AsRef<[u8]>) -> Result<bool, StoreError> {
         Ok(self.get(key)?.is_some())
     }
 
     /// Set `key` to `value`.
-    pub(crate) fn insert(
-        &self,
-        key: impl AsRef<[u8]>,
-        value: impl AsRef<[u8]>,
-    ) -> Result<(), StoreError> {
+    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<(), StoreError> {
         match self {
             Tree::Sled(t) => {
                 t.insert(key.as_ref(), value.as_ref())?;
@@ -488,7 +484,7 @@ impl Tree {
     }
 
     /// Remove `key`; returns the value it had.
-    pub(crate) fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<IVec>, StoreError> {
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<Option<IVec>, StoreError> {
         match self {
             Tree::Sled(t) => Ok(t.remove(key)?),
             Tree::Pg { pg, name } => {
@@ -507,7 +503,7 @@ impl Tree {
 
     /// Set `key` to `new` (remove it for `None`) only if it holds `old` (is absent for
     /// `None`); returns whether it did.
-    pub(crate) fn compare_and_swap(
+    pub fn compare_and_swap(
         &self,
         key: impl AsRef<[u8]>,
         old: Option<impl AsRef<[u8]>>,
@@ -562,7 +558,7 @@ impl Tree {
     }
 
     /// Every entry, in key order.
-    pub(crate) fn iter(&self) -> Iter {
+    pub fn iter(&self) -> Iter {
         match self {
             Tree::Sled(t) => Iter::Sled(t.iter()),
             Tree::Pg { .. } => self.pg_scan(Bound::Unbounded, Bound::Unbounded),
@@ -570,7 +566,7 @@ impl Tree {
     }
 
     /// Entries whose keys start with `prefix`, in key order.
-    pub(crate) fn scan_prefix(&self, prefix: impl AsRef<[u8]>) -> Iter {
+    pub fn scan_prefix(&self, prefix: impl AsRef<[u8]>) -> Iter {
         match self {
             Tree::Sled(t) => Iter::Sled(t.scan_prefix(prefix)),
             Tree::Pg { .. } => {
@@ -582,7 +578,7 @@ impl Tree {
     }
 
     /// Entries from `start` (inclusive) on, in key order.
-    pub(crate) fn range_from(&self, start: impl AsRef<[u8]>) -> Iter {
+    pub fn range_from(&self, start: impl AsRef<[u8]>) -> Iter {
         match self {
             Tree::Sled(t) => Iter::Sled(t.range(start.as_ref().to_vec()..)),
             Tree::Pg { .. } => {
@@ -592,7 +588,7 @@ impl Tree {
     }
 
     /// The entry with the smallest key.
-    pub(crate) fn first(&self) -> Result<Option<(IVec, IVec)>, StoreError> {
+    pub fn first(&self) -> Result<Option<(IVec, IVec)>, StoreError> {
         match self {
             Tree::Sled(t) => Ok(t.first()?),
             Tree::Pg { pg, name } => {
@@ -615,12 +611,12 @@ impl Tree {
     }
 
     /// The entry with the greatest key.
-    pub(crate) fn last(&self) -> Result<Option<(IVec, IVec)>, StoreError> {
+    pub fn last(&self) -> Result<Option<(IVec, IVec)>, StoreError> {
         self.iter().next_back().transpose()
     }
 
     /// How many entries the tree holds.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         match self {
             Tree::Sled(t) => t.len(),
             Tree::Pg { pg, name } => {
@@ -670,7 +666,7 @@ fn prefix_end(prefix: &[u8]) -> Bound<Vec<u8>> {
 }
 
 /// Entries of a tree in key order, from either end.
-pub(crate) enum Iter {
+pub enum Iter {
     /// A sled iterator.
     Sled(sled::Iter),
     /// A PostgreSQL scan, fetched a page at a time.
@@ -679,12 +675,12 @@ pub(crate) enum Iter {
 
 impl Iter {
     /// Only the keys.
-    pub(crate) fn keys(self) -> impl DoubleEndedIterator<Item = Result<IVec, StoreError>> {
+    pub fn keys(self) -> impl DoubleEndedIterator<Item = Result<IVec, StoreError>> {
         self.map(|item| item.map(|(k, _)| k))
     }
 
     /// Only the values.
-    pub(crate) fn values(self) -> impl DoubleEndedIterator<Item = Result<IVec, StoreError>> {
+    pub fn values(self) -> impl DoubleEndedIterator<Item = Result<IVec, StoreError>> {
         self.map(|item| item.map(|(_, v)| v))
     }
 }
@@ -711,7 +707,7 @@ impl DoubleEndedIterator for Iter {
 
 /// A key range of one tree, read a page at a time from either end. `lo` and `hi` close in
 /// as pages are fetched, so the two ends never fetch the same entry.
-pub(crate) struct PgScan {
+pub struct PgScan {
     pg: Arc<Pg>,
     tree: String,
     lo: Bound<Vec<u8>>,
@@ -803,7 +799,7 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 /// A connection made on first use and made again after it broke, with the statements it
 /// prepared (a prepared statement runs in one round trip).
-pub(crate) struct Connection {
+pub struct Connection {
     target: Arc<Target>,
     client: Option<postgres::Client>,
     statements: std::collections::HashMap<String, postgres::Statement>,
@@ -970,7 +966,7 @@ fn retryable(e: &postgres::Error) -> bool {
 }
 
 /// A PostgreSQL database: a pool of connections, and two sessions for locks.
-pub(crate) struct Pg {
+pub struct Pg {
     pool: Workers,
     /// Holds the engine's single-writer lock, and writes the engine's batches while it is
     /// held: a batch is written only on the connection that still holds the lock.
@@ -985,11 +981,11 @@ pub(crate) struct Pg {
 }
 
 /// The `LISTEN` channel on which live events (alerts for the dashboard) cross gateways.
-pub(crate) const LIVE_CHANNEL: &str = "helloword_live";
+pub const LIVE_CHANNEL: &str = "helloword_live";
 
 impl Pg {
     /// Connect to `url` and bring its schema up to date.
-    pub(crate) fn open(url: &str) -> Result<Arc<Pg>, StoreError> {
+    pub fn open(url: &str) -> Result<Arc<Pg>, StoreError> {
         let target = Arc::new(Target::parse(url).map_err(StoreError::Postgres)?);
         let pg = Pg {
             pool: Workers::start(&target, POOL_CONNECTIONS, "helloword-pg")?,
@@ -1034,7 +1030,7 @@ impl Pg {
     }
 
     /// Run `f` on a pooled connection and wait for its answer.
-    pub(crate) fn run<T: Send + 'static>(
+    pub fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -1042,7 +1038,7 @@ impl Pg {
     }
 
     /// Run `f` on a pooled connection with its prepared statements.
-    pub(crate) fn call<T: Send + 'static>(
+    pub fn call<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -1050,7 +1046,7 @@ impl Pg {
     }
 
     /// Wait until this gateway holds the engine's single-writer lock.
-    pub(crate) async fn lock_writer(&self, key: i64) -> Result<(), StoreError> {
+    pub async fn lock_writer(&self, key: i64) -> Result<(), StoreError> {
         let generation = self
             .writer
             .run_on_async(move |conn| {
@@ -1064,7 +1060,7 @@ impl Pg {
     }
 
     /// Let go of the engine's single-writer lock.
-    pub(crate) fn unlock_writer(&self, key: i64) {
+    pub fn unlock_writer(&self, key: i64) {
         *self.writer_held.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let _ = self.writer.send(Box::new(move |conn| {
             if let Ok(c) = conn.client() {
@@ -1074,7 +1070,7 @@ impl Pg {
     }
 
     /// Take the claim `key` unless another gateway holds it.
-    pub(crate) fn try_claim(&self, key: i64) -> Result<bool, StoreError> {
+    pub fn try_claim(&self, key: i64) -> Result<bool, StoreError> {
         self.claims.run(move |c| {
             Ok(c.query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
                 .get::<_, bool>(0))
@@ -1082,7 +1078,7 @@ impl Pg {
     }
 
     /// Let go of the claim `key`.
-    pub(crate) fn release(&self, key: i64) {
+    pub fn release(&self, key: i64) {
         let _ = self.claims.send(Box::new(move |conn| {
             if let Ok(c) = conn.client() {
                 let _ = c.execute("SELECT pg_advisory_unlock($1)", &[&key]);
@@ -1091,7 +1087,7 @@ impl Pg {
     }
 
     /// Publish `payload` to every gateway's live stream.
-    pub(crate) fn notify(&self, payload: String) {
+    pub fn notify(&self, payload: String) {
         let _ = self.pool.send(Box::new(move |conn| {
             if let Ok(c) = conn.client() {
                 let _ = c.execute("SELECT pg_notify($1, $2)", &[&LIVE_CHANNEL, &payload]);
@@ -1102,7 +1098,7 @@ impl Pg {
     /// Forward every notification on [`LIVE_CHANNEL`] to `sink` until it returns false,
     /// reconnecting when the connection breaks.
     /// `sink` also gets `None` every few quiet seconds, so it can end the thread.
-    pub(crate) fn listen(&self, mut sink: impl FnMut(Option<String>) -> bool + Send + 'static) {
+    pub fn listen(&self, mut sink: impl FnMut(Option<String>) -> bool + Send + 'static) {
         let target = self.target.clone();
         let _ = std::thread::Builder::new()
             .name("helloword-pg-listen".into())

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 
 use super::*;
-use crate::store::{Store, StoreError};
+use crate::{Store, StoreError};
 
 /// The host name on the server's certificate.
 const HOST: &str = "db.helloword.test";

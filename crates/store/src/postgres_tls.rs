@@ -38,7 +38,7 @@ use tokio_rustls::rustls::{CertificateError, DigitallySignedStruct, SignatureSch
 
 /// libpq's `sslmode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
+pub enum Mode {
     Disable,
     Prefer,
     Require,
@@ -78,7 +78,7 @@ impl Mode {
 
 /// Where the store connects and how: the connection settings and the TLS connector, read
 /// once from the URL.
-pub(crate) struct Target {
+pub struct Target {
     config: postgres::Config,
     tls: Option<Connector>,
 }
@@ -86,7 +86,7 @@ pub(crate) struct Target {
 impl Target {
     /// Read `url` (a `postgres://` URL with libpq's `sslmode` and `sslrootcert`) and the
     /// `sslrootcert` file. The error names the key to change.
-    pub(crate) fn parse(url: &str) -> Result<Target, String> {
+    pub fn parse(url: &str) -> Result<Target, String> {
         let (config, mode, root) = settings(url)?;
         let tls = match mode {
             Mode::Disable => None,
@@ -96,7 +96,7 @@ impl Target {
     }
 
     /// Open a connection.
-    pub(crate) fn connect(&self) -> Result<postgres::Client, postgres::Error> {
+    pub fn connect(&self) -> Result<postgres::Client, postgres::Error> {
         match &self.tls {
             None => self.config.connect(NoTls),
             Some(tls) => self.config.connect(tls.clone()),
@@ -105,7 +105,7 @@ impl Target {
 
     /// The `sslmode` in force.
     #[cfg(test)]
-    pub(crate) fn mode(&self) -> Mode {
+    pub fn mode(&self) -> Mode {
         self.tls.as_ref().map_or(Mode::Disable, |t| t.mode)
     }
 }
@@ -276,7 +276,7 @@ impl MakeTlsConnect<Socket> for Connector {
 }
 
 /// One connection's handshake.
-pub(crate) struct Connect {
+pub struct Connect {
     inner: Inner,
     mode: Mode,
     context: String,

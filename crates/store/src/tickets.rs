@@ -738,8 +738,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::bindings::types::IssueKind;
     use helloword_model::sla::{Deadline, DeadlineSource};
+    use helloword_model::types::IssueKind;
 
     fn ticket(id: u64, assignee: &str) -> Ticket {
         let opened = jiff::Timestamp::from_second(1_750_000_000).unwrap();

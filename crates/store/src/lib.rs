@@ -56,7 +56,7 @@ pub use health::{Health, HealthReport};
 pub use postgres_tls::check_url as check_postgres_url;
 pub use tickets::{DueTimer, QueueFields, TicketWrite};
 
-use crate::plugin::bindings::types::TicketEvent;
+use helloword_model::types::TicketEvent;
 
 /// Version of the records this build writes (the model's).
 pub use helloword_model::SCHEMA_VERSION;
@@ -214,12 +214,12 @@ pub struct Store {
 /// Delivery ids being stored right now: copies of one delivery take turns here, so the
 /// second sees the first's marker and record (sled; one gateway per folder).
 #[derive(Default)]
-pub(crate) struct Claims(
+pub struct Claims(
     std::sync::Mutex<std::collections::HashMap<Vec<u8>, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 );
 
 /// A claim on a delivery id; released when dropped.
-pub(crate) struct IdClaim<'a> {
+pub struct IdClaim<'a> {
     claims: &'a Claims,
     marker: Vec<u8>,
     lock: std::sync::Arc<tokio::sync::Mutex<()>>,
@@ -239,7 +239,7 @@ impl Claims {
     }
 
     /// Wait until no other task holds `marker`, and hold it.
-    pub(crate) async fn claim(&self, marker: &[u8]) -> IdClaim<'_> {
+    pub async fn claim(&self, marker: &[u8]) -> IdClaim<'_> {
         let lock = self.map().entry(marker.to_vec()).or_default().clone();
         let guard = lock.clone().lock_owned().await;
         IdClaim {
@@ -264,7 +264,7 @@ impl Drop for IdClaim<'_> {
 
 /// A set of names shared by the store's clones.
 #[derive(Default)]
-pub(crate) struct KeySet(std::sync::Mutex<std::collections::HashSet<String>>);
+pub struct KeySet(std::sync::Mutex<std::collections::HashSet<String>>);
 
 impl KeySet {
     fn set(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
@@ -273,11 +273,11 @@ impl KeySet {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub(crate) fn contains(&self, name: &str) -> bool {
+    pub fn contains(&self, name: &str) -> bool {
         self.set().contains(name)
     }
 
-    pub(crate) fn insert(&self, name: String) {
+    pub fn insert(&self, name: String) {
         self.set().insert(name);
     }
 }
@@ -333,7 +333,7 @@ const PENDING: &[u8] = b"inbox-pending\0";
 /// Set once the markers exist for records stored before they were introduced.
 const PENDING_MARKED: &[u8] = b"inbox-pending-marked";
 
-pub(crate) fn pending_key(seq: u64) -> Vec<u8> {
+pub fn pending_key(seq: u64) -> Vec<u8> {
     [PENDING, &seq.to_be_bytes()].concat()
 }
 
@@ -349,7 +349,7 @@ fn decode_seq(bytes: &[u8]) -> Option<u64> {
 const ID_BASE: &[u8] = b"id-base";
 
 /// Meta key: the last ticket number handed out ([`Store::new_ticket_id`]).
-pub(crate) const TICKET_SEQ: &[u8] = b"ticket-seq";
+pub const TICKET_SEQ: &[u8] = b"ticket-seq";
 
 /// A sled tree whose writes pass the store's export gate, one operation at a time. The
 /// store stays consistent after a crash at any point between two operations (records before
@@ -357,7 +357,7 @@ pub(crate) const TICKET_SEQ: &[u8] = b"ticket-seq";
 /// taken with every writer held between two operations is as consistent as that.
 /// Reads go straight to the tree.
 #[derive(Clone)]
-pub(crate) struct Gated {
+pub struct Gated {
     tree: backend::Tree,
     gate: std::sync::Arc<std::sync::RwLock<()>>,
     health: Option<std::sync::Arc<Health>>,
@@ -372,14 +372,14 @@ impl std::ops::Deref for Gated {
 }
 
 impl Gated {
-    pub(crate) fn pass(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+    pub fn pass(&self) -> std::sync::RwLockReadGuard<'_, ()> {
         self.gate
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// `Ok` while the store takes writes ([`Health::check`]).
-    pub(crate) fn writable(&self) -> Result<(), StoreError> {
+    pub fn writable(&self) -> Result<(), StoreError> {
         self.health.as_ref().map_or(Ok(()), |h| h.check())
     }
 
@@ -591,7 +591,7 @@ impl Store {
     }
 
     /// Resolve once every write made before the call is on stable storage.
-    pub(crate) async fn durable(&self) -> Result<(), StoreError> {
+    pub async fn durable(&self) -> Result<(), StoreError> {
         match &self.commit {
             Some(commit) => {
                 commit.durable().await.map_err(StoreError::Flush)?;
@@ -603,7 +603,7 @@ impl Store {
     }
 
     /// [`Store::durable`] for a synchronous caller (blocks the thread for one flush).
-    pub(crate) fn durable_blocking(&self) -> Result<(), StoreError> {
+    pub fn durable_blocking(&self) -> Result<(), StoreError> {
         match &self.commit {
             Some(commit) => {
                 commit.durable_blocking().map_err(StoreError::Flush)?;
@@ -614,7 +614,7 @@ impl Store {
     }
 
     /// `Ok` while the store takes writes.
-    pub(crate) fn writable(&self) -> Result<(), StoreError> {
+    pub fn writable(&self) -> Result<(), StoreError> {
         self.health.as_ref().map_or(Ok(()), |h| h.check())
     }
 
@@ -739,7 +739,7 @@ impl Store {
 
     /// Apply `ops` together, as one operation for the export gate, while the store takes
     /// writes.
-    pub(crate) fn apply(&self, ops: &[backend::Op<'_>]) -> Result<(), StoreError> {
+    pub fn apply(&self, ops: &[backend::Op<'_>]) -> Result<(), StoreError> {
         self.writable()?;
         let _pass = self.meta.pass();
         self.backend.apply(ops)
@@ -946,12 +946,12 @@ fn decode_record(seq: u64, json: &[u8]) -> Result<InboxRecord, StoreError> {
 
 impl Store {
     /// A new id, above every id this store (and the store it was restored from) handed out.
-    pub(crate) fn next_id(&self) -> Result<u64, StoreError> {
+    pub fn next_id(&self) -> Result<u64, StoreError> {
         Ok(self.backend.generate_id()? + self.id_base)
     }
 
     /// Hold every writer between two operations while `f` runs (an export's snapshot).
-    pub(crate) fn with_writes_held<T>(&self, f: impl FnOnce() -> T) -> T {
+    pub fn with_writes_held<T>(&self, f: impl FnOnce() -> T) -> T {
         let _held = self
             .gate
             .write()
@@ -1090,7 +1090,7 @@ mod tests {
     use super::*;
 
     /// A Shopify delivery's inbox record with `delivery` as its id.
-    pub(crate) fn record(delivery: Option<&str>) -> InboxRecord {
+    pub fn record(delivery: Option<&str>) -> InboxRecord {
         InboxRecord {
             v: 0,
             plugin: "shopify".into(),

@@ -247,7 +247,7 @@ impl Syncer {
 
 /// Fsync every file and folder below `path`, and `path` itself: for a store written in one
 /// go (a compaction's copy, a restore) before it replaces anything.
-pub(crate) fn sync_folder(path: &Path) -> std::io::Result<()> {
+pub fn sync_folder(path: &Path) -> std::io::Result<()> {
     for entry in std::fs::read_dir(path)? {
         let entry = entry?;
         if entry.file_type()?.is_dir() {
@@ -260,7 +260,7 @@ pub(crate) fn sync_folder(path: &Path) -> std::io::Result<()> {
 }
 
 /// Fsync the folder holding `path`, so a rename or removal of `path` is on disk.
-pub(crate) fn sync_parent(path: &Path) -> std::io::Result<()> {
+pub fn sync_parent(path: &Path) -> std::io::Result<()> {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => File::open(parent)?.sync_all(),
         _ => File::open(".")?.sync_all(),

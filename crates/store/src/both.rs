@@ -5,14 +5,14 @@
 use super::*;
 
 /// Where a test's store lives; it can be opened again (a restart).
-pub(crate) enum Place {
+pub enum Place {
     Sled(tempfile::TempDir),
     Postgres(String),
 }
 
 impl Place {
     /// Open the store (again).
-    pub(crate) fn open(&self) -> Store {
+    pub fn open(&self) -> Store {
         match self {
             Place::Sled(dir) => Store::open(dir.path()).unwrap(),
             Place::Postgres(url) => Store::open_postgres(url).unwrap(),
@@ -20,7 +20,7 @@ impl Place {
     }
 
     /// Which store, for assertion messages.
-    pub(crate) fn name(&self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             Place::Sled(_) => "sled",
             Place::Postgres(_) => "postgres",
@@ -29,12 +29,12 @@ impl Place {
 }
 
 /// A fresh PostgreSQL database on the test server.
-pub(crate) fn fresh_database() -> String {
+pub fn fresh_database() -> String {
     helloword_testkit::postgres::server().fresh_database()
 }
 
 /// A fresh sled folder and a fresh PostgreSQL database.
-pub(crate) fn places() -> [Place; 2] {
+pub fn places() -> [Place; 2] {
     [
         Place::Sled(tempfile::tempdir().unwrap()),
         Place::Postgres(fresh_database()),
@@ -209,7 +209,7 @@ fn a_claim_is_held_against_other_gateways_until_released_or_its_gateway_is_gone(
 ///
 /// Only this database: the test server is shared by tests running at the same time, each in
 /// a database of its own, and ending their sessions would fail them.
-pub(crate) fn end_other_lock_holders(store: &Store) -> i64 {
+pub fn end_other_lock_holders(store: &Store) -> i64 {
     let backend::Backend::Pg(pg) = &store.backend else {
         unreachable!("a PostgreSQL store")
     };
