@@ -238,7 +238,7 @@ pub async fn native_server(app: Arc<helloword::web::App>, sandboxed: bool) -> St
                     async move {
                         let (parts, body) = req.into_parts();
                         let body: Bytes = body.collect().await.unwrap().to_bytes();
-                        let incoming = helloword::ingest::incoming_request(&parts, "/", &body);
+                        let incoming = helloword::web::hooks::incoming_request(&parts, "/", &body);
                         let request = guest_api::IncomingRequest {
                             method: incoming.method.clone(),
                             path: incoming.path.clone(),
@@ -256,17 +256,12 @@ pub async fn native_server(app: Arc<helloword::web::App>, sandboxed: bool) -> St
                         } else {
                             outcome(shopify_connector::ShopifyConnector::handle_webhook(request))
                         };
-                        Ok::<_, Infallible>(
-                            helloword::ingest::accept(
-                                &app,
-                                "shopify",
-                                &incoming,
-                                &parts.headers,
-                                &body,
-                                Ok(answer),
-                            )
-                            .await,
-                        )
+                        Ok::<_, Infallible>(helloword::web::hooks::answer(
+                            "shopify",
+                            app.intake()
+                                .accept("shopify", &incoming, &parts.headers, &body, Ok(answer))
+                                .await,
+                        ))
                     }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()

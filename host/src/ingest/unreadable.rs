@@ -8,34 +8,29 @@
 //! - keeps it in the replay buffer (bounded with the deliveries a connector failed on:
 //!   [`crate::store::MAX_UNVERIFIED`], [`crate::store::MAX_UNVERIFIED_BYTES`]), as an inbox
 //!   record in state [`InboxState::Unreadable`];
-//! - answers 202, so the subscription survives;
+//! - answers [`Outcome::Kept`] (the HTTP front's 202), so the subscription survives;
 //! - opens a ticket about it (kind `other`, case `kept-delivery-<seq>`) whose alert
 //!   ([`Trigger::UnreadableDelivery`](crate::alerts::Trigger)) reaches the seller, logs an
 //!   error and counts it in `helloword_deliveries_kept_total{plugin, reason="unreadable"}`;
 //! - lists it in `GET /api/deliveries/kept` until `helloword replay` runs it through the
 //!   fixed connector.
 //!
-//! When the buffer is full the delivery is answered 503, so the marketplace retries it later
-//! rather than dropping it.
+//! When the buffer is full the answer is [`Outcome::KeptBufferFull`] (503), so the
+//! marketplace retries it later rather than dropping it.
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::{Response, StatusCode};
-
+use super::{Intake, Outcome};
 use crate::plugin::bindings::connector_api::IncomingRequest;
 use crate::plugin::bindings::types::{DedupeKey, IssueKind, Reason, TicketEvent, Timestamp};
 use crate::store::{InboxRecord, InboxState, NewDelivery, Store, StoreError};
-use crate::web::{App, error, json};
 
-/// Keep the unreadable delivery `incoming` to connector `id`, open a ticket about it and
-/// answer the marketplace.
+/// Keep the unreadable delivery `incoming` to connector `id` and open a ticket about it.
 pub async fn keep(
-    app: &App,
+    intake: &Intake<'_>,
     id: &str,
     incoming: &IncomingRequest,
-    body: &Bytes,
+    body: &[u8],
     why: &str,
-) -> Response<Full<Bytes>> {
+) -> Outcome {
     let received_at = jiff::Timestamp::now();
     let record = InboxRecord {
         v: 0,
@@ -52,7 +47,7 @@ pub async fn keep(
         },
         trace: crate::telemetry::traceparent(&tracing::Span::current()),
     };
-    let kept = match app.store.append_unverified(record, body).await {
+    let kept = match intake.store.append_unverified(record, body).await {
         Ok(Some(seq)) => seq,
         Ok(None) => {
             tracing::error!(
@@ -60,26 +55,16 @@ pub async fn keep(
                 plugin = id,
                 error = why
             );
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "replay-buffer-full",
-                &format!(
-                    "the delivery verified but plugin `{id}` cannot read it ({why}), and the \
-                     gateway's replay buffer is full; run `helloword replay` after fixing the \
-                     connector, then the marketplace's retry is kept"
-                ),
-            );
+            return Outcome::KeptBufferFull {
+                why: why.to_string(),
+            };
         }
         Err(e) => {
             tracing::error!(message = "Cannot store a delivery.", plugin = id, error = %e);
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage-unavailable",
-                &format!("the delivery could not be stored: {e}"),
-            );
+            return Outcome::NotStored(e.to_string());
         }
     };
-    app.metrics.counter_add(
+    intake.metrics.counter_add(
         "helloword_deliveries_kept_total",
         "Deliveries kept for `helloword replay`, by plugin and reason (unreadable: signed but \
          the connector cannot read it).",
@@ -92,7 +77,7 @@ pub async fn keep(
         delivery = kept,
         error = why
     );
-    if let Err(e) = open_ticket(&app.store, id, kept, why, received_at).await {
+    if let Err(e) = open_ticket(intake.store, id, kept, why, received_at).await {
         tracing::error!(
             message = "Cannot open the ticket about a kept delivery.",
             plugin = id,
@@ -100,12 +85,12 @@ pub async fn keep(
             error = %e
         );
     } else {
-        app.inbox_notify.notify_one();
+        intake.inbox_notify.notify_one();
     }
-    json(
-        StatusCode::ACCEPTED,
-        &serde_json::json!({ "kept": kept, "unreadable": why }),
-    )
+    Outcome::Kept {
+        delivery: kept,
+        why: why.to_string(),
+    }
 }
 
 /// The ticket event about kept delivery `seq`, stored as a delivery of its own (no body):

@@ -16,6 +16,7 @@ mod api;
 mod api_routes;
 pub mod body;
 pub mod connections;
+pub mod hooks;
 pub mod intake;
 pub mod limits;
 mod ops_api;
@@ -460,7 +461,7 @@ async fn route(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
             .header("content-type", "text/plain; version=0.0.4")
             .body(Full::new(Bytes::from(metrics_text(app).await)))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))),
-        (_, p) if p.starts_with("/hooks/") => crate::ingest::webhook(app, req).await,
+        (_, p) if p.starts_with("/hooks/") => hooks::webhook(app, req).await,
         (_, p) if p.starts_with("/upload/") => {
             let dir = app.files_dir.clone();
             intake::handle(app, req, &dir).await
