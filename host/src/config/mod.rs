@@ -37,8 +37,6 @@
 //! export_delay_ms = 5000     # longest wait before finished spans are posted
 //! ```
 
-pub mod tokens;
-
 /// Config error words, shared with plugin manifests (they live with the plugin runtime).
 pub(crate) use helloword_runtime::messages;
 /// Secrets are resolved by the plugin runtime, which hands them to plugins' host calls; the
@@ -52,8 +50,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use crate::ingest::poll::PollingConfig;
+pub use crate::tickets::engine::RetentionConfig;
+pub use crate::web::tokens::{self, Scope, TokenConfig, TokenSource};
 pub use secrets::{BasicSource, ClientAuth, OAuthSource, SecretSource, Secrets};
-pub use tokens::{Scope, TokenConfig, TokenSource};
 
 use crate::plugin::{
     EngineSettings, Grant, GrantConfig, GrantPolicy, LimitOverrides, Limits, PluginConfigs,
@@ -182,49 +182,6 @@ impl Default for ActionsConfig {
     }
 }
 
-/// The `[polling]` section: how often connectors with the `polling` capability fetch what
-/// their marketplace does not push.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PollingConfig {
-    /// Seconds between polls of each connector; 0 turns polling off.
-    #[serde(default = "default_poll_interval")]
-    pub interval_secs: u64,
-    /// Per-connector intervals in seconds, overriding `interval_secs` (0: never poll it).
-    #[serde(default)]
-    pub plugins: BTreeMap<String, u64>,
-    /// Pages one round fetches in a row when the connector says more are ready, before
-    /// letting the others go first.
-    #[serde(default = "default_poll_pages")]
-    pub max_pages: u32,
-}
-
-fn default_poll_interval() -> u64 {
-    300
-}
-
-fn default_poll_pages() -> u32 {
-    20
-}
-
-impl Default for PollingConfig {
-    fn default() -> Self {
-        PollingConfig {
-            interval_secs: default_poll_interval(),
-            plugins: BTreeMap::new(),
-            max_pages: default_poll_pages(),
-        }
-    }
-}
-
-impl PollingConfig {
-    /// How often to poll connector `id`; `None`: not at all.
-    pub fn interval(&self, id: &str) -> Option<Duration> {
-        let secs = self.plugins.get(id).copied().unwrap_or(self.interval_secs);
-        (secs > 0).then(|| Duration::from_secs(secs))
-    }
-}
-
 /// The `[replies]` section.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -254,50 +211,6 @@ impl Default for RepliesConfig {
             team_name: default_team_name(),
             translator: None,
             off_hours_ack: true,
-        }
-    }
-}
-
-/// The `[retention]` section: how long the gateway keeps what it no longer needs, and when
-/// it rewrites its store so that nothing removed lingers on disk.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RetentionConfig {
-    /// Days a delivery's raw body is kept after it arrived (0: for ever). The normalized
-    /// events stay, so tickets and reports are unchanged; only replaying it is no longer
-    /// possible.
-    #[serde(default = "default_raw_days")]
-    pub raw_deliveries_days: u32,
-    /// Days after its last change a resolved or closed ticket keeps the buyer's personal
-    /// data (0: for ever). Then it is anonymized like an erasure: amounts, reasons,
-    /// deadlines and outcomes stay for the books and the reports.
-    #[serde(default = "default_closed_days")]
-    pub closed_tickets_days: u32,
-    /// The hour (UTC, 0–23) at which a running gateway rewrites its store once something
-    /// was erased or purged, so no stale copy stays in the store's log. It pauses for the
-    /// rewrite (seconds for a small store); marketplaces retry what they could not deliver.
-    #[serde(default = "default_compact_hour")]
-    pub compact_hour: u8,
-}
-
-fn default_raw_days() -> u32 {
-    30
-}
-
-fn default_closed_days() -> u32 {
-    365
-}
-
-fn default_compact_hour() -> u8 {
-    3
-}
-
-impl Default for RetentionConfig {
-    fn default() -> Self {
-        RetentionConfig {
-            raw_deliveries_days: default_raw_days(),
-            closed_tickets_days: default_closed_days(),
-            compact_hour: default_compact_hour(),
         }
     }
 }

@@ -3,13 +3,13 @@
 //! inbox as webhooks. Each connector keeps a cursor in the store, written only with (after)
 //! the events it covers, so a restart resumes where the last durable poll stopped.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::config::PollingConfig;
 use crate::plugin::PluginKind;
 use crate::plugin::PluginSet;
 use crate::plugin::bindings::connector_api::Capability;
@@ -17,6 +17,49 @@ use crate::plugin::bindings::types::ActionError;
 use crate::plugin::instance::{Description, Plugin};
 use crate::store::Store;
 use crate::telemetry::Metrics;
+
+/// The `[polling]` section: how often connectors with the `polling` capability fetch what
+/// their marketplace does not push.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollingConfig {
+    /// Seconds between polls of each connector; 0 turns polling off.
+    #[serde(default = "default_poll_interval")]
+    pub interval_secs: u64,
+    /// Per-connector intervals in seconds, overriding `interval_secs` (0: never poll it).
+    #[serde(default)]
+    pub plugins: BTreeMap<String, u64>,
+    /// Pages one round fetches in a row when the connector says more are ready, before
+    /// letting the others go first.
+    #[serde(default = "default_poll_pages")]
+    pub max_pages: u32,
+}
+
+fn default_poll_interval() -> u64 {
+    300
+}
+
+fn default_poll_pages() -> u32 {
+    20
+}
+
+impl Default for PollingConfig {
+    fn default() -> Self {
+        PollingConfig {
+            interval_secs: default_poll_interval(),
+            plugins: BTreeMap::new(),
+            max_pages: default_poll_pages(),
+        }
+    }
+}
+
+impl PollingConfig {
+    /// How often to poll connector `id`; `None`: not at all.
+    pub fn interval(&self, id: &str) -> Option<Duration> {
+        let secs = self.plugins.get(id).copied().unwrap_or(self.interval_secs);
+        (secs > 0).then(|| Duration::from_secs(secs))
+    }
+}
 
 /// The poller.
 pub struct Poller {

@@ -5,7 +5,7 @@
 
 mod privacy;
 
-pub use privacy::erase_and_audit;
+pub use privacy::{RetentionConfig, erase_and_audit};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

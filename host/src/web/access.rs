@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::config::{Scope, Secrets, TokenConfig, TokenSource};
+use super::tokens::{Scope, TokenConfig, TokenSource};
+use crate::plugin::secrets::Secrets;
 
 /// A token the gateway accepts: only its digest is kept.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@
 
 use hyper::Method;
 
-use crate::config::Scope;
+use super::tokens::Scope;
 
 /// What an admin API request asks for, its path's ids parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]

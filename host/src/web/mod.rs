@@ -26,6 +26,7 @@ mod reports_api;
 mod respond;
 mod stream;
 pub mod tls;
+pub mod tokens;
 mod ui;
 
 use std::convert::Infallible;

@@ -5,11 +5,55 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
 
 use super::Engine;
-use crate::config::RetentionConfig;
 use crate::store::{Erased, Purged, StoreError, Subject};
 use helloword_model::actions::AuditEntry;
+
+/// The `[retention]` section: how long the gateway keeps what it no longer needs, and when
+/// it rewrites its store so that nothing removed lingers on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days a delivery's raw body is kept after it arrived (0: for ever). The normalized
+    /// events stay, so tickets and reports are unchanged; only replaying it is no longer
+    /// possible.
+    #[serde(default = "default_raw_days")]
+    pub raw_deliveries_days: u32,
+    /// Days after its last change a resolved or closed ticket keeps the buyer's personal
+    /// data (0: for ever). Then it is anonymized like an erasure: amounts, reasons,
+    /// deadlines and outcomes stay for the books and the reports.
+    #[serde(default = "default_closed_days")]
+    pub closed_tickets_days: u32,
+    /// The hour (UTC, 0–23) at which a running gateway rewrites its store once something
+    /// was erased or purged, so no stale copy stays in the store's log. It pauses for the
+    /// rewrite (seconds for a small store); marketplaces retry what they could not deliver.
+    #[serde(default = "default_compact_hour")]
+    pub compact_hour: u8,
+}
+
+fn default_raw_days() -> u32 {
+    30
+}
+
+fn default_closed_days() -> u32 {
+    365
+}
+
+fn default_compact_hour() -> u8 {
+    3
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            raw_deliveries_days: default_raw_days(),
+            closed_tickets_days: default_closed_days(),
+            compact_hour: default_compact_hour(),
+        }
+    }
+}
 
 /// Closed tickets anonymized per turn of the engine.
 const PURGE_BATCH: usize = 200;
