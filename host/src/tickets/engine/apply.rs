@@ -1,0 +1,595 @@
+//! Applying the inbox: each verified delivery's events become ticket changes — dedupe on
+//! business keys, find or open the case's ticket, triage, deadlines, owner, timeline —
+//! committed together with the inbox cursor.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tracing::Instrument as _;
+
+use super::{Engine, UNREADABLE_DELIVERY};
+use crate::plugin::bindings::types::{IssueKind, TicketEvent};
+use crate::store::{InboxRecord, InboxState, StoreError, TicketWrite};
+use crate::tickets::assignment::{CaseNeeds, choose};
+use crate::tickets::customers::{Customer, key_for as customer_key_for};
+use crate::tickets::model::{
+    CaseFacts, Happening, Status, Ticket, TimelineEntry, Timer, TimerKind, case_key,
+};
+use crate::tickets::sla::{self, Severity};
+use crate::tickets::triage::more_urgent;
+use helloword_model::actions::Record;
+
+impl Engine {
+    /// Apply inbox records until `shutdown` changes: whenever `notify` fires, and every
+    /// second in any case.
+    pub async fn run(
+        self: Arc<Self>,
+        notify: Arc<tokio::sync::Notify>,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        loop {
+            if let Err(e) = self.process_pending().await {
+                tracing::error!(message = "Applying the inbox failed; retrying.", error = %e);
+            }
+            tokio::select! {
+                () = notify.notified() => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    /// Apply every inbox record after the cursor. Returns how many records were applied.
+    pub async fn process_pending(&self) -> Result<usize, StoreError> {
+        let _one_writer = self.writer().await?;
+        let mut applied = 0;
+        loop {
+            let batch = self.store.unapplied(128)?;
+            if batch.is_empty() {
+                return Ok(applied);
+            }
+            for (seq, record) in batch {
+                // Part of the trace of the request that brought the record.
+                let span = tracing::debug_span!(
+                    parent: None,
+                    "engine.apply",
+                    delivery.seq = seq,
+                    plugin.id = %record.plugin,
+                    ticket.id = tracing::field::Empty,
+                    tickets = tracing::field::Empty,
+                );
+                crate::telemetry::continue_trace(&span, record.trace.as_deref());
+                let writes = span.in_scope(|| self.plan(seq, &record))?;
+                if let Some(first) = writes.first() {
+                    span.record("ticket.id", first.after.id);
+                }
+                span.record("tickets", writes.len());
+                for write in &writes {
+                    self.traces.remember(write.after.id, &span);
+                }
+                let alerts = writes
+                    .iter()
+                    .any(|w| w.records.iter().any(|r| matches!(r, Record::Alert(_))));
+                let files = writes.iter().any(|w| {
+                    w.records
+                        .iter()
+                        .any(|r| matches!(r, Record::File(f) if f.pending))
+                });
+                self.store
+                    .commit_inbox_record(seq, &writes)
+                    .instrument(span)
+                    .await?;
+                self.timers_changed.notify_one();
+                if files {
+                    self.files_changed.notify_one();
+                }
+                if alerts {
+                    self.alerts_changed.notify_one();
+                }
+                applied += 1;
+            }
+        }
+    }
+
+    /// The ticket changes one inbox record causes.
+    pub(super) fn plan(
+        &self,
+        seq: u64,
+        record: &InboxRecord,
+    ) -> Result<Vec<TicketWrite>, StoreError> {
+        if record.state != InboxState::Verified {
+            return Ok(Vec::new());
+        }
+        // Changes within this record, by case index key, so two events of one case in a
+        // single delivery land on one ticket.
+        let mut planned: HashMap<String, TicketWrite> = HashMap::new();
+        let mut profiles: HashMap<String, Customer> = HashMap::new();
+        let mut seen_business: HashSet<String> = HashSet::new();
+        for event in &record.events {
+            let business = format!("{}\0{}", record.plugin, event.dedupe.business);
+            if seen_business.contains(&business) || self.store.business_applied(&business)? {
+                continue;
+            }
+            seen_business.insert(business.clone());
+            let order_id = event.order.as_ref().map(|o| o.id.as_str());
+            let case = case_key(
+                event.case_id.as_deref(),
+                order_id,
+                event.kind,
+                &event.dedupe.business,
+            );
+            let index = format!("{}\0{}\0{}", record.plugin, event.shop, case);
+            let existing = match planned.remove(&index) {
+                Some(write) => Some(write),
+                None => self
+                    .store
+                    .ticket_for_case(&record.plugin, &event.shop, &case)?
+                    .map(|t| TicketWrite {
+                        before: Some(t.clone()),
+                        after: t,
+                        entries: Vec::new(),
+                        business_keys: Vec::new(),
+                        customer: None,
+                        records: Vec::new(),
+                    }),
+            };
+            let mut write = match existing {
+                Some(write) => self.update(write, seq, record.received_at, event)?,
+                None => self.open(seq, &record.plugin, record.received_at, case, event)?,
+            };
+            write.business_keys.push(business);
+            write
+                .records
+                .extend(self.attachments(write.after.id, &record.plugin, event)?);
+            if let Some(buyer) = &event.customer
+                && let Some(key) = customer_key_for(&record.plugin, buyer)
+            {
+                let profile = match profiles.remove(&key) {
+                    Some(p) => p,
+                    None => self
+                        .store
+                        .customer(&key)?
+                        .unwrap_or_else(|| Customer::new(key.clone())),
+                };
+                let mut profile = profile;
+                profile.absorb(&record.plugin, buyer);
+                profile.add_ticket(write.after.id, write.after.opened_at);
+                write.after.customer = Some(key.clone());
+                profiles.insert(key, profile);
+            }
+            planned.insert(index, write);
+        }
+        // Every write that touches a profile carries its final version.
+        let mut writes: Vec<TicketWrite> = planned.into_values().collect();
+        for write in &mut writes {
+            if let Some(key) = &write.after.customer {
+                write.customer = profiles.get(key).cloned();
+            }
+        }
+        Ok(writes)
+    }
+
+    /// Files an event names for the gateway to fetch (attributes `attachment.<n>.url` and
+    /// `attachment.<n>.name`, n from 1): pending evidence records, fetched by
+    /// [`crate::ingest::attachments`]. A `data:` URL carries the file itself.
+    pub(super) fn attachments(
+        &self,
+        ticket: u64,
+        plugin: &str,
+        event: &TicketEvent,
+    ) -> Result<Vec<Record>, StoreError> {
+        let mut out = Vec::new();
+        for n in 1..=helloword_model::files::MAX_FILES_PER_TICKET {
+            let value = |what: &str| {
+                let key = format!("attachment.{n}.{what}");
+                event
+                    .attributes
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.clone())
+            };
+            let Some(url) = value("url") else {
+                break;
+            };
+            let name = value("name").unwrap_or_else(|| {
+                if url.starts_with("data:") {
+                    return "attachment".to_string();
+                }
+                url.rsplit('/')
+                    .next()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("attachment")
+                    .to_string()
+            });
+            out.push(Record::File(helloword_model::files::EvidenceFile {
+                id: self.store.new_record_id()?,
+                ticket,
+                name,
+                content_type: String::new(),
+                bytes: 0,
+                sha256: String::new(),
+                received_at: Timestamp::now(),
+                source: Some(url),
+                via: Some(plugin.to_string()),
+                pending: true,
+                attempts: 0,
+                error: None,
+            }));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn open(
+        &self,
+        seq: u64,
+        marketplace: &str,
+        received_at: Timestamp,
+        case_key: String,
+        event: &TicketEvent,
+    ) -> Result<TicketWrite, StoreError> {
+        let severity = self.settings.triage.severity(event);
+        let due = self
+            .settings
+            .deadline(marketplace, event, severity, received_at);
+        let escalation = sla::escalation_steps(received_at, due.at, &self.settings.ladder);
+        let customer = event.customer.as_ref();
+        let language = customer.and_then(|c| c.preferred_locale.clone());
+        let needs = CaseNeeds {
+            kind: event.kind,
+            language: language.as_deref(),
+            vip: customer.is_some_and(|c| c.vip),
+        };
+        let chosen = choose(
+            &self.settings.agents,
+            &needs,
+            Timestamp::now(),
+            &self.loads(),
+        )
+        .map(|(agent, why)| (agent.name.clone(), why));
+        let mut ticket = Ticket {
+            v: helloword_model::SCHEMA_VERSION,
+            id: self.store.new_ticket_id()?,
+            marketplace: marketplace.to_string(),
+            shop: event.shop.clone(),
+            case_key,
+            kind: event.kind,
+            severity,
+            status: Status::New,
+            opened_at: received_at,
+            updated_at: received_at,
+            due: due.clone(),
+            escalation,
+            first_response_at: None,
+            assignee: None,
+            order_id: event.order.as_ref().map(|o| o.id.clone()),
+            amount: event.amount.clone(),
+            customer: None,
+            language,
+            country: customer.and_then(|c| c.country.clone()),
+            platform_status: event.status.clone(),
+            summary: event.summary.clone(),
+            events: 1,
+            timers: Vec::new(),
+            facts: CaseFacts::default(),
+        };
+        ticket.facts.absorb(event);
+        ticket.timers = self.escalation_timers(&ticket)?;
+        let has_policy = self.plugins.get().is_some_and(|p| {
+            !p.of_kind(crate::plugin::PluginKind::CompensationPolicy)
+                .is_empty()
+        });
+        if self.settings.auto_propose && has_policy {
+            ticket.timers.insert(
+                0,
+                Timer {
+                    id: self.store.new_timer_id()?,
+                    due: received_at,
+                    what: TimerKind::Propose,
+                },
+            );
+        }
+        if let Some(subject) = erasure_subject(marketplace, event) {
+            // Erasing runs from a timer, so it is repeated after a crash until it finished.
+            ticket.timers.insert(
+                0,
+                Timer {
+                    id: self.store.new_timer_id()?,
+                    due: received_at,
+                    what: TimerKind::Erase {
+                        marketplace: subject.marketplace,
+                        customer_id: subject.customer_id,
+                        email: subject.email,
+                        aliases: subject.aliases,
+                        orders: subject.orders,
+                        shop: subject.shop,
+                    },
+                },
+            );
+        }
+        if self.settings.off_hours_ack && sla::is_off_hours(&self.settings.calendar, received_at) {
+            // A human answers within two business hours of opening, and never after the
+            // deadline.
+            let promise = self
+                .settings
+                .calendar
+                .add_business_time(received_at, jiff::SignedDuration::from_hours(2))
+                .min(ticket.due.at);
+            ticket.timers.insert(
+                0,
+                Timer {
+                    id: self.store.new_timer_id()?,
+                    due: received_at,
+                    what: TimerKind::OffHoursAck { answer_by: promise },
+                },
+            );
+        }
+        let mut entries = vec![
+            TimelineEntry {
+                at: received_at,
+                what: Happening::Opened { severity, due },
+            },
+            event_entry(seq, received_at, event),
+        ];
+        if let Some((agent, why)) = chosen {
+            ticket.assignee = Some(agent.clone());
+            self.track_load(None, &ticket);
+            entries.push(TimelineEntry {
+                at: received_at,
+                what: Happening::Assigned {
+                    to: Some(agent),
+                    by: "system".into(),
+                    reason: Some(why),
+                },
+            });
+        }
+        let vip = customer.is_some_and(|c| c.vip);
+        let mut records = Vec::new();
+        if let Some(alerts) = &self.settings.alerts {
+            if severity == Severity::Red {
+                records.extend(self.plan_alerts(
+                    &ticket,
+                    helloword_model::alerts::Trigger::NewRed,
+                    vip,
+                )?);
+            }
+            for trigger in anomalies(event) {
+                records.extend(self.plan_alerts(&ticket, trigger, vip)?);
+            }
+            if is_logistics(event.kind) {
+                ticket.timers.push(Timer {
+                    id: self.store.new_timer_id()?,
+                    due: received_at
+                        + jiff::SignedDuration::from_hours(
+                            24 * i64::from(alerts.logistics_stalled_days),
+                        ),
+                    what: TimerKind::StallCheck,
+                });
+                ticket.timers.sort_by_key(|t| t.due);
+            }
+        }
+        Ok(TicketWrite {
+            before: None,
+            after: ticket,
+            entries,
+            business_keys: Vec::new(),
+            customer: None,
+            records,
+        })
+    }
+
+    /// Timers for each escalation step of `ticket`.
+    pub(super) fn escalation_timers(&self, ticket: &Ticket) -> Result<Vec<Timer>, StoreError> {
+        ticket
+            .escalation
+            .iter()
+            .map(|step| {
+                Ok(Timer {
+                    id: self.store.new_timer_id()?,
+                    due: step.at,
+                    what: TimerKind::Escalation {
+                        per_mille: step.per_mille,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn update(
+        &self,
+        mut write: TicketWrite,
+        seq: u64,
+        received_at: Timestamp,
+        event: &TicketEvent,
+    ) -> Result<TicketWrite, StoreError> {
+        let ticket = &mut write.after;
+        ticket.events += 1;
+        ticket.updated_at = received_at;
+        ticket.summary = event.summary.clone();
+        ticket.facts.absorb(event);
+        if event.status.is_some() {
+            ticket.platform_status = event.status.clone();
+        }
+        if ticket.order_id.is_none() {
+            ticket.order_id = event.order.as_ref().map(|o| o.id.clone());
+        }
+        if ticket.amount.is_none() {
+            ticket.amount = event.amount.clone();
+        }
+        if let Some(customer) = &event.customer {
+            ticket.language = ticket.language.take().or(customer.preferred_locale.clone());
+            ticket.country = ticket.country.take().or(customer.country.clone());
+        }
+        let severity = more_urgent(ticket.severity, self.settings.triage.severity(event));
+        if severity != ticket.severity {
+            write.entries.push(TimelineEntry {
+                at: received_at,
+                what: Happening::SeverityRaised {
+                    from: ticket.severity,
+                    to: severity,
+                },
+            });
+            ticket.severity = severity;
+        }
+        // A later event can only bring the deadline forward (a stricter severity, a new
+        // platform deadline), never push it back.
+        let due = self
+            .settings
+            .deadline(&ticket.marketplace, event, severity, received_at);
+        if due.at < ticket.due.at && ticket.first_response_at.is_none() {
+            ticket.escalation =
+                sla::escalation_steps(ticket.opened_at, due.at, &self.settings.ladder);
+            ticket.due = due;
+        }
+        if !ticket.status.is_open() {
+            write.entries.push(TimelineEntry {
+                at: received_at,
+                what: Happening::StatusChanged {
+                    from: ticket.status,
+                    to: Status::WaitingOnUs,
+                    by: "system".into(),
+                },
+            });
+            ticket.status = Status::WaitingOnUs;
+            let reopened = ticket.clone();
+            let before = write.before.clone();
+            self.track_load(before.as_ref(), &reopened);
+        }
+        write.entries.push(event_entry(seq, received_at, event));
+        // A ticket that turns red alerts like a new red one; anomalies alert once each.
+        if self.settings.alerts.is_some() {
+            let vip = event.customer.as_ref().is_some_and(|c| c.vip);
+            let mut triggers = anomalies(event);
+            if write.after.severity == Severity::Red {
+                triggers.push(helloword_model::alerts::Trigger::NewRed);
+            }
+            for trigger in triggers {
+                if !self.alerted(write.after.id, &trigger.id(), &write.records)? {
+                    let planned = self.plan_alerts(&write.after, trigger, vip)?;
+                    write.records.extend(planned);
+                }
+            }
+        }
+        Ok(write)
+    }
+}
+
+/// The anomaly watchers that look at single events: failed payments and the words of a
+/// buyer about to leave a negative review.
+///
+/// The ticket about a kept delivery its connector cannot read (written by ingest with this
+/// reason code and its sequence number in attribute `kept_delivery`) alerts too.
+pub(super) fn anomalies(event: &TicketEvent) -> Vec<helloword_model::alerts::Trigger> {
+    let mut found = Vec::new();
+    let failed = event.status.as_deref().is_some_and(|s| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "failure" | "failed" | "declined" | "error" | "payment_failed"
+        )
+    });
+    if failed
+        && matches!(
+            event.kind,
+            IssueKind::RefundIssued | IssueKind::OrderUpdate | IssueKind::PaymentDispute
+        )
+    {
+        found.push(helloword_model::alerts::Trigger::PaymentFailed);
+    }
+    if let Some(text) = &event.buyer_text {
+        let words = helloword_model::keywords::find(text);
+        if !words.is_empty() {
+            found.push(helloword_model::alerts::Trigger::NegativeWords { words });
+        }
+    }
+    if event.kind == IssueKind::Other
+        && event
+            .reason
+            .as_ref()
+            .is_some_and(|r| r.code == UNREADABLE_DELIVERY)
+        && let Some(delivery) = event
+            .attributes
+            .iter()
+            .find(|(name, _)| name == "kept_delivery")
+            .and_then(|(_, seq)| seq.parse().ok())
+    {
+        found.push(helloword_model::alerts::Trigger::UnreadableDelivery { delivery });
+    }
+    found
+}
+
+/// Cases whose shipment the logistics watcher follows.
+pub(super) fn is_logistics(kind: IssueKind) -> bool {
+    matches!(
+        kind,
+        IssueKind::NotReceived
+            | IssueKind::LogisticsDelay
+            | IssueKind::CustomsHold
+            | IssueKind::ShipmentUpdate
+    )
+}
+
+pub(super) fn event_entry(seq: u64, at: Timestamp, event: &TicketEvent) -> TimelineEntry {
+    TimelineEntry {
+        at,
+        what: Happening::Event {
+            delivery: seq,
+            summary: event.summary.clone(),
+            platform_status: event.status.clone(),
+        },
+    }
+}
+
+/// Whom a verified erasure request (`privacy-request` with `privacy_action` =
+/// `erase_customer`) names, if `event` is one.
+pub(super) fn erasure_subject(
+    marketplace: &str,
+    event: &TicketEvent,
+) -> Option<crate::store::Subject> {
+    if event.kind != IssueKind::PrivacyRequest {
+        return None;
+    }
+    let attribute = |name: &str| {
+        event
+            .attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    match attribute("privacy_action").as_deref() {
+        Some("erase_customer") => {}
+        // The shop the delivery's signature vouches for, not one its body names.
+        Some("erase_shop") if !event.shop.is_empty() => {
+            return Some(crate::store::Subject {
+                marketplace: marketplace.to_string(),
+                shop: Some(event.shop.clone()),
+                ..Default::default()
+            });
+        }
+        _ => return None,
+    }
+    let customer = event.customer.as_ref();
+    let customer_id = attribute("customer_id").or_else(|| customer.and_then(|c| c.id.clone()));
+    let email = attribute("customer_email").or_else(|| customer.and_then(|c| c.email.clone()));
+    let aliases: Vec<String> = attribute("customer_username").into_iter().collect();
+    let orders: Vec<String> = attribute("orders_to_redact")
+        .map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    (customer_id.is_some() || email.is_some() || !aliases.is_empty()).then(|| {
+        crate::store::Subject {
+            marketplace: marketplace.to_string(),
+            customer_id,
+            email,
+            aliases,
+            orders,
+            shop: None,
+        }
+    })
+}

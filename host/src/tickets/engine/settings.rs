@@ -1,0 +1,167 @@
+//! How the engine decides: the `[tickets]` section and what it becomes (severity rules,
+//! the business calendar, targets, the escalation ladder, the marketplaces' own deadlines,
+//! the team).
+
+use jiff::Timestamp;
+
+use crate::plugin::bindings::types::{IssueKind, TicketEvent};
+use crate::tickets::assignment::{Agent, AgentConfig};
+use crate::tickets::sla::{
+    self, BusinessCalendar, EscalationLadder, MarketplaceRule, Severity, SeverityTargets,
+};
+use crate::tickets::triage::Triage;
+
+/// The `[tickets]` config section as written (validated by [`EngineSettings::from_config`]).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketsConfig {
+    /// Severity rules.
+    #[serde(default)]
+    pub triage: crate::tickets::triage::TriageConfig,
+    /// The seller's working time; always open (UTC) when absent.
+    pub business_hours: Option<sla::BusinessCalendarConfig>,
+    /// Severity targets in business time ("4h", "PT12H", ...).
+    #[serde(default)]
+    pub targets: SeverityTargets,
+    /// Escalation points, per mille of the time to the deadline.
+    #[serde(default)]
+    pub escalation: EscalationLadder,
+    /// Time zone eBay's business days are counted in.
+    pub ebay_time_zone: Option<String>,
+    /// The support team.
+    #[serde(default)]
+    pub agents: Vec<AgentConfig>,
+}
+
+/// How the engine decides severities, deadlines and owners.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// Severity rules.
+    pub triage: Triage,
+    /// The seller's working time.
+    pub calendar: BusinessCalendar,
+    /// Severity targets, in business time.
+    pub targets: SeverityTargets,
+    /// Reminder and escalation points.
+    pub ladder: EscalationLadder,
+    /// eBay's business days are counted in this zone.
+    pub ebay_time_zone: jiff::tz::TimeZone,
+    /// The support team.
+    pub agents: Vec<Agent>,
+    /// Acknowledge cases that open outside business hours (needs locale packs).
+    pub off_hours_ack: bool,
+    /// Ask the compensation policy for a proposal when a case opens (needs a policy plugin).
+    pub auto_propose: bool,
+    /// Alerts (`[alerts]`); none planned when absent.
+    pub alerts: Option<helloword_model::alerts::AlertsConfig>,
+    /// Where evidence files are kept (erasure deletes a buyer's).
+    pub files_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings {
+            triage: Triage::default(),
+            calendar: BusinessCalendar::always_open(jiff::tz::TimeZone::UTC),
+            targets: SeverityTargets::default(),
+            ladder: EscalationLadder::default(),
+            ebay_time_zone: jiff::tz::TimeZone::get(sla::EBAY_DEFAULT_TIME_ZONE)
+                .unwrap_or(jiff::tz::TimeZone::UTC),
+            agents: Vec::new(),
+            off_hours_ack: false,
+            auto_propose: false,
+            alerts: None,
+            files_dir: None,
+        }
+    }
+}
+
+impl EngineSettings {
+    /// Settings from the `[tickets]` section (reads the time-zone database). Errors name the
+    /// key.
+    pub fn from_config(config: &TicketsConfig) -> Result<EngineSettings, String> {
+        let calendar = match &config.business_hours {
+            Some(c) => BusinessCalendar::from_config(c)
+                .map_err(|e| format!("`tickets.business_hours`: {e}"))?,
+            None => BusinessCalendar::always_open(jiff::tz::TimeZone::UTC),
+        };
+        let ebay_time_zone = match &config.ebay_time_zone {
+            Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
+                format!("`tickets.ebay_time_zone` is {name:?}, which is not a known time zone")
+            })?,
+            None => EngineSettings::default().ebay_time_zone,
+        };
+        let mut agents = Vec::new();
+        for (i, agent) in config.agents.iter().enumerate() {
+            if agents.iter().any(|a: &Agent| a.name == agent.name) {
+                return Err(format!(
+                    "`tickets.agents[{i}].name` {:?} is used twice",
+                    agent.name
+                ));
+            }
+            agents.push(
+                Agent::from_config(agent, &calendar)
+                    .map_err(|e| format!("`tickets.agents[{i}].hours`: {e}"))?,
+            );
+        }
+        Ok(EngineSettings {
+            triage: Triage::from_config(&config.triage)?,
+            calendar,
+            targets: config.targets,
+            ladder: config.escalation.clone(),
+            ebay_time_zone,
+            agents,
+            off_hours_ack: false,
+            auto_propose: false,
+            alerts: None,
+            files_dir: None,
+        })
+    }
+
+    /// The marketplace rule for an event of `kind` from the connector `marketplace`.
+    pub(super) fn rule(&self, marketplace: &str, kind: IssueKind) -> Option<MarketplaceRule> {
+        use IssueKind::*;
+        match (marketplace, kind) {
+            ("amazon", BuyerMessage) => Some(MarketplaceRule::amazon_buyer_message()),
+            ("amazon", AToZClaim) => Some(MarketplaceRule::amazon_a_to_z_information_request()),
+            ("ebay", ReturnRequest) => Some(MarketplaceRule::ebay_return_request(
+                self.ebay_time_zone.clone(),
+            )),
+            ("ebay", AToZClaim | NotReceived | Damaged | WrongItem | Quality) => {
+                Some(MarketplaceRule::ebay_case(self.ebay_time_zone.clone()))
+            }
+            ("shopify", Chargeback | PaymentDispute) => Some(MarketplaceRule::shopify_dispute()),
+            _ => None,
+        }
+    }
+
+    /// The first-response deadline of a case opened by `event` at `received_at`.
+    pub(super) fn deadline(
+        &self,
+        marketplace: &str,
+        event: &TicketEvent,
+        severity: Severity,
+        received_at: Timestamp,
+    ) -> sla::Deadline {
+        let platform = event
+            .platform_deadline
+            .as_ref()
+            .and_then(|t| Timestamp::new(t.seconds, t.nanoseconds as i32).ok());
+        let rule = self.rule(marketplace, event.kind).or_else(|| {
+            platform.map(|_| MarketplaceRule {
+                name: format!("{marketplace} deadline"),
+                window: None,
+                platform_margin: jiff::SignedDuration::ZERO,
+            })
+        });
+        let marketplace_due =
+            rule.and_then(|r| sla::marketplace_deadline(&r, received_at, platform));
+        sla::first_response_deadline(
+            &self.calendar,
+            &self.targets,
+            severity,
+            received_at,
+            marketplace_due,
+        )
+    }
+}
