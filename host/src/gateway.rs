@@ -67,14 +67,17 @@ impl Gateway {
             );
         }
         let settings = engine_settings(config)?;
-        let engine = Engine::new(store.clone(), settings)?;
         let replies = Arc::new(Replies::new(
             plugins.clone(),
             config.replies.team_name.clone(),
         ));
-        engine.set_replies(replies.clone());
-        engine.set_plugins(plugins.clone());
-        engine.set_metrics(metrics.clone());
+        let engine = Engine::new(
+            store.clone(),
+            settings,
+            plugins.clone(),
+            replies.clone(),
+            metrics.clone(),
+        )?;
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
         tokio::spawn(
             engine

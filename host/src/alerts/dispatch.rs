@@ -218,15 +218,13 @@ impl AlertDispatcher {
             _ => "failed",
         };
         tracing::Span::current().record("alert.outcome", outcome);
-        if let Some(metrics) = self.engine.metrics() {
-            metrics.counter_add(
-                "helloword_alert_deliveries_total",
-                "Alert delivery attempts by channel and outcome (delivered, failed, skipped, \
-                 undeliverable).",
-                &[("channel", alert.channel.as_str()), ("outcome", outcome)],
-                1,
-            );
-        }
+        self.engine.metrics().counter_add(
+            "helloword_alert_deliveries_total",
+            "Alert delivery attempts by channel and outcome (delivered, failed, skipped, \
+             undeliverable).",
+            &[("channel", alert.channel.as_str()), ("outcome", outcome)],
+            1,
+        );
         let happening = match &alert.state {
             AlertState::Delivered { .. }
             | AlertState::Skipped { .. }

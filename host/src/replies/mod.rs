@@ -20,9 +20,9 @@ use serde::Serialize;
 use crate::plugin::bindings::locale_api::{Direction, RenderError, RenderRequest, Rendered, Value};
 use crate::plugin::bindings::types::{self, Money};
 use crate::plugin::{Plugin, PluginError, PluginKind, PluginSet};
-use crate::tickets::model::Ticket;
 use detect::Detector;
 use guard::{Context, Finding, Guard};
+use helloword_model::model::Ticket;
 
 /// The language a reply falls back to when the buyer's is unknown or has no pack.
 pub const FALLBACK_LANGUAGE: &str = "en";

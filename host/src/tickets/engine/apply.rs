@@ -276,10 +276,10 @@ impl Engine {
         };
         ticket.facts.absorb(event);
         ticket.timers = self.escalation_timers(&ticket)?;
-        let has_policy = self.plugins.get().is_some_and(|p| {
-            !p.of_kind(crate::plugin::PluginKind::CompensationPolicy)
-                .is_empty()
-        });
+        let has_policy = !self
+            .plugins
+            .of_kind(crate::plugin::PluginKind::CompensationPolicy)
+            .is_empty();
         if self.settings.auto_propose && has_policy {
             ticket.timers.insert(
                 0,

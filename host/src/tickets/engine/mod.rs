@@ -5,6 +5,7 @@
 
 mod apply;
 mod commands;
+pub mod compensation;
 mod privacy;
 mod settings;
 mod timers;
@@ -67,19 +68,28 @@ pub struct Engine {
     alerts_changed: tokio::sync::Notify,
     // Wakes the attachment fetcher after a change that named files to fetch.
     files_changed: tokio::sync::Notify,
-    // Policies for automatic proposals; set once by the gateway.
-    plugins: std::sync::OnceLock<Arc<crate::plugin::PluginSet>>,
-    // Writes automatic replies; set once by the gateway.
-    replies: std::sync::OnceLock<Arc<crate::replies::Replies>>,
-    // Where SLA breaches are counted; set once by the gateway.
-    metrics: std::sync::OnceLock<crate::telemetry::Metrics>,
+    // Policies for automatic proposals.
+    plugins: Arc<crate::plugin::PluginSet>,
+    // Writes automatic replies (the off-hours acknowledgement).
+    replies: Arc<crate::replies::Replies>,
+    // Where SLA breaches are counted.
+    metrics: crate::telemetry::Metrics,
     /// The trace of the latest work on each ticket, for the alerts and actions it causes.
     pub traces: crate::telemetry::TraceLinks,
 }
 
 impl Engine {
-    /// An engine over `store`.
-    pub fn new(store: Store, settings: EngineSettings) -> Result<Arc<Engine>, StoreError> {
+    /// An engine over `store`, deciding by `settings`, asking the policy plugins among
+    /// `plugins` for proposals, writing automatic replies with `replies` and counting SLA
+    /// breaches in `metrics`. It has everything it works with from the start: there is no
+    /// moment in which a timer fires without them.
+    pub fn new(
+        store: Store,
+        settings: EngineSettings,
+        plugins: Arc<crate::plugin::PluginSet>,
+        replies: Arc<crate::replies::Replies>,
+        metrics: crate::telemetry::Metrics,
+    ) -> Result<Arc<Engine>, StoreError> {
         let loads = count_loads(&store)?;
         Ok(Arc::new(Engine {
             store,
@@ -87,34 +97,19 @@ impl Engine {
             loads: std::sync::Mutex::new(loads),
             lock: tokio::sync::Mutex::new(()),
             timers_changed: tokio::sync::Notify::new(),
-            replies: std::sync::OnceLock::new(),
-            plugins: std::sync::OnceLock::new(),
+            replies,
+            plugins,
             actions_changed: tokio::sync::Notify::new(),
             alerts_changed: tokio::sync::Notify::new(),
             files_changed: tokio::sync::Notify::new(),
-            metrics: std::sync::OnceLock::new(),
+            metrics,
             traces: crate::telemetry::TraceLinks::default(),
         }))
     }
 
-    /// Count SLA breaches in `metrics`.
-    pub fn set_metrics(&self, metrics: crate::telemetry::Metrics) {
-        let _ = self.metrics.set(metrics);
-    }
-
-    /// The gateway's metrics, once set.
-    pub fn metrics(&self) -> Option<&crate::telemetry::Metrics> {
-        self.metrics.get()
-    }
-
-    /// Let the engine ask the policy plugins in `plugins` for proposals.
-    pub fn set_plugins(&self, plugins: Arc<crate::plugin::PluginSet>) {
-        let _ = self.plugins.set(plugins);
-    }
-
-    /// Let the engine write automatic replies (the off-hours acknowledgement) with `replies`.
-    pub fn set_replies(&self, replies: Arc<crate::replies::Replies>) {
-        let _ = self.replies.set(replies);
+    /// The gateway's metrics.
+    pub fn metrics(&self) -> &crate::telemetry::Metrics {
+        &self.metrics
     }
 
     /// Become the one writer of tickets: first among this gateway's tasks, then, on a store

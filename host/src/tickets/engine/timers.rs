@@ -158,10 +158,8 @@ impl Engine {
         if ticket.first_response_at.is_some() || !ticket.status.is_open() {
             return Ok(Vec::new());
         }
-        if per_mille >= 1000
-            && let Some(metrics) = self.metrics.get()
-        {
-            metrics.counter_add(
+        if per_mille >= 1000 {
+            self.metrics.counter_add(
                 "helloword_sla_breaches_total",
                 "First-response deadlines missed, by marketplace and severity.",
                 &[
@@ -184,9 +182,7 @@ impl Engine {
         }];
         records.extend(self.plan_alerts(
             ticket,
-            helloword_model::alerts::Trigger::Sla {
-                per_mille,
-            },
+            helloword_model::alerts::Trigger::Sla { per_mille },
             false,
         )?);
         // On breach the case moves to the lead, who answers it or hands it on.
@@ -314,11 +310,8 @@ impl Engine {
         if !ticket.status.is_open() {
             return Ok(Vec::new());
         }
-        let Some(plugins) = self.plugins.get() else {
-            return Ok(Vec::new());
-        };
         let decided =
-            crate::actions::desk::ask_policy(&self.store, plugins, ticket, None, now).await;
+            super::compensation::ask_policy(&self.store, &self.plugins, ticket, None, now).await;
         let (policy, decided) = match decided {
             Ok(Some(found)) => found,
             Ok(None) => return Ok(Vec::new()),
@@ -340,7 +333,7 @@ impl Engine {
                 }]);
             }
         };
-        let (proposal, happenings, new_records) = crate::actions::desk::proposal_records(
+        let (proposal, happenings, new_records) = super::compensation::proposal_records(
             &self.store,
             ticket,
             &policy,
@@ -400,7 +393,7 @@ impl Engine {
                     },
                 );
                 let id = self.store.new_record_id()?;
-                let (h, r) = crate::actions::desk::queue_for(
+                let (h, r) = super::compensation::queue_for(
                     ticket,
                     std::slice::from_ref(&kind),
                     &format!("off-hours-ack {}", timer),
@@ -433,9 +426,6 @@ impl Engine {
                 },
             }]
         };
-        let Some(replies) = self.replies.get() else {
-            return failed("no locale packs are available to write it".into());
-        };
         let variables = [(
             "answer-by".to_string(),
             crate::plugin::bindings::locale_api::Value::Datetime(
@@ -447,7 +437,8 @@ impl Engine {
         )]
         .into_iter()
         .collect();
-        match replies
+        match self
+            .replies
             .draft(ticket, SCENARIO, None, variables, None, now)
             .await
         {
