@@ -43,6 +43,7 @@ pub mod files;
 mod group_commit;
 mod health;
 mod postgres_tls;
+mod records;
 mod tickets;
 
 use std::path::Path;
