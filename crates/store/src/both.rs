@@ -344,7 +344,7 @@ async fn migrating_moves_every_entry_from_sled_into_postgres() {
     {
         let store = Store::open(dir.path()).unwrap();
         for i in 0..600 {
-            let record = super::tests::record(Some(&format!("w-{i}")));
+            let record = super::inbox::tests::record(Some(&format!("w-{i}")));
             let body = format!("{{\"n\":{i}}}");
             if let Appended::Stored(seq) = store
                 .append_delivery(NewDelivery {
@@ -394,7 +394,7 @@ async fn a_delivery_two_gateways_take_at_once_is_stored_once() {
             .map(|store| {
                 let store = store.clone();
                 tokio::spawn(async move {
-                    let record = super::tests::record(Some(&format!("w-{n}")));
+                    let record = super::inbox::tests::record(Some(&format!("w-{n}")));
                     store
                         .append_delivery(NewDelivery {
                             raw_delivery_id: None,
@@ -431,7 +431,7 @@ async fn a_postgres_store_exports_and_restores_into_sled() {
     let url = fresh_database();
     let store = Store::open_postgres(&url).unwrap();
     for i in 0..300 {
-        let record = super::tests::record(Some(&format!("w-{i}")));
+        let record = super::inbox::tests::record(Some(&format!("w-{i}")));
         store
             .append_delivery(NewDelivery {
                 raw_delivery_id: None,
