@@ -436,7 +436,7 @@ async fn buyers_send_photos_through_a_signed_expiring_link_and_they_join_the_evi
     let forged = query.replace("sig=", "sig=00");
     assert_eq!(put("x.jpg", photo.clone(), forged).await.0, 403);
     let expired = helloword::web::intake::link(
-        &gw.app,
+        &gw.app.store,
         id,
         jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1),
     )
@@ -445,7 +445,7 @@ async fn buyers_send_photos_through_a_signed_expiring_link_and_they_join_the_evi
     assert_eq!(put("x.jpg", photo.clone(), expired_query).await.0, 410);
     // Another ticket's link does not open this one.
     let other = helloword::web::intake::link(
-        &gw.app,
+        &gw.app.store,
         id + 1,
         jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1),
     )

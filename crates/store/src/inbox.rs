@@ -84,7 +84,6 @@ pub enum Appended {
     Duplicate(u64),
 }
 
-
 /// How many deliveries a broken connector may leave in the inbox for replay; past this,
 /// further failures are answered (so the marketplace retries) but not kept.
 pub const MAX_UNVERIFIED: usize = 10_000;

@@ -7,8 +7,8 @@ use http_body_util::Full;
 use hyper::{Response, StatusCode};
 use serde::Deserialize;
 
-use super::{App, error, json};
-use crate::actions::desk::{self, Reply, ReplyRefused};
+use super::{Desk, error, json};
+use crate::actions::desk::{self as decisions, Reply, ReplyRefused};
 use crate::plugin::bindings::types::ActionKind;
 use crate::tickets::engine::ChangeError;
 
@@ -93,20 +93,20 @@ struct BatchBody {
 
 /// `POST /api/tickets/{id}/{actions|propose|reply}`.
 pub async fn ticket_action(
-    app: &App,
+    desk: &Desk<'_>,
     id: u64,
     action: &str,
     body: serde_json::Value,
     who: &str,
 ) -> Response<Full<Bytes>> {
-    let engine = &app.engine;
+    let engine = &desk.engine;
     match action {
         "actions" => match parse::<ActBody>(body) {
-            Ok(b) => ticket_result(desk::act(engine, id, b.actions, who).await),
+            Ok(b) => ticket_result(decisions::act(engine, id, b.actions, who).await),
             Err(m) => bad_body(&m),
         },
         "evidence" => match parse::<EvidenceBody>(body) {
-            Ok(b) => match desk::evidence(engine, id, b.submit, who).await {
+            Ok(b) => match decisions::evidence(engine, id, b.submit, who).await {
                 Ok((ticket, fields)) => json(
                     StatusCode::OK,
                     &serde_json::json!({ "ticket": ticket, "evidence": fields }),
@@ -117,7 +117,7 @@ pub async fn ticket_action(
         },
         "propose" => match parse::<ProposeBody>(body) {
             Ok(b) => {
-                match desk::propose(engine, &app.plugins, id, b.policy.as_deref(), who).await {
+                match decisions::propose(engine, desk.plugins, id, b.policy.as_deref(), who).await {
                     Ok((ticket, proposal)) => json(
                         StatusCode::OK,
                         &serde_json::json!({ "ticket": ticket, "proposal": proposal }),
@@ -135,7 +135,7 @@ pub async fn ticket_action(
                     language: b.language,
                     override_reason: b.override_reason,
                 };
-                match desk::reply(engine, &app.replies, id, reply, who).await {
+                match decisions::reply(engine, desk.replies, id, reply, who).await {
                     Ok(ticket) => json(StatusCode::OK, &serde_json::json!({ "ticket": ticket })),
                     Err(ReplyRefused::Blocked(findings)) => json(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -160,7 +160,7 @@ pub async fn ticket_action(
 
 /// `POST /api/tickets/{id}/proposals/{proposal}/{approve|reject}`.
 pub async fn decide(
-    app: &App,
+    desk: &Desk<'_>,
     id: u64,
     proposal: u64,
     approve: bool,
@@ -168,24 +168,24 @@ pub async fn decide(
     who: &str,
 ) -> Response<Full<Bytes>> {
     match parse::<DecideBody>(body) {
-        Ok(b) => {
-            ticket_result(desk::decide(&app.engine, id, proposal, approve, b.reason, who).await)
-        }
+        Ok(b) => ticket_result(
+            decisions::decide(desk.engine, id, proposal, approve, b.reason, who).await,
+        ),
         Err(m) => bad_body(&m),
     }
 }
 
 /// `POST /api/proposals/decide`: approve (or reject) many proposals; each gets its own
 /// result, and one refusal does not stop the others.
-pub async fn batch(app: &App, body: serde_json::Value, who: &str) -> Response<Full<Bytes>> {
+pub async fn batch(desk: &Desk<'_>, body: serde_json::Value, who: &str) -> Response<Full<Bytes>> {
     let b: BatchBody = match parse(body) {
         Ok(b) => b,
         Err(m) => return bad_body(&m),
     };
     let mut results = Vec::new();
     for item in b.proposals {
-        let outcome = desk::decide(
-            &app.engine,
+        let outcome = decisions::decide(
+            desk.engine,
             item.ticket,
             item.proposal,
             !b.reject,
@@ -207,15 +207,15 @@ pub async fn batch(app: &App, body: serde_json::Value, who: &str) -> Response<Fu
 }
 
 /// `GET /api/outbox`: actions the dispatcher still has work on.
-pub fn outbox(app: &App) -> Response<Full<Bytes>> {
-    match app.store.open_actions() {
+pub fn outbox(desk: &Desk<'_>) -> Response<Full<Bytes>> {
+    match desk.store.open_actions() {
         Ok(actions) => json(StatusCode::OK, &serde_json::json!({ "actions": actions })),
         Err(e) => refused(ChangeError::Store(e)),
     }
 }
 
 /// `GET /api/audit?limit=N`: the audit log, newest first.
-pub fn audit(app: &App, query: &str) -> Response<Full<Bytes>> {
+pub fn audit(desk: &Desk<'_>, query: &str) -> Response<Full<Bytes>> {
     let mut limit = 100;
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match (key.as_ref(), value.parse::<usize>()) {
@@ -229,7 +229,7 @@ pub fn audit(app: &App, query: &str) -> Response<Full<Bytes>> {
             }
         }
     }
-    match app.store.audit(limit) {
+    match desk.store.audit(limit) {
         Ok(lines) => json(StatusCode::OK, &serde_json::json!({ "audit": lines })),
         Err(e) => refused(ChangeError::Store(e)),
     }

@@ -8,7 +8,7 @@ use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
 
 use super::api_routes::Route;
-use super::{App, error, json};
+use super::{App, Desk, error, json};
 use crate::store::QueueFields;
 use crate::tickets::engine::ChangeError;
 use crate::tickets::model::{Status, Ticket};
@@ -53,19 +53,20 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
             ),
         );
     }
+    let desk = app.desk();
     match route {
-        Route::Tickets => list(app, &query),
-        Route::Ticket(id) => show(app, id),
-        Route::Customers => customers(app, &query),
-        Route::Customer(key) => customer(app, key),
-        Route::Plugins => plugins(app),
+        Route::Tickets => list(&desk, &query),
+        Route::Ticket(id) => show(&desk, id),
+        Route::Customers => customers(&desk, &query),
+        Route::Customer(key) => customer(&desk, key),
+        Route::Plugins => plugins(&desk),
         Route::Agents => json(
             StatusCode::OK,
             &serde_json::json!({ "agents": app.engine.agents(jiff::Timestamp::now()) }),
         ),
-        Route::Reports(rest) => super::reports_api::handle(app, rest, &query),
-        Route::Locales => super::replies_api::locales(app).await,
-        Route::Outbox => super::actions_api::outbox(app),
+        Route::Reports(rest) => super::reports_api::handle(&app.store, rest, &query),
+        Route::Locales => super::replies_api::locales(&desk).await,
+        Route::Outbox => super::actions_api::outbox(&desk),
         Route::KeptDeliveries => match crate::ingest::unreadable::list(&app.store) {
             Ok(kept) => json(StatusCode::OK, &serde_json::json!({ "kept": kept })),
             Err(e) => storage_error(e),
@@ -74,21 +75,21 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
             Ok(files) => json(StatusCode::OK, &serde_json::json!({ "files": files })),
             Err(e) => storage_error(e),
         },
-        Route::File(id, file) => download(app, id, file).await,
+        Route::File(id, file) => download(&desk, id, file).await,
         Route::UploadLink(id) => match read_json(req).await {
-            Ok(body) => upload_link(app, id, body),
+            Ok(body) => upload_link(&desk, id, body),
             Err(refusal) => refusal.response(),
         },
-        Route::Audit => super::actions_api::audit(app, &query),
+        Route::Audit => super::actions_api::audit(&desk, &query),
         Route::Poll(id) => poll_now(app, id).await,
-        Route::Export => super::ops_api::export(app, &who).await,
+        Route::Export => super::ops_api::export(&desk, &who).await,
         Route::Compact => super::ops_api::compact(app),
         Route::Erasures => match read_json(req).await {
-            Ok(body) => super::ops_api::erase(app, body, &who).await,
+            Ok(body) => super::ops_api::erase(&desk, body, &who).await,
             Err(refusal) => refusal.response(),
         },
         Route::DecideMany => match read_json(req).await {
-            Ok(body) => super::actions_api::batch(app, body, &who).await,
+            Ok(body) => super::actions_api::batch(&desk, body, &who).await,
             Err(refusal) => refusal.response(),
         },
         Route::Decide {
@@ -97,24 +98,24 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
             approve,
         } => match read_json(req).await {
             Ok(body) => {
-                super::actions_api::decide(app, ticket, proposal, approve, body, &who).await
+                super::actions_api::decide(&desk, ticket, proposal, approve, body, &who).await
             }
             Err(refusal) => refusal.response(),
         },
         Route::TicketAction(id, action) => match read_json(req).await {
-            Ok(body) => super::actions_api::ticket_action(app, id, action, body, &who).await,
+            Ok(body) => super::actions_api::ticket_action(&desk, id, action, body, &who).await,
             Err(refusal) => refusal.response(),
         },
         Route::Compliance => match read_json(req).await {
-            Ok(body) => super::replies_api::check_text(app, body).await,
+            Ok(body) => super::replies_api::check_text(&desk, body).await,
             Err(refusal) => refusal.response(),
         },
         Route::ReplyAction(id, action) => match read_json(req).await {
-            Ok(body) => super::replies_api::ticket_action(app, id, action, body, &who).await,
+            Ok(body) => super::replies_api::ticket_action(&desk, id, action, body, &who).await,
             Err(refusal) => refusal.response(),
         },
         Route::Change(id, action) => match read_json(req).await {
-            Ok(body) => change(app, id, action, body, &who).await,
+            Ok(body) => change(&desk, id, action, body, &who).await,
             Err(refusal) => refusal.response(),
         },
         Route::CancelFollowUp(id, timer) => {
@@ -132,8 +133,8 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
 /// `GET /api/plugins`: every plugin folder with the plugin's id, kind, the contract version
 /// its component was built for, its content hash and what `describe` said — or why it did
 /// not load.
-fn plugins(app: &App) -> Response<Full<Bytes>> {
-    let plugins: Vec<serde_json::Value> = app
+fn plugins(desk: &Desk<'_>) -> Response<Full<Bytes>> {
+    let plugins: Vec<serde_json::Value> = desk
         .plugins
         .statuses()
         .into_iter()
@@ -259,12 +260,12 @@ impl Filter {
 
 /// `GET /api/tickets`: open tickets by lane and deadline (red first), or — with a closed
 /// status filter — every matching ticket by id.
-fn list(app: &App, query: &str) -> Response<Full<Bytes>> {
+fn list(desk: &Desk<'_>, query: &str) -> Response<Full<Bytes>> {
     let filter = match parse_filter(query) {
         Ok(f) => f,
         Err(message) => return error(StatusCode::BAD_REQUEST, "bad-query", &message),
     };
-    let store = &app.store;
+    let store = &desk.store;
     // Tickets the filter rejects by their indexed fields are skipped without being decoded:
     // a filter that matches nothing must not cost a decode of every ticket.
     let indexed = |f: &QueueFields| filter.accepts_fields(f);
@@ -288,7 +289,7 @@ fn list(app: &App, query: &str) -> Response<Full<Bytes>> {
 
 /// `POST /api/tickets/{id}/upload-link` — `{"days": 7}`: a signed link to the ticket's
 /// upload page, valid for `days` (1 to 30, default 7).
-fn upload_link(app: &App, id: u64, body: serde_json::Value) -> Response<Full<Bytes>> {
+fn upload_link(desk: &Desk<'_>, id: u64, body: serde_json::Value) -> Response<Full<Bytes>> {
     let days = match body.get("days") {
         None => 7,
         Some(d) => match d.as_u64().filter(|d| (1..=30).contains(d)) {
@@ -302,7 +303,7 @@ fn upload_link(app: &App, id: u64, body: serde_json::Value) -> Response<Full<Byt
             }
         },
     };
-    match app.store.ticket(id) {
+    match desk.store.ticket(id) {
         Ok(Some(_)) => {}
         Ok(None) => {
             return error(
@@ -314,7 +315,7 @@ fn upload_link(app: &App, id: u64, body: serde_json::Value) -> Response<Full<Byt
         Err(e) => return storage_error(e),
     }
     let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days as i64);
-    match super::intake::link(app, id, expires) {
+    match super::intake::link(desk.store, id, expires) {
         Ok(path) => json(
             StatusCode::OK,
             &serde_json::json!({ "path": path, "expires_at": expires }),
@@ -324,8 +325,8 @@ fn upload_link(app: &App, id: u64, body: serde_json::Value) -> Response<Full<Byt
 }
 
 /// `GET /api/tickets/{id}/files/{file}`: the file, with its type.
-async fn download(app: &App, id: u64, file: u64) -> Response<Full<Bytes>> {
-    let found = match app.store.files(id) {
+async fn download(desk: &Desk<'_>, id: u64, file: u64) -> Response<Full<Bytes>> {
+    let found = match desk.store.files(id) {
         Ok(files) => files.into_iter().find(|f| f.id == file),
         Err(e) => return storage_error(e),
     };
@@ -351,7 +352,7 @@ async fn download(app: &App, id: u64, file: u64) -> Response<Full<Bytes>> {
             ),
         );
     }
-    match crate::store::files::read(&app.files_dir, &found).await {
+    match crate::store::files::read(desk.files_dir, &found).await {
         Ok(content) => Response::builder()
             .header("content-type", found.content_type.as_str())
             .header("x-content-type-options", "nosniff")
@@ -366,16 +367,16 @@ async fn download(app: &App, id: u64, file: u64) -> Response<Full<Bytes>> {
 }
 
 /// `GET /api/tickets/{id}`: the ticket and its timeline.
-fn show(app: &App, id: u64) -> Response<Full<Bytes>> {
-    match (app.store.ticket(id), app.store.timeline(id)) {
+fn show(desk: &Desk<'_>, id: u64) -> Response<Full<Bytes>> {
+    match (desk.store.ticket(id), desk.store.timeline(id)) {
         (Ok(Some(ticket)), Ok(timeline)) => json(
             StatusCode::OK,
             &serde_json::json!({
                 "ticket": ticket,
                 "timeline": timeline,
-                "proposals": app.store.proposals(id).unwrap_or_default(),
-                "actions": app.store.actions(id).unwrap_or_default(),
-                "files": app.store.files(id).unwrap_or_default(),
+                "proposals": desk.store.proposals(id).unwrap_or_default(),
+                "actions": desk.store.actions(id).unwrap_or_default(),
+                "files": desk.store.files(id).unwrap_or_default(),
             }),
         ),
         (Ok(None), _) => error(
@@ -402,7 +403,7 @@ impl Refusal {
 
 /// `GET /api/customers?tag=<tag>`: profiles, optionally only those with a tag (e.g. the
 /// high-loyalty-potential list for the seller's own marketing tools).
-fn customers(app: &App, query: &str) -> Response<Full<Bytes>> {
+fn customers(desk: &Desk<'_>, query: &str) -> Response<Full<Bytes>> {
     let mut tag = None;
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
@@ -428,7 +429,7 @@ fn customers(app: &App, query: &str) -> Response<Full<Bytes>> {
         }
     }
     let mut out = Vec::new();
-    for customer in app.store.all_customers() {
+    for customer in desk.store.all_customers() {
         match customer {
             Ok(c) if tag.is_none_or(|t| c.tags.contains(&t)) => out.push(c),
             Ok(_) => {}
@@ -439,12 +440,12 @@ fn customers(app: &App, query: &str) -> Response<Full<Bytes>> {
 }
 
 /// `GET /api/customers/{key}`: one profile.
-fn customer(app: &App, key: &str) -> Response<Full<Bytes>> {
+fn customer(desk: &Desk<'_>, key: &str) -> Response<Full<Bytes>> {
     // A path segment: `+` is a plus (e-mail addresses have them), not a form's space.
     let key = percent_encoding::percent_decode_str(key)
         .decode_utf8_lossy()
         .into_owned();
-    match app.store.customer(&key) {
+    match desk.store.customer(&key) {
         Ok(Some(c)) => json(StatusCode::OK, &serde_json::json!({ "customer": c })),
         Ok(None) => error(
             StatusCode::NOT_FOUND,
@@ -527,13 +528,13 @@ fn parse<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, R
 
 /// `POST /api/tickets/{id}/{assign|notes|status}`.
 async fn change(
-    app: &App,
+    desk: &Desk<'_>,
     id: u64,
     action: &str,
     body: serde_json::Value,
     who: &str,
 ) -> Response<Full<Bytes>> {
-    let engine = &app.engine;
+    let engine = &desk.engine;
     let result = match action {
         "assign" => match parse::<AssignBody>(body) {
             Ok(b) => engine.assign(id, b.agent, who).await,

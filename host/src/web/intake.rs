@@ -24,7 +24,8 @@ use sha2::{Digest, Sha256};
 
 use super::Body;
 
-use super::{App, error, json};
+use super::{Desk, error, json};
+use crate::store::Store;
 use crate::tickets::model::Happening;
 
 use crate::store::files::Writing;
@@ -32,8 +33,8 @@ pub use helloword_model::files::{
     EvidenceFile, MAX_DOCUMENT_BYTES, MAX_FILES_PER_TICKET, MAX_VIDEO_BYTES, Refusal,
 };
 
-fn key(app: &App) -> Result<Vec<u8>, String> {
-    app.store
+fn key(store: &Store) -> Result<Vec<u8>, String> {
+    store
         .secret_key("upload_link_key")
         .map_err(|e| e.to_string())
 }
@@ -45,16 +46,16 @@ fn signature(key: &[u8], ticket: u64, expires: i64) -> String {
 }
 
 /// A link to ticket `ticket`'s upload page, valid until `expires`.
-pub fn link(app: &App, ticket: u64, expires: jiff::Timestamp) -> Result<String, String> {
+pub fn link(store: &Store, ticket: u64, expires: jiff::Timestamp) -> Result<String, String> {
     let exp = expires.as_second();
     Ok(format!(
         "/upload/{ticket}?exp={exp}&sig={}",
-        signature(&key(app)?, ticket, exp)
+        signature(&key(store)?, ticket, exp)
     ))
 }
 
 /// Check `?exp=…&sig=…` for `ticket`: the refusal, if any.
-fn refusal(app: &App, ticket: u64, query: &str) -> Option<Response<Full<Bytes>>> {
+fn refusal(desk: &Desk<'_>, ticket: u64, query: &str) -> Option<Response<Full<Bytes>>> {
     let mut exp = None;
     let mut sig = None;
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -71,7 +72,7 @@ fn refusal(app: &App, ticket: u64, query: &str) -> Option<Response<Full<Bytes>>>
             "this upload link is incomplete; ask the seller for a new one",
         ));
     };
-    let key = match key(app) {
+    let key = match key(desk.store) {
         Ok(k) => k,
         Err(e) => {
             return Some(error(
@@ -127,14 +128,18 @@ document.getElementById('files').addEventListener('change', async (e) => {
 </script></body></html>"#;
 
 /// `GET /upload/<ticket>` and `PUT /upload/<ticket>/<name>`.
-pub async fn handle(app: &App, req: Request<Body>, files_dir: &Path) -> Response<Full<Bytes>> {
+pub async fn handle(
+    desk: &Desk<'_>,
+    req: Request<Body>,
+    files_dir: &Path,
+) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let parts: Vec<&str> = path.trim_start_matches("/upload/").split('/').collect();
     let Some(Ok(ticket)) = parts.first().map(|t| t.parse::<u64>()) else {
         return error(StatusCode::NOT_FOUND, "not-found", "no such upload page");
     };
-    if let Some(refused) = refusal(app, ticket, &query) {
+    if let Some(refused) = refusal(desk, ticket, &query) {
         return refused;
     }
     match (req.method(), parts.as_slice()) {
@@ -154,7 +159,7 @@ pub async fn handle(app: &App, req: Request<Body>, files_dir: &Path) -> Response
             // A path segment: `+` is a plus and `&` a character, not a form's space and
             // field separator.
             let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
-            receive(app, ticket, &name, req, files_dir).await
+            receive(desk, ticket, &name, req, files_dir).await
         }
         _ => error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -239,7 +244,7 @@ fn refused(refusal: Refusal) -> Response<Full<Bytes>> {
 }
 
 async fn receive(
-    app: &App,
+    desk: &Desk<'_>,
     ticket: u64,
     name: &str,
     req: Request<Body>,
@@ -257,14 +262,14 @@ async fn receive(
             &format!("files are at most {} MB", MAX_VIDEO_BYTES >> 20),
         );
     }
-    let stored = match app.store.files(ticket) {
+    let stored = match desk.store.files(ticket) {
         Ok(existing) => existing.len(),
         Err(e) => return unavailable(e),
     };
     let Some(arriving) = Arriving::start(files_dir, ticket, stored) else {
         return too_many_files();
     };
-    let id = match app.store.new_record_id() {
+    let id = match desk.store.new_record_id() {
         Ok(id) => id,
         Err(e) => return unavailable(e),
     };
@@ -303,14 +308,14 @@ async fn receive(
         content_type: file.content_type.clone(),
         bytes: file.bytes,
     };
-    let store = app.store.clone();
+    let store = desk.store.clone();
     let record = crate::actions::Record::File(file.clone());
     // Counted as arriving until here, so that no upload is counted twice (arriving and
     // stored) and refused wrongly; one admitted in this moment is refused below instead.
     drop(arriving);
     // The cap again, under the engine's writer lock: the count and the new record commit
     // together.
-    let committed = app
+    let committed = desk
         .engine
         .change_with_records(ticket, move |_, _| {
             if store.files(ticket)?.len() >= MAX_FILES_PER_TICKET {

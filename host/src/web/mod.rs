@@ -93,6 +93,39 @@ pub struct App {
     pub limits: limits::Limits,
 }
 
+/// The part of the application the agents' API works with: tickets and their engine, the
+/// plugins, replies and evidence files. The tickets, actions, replies and reports handlers
+/// get this (or less), not the whole [`App`].
+#[derive(Clone, Copy)]
+pub struct Desk<'a> {
+    /// The store.
+    pub store: &'a crate::store::Store,
+    /// The ticket engine.
+    pub engine: &'a Arc<crate::tickets::Engine>,
+    /// Loaded plugins.
+    pub plugins: &'a Arc<PluginSet>,
+    /// Drafts, the compliance guard, translation.
+    pub replies: &'a Arc<crate::replies::Replies>,
+    /// The translator plugin to prefer (`[replies] translator`).
+    pub translator: &'a Option<String>,
+    /// Where evidence files are kept.
+    pub files_dir: &'a std::path::Path,
+}
+
+impl App {
+    /// The agents' part of the application.
+    pub fn desk(&self) -> Desk<'_> {
+        Desk {
+            store: &self.store,
+            engine: &self.engine,
+            plugins: &self.plugins,
+            replies: &self.replies,
+            translator: &self.translator,
+            files_dir: &self.files_dir,
+        }
+    }
+}
+
 /// The per-client request-rate limits ([`rate`]).
 pub struct RateLimits {
     /// Admin API and dashboard requests.
@@ -464,8 +497,8 @@ async fn route(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))),
         (_, p) if p.starts_with("/hooks/") => hooks::webhook(app, req).await,
         (_, p) if p.starts_with("/upload/") => {
-            let dir = app.files_dir.clone();
-            intake::handle(app, req, &dir).await
+            let desk = app.desk();
+            intake::handle(&desk, req, desk.files_dir).await
         }
         (_, p) if p == "/api" || p.starts_with("/api/") => api::handle(app, req).await,
         (_, p) if p == "/" || p == "/ui" || p.starts_with("/ui/") => ui::handle(app, req).await,

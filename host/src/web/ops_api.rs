@@ -6,28 +6,28 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Response, StatusCode};
 
-use super::{App, error, json};
+use super::{App, Desk, error, json};
 
 /// `POST /api/export`: a consistent snapshot of the store and the evidence files, written
 /// to `<data_dir>/exports/helloword-<time>.export` while the gateway keeps running (writers
 /// wait while it is taken). Leads only: a snapshot holds every buyer's data.
-pub async fn export(app: &App, who: &str) -> Response<Full<Bytes>> {
-    if !app.engine.is_lead(who) {
+pub async fn export(desk: &Desk<'_>, who: &str) -> Response<Full<Bytes>> {
+    if !desk.engine.is_lead(who) {
         return error(
             StatusCode::FORBIDDEN,
             "forbidden",
             &format!("only a lead may export the data; {who} is not a lead"),
         );
     }
-    let Some(data_dir) = app.files_dir.parent().map(std::path::Path::to_path_buf) else {
+    let Some(data_dir) = desk.files_dir.parent().map(std::path::Path::to_path_buf) else {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "no-data-folder",
             "the gateway has no data folder to export into",
         );
     };
-    let store = app.store.clone();
-    let files_dir = app.files_dir.clone();
+    let store = desk.store.clone();
+    let files_dir = desk.files_dir.to_path_buf();
     let written = tokio::task::spawn_blocking(move || {
         let folder = data_dir.join("exports");
         std::fs::create_dir_all(&folder)
@@ -84,7 +84,7 @@ struct ErasureBody {
 /// (`{"marketplace", "customer_id"?, "email"?, "aliases"?, "orders"?}`), or every buyer's of a shop
 /// (`{"marketplace", "shop"}`). Answers with what was erased; the audit log names who asked
 /// and the counts, never whom. The store is rewritten at `retention.compact_hour`.
-pub async fn erase(app: &App, body: serde_json::Value, who: &str) -> Response<Full<Bytes>> {
+pub async fn erase(desk: &Desk<'_>, body: serde_json::Value, who: &str) -> Response<Full<Bytes>> {
     let body: ErasureBody = match serde_json::from_value(body) {
         Ok(body) => body,
         Err(e) => {
@@ -129,7 +129,7 @@ pub async fn erase(app: &App, body: serde_json::Value, who: &str) -> Response<Fu
             .collect(),
         shop: body.shop.filter(|v| !v.trim().is_empty()),
     };
-    match app.engine.erase(&subject, who).await {
+    match desk.engine.erase(&subject, who).await {
         Ok(erased) => json(StatusCode::OK, &serde_json::json!({ "erased": erased })),
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -8,13 +8,13 @@ use http_body_util::Full;
 use hyper::{Response, StatusCode};
 use serde::Deserialize;
 
-use super::{App, error, json};
+use super::{Desk, error, json};
 use crate::replies::{ReplyError, guard, parse_variable, translate};
 use crate::tickets::model::Ticket;
 
 /// `GET /api/locales`: loaded packs and the scenario catalogue.
-pub async fn locales(app: &App) -> Response<Full<Bytes>> {
-    let catalog = app.replies.catalog().await;
+pub async fn locales(desk: &Desk<'_>) -> Response<Full<Bytes>> {
+    let catalog = desk.replies.catalog().await;
     let scenarios: Vec<serde_json::Value> = helloword_sdk::locale::kit::SCENARIOS
         .iter()
         .map(|s| {
@@ -45,12 +45,12 @@ struct CheckBody {
 }
 
 /// `POST /api/compliance/check`: the guard on a text without a ticket.
-pub async fn check_text(app: &App, body: serde_json::Value) -> Response<Full<Bytes>> {
+pub async fn check_text(desk: &Desk<'_>, body: serde_json::Value) -> Response<Full<Bytes>> {
     let body: CheckBody = match parse(body) {
         Ok(b) => b,
         Err(m) => return bad_body(&m),
     };
-    let catalog = app.replies.catalog().await;
+    let catalog = desk.replies.catalog().await;
     let ctx = guard::Context {
         marketplace: &body.marketplace,
         language: body.language.as_deref(),
@@ -94,13 +94,13 @@ struct TranslateBody {
 
 /// `POST /api/tickets/{id}/{draft|check|translate}`.
 pub async fn ticket_action(
-    app: &App,
+    desk: &Desk<'_>,
     id: u64,
     action: &str,
     body: serde_json::Value,
     who: &str,
 ) -> Response<Full<Bytes>> {
-    let ticket = match app.store.ticket(id) {
+    let ticket = match desk.store.ticket(id) {
         Ok(Some(t)) => t,
         Ok(None) => {
             return error(
@@ -118,13 +118,13 @@ pub async fn ticket_action(
         }
     };
     match action {
-        "draft" => draft(app, &ticket, body, who).await,
+        "draft" => draft(desk, &ticket, body, who).await,
         "check" => {
             let body: TicketCheckBody = match parse(body) {
                 Ok(b) => b,
                 Err(m) => return bad_body(&m),
             };
-            let findings = app
+            let findings = desk
                 .replies
                 .check(&body.text, &ticket, body.language.as_deref())
                 .await;
@@ -136,12 +136,12 @@ pub async fn ticket_action(
                 }),
             )
         }
-        _ => translate_draft(app, &ticket, body, who).await,
+        _ => translate_draft(desk, &ticket, body, who).await,
     }
 }
 
 async fn draft(
-    app: &App,
+    desk: &Desk<'_>,
     ticket: &Ticket,
     body: serde_json::Value,
     who: &str,
@@ -160,8 +160,8 @@ async fn draft(
         }
     }
     // Signed by the agent drafting when they are on the team, else by the owner.
-    let agent = app.engine.agent_names().into_iter().find(|a| a == who);
-    match app
+    let agent = desk.engine.agent_names().into_iter().find(|a| a == who);
+    match desk
         .replies
         .draft(
             ticket,
@@ -179,7 +179,7 @@ async fn draft(
 }
 
 async fn translate_draft(
-    app: &App,
+    desk: &Desk<'_>,
     ticket: &Ticket,
     body: serde_json::Value,
     who: &str,
@@ -198,7 +198,7 @@ async fn translate_draft(
     let target = match body.target_language {
         Some(t) => t,
         None => {
-            let catalog = app.replies.catalog().await;
+            let catalog = desk.replies.catalog().await;
             match catalog.choose(None, ticket) {
                 Ok((_, language)) => language,
                 Err(_) => ticket
@@ -209,8 +209,8 @@ async fn translate_draft(
         }
     };
     let translated = match translate::translate(
-        &app.plugins,
-        app.translator.as_deref(),
+        desk.plugins,
+        desk.translator.as_deref(),
         &body.text,
         body.source_language.as_deref(),
         &target,
@@ -220,11 +220,11 @@ async fn translate_draft(
         Ok(t) => t,
         Err(e) => return reply_error(e),
     };
-    let findings = app
+    let findings = desk
         .replies
         .check(&translated.text, ticket, Some(&target))
         .await;
-    if let Err(e) = app
+    if let Err(e) = desk
         .engine
         .record_translation(ticket.id, translated.clone(), who)
         .await

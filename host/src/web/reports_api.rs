@@ -8,8 +8,9 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Response, StatusCode};
 
-use super::{App, error, json};
+use super::{error, json};
 use crate::reports::{self, Lang, Report};
+use crate::store::Store;
 use crate::tickets::customers::Tag;
 
 const REPORTS: &str = "heatmap, carriers, odr, ebay-defects, sla, hotspots, segments or care";
@@ -80,7 +81,7 @@ impl Query {
 }
 
 /// Handle `GET /api/reports/<name>[.svg]`; `rest` is the path after `/api/reports`.
-pub fn handle(app: &App, rest: &[&str], query: &str) -> Response<Full<Bytes>> {
+pub fn handle(store: &Store, rest: &[&str], query: &str) -> Response<Full<Bytes>> {
     let [name] = rest else {
         return error(
             StatusCode::NOT_FOUND,
@@ -92,7 +93,7 @@ pub fn handle(app: &App, rest: &[&str], query: &str) -> Response<Full<Bytes>> {
         Some(n) => (n, true),
         None => (*name, false),
     };
-    let report = match build(app, name, query) {
+    let report = match build(store, name, query) {
         Ok(r) => r,
         Err(Problem::Query(m)) => return error(StatusCode::BAD_REQUEST, "bad-query", &m),
         Err(Problem::Unknown) => {
@@ -145,7 +146,7 @@ enum Problem {
     Store(String),
 }
 
-fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
+fn build(store: &Store, name: &str, query: &str) -> Result<Report, Problem> {
     let now = jiff::Timestamp::now();
     let allowed: &[&str] = match name {
         "heatmap" | "carriers" | "sla" => &["days"],
@@ -162,7 +163,7 @@ fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
         Some(tag) => Lang::parse(tag)
             .ok_or_else(|| Problem::Query(format!("`lang` is {tag:?}; expected en or zh-CN")))?,
     };
-    let store = |e: crate::store::StoreError| Problem::Store(e.to_string());
+    let unreadable = |e: crate::store::StoreError| Problem::Store(e.to_string());
     if name == "segments" {
         let tag = match q.get("tag") {
             None => Tag::HighLoyaltyPotential,
@@ -174,15 +175,14 @@ fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
                 })?
             }
         };
-        let customers = app
-            .store
+        let customers = store
             .all_customers()
             .collect::<Result<Vec<_>, _>>()
-            .map_err(store)?;
+            .map_err(unreadable)?;
         return Ok(reports::segment(&customers, tag, lang));
     }
     let days = |default| q.number("days", default, (1, 730)).map_err(Problem::Query);
-    let cases = reports::gather(&app.store).map_err(store)?;
+    let cases = reports::gather(store).map_err(unreadable)?;
     Ok(match name {
         "heatmap" => reports::heatmap(&cases, now, days(90)?, lang),
         "carriers" => reports::carriers(&cases, now, days(90)?, lang),
@@ -226,12 +226,11 @@ fn build(app: &App, name: &str, query: &str) -> Result<Report, Problem> {
             let stalled = q
                 .number("stalled_days", reports::DEFAULT_STALLED_DAYS, (1, 365))
                 .map_err(Problem::Query)?;
-            let customers = app
-                .store
+            let customers = store
                 .all_customers()
                 .map(|c| c.map(|c| (c.key.clone(), c)))
                 .collect::<Result<HashMap<_, _>, _>>()
-                .map_err(store)?;
+                .map_err(unreadable)?;
             reports::care(&cases, &customers, now, high_value, stalled, lang)
         }
         _ => return Err(Problem::Unknown),
