@@ -324,158 +324,25 @@ impl Config {
         let base = file.parent().unwrap_or(Path::new("."));
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
 
-        let listen_text = raw.server.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen: SocketAddr = listen_text.parse().map_err(|_| {
-            err(format!(
-                "`server.listen` is {listen_text:?}; expected an address and port such as \"127.0.0.1:8080\""
-            ))
-        })?;
-        let log_format = match raw.server.log_format.as_deref() {
-            None | Some("human") => LogFormat::Human,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(err(format!(
-                    "`server.log_format` is {other:?}; expected \"human\" or \"json\""
-                )));
-            }
-        };
-        let data_dir = resolve(raw.storage.data_dir.unwrap_or_else(|| "data".into()));
-        let store_cache_bytes = match raw.storage.cache_mb {
-            None => crate::store::DEFAULT_CACHE_BYTES,
-            Some(mb @ 16..=65_536) => mb << 20,
-            Some(other) => {
-                return Err(err(format!(
-                    "`storage.cache_mb` is {other}; expected 16 to 65536 (megabytes of page cache)"
-                )));
-            }
-        };
-        let store_min_free_bytes = match raw.storage.min_free_mb {
-            None => crate::store::DEFAULT_MIN_FREE_BYTES,
-            Some(mb @ 0..=1_048_576) => mb << 20,
-            Some(other) => {
-                return Err(err(format!(
-                    "`storage.min_free_mb` is {other}; expected 0 (no check) to 1048576 \
-                     (megabytes of free disk below which writes are refused)"
-                )));
-            }
-        };
-        let postgres_url = match raw.storage.store.as_deref() {
-            None | Some("sled") => None,
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                if let Err(e) = crate::store::check_postgres_url(url) {
-                    return Err(err(e));
-                }
-                if url::Url::parse(url).is_ok_and(|u| u.password().is_some()) {
-                    return Err(err(
-                        "`storage.store` holds a password; name a [secrets] entry in \
-                         `storage.password_secret` instead"
-                            .into(),
-                    ));
-                }
-                Some(url.to_string())
-            }
-            Some(other) => {
-                return Err(err(format!(
-                    "`storage.store` is {other:?}; expected \"sled\" or a postgres:// URL"
-                )));
-            }
-        };
-        if let Some(secret) = &raw.storage.password_secret {
-            if postgres_url.is_none() {
-                return Err(err(
-                    "`storage.password_secret` is set but `storage.store` is not PostgreSQL".into(),
-                ));
-            }
-            if !raw.secrets.contains_key(secret) {
-                return Err(err(format!(
-                    "`storage.password_secret` names {secret:?}, which is not in [secrets]"
-                )));
-            }
-        }
-        let plugin_dir = resolve(raw.plugins.dir.unwrap_or_else(|| "plugins".into()));
+        let (listen, log_format) = raw.server.address_and_log_format().map_err(err)?;
+        let data_dir = resolve(
+            raw.storage
+                .data_dir
+                .clone()
+                .unwrap_or_else(|| "data".into()),
+        );
+        let (store_cache_bytes, store_min_free_bytes, postgres_url) =
+            raw.storage.validate(&raw.secrets).map_err(err)?;
+        let plugin_dir = resolve(raw.plugins.dir.clone().unwrap_or_else(|| "plugins".into()));
         let cache_dir = raw
             .plugins
             .cache_dir
+            .clone()
             .map(resolve)
             .unwrap_or_else(|| data_dir.join("plugin-cache"));
-        let defaults = EngineSettings::default();
-        let engine = EngineSettings {
-            pooling: raw.plugins.pooling.unwrap_or(defaults.pooling),
-            max_concurrent_instances: raw
-                .plugins
-                .max_concurrent_instances
-                .unwrap_or(defaults.max_concurrent_instances),
-            max_memory_bytes: raw
-                .plugins
-                .max_memory_bytes
-                .unwrap_or(defaults.max_memory_bytes),
-            max_table_elements: defaults.max_table_elements,
-            max_stack_bytes: raw
-                .plugins
-                .max_stack_bytes
-                .unwrap_or(defaults.max_stack_bytes),
-        };
-        if engine.max_concurrent_instances == 0 {
-            return Err(err(
-                "`plugins.max_concurrent_instances` must be at least 1".into()
-            ));
-        }
-        if !(64 << 10..=8 << 20).contains(&engine.max_stack_bytes) {
-            return Err(err(format!(
-                "`plugins.max_stack_bytes` is {}; expected 65536 to 8388608",
-                engine.max_stack_bytes
-            )));
-        }
-        let default_limits = Limits::default().with(&raw.plugins.limits);
-        if default_limits.memory_bytes > engine.max_memory_bytes {
-            return Err(err(format!(
-                "`plugins.limits.memory_bytes` ({}) exceeds `plugins.max_memory_bytes` ({})",
-                default_limits.memory_bytes, engine.max_memory_bytes
-            )));
-        }
-        let plugin_grants = grants(raw.plugins.grants, &engine).map_err(err)?;
-        let plugin_config =
-            PluginConfigs::from_config(file.to_path_buf(), text, raw.plugins.config)
-                .map_err(err)?;
-        let max_component_bytes = match raw.plugins.max_component_bytes {
-            None => crate::plugin::runtime::DEFAULT_MAX_COMPONENT_BYTES,
-            Some(0) => {
-                return Err(err(
-                    "`plugins.max_component_bytes` is 0, which refuses every plugin; expected \
-                     a size in bytes such as 67108864 (64 MiB)"
-                        .into(),
-                ));
-            }
-            Some(bytes) => bytes,
-        };
-        for (name, source) in &raw.secrets {
-            if source.origins() != 1 {
-                return Err(err(format!(
-                    "`secrets.{name}`: set exactly one of `env`, `file`, `value`, `oauth` or `basic`"
-                )));
-            }
-        }
-        for (who, token) in &raw.api.tokens {
-            let TokenSource::Secret(secret) = &token.source else {
-                continue;
-            };
-            match raw.secrets.get(secret) {
-                // Not echoed: what is written there may be the token itself.
-                None => {
-                    return Err(err(format!(
-                        "`api.tokens.{who}` names a secret that is not in [secrets]; write the \
-                         name of a [secrets] entry there, never the token itself"
-                    )));
-                }
-                Some(source) if source.oauth.is_some() => {
-                    return Err(err(format!(
-                        "`api.tokens.{who}` names `{secret}`, an OAuth token the gateway \
-                         fetches; an API token is a plain secret ({{ env }} or {{ file }})"
-                    )));
-                }
-                Some(_) => {}
-            }
-        }
+        let watch_interval_ms = raw.plugins.watch_interval_ms;
+        let plugins = raw.plugins.validate(file, text).map_err(err)?;
+        check_secrets(&raw.secrets, &raw.api.tokens).map_err(err)?;
         let traces = raw.telemetry.validate().map_err(err)?;
         if raw.retention.compact_hour > 23 {
             return Err(err(format!(
@@ -491,39 +358,7 @@ impl Config {
                 (name, source)
             })
             .collect();
-        let tls = match (raw.server.tls_cert.clone(), raw.server.tls_key.clone()) {
-            (None, None) => None,
-            (Some(cert), Some(key)) => Some(TlsFiles {
-                cert: resolve(cert),
-                key: resolve(key),
-            }),
-            _ => {
-                return Err(err(
-                    "`server.tls_cert` and `server.tls_key` go together: set both to serve \
-                     HTTPS, or neither (for plain HTTP, e.g. behind a TLS-terminating proxy)"
-                        .to_string(),
-                ));
-            }
-        };
-        let trusted_proxies = raw
-            .server
-            .trusted_proxies
-            .unwrap_or_default()
-            .iter()
-            .map(|p| {
-                p.trim().parse::<std::net::IpAddr>().map_err(|_| {
-                    err(format!(
-                        "`server.trusted_proxies` has {p:?}; expected IP addresses such as \"127.0.0.1\""
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let http_limits = raw
-            .server
-            .limits
-            .unwrap_or_default()
-            .validate()
-            .map_err(err)?;
+        let (tls, trusted_proxies, http_limits) = raw.server.front(resolve).map_err(err)?;
         Ok(Config {
             listen,
             max_body_bytes: raw.server.max_body_bytes.unwrap_or(1 << 20),
@@ -540,16 +375,16 @@ impl Config {
             postgres_password_secret: raw.storage.password_secret.clone(),
             plugin_dir,
             cache_dir,
-            watch_interval: match raw.plugins.watch_interval_ms {
+            watch_interval: match watch_interval_ms {
                 Some(0) => None,
                 Some(ms) => Some(Duration::from_millis(ms)),
                 None => Some(Duration::from_secs(1)),
             },
-            engine,
-            default_limits,
-            plugin_grants,
-            plugin_config,
-            max_component_bytes,
+            engine: plugins.engine,
+            default_limits: plugins.default_limits,
+            plugin_grants: plugins.grants,
+            plugin_config: plugins.config,
+            max_component_bytes: plugins.max_component_bytes,
             secrets,
             api_tokens: raw.api.tokens,
             tickets: raw.tickets,
@@ -574,6 +409,234 @@ impl Config {
             max_component_bytes: self.max_component_bytes,
         }
     }
+}
+
+impl RawServer {
+    /// `server.listen` and `server.log_format`.
+    fn address_and_log_format(&self) -> Result<(SocketAddr, LogFormat), String> {
+        let listen_text = self
+            .listen
+            .clone()
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            format!(
+                "`server.listen` is {listen_text:?}; expected an address and port such as \"127.0.0.1:8080\""
+            )
+        })?;
+        let log_format = match self.log_format.as_deref() {
+            None | Some("human") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(format!(
+                    "`server.log_format` is {other:?}; expected \"human\" or \"json\""
+                ));
+            }
+        };
+        Ok((listen, log_format))
+    }
+
+    /// HTTPS files (resolved against the config's folder), trusted proxies and the HTTP
+    /// front's limits.
+    fn front(
+        &self,
+        resolve: impl Fn(PathBuf) -> PathBuf,
+    ) -> Result<
+        (
+            Option<TlsFiles>,
+            Vec<std::net::IpAddr>,
+            crate::web::limits::Limits,
+        ),
+        String,
+    > {
+        let tls = match (self.tls_cert.clone(), self.tls_key.clone()) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: resolve(cert),
+                key: resolve(key),
+            }),
+            _ => {
+                return Err(
+                    "`server.tls_cert` and `server.tls_key` go together: set both to serve \
+                     HTTPS, or neither (for plain HTTP, e.g. behind a TLS-terminating proxy)"
+                        .to_string(),
+                );
+            }
+        };
+        let trusted_proxies = self
+            .trusted_proxies
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                p.trim().parse::<std::net::IpAddr>().map_err(|_| {
+                    format!(
+                        "`server.trusted_proxies` has {p:?}; expected IP addresses such as \"127.0.0.1\""
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let http_limits = self.limits.clone().unwrap_or_default().validate()?;
+        Ok((tls, trusted_proxies, http_limits))
+    }
+}
+
+impl RawStorage {
+    /// The page cache, the free-space floor and the PostgreSQL URL (`None`: sled), checked
+    /// against `secrets` for the password's secret.
+    fn validate(
+        &self,
+        secrets: &BTreeMap<String, SecretSource>,
+    ) -> Result<(u64, u64, Option<String>), String> {
+        let store_cache_bytes = match self.cache_mb {
+            None => crate::store::DEFAULT_CACHE_BYTES,
+            Some(mb @ 16..=65_536) => mb << 20,
+            Some(other) => {
+                return Err(format!(
+                    "`storage.cache_mb` is {other}; expected 16 to 65536 (megabytes of page cache)"
+                ));
+            }
+        };
+        let store_min_free_bytes = match self.min_free_mb {
+            None => crate::store::DEFAULT_MIN_FREE_BYTES,
+            Some(mb @ 0..=1_048_576) => mb << 20,
+            Some(other) => {
+                return Err(format!(
+                    "`storage.min_free_mb` is {other}; expected 0 (no check) to 1048576 \
+                     (megabytes of free disk below which writes are refused)"
+                ));
+            }
+        };
+        let postgres_url = match self.store.as_deref() {
+            None | Some("sled") => None,
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                crate::store::check_postgres_url(url)?;
+                if url::Url::parse(url).is_ok_and(|u| u.password().is_some()) {
+                    return Err(
+                        "`storage.store` holds a password; name a [secrets] entry in \
+                         `storage.password_secret` instead"
+                            .into(),
+                    );
+                }
+                Some(url.to_string())
+            }
+            Some(other) => {
+                return Err(format!(
+                    "`storage.store` is {other:?}; expected \"sled\" or a postgres:// URL"
+                ));
+            }
+        };
+        if let Some(secret) = &self.password_secret {
+            if postgres_url.is_none() {
+                return Err(
+                    "`storage.password_secret` is set but `storage.store` is not PostgreSQL".into(),
+                );
+            }
+            if !secrets.contains_key(secret) {
+                return Err(format!(
+                    "`storage.password_secret` names {secret:?}, which is not in [secrets]"
+                ));
+            }
+        }
+        Ok((store_cache_bytes, store_min_free_bytes, postgres_url))
+    }
+}
+
+/// `[plugins]` validated.
+struct PluginSettings {
+    engine: EngineSettings,
+    default_limits: Limits,
+    grants: BTreeMap<String, Grant>,
+    config: PluginConfigs,
+    max_component_bytes: u64,
+}
+
+impl RawPlugins {
+    /// The runtime's engine settings, default limits, grants and plugin configs; `file` and
+    /// `text` locate a bad key for the error.
+    fn validate(self, file: &Path, text: &str) -> Result<PluginSettings, String> {
+        let defaults = EngineSettings::default();
+        let engine = EngineSettings {
+            pooling: self.pooling.unwrap_or(defaults.pooling),
+            max_concurrent_instances: self
+                .max_concurrent_instances
+                .unwrap_or(defaults.max_concurrent_instances),
+            max_memory_bytes: self.max_memory_bytes.unwrap_or(defaults.max_memory_bytes),
+            max_table_elements: defaults.max_table_elements,
+            max_stack_bytes: self.max_stack_bytes.unwrap_or(defaults.max_stack_bytes),
+        };
+        if engine.max_concurrent_instances == 0 {
+            return Err("`plugins.max_concurrent_instances` must be at least 1".into());
+        }
+        if !(64 << 10..=8 << 20).contains(&engine.max_stack_bytes) {
+            return Err(format!(
+                "`plugins.max_stack_bytes` is {}; expected 65536 to 8388608",
+                engine.max_stack_bytes
+            ));
+        }
+        let default_limits = Limits::default().with(&self.limits);
+        if default_limits.memory_bytes > engine.max_memory_bytes {
+            return Err(format!(
+                "`plugins.limits.memory_bytes` ({}) exceeds `plugins.max_memory_bytes` ({})",
+                default_limits.memory_bytes, engine.max_memory_bytes
+            ));
+        }
+        let plugin_grants = grants(self.grants, &engine)?;
+        let plugin_config = PluginConfigs::from_config(file.to_path_buf(), text, self.config)?;
+        let max_component_bytes = match self.max_component_bytes {
+            None => crate::plugin::runtime::DEFAULT_MAX_COMPONENT_BYTES,
+            Some(0) => {
+                return Err(
+                    "`plugins.max_component_bytes` is 0, which refuses every plugin; expected \
+                     a size in bytes such as 67108864 (64 MiB)"
+                        .into(),
+                );
+            }
+            Some(bytes) => bytes,
+        };
+        Ok(PluginSettings {
+            engine,
+            default_limits,
+            grants: plugin_grants,
+            config: plugin_config,
+            max_component_bytes,
+        })
+    }
+}
+
+/// Each secret has exactly one origin, and each API token names a plain secret that exists.
+fn check_secrets(
+    secrets: &BTreeMap<String, SecretSource>,
+    tokens: &BTreeMap<String, TokenConfig>,
+) -> Result<(), String> {
+    for (name, source) in secrets {
+        if source.origins() != 1 {
+            return Err(format!(
+                "`secrets.{name}`: set exactly one of `env`, `file`, `value`, `oauth` or `basic`"
+            ));
+        }
+    }
+    for (who, token) in tokens {
+        let TokenSource::Secret(secret) = &token.source else {
+            continue;
+        };
+        match secrets.get(secret) {
+            // Not echoed: what is written there may be the token itself.
+            None => {
+                return Err(format!(
+                    "`api.tokens.{who}` names a secret that is not in [secrets]; write the \
+                         name of a [secrets] entry there, never the token itself"
+                ));
+            }
+            Some(source) if source.oauth.is_some() => {
+                return Err(format!(
+                    "`api.tokens.{who}` names `{secret}`, an OAuth token the gateway \
+                         fetches; an API token is a plain secret ({{ env }} or {{ file }})"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// Validate `[plugins.grants]`: each table named after a plugin id, within the engine's caps.
