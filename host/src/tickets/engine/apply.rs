@@ -276,6 +276,48 @@ impl Engine {
         };
         ticket.facts.absorb(event);
         ticket.timers = self.escalation_timers(&ticket)?;
+        self.add_opening_timers(&mut ticket, marketplace, event, received_at)?;
+        let mut entries = vec![
+            TimelineEntry {
+                at: received_at,
+                what: Happening::Opened { severity, due },
+            },
+            event_entry(seq, received_at, event),
+        ];
+        if let Some((agent, why)) = chosen {
+            ticket.assignee = Some(agent.clone());
+            self.track_load(None, &ticket);
+            entries.push(TimelineEntry {
+                at: received_at,
+                what: Happening::Assigned {
+                    to: Some(agent),
+                    by: "system".into(),
+                    reason: Some(why),
+                },
+            });
+        }
+        let vip = customer.is_some_and(|c| c.vip);
+        let records = self.opening_alerts(&mut ticket, event, severity, vip, received_at)?;
+        Ok(TicketWrite {
+            before: None,
+            after: ticket,
+            entries,
+            business_keys: Vec::new(),
+            customer: None,
+            records,
+        })
+    }
+
+    /// The timers a new ticket starts with besides its escalations, each put first: ask the
+    /// compensation policy now, carry out an erasure request, acknowledge a message that
+    /// arrived off hours.
+    fn add_opening_timers(
+        &self,
+        ticket: &mut Ticket,
+        marketplace: &str,
+        event: &TicketEvent,
+        received_at: Timestamp,
+    ) -> Result<(), StoreError> {
         let has_policy = !self
             .plugins
             .of_kind(crate::plugin::PluginKind::CompensationPolicy)
@@ -325,37 +367,30 @@ impl Engine {
                 },
             );
         }
-        let mut entries = vec![
-            TimelineEntry {
-                at: received_at,
-                what: Happening::Opened { severity, due },
-            },
-            event_entry(seq, received_at, event),
-        ];
-        if let Some((agent, why)) = chosen {
-            ticket.assignee = Some(agent.clone());
-            self.track_load(None, &ticket);
-            entries.push(TimelineEntry {
-                at: received_at,
-                what: Happening::Assigned {
-                    to: Some(agent),
-                    by: "system".into(),
-                    reason: Some(why),
-                },
-            });
-        }
-        let vip = customer.is_some_and(|c| c.vip);
+        Ok(())
+    }
+
+    /// The alerts a new ticket raises (a red case, the anomalies its event shows) and, for a
+    /// shipment, the check that alerts when it stalls.
+    fn opening_alerts(
+        &self,
+        ticket: &mut Ticket,
+        event: &TicketEvent,
+        severity: Severity,
+        vip: bool,
+        received_at: Timestamp,
+    ) -> Result<Vec<Record>, StoreError> {
         let mut records = Vec::new();
         if let Some(alerts) = &self.settings.alerts {
             if severity == Severity::Red {
                 records.extend(self.plan_alerts(
-                    &ticket,
+                    ticket,
                     helloword_model::alerts::Trigger::NewRed,
                     vip,
                 )?);
             }
             for trigger in anomalies(event) {
-                records.extend(self.plan_alerts(&ticket, trigger, vip)?);
+                records.extend(self.plan_alerts(ticket, trigger, vip)?);
             }
             if is_logistics(event.kind) {
                 ticket.timers.push(Timer {
@@ -369,14 +404,7 @@ impl Engine {
                 ticket.timers.sort_by_key(|t| t.due);
             }
         }
-        Ok(TicketWrite {
-            before: None,
-            after: ticket,
-            entries,
-            business_keys: Vec::new(),
-            customer: None,
-            records,
-        })
+        Ok(records)
     }
 
     /// Timers for each escalation step of `ticket`.
