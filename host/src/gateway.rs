@@ -40,32 +40,7 @@ impl Gateway {
         if let Some(interval) = config.watch_interval {
             plugins.watch(interval, watching);
         }
-        let location = config.store_location(&secrets)?;
-        let store = Store::open_at(&location).with_context(|| match &location {
-            crate::store::Location::Sled { dir, .. } => {
-                format!("cannot open the store in {}", dir.display())
-            }
-            crate::store::Location::Postgres { .. } => {
-                "cannot open the PostgreSQL store (storage.store)".to_string()
-            }
-        })?;
-        // Before anything can upload or fetch a file. Gateways sharing a store share the
-        // files folder too, and another may be writing a file whose record is not yet
-        // committed: only a gateway alone on its store sweeps.
-        let swept = if store.is_shared() {
-            0
-        } else {
-            crate::store::files::sweep_orphans(&config.data_dir.join("files"), |ticket| {
-                Ok(store.files(ticket)?.into_iter().map(|f| f.id).collect())
-            })
-            .context("cannot sweep the evidence files")?
-        };
-        if swept > 0 {
-            tracing::info!(
-                message = "Deleted evidence files without a record (left by a crash).",
-                files = swept
-            );
-        }
+        let store = open_store(config, &secrets)?;
         let settings = engine_settings(config)?;
         let replies = Arc::new(Replies::new(
             plugins.clone(),
@@ -175,6 +150,38 @@ impl Gateway {
         let _ = self.stop_watching.send(true);
         result
     }
+}
+
+/// Open the store `config` names and sweep evidence files left without a record by a crash
+/// (only when this gateway is alone on its store).
+fn open_store(config: &Config, secrets: &Secrets) -> anyhow::Result<Store> {
+    let location = config.store_location(secrets)?;
+    let store = Store::open_at(&location).with_context(|| match &location {
+        crate::store::Location::Sled { dir, .. } => {
+            format!("cannot open the store in {}", dir.display())
+        }
+        crate::store::Location::Postgres { .. } => {
+            "cannot open the PostgreSQL store (storage.store)".to_string()
+        }
+    })?;
+    // Before anything can upload or fetch a file. Gateways sharing a store share the
+    // files folder too, and another may be writing a file whose record is not yet
+    // committed: only a gateway alone on its store sweeps.
+    let swept = if store.is_shared() {
+        0
+    } else {
+        crate::store::files::sweep_orphans(&config.data_dir.join("files"), |ticket| {
+            Ok(store.files(ticket)?.into_iter().map(|f| f.id).collect())
+        })
+        .context("cannot sweep the evidence files")?
+    };
+    if swept > 0 {
+        tracing::info!(
+            message = "Deleted evidence files without a record (left by a crash).",
+            files = swept
+        );
+    }
+    Ok(store)
 }
 
 /// Send the app alerts any gateway on the shared `store` publishes to this gateway's live
