@@ -2,12 +2,17 @@
 //!
 //! Everything is compiled into the binary (`assets/`), so nothing is built or fetched at run
 //! time. Every response under `/ui` carries a strict Content-Security-Policy: the page runs
-//! only `app.js` and `app.css` from this origin, and talks only to this origin's admin API.
+//! only scripts and styles from this origin (the files below), and talks only to this
+//! origin's admin API.
 //!
-//! Routes: `GET /` (redirect), `GET /ui/` (the page), `GET /ui/app.js`, `GET /ui/app.css`,
-//! `GET /ui/reports.js`, `GET /ui/reports.css` (the Reports and Segments & care pages),
-//! and `/ui/session` — `POST` a token for a session cookie, `GET` the current session,
-//! `DELETE` to sign out. How the admin API accepts the cookie is in [`session`].
+//! Routes: `GET /` (redirect), `GET /ui/` (the page), `GET /ui/app.css`, `GET /ui/app.js`
+//! (the queue and ticket pages' entry module) and the modules it imports — `/ui/strings.js`,
+//! `state.js`, `i18n.js`, `dom.js`, `api.js`, `catalog.js`, `session.js`, `router.js`,
+//! `live.js`, `queue.js`, `selection.js`, `keyboard.js`, `batch.js`, `ticket.js`,
+//! `composer.js`, `proposals.js`, `timeline.js` — then `GET /ui/reports.js`,
+//! `GET /ui/reports.css` (the Reports and Segments & care pages), and `/ui/session` —
+//! `POST` a token for a session cookie, `GET` the current session, `DELETE` to sign out.
+//! How the admin API accepts the cookie is in [`session`].
 
 pub mod session;
 
@@ -49,51 +54,77 @@ impl Asset {
     }
 }
 
-static INDEX: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
-        "text/html; charset=utf-8",
-        include_bytes!("assets/index.html"),
-    )
+const HTML: &str = "text/html; charset=utf-8";
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// `(path, content type, bytes)` of the file `assets/<name>`, served at `/ui/<name>`.
+macro_rules! file {
+    ($name:literal, $content_type:expr) => {
+        (
+            concat!("/ui/", $name),
+            $content_type,
+            include_bytes!(concat!("assets/", $name)),
+        )
+    };
+}
+
+/// Every file the dashboard serves: its path, content type and bytes. `app.js` is an ES
+/// module; every module it imports (`import … from './x.js'`) must be listed here too.
+static FILES: &[(&str, &str, &[u8])] = &[
+    ("/ui/", HTML, include_bytes!("assets/index.html")),
+    file!("app.css", CSS),
+    file!("app.js", JAVASCRIPT),
+    file!("strings.js", JAVASCRIPT),
+    file!("state.js", JAVASCRIPT),
+    file!("i18n.js", JAVASCRIPT),
+    file!("dom.js", JAVASCRIPT),
+    file!("api.js", JAVASCRIPT),
+    file!("catalog.js", JAVASCRIPT),
+    file!("session.js", JAVASCRIPT),
+    file!("router.js", JAVASCRIPT),
+    file!("live.js", JAVASCRIPT),
+    file!("queue.js", JAVASCRIPT),
+    file!("selection.js", JAVASCRIPT),
+    file!("keyboard.js", JAVASCRIPT),
+    file!("batch.js", JAVASCRIPT),
+    file!("ticket.js", JAVASCRIPT),
+    file!("composer.js", JAVASCRIPT),
+    file!("proposals.js", JAVASCRIPT),
+    file!("timeline.js", JAVASCRIPT),
+    file!("reports.js", JAVASCRIPT),
+    file!("reports.css", CSS),
+];
+
+/// [`FILES`] with their validators, computed once.
+static ASSETS: LazyLock<Vec<(&'static str, Asset)>> = LazyLock::new(|| {
+    FILES
+        .iter()
+        .map(|&(path, content_type, body)| (path, Asset::new(content_type, body)))
+        .collect()
 });
-static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
-        "text/javascript; charset=utf-8",
-        include_bytes!("assets/app.js"),
-    )
-});
-static STYLE: LazyLock<Asset> =
-    LazyLock::new(|| Asset::new("text/css; charset=utf-8", include_bytes!("assets/app.css")));
-static REPORTS_SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
-        "text/javascript; charset=utf-8",
-        include_bytes!("assets/reports.js"),
-    )
-});
-static REPORTS_STYLE: LazyLock<Asset> = LazyLock::new(|| {
-    Asset::new(
-        "text/css; charset=utf-8",
-        include_bytes!("assets/reports.css"),
-    )
-});
+
+/// The compiled-in file served at `path`.
+fn served(path: &str) -> Option<&'static Asset> {
+    ASSETS
+        .iter()
+        .find(|(served_at, _)| *served_at == path)
+        .map(|(_, asset)| asset)
+}
 
 /// Handle `/`, `/ui` and everything under `/ui/`.
 pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let response = match (req.method(), path.as_str()) {
         (&Method::GET | &Method::HEAD, "/" | "/ui") => redirect("/ui/"),
-        (&Method::GET | &Method::HEAD, "/ui/") => asset(&INDEX, req.headers()),
-        (&Method::GET | &Method::HEAD, "/ui/app.js") => asset(&SCRIPT, req.headers()),
-        (&Method::GET | &Method::HEAD, "/ui/app.css") => asset(&STYLE, req.headers()),
-        (&Method::GET | &Method::HEAD, "/ui/reports.js") => asset(&REPORTS_SCRIPT, req.headers()),
-        (&Method::GET | &Method::HEAD, "/ui/reports.css") => asset(&REPORTS_STYLE, req.headers()),
         (&Method::POST, "/ui/session") => sign_in(app, req).await,
         (&Method::GET, "/ui/session") => current(app, req.headers()),
         (&Method::DELETE, "/ui/session") => sign_out(app, &req),
-        (method, _) => error(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            &format!("no dashboard route for {method} {path}"),
-        ),
+        (method @ (&Method::GET | &Method::HEAD), file) => match served(file) {
+            Some(found) => asset(found, req.headers()),
+            None => not_found(method, &path),
+        },
+        (method, _) => not_found(method, &path),
     };
     with_security_headers(response)
 }
@@ -112,6 +143,14 @@ fn with_security_headers(mut response: Response<Full<Bytes>>) -> Response<Full<B
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     response
+}
+
+fn not_found(method: &Method, path: &str) -> Response<Full<Bytes>> {
+    error(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        &format!("no dashboard route for {method} {path}"),
+    )
 }
 
 fn redirect(to: &'static str) -> Response<Full<Bytes>> {
@@ -302,16 +341,69 @@ fn set_cookie(response: &mut Response<Full<Bytes>>, cookie: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn assets_answer_304_to_their_own_etag() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(asset(&SCRIPT, &headers).status(), StatusCode::OK);
-        headers.insert(
-            hyper::header::IF_NONE_MATCH,
-            HeaderValue::from_str(&SCRIPT.etag).unwrap(),
-        );
-        assert_eq!(asset(&SCRIPT, &headers).status(), StatusCode::NOT_MODIFIED);
+        for (path, file) in ASSETS.iter() {
+            let mut headers = HeaderMap::new();
+            assert_eq!(asset(file, &headers).status(), StatusCode::OK, "{path}");
+            headers.insert(
+                hyper::header::IF_NONE_MATCH,
+                HeaderValue::from_str(&file.etag).unwrap(),
+            );
+            assert_eq!(
+                asset(file, &headers).status(),
+                StatusCode::NOT_MODIFIED,
+                "{path}"
+            );
+        }
+    }
+
+    /// A file in `assets/` that is not in [`FILES`] would be a module the page cannot load.
+    #[test]
+    fn every_file_in_assets_is_served() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/ui/assets");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let path = match name.as_str() {
+                "index.html" => "/ui/".to_string(),
+                other => format!("/ui/{other}"),
+            };
+            let file = served(&path).unwrap_or_else(|| panic!("{name} is not served"));
+            assert_eq!(file.body, std::fs::read(dir.join(&name)).unwrap(), "{name}");
+            let expected = match name.rsplit('.').next() {
+                Some("js") => JAVASCRIPT,
+                Some("css") => CSS,
+                _ => HTML,
+            };
+            assert_eq!(file.content_type, expected, "{name}");
+        }
+    }
+
+    /// Every module a script imports is served, as JavaScript (browsers refuse a module of
+    /// any other type).
+    #[test]
+    fn every_imported_module_is_served() {
+        let mut imports = 0;
+        for &(path, content_type, body) in FILES {
+            if content_type != JAVASCRIPT {
+                continue;
+            }
+            let text = std::str::from_utf8(body).unwrap();
+            for line in text.lines().filter(|l| l.starts_with("import ")) {
+                let name = line
+                    .split("from './")
+                    .nth(1)
+                    .and_then(|rest| rest.strip_suffix("';"))
+                    .unwrap_or_else(|| panic!("{path}: an import not of './name.js': {line}"));
+                let module = served(&format!("/ui/{name}"))
+                    .unwrap_or_else(|| panic!("{path} imports {name}, which is not served"));
+                assert_eq!(module.content_type, JAVASCRIPT, "{name}");
+                imports += 1;
+            }
+        }
+        assert!(imports > 0, "app.js is a module that imports the others");
     }
 
     #[test]

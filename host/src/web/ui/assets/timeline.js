@@ -1,0 +1,32 @@
+// The ticket page's timeline: one line per entry, newest first.
+
+import { el } from './dom.js';
+import { formatTime, t } from './i18n.js';
+
+export function timeline(entries) {
+  const items = entries.slice().reverse().map((entry) =>
+    el('li', { class: 'entry ' + entry.type },
+      el('time', { text: formatTime(entry.at) }),
+      el('span', { class: 'type', text: entry.type }),
+      el('span', { class: 'what', text: describe(entry) })));
+  return el('section', { class: 'card' },
+    el('h2', { text: t('ticket.timeline') }), el('ol', { class: 'timeline' }, items));
+}
+
+/** One line for a timeline entry, from its own fields. */
+function describe(entry) {
+  switch (entry.type) {
+    case 'event': return entry.summary;
+    case 'note': return entry.by + ': ' + entry.text;
+    case 'reply-sent': return entry.by + ': ' + entry.body;
+    case 'assigned': return (entry.to || '—') + ' (' + entry.by + ')';
+    case 'opened': return t('lane.' + entry.severity) + ' · ' + t('ticket.due') + ' '
+      + formatTime(entry.due.at);
+    default: {
+      const rest = Object.entries(entry)
+        .filter(([key]) => key !== 'type' && key !== 'at')
+        .map(([key, value]) => key + '=' + (typeof value === 'object' ? JSON.stringify(value) : value));
+      return rest.join(', ');
+    }
+  }
+}
