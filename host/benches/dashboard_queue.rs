@@ -157,7 +157,7 @@ fn main() {
         let client = reqwest::Client::new();
 
         // What the queue page asks for: the page and its script, then the ticket list with
-        // no filter and with each filter the page offers (`queuePath()` in app.js). The
+        // no filter and with each filter the page offers (`queuePath()` in queue.js). The
         // filters that match nothing read every open ticket.
         let requests = [
             ("/ui/", "page"),

@@ -309,7 +309,7 @@ fn host_port(rest: &str, default_port: u16) -> Result<(String, u16), SetupError>
 }
 
 /// The dashboard's page of ticket `id` under the gateway's public address `base` (no
-/// trailing slash): the dashboard routes by the fragment (`route()` in `web/ui/assets/app.js`)
+/// trailing slash): the dashboard routes by the fragment (`route()` in `web/ui/assets/router.js`)
 /// and, when nobody is signed in, shows the sign-in first and the ticket after it.
 pub fn ticket_link(base: &str, id: u64) -> String {
     format!("{base}/ui/#/tickets/{id}")
