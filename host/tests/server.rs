@@ -335,8 +335,10 @@ async fn dashboard_files_are_gzipped_for_browsers_that_accept_it_and_api_answers
         gzip_total += gzipped;
     }
     eprintln!("dashboard files: {plain_total} bytes, {gzip_total} gzipped");
+    // Under 40 % in all: each of the script's modules is compressed on its own, so the whole
+    // shrinks less than one file would (36 % when they became modules, 28 % before).
     assert!(
-        gzip_total * 3 < plain_total,
+        gzip_total * 5 < plain_total * 2,
         "{gzip_total} of {plain_total}"
     );
     // A revalidation with the weak validator is still a 304.
