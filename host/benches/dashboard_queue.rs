@@ -83,6 +83,7 @@ fn ticket(id: u64, rng: &mut u64) -> Ticket {
         country: Some("DE".into()),
         platform_status: Some("needs_response".into()),
         facts: Default::default(),
+        undelivered_reply: None,
         summary: format!("Case {id} opened on {marketplace}: 11.50 EUR"),
         events: 1,
         timers: Vec::new(),

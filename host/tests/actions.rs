@@ -58,9 +58,17 @@ impl Running {
 /// Start a gateway whose Shopify connector talks to a fresh stand-in; one return request
 /// delivered, its ticket id.
 async fn setup(dir: &std::path::Path) -> (Running, std::sync::Arc<shopify_admin::Admin>, u64) {
+    setup_with(dir, &team()).await
+}
+
+/// [`setup`] with `config` in place of the team's.
+async fn setup_with(
+    dir: &std::path::Path,
+    config: &str,
+) -> (Running, std::sync::Arc<shopify_admin::Admin>, u64) {
     let (admin, port) = shopify_admin::start().await;
     shopify_admin::install_connector(dir, port);
-    let gw = start_with(dir, &team()).await;
+    let gw = start_with(dir, config).await;
     assert_eq!(
         gw.deliver("returns/request", &fixture("returns__request.json"), "a-1")
             .await,
@@ -154,7 +162,12 @@ async fn a_lost_answer_is_reconciled_with_the_marketplace_not_repeated() {
 async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
     let tmp = tempfile::tempdir().unwrap();
     common::install_locale_packs(tmp.path());
-    let (gw, _admin, id) = setup(tmp.path()).await;
+    // App alerts for every level: a reply that cannot be delivered alerts its owner.
+    let config = format!(
+        "{}[alerts]\nred = [\"app\"]\nyellow = [\"app\"]\nblue = [\"app\"]\n",
+        team()
+    );
+    let (gw, _admin, id) = setup_with(tmp.path(), &config).await;
     let path = format!("/api/tickets/{id}/reply");
     let manipulative = r#"{"body": "Hello, we would be grateful if you could change your review now that it is solved.", "language": "en"}"#;
 
@@ -204,11 +217,11 @@ async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
     let clean = r#"{"body": "Hello, we are sorry about the damage. A replacement ships today.", "language": "en"}"#;
     let (status, body) = gw.as_token(AGENT_TOKEN, "POST", &path, Some(clean)).await;
     assert_eq!(status, 200, "{body}");
-    let ticket = gw.app.store.ticket(id).unwrap().unwrap();
     assert!(
-        ticket.first_response_at.is_some(),
-        "a reply is the first response"
+        body["ticket"]["first_response_at"].is_null(),
+        "a queued reply is not an answer yet: {body}"
     );
+    assert_ne!(body["ticket"]["status"], "waiting-on-buyer", "{body}");
 
     // Messages go out through the outbox; Shopify has no buyer-messaging API, so each ends
     // as a task for a human, said so on the ticket.
@@ -222,6 +235,44 @@ async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
             }
             other => panic!("{other:?}"),
         }
+    }
+    // None of them reached the buyer: the ticket is still unanswered, escalates as before,
+    // and says so in red (the queue and the ticket page read `undelivered_reply`).
+    let ticket = gw.app.store.ticket(id).unwrap().unwrap();
+    assert_eq!(
+        ticket.first_response_at, None,
+        "an undelivered reply is not a response"
+    );
+    assert_ne!(
+        ticket.status,
+        helloword::tickets::model::Status::WaitingOnBuyer
+    );
+    let undelivered = ticket
+        .undelivered_reply
+        .clone()
+        .expect("marked undelivered");
+    let last = actions.iter().map(|a| a.id).max().unwrap();
+    assert_eq!(undelivered.action, last);
+    assert!(undelivered.error.contains("no API"), "{undelivered:?}");
+    let (_, shown) = gw.api("GET", &format!("/api/tickets/{id}"), None).await;
+    assert!(
+        shown["ticket"]["undelivered_reply"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no API"),
+        "{shown}"
+    );
+    // Each failure alerted the ticket's owner (or the lead when nobody owns it).
+    let owner = ticket.assignee.clone().unwrap_or_else(|| "lin".into());
+    let alerts = gw.app.store.alerts(id).unwrap();
+    for action in &actions {
+        let trigger = format!("reply-failed-{}", action.id);
+        assert!(
+            alerts
+                .iter()
+                .any(|a| a.trigger.id() == trigger && a.recipient == owner),
+            "{trigger} for {owner}: {alerts:?}"
+        );
     }
     gw.stop().await;
 }

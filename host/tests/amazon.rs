@@ -14,6 +14,7 @@ use common::gateway::*;
 use common::mail::{Dovecot, Smtp};
 use helloword::actions::ActionState;
 use helloword::plugin::bindings::types::IssueKind;
+use helloword::tickets::model::Status;
 use helloword::tickets::sla::DeadlineSource;
 
 const SMTP_USER: &str = "seller-smtp";
@@ -225,6 +226,10 @@ async fn a_relayed_buyer_message_becomes_a_ticket_and_the_reply_goes_back_by_smt
     let clean = r#"{"body": "Hello Jane, your parcel is with the carrier and arrives on Monday. We are sorry for the wait.", "language": "en"}"#;
     let (status, body) = gw.api("POST", &path, Some(clean)).await;
     assert_eq!(status, 200, "{body}");
+    assert!(
+        body["ticket"]["first_response_at"].is_null(),
+        "queued is not answered: {body}"
+    );
     let action = eventually("the reply to be sent", || {
         gw.app
             .store
@@ -270,6 +275,35 @@ async fn a_relayed_buyer_message_becomes_a_ticket_and_the_reply_goes_back_by_smt
         "{id}"
     );
     assert!(mail.contains(&format!("Message-ID: {id}")), "{id}: {mail}");
+    // Delivered to the mail server: now it is the first response (Amazon's 24 hours are
+    // met), the case waits on the buyer, and the ticket page shows the reply as delivered.
+    let answered = eventually("the delivery to count as the response", || {
+        gw.app
+            .store
+            .ticket(ticket.id)
+            .unwrap()
+            .filter(|t| t.first_response_at.is_some())
+    })
+    .await;
+    assert_eq!(answered.status, Status::WaitingOnBuyer);
+    assert!(answered.first_response_at.unwrap() <= answered.due.at);
+    assert_eq!(answered.undelivered_reply, None);
+    let (_, shown) = gw
+        .api("GET", &format!("/api/tickets/{}", ticket.id), None)
+        .await;
+    let reply = shown["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "reply-sent")
+        .expect("the reply on the timeline");
+    let carried_by = &shown["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == reply["action"])
+        .expect("the reply names the action carrying it");
+    assert_eq!(carried_by["state"], "done", "{shown}");
     gw.stop().await;
 }
 

@@ -63,6 +63,14 @@ pub enum Trigger {
         /// The kept delivery's sequence number.
         delivery: u64,
     },
+    /// A reply to the buyer (an agent's, or an automatic acknowledgement) could not be
+    /// delivered: the buyer has not heard from the seller.
+    ReplyFailed {
+        /// The outbox action that carried it.
+        action: u64,
+        /// Why, as the dispatcher recorded it.
+        error: String,
+    },
 }
 
 impl Trigger {
@@ -75,6 +83,7 @@ impl Trigger {
             Trigger::PaymentFailed => "payment-failed".into(),
             Trigger::NegativeWords { .. } => "negative-words".into(),
             Trigger::UnreadableDelivery { .. } => "unreadable-delivery".into(),
+            Trigger::ReplyFailed { action, .. } => format!("reply-failed-{action}"),
         }
     }
 
@@ -92,6 +101,9 @@ impl Trigger {
             Trigger::PaymentFailed => "Payment failed".into(),
             Trigger::NegativeWords { words } => {
                 format!("Buyer may leave a negative review ({})", words.join(", "))
+            }
+            Trigger::ReplyFailed { error, .. } => {
+                format!("A reply to the buyer was not delivered: {error}")
             }
             Trigger::UnreadableDelivery { delivery } => format!(
                 "A marketplace delivery could not be read and is kept (delivery {delivery}); \

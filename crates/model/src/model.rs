@@ -105,6 +105,21 @@ pub struct Ticket {
     /// with.
     #[serde(default)]
     pub facts: CaseFacts,
+    /// The latest reply to the buyer that could not be delivered, until a later reply is:
+    /// the queue and the ticket show it in red, and the owner was alerted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undelivered_reply: Option<UndeliveredReply>,
+}
+
+/// A reply to the buyer that its connector could not deliver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndeliveredReply {
+    /// The outbox action that carried it.
+    pub action: u64,
+    /// Why it was not delivered, as the dispatcher recorded it.
+    pub error: String,
+    /// When it failed.
+    pub at: Timestamp,
 }
 
 /// Facts about a case gathered from its events; a later event's value replaces an earlier
@@ -363,7 +378,7 @@ pub enum Happening {
         /// Why.
         error: String,
     },
-    /// An agent sent a reply (through the outbox).
+    /// An agent wrote a reply; it went into the outbox, to be delivered by the connector.
     ReplySent {
         /// Who.
         by: String,
@@ -377,6 +392,11 @@ pub enum Happening {
         /// The compliance findings a lead overrode, with the lead's reason.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         override_reason: Option<String>,
+        /// The outbox action that carries it to the buyer: the reply counts as a response
+        /// only once that action is done (replies recorded before actions were linked have
+        /// none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action: Option<u64>,
     },
     /// An alert reached its channel, was skipped, or could not be delivered.
     Alerted {

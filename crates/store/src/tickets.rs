@@ -546,6 +546,7 @@ mod tests {
             country: None,
             platform_status: None,
             facts: Default::default(),
+            undelivered_reply: None,
             summary: String::new(),
             events: 1,
             timers: Vec::new(),

@@ -13,7 +13,7 @@ use crate::replies::Replies;
 use crate::tickets::Engine;
 use crate::tickets::engine::ChangeError;
 use crate::tickets::engine::compensation::{ask_policy, ids, proposal_records, queue_for};
-use crate::tickets::model::{Happening, Status, Ticket};
+use crate::tickets::model::{Happening, Ticket};
 
 /// Why a decision was refused.
 fn invalid(message: impl Into<String>) -> ChangeError {
@@ -312,6 +312,7 @@ pub async fn reply(
                     subject: reply.subject.clone(),
                     body: reply.body.clone(),
                     override_reason: override_reason.clone(),
+                    action: Some(ids[0]),
                 },
             );
             if let Some(reason) = &override_reason {
@@ -322,21 +323,10 @@ pub async fn reply(
                     what: format!("sent a reply past the compliance guard: {reason}"),
                 }));
             }
-            if t.first_response_at.is_none() {
-                t.first_response_at = Some(now);
-            }
+            // It counts as a response, stops escalation and moves the status only once the
+            // connector delivered it (`tickets::engine::replies`).
             if asks_for_review {
                 t.facts.review_requests += 1;
-            }
-            if t.status.is_open() && t.status != Status::WaitingOnMarketplace {
-                if t.status != Status::WaitingOnBuyer {
-                    happenings.push(Happening::StatusChanged {
-                        from: t.status,
-                        to: Status::WaitingOnBuyer,
-                        by: who.to_string(),
-                    });
-                }
-                t.status = Status::WaitingOnBuyer;
             }
             Ok((happenings, records))
         })

@@ -256,12 +256,7 @@ impl Dispatcher {
             _ => {}
         }
         let ticket = entry.ticket;
-        records.insert(0, Record::Outbox(entry));
-        match self
-            .engine
-            .change_with_records(ticket, |_, _| Ok((happenings, records)))
-            .await
-        {
+        match self.engine.settle_action(entry, happenings, records).await {
             Ok(_) => Ok(again),
             Err(ChangeError::Store(e)) => Err(ChangeError::Store(e)),
             Err(other) => {

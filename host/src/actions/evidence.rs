@@ -188,6 +188,7 @@ mod tests {
             summary: String::new(),
             events: 1,
             timers: Vec::new(),
+            undelivered_reply: None,
         }
     }
 

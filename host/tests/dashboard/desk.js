@@ -29,8 +29,12 @@ async function run(page) {
   await page.keyboard.press('Escape');
   await openTicketFromTheKeyboard(page, replyTicket);
   await replyFromATemplate(page);
+  await theUndeliveredReplyShowsInRed(page);
   await page.keyboard.press('Escape');
   await page.waitForSelector('#queue-view:not([hidden])', { timeout: WAIT_MS });
+  // Its card in the queue is marked too.
+  await page.waitForSelector(`.lanes .ticket.undelivered[data-id="${replyTicket}"] .undelivered`,
+    { timeout: WAIT_MS });
   await page.goto(baseUrl + '/ui/#/tickets/' + refundTicket);
   await page.waitForSelector('#ticket-view:not([hidden]) #proposals', { timeout: WAIT_MS });
   await approveTheRefund(page);
@@ -130,6 +134,27 @@ async function replyFromATemplate(page) {
   await page.click('#reply-send');
   await page.waitForSelector('#reply-result .ok', { timeout: WAIT_MS });
   await page.waitForSelector('.timeline .entry.reply-sent', { timeout: WAIT_MS });
+}
+
+// Shopify has no buyer-messaging API, so the reply cannot be delivered. Right after sending
+// it is queued; once the dispatcher gave up the ticket page says so in red, with the reason,
+// and the reply's line in the timeline says "not delivered".
+async function theUndeliveredReplyShowsInRed(page) {
+  const state = await page.getAttribute('.timeline .entry.reply-sent .reply-state', 'data-state');
+  check(['queued', 'sending', 'failed'].includes(state), `the reply shows where it is: ${state}`);
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await page.$('.timeline .entry.reply-sent .reply-state.failed')) && Date.now() < deadline) {
+    await page.waitForTimeout(250);
+    await page.reload();
+    await page.waitForSelector('#ticket-view:not([hidden]) #reply-form', { timeout: WAIT_MS });
+  }
+  const failed = await page.textContent('.timeline .entry.reply-sent .reply-state.failed');
+  check(failed.includes('not delivered') && failed.includes('no API'), `the reply is not delivered: ${failed}`);
+  const banner = await page.textContent('#ticket-undelivered');
+  check(banner.includes('was not delivered'), `the ticket says so: ${banner}`);
+  const red = await page.$eval('#ticket-undelivered', (n) => getComputedStyle(n).color);
+  check(red === 'rgb(198, 40, 40)', `in red: ${red}`);
+  await page.screenshot({ path: path.join(shots, '12b-reply-not-delivered.png'), fullPage: true });
 }
 
 async function approveTheRefund(page) {

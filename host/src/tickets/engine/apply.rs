@@ -273,6 +273,7 @@ impl Engine {
             events: 1,
             timers: Vec::new(),
             facts: CaseFacts::default(),
+            undelivered_reply: None,
         };
         ticket.facts.absorb(event);
         ticket.timers = self.escalation_timers(&ticket)?;

@@ -6,6 +6,7 @@
 mod apply;
 mod commands;
 pub mod compensation;
+mod delivery;
 mod privacy;
 mod settings;
 mod timers;

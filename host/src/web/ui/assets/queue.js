@@ -124,13 +124,17 @@ function ticketCard(ticket) {
   const classes = ['ticket'];
   if (selected) classes.push('selected');
   if (state.cursor === ticket.id) classes.push('cursor');
+  if (ticket.undelivered_reply) classes.push('undelivered');
   return el('li', { class: classes.join(' '), 'data-id': ticket.id },
     box,
     el('a', { href: '#/tickets/' + ticket.id },
       el('div', { class: 'row' },
         el('span', { class: 'id', text: '#' + ticket.id }),
         el('span', { class: 'kind', text: ticket.kind }),
-        el('span', { class: 'countdown', 'data-due': ticket.due.at })),
+        el('span', { class: 'countdown', 'data-due': ticket.due.at }),
+        ticket.undelivered_reply
+          ? el('span', { class: 'undelivered', text: t('reply.failed') })
+          : null),
       el('div', { class: 'summary', text: ticket.summary }),
       el('div', { class: 'meta' },
         el('span', { class: 'buyer', text: facts.buyer_name || '' }),

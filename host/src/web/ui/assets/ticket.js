@@ -39,12 +39,17 @@ export function renderTicket(view) {
       el('span', { id: 'ticket-assignee', text: t('ticket.assignee') + ': ' + (ticket.assignee || t('ticket.unassigned')) }),
       el('span', { text: t('ticket.due') + ': ' + formatTime(ticket.due.at) + ' ' }),
       el('span', { class: 'countdown', 'data-due': ticket.due.at })));
+  const undelivered = ticket.undelivered_reply
+    ? el('p', { id: 'ticket-undelivered', class: 'flash error', role: 'alert' },
+      t('ticket.undelivered') + ' ', ticket.undelivered_reply.error)
+    : null;
   const flash = el('p', { id: 'ticket-flash', class: 'flash', role: 'status' });
   const columns = el('div', { class: 'columns' },
-    el('div', { class: 'main' }, composer(ticket), proposalsCard(view), timeline(view.timeline || [])),
+    el('div', { class: 'main' }, composer(ticket), proposalsCard(view),
+      timeline(view.timeline || [], view.actions || [])),
     el('aside', {}, workCard(ticket), customerCard(ticket, view.customer), followUpsCard(ticket),
       notesCard(ticket)));
-  $('#ticket-body').replaceChildren(header, flash, columns);
+  $('#ticket-body').replaceChildren(...[header, undelivered, flash, columns].filter(Boolean));
   tick();
 }
 
