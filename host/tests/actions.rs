@@ -892,3 +892,111 @@ async fn every_amount_sent_to_shopify_is_a_decimal_string_written_from_minor_uni
     assert!(seen.contains(&"41.94".to_string()), "{seen:?}\n{bodies:?}");
     gw.stop().await;
 }
+
+/// A policy that cannot decide is asked again after 1, 2, 4 and 8 minutes; after the fifth
+/// failure the ticket gets one note and its owner an alert, and the policy is left alone —
+/// not asked every minute for ever, with a note each time.
+#[tokio::test]
+async fn a_failing_policy_is_retried_with_backoff_then_left_to_a_human_with_one_note() {
+    use helloword::tickets::model::TimerKind;
+    let tmp = tempfile::tempdir().unwrap();
+    shopify_admin::install_policy_with(tmp.path(), "fail = \"yes\"\n");
+    let config = format!(
+        "{}[alerts]\nred = [\"app\"]\nyellow = [\"app\"]\nblue = [\"app\"]\n",
+        team()
+    );
+    let (gw, _admin, id) = setup_with(tmp.path(), &config).await;
+    let retry = |id| {
+        let ticket = gw.app.store.ticket(id).unwrap().unwrap();
+        ticket.timers.iter().find_map(|t| match t.what {
+            TimerKind::Propose { failed } => Some((failed, t.due)),
+            _ => None,
+        })
+    };
+    // The ask when the case opened failed: the next is a minute later.
+    let mut first = None;
+    for _ in 0..200 {
+        first = retry(id).filter(|(failed, _)| *failed > 0);
+        if first.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (failed, due) = first.expect("a retry is scheduled");
+    assert_eq!(failed, 1);
+    let mut waits = Vec::new();
+    let mut at = due;
+    while let Some((failed, due)) = retry(id) {
+        waits.push((failed, due.duration_since(at).as_secs()));
+        at = due;
+        gw.app.engine.fire_due(due).await.unwrap();
+        assert!(waits.len() < 10, "the policy is asked for ever: {waits:?}");
+    }
+    // After the first minute: 2, 4 and 8 minutes between the asks, five asks in all.
+    assert_eq!(
+        waits,
+        [(1, 0), (2, 120), (3, 240), (4, 480)],
+        "failed asks and the wait before each retry"
+    );
+    let timeline = gw.app.store.timeline(id).unwrap();
+    let notes: Vec<_> = timeline
+        .iter()
+        .filter_map(|e| match &e.what {
+            Happening::Note { text, .. } if text.contains("compensation proposal") => {
+                Some(text.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("failed 5 times"), "{notes:?}");
+    let ticket = gw.app.store.ticket(id).unwrap().unwrap();
+    let owner = ticket.assignee.clone().unwrap_or_else(|| "lin".into());
+    let alerts = gw.app.store.alerts(id).unwrap();
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.trigger.id() == "policy-failed" && a.recipient == owner),
+        "{alerts:?}"
+    );
+    // Nothing more to fire: an hour later the policy is still left alone.
+    gw.app
+        .engine
+        .fire_due(at + jiff::SignedDuration::from_hours(1))
+        .await
+        .unwrap();
+    assert_eq!(gw.app.store.timeline(id).unwrap().len(), timeline.len());
+    gw.stop().await;
+}
+
+/// An automatic proposal needs nobody's approval, also when it proposes nothing: it is
+/// approved by the system at once, so the dashboard offers no Approve/Reject for it, and
+/// nothing is queued.
+#[tokio::test]
+async fn an_automatic_proposal_of_nothing_is_approved_at_once_and_queues_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    shopify_admin::install_policy_with(tmp.path(), "refund = \"no\"\n");
+    let (gw, _admin, id) = setup(tmp.path()).await;
+    let mut proposals = Vec::new();
+    for _ in 0..200 {
+        proposals = gw.app.store.proposals(id).unwrap();
+        if !proposals.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(proposals.len(), 1, "{proposals:?}");
+    assert!(proposals[0].actions.is_empty());
+    assert!(
+        matches!(
+            &proposals[0].state,
+            helloword::actions::ProposalState::Approved { by, .. } if by == "system"
+        ),
+        "{:?}",
+        proposals[0].state
+    );
+    let (_, shown) = gw.api("GET", &format!("/api/tickets/{id}"), None).await;
+    assert_eq!(shown["proposals"][0]["state"], "approved", "{shown}");
+    assert!(gw.app.store.actions(id).unwrap().is_empty());
+    gw.stop().await;
+}

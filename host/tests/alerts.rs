@@ -379,3 +379,65 @@ async fn a_timer_fires_in_the_millisecond_its_index_names() {
         after.timers
     );
 }
+
+/// A follow-up that comes due tells the ticket's owner, by e-mail through the real SMTP
+/// server, once (the timer fires once, even when the timers run twice).
+#[tokio::test]
+async fn a_follow_up_that_comes_due_is_mailed_to_the_tickets_owner_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(tmp.path());
+    let (_seen, port) = stand_ins().await;
+    let gw = start_with(tmp.path(), &config(smtp.port, port, "")).await;
+    // A chargeback, red, owned by mei; its own alert arrives first.
+    assert_eq!(
+        gw.deliver("disputes/create", &dispute("285332461850802063"), "fu-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let ticket = gw.queue()[0].clone();
+    assert_eq!(ticket.assignee.as_deref(), Some("mei"));
+    wait_for("the new-red e-mail", || smtp.messages().len() == 1).await;
+
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{}/follow-ups", ticket.id),
+            Some(r#"{"what": "Did the bank accept the evidence?", "due_in_minutes": 90}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let due = gw
+        .app
+        .store
+        .ticket(ticket.id)
+        .unwrap()
+        .unwrap()
+        .timers
+        .iter()
+        .find(|t| {
+            matches!(
+                t.what,
+                helloword::tickets::model::TimerKind::FollowUp { .. }
+            )
+        })
+        .expect("the follow-up's timer")
+        .due;
+    gw.app.engine.fire_due(due).await.unwrap();
+    gw.app.engine.fire_due(due).await.unwrap();
+    wait_for("the follow-up e-mail", || smtp.messages().len() == 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mail = smtp.messages();
+    assert_eq!(mail.len(), 2, "one e-mail for the follow-up: {mail:?}");
+    let follow_up = mail
+        .iter()
+        .find(|m| m.contains("Follow-up due"))
+        .expect("the follow-up's e-mail");
+    assert!(follow_up.contains("mei@shop.example"), "{follow_up}");
+    assert!(
+        follow_up.contains("Did the bank accept the evidence?"),
+        "{follow_up}"
+    );
+    smtp.check_well_formed();
+    gw.stop().await;
+}

@@ -85,9 +85,12 @@ async fn round(seed: u64) {
     for _ in 0..1500 {
         let tickets = gw.app.store.queue(None, 100).unwrap();
         let proposed = tickets.iter().all(|t| {
-            t.timers
-                .iter()
-                .all(|timer| !matches!(timer.what, helloword::tickets::model::TimerKind::Propose))
+            t.timers.iter().all(|timer| {
+                !matches!(
+                    timer.what,
+                    helloword::tickets::model::TimerKind::Propose { .. }
+                )
+            })
         });
         if tickets.len() as u64 == cases
             && proposed

@@ -112,7 +112,7 @@ async fn three_gateways_on_one_database_do_everything_once_when_one_is_killed() 
         let proposed = tickets.iter().all(|t| {
             t.timers
                 .iter()
-                .all(|timer| !matches!(timer.what, TimerKind::Propose))
+                .all(|timer| !matches!(timer.what, TimerKind::Propose { .. }))
         });
         if store.unapplied(1).unwrap().is_empty()
             && tickets.len() as u64 == cases

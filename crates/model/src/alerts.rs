@@ -63,13 +63,26 @@ pub enum Trigger {
         /// The kept delivery's sequence number.
         delivery: u64,
     },
+    /// A follow-up someone scheduled on the ticket came due.
+    FollowUpDue {
+        /// The follow-up's timer.
+        timer: u64,
+        /// What to check.
+        check: String,
+    },
+    /// The compensation policy could not decide, asked again and again: a human proposes.
+    PolicyFailed {
+        /// Asks that failed (not `attempts`: the alert's own fields sit beside the
+        /// trigger's).
+        asks: u32,
+    },
     /// A reply to the buyer (an agent's, or an automatic acknowledgement) could not be
     /// delivered: the buyer has not heard from the seller.
     ReplyFailed {
         /// The outbox action that carried it.
         action: u64,
-        /// Why, as the dispatcher recorded it.
-        error: String,
+        /// Why, as the dispatcher recorded it (not `error`: the alert's state has one).
+        why: String,
     },
 }
 
@@ -84,6 +97,8 @@ impl Trigger {
             Trigger::NegativeWords { .. } => "negative-words".into(),
             Trigger::UnreadableDelivery { .. } => "unreadable-delivery".into(),
             Trigger::ReplyFailed { action, .. } => format!("reply-failed-{action}"),
+            Trigger::PolicyFailed { .. } => "policy-failed".into(),
+            Trigger::FollowUpDue { timer, .. } => format!("follow-up-{timer}"),
         }
     }
 
@@ -102,8 +117,12 @@ impl Trigger {
             Trigger::NegativeWords { words } => {
                 format!("Buyer may leave a negative review ({})", words.join(", "))
             }
-            Trigger::ReplyFailed { error, .. } => {
-                format!("A reply to the buyer was not delivered: {error}")
+            Trigger::FollowUpDue { check, .. } => format!("Follow-up due: {check}"),
+            Trigger::PolicyFailed { asks } => format!(
+                "The compensation policy could not decide ({asks} attempts); propose by hand"
+            ),
+            Trigger::ReplyFailed { why, .. } => {
+                format!("A reply to the buyer was not delivered: {why}")
             }
             Trigger::UnreadableDelivery { delivery } => format!(
                 "A marketplace delivery could not be read and is kept (delivery {delivery}); \
@@ -568,6 +587,70 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An alert is stored with its trigger's fields and its state's fields side by side: no
+    /// trigger may name a field the alert or a state already has, or the record cannot be
+    /// read back.
+    #[test]
+    fn every_trigger_reads_back_inside_an_alert_in_every_state() {
+        let triggers = [
+            Trigger::NewRed,
+            Trigger::Sla { per_mille: 500 },
+            Trigger::LogisticsStalled { days: 5 },
+            Trigger::PaymentFailed,
+            Trigger::NegativeWords {
+                words: vec!["refund".into()],
+            },
+            Trigger::UnreadableDelivery { delivery: 7 },
+            Trigger::PolicyFailed { asks: 5 },
+            Trigger::FollowUpDue {
+                timer: 4,
+                check: "the replacement arrived".into(),
+            },
+            Trigger::ReplyFailed {
+                action: 9,
+                why: "no API".into(),
+            },
+        ];
+        let states = [
+            AlertState::Pending,
+            AlertState::Delivered {
+                at: Timestamp::UNIX_EPOCH,
+                reference: Some("SM1".into()),
+            },
+            AlertState::Skipped {
+                reason: "quiet hours".into(),
+            },
+            AlertState::Failed {
+                error: "timeout".into(),
+            },
+            AlertState::Undeliverable {
+                error: "refused".into(),
+            },
+        ];
+        for trigger in &triggers {
+            for state in &states {
+                let alert = Alert {
+                    id: 1,
+                    ticket: 2,
+                    trigger: trigger.clone(),
+                    level: Severity::Red,
+                    channel: Channel::App,
+                    recipient: "mei".into(),
+                    address: String::new(),
+                    language: "en".into(),
+                    state: state.clone(),
+                    attempts: 3,
+                    next_attempt_at: Timestamp::UNIX_EPOCH,
+                    created_at: Timestamp::UNIX_EPOCH,
+                };
+                let json = serde_json::to_string(&alert).unwrap();
+                let back: Alert = serde_json::from_str(&json)
+                    .unwrap_or_else(|e| panic!("{trigger:?} in {state:?}: {e}: {json}"));
+                assert_eq!(back, alert);
+            }
+        }
+    }
 
     fn alerts(text: &str) -> AlertsConfig {
         toml::from_str(text).unwrap()

@@ -239,8 +239,12 @@ pub enum TimerKind {
         by: String,
     },
     /// Ask the compensation policy for a proposal (when the case opens, and again when an
-    /// investigation window the policy asked for ends).
-    Propose,
+    /// investigation window the policy asked for ends, or after the policy failed).
+    Propose {
+        /// How many asks in a row failed before this one (0: the first ask).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        failed: u32,
+    },
     /// Check that the shipment moved; alert when it has not for the configured days.
     StallCheck,
     /// The case opened outside business hours: acknowledge it in the buyer's language,
@@ -551,6 +555,10 @@ pub mod kind_serde {
         kind_from_name(&name)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown issue kind {name:?}")))
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]

@@ -466,6 +466,7 @@ impl Store {
         let files = self.drop_files(ticket.id, files_dir)?;
         self.scrub_outbox(ticket.id, needles)?;
         self.scrub_proposals(ticket.id, needles)?;
+        self.scrub_alerts(ticket.id, needles, free_text)?;
         ticket.customer = None;
         ticket.facts.buyer_name = None;
         ticket.facts.reply_context.clear();
@@ -660,6 +661,39 @@ impl Store {
         )
     }
 
+    /// The alerts of `ticket`: the buyer's words an alert quotes and, with `free_text`,
+    /// what an agent wrote (a follow-up's check) or a connector said about a reply.
+    fn scrub_alerts(
+        &self,
+        ticket: TicketId,
+        needles: &Needles,
+        free_text: bool,
+    ) -> Result<(), StoreError> {
+        self.scrub_records(
+            &self.alerts,
+            ticket,
+            "alerts",
+            needles,
+            |a: &mut helloword_model::alerts::Alert| {
+                use helloword_model::alerts::Trigger;
+                match &mut a.trigger {
+                    Trigger::NegativeWords { words } if !words.is_empty() => {
+                        words.clear();
+                        true
+                    }
+                    Trigger::FollowUpDue { check: text, .. }
+                    | Trigger::ReplyFailed { why: text, .. }
+                        if free_text && text != ERASED =>
+                    {
+                        *text = ERASED.into();
+                        true
+                    }
+                    _ => false,
+                }
+            },
+        )
+    }
+
     /// Apply `scrub` and then `needles` to every record of `ticket` in `tree` (keyed by
     /// ticket first), writing back the ones that changed.
     fn scrub_records<T: Serialize + serde::de::DeserializeOwned>(
@@ -765,6 +799,74 @@ mod tests {
         assert_eq!(
             n.redact("anna: order 207119551.").as_deref(),
             Some("[erased]: order [erased].")
+        );
+    }
+
+    /// Alerts quote the buyer (the words of a negative review) and carry free text (a
+    /// follow-up's check, why a reply failed): an erased ticket's alerts keep none of it.
+    #[test]
+    fn an_erased_tickets_alerts_keep_neither_the_buyers_words_nor_free_text() {
+        use helloword_model::alerts::{Alert, AlertState, Channel, Trigger};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let alert = |id, trigger| Alert {
+            id,
+            ticket: 7,
+            trigger,
+            level: helloword_model::sla::Severity::Yellow,
+            channel: Channel::App,
+            recipient: "mei".into(),
+            address: String::new(),
+            language: "en".into(),
+            state: AlertState::Pending,
+            attempts: 0,
+            next_attempt_at: jiff::Timestamp::UNIX_EPOCH,
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        let planted = [
+            alert(
+                1,
+                Trigger::NegativeWords {
+                    words: vec!["terrible".into()],
+                },
+            ),
+            alert(
+                2,
+                Trigger::FollowUpDue {
+                    timer: 3,
+                    check: "call Zoë Quartz about the parcel".into(),
+                },
+            ),
+            alert(
+                3,
+                Trigger::ReplyFailed {
+                    action: 4,
+                    why: "550 no mailbox zoe@quartz.example".into(),
+                },
+            ),
+        ];
+        for a in &planted {
+            store
+                .alerts
+                .insert(
+                    crate::tickets::pair_key(a.ticket, a.id),
+                    serde_json::to_vec(a).unwrap(),
+                )
+                .unwrap();
+        }
+        store
+            .scrub_alerts(7, &needles(&["Zoë Quartz", "zoe@quartz.example"]), true)
+            .unwrap();
+        let kept = store.alerts(7).unwrap();
+        assert_eq!(kept.len(), 3);
+        let text = serde_json::to_string(&kept).unwrap();
+        for gone in ["terrible", "Zoë", "quartz", "parcel", "550"] {
+            assert!(!text.contains(gone), "{gone} in {text}");
+        }
+        assert_eq!(
+            kept[1].trigger.id(),
+            "follow-up-3",
+            "the alert itself stays"
         );
     }
 

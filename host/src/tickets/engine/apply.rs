@@ -329,7 +329,7 @@ impl Engine {
                 Timer {
                     id: self.store.new_timer_id()?,
                     due: received_at,
-                    what: TimerKind::Propose,
+                    what: TimerKind::Propose { failed: 0 },
                 },
             );
         }

@@ -136,7 +136,10 @@ pub fn proposal_records(
     };
     let proposal_id = store.new_record_id()?;
     let action_ids = ids(store, decided.actions.len())?;
-    let automatic = tier == Tier::Automatic && !decided.actions.is_empty();
+    // An automatic proposal needs nobody's approval, also when it proposes nothing: it is
+    // approved by the system at once (its actions, if any, queued in this commit), so no
+    // one is offered an approval that means nothing.
+    let automatic = tier == Tier::Automatic;
     let proposal = Proposal {
         id: proposal_id,
         ticket: ticket.id,
@@ -179,7 +182,7 @@ pub fn proposal_records(
         ticket: ticket.id,
         what: format!("policy {policy} proposed: {}", decided.rationale),
     }));
-    if automatic {
+    if automatic && !decided.actions.is_empty() {
         let (h, r) = queue_for(
             ticket,
             &decided.actions,

@@ -38,7 +38,7 @@ impl Engine {
                         });
                         let trigger = Trigger::ReplyFailed {
                             action: entry.id,
-                            error: error.clone(),
+                            why: error.clone(),
                         };
                         records.extend(self.plan_alerts(t, trigger, false)?);
                     }

@@ -7,6 +7,9 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::{ChangeError, Engine, TIMER_BATCH};
+
+/// Asks of the compensation policy, in a row, before a failing one is left to a human.
+pub const POLICY_ATTEMPTS: u32 = 5;
 use crate::store::{StoreError, TicketWrite};
 use crate::tickets::model::{Happening, Status, Ticket, TimelineEntry, Timer, TimerKind};
 use helloword_model::actions::Record;
@@ -136,12 +139,20 @@ impl Engine {
                 };
                 self.erase_on_request(ticket, subject, now, records).await
             }
-            TimerKind::Propose => self.propose_on_timer(ticket, now, records).await,
+            TimerKind::Propose { failed } => {
+                self.propose_on_timer(ticket, *failed, now, records).await
+            }
             TimerKind::OffHoursAck { answer_by } => {
                 self.acknowledge_off_hours(ticket, timer.id, *answer_by, now, records)
                     .await
             }
             TimerKind::FollowUp { what, .. } => {
+                // Its owner is told (every lead when nobody owns the ticket).
+                let trigger = helloword_model::alerts::Trigger::FollowUpDue {
+                    timer: timer.id,
+                    check: what.clone(),
+                };
+                records.extend(self.plan_alerts(ticket, trigger, false)?);
                 Ok(follow_up_due(ticket, timer.id, what, timer.due))
             }
         }
@@ -299,11 +310,15 @@ impl Engine {
         Ok(lines)
     }
 
-    /// Ask the compensation policy for a proposal; a failed ask is retried in a minute, an
-    /// investigation window looked at again when it ends.
+    /// Ask the compensation policy for a proposal (`failed` asks before this one failed); an
+    /// investigation window is looked at again when it ends. A failed ask is retried after
+    /// 1, 2, 4 and 8 minutes (a timeout under load, a plugin being replaced); after
+    /// [`POLICY_ATTEMPTS`] failures the ticket gets one note and its owner an alert, and the
+    /// policy is not asked again until someone asks from the ticket.
     async fn propose_on_timer(
         &self,
         ticket: &mut Ticket,
+        failed: u32,
         now: Timestamp,
         records: &mut Vec<Record>,
     ) -> Result<Vec<TimelineEntry>, StoreError> {
@@ -316,18 +331,29 @@ impl Engine {
             Ok(Some(found)) => found,
             Ok(None) => return Ok(Vec::new()),
             Err(e) => {
-                // A policy that failed this time (a timeout under load, a plugin
-                // being replaced) is asked again in a minute.
-                ticket.timers.push(Timer {
-                    id: self.store.new_timer_id()?,
-                    due: now + jiff::SignedDuration::from_secs(60),
-                    what: TimerKind::Propose,
-                });
-                ticket.timers.sort_by_key(|t| t.due);
+                let failed = failed + 1;
+                if failed < POLICY_ATTEMPTS {
+                    let wait = jiff::SignedDuration::from_secs(60 << (failed - 1));
+                    ticket.timers.push(Timer {
+                        id: self.store.new_timer_id()?,
+                        due: now + wait,
+                        what: TimerKind::Propose { failed },
+                    });
+                    ticket.timers.sort_by_key(|t| t.due);
+                    return Ok(Vec::new());
+                }
+                records.extend(self.plan_alerts(
+                    ticket,
+                    helloword_model::alerts::Trigger::PolicyFailed { asks: failed },
+                    false,
+                )?);
                 return Ok(vec![TimelineEntry {
                     at: now,
                     what: Happening::Note {
-                        text: format!("No compensation proposal yet, retrying in a minute: {e}"),
+                        text: format!(
+                            "No compensation proposal: the policy failed {failed} times ({e}). \
+                             Propose by hand, or ask the policy again from the ticket."
+                        ),
                         by: "system".into(),
                     },
                 }]);
@@ -351,7 +377,7 @@ impl Engine {
             ticket.timers.push(Timer {
                 id: self.store.new_timer_id()?,
                 due: revisit,
-                what: TimerKind::Propose,
+                what: TimerKind::Propose { failed: 0 },
             });
             ticket.timers.sort_by_key(|t| t.due);
         }
