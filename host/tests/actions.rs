@@ -329,6 +329,27 @@ async fn a_dispute_gets_an_evidence_packet_from_the_ticket_within_shopifys_field
         "{:?}",
         actions[0].state
     );
+    // A draft of the evidence is not an answer to the dispute; submitting it is, once
+    // Shopify took it.
+    let unanswered = gw.app.store.ticket(dispute.id).unwrap().unwrap();
+    assert_eq!(unanswered.first_response_at, None);
+    let (status, body) = gw
+        .as_token(LEAD_TOKEN, "POST", &path, Some(r#"{"submit": true}"#))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    gw.drained().await;
+    let submitted = gw.app.store.actions(dispute.id).unwrap();
+    assert!(
+        submitted
+            .iter()
+            .all(|a| matches!(a.state, helloword::actions::ActionState::Done { .. })),
+        "{submitted:?}"
+    );
+    let answered = gw.app.store.ticket(dispute.id).unwrap().unwrap();
+    assert!(
+        answered.first_response_at.is_some(),
+        "submitted evidence answers the dispute"
+    );
 
     // An unknown ticket is named.
     let (status, body) = gw

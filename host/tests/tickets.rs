@@ -152,7 +152,10 @@ async fn the_admin_api_lists_shows_and_changes_tickets_with_an_audit_trail() {
         )
         .await;
     assert_eq!(status, 200);
-    assert!(changed["ticket"]["first_response_at"].is_string());
+    assert!(
+        changed["ticket"]["first_response_at"].is_string(),
+        "the agent says the case was answered elsewhere: {changed}"
+    );
 
     let (status, mine) = gw.api("GET", "/api/tickets?agent=mei", None).await;
     assert_eq!(status, 200);
@@ -718,5 +721,47 @@ async fn a_verified_erasure_request_erases_the_buyers_data() {
             if text.contains("1 profile(s), 1 ticket(s) scrubbed, 2 delivery"))),
         "{notes:?}"
     );
+    gw.stop().await;
+}
+
+/// Closing a case nobody answered does not answer it: the SLA report does not count it as
+/// answered, on time or late.
+#[tokio::test]
+async fn resolving_an_unanswered_case_is_not_a_response() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    gw.deliver("returns/request", &fixture("returns__request.json"), "w-c")
+        .await;
+    gw.settled().await;
+    let ticket = gw.queue().remove(0);
+    let (status, changed) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{}/status", ticket.id),
+            Some(r#"{"status": "resolved"}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert!(
+        changed["ticket"]["first_response_at"].is_null(),
+        "{changed}"
+    );
+    let (_, sla) = gw.api("GET", "/api/reports/sla", None).await;
+    let columns: Vec<&str> = sla["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let answered = columns
+        .iter()
+        .position(|c| *c == "answered_on_time")
+        .unwrap();
+    let late = columns.iter().position(|c| *c == "answered_late").unwrap();
+    let rows = sla["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{sla}");
+    assert_eq!(rows[0][1], 1, "one ticket: {sla}");
+    assert_eq!(rows[0][answered], 0, "{sla}");
+    assert_eq!(rows[0][late], 0, "{sla}");
     gw.stop().await;
 }

@@ -206,7 +206,14 @@ impl Engine {
             }
             let from = ticket.status;
             ticket.status = status;
-            if ticket.first_response_at.is_none() && from == Status::New {
+            // An agent who moves a new case to waiting (on the buyer, on the marketplace)
+            // says it was answered outside the gateway; closing an unanswered case leaves it
+            // unanswered. What the gateway sends counts once delivered (`delivery.rs`).
+            let waiting = matches!(
+                status,
+                Status::WaitingOnBuyer | Status::WaitingOnMarketplace
+            );
+            if ticket.first_response_at.is_none() && from == Status::New && waiting {
                 ticket.first_response_at = Some(now);
             }
             Ok((

@@ -1,7 +1,9 @@
 //! What an outbox action's outcome does to its ticket. A reply is a response only once its
 //! connector delivered it: then it stops the escalation (the first response is the time it
-//! was delivered) and the case waits on the buyer. A reply that could not be delivered
-//! marks the ticket (the queue and the ticket page show it in red) and alerts its owner —
+//! was delivered) and the case waits on the buyer. Evidence submitted for a dispute (not a
+//! draft of it) and a decision on a return are responses too, once the marketplace took
+//! them; a status change is not (closing an unanswered case leaves it unanswered). A reply
+//! that could not be delivered marks the ticket (the queue and the ticket page show it in red) and alerts its owner —
 //! the buyer has not heard from the seller. Automatic acknowledgements alert the same way
 //! when they fail, and never count as a response.
 
@@ -27,6 +29,17 @@ impl Engine {
     ) -> Result<Ticket, ChangeError> {
         let ticket = entry.ticket;
         self.change_with_records(ticket, |t, now| {
+            let answers = match &entry.action.kind {
+                ActionKind::DisputeEvidence(evidence) => evidence.submit,
+                ActionKind::ReturnDecision(_) => true,
+                _ => false,
+            };
+            if answers
+                && matches!(entry.state, ActionState::Done { .. })
+                && t.first_response_at.is_none()
+            {
+                t.first_response_at = Some(now);
+            }
             if matches!(entry.action.kind, ActionKind::Message(_)) {
                 match &entry.state {
                     ActionState::Done { .. } => delivered(t, &entry, now, &mut happenings),
