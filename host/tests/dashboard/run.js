@@ -104,6 +104,11 @@ async function switchToChinese(page) {
   await page.reload();
   await page.waitForSelector('#queue-view:not([hidden])', { timeout: WAIT_MS });
   check(await page.textContent('#queue-title') === '工单队列', 'the language choice is remembered');
+  // The cards name their issue kinds in Chinese too, not by the API's English names.
+  const kinds = await page.$$eval('.lanes .ticket .kind', (n) => n.map((x) => [x.dataset.kind, x.textContent]));
+  check(kinds.length > 0, 'the queue shows issue kinds');
+  check(kinds.every(([name, text]) => text !== name && /[\u4e00-\u9fff]/.test(text)),
+    `every issue kind is in Chinese: ${JSON.stringify(kinds)}`);
 }
 
 async function ticketPage(page) {

@@ -4,7 +4,7 @@
 import { call } from './api.js';
 import { renderBatchBar } from './batch.js';
 import { $, el } from './dom.js';
-import { t } from './i18n.js';
+import { t, tOr } from './i18n.js';
 import { tick } from './live.js';
 import { SEVERITIES, STATUSES, filters, state } from './state.js';
 
@@ -130,7 +130,7 @@ function ticketCard(ticket) {
     el('a', { href: '#/tickets/' + ticket.id },
       el('div', { class: 'row' },
         el('span', { class: 'id', text: '#' + ticket.id }),
-        el('span', { class: 'kind', text: ticket.kind }),
+        el('span', { class: 'kind', 'data-kind': ticket.kind, text: tOr('kind.', ticket.kind) }),
         el('span', { class: 'countdown', 'data-due': ticket.due.at }),
         ticket.undelivered_reply
           ? el('span', { class: 'undelivered', text: t('reply.failed') })

@@ -4,7 +4,7 @@
 import { call, failure } from './api.js';
 import { composer } from './composer.js';
 import { $, el, show } from './dom.js';
-import { formatTime, t } from './i18n.js';
+import { formatTime, t, tOr } from './i18n.js';
 import { tick } from './live.js';
 import { proposalsCard } from './proposals.js';
 import { STATUSES, state } from './state.js';
@@ -34,7 +34,7 @@ export function renderTicket(view) {
     el('h1', {}, el('span', { class: 'id', text: '#' + ticket.id + ' ' }), ticket.summary),
     el('p', { class: 'meta' },
       el('span', { class: 'badge ' + ticket.severity, text: t('lane.' + ticket.severity) }),
-      el('span', { text: ticket.marketplace + ' · ' + ticket.kind }),
+      el('span', { text: ticket.marketplace + ' · ' + tOr('kind.', ticket.kind) }),
       el('span', { id: 'ticket-status', text: t('status.' + ticket.status) }),
       el('span', { id: 'ticket-assignee', text: t('ticket.assignee') + ': ' + (ticket.assignee || t('ticket.unassigned')) }),
       el('span', { text: t('ticket.due') + ': ' + formatTime(ticket.due.at) + ' ' }),
