@@ -160,6 +160,19 @@ pub enum Record {
     File(crate::files::EvidenceFile),
 }
 
+/// The origin of the message an agent's reply queues (`reply <id>`). Only such messages
+/// answer the buyer when delivered; others (the off-hours acknowledgement) do not.
+pub fn reply_origin(id: u64) -> String {
+    format!("{REPLY_ORIGIN}{id}")
+}
+
+/// Whether `origin` is an agent's reply ([`reply_origin`]).
+pub fn is_reply(origin: &str) -> bool {
+    origin.starts_with(REPLY_ORIGIN)
+}
+
+const REPLY_ORIGIN: &str = "reply ";
+
 /// The deterministic idempotency key of the `index`-th action caused by `origin` on
 /// `ticket`: the same decision always yields the same key.
 pub fn idempotency_key(ticket: u64, origin: &str, index: usize) -> String {

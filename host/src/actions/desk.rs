@@ -299,7 +299,7 @@ pub async fn reply(
         body: reply.body.clone(),
         language: language.clone(),
     });
-    let origin = format!("reply {}", ids[0]);
+    let origin = helloword_model::actions::reply_origin(ids[0]);
     Ok(engine
         .change_with_records(ticket_id, |t, now| {
             let (mut happenings, mut records) =

@@ -153,43 +153,9 @@ mod tests {
     }
 
     fn ticket_of(buyer: &str) -> Ticket {
-        use crate::plugin::bindings::types::IssueKind;
-        use crate::tickets::model::Status;
-        use crate::tickets::sla::{Deadline, DeadlineSource, Severity};
-        let opened = jiff::Timestamp::from_second(1_750_000_000).unwrap();
-        Ticket {
-            v: crate::store::SCHEMA_VERSION,
-            id: 1,
-            marketplace: "shopify".into(),
-            shop: "a.myshopify.com".into(),
-            case_key: "case:1".into(),
-            kind: IssueKind::Chargeback,
-            severity: Severity::Red,
-            status: Status::New,
-            opened_at: opened,
-            updated_at: opened,
-            due: Deadline {
-                at: opened,
-                source: DeadlineSource::SeverityTarget,
-            },
-            escalation: Vec::new(),
-            first_response_at: None,
-            assignee: None,
-            customer: None,
-            order_id: None,
-            amount: None,
-            language: None,
-            country: None,
-            platform_status: None,
-            facts: crate::tickets::model::CaseFacts {
-                buyer_name: Some(buyer.into()),
-                ..Default::default()
-            },
-            summary: String::new(),
-            events: 1,
-            timers: Vec::new(),
-            undelivered_reply: None,
-        }
+        let mut ticket = crate::tickets::sample_ticket(1);
+        ticket.facts.buyer_name = Some(buyer.into());
+        ticket
     }
 
     #[test]

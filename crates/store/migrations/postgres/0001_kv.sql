@@ -1,5 +1,5 @@
 -- HelloWord's store on PostgreSQL: the same ordered key-value trees as on sled
--- (host/src/store/mod.rs lists them and their key layouts). bytea compares byte by byte,
+-- (crates/store/src/lib.rs lists them and their key layouts). bytea compares byte by byte,
 -- the order sled keeps, so range and prefix scans agree between the two backends.
 CREATE TABLE hw_kv (
     tree  text  NOT NULL,

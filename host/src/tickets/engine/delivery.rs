@@ -7,16 +7,12 @@
 //! the buyer has not heard from the seller. Automatic acknowledgements alert the same way
 //! when they fail, and never count as a response.
 
-use helloword_model::actions::{ActionState, OutboxEntry, Record};
+use helloword_model::actions::{ActionState, OutboxEntry, Record, is_reply};
 use helloword_model::alerts::Trigger;
 use helloword_model::model::{Happening, Status, Ticket, UndeliveredReply};
 
 use super::{ChangeError, Engine};
 use crate::plugin::bindings::types::ActionKind;
-
-/// The origin of the outbox action an agent's reply queues (`actions::desk::reply`); other
-/// messages (the off-hours acknowledgement) are not responses.
-const REPLY_ORIGIN: &str = "reply ";
 
 impl Engine {
     /// Record where outbox action `entry` ended (its state already set), with the timeline
@@ -65,22 +61,23 @@ impl Engine {
     }
 }
 
-/// A message reached the buyer: a later failure no longer stands, and an agent's reply is
-/// the response.
+/// A message reached the buyer. An agent's reply is the response, and the buyer has now
+/// heard from the seller: an earlier undelivered message no longer stands. A delivered
+/// acknowledgement answers nothing and leaves an undelivered reply marked.
 fn delivered(
     t: &mut Ticket,
     entry: &OutboxEntry,
     now: jiff::Timestamp,
     happenings: &mut Vec<Happening>,
 ) {
+    if !is_reply(&entry.origin) {
+        return;
+    }
     if t.undelivered_reply
         .as_ref()
-        .is_some_and(|u| u.action <= entry.id)
+        .is_some_and(|u| u.action < entry.id)
     {
         t.undelivered_reply = None;
-    }
-    if !entry.origin.starts_with(REPLY_ORIGIN) {
-        return;
     }
     if t.first_response_at.is_none() {
         t.first_response_at = Some(now);
@@ -95,5 +92,85 @@ fn delivered(
             by: "system".into(),
         });
         t.status = Status::WaitingOnBuyer;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::bindings::types::{Action, ActionOutcome, ActionStatus, MessageSpec};
+
+    fn message(id: u64, origin: String) -> OutboxEntry {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        OutboxEntry {
+            id,
+            ticket: 1,
+            connector: "amazon".into(),
+            action: Action {
+                idempotency_key: format!("k{id}"),
+                shop: "s".into(),
+                order_id: None,
+                case_id: None,
+                kind: ActionKind::Message(MessageSpec {
+                    subject: None,
+                    body: "Hello".into(),
+                    language: "en".into(),
+                }),
+                reply_context: Vec::new(),
+            },
+            origin,
+            state: ActionState::Done {
+                outcome: ActionOutcome {
+                    status: ActionStatus::Done,
+                    marketplace_ref: None,
+                    amount: None,
+                    detail: "sent".into(),
+                },
+            },
+            attempts: 1,
+            next_attempt_at: now,
+            created_at: now,
+        }
+    }
+
+    fn undelivered(action: u64) -> Option<UndeliveredReply> {
+        Some(UndeliveredReply {
+            action,
+            error: "refused".into(),
+            at: jiff::Timestamp::UNIX_EPOCH,
+        })
+    }
+
+    #[test]
+    fn a_delivered_reply_answers_and_clears_an_earlier_undelivered_one() {
+        let mut t = crate::tickets::sample_ticket(1);
+        t.undelivered_reply = undelivered(5);
+        let now = jiff::Timestamp::from_second(1_750_000_100).unwrap();
+        let mut happenings = Vec::new();
+        let reply = message(6, helloword_model::actions::reply_origin(6));
+        delivered(&mut t, &reply, now, &mut happenings);
+        assert_eq!(t.first_response_at, Some(now));
+        assert_eq!(t.status, Status::WaitingOnBuyer);
+        assert_eq!(t.undelivered_reply, None);
+        assert!(matches!(
+            happenings[..],
+            [Happening::StatusChanged {
+                to: Status::WaitingOnBuyer,
+                ..
+            }]
+        ));
+    }
+
+    #[test]
+    fn a_delivered_acknowledgement_answers_nothing_and_leaves_the_red_mark() {
+        let mut t = crate::tickets::sample_ticket(1);
+        t.undelivered_reply = undelivered(5);
+        let mut happenings = Vec::new();
+        let ack = message(6, "off-hours-ack 3".into());
+        delivered(&mut t, &ack, jiff::Timestamp::UNIX_EPOCH, &mut happenings);
+        assert_eq!(t.first_response_at, None);
+        assert_eq!(t.status, Status::New);
+        assert_eq!(t.undelivered_reply, undelivered(5));
+        assert!(happenings.is_empty());
     }
 }
