@@ -36,6 +36,11 @@ async function run(page) {
   await page.waitForSelector(`.lanes .ticket.undelivered[data-id="${replyTicket}"] .undelivered`,
     { timeout: WAIT_MS });
   await page.goto(baseUrl + '/ui/#/tickets/' + refundTicket);
+  // The page shows this ticket, never the one opened before it.
+  await page.waitForFunction((id) => {
+    const head = document.querySelector('#ticket-view:not([hidden]) .ticket-head .id');
+    return head && head.textContent.trim() === '#' + id;
+  }, refundTicket, { timeout: WAIT_MS });
   await page.waitForSelector('#ticket-view:not([hidden]) #proposals', { timeout: WAIT_MS });
   await approveTheRefund(page);
   await page.screenshot({ path: path.join(shots, '13-refund-approved.png'), fullPage: true });

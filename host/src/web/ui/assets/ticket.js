@@ -11,8 +11,11 @@ import { STATUSES, state } from './state.js';
 import { timeline } from './timeline.js';
 
 export async function openTicket(id) {
-  show('ticket-view');
+  // The previous ticket's page goes first: its buttons must not be clicked for this one.
+  state.ticket = null;
   const body = $('#ticket-body');
+  body.replaceChildren(el('p', { class: 'hint', id: 'ticket-loading', text: t('ticket.loading') }));
+  show('ticket-view');
   const { status, data } = await call('GET', '/api/tickets/' + encodeURIComponent(id));
   if (status !== 200) {
     state.ticket = null;
