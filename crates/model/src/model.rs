@@ -153,6 +153,32 @@ pub struct CaseFacts {
     /// retention policy for closed tickets).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub anonymized: bool,
+    /// Fingerprints of the buyer texts already in the conversation (the newest
+    /// [`HEARD_KEPT`]): a text that every later event repeats (a Shopify order note arrives
+    /// with each order update) is one message, not one per event.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heard: Vec<u64>,
+}
+
+/// How many buyer-text fingerprints a case keeps.
+pub const HEARD_KEPT: usize = 64;
+
+impl CaseFacts {
+    /// Whether `text` is new to this case's conversation; remembers it.
+    pub fn first_hearing(&mut self, text: &str) -> bool {
+        // FNV-1a: stable across builds and platforms, which std's hasher is not.
+        let print = text.trim().bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        if self.heard.contains(&print) {
+            return false;
+        }
+        if self.heard.len() >= HEARD_KEPT {
+            self.heard.remove(0);
+        }
+        self.heard.push(print);
+        true
+    }
 }
 
 impl CaseFacts {
@@ -295,6 +321,30 @@ pub enum Happening {
         summary: String,
         /// The marketplace's state after it.
         platform_status: Option<String>,
+    },
+    /// The buyer wrote: a message, a return or order note, a review's text, verbatim (see
+    /// [`crate::conversation`]).
+    BuyerWrote {
+        /// Inbox sequence number of the delivery that carried it.
+        delivery: u64,
+        /// The buyer's name as the event gave it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        author: Option<String>,
+        /// The way it came: the connector's id, or the event's `channel` attribute.
+        channel: String,
+        /// "message", "return-note", "order-note" or "review".
+        source: String,
+        /// The marketplace's id for the message (the event's `message_id` attribute).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        marketplace_id: Option<String>,
+        /// The language detected in the text, when it could be told.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        language: Option<String>,
+        /// The text.
+        text: String,
+        /// Names of attached files (the event's `attachment` attributes).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<String>,
     },
     /// The ticket was opened with this severity and deadline.
     Opened {

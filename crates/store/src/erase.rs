@@ -319,6 +319,7 @@ impl Store {
         {
             // The request keeps its own history, minus who it was about.
             erased.deliveries += self.scrub_timeline(&ticket, &needles, false)?;
+            self.forget_terms(ticket.id)?;
             redact_ticket(&mut ticket, &needles);
             self.put_ticket(&ticket)?;
         }
@@ -463,6 +464,8 @@ impl Store {
         free_text: bool,
     ) -> Result<(usize, usize), StoreError> {
         let deliveries = self.scrub_timeline(ticket, needles, free_text)?;
+        // The index holds the buyer's words and names: none of it stays.
+        self.forget_terms(ticket.id)?;
         let files = self.drop_files(ticket.id, files_dir)?;
         self.scrub_outbox(ticket.id, needles)?;
         self.scrub_proposals(ticket.id, needles)?;
@@ -509,7 +512,10 @@ impl Store {
             {
                 deliveries += 1;
             }
-            let mut changed = free_text && scrub_happening(&mut entry.what);
+            // The buyer's own words go in every erasure; other free text (replies, notes)
+            // with `free_text`.
+            let buyers = matches!(entry.what, Happening::BuyerWrote { .. });
+            let mut changed = (free_text || buyers) && scrub_happening(&mut entry.what);
             if let Some(redacted) =
                 redacted_record(&entry, needles).map_err(|e| corrupt(key_name(), e))?
             {
@@ -759,6 +765,20 @@ fn scrub_happening(what: &mut Happening) -> bool {
     match what {
         Happening::ReplySent { body, .. } | Happening::AutoReply { body, .. } => erase(body),
         Happening::Note { text, .. } => erase(text),
+        Happening::BuyerWrote {
+            text,
+            author,
+            attachments,
+            ..
+        } => {
+            erase(text);
+            if let Some(name) = author {
+                erase(name);
+            }
+            for name in attachments {
+                erase(name);
+            }
+        }
         Happening::Translated { text, original, .. } => {
             erase(text);
             erase(original);

@@ -15,7 +15,9 @@
 //! | `tickets` | ticket id, u64 big-endian | [`Ticket`](helloword_model::model::Ticket) as JSON |
 //! | `cases` | `<marketplace>\0<shop>\0<case key>` | ticket id |
 //! | `business` | `<marketplace>\0<business key>` | empty: the key's effect was applied |
-//! | `timeline` | ticket id + entry id, both u64 big-endian | a timeline entry as JSON |
+//! | `timeline` | ticket id + entry id, both u64 big-endian | a timeline entry as JSON (the conversation's messages are timeline entries) |
+//! | `search` | term, a zero byte, ticket id (u64 big-endian) | empty: the ticket has a word starting with the term (`search.rs`) |
+//! | `search_terms` | ticket id (u64 big-endian), term | empty: the same posting by ticket, for erasure and for checking a query's further words |
 //! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
 //! | `customers` | profile key (`email:<address>` or `<marketplace>:<buyer id>`) | [`Customer`](helloword_model::customers::Customer) as JSON |
 //! | `timers` | due instant (ms, sign-flipped u64) + timer id | ticket id; mirrors `Ticket::timers` |
@@ -38,6 +40,7 @@ mod backend;
 mod both;
 mod compact;
 mod erase;
+mod search;
 mod export;
 pub mod files;
 mod group_commit;
@@ -106,6 +109,10 @@ pub struct Store {
     cases: Gated,
     business: Gated,
     timeline: Gated,
+    /// The search index: term\0ticket.
+    search: Gated,
+    /// The search index by ticket: ticket + term.
+    search_terms: Gated,
     queue: Gated,
     timers: Gated,
     customers: Gated,
@@ -427,6 +434,8 @@ impl Store {
             cases: tree("cases")?,
             business: tree("business")?,
             timeline: tree("timeline")?,
+            search: tree("search")?,
+            search_terms: tree("search_terms")?,
             queue: tree("queue")?,
             timers: tree("timers")?,
             customers: tree("customers")?,

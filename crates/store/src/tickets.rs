@@ -434,10 +434,12 @@ impl Store {
                     ),
                 });
             }
-            prepared.push((write, json, fields, entries, customer, records));
+            let terms = super::search::new_terms(write);
+            prepared.push((write, json, fields, entries, customer, records, terms));
         }
         let mut ops = Vec::new();
-        for (write, json, fields, entries, customer, records) in prepared {
+        for (write, json, fields, entries, customer, records, terms) in prepared {
+            self.index_ops(write.after.id, &terms, &mut ops);
             for (tree, key, json, is_open) in records {
                 let (records_tree, kind) = match tree {
                     0 => (&*self.proposals, None),

@@ -183,6 +183,8 @@ struct Filter {
     marketplace: Option<String>,
     shop: Option<String>,
     agent: Option<String>,
+    /// Words to find (order number, buyer name, e-mail, tracking number, message text).
+    q: Option<String>,
     limit: usize,
 }
 
@@ -210,6 +212,12 @@ fn parse_filter(query: &str) -> Result<Filter, String> {
             "marketplace" => filter.marketplace = Some(value.into_owned()),
             "shop" => filter.shop = Some(value.into_owned()),
             "agent" => filter.agent = Some(value.into_owned()),
+            "q" => {
+                if value.chars().count() > 200 {
+                    return Err("`q` is longer than 200 characters".into());
+                }
+                filter.q = Some(value.into_owned())
+            }
             "limit" => {
                 filter.limit = value
                     .parse::<usize>()
@@ -220,7 +228,7 @@ fn parse_filter(query: &str) -> Result<Filter, String> {
             other => {
                 return Err(format!(
                     "unknown query parameter `{other}`; expected severity, status, marketplace, \
-                     shop, agent or limit"
+                     shop, agent, q or limit"
                 ));
             }
         }
@@ -258,8 +266,12 @@ impl Filter {
     }
 }
 
+/// How many tickets a search reads at most before the other filters apply.
+const SEARCH_CANDIDATES: usize = 5_000;
+
 /// `GET /api/tickets`: open tickets by lane and deadline (red first), or — with a closed
-/// status filter — every matching ticket by id.
+/// status filter — every matching ticket by id; with `q`, the tickets whose order, buyer,
+/// tracking number or conversation has every word of it, newest first.
 fn list(desk: &Desk<'_>, query: &str) -> Response<Full<Bytes>> {
     let filter = match parse_filter(query) {
         Ok(f) => f,
@@ -269,9 +281,14 @@ fn list(desk: &Desk<'_>, query: &str) -> Response<Full<Bytes>> {
     // Tickets the filter rejects by their indexed fields are skipped without being decoded:
     // a filter that matches nothing must not cost a decode of every ticket.
     let indexed = |f: &QueueFields| filter.accepts_fields(f);
-    let source: Box<dyn Iterator<Item = _>> = match filter.status {
-        Some(s) if !s.is_open() => Box::new(store.all_tickets_where(indexed)),
-        _ => Box::new(store.open_tickets_where(filter.severity, indexed)),
+    let source: Box<dyn Iterator<Item = _>> = match (&filter.q, filter.status) {
+        // A search finds closed cases too (the newest first), unless a status narrows it.
+        (Some(q), _) => match store.search(q, SEARCH_CANDIDATES) {
+            Ok(ids) => Box::new(ids.into_iter().filter_map(|id| store.ticket(id).transpose())),
+            Err(e) => return storage_error(e),
+        },
+        (None, Some(s)) if !s.is_open() => Box::new(store.all_tickets_where(indexed)),
+        (None, _) => Box::new(store.open_tickets_where(filter.severity, indexed)),
     };
     let mut tickets = Vec::new();
     for ticket in source {
@@ -366,19 +383,24 @@ async fn download(desk: &Desk<'_>, id: u64, file: u64) -> Response<Full<Bytes>> 
     }
 }
 
-/// `GET /api/tickets/{id}`: the ticket and its timeline.
+/// `GET /api/tickets/{id}`: the ticket, its conversation (with each reply's delivery) and
+/// its timeline.
 fn show(desk: &Desk<'_>, id: u64) -> Response<Full<Bytes>> {
     match (desk.store.ticket(id), desk.store.timeline(id)) {
-        (Ok(Some(ticket)), Ok(timeline)) => json(
-            StatusCode::OK,
-            &serde_json::json!({
-                "ticket": ticket,
-                "timeline": timeline,
-                "proposals": desk.store.proposals(id).unwrap_or_default(),
-                "actions": desk.store.actions(id).unwrap_or_default(),
-                "files": desk.store.files(id).unwrap_or_default(),
-            }),
-        ),
+        (Ok(Some(ticket)), Ok(timeline)) => {
+            let actions = desk.store.actions(id).unwrap_or_default();
+            json(
+                StatusCode::OK,
+                &serde_json::json!({
+                    "conversation": helloword_model::conversation::thread(&ticket, &timeline, &actions),
+                    "ticket": ticket,
+                    "timeline": timeline,
+                    "proposals": desk.store.proposals(id).unwrap_or_default(),
+                    "actions": actions,
+                    "files": desk.store.files(id).unwrap_or_default(),
+                }),
+            )
+        }
         (Ok(None), _) => error(
             StatusCode::NOT_FOUND,
             "not-found",

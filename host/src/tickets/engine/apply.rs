@@ -283,8 +283,17 @@ impl Engine {
                 at: received_at,
                 what: Happening::Opened { severity, due },
             },
-            event_entry(seq, received_at, event),
         ];
+        entries.extend(event_entries(
+            seq,
+            marketplace,
+            received_at,
+            event,
+            &mut ticket.facts,
+        ));
+        if ticket.language.is_none() {
+            ticket.language = written_language(&entries);
+        }
         if let Some((agent, why)) = chosen {
             ticket.assignee = Some(agent.clone());
             self.track_load(None, &ticket);
@@ -485,7 +494,19 @@ impl Engine {
             let before = write.before.clone();
             self.track_load(before.as_ref(), &reopened);
         }
-        write.entries.push(event_entry(seq, received_at, event));
+        let marketplace = ticket.marketplace.clone();
+        write
+            .entries
+            .extend(event_entries(
+                seq,
+                &marketplace,
+                received_at,
+                event,
+                &mut write.after.facts,
+            ));
+        if write.after.language.is_none() {
+            write.after.language = written_language(&write.entries);
+        }
         // A ticket that turns red alerts like a new red one; anomalies alert once each.
         if self.settings.alerts.is_some() {
             let vip = event.customer.as_ref().is_some_and(|c| c.vip);
@@ -558,15 +579,44 @@ pub(super) fn is_logistics(kind: IssueKind) -> bool {
     )
 }
 
-pub(super) fn event_entry(seq: u64, at: Timestamp, event: &TicketEvent) -> TimelineEntry {
-    TimelineEntry {
+/// The language the buyer wrote in, for a case whose buyer's preferred language is unknown.
+fn written_language(entries: &[TimelineEntry]) -> Option<String> {
+    entries.iter().find_map(|e| match &e.what {
+        Happening::BuyerWrote { language, .. } => language.clone(),
+        _ => None,
+    })
+}
+
+/// The timeline entries of a marketplace event: the event, and the buyer's words when it
+/// carries any the case has not heard yet (a message of the case's conversation).
+pub(super) fn event_entries(
+    seq: u64,
+    marketplace: &str,
+    at: Timestamp,
+    event: &TicketEvent,
+    facts: &mut helloword_model::model::CaseFacts,
+) -> Vec<TimelineEntry> {
+    let mut entries = vec![TimelineEntry {
         at,
         what: Happening::Event {
             delivery: seq,
             summary: event.summary.clone(),
             platform_status: event.status.clone(),
         },
+    }];
+    if event
+        .buyer_text
+        .as_deref()
+        .is_some_and(|text| facts.first_hearing(text))
+    {
+        entries.extend(helloword_model::conversation::buyer_wrote(
+            seq,
+            marketplace,
+            at,
+            event,
+        ));
     }
+    entries
 }
 
 /// Whom a verified erasure request (`privacy-request` with `privacy_action` =
