@@ -359,6 +359,35 @@ async fn erased_buyers_leave_no_trace_in_the_data_folder_or_a_later_export() {
         }
     }
 
+    // The desk's search finds each buyer by name, e-mail and what they wrote on the return.
+    let found = |q: &str| {
+        let gw = &gw;
+        let q = q.to_string();
+        async move {
+            let path = format!("/api/tickets?q={}", q.replace(' ', "+").replace('@', "%40"));
+            let (status, body) = gw.api("GET", &path, None).await;
+            assert_eq!(status, 200, "{body}");
+            body["tickets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_u64().unwrap())
+                .collect::<Vec<u64>>()
+        }
+    };
+    let searches = |b: &Buyer| {
+        vec![
+            b.last.to_string(),
+            b.email.to_string(),
+            b.note.split(": ").nth(1).unwrap().to_string(),
+        ]
+    };
+    for (b, id) in [(&ALICE, tickets[0]), (&BORIS, tickets[1]), (&CLARA, tickets[2])] {
+        for q in searches(b) {
+            assert!(found(&q).await.contains(&id), "{q} does not find #{id}");
+        }
+    }
+
     // Alice by Shopify's mandatory webhook…
     gw.deliver("customers/redact", &redact(&ALICE), "redact-alice")
         .await;
@@ -442,6 +471,16 @@ async fn erased_buyers_leave_no_trace_in_the_data_folder_or_a_later_export() {
         kept.iter().any(|h| h.ends_with(".export")),
         "Clara's data is in the export: {kept:?}"
     );
+
+    // The search forgot the erased buyers, not Clara.
+    for b in [&ALICE, &BORIS] {
+        for q in searches(b) {
+            assert_eq!(found(&q).await, Vec::<u64>::new(), "{q} still finds a ticket");
+        }
+    }
+    for q in searches(&CLARA) {
+        assert!(found(&q).await.contains(&tickets[2]), "{q} no longer finds Clara");
+    }
 
     // The books keep the erased buyers' cases: ids, amounts, outcomes.
     for (b, id) in [(&ALICE, tickets[0]), (&BORIS, tickets[1])] {

@@ -148,9 +148,54 @@ impl Store {
         }
     }
 
-    /// Tickets matching every word of `query` (each as the start of a word), newest first,
-    /// at most `limit`.
+    /// Tickets matching every word of `query` (each as the start of a word), and the other
+    /// tickets of their orders (a chargeback carries no buyer, its order's update does: the
+    /// buyer's name finds both), newest first, at most `limit` matches before their orders'.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<TicketId>, StoreError> {
+        let matched = self.search_words(query, limit)?;
+        let mut all: BTreeSet<TicketId> = matched.iter().copied().collect();
+        let mut orders = BTreeSet::new();
+        for id in &matched {
+            if let Some(order) = self.ticket(*id)?.and_then(|t| t.order_id) {
+                orders.insert(order);
+            }
+        }
+        for order in orders {
+            // The longest word of the order id is its number ("gid://shopify/Order/42").
+            let Some(term) = terms(&order).into_iter().max_by_key(String::len) else {
+                continue;
+            };
+            for id in self.postings_of(&term, limit)? {
+                // The posting is for a word of the order id; the order itself must match.
+                if self
+                    .ticket(id)?
+                    .is_some_and(|t| t.order_id.as_deref() == Some(order.as_str()))
+                {
+                    all.insert(id);
+                }
+            }
+        }
+        Ok(all.into_iter().rev().collect())
+    }
+
+    /// The tickets with exactly the word `term`, at most `limit`.
+    fn postings_of(&self, term: &str, limit: usize) -> Result<Vec<TicketId>, StoreError> {
+        let prefix = [term.as_bytes(), &[0]].concat();
+        let mut ids = Vec::new();
+        for key in self.search.scan_prefix(&prefix).keys() {
+            let key = key?;
+            if let Ok(id) = <[u8; 8]>::try_from(&key[prefix.len()..]) {
+                ids.push(u64::from_be_bytes(id));
+            }
+            if ids.len() >= limit {
+                break;
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Tickets with every word of `query`, newest first, at most `limit`.
+    fn search_words(&self, query: &str, limit: usize) -> Result<Vec<TicketId>, StoreError> {
         let mut words: Vec<String> = terms(query);
         words.sort();
         words.dedup();

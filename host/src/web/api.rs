@@ -267,7 +267,7 @@ impl Filter {
 }
 
 /// How many tickets a search reads at most before the other filters apply.
-const SEARCH_CANDIDATES: usize = 5_000;
+const SEARCH_CANDIDATES: usize = 500;
 
 /// `GET /api/tickets`: open tickets by lane and deadline (red first), or — with a closed
 /// status filter — every matching ticket by id; with `q`, the tickets whose order, buyer,
