@@ -382,7 +382,11 @@ async fn erased_buyers_leave_no_trace_in_the_data_folder_or_a_later_export() {
             b.note.split(": ").nth(1).unwrap().to_string(),
         ]
     };
-    for (b, id) in [(&ALICE, tickets[0]), (&BORIS, tickets[1]), (&CLARA, tickets[2])] {
+    for (b, id) in [
+        (&ALICE, tickets[0]),
+        (&BORIS, tickets[1]),
+        (&CLARA, tickets[2]),
+    ] {
         for q in searches(b) {
             assert!(found(&q).await.contains(&id), "{q} does not find #{id}");
         }
@@ -475,11 +479,18 @@ async fn erased_buyers_leave_no_trace_in_the_data_folder_or_a_later_export() {
     // The search forgot the erased buyers, not Clara.
     for b in [&ALICE, &BORIS] {
         for q in searches(b) {
-            assert_eq!(found(&q).await, Vec::<u64>::new(), "{q} still finds a ticket");
+            assert_eq!(
+                found(&q).await,
+                Vec::<u64>::new(),
+                "{q} still finds a ticket"
+            );
         }
     }
     for q in searches(&CLARA) {
-        assert!(found(&q).await.contains(&tickets[2]), "{q} no longer finds Clara");
+        assert!(
+            found(&q).await.contains(&tickets[2]),
+            "{q} no longer finds Clara"
+        );
     }
 
     // The books keep the erased buyers' cases: ids, amounts, outcomes.

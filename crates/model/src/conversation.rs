@@ -131,7 +131,11 @@ pub struct ThreadItem {
 
 /// The conversation of `ticket` with each outbound message's delivery state from `outbox`
 /// (the ticket's actions).
-pub fn thread(ticket: &Ticket, timeline: &[TimelineEntry], outbox: &[OutboxEntry]) -> Vec<ThreadItem> {
+pub fn thread(
+    ticket: &Ticket,
+    timeline: &[TimelineEntry],
+    outbox: &[OutboxEntry],
+) -> Vec<ThreadItem> {
     conversation(ticket, timeline)
         .into_iter()
         .map(|message| {
@@ -163,12 +167,13 @@ pub fn source_of(kind: IssueKind) -> &'static str {
 /// The timeline entry for the buyer's words in `event`, if it carries any.
 ///
 /// `marketplace` is the connector's id; `at` is when the delivery was received, used when
-/// the event does not say when it happened.
+/// the event does not say when it happened; `hint` is the case's language, when known.
 pub fn buyer_wrote(
     delivery: u64,
     marketplace: &str,
     at: Timestamp,
     event: &TicketEvent,
+    hint: Option<&str>,
 ) -> Option<TimelineEntry> {
     let text = event.buyer_text.as_deref()?;
     if text.trim().is_empty() {
@@ -202,7 +207,14 @@ pub fn buyer_wrote(
             channel: attribute("channel").unwrap_or_else(|| marketplace.to_string()),
             source: source_of(event.kind).to_string(),
             marketplace_id: attribute("message_id"),
-            language: detect_language(text),
+            language: detect_language(
+                text,
+                event
+                    .customer
+                    .as_ref()
+                    .and_then(|c| c.preferred_locale.as_deref())
+                    .or(hint),
+            ),
             text: text.to_string(),
             attachments,
         },
@@ -297,17 +309,55 @@ pub fn conversation(ticket: &Ticket, timeline: &[TimelineEntry]) -> Vec<Message>
     thread
 }
 
+/// The languages told apart by their words: those the bundled language packs and most
+/// sellers' buyers write in. A short list makes whatlang surer among them.
+const WORD_LANGUAGES: [(whatlang::Lang, &str); 22] = {
+    use whatlang::Lang::*;
+    [
+        (Eng, "en"),
+        (Deu, "de"),
+        (Fra, "fr"),
+        (Spa, "es"),
+        (Ita, "it"),
+        (Por, "pt"),
+        (Nld, "nl"),
+        (Pol, "pl"),
+        (Swe, "sv"),
+        (Dan, "da"),
+        (Nob, "no"),
+        (Fin, "fi"),
+        (Ces, "cs"),
+        (Tur, "tr"),
+        (Rus, "ru"),
+        (Ukr, "uk"),
+        (Ara, "ar"),
+        (Hin, "hi"),
+        (Vie, "vi"),
+        (Ind, "id"),
+        (Ron, "ro"),
+        (Hun, "hu"),
+    ]
+};
+
 /// The language `text` is written in, as an ISO 639-1 code, when it can be told: by its
 /// script where one language owns it (kana, hangul, Han), else by whatlang's trigram model
-/// when it is fairly confident. Short Latin-script texts ("ok thanks") give none: the
-/// buyer's preferred language then stands.
-pub fn detect_language(text: &str) -> Option<String> {
-    use whatlang::{Lang, Script};
-    let info = whatlang::detect(text)?;
-    let by_script = match info.script() {
+/// when it is fairly sure, or when its best guess is `hint` (the buyer's preferred language,
+/// a BCP 47 tag). Short texts it cannot place ("ok thanks") give none: the buyer's
+/// preferred language then stands.
+pub fn detect_language(text: &str, hint: Option<&str>) -> Option<String> {
+    use whatlang::Script;
+    static DETECTOR: std::sync::LazyLock<whatlang::Detector> = std::sync::LazyLock::new(|| {
+        whatlang::Detector::with_allowlist(WORD_LANGUAGES.iter().map(|(l, _)| *l).collect())
+    });
+    let script = whatlang::detect_script(text)?;
+    let by_script = match script {
         Script::Hiragana | Script::Katakana => Some("ja"),
         Script::Hangul => Some("ko"),
-        Script::Mandarin => Some(if text.chars().any(is_kana) { "ja" } else { "zh" }),
+        Script::Mandarin => Some(if text.chars().any(is_kana) {
+            "ja"
+        } else {
+            "zh"
+        }),
         Script::Greek => Some("el"),
         Script::Thai => Some("th"),
         Script::Hebrew => Some("he"),
@@ -316,37 +366,17 @@ pub fn detect_language(text: &str) -> Option<String> {
     if let Some(code) = by_script {
         return Some(code.into());
     }
+    let info = DETECTOR.detect(text)?;
+    let code = WORD_LANGUAGES
+        .iter()
+        .find(|(l, _)| *l == info.lang())
+        .map(|(_, code)| *code)?;
+    let hinted = hint
+        .and_then(|h| h.split(['-', '_']).next())
+        .is_some_and(|h| h.eq_ignore_ascii_case(code));
     // whatlang's own "reliable" is strict (a clear French sentence of 60 characters is not);
     // a confidence of one half still separates the languages of one script well.
-    if !info.is_reliable() && info.confidence() < 0.5 {
-        return None;
-    }
-    let code = match info.lang() {
-        Lang::Eng => "en",
-        Lang::Deu => "de",
-        Lang::Fra => "fr",
-        Lang::Spa => "es",
-        Lang::Ita => "it",
-        Lang::Por => "pt",
-        Lang::Nld => "nl",
-        Lang::Pol => "pl",
-        Lang::Swe => "sv",
-        Lang::Dan => "da",
-        Lang::Nob => "no",
-        Lang::Fin => "fi",
-        Lang::Ces => "cs",
-        Lang::Tur => "tr",
-        Lang::Rus => "ru",
-        Lang::Ukr => "uk",
-        Lang::Ara => "ar",
-        Lang::Hin => "hi",
-        Lang::Vie => "vi",
-        Lang::Ind => "id",
-        Lang::Ron => "ro",
-        Lang::Hun => "hu",
-        _ => return None,
-    };
-    Some(code.into())
+    (info.is_reliable() || info.confidence() >= 0.5 || hinted).then(|| code.to_string())
 }
 
 fn is_kana(c: char) -> bool {
@@ -360,24 +390,48 @@ mod tests {
     #[test]
     fn languages_are_told_by_script_and_by_words() {
         assert_eq!(
-            detect_language("Das Paket ist leider beschädigt angekommen, bitte helfen Sie mir.")
-                .as_deref(),
+            detect_language(
+                "Das Paket ist leider beschädigt angekommen, bitte helfen Sie mir.",
+                None
+            )
+            .as_deref(),
             Some("de")
         );
         assert_eq!(
-            detect_language("Où est ma commande ? Elle devait arriver la semaine dernière.")
-                .as_deref(),
+            detect_language(
+                "Où est ma commande ? Elle devait arriver la semaine dernière.",
+                None
+            )
+            .as_deref(),
             Some("fr")
         );
         assert_eq!(
-            detect_language("¿Cuándo llega?\nGracias").as_deref(),
+            detect_language("¿Cuándo llega?\nGracias", None).as_deref(),
             Some("es")
         );
-        assert_eq!(detect_language("包裹还没到").as_deref(), Some("zh"));
-        assert_eq!(detect_language("荷物がまだ届いていません").as_deref(), Some("ja"));
-        assert_eq!(detect_language("배송이 늦어요").as_deref(), Some("ko"));
+        assert_eq!(detect_language("包裹还没到", None).as_deref(), Some("zh"));
+        assert_eq!(
+            detect_language("荷物がまだ届いていません", None).as_deref(),
+            Some("ja")
+        );
+        assert_eq!(
+            detect_language("배송이 늦어요", None).as_deref(),
+            Some("ko")
+        );
         // Too short to tell: no guess rather than a wrong one.
-        assert_eq!(detect_language("ok"), None);
-        assert_eq!(detect_language("It broke. Help!"), None);
+        assert_eq!(detect_language("ok", None), None);
+        assert_eq!(detect_language("It broke. Help!", None), None);
+        // English is hard to be sure of by trigrams; the buyer's language confirms a guess,
+        // never overrides a clear one.
+        let english = "Please leave the parcel with the neighbour at number 12, thank you!";
+        assert_eq!(detect_language(english, None), None);
+        assert_eq!(
+            detect_language(english, Some("en-GB")).as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            detect_language("Il pacco non è ancora arrivato", Some("en")).as_deref(),
+            Some("it")
+        );
     }
 }

@@ -40,7 +40,6 @@ mod backend;
 mod both;
 mod compact;
 mod erase;
-mod search;
 mod export;
 pub mod files;
 mod group_commit;
@@ -48,6 +47,7 @@ mod health;
 mod inbox;
 mod postgres_tls;
 mod records;
+mod search;
 mod tickets;
 
 use std::path::Path;

@@ -270,7 +270,9 @@ mod tests {
     fn words_are_lower_cased_and_cjk_is_cut_in_pairs() {
         assert_eq!(
             terms("Anna.Schmidt@Example.com: order #1001, a parcel!"),
-            ["anna", "schmidt", "example", "com", "order", "1001", "parcel"]
+            [
+                "anna", "schmidt", "example", "com", "order", "1001", "parcel"
+            ]
         );
         assert_eq!(terms("包裹还没到"), ["包裹", "裹还", "还没", "没到"]);
         assert_eq!(terms("我的包 arrived"), ["我的", "的包", "arrived"]);

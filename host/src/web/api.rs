@@ -284,7 +284,10 @@ fn list(desk: &Desk<'_>, query: &str) -> Response<Full<Bytes>> {
     let source: Box<dyn Iterator<Item = _>> = match (&filter.q, filter.status) {
         // A search finds closed cases too (the newest first), unless a status narrows it.
         (Some(q), _) => match store.search(q, SEARCH_CANDIDATES) {
-            Ok(ids) => Box::new(ids.into_iter().filter_map(|id| store.ticket(id).transpose())),
+            Ok(ids) => Box::new(
+                ids.into_iter()
+                    .filter_map(|id| store.ticket(id).transpose()),
+            ),
             Err(e) => return storage_error(e),
         },
         (None, Some(s)) if !s.is_open() => Box::new(store.all_tickets_where(indexed)),

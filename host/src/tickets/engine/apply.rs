@@ -278,18 +278,17 @@ impl Engine {
         ticket.facts.absorb(event);
         ticket.timers = self.escalation_timers(&ticket)?;
         self.add_opening_timers(&mut ticket, marketplace, event, received_at)?;
-        let mut entries = vec![
-            TimelineEntry {
-                at: received_at,
-                what: Happening::Opened { severity, due },
-            },
-        ];
+        let mut entries = vec![TimelineEntry {
+            at: received_at,
+            what: Happening::Opened { severity, due },
+        }];
         entries.extend(event_entries(
             seq,
             marketplace,
             received_at,
             event,
             &mut ticket.facts,
+            ticket.language.as_deref(),
         ));
         if ticket.language.is_none() {
             ticket.language = written_language(&entries);
@@ -495,15 +494,14 @@ impl Engine {
             self.track_load(before.as_ref(), &reopened);
         }
         let marketplace = ticket.marketplace.clone();
-        write
-            .entries
-            .extend(event_entries(
-                seq,
-                &marketplace,
-                received_at,
-                event,
-                &mut write.after.facts,
-            ));
+        write.entries.extend(event_entries(
+            seq,
+            &marketplace,
+            received_at,
+            event,
+            &mut write.after.facts,
+            write.after.language.as_deref(),
+        ));
         if write.after.language.is_none() {
             write.after.language = written_language(&write.entries);
         }
@@ -595,6 +593,7 @@ pub(super) fn event_entries(
     at: Timestamp,
     event: &TicketEvent,
     facts: &mut helloword_model::model::CaseFacts,
+    language: Option<&str>,
 ) -> Vec<TimelineEntry> {
     let mut entries = vec![TimelineEntry {
         at,
@@ -614,6 +613,7 @@ pub(super) fn event_entries(
             marketplace,
             at,
             event,
+            language,
         ));
     }
     entries

@@ -1,0 +1,195 @@
+//! The conversation, end to end on a gateway on loopback with the real Shopify connector:
+//! what the buyer wrote on a return and on an order reaches the agent's API as messages of
+//! the case (verbatim, in the language it was written in), a note every order update repeats
+//! is one message, an agent's reply is an outbound message whose delivery state is the
+//! truth, and the desk's search finds the case by the buyer's words and the order's buyer.
+
+mod common;
+
+use std::time::Duration;
+
+use common::gateway::{self, fixture};
+use serde_json::{Value, json};
+
+const ORDER: u64 = 5_550_000_001;
+const RETURN_NOTE: &str =
+    "Das Kleid ist leider viel zu klein ausgefallen, ich möchte es gerne zurückgeben.";
+const ORDER_NOTE: &str = "Please leave the parcel with the neighbour at number 12, thank you!";
+
+fn return_request() -> Vec<u8> {
+    json!({
+        "id": 8_880_000_001u64,
+        "status": "requested",
+        "order": {"id": ORDER},
+        "total_return_line_items": 1,
+        "return_line_items": [{
+            "id": 3, "quantity": 1, "return_reason": "SIZE_TOO_SMALL",
+            "return_reason_note": "", "customer_note": RETURN_NOTE,
+            "fulfillment_line_item": {"line_item": {"id": 77, "sku": "DRESS-S",
+                "name": "Dress - S", "quantity": 1, "price": "49.00"}}
+        }]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// The `orders/updated` fixture as our order, at `version`, with the buyer's checkout note.
+fn order_update(version: &str) -> Vec<u8> {
+    let mut order: Value = serde_json::from_slice(&fixture("orders__updated.json")).unwrap();
+    order["id"] = json!(ORDER);
+    order["name"] = json!("#5501");
+    order["note"] = json!(ORDER_NOTE);
+    order["updated_at"] = json!(version);
+    order.to_string().into_bytes()
+}
+
+async fn ticket(gw: &gateway::Running, id: u64) -> Value {
+    let (status, body) = gw.api("GET", &format!("/api/tickets/{id}"), None).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn search(gw: &gateway::Running, q: &str) -> Vec<u64> {
+    let q: String = url_encode(q);
+    let (status, body) = gw.api("GET", &format!("/api/tickets?q={q}"), None).await;
+    assert_eq!(status, 200, "{body}");
+    body["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect()
+}
+
+fn url_encode(q: &str) -> String {
+    url::form_urlencoded::byte_serialize(q.as_bytes()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_buyers_words_are_messages_of_the_case_and_replies_show_their_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let gw = gateway::start(dir.path()).await;
+    assert_eq!(
+        gw.deliver("returns/request", &return_request(), "conv-1")
+            .await,
+        200
+    );
+    // Every change of the order repeats its note.
+    for (n, version) in ["2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z"]
+        .iter()
+        .enumerate()
+    {
+        let id = format!("conv-order-{n}");
+        assert_eq!(
+            gw.deliver("orders/updated", &order_update(version), &id)
+                .await,
+            200
+        );
+    }
+    gw.settled().await;
+    let queue = gw.queue();
+    let returned = queue
+        .iter()
+        .find(|t| t.kind == helloword::plugin::bindings::types::IssueKind::ReturnRequest)
+        .unwrap_or_else(|| panic!("a return ticket: {queue:#?}"))
+        .id;
+    let order = queue
+        .iter()
+        .find(|t| t.kind == helloword::plugin::bindings::types::IssueKind::OrderUpdate)
+        .unwrap_or_else(|| panic!("an order ticket: {queue:#?}"))
+        .id;
+
+    // The return's ticket: the buyer's note, verbatim, in German, from Shopify.
+    let view = ticket(&gw, returned).await;
+    let thread = view["conversation"].as_array().unwrap();
+    assert_eq!(thread.len(), 1, "{view:#}");
+    let note = &thread[0];
+    assert_eq!(note["direction"], "in");
+    assert_eq!(note["text"], RETURN_NOTE);
+    assert_eq!(note["language"], "de");
+    assert_eq!(note["channel"], "shopify");
+    assert_eq!(note["source"], "return-note");
+    assert!(note["delivery"].as_u64().is_some(), "{note}");
+    // No preferred language came with the return: the buyer's own is the case's.
+    assert_eq!(view["ticket"]["language"], "de", "{view:#}");
+
+    // The order's ticket: the note once, though two updates carried it.
+    let view = ticket(&gw, order).await;
+    let notes: Vec<&Value> = view["conversation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["text"] == ORDER_NOTE)
+        .collect();
+    assert_eq!(notes.len(), 1, "{view:#}");
+    assert_eq!(notes[0]["source"], "order-note");
+    assert_eq!(notes[0]["language"], "en");
+    assert_eq!(view["ticket"]["events"], 2);
+
+    // An agent answers the return. Shopify has no messaging API: the reply is an outbound
+    // message whose state ends in "failed" with the reason, never "sent".
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{returned}/reply"),
+            Some(&json!({"body": "Kein Problem, wir senden Ihnen ein Rücksendeetikett.", "language": "de"}).to_string()),
+        )
+        .await;
+    assert!(status == 200 || status == 202, "{status} {body}");
+    let mut last = Value::Null;
+    for _ in 0..400 {
+        let view = ticket(&gw, returned).await;
+        last = view["conversation"]
+            .as_array()
+            .unwrap()
+            .last()
+            .cloned()
+            .unwrap();
+        if last["delivery_state"]["state"] == "failed" {
+            break;
+        }
+        assert_ne!(last["delivery_state"]["state"], "sent", "{last}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(last["direction"], "out", "{last}");
+    assert_eq!(last["source"], "reply");
+    assert_eq!(last["language"], "de");
+    assert!(last["action"].as_u64().is_some(), "{last}");
+    assert_eq!(last["delivery_state"]["state"], "failed", "{last}");
+    assert!(
+        !last["delivery_state"]["error"].as_str().unwrap().is_empty(),
+        "the failure says why: {last}"
+    );
+    let view = ticket(&gw, returned).await;
+    assert!(view["ticket"]["first_response_at"].is_null(), "{view:#}");
+
+    // The desk finds the case by what the buyer wrote (any case, a word's start), by the
+    // reply's words, and by the order's buyer — with the other tickets of the same order,
+    // newest first: the return and the order are one buyer's one purchase.
+    let both = vec![order.max(returned), order.min(returned)];
+    assert_eq!(search(&gw, "kleid zurück").await, both);
+    assert_eq!(search(&gw, "KLEI").await, both);
+    assert_eq!(search(&gw, "Rücksendeetikett").await, both);
+    assert_eq!(search(&gw, "neighbour").await, both);
+    // Every word must match: the return's words and the order note's do not meet in one
+    // ticket.
+    assert_eq!(search(&gw, "kleid neighbour").await, Vec::<u64>::new());
+    assert_eq!(search(&gw, "zebra").await, Vec::<u64>::new());
+    let buyer = view_buyer(&gw, order).await;
+    let found = search(&gw, &buyer).await;
+    assert!(found.contains(&order), "{buyer} finds the order: {found:?}");
+    // A query the API cannot take is refused, naming why.
+    let long = "a".repeat(201);
+    let (status, body) = gw.api("GET", &format!("/api/tickets?q={long}"), None).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("`q`"), "{body}");
+    gw.stop().await;
+}
+
+async fn view_buyer(gw: &gateway::Running, id: u64) -> String {
+    let view = ticket(gw, id).await;
+    view["ticket"]["facts"]["buyer_name"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the order names its buyer: {view:#}"))
+        .to_string()
+}
