@@ -23,7 +23,12 @@ const HOSTILE: &str = "<img src=x onerror=window.__pwned=1><script>window.__pwne
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// A customer-cancelled Shopify order whose buyer calls themselves [`HOSTILE`].
+/// What that buyer wrote on the order: German, with markup that must stay text.
+const HOSTILE_NOTE: &str = "Bitte stornieren Sie meine Bestellung, ich habe leider die falsche \
+     Größe gewählt. <img src=x onerror=window.__pwned=4>";
+
+/// A customer-cancelled Shopify order whose buyer calls themselves [`HOSTILE`] and wrote
+/// [`HOSTILE_NOTE`].
 fn hostile_cancellation() -> Vec<u8> {
     let mut order: serde_json::Value =
         serde_json::from_slice(&fixture("orders__updated.json")).unwrap();
@@ -31,6 +36,7 @@ fn hostile_cancellation() -> Vec<u8> {
     order["cancelled_at"] = "2025-07-10T16:00:00-04:00".into();
     order["customer"]["first_name"] = HOSTILE.into();
     order["customer"]["last_name"] = serde_json::Value::Null;
+    order["note"] = HOSTILE_NOTE.into();
     serde_json::to_vec(&order).unwrap()
 }
 

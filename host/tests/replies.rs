@@ -619,6 +619,32 @@ async fn an_agents_chinese_draft_is_translated_through_deepl_and_both_stay_on_th
         )]
     );
 
+    // A buyer's message translated for the agent to read: the translation comes back,
+    // the timeline holds no draft of it (nothing is sent).
+    let (status, body) = gw
+        .api(
+            "POST",
+            &path,
+            Some(r#"{"text": "您的包裹今天发出。", "source_language": "zh", "target_language": "de", "read": true}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["translation"]["text"],
+        "Ihr Paket wird heute versandt."
+    );
+    assert!(body.get("findings").is_none(), "{body}");
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    let timeline = gw.app.store.timeline(id).unwrap();
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(|e| matches!(e.what, Happening::Translated { .. }))
+            .count(),
+        1,
+        "a translation to read is not recorded as a draft"
+    );
+
     // The service is down: the agent is told, nothing half-translated lands anywhere.
     up.store(false, std::sync::atomic::Ordering::SeqCst);
     let (status, body) = gw

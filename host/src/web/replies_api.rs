@@ -90,6 +90,10 @@ struct TranslateBody {
     text: String,
     source_language: Option<String>,
     target_language: Option<String>,
+    /// For the agent to read (a buyer's message in the agent's language): nothing is
+    /// checked by the compliance guard or recorded on the timeline, since nothing is sent.
+    #[serde(default)]
+    read: bool,
 }
 
 /// `POST /api/tickets/{id}/{draft|check|translate}`.
@@ -220,6 +224,12 @@ async fn translate_draft(
         Ok(t) => t,
         Err(e) => return reply_error(e),
     };
+    if body.read {
+        return json(
+            StatusCode::OK,
+            &serde_json::json!({ "translation": translated }),
+        );
+    }
     let findings = desk
         .replies
         .check(&translated.text, ticket, Some(&target))

@@ -155,6 +155,12 @@ async function theUndeliveredReplyShowsInRed(page) {
   }
   const failed = await page.textContent('.timeline .entry.reply-sent .reply-state.failed');
   check(failed.includes('not delivered') && failed.includes('no API'), `the reply is not delivered: ${failed}`);
+  // The thread says the same of the reply, at the bottom, on the seller's side.
+  const last = page.locator('#conversation .message').last();
+  check(await last.getAttribute('data-direction') === 'out', 'the reply is the newest message');
+  const inThread = await last.locator('.reply-state').textContent();
+  check(inThread.includes('not delivered') && inThread.includes('no API'),
+    `the thread shows the reply not delivered: ${inThread}`);
   const banner = await page.textContent('#ticket-undelivered');
   check(banner.includes('was not delivered'), `the ticket says so: ${banner}`);
   const red = await page.$eval('#ticket-undelivered', (n) => getComputedStyle(n).color);

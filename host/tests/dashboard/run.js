@@ -19,6 +19,8 @@ if (!baseUrl || !token || !shots) {
 }
 
 const HOSTILE = '<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>';
+const HOSTILE_NOTE = 'Bitte stornieren Sie meine Bestellung, ich habe leider die falsche '
+  + 'Größe gewählt. <img src=x onerror=window.__pwned=4>';
 
 const stdinLines = readline.createInterface({ input: process.stdin });
 const nextLine = () => new Promise((resolve, reject) => {
@@ -116,8 +118,28 @@ async function ticketPage(page) {
   await page.waitForSelector('#ticket-view:not([hidden]) .timeline .entry', { timeout: WAIT_MS });
   const name = await page.locator('.customer dd').first().textContent();
   check(name === HOSTILE, `the customer card shows the name as text, got ${JSON.stringify(name)}`);
+  await theBuyersWordsAreInTheThread(page);
   const pwned = await page.evaluate(() => typeof window.__pwned);
   check(pwned === 'undefined', 'the ticket page ran buyer text as script');
+}
+
+// The order note is a message of the case: verbatim, as text, its author the buyer's name
+// (as text), its language German; "Translate for me" asks the translator and, with none
+// installed, says so where the agent clicked.
+async function theBuyersWordsAreInTheThread(page) {
+  const inbound = page.locator('#conversation .message.in').first();
+  await inbound.waitFor({ timeout: WAIT_MS });
+  const text = await inbound.locator('.text').textContent();
+  check(text === HOSTILE_NOTE, `the buyer's note shows verbatim as text, got ${JSON.stringify(text)}`);
+  check(await inbound.locator('.author').textContent() === HOSTILE, 'the author is the buyer, as text');
+  check(await inbound.locator('.lang').textContent() === 'de', 'the note is German');
+  const injected = await page.$$eval('#conversation img, #conversation script', (n) => n.length);
+  check(injected === 0, `the thread made elements from buyer text: ${injected}`);
+  await inbound.locator('button.translate').click();
+  await inbound.locator('.translation .flash.error').waitFor({ timeout: WAIT_MS });
+  const said = await inbound.locator('.translation').textContent();
+  check(said.includes('no translator plugin'), `the agent is told why there is no translation: ${said}`);
+  await page.screenshot({ path: path.join(shots, '07b-conversation.png'), fullPage: true });
 }
 
 runScenario(shots, run).finally(() => stdinLines.close());

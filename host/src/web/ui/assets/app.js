@@ -24,6 +24,7 @@
 //   ticket.js    the ticket page and its side cards
 //   composer.js  the reply composer
 //   proposals.js compensation proposals and the outbox
+//   conversation.js  the ticket's conversation: the buyer's messages and the replies
 //   timeline.js  the ticket's timeline
 //
 // The modules import one another's functions, in cycles too; that is safe because nothing

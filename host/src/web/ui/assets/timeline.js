@@ -24,6 +24,7 @@ function describe(entry) {
     case 'event': return entry.summary;
     case 'note': return entry.by + ': ' + entry.text;
     case 'reply-sent': return entry.by + ': ' + entry.body;
+    case 'buyer-wrote': return (entry.author || t('thread.buyer')) + ': ' + entry.text;
     case 'assigned': return (entry.to || '—') + ' (' + entry.by + ')';
     case 'opened': return t('lane.' + entry.severity) + ' · ' + t('ticket.due') + ' '
       + formatTime(entry.due.at);
