@@ -326,8 +326,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config.store_cache_bytes,
             )?);
             println!(
-                "erased {} profile(s), {} ticket(s), {} delivery(ies), {} file(s); the store is compacted",
-                erased.profiles, erased.tickets, erased.deliveries, erased.files
+                "erased {} profile(s), {} order(s), {} ticket(s), {} delivery(ies), {} file(s); the store is compacted",
+                erased.profiles, erased.orders, erased.tickets, erased.deliveries, erased.files
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -1,7 +1,8 @@
 //! The conversation, end to end on a gateway on loopback with the real Shopify connector:
 //! what the buyer wrote on a return and on an order reaches the agent's API as messages of
 //! the case (verbatim, in the language it was written in), a note every order update repeats
-//! is one message, an agent's reply is an outbound message whose delivery state is the
+//! is one message, the order's updates join the case instead of opening tickets and show
+//! as its order, an agent's reply is an outbound message whose delivery state is the
 //! truth, and the desk's search finds the case by the buyer's words and the order's buyer.
 
 mod common;
@@ -87,22 +88,23 @@ async fn the_buyers_words_are_messages_of_the_case_and_replies_show_their_delive
         );
     }
     gw.settled().await;
+    // The order's updates are context: they join the return's case, no ticket of their own.
     let queue = gw.queue();
-    let returned = queue
-        .iter()
-        .find(|t| t.kind == helloword::plugin::bindings::types::IssueKind::ReturnRequest)
-        .unwrap_or_else(|| panic!("a return ticket: {queue:#?}"))
-        .id;
-    let order = queue
-        .iter()
-        .find(|t| t.kind == helloword::plugin::bindings::types::IssueKind::OrderUpdate)
-        .unwrap_or_else(|| panic!("an order ticket: {queue:#?}"))
-        .id;
+    assert_eq!(queue.len(), 1, "{queue:#?}");
+    let returned = queue[0].id;
+    assert_eq!(
+        queue[0].kind,
+        helloword::plugin::bindings::types::IssueKind::ReturnRequest
+    );
 
     // The return's ticket: the buyer's note, verbatim, in German, from Shopify.
     let view = ticket(&gw, returned).await;
     let thread = view["conversation"].as_array().unwrap();
-    assert_eq!(thread.len(), 1, "{view:#}");
+    assert_eq!(
+        thread.len(),
+        2,
+        "the return note and the order note: {view:#}"
+    );
     let note = &thread[0];
     assert_eq!(note["direction"], "in");
     assert_eq!(note["text"], RETURN_NOTE);
@@ -110,21 +112,26 @@ async fn the_buyers_words_are_messages_of_the_case_and_replies_show_their_delive
     assert_eq!(note["channel"], "shopify");
     assert_eq!(note["source"], "return-note");
     assert!(note["delivery"].as_u64().is_some(), "{note}");
-    // No preferred language came with the return: the buyer's own is the case's.
-    assert_eq!(view["ticket"]["language"], "de", "{view:#}");
 
-    // The order's ticket: the note once, though two updates carried it.
-    let view = ticket(&gw, order).await;
-    let notes: Vec<&Value> = view["conversation"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["text"] == ORDER_NOTE)
-        .collect();
+    // The order note once, though two updates carried it; in English (the order says the
+    // buyer's language is English, which confirms the guess).
+    let notes: Vec<&Value> = thread.iter().filter(|m| m["text"] == ORDER_NOTE).collect();
     assert_eq!(notes.len(), 1, "{view:#}");
     assert_eq!(notes[0]["source"], "order-note");
     assert_eq!(notes[0]["language"], "en");
-    assert_eq!(view["ticket"]["events"], 2);
+    assert_eq!(view["ticket"]["events"], 3);
+    // The case shows its order, joined from the updates: name, buyer, items.
+    let order = &view["order"];
+    assert_eq!(order["id"], ORDER.to_string(), "{order:#}");
+    assert_eq!(order["name"], "#5501");
+    assert!(
+        order["buyer"].as_str().is_some_and(|b| !b.is_empty()),
+        "{order:#}"
+    );
+    assert!(!order["items"].as_array().unwrap().is_empty(), "{order:#}");
+    assert_eq!(order["tickets"], json!([returned]));
+    // The case took the buyer's name from its order (the return named none).
+    assert_eq!(view["ticket"]["facts"]["buyer_name"], order["buyer"]);
 
     // An agent answers the return. Shopify has no messaging API: the reply is an outbound
     // message whose state ends in "failed" with the reason, never "sent".
@@ -160,36 +167,23 @@ async fn the_buyers_words_are_messages_of_the_case_and_replies_show_their_delive
         !last["delivery_state"]["error"].as_str().unwrap().is_empty(),
         "the failure says why: {last}"
     );
-    let view = ticket(&gw, returned).await;
-    assert!(view["ticket"]["first_response_at"].is_null(), "{view:#}");
+    let after = ticket(&gw, returned).await;
+    assert!(after["ticket"]["first_response_at"].is_null(), "{after:#}");
 
     // The desk finds the case by what the buyer wrote (any case, a word's start), by the
-    // reply's words, and by the order's buyer — with the other tickets of the same order,
-    // newest first: the return and the order are one buyer's one purchase.
-    let both = vec![order.max(returned), order.min(returned)];
-    assert_eq!(search(&gw, "kleid zurück").await, both);
-    assert_eq!(search(&gw, "KLEI").await, both);
-    assert_eq!(search(&gw, "Rücksendeetikett").await, both);
-    assert_eq!(search(&gw, "neighbour").await, both);
-    // Every word must match: the return's words and the order note's do not meet in one
-    // ticket.
-    assert_eq!(search(&gw, "kleid neighbour").await, Vec::<u64>::new());
-    assert_eq!(search(&gw, "zebra").await, Vec::<u64>::new());
-    let buyer = view_buyer(&gw, order).await;
-    let found = search(&gw, &buyer).await;
-    assert!(found.contains(&order), "{buyer} finds the order: {found:?}");
+    // reply's words, by the order note and by the order's buyer; every word must match.
+    assert_eq!(search(&gw, "kleid zurück").await, vec![returned]);
+    assert_eq!(search(&gw, "KLEI").await, vec![returned]);
+    assert_eq!(search(&gw, "Rücksendeetikett").await, vec![returned]);
+    assert_eq!(search(&gw, "neighbour").await, vec![returned]);
+    assert_eq!(search(&gw, "kleid neighbour").await, vec![returned]);
+    assert_eq!(search(&gw, "kleid zebra").await, Vec::<u64>::new());
+    let buyer = order["buyer"].as_str().unwrap().to_string();
+    assert_eq!(search(&gw, &buyer).await, vec![returned]);
     // A query the API cannot take is refused, naming why.
     let long = "a".repeat(201);
     let (status, body) = gw.api("GET", &format!("/api/tickets?q={long}"), None).await;
     assert_eq!(status, 400, "{body}");
     assert!(body["message"].as_str().unwrap().contains("`q`"), "{body}");
     gw.stop().await;
-}
-
-async fn view_buyer(gw: &gateway::Running, id: u64) -> String {
-    let view = ticket(gw, id).await;
-    view["ticket"]["facts"]["buyer_name"]
-        .as_str()
-        .unwrap_or_else(|| panic!("the order names its buyer: {view:#}"))
-        .to_string()
 }

@@ -12,11 +12,15 @@ use helloword::config::RetentionConfig;
 use helloword::tickets::model::Status;
 use serde_json::json;
 
-/// The `orders/updated` fixture as order `order` of a buyer named `name` <`email`>.
+/// The `orders/updated` fixture as order `order` of a buyer named `name` <`email`>, who
+/// cancelled it (deliver it as `orders/cancelled`: a cancellation request is a case; an
+/// order update alone only updates the order).
 fn order(order: u64, name: &str, email: &str) -> Vec<u8> {
     let mut o: serde_json::Value =
         serde_json::from_slice(&fixture("orders__updated.json")).unwrap();
     o["id"] = json!(order);
+    o["cancel_reason"] = json!("customer");
+    o["cancelled_at"] = json!("2025-07-10T16:00:00-04:00");
     o["email"] = json!(email);
     o["contact_email"] = json!(email);
     let (first, last) = name.split_once(' ').unwrap();
@@ -79,8 +83,12 @@ async fn retention_anonymizes_closed_tickets_and_drops_old_raw_deliveries() {
         ),
     ] {
         assert_eq!(
-            gw.deliver("orders/updated", &order(n, name, email), &format!("o-{n}"))
-                .await,
+            gw.deliver(
+                "orders/cancelled",
+                &order(n, name, email),
+                &format!("o-{n}")
+            )
+            .await,
             200
         );
     }
@@ -124,6 +132,26 @@ async fn retention_anonymizes_closed_tickets_and_drops_old_raw_deliveries() {
     let year = now + jiff::SignedDuration::from_hours(24 * 366);
     let purged = gw.app.engine.purge(&policy, year).await.unwrap();
     assert_eq!(purged.tickets, 1);
+    // Its order loses the buyer too (its only case is anonymized); the open case's keeps it.
+    assert_eq!(purged.orders, 1);
+    let old_order = gw
+        .app
+        .store
+        .order("shopify", SHOP, "8100000010")
+        .unwrap()
+        .unwrap();
+    assert!(old_order.anonymized && old_order.buyer.is_none() && old_order.email.is_none());
+    assert!(
+        old_order.total.is_some(),
+        "the amounts stay for the books: {old_order:?}"
+    );
+    let kept = gw
+        .app
+        .store
+        .order("shopify", SHOP, "8100000020")
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.buyer.as_deref(), Some("Openia Stillhere"));
     let closed = gw.app.store.ticket(closed.id).unwrap().unwrap();
     assert!(closed.facts.anonymized);
     assert_eq!(closed.facts.buyer_name, None);
@@ -162,8 +190,12 @@ async fn shop_redact_erases_every_buyer_of_the_shop() {
         (8_200_000_010, "Shopa Buyerone", "shopa@redact.example"),
         (8_200_000_020, "Shopb Buyertwo", "shopb@redact.example"),
     ] {
-        gw.deliver("orders/updated", &order(n, name, email), &format!("o-{n}"))
-            .await;
+        gw.deliver(
+            "orders/cancelled",
+            &order(n, name, email),
+            &format!("o-{n}"),
+        )
+        .await;
     }
     gw.settled().await;
     let body = fixture("shop__redact.json");
@@ -216,8 +248,12 @@ async fn the_erase_command_erases_a_buyer_from_a_stopped_gateway() {
         (8_300_000_010, "Cliona Eraseme", "cliona@erase.example"),
         (8_300_000_020, "Keepa Notme", "keepa@erase.example"),
     ] {
-        gw.deliver("orders/updated", &order(n, name, email), &format!("o-{n}"))
-            .await;
+        gw.deliver(
+            "orders/cancelled",
+            &order(n, name, email),
+            &format!("o-{n}"),
+        )
+        .await;
     }
     gw.settled().await;
     gw.stop().await;
@@ -251,7 +287,7 @@ async fn the_erase_command_erases_a_buyer_from_a_stopped_gateway() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "erased 1 profile(s), 1 ticket(s), 1 delivery(ies), 0 file(s); the store is compacted"
+        "erased 1 profile(s), 1 order(s), 1 ticket(s), 1 delivery(ies), 0 file(s); the store is compacted"
     );
     let data = tmp.path().join("data");
     assert!(!on_disk(&data, "Cliona Eraseme"));
@@ -262,7 +298,7 @@ async fn the_erase_command_erases_a_buyer_from_a_stopped_gateway() {
     assert_eq!(audit[0].who, "dpo@seller.example");
     assert_eq!(
         audit[0].what,
-        "erased the personal data of a buyer at shopify on request: 1 profile(s), 1 ticket(s), \
+        "erased the personal data of a buyer at shopify on request: 1 profile(s), 1 order(s), 1 ticket(s), \
          1 delivery(ies), 0 file(s)"
     );
 }

@@ -565,8 +565,7 @@ async fn buyers_get_profiles_and_a_satisfied_resolution_marks_loyalty_potential(
         "[[tickets.agents]]\nname = \"cai\"\nskills = [\"logistics\"]\ncapacity = 3\n",
     )
     .await;
-    gw.deliver("orders/updated", &fixture("orders__updated.json"), "w-o")
-        .await;
+    gw.deliver("orders/cancelled", &cancellation(), "w-o").await;
     gw.settled().await;
     let ticket = gw.queue().remove(0);
     assert_eq!(ticket.customer.as_deref(), Some("email:jon@example.com"));
@@ -639,8 +638,7 @@ async fn a_verified_erasure_request_erases_the_buyers_data() {
         "[[tickets.agents]]\nname = \"cai\"\nskills = [\"logistics\"]\ncapacity = 3\n",
     )
     .await;
-    gw.deliver("orders/updated", &fixture("orders__updated.json"), "e-1")
-        .await;
+    gw.deliver("orders/cancelled", &cancellation(), "e-1").await;
     gw.settled().await;
     let ticket = gw.queue().remove(0);
     assert_eq!(ticket.customer.as_deref(), Some("email:jon@example.com"));
@@ -718,7 +716,7 @@ async fn a_verified_erasure_request_erases_the_buyers_data() {
             .iter()
             .any(|e| matches!(&e.what, Happening::Note { text, .. }
             // The buyer's order delivery, and the request's own (it names the buyer too).
-            if text.contains("1 profile(s), 1 ticket(s) scrubbed, 2 delivery"))),
+            if text.contains("1 profile(s), 1 order(s), 1 ticket(s) scrubbed, 2 delivery"))),
         "{notes:?}"
     );
     gw.stop().await;
@@ -763,5 +761,100 @@ async fn resolving_an_unanswered_case_is_not_a_response() {
     assert_eq!(rows[0][1], 1, "one ticket: {sla}");
     assert_eq!(rows[0][answered], 0, "{sla}");
     assert_eq!(rows[0][late], 0, "{sla}");
+    gw.stop().await;
+}
+
+/// The `orders/updated` fixture as its buyer's cancellation (`orders/cancelled`, reason
+/// "customer"): a case with a buyer. A plain order update is context and opens none.
+fn cancellation() -> Vec<u8> {
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&fixture("orders__updated.json")).unwrap();
+    order["cancel_reason"] = "customer".into();
+    order["cancelled_at"] = "2025-07-10T16:00:00-04:00".into();
+    serde_json::to_vec(&order).unwrap()
+}
+
+/// Order, shipment and refund updates are context: they join the open case of their order
+/// (a chargeback, which names no buyer, learns who the buyer is and where the parcel is),
+/// keep its severity, deadline and status, open no ticket of their own, and fill the order
+/// record the API shows; a failed delivery is a case of its own that knows its buyer from
+/// the order at once.
+#[tokio::test]
+async fn context_updates_join_their_orders_case_and_open_no_ticket() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    gw.deliver("disputes/create", &fixture("disputes__create.json"), "c-1")
+        .await;
+    gw.settled().await;
+    let before = gw.queue().remove(0);
+    assert_eq!(before.facts.buyer_name, None, "a dispute names no buyer");
+    for (topic, file, id) in [
+        ("orders/updated", "orders__updated.json", "c-2"),
+        ("fulfillments/update", "fulfillments__update.json", "c-3"),
+        ("refunds/create", "refunds__create.json", "c-4"),
+    ] {
+        assert_eq!(gw.deliver(topic, &fixture(file), id).await, 200, "{topic}");
+    }
+    gw.settled().await;
+    let queue = gw.queue();
+    assert_eq!(queue.len(), 1, "context opened tickets: {queue:#?}");
+    let after = &queue[0];
+    assert_eq!(after.id, before.id);
+    assert_eq!(after.events, 4);
+    assert_eq!(after.facts.buyer_name.as_deref(), Some("John Smith"));
+    assert_eq!(after.facts.tracking_number.as_deref(), Some("1z827wk74630"));
+    assert_eq!(after.customer.as_deref(), Some("email:jon@example.com"));
+    assert_eq!(after.language.as_deref(), Some("en"));
+    assert_eq!(
+        (after.severity, &after.due, after.status),
+        (before.severity, &before.due, before.status),
+        "context changes no severity, deadline or status"
+    );
+    let timeline = gw.app.store.timeline(after.id).unwrap();
+    let events = timeline
+        .iter()
+        .filter(|e| matches!(e.what, Happening::Event { .. }))
+        .count();
+    assert_eq!(events, 4, "each update is on the case's timeline");
+    let (status, view) = gw
+        .api("GET", &format!("/api/tickets/{}", after.id), None)
+        .await;
+    assert_eq!(status, 200);
+    let order = &view["order"];
+    assert_eq!(order["id"], "820982911946154508", "{order:#}");
+    assert_eq!(order["buyer"], "John Smith");
+    assert_eq!(order["shipment"]["tracking_number"], "1z827wk74630");
+    assert!(
+        !order["refunds"].as_array().unwrap().is_empty(),
+        "{order:#}"
+    );
+    assert_eq!(order["tickets"], serde_json::json!([after.id]));
+    // The buyer's name now finds the chargeback.
+    let (_, found) = gw.api("GET", "/api/tickets?q=john+smith", None).await;
+    assert_eq!(found["tickets"][0]["id"], after.id, "{found}");
+
+    // A failed delivery needs a human: its own case, with the buyer from the order.
+    let mut failed: serde_json::Value =
+        serde_json::from_slice(&fixture("fulfillment_events__create.json")).unwrap();
+    failed["status"] = "failure".into();
+    assert_eq!(
+        gw.deliver(
+            "fulfillment_events/create",
+            &serde_json::to_vec(&failed).unwrap(),
+            "c-5"
+        )
+        .await,
+        200
+    );
+    gw.settled().await;
+    let queue = gw.queue();
+    assert_eq!(queue.len(), 2, "{queue:#?}");
+    let delay = queue.iter().find(|t| t.id != after.id).unwrap();
+    assert_eq!(
+        delay.kind,
+        helloword::plugin::bindings::types::IssueKind::LogisticsDelay
+    );
+    assert_eq!(delay.facts.buyer_name.as_deref(), Some("John Smith"));
+    assert_eq!(delay.language.as_deref(), Some("en"));
     gw.stop().await;
 }

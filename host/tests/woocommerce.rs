@@ -2,7 +2,8 @@
 //! WooCommerce connector; its built component and manifest are dropped into the plugin
 //! folder while it runs; the connector is picked up without a restart, answers
 //! WooCommerce's creation ping, and a signed order delivery (the REST API docs' published
-//! example) becomes a ticket. A forged signature is refused.
+//! example, an order with refunds) updates its order record — context, so no ticket. A
+//! forged signature is refused.
 
 mod common;
 
@@ -49,7 +50,7 @@ fn order_headers(signature: String, delivery: &str) -> Vec<(&'static str, String
 }
 
 #[tokio::test]
-async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() {
+async fn a_woocommerce_connector_dropped_into_a_running_gateway_keeps_its_orders() {
     let tmp = tempfile::tempdir().unwrap();
     let plugins = tmp.path().join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
@@ -119,24 +120,21 @@ async fn a_woocommerce_connector_dropped_into_a_running_gateway_makes_tickets() 
         200
     );
 
-    let mut tickets = Vec::new();
+    // An order with refunds is context: no ticket, an order record with its refunds.
+    let mut order = Value::Null;
     for _ in 0..400 {
-        if let Some(list) = get(&gw, "/api/tickets?limit=50").await {
-            tickets = list["tickets"].as_array().cloned().unwrap_or_default();
-            if !tickets.is_empty() {
-                break;
-            }
+        if let Some(found) = get(&gw, "/api/orders/woocommerce/shop.example.com/723").await
+            && found["order"].is_object()
+        {
+            order = found["order"].clone();
+            break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    assert!(!tickets.is_empty(), "no WooCommerce ticket appeared");
-    for t in &tickets {
-        assert_eq!(t["marketplace"], "woocommerce", "{t}");
-        assert_eq!(t["shop"], "shop.example.com", "{t}");
-        assert_eq!(t["order_id"], "723", "{t}");
-    }
-    assert!(
-        tickets.iter().any(|t| t["kind"] == "refund-issued"),
-        "{tickets:?}"
-    );
+    assert_eq!(order["id"], "723", "no WooCommerce order appeared: {order}");
+    assert_eq!(order["marketplace"], "woocommerce", "{order}");
+    assert!(!order["refunds"].as_array().unwrap().is_empty(), "{order}");
+    assert!(!order["items"].as_array().unwrap().is_empty(), "{order}");
+    let tickets = get(&gw, "/api/tickets?limit=50").await.unwrap();
+    assert_eq!(tickets["tickets"], serde_json::json!([]), "{tickets}");
 }

@@ -15,6 +15,7 @@ pub mod customers;
 pub mod files;
 pub mod keywords;
 pub mod model;
+pub mod orders;
 pub mod sla;
 pub mod triage;
 

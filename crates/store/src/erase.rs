@@ -61,6 +61,8 @@ pub struct Subject {
 pub struct Erased {
     /// Customer profiles deleted.
     pub profiles: usize,
+    /// Orders whose buyer was removed.
+    pub orders: usize,
     /// Tickets scrubbed.
     pub tickets: usize,
     /// Inbox deliveries scrubbed (raw body removed, buyer fields cleared).
@@ -76,6 +78,8 @@ pub struct Purged {
     pub raw_deliveries: usize,
     /// Closed tickets anonymized.
     pub tickets: usize,
+    /// Orders whose buyer was removed.
+    pub orders: usize,
 }
 
 /// Texts that identify a buyer: replaced wherever they appear in what the gateway keeps.
@@ -297,6 +301,38 @@ impl Store {
                 }
             }
         }
+        // The buyer's orders: those of their tickets and profiles, those the request names,
+        // those with their address; their names redact the tickets too.
+        let mut owned_orders = Vec::new();
+        {
+            let keys: BTreeSet<&str> = profiles.iter().map(|p| p.key.as_str()).collect();
+            let email = subject.email.as_deref().map(str::to_ascii_lowercase);
+            for order in self.all_orders() {
+                let order = order?;
+                if order.marketplace != subject.marketplace || order.anonymized {
+                    continue;
+                }
+                let theirs = match &subject.shop {
+                    Some(shop) => &order.shop == shop,
+                    None => {
+                        subject.orders.contains(&order.id)
+                            || order.tickets.iter().any(|id| tickets.contains(id))
+                            || order.customer.as_deref().is_some_and(|k| keys.contains(k))
+                            || order
+                                .email
+                                .as_deref()
+                                .is_some_and(|e| Some(e.to_ascii_lowercase()) == email)
+                    }
+                };
+                if theirs {
+                    for text in [&order.buyer, &order.email].into_iter().flatten() {
+                        needles.add(text);
+                    }
+                    tickets.extend(order.tickets.iter().copied());
+                    owned_orders.push(order);
+                }
+            }
+        }
         if let Some(keep) = keep {
             tickets.remove(&keep);
         }
@@ -334,6 +370,11 @@ impl Store {
                     self.customers.remove(profile.key.as_bytes())?;
                 }
             }
+        }
+        erased.orders = owned_orders.len();
+        for mut order in owned_orders {
+            anonymize_order(&mut order, &needles);
+            self.put_order(&order)?;
         }
         erased.profiles = profiles.len();
         erased.deliveries += self.scrub_raw_deliveries(&needles)?;
@@ -411,6 +452,39 @@ impl Store {
                     })?;
                 }
                 purged.tickets += 1;
+            }
+        }
+        if let Some(before) = closed_before {
+            // Orders last heard of before the cutoff whose cases are all anonymized (or
+            // that never had one) lose their buyer too.
+            let mut due = Vec::new();
+            for order in self.all_orders() {
+                let order = order?;
+                if order.anonymized || order.updated_at >= before {
+                    continue;
+                }
+                let mut done = true;
+                for id in &order.tickets {
+                    if self.ticket(*id)?.is_some_and(|t| !t.facts.anonymized) {
+                        done = false;
+                        break;
+                    }
+                }
+                if done {
+                    due.push(order);
+                    if due.len() == limit {
+                        break;
+                    }
+                }
+            }
+            for mut order in due {
+                let mut needles = Needles::default();
+                for text in [&order.buyer, &order.email].into_iter().flatten() {
+                    needles.add(text);
+                }
+                anonymize_order(&mut order, &needles);
+                self.put_order(&order)?;
+                purged.orders += 1;
             }
         }
         if purged != Purged::default() {
@@ -751,6 +825,25 @@ pub fn redact_ticket(ticket: &mut Ticket, needles: &Needles) {
         redacted.case_key = std::mem::take(&mut ticket.case_key);
         *ticket = redacted;
     }
+}
+
+/// Remove the buyer from `order`: who they are, how to reach them, where the parcel went;
+/// what was ordered, for how much, and when stay for the books.
+fn anonymize_order(order: &mut helloword_model::orders::OrderRecord, needles: &Needles) {
+    order.buyer = None;
+    order.email = None;
+    order.customer = None;
+    if let Some(shipment) = &mut order.shipment {
+        shipment.tracking_number = None;
+        shipment.tracking_url = None;
+        shipment.delivery_proof = None;
+    }
+    for (_, line) in &mut order.history {
+        if let Some(redacted) = needles.redact(line) {
+            *line = redacted;
+        }
+    }
+    order.anonymized = true;
 }
 
 /// Replace free text in `what`; whether anything changed.

@@ -19,6 +19,7 @@
 //! | `search` | term, a zero byte, ticket id (u64 big-endian) | empty: the ticket has a word starting with the term (`search.rs`) |
 //! | `search_terms` | ticket id (u64 big-endian), term | empty: the same posting by ticket, for erasure and for checking a query's further words |
 //! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
+//! | `orders` | `<marketplace>\0<shop>\0<order id>` | [`OrderRecord`](helloword_model::orders::OrderRecord) as JSON: the order joined from every event that named it, and its tickets |
 //! | `customers` | profile key (`email:<address>` or `<marketplace>:<buyer id>`) | [`Customer`](helloword_model::customers::Customer) as JSON |
 //! | `timers` | due instant (ms, sign-flipped u64) + timer id | ticket id; mirrors `Ticket::timers` |
 //! | `proposals` | ticket id + proposal id, both u64 big-endian | a compensation proposal as JSON |
@@ -62,7 +63,7 @@ pub use inbox::{
 };
 pub(crate) use inbox::{PENDING_MARKED, ReplayBudget, decode_record, decode_seq, seq_key};
 pub use postgres_tls::check_url as check_postgres_url;
-pub use tickets::{DueTimer, QueueFields, TicketWrite};
+pub use tickets::{ContextWrite, DueTimer, QueueFields, TicketWrite};
 
 /// Version of the records this build writes (the model's).
 pub use helloword_model::SCHEMA_VERSION;
@@ -116,6 +117,8 @@ pub struct Store {
     queue: Gated,
     timers: Gated,
     customers: Gated,
+    /// Orders by marketplace, shop and id.
+    orders: Gated,
     meta: Gated,
     /// Proposals by (ticket, id).
     proposals: Gated,
@@ -439,6 +442,7 @@ impl Store {
             queue: tree("queue")?,
             timers: tree("timers")?,
             customers: tree("customers")?,
+            orders: tree("orders")?,
             proposals: tree("proposals")?,
             outbox: tree("outbox")?,
             open: tree("open_work")?,

@@ -8,6 +8,7 @@ use super::{Store, StoreError};
 use helloword_model::actions::Record;
 use helloword_model::customers::Customer;
 use helloword_model::model::{Status, Ticket, TicketId, TimelineEntry};
+use helloword_model::orders::OrderRecord;
 use helloword_model::sla::Severity;
 
 const CURSOR: &[u8] = b"processed_inbox";
@@ -27,6 +28,45 @@ pub struct TicketWrite {
     pub customer: Option<Customer>,
     /// Proposals, outbox entries and audit lines written in the same commit.
     pub records: Vec<Record>,
+}
+
+impl TicketWrite {
+    /// A change of `ticket` as stored, that changes nothing yet.
+    pub fn of(ticket: Ticket) -> TicketWrite {
+        TicketWrite {
+            before: Some(ticket.clone()),
+            after: ticket,
+            entries: Vec::new(),
+            business_keys: Vec::new(),
+            customer: None,
+            records: Vec::new(),
+        }
+    }
+}
+
+/// What an inbox record changes besides its tickets: orders, the profiles of buyers whose
+/// events opened no ticket, and the business keys of events that changed no ticket (an
+/// order update with no case). Committed with the tickets and the cursor.
+#[derive(Debug, Clone, Default)]
+pub struct ContextWrite {
+    /// Orders as they must be stored.
+    pub orders: Vec<OrderRecord>,
+    /// Profiles as they must be stored (those no ticket write carries).
+    pub customers: Vec<Customer>,
+    /// Business keys applied by events that changed no ticket.
+    pub business_keys: Vec<String>,
+}
+
+/// The `orders` key of an order.
+pub(crate) fn order_key(marketplace: &str, shop: &str, id: &str) -> Vec<u8> {
+    [
+        marketplace.as_bytes(),
+        b"\0",
+        shop.as_bytes(),
+        b"\0",
+        id.as_bytes(),
+    ]
+    .concat()
 }
 
 /// Key in the open-work index: the kind byte, then the record id.
@@ -149,6 +189,45 @@ impl Store {
                 serde_json::from_slice(&json).map_err(|e| corrupt(format!("customers/{key}"), e))
             })
             .transpose()
+    }
+
+    /// The order `id` of `shop` at `marketplace`, as far as the gateway heard of it.
+    pub fn order(
+        &self,
+        marketplace: &str,
+        shop: &str,
+        id: &str,
+    ) -> Result<Option<OrderRecord>, StoreError> {
+        self.orders
+            .get(order_key(marketplace, shop, id))?
+            .map(|json| {
+                serde_json::from_slice(&json).map_err(|e| corrupt(format!("orders/{id}"), e))
+            })
+            .transpose()
+    }
+
+    /// The order a ticket is about, when it names one.
+    pub fn order_of(&self, ticket: &Ticket) -> Result<Option<OrderRecord>, StoreError> {
+        match &ticket.order_id {
+            Some(id) => self.order(&ticket.marketplace, &ticket.shop, id),
+            None => Ok(None),
+        }
+    }
+
+    /// Every order, by marketplace, shop and id.
+    pub fn all_orders(&self) -> impl Iterator<Item = Result<OrderRecord, StoreError>> + '_ {
+        self.orders.iter().values().map(|json| {
+            let json = json?;
+            serde_json::from_slice(&json).map_err(|e| corrupt("orders".into(), e))
+        })
+    }
+
+    pub(crate) fn put_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
+        let json =
+            serde_json::to_vec(order).map_err(|e| corrupt(format!("orders/{}", order.id), e))?;
+        self.orders
+            .insert(order_key(&order.marketplace, &order.shop, &order.id), json)?;
+        Ok(())
     }
 
     /// Every customer profile, by key.
@@ -362,17 +441,34 @@ impl Store {
         seq: u64,
         writes: &[TicketWrite],
     ) -> Result<(), StoreError> {
-        self.commit_writes(Some(seq), writes)?;
+        self.commit_writes(Some(seq), writes, &ContextWrite::default())?;
+        self.durable().await
+    }
+
+    /// Like [`Store::commit_inbox_record`], with the record's orders, profiles and business
+    /// keys beside its tickets.
+    pub async fn commit_inbox_plan(
+        &self,
+        seq: u64,
+        writes: &[TicketWrite],
+        context: &ContextWrite,
+    ) -> Result<(), StoreError> {
+        self.commit_writes(Some(seq), writes, context)?;
         self.durable().await
     }
 
     /// Apply ticket changes that do not come from the inbox (API actions, timers).
     pub async fn commit_tickets(&self, writes: &[TicketWrite]) -> Result<(), StoreError> {
-        self.commit_writes(None, writes)?;
+        self.commit_writes(None, writes, &ContextWrite::default())?;
         self.durable().await
     }
 
-    fn commit_writes(&self, seq: Option<u64>, writes: &[TicketWrite]) -> Result<(), StoreError> {
+    fn commit_writes(
+        &self,
+        seq: Option<u64>,
+        writes: &[TicketWrite],
+        context: &ContextWrite,
+    ) -> Result<(), StoreError> {
         // Ids and encodings are prepared outside the transaction, which may run more than once.
         let mut prepared = Vec::with_capacity(writes.len());
         for write in writes {
@@ -438,6 +534,27 @@ impl Store {
             prepared.push((write, json, fields, entries, customer, records, terms));
         }
         let mut ops = Vec::new();
+        for order in &context.orders {
+            let json = serde_json::to_vec(order)
+                .map_err(|e| corrupt(format!("orders/{}", order.id), e))?;
+            ops.push(Op::Put(
+                &self.orders,
+                order_key(&order.marketplace, &order.shop, &order.id),
+                json,
+            ));
+        }
+        for profile in &context.customers {
+            let json = serde_json::to_vec(profile)
+                .map_err(|e| corrupt(format!("customers/{}", profile.key), e))?;
+            ops.push(Op::Put(
+                &self.customers,
+                profile.key.as_bytes().to_vec(),
+                json,
+            ));
+        }
+        for key in &context.business_keys {
+            ops.push(Op::Put(&self.business, key.as_bytes().to_vec(), Vec::new()));
+        }
         for (write, json, fields, entries, customer, records, terms) in prepared {
             self.index_ops(write.after.id, &terms, &mut ops);
             for (tree, key, json, is_open) in records {

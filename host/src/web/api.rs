@@ -59,6 +59,7 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
         Route::Ticket(id) => show(&desk, id),
         Route::Customers => customers(&desk, &query),
         Route::Customer(key) => customer(&desk, key),
+        Route::Order(marketplace, shop, id) => order(&desk, [marketplace, shop, id]),
         Route::Plugins => plugins(&desk),
         Route::Agents => json(
             StatusCode::OK,
@@ -386,8 +387,8 @@ async fn download(desk: &Desk<'_>, id: u64, file: u64) -> Response<Full<Bytes>> 
     }
 }
 
-/// `GET /api/tickets/{id}`: the ticket, its conversation (with each reply's delivery) and
-/// its timeline.
+/// `GET /api/tickets/{id}`: the ticket, its conversation (with each reply's delivery), its
+/// order (joined from every event that named it) and its timeline.
 fn show(desk: &Desk<'_>, id: u64) -> Response<Full<Bytes>> {
     match (desk.store.ticket(id), desk.store.timeline(id)) {
         (Ok(Some(ticket)), Ok(timeline)) => {
@@ -396,6 +397,7 @@ fn show(desk: &Desk<'_>, id: u64) -> Response<Full<Bytes>> {
                 StatusCode::OK,
                 &serde_json::json!({
                     "conversation": helloword_model::conversation::thread(&ticket, &timeline, &actions),
+                    "order": desk.store.order_of(&ticket).unwrap_or_default(),
                     "ticket": ticket,
                     "timeline": timeline,
                     "proposals": desk.store.proposals(id).unwrap_or_default(),
@@ -476,6 +478,25 @@ fn customer(desk: &Desk<'_>, key: &str) -> Response<Full<Bytes>> {
             StatusCode::NOT_FOUND,
             "not-found",
             &format!("no customer {key:?}"),
+        ),
+        Err(e) => storage_error(e),
+    }
+}
+
+/// `GET /api/orders/{marketplace}/{shop}/{order}`: the order as joined from every event
+/// that named it, with its tickets.
+fn order(desk: &Desk<'_>, parts: [&str; 3]) -> Response<Full<Bytes>> {
+    let [marketplace, shop, id] = parts.map(|p| {
+        percent_encoding::percent_decode_str(p)
+            .decode_utf8_lossy()
+            .into_owned()
+    });
+    match desk.store.order(&marketplace, &shop, &id) {
+        Ok(Some(order)) => json(StatusCode::OK, &serde_json::json!({ "order": order })),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no order {id:?} of shop {shop:?} at {marketplace:?}"),
         ),
         Err(e) => storage_error(e),
     }

@@ -20,6 +20,8 @@ pub enum Route<'a> {
     Customers,
     /// `GET /api/customers/{key}` (the key still percent-encoded)
     Customer(&'a str),
+    /// `GET /api/orders/{marketplace}/{shop}/{order}` (still percent-encoded)
+    Order(&'a str, &'a str, &'a str),
     /// `GET /api/plugins`
     Plugins,
     /// `GET /api/agents`
@@ -95,6 +97,9 @@ pub fn route<'a>(method: &Method, segments: &'a [&'a str]) -> (Scope, Route<'a>)
         (&Method::GET, ["tickets", id]) => (Read, ticket(id, &Route::Ticket)),
         (&Method::GET, ["customers"]) => (Read, Route::Customers),
         (&Method::GET, ["customers", key]) => (Read, Route::Customer(key)),
+        (&Method::GET, ["orders", marketplace, shop, order]) => {
+            (Read, Route::Order(marketplace, shop, order))
+        }
         (&Method::GET, ["plugins"]) => (Read, Route::Plugins),
         (&Method::GET, ["agents"]) => (Read, Route::Agents),
         (&Method::GET, ["reports", rest @ ..]) => (Read, Route::Reports(rest)),

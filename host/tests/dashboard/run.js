@@ -114,13 +114,28 @@ async function switchToChinese(page) {
 }
 
 async function ticketPage(page) {
-  await page.locator('.ticket', { hasText: 'onerror' }).first().locator('a').click();
+  // The cancellation's card (the chargeback of the same order shows the buyer's name too,
+  // joined from the order).
+  await page.locator('.ticket', { has: page.locator('.kind[data-kind="cancellation-request"]') })
+    .first().locator('a').click();
   await page.waitForSelector('#ticket-view:not([hidden]) .timeline .entry', { timeout: WAIT_MS });
   const name = await page.locator('.customer dd').first().textContent();
   check(name === HOSTILE, `the customer card shows the name as text, got ${JSON.stringify(name)}`);
   await theBuyersWordsAreInTheThread(page);
+  await theOrderIsBesideTheCase(page);
   const pwned = await page.evaluate(() => typeof window.__pwned);
   check(pwned === 'undefined', 'the ticket page ran buyer text as script');
+}
+
+// The order card: the order's name, its buyer (as text), its items with their SKUs.
+async function theOrderIsBesideTheCase(page) {
+  await page.waitForSelector('#order', { timeout: WAIT_MS });
+  const card = await page.textContent('#order');
+  check(card.includes('#9999'), `the order card names the order: ${card}`);
+  const buyer = await page.locator('#order dd').nth(1).textContent();
+  check(buyer === HOSTILE, `the order's buyer shows as text, got ${JSON.stringify(buyer)}`);
+  const items = await page.$$eval('#order .items .item', (n) => n.map((x) => x.textContent));
+  check(items.length > 0 && items.some((i) => i.includes('SKU')), `the order lists its items: ${items}`);
 }
 
 // The order note is a message of the case: verbatim, as text, its author the buyer's name

@@ -11,7 +11,7 @@ use tracing::Instrument as _;
 
 use super::{Engine, UNREADABLE_DELIVERY};
 use crate::plugin::bindings::types::{IssueKind, TicketEvent};
-use crate::store::{InboxRecord, InboxState, StoreError, TicketWrite};
+use crate::store::{ContextWrite, InboxRecord, InboxState, StoreError, TicketWrite};
 use crate::tickets::assignment::{CaseNeeds, choose};
 use crate::tickets::customers::{Customer, key_for as customer_key_for};
 use crate::tickets::model::{
@@ -20,6 +20,7 @@ use crate::tickets::model::{
 use crate::tickets::sla::{self, Severity};
 use crate::tickets::triage::more_urgent;
 use helloword_model::actions::Record;
+use helloword_model::orders::OrderRecord;
 
 impl Engine {
     /// Apply inbox records until `shutdown` changes: whenever `notify` fires, and every
@@ -61,7 +62,7 @@ impl Engine {
                     tickets = tracing::field::Empty,
                 );
                 crate::telemetry::continue_trace(&span, record.trace.as_deref());
-                let writes = span.in_scope(|| self.plan(seq, &record))?;
+                let (writes, context) = span.in_scope(|| self.plan(seq, &record))?;
                 if let Some(first) = writes.first() {
                     span.record("ticket.id", first.after.id);
                 }
@@ -78,7 +79,7 @@ impl Engine {
                         .any(|r| matches!(r, Record::File(f) if f.pending))
                 });
                 self.store
-                    .commit_inbox_record(seq, &writes)
+                    .commit_inbox_plan(seq, &writes, &context)
                     .instrument(span)
                     .await?;
                 self.timers_changed.notify_one();
@@ -93,26 +94,95 @@ impl Engine {
         }
     }
 
-    /// The ticket changes one inbox record causes.
+    /// The ticket changes one inbox record causes, and its orders, profiles and business
+    /// keys besides.
     pub(super) fn plan(
         &self,
         seq: u64,
         record: &InboxRecord,
-    ) -> Result<Vec<TicketWrite>, StoreError> {
+    ) -> Result<(Vec<TicketWrite>, ContextWrite), StoreError> {
         if record.state != InboxState::Verified {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), ContextWrite::default()));
         }
-        // Changes within this record, by case index key, so two events of one case in a
-        // single delivery land on one ticket.
-        let mut planned: HashMap<String, TicketWrite> = HashMap::new();
-        let mut profiles: HashMap<String, Customer> = HashMap::new();
-        let mut seen_business: HashSet<String> = HashSet::new();
+        let mut plan = Plan::default();
+        let mut context_keys = Vec::new();
         for event in &record.events {
             let business = format!("{}\0{}", record.plugin, event.dedupe.business);
-            if seen_business.contains(&business) || self.store.business_applied(&business)? {
+            if plan.seen_business.contains(&business) || self.store.business_applied(&business)? {
                 continue;
             }
-            seen_business.insert(business.clone());
+            plan.seen_business.insert(business.clone());
+            let profile_key = event
+                .customer
+                .as_ref()
+                .and_then(|buyer| customer_key_for(&record.plugin, buyer));
+            if let Some(key) = &profile_key {
+                let buyer = event.customer.as_ref().expect("a key comes from a buyer");
+                let mut profile = match plan.profiles.remove(key) {
+                    Some(p) => p,
+                    None => self
+                        .store
+                        .customer(key)?
+                        .unwrap_or_else(|| Customer::new(key.clone())),
+                };
+                profile.absorb(&record.plugin, buyer);
+                plan.profiles.insert(key.clone(), profile);
+            }
+            // The order record: every event that names an order updates it.
+            let order_key = event
+                .order
+                .as_ref()
+                .map(|o| (event.shop.clone(), o.id.clone()));
+            if let Some((shop, id)) = &order_key {
+                let mut order = match plan.orders.remove(&(shop.clone(), id.clone())) {
+                    Some(o) => o,
+                    None => self
+                        .store
+                        .order(&record.plugin, shop, id)?
+                        .unwrap_or_else(|| {
+                            OrderRecord::new(&record.plugin, shop, id, record.received_at)
+                        }),
+                };
+                order.absorb(event, profile_key.as_deref(), record.received_at);
+                plan.orders.insert((shop.clone(), id.clone()), order);
+            }
+            let context = self.settings.context_kinds.contains(&event.kind)
+                && !helloword_model::orders::opens_ticket(event);
+            if context {
+                // Context: the open cases of its order take it; no ticket of its own.
+                let cases = order_key
+                    .as_ref()
+                    .and_then(|k| plan.orders.get(k))
+                    .map(|o| o.tickets.clone())
+                    .unwrap_or_default();
+                let mut joined = false;
+                for id in cases {
+                    let Some(write) = plan.take_ticket(&self.store, id)? else {
+                        continue;
+                    };
+                    if !write.after.status.is_open() {
+                        plan.put_back(write);
+                        continue;
+                    }
+                    let mut write = self.update_context(write, seq, record.received_at, event);
+                    if write.after.customer.is_none()
+                        && let Some(key) = &profile_key
+                        && let Some(profile) = plan.profiles.get_mut(key)
+                    {
+                        profile.add_ticket(write.after.id, write.after.opened_at);
+                        write.after.customer = Some(key.clone());
+                    }
+                    if !joined {
+                        write.business_keys.push(business.clone());
+                        joined = true;
+                    }
+                    plan.put_back(write);
+                }
+                if !joined {
+                    context_keys.push(business);
+                }
+                continue;
+            }
             let order_id = event.order.as_ref().map(|o| o.id.as_str());
             let case = case_key(
                 event.case_id.as_deref(),
@@ -121,19 +191,12 @@ impl Engine {
                 &event.dedupe.business,
             );
             let index = format!("{}\0{}\0{}", record.plugin, event.shop, case);
-            let existing = match planned.remove(&index) {
+            let existing = match plan.planned.remove(&index) {
                 Some(write) => Some(write),
                 None => self
                     .store
                     .ticket_for_case(&record.plugin, &event.shop, &case)?
-                    .map(|t| TicketWrite {
-                        before: Some(t.clone()),
-                        after: t,
-                        entries: Vec::new(),
-                        business_keys: Vec::new(),
-                        customer: None,
-                        records: Vec::new(),
-                    }),
+                    .map(TicketWrite::of),
             };
             let mut write = match existing {
                 Some(write) => self.update(write, seq, record.received_at, event)?,
@@ -143,32 +206,78 @@ impl Engine {
             write
                 .records
                 .extend(self.attachments(write.after.id, &record.plugin, event)?);
-            if let Some(buyer) = &event.customer
-                && let Some(key) = customer_key_for(&record.plugin, buyer)
+            if let Some(key) = &profile_key
+                && let Some(profile) = plan.profiles.get_mut(key)
             {
-                let profile = match profiles.remove(&key) {
-                    Some(p) => p,
-                    None => self
-                        .store
-                        .customer(&key)?
-                        .unwrap_or_else(|| Customer::new(key.clone())),
-                };
-                let mut profile = profile;
-                profile.absorb(&record.plugin, buyer);
                 profile.add_ticket(write.after.id, write.after.opened_at);
                 write.after.customer = Some(key.clone());
-                profiles.insert(key, profile);
             }
-            planned.insert(index, write);
+            if let Some(order) = order_key.as_ref().and_then(|k| plan.orders.get_mut(k)) {
+                order.add_ticket(write.after.id);
+                join_order(&mut write.after, order);
+            }
+            plan.planned.insert(index, write);
         }
-        // Every write that touches a profile carries its final version.
-        let mut writes: Vec<TicketWrite> = planned.into_values().collect();
+        // Every write that touches a profile carries its final version; the others go
+        // with the context.
+        let mut writes: Vec<TicketWrite> = plan.planned.into_values().collect();
+        let mut carried = HashSet::new();
         for write in &mut writes {
-            if let Some(key) = &write.after.customer {
-                write.customer = profiles.get(key).cloned();
+            if let Some(key) = &write.after.customer
+                && let Some(profile) = plan.profiles.get(key)
+            {
+                write.customer = Some(profile.clone());
+                carried.insert(key.clone());
             }
         }
-        Ok(writes)
+        let context = ContextWrite {
+            orders: plan.orders.into_values().collect(),
+            customers: plan
+                .profiles
+                .into_iter()
+                .filter(|(key, _)| !carried.contains(key))
+                .map(|(_, p)| p)
+                .collect(),
+            business_keys: context_keys,
+        };
+        Ok((writes, context))
+    }
+
+    /// A context event (an order, shipment or refund update) on an open case of its order:
+    /// the case learns what it says and shows it on its timeline; its severity, deadline
+    /// and status stay.
+    fn update_context(
+        &self,
+        mut write: TicketWrite,
+        seq: u64,
+        received_at: Timestamp,
+        event: &TicketEvent,
+    ) -> TicketWrite {
+        let ticket = &mut write.after;
+        ticket.events += 1;
+        ticket.updated_at = received_at;
+        ticket.facts.absorb(event);
+        if let Some(buyer) = &event.customer {
+            if ticket.language.is_none() {
+                ticket.language = buyer.preferred_locale.clone();
+            }
+            if ticket.country.is_none() {
+                ticket.country = buyer.country.clone();
+            }
+        }
+        if ticket.order_id.is_none() {
+            ticket.order_id = event.order.as_ref().map(|o| o.id.clone());
+        }
+        let marketplace = ticket.marketplace.clone();
+        write.entries.extend(event_entries(
+            seq,
+            &marketplace,
+            received_at,
+            event,
+            &mut write.after.facts,
+            write.after.language.as_deref(),
+        ));
+        write
     }
 
     /// Files an event names for the gateway to fetch (attributes `attachment.<n>.url` and
@@ -575,6 +684,78 @@ pub(super) fn is_logistics(kind: IssueKind) -> bool {
             | IssueKind::CustomsHold
             | IssueKind::ShipmentUpdate
     )
+}
+
+/// What [`Engine::plan`] gathers while it walks one inbox record's events.
+#[derive(Default)]
+struct Plan {
+    /// Ticket changes by case index key, so two events of one case in a single delivery
+    /// land on one ticket.
+    planned: HashMap<String, TicketWrite>,
+    /// Buyer profiles as they will be stored.
+    profiles: HashMap<String, Customer>,
+    /// Orders as they will be stored, by shop and order id.
+    orders: HashMap<(String, String), OrderRecord>,
+    /// Business keys met in this record.
+    seen_business: HashSet<String>,
+}
+
+impl Plan {
+    /// The planned change of ticket `id`, or a fresh one from the store (none: no such
+    /// ticket). [`Plan::put_back`] returns it.
+    fn take_ticket(
+        &mut self,
+        store: &crate::store::Store,
+        id: u64,
+    ) -> Result<Option<TicketWrite>, StoreError> {
+        if let Some(index) = self
+            .planned
+            .iter()
+            .find(|(_, w)| w.after.id == id)
+            .map(|(k, _)| k.clone())
+        {
+            return Ok(self.planned.remove(&index));
+        }
+        Ok(store.ticket(id)?.map(TicketWrite::of))
+    }
+
+    fn put_back(&mut self, write: TicketWrite) {
+        let t = &write.after;
+        let index = format!("{}\0{}\0{}", t.marketplace, t.shop, t.case_key);
+        self.planned.insert(index, write);
+    }
+}
+
+/// What the order knows and the case does not yet: the buyer, their language and country,
+/// the order's name, the tracking (a chargeback arrives without any of it).
+fn join_order(ticket: &mut Ticket, order: &OrderRecord) {
+    let facts = &mut ticket.facts;
+    if facts.buyer_name.is_none() {
+        facts.buyer_name = order.buyer.clone();
+    }
+    if facts.order_name.is_none() {
+        facts.order_name = order.name.clone();
+    }
+    if ticket.language.is_none() {
+        ticket.language = order.language.clone();
+    }
+    if ticket.country.is_none() {
+        ticket.country = order.country.clone();
+    }
+    if ticket.customer.is_none() {
+        ticket.customer = order.customer.clone();
+    }
+    if let Some(shipment) = &order.shipment {
+        if facts.carrier.is_none() {
+            facts.carrier = shipment.carrier.clone();
+        }
+        if facts.tracking_number.is_none() {
+            facts.tracking_number = shipment.tracking_number.clone();
+        }
+        if facts.tracking_url.is_none() {
+            facts.tracking_url = shipment.tracking_url.clone();
+        }
+    }
 }
 
 /// The language the buyer wrote in, for a case whose buyer's preferred language is unknown.

@@ -97,7 +97,8 @@ impl Engine {
                 .await?;
             total.raw_deliveries += round.raw_deliveries;
             total.tickets += round.tickets;
-            if round.tickets < PURGE_BATCH {
+            total.orders += round.orders;
+            if round.tickets < PURGE_BATCH && round.orders < PURGE_BATCH {
                 return Ok(total);
             }
         }
@@ -123,7 +124,8 @@ impl Engine {
                     tracing::info!(
                         message = "Applied the retention policy.",
                         raw_deliveries = purged.raw_deliveries,
-                        tickets = purged.tickets
+                        tickets = purged.tickets,
+                        orders = purged.orders
                     );
                 }
                 Ok::<_, StoreError>(Some(
@@ -167,9 +169,10 @@ pub async fn erase_and_audit(
             ticket: 0,
             what: format!(
                 "erased the personal data of {whom} at {} on request: {} profile(s), {} \
-                 ticket(s), {} delivery(ies), {} file(s)",
+                 order(s), {} ticket(s), {} delivery(ies), {} file(s)",
                 subject.marketplace,
                 erased.profiles,
+                erased.orders,
                 erased.tickets,
                 erased.deliveries,
                 erased.files

@@ -31,6 +31,10 @@ pub struct TicketsConfig {
     /// The support team.
     #[serde(default)]
     pub agents: Vec<AgentConfig>,
+    /// Issue kinds that are context, not cases: they update their order and its open
+    /// cases, and open a ticket only when a payment or delivery failed. Default:
+    /// order-update, shipment-update, refund-issued; `[]` opens a ticket for every event.
+    pub context_kinds: Option<Vec<String>>,
 }
 
 /// How the engine decides severities, deadlines and owners.
@@ -56,6 +60,8 @@ pub struct EngineSettings {
     pub alerts: Option<helloword_model::alerts::AlertsConfig>,
     /// Where evidence files are kept (erasure deletes a buyer's).
     pub files_dir: Option<std::path::PathBuf>,
+    /// Issue kinds that are context (see [`TicketsConfig::context_kinds`]).
+    pub context_kinds: Vec<IssueKind>,
 }
 
 impl Default for EngineSettings {
@@ -72,6 +78,7 @@ impl Default for EngineSettings {
             auto_propose: false,
             alerts: None,
             files_dir: None,
+            context_kinds: helloword_model::orders::CONTEXT_KINDS.to_vec(),
         }
     }
 }
@@ -104,7 +111,22 @@ impl EngineSettings {
                     .map_err(|e| format!("`tickets.agents[{i}].hours`: {e}"))?,
             );
         }
+        let context_kinds = match &config.context_kinds {
+            None => helloword_model::orders::CONTEXT_KINDS.to_vec(),
+            Some(names) => names
+                .iter()
+                .map(|name| {
+                    crate::tickets::model::kind_from_name(name).ok_or_else(|| {
+                        format!(
+                            "`tickets.context_kinds` names {name:?}, which is not an issue kind \
+                             (e.g. order-update, shipment-update, refund-issued)"
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
         Ok(EngineSettings {
+            context_kinds,
             triage: Triage::from_config(&config.triage)?,
             calendar,
             targets: config.targets,

@@ -281,9 +281,9 @@ impl Engine {
             what: Happening::Note {
                 by: "system".into(),
                 text: format!(
-                    "Erased the buyer's data: {} profile(s), {} ticket(s) scrubbed, {} \
-                     delivery body(ies) removed, {} evidence file(s) deleted.",
-                    erased.profiles, erased.tickets, erased.deliveries, erased.files
+                    "Erased the buyer's data: {} profile(s), {} order(s), {} ticket(s) scrubbed, \
+                     {} delivery body(ies) removed, {} evidence file(s) deleted.",
+                    erased.profiles, erased.orders, erased.tickets, erased.deliveries, erased.files
                 ),
             },
         }];
@@ -302,9 +302,9 @@ impl Engine {
             who: "system".into(),
             ticket: ticket.id,
             what: format!(
-                "erased buyer data on request: {} profile(s), {} ticket(s), {} \
+                "erased buyer data on request: {} profile(s), {} order(s), {} ticket(s), {} \
                  delivery(ies), {} file(s)",
-                erased.profiles, erased.tickets, erased.deliveries, erased.files
+                erased.profiles, erased.orders, erased.tickets, erased.deliveries, erased.files
             ),
         }));
         Ok(lines)

@@ -25,6 +25,7 @@
 //   composer.js  the reply composer
 //   proposals.js compensation proposals and the outbox
 //   conversation.js  the ticket's conversation: the buyer's messages and the replies
+//   order.js     the order behind the ticket
 //   timeline.js  the ticket's timeline
 //
 // The modules import one another's functions, in cycles too; that is safe because nothing

@@ -4,6 +4,7 @@
 import { call, failure } from './api.js';
 import { composer } from './composer.js';
 import { conversationCard } from './conversation.js';
+import { orderCard } from './order.js';
 import { $, el, show } from './dom.js';
 import { formatTime, t, tOr } from './i18n.js';
 import { tick } from './live.js';
@@ -51,7 +52,7 @@ export function renderTicket(view) {
   const columns = el('div', { class: 'columns' },
     el('div', { class: 'main' }, conversationCard(view), composer(ticket), proposalsCard(view),
       timeline(view.timeline || [], view.actions || [])),
-    el('aside', {}, workCard(ticket), customerCard(ticket, view.customer), followUpsCard(ticket),
+    el('aside', {}, workCard(ticket), customerCard(ticket, view.customer), orderCard(view.order), followUpsCard(ticket),
       notesCard(ticket)));
   $('#ticket-body').replaceChildren(...[header, undelivered, flash, columns].filter(Boolean));
   tick();
