@@ -130,6 +130,7 @@ async fn the_buyers_words_are_messages_of_the_case_and_replies_show_their_delive
     );
     assert!(!order["items"].as_array().unwrap().is_empty(), "{order:#}");
     assert_eq!(order["tickets"], json!([returned]));
+    assert_eq!(order["note"], ORDER_NOTE);
     // The case took the buyer's name from its order (the return named none).
     assert_eq!(view["ticket"]["facts"]["buyer_name"], order["buyer"]);
 

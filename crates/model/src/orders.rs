@@ -52,6 +52,9 @@ pub struct OrderRecord {
     /// The order's lines (the latest event that listed them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<OrderItem>,
+    /// What the buyer wrote on the order at checkout (the latest order event's text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The marketplace's latest state for it ("paid", "cancelled", "refunded").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -229,6 +232,12 @@ impl OrderRecord {
         }
         if matches!(event.kind, IssueKind::OrderUpdate) {
             take(&mut self.status, event.status.as_ref());
+        }
+        if matches!(
+            event.kind,
+            IssueKind::OrderUpdate | IssueKind::CancellationRequest
+        ) {
+            take(&mut self.note, event.buyer_text.as_ref());
         }
         if event.kind == IssueKind::RefundIssued
             && let Some(amount) = &event.amount

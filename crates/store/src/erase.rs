@@ -832,6 +832,7 @@ pub fn redact_ticket(ticket: &mut Ticket, needles: &Needles) {
 fn anonymize_order(order: &mut helloword_model::orders::OrderRecord, needles: &Needles) {
     order.buyer = None;
     order.email = None;
+    order.note = None;
     order.customer = None;
     if let Some(shipment) = &mut order.shipment {
         shipment.tracking_number = None;

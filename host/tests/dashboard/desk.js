@@ -148,7 +148,11 @@ async function theUndeliveredReplyShowsInRed(page) {
   const state = await page.getAttribute('.timeline .entry.reply-sent .reply-state', 'data-state');
   check(['queued', 'sending', 'failed'].includes(state), `the reply shows where it is: ${state}`);
   const deadline = Date.now() + WAIT_MS;
-  while (!(await page.$('.timeline .entry.reply-sent .reply-state.failed')) && Date.now() < deadline) {
+  // The ticket, its timeline and its outbox are read one after the other: the page may
+  // catch the outbox a moment ahead of the ticket, and the next load shows both.
+  const settled = async () => Boolean(await page.$('.timeline .entry.reply-sent .reply-state.failed'))
+    && Boolean(await page.$('#ticket-undelivered'));
+  while (!(await settled()) && Date.now() < deadline) {
     await page.waitForTimeout(250);
     await page.reload();
     await page.waitForSelector('#ticket-view:not([hidden]) #reply-form', { timeout: WAIT_MS });

@@ -18,6 +18,7 @@ export function orderCard(order) {
     ['order.placed', order.placed_at ? formatTime(order.placed_at) : null],
     ['order.total', order.total ? money(order.total) : null],
     ['order.status', order.status],
+    ['order.note', order.note],
     ['order.carrier', shipment.carrier],
     ['order.tracking', shipment.tracking_number
       ? (shipment.tracking_url && /^https:\/\//.test(shipment.tracking_url)
