@@ -89,12 +89,18 @@ impl Backend {
     /// The names of every tree that holds (or held) entries.
     pub fn tree_names(&self) -> Result<Vec<String>, StoreError> {
         match self {
-            Backend::Sled(db) => Ok(db
-                .tree_names()
-                .into_iter()
-                .filter(|n| n.as_ref() != b"__sled__default")
-                .map(|n| String::from_utf8_lossy(&n).into_owned())
-                .collect()),
+            Backend::Sled(db) => {
+                // sled lists its trees in the order of its own table; sorted, as PostgreSQL
+                // answers.
+                let mut names: Vec<String> = db
+                    .tree_names()
+                    .into_iter()
+                    .filter(|n| n.as_ref() != b"__sled__default")
+                    .map(|n| String::from_utf8_lossy(&n).into_owned())
+                    .collect();
+                names.sort();
+                Ok(names)
+            }
             Backend::Pg(pg) => pg.run(|c| {
                 Ok(
                     c.query("SELECT DISTINCT tree FROM hw_kv ORDER BY tree", &[])?
