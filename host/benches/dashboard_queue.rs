@@ -84,6 +84,7 @@ fn ticket(id: u64, rng: &mut u64) -> Ticket {
         platform_status: Some("needs_response".into()),
         facts: Default::default(),
         undelivered_reply: None,
+        awaiting_reply_since: None,
         summary: format!("Case {id} opened on {marketplace}: 11.50 EUR"),
         events: 1,
         timers: Vec::new(),

@@ -66,6 +66,7 @@ fn ticket(id: u64, rng: &mut u64) -> Ticket {
         platform_status: Some("needs_response".into()),
         facts: Default::default(),
         undelivered_reply: None,
+        awaiting_reply_since: None,
         summary: "Chargeback opened: fraudulent, 11.50 CAD".into(),
         events: 1,
         timers: Vec::new(),

@@ -25,14 +25,26 @@ const SELLER: &str = "A3TH9S8BH6GOGM";
 /// A 1×1 PNG.
 const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
-/// A buyer's question as Amazon relays it, with a photo attached.
+/// A buyer's question as Amazon relays it, with a photo attached, sent a minute ago.
 fn relayed(message_id: &str, text: &str) -> Vec<u8> {
+    relayed_at(message_id, text, sent_a_minute_ago())
+}
+
+/// A minute ago, to the second (a Date header's precision).
+fn sent_a_minute_ago() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now().as_second() - 60;
+    jiff::Timestamp::from_second(now).unwrap()
+}
+
+/// A buyer's question as Amazon relays it, sent at `date`.
+fn relayed_at(message_id: &str, text: &str, date: jiff::Timestamp) -> Vec<u8> {
+    let date = date.strftime("%a, %d %b %Y %H:%M:%S +0000");
     format!(
         "Return-Path: <{RELAY}>\r\n\
          From: \"Jane Doe - Amazon Marketplace\" <{RELAY}>\r\n\
          To: seller@example.com\r\n\
          Subject: Shipping inquiry from Amazon customer Jane Doe (Order: {ORDER})\r\n\
-         Date: Thu, 26 Nov 2026 09:15:00 +0000\r\n\
+         Date: {date}\r\n\
          Message-ID: <{message_id}>\r\n\
          MIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=\"b1\"\r\n\
@@ -152,9 +164,11 @@ async fn a_relayed_buyer_message_becomes_a_ticket_and_the_reply_goes_back_by_smt
     let smtp = Smtp::start_with_login(&tmp.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
     install_amazon(tmp.path(), imap.port, smtp.port);
     imap.deliver(&notice());
-    imap.deliver(&relayed(
+    let first_sent = sent_a_minute_ago();
+    imap.deliver(&relayed_at(
         "relay-1@marketplace.amazon.com",
         "Hello, my parcel has not arrived yet. Where is it?",
+        first_sent,
     ));
     let gw = start_with(tmp.path(), &config()).await;
 
@@ -171,15 +185,15 @@ async fn a_relayed_buyer_message_becomes_a_ticket_and_the_reply_goes_back_by_smt
     assert_eq!(ticket.kind, IssueKind::BuyerMessage);
     assert_eq!(ticket.order_id.as_deref(), Some(ORDER));
     assert_eq!(ticket.shop, SELLER);
-    // Amazon's 24 hours, on calendar time, from the message's arrival at the gateway.
+    // Amazon's 24 hours, on calendar time, from when the buyer sent it (its Date).
     assert!(
         matches!(ticket.due.source, DeadlineSource::MarketplaceRule { .. }),
         "{:?}",
         ticket.due
     );
     assert_eq!(
-        ticket.due.at.duration_since(ticket.opened_at),
-        jiff::SignedDuration::from_hours(24)
+        ticket.due.at,
+        first_sent + jiff::SignedDuration::from_hours(24)
     );
     // The photo is kept as evidence.
     let photo = eventually("the attachment to be kept", || {
@@ -304,6 +318,83 @@ async fn a_relayed_buyer_message_becomes_a_ticket_and_the_reply_goes_back_by_smt
         .find(|a| a["id"] == reply["action"])
         .expect("the reply names the action carrying it");
     assert_eq!(carried_by["state"], "done", "{shown}");
+    let thread = shown["conversation"].as_array().unwrap();
+    let directions: Vec<&str> = thread
+        .iter()
+        .map(|m| m["direction"].as_str().unwrap())
+        .collect();
+    assert_eq!(directions, ["in", "in", "out"], "{shown:#}");
+    assert_eq!(
+        thread[0]["text"],
+        "Hello, my parcel has not arrived yet. Where is it?"
+    );
+    assert_eq!(
+        thread[0]["marketplace_id"],
+        "<relay-1@marketplace.amazon.com>"
+    );
+    assert_eq!(thread[0]["attachments"], serde_json::json!(["parcel.png"]));
+    assert_eq!(thread[2]["delivery_state"]["state"], "sent", "{shown:#}");
+    assert_eq!(thread[2]["delivery_state"]["marketplace_ref"], id);
+
+    // The buyer writes again after the answer: Amazon's 24 hours run for this message, from
+    // when it was sent; the case waits on the seller again and its escalation starts over.
+    let again_sent = sent_a_minute_ago();
+    imap.deliver(&relayed_at(
+        "relay-3@marketplace.amazon.com",
+        "It still has not arrived. I would like a refund please.",
+        again_sent,
+    ));
+    assert_eq!(poll(&gw, &imap).await["events"], 1);
+    let reopened = gw.app.store.ticket(ticket.id).unwrap().unwrap();
+    assert_eq!(reopened.status, Status::WaitingOnUs);
+    assert_eq!(reopened.awaiting_reply_since, Some(again_sent));
+    assert_eq!(
+        reopened.due.at,
+        again_sent + jiff::SignedDuration::from_hours(24)
+    );
+    assert!(matches!(
+        reopened.due.source,
+        DeadlineSource::MarketplaceRule { .. }
+    ));
+    assert!(!reopened.answered());
+    assert_eq!(
+        reopened.first_response_at, answered.first_response_at,
+        "the first stays"
+    );
+    let ladder: Vec<_> = reopened
+        .timers
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.what,
+                helloword::tickets::model::TimerKind::Escalation { .. }
+            )
+        })
+        .map(|t| t.due)
+        .collect();
+    assert!(
+        !ladder.is_empty()
+            && ladder
+                .iter()
+                .all(|d| *d > again_sent && *d <= reopened.due.at),
+        "the escalation starts over for the new message: {ladder:?}"
+    );
+
+    // The answer to it, once delivered, stops that clock.
+    let second =
+        r#"{"body": "Hello Jane, we are refunding your order in full today.", "language": "en"}"#;
+    let (status, body) = gw.api("POST", &path, Some(second)).await;
+    assert_eq!(status, 200, "{body}");
+    let settled = eventually("the second reply to count", || {
+        gw.app
+            .store
+            .ticket(ticket.id)
+            .unwrap()
+            .filter(|t| t.answered())
+    })
+    .await;
+    assert_eq!(settled.status, Status::WaitingOnBuyer);
+    assert_eq!(settled.awaiting_reply_since, None);
     gw.stop().await;
 }
 

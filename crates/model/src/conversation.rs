@@ -186,10 +186,11 @@ pub fn buyer_wrote(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
+    // The files the event brought (`attachment.<n>.name`, as the engine fetches them).
     let attachments = event
         .attributes
         .iter()
-        .filter(|(k, _)| k == "attachment")
+        .filter(|(k, _)| k.starts_with("attachment.") && k.ends_with(".name"))
         .map(|(_, v)| v.clone())
         .collect();
     let written = event
@@ -206,7 +207,9 @@ pub fn buyer_wrote(
             author: event.customer.as_ref().and_then(|c| c.name.clone()),
             channel: attribute("channel").unwrap_or_else(|| marketplace.to_string()),
             source: source_of(event.kind).to_string(),
-            marketplace_id: attribute("message_id"),
+            // A connector names the message by `message_id`; one that answers by mail names
+            // it as what a reply must refer to (`reply.message-id`).
+            marketplace_id: attribute("message_id").or_else(|| attribute("reply.message-id")),
             language: detect_language(
                 text,
                 event

@@ -27,6 +27,14 @@ pub enum Status {
     Closed,
 }
 
+impl Ticket {
+    /// Whether the seller has answered everything the buyer wrote: a response was
+    /// delivered and the buyer has not written since.
+    pub fn answered(&self) -> bool {
+        self.first_response_at.is_some() && self.awaiting_reply_since.is_none()
+    }
+}
+
 impl Status {
     /// Whether the ticket still needs work (it is in the queue).
     pub fn is_open(self) -> bool {
@@ -105,6 +113,10 @@ pub struct Ticket {
     /// with.
     #[serde(default)]
     pub facts: CaseFacts,
+    /// When the buyer wrote again after the seller's response: the clock (`due`,
+    /// `escalation`) runs for that message until a reply is delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_reply_since: Option<Timestamp>,
     /// The latest reply to the buyer that could not be delivered, until a later reply is:
     /// the queue and the ticket show it in red, and the owner was alerted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -334,7 +346,8 @@ pub enum Happening {
         channel: String,
         /// "message", "return-note", "order-note" or "review".
         source: String,
-        /// The marketplace's id for the message (the event's `message_id` attribute).
+        /// The marketplace's id for the message (the event's `message_id` attribute, else
+        /// `reply.message-id`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         marketplace_id: Option<String>,
         /// The language detected in the text, when it could be told.
@@ -345,6 +358,13 @@ pub enum Happening {
         /// Names of attached files (the event's `attachment` attributes).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<String>,
+    },
+    /// The buyer wrote again after the seller's response: a new answer deadline runs.
+    AwaitingReply {
+        /// When the buyer's message was written.
+        since: Timestamp,
+        /// The deadline for the answer and what set it.
+        due: Deadline,
     },
     /// The ticket was opened with this severity and deadline.
     Opened {

@@ -666,6 +666,7 @@ mod tests {
             platform_status: None,
             facts: Default::default(),
             undelivered_reply: None,
+            awaiting_reply_since: None,
             summary: String::new(),
             events: 1,
             timers: Vec::new(),

@@ -44,5 +44,6 @@ pub(crate) fn sample_ticket(id: u64) -> model::Ticket {
         events: 1,
         timers: Vec::new(),
         undelivered_reply: None,
+        awaiting_reply_since: None,
     }
 }

@@ -243,6 +243,62 @@ impl Engine {
         Ok((writes, context))
     }
 
+    /// The buyer wrote again after the seller answered: the message needs an answer under
+    /// the marketplace's rule (Amazon's 24 hours apply to every buyer message) and the
+    /// seller's targets, from when it was written. The ticket's deadline and escalation
+    /// ladder start over for it, and a ticket waiting on the buyer waits on the seller.
+    /// Notes (return, order) and reviews start no clock; neither does a message the buyer
+    /// sent before the answer was delivered (the running clock covers it).
+    fn restart_clock_on_a_new_message(
+        &self,
+        write: &mut TicketWrite,
+        received_at: Timestamp,
+        event: &TicketEvent,
+    ) -> Result<(), StoreError> {
+        let written = write.entries.iter().find_map(|e| match &e.what {
+            Happening::BuyerWrote { source, .. } if source == "message" => Some(e.at),
+            _ => None,
+        });
+        let ticket = &mut write.after;
+        let Some(since) = written else {
+            return Ok(());
+        };
+        if !ticket.answered() || !ticket.status.is_open() {
+            return Ok(());
+        }
+        let due = self
+            .settings
+            .deadline(&ticket.marketplace, event, ticket.severity, since);
+        ticket.escalation = sla::escalation_steps(since, due.at, &self.settings.ladder);
+        ticket.due = due.clone();
+        ticket.awaiting_reply_since = Some(since);
+        ticket
+            .timers
+            .retain(|t| !matches!(t.what, TimerKind::Escalation { .. }));
+        let steps = self.escalation_timers(ticket)?;
+        ticket.timers.extend(steps);
+        ticket.timers.sort_by_key(|t| t.due);
+        write.entries.push(TimelineEntry {
+            at: received_at,
+            what: Happening::AwaitingReply { since, due },
+        });
+        if matches!(
+            ticket.status,
+            Status::WaitingOnBuyer | Status::WaitingOnMarketplace
+        ) {
+            write.entries.push(TimelineEntry {
+                at: received_at,
+                what: Happening::StatusChanged {
+                    from: ticket.status,
+                    to: Status::WaitingOnUs,
+                    by: "system".into(),
+                },
+            });
+            ticket.status = Status::WaitingOnUs;
+        }
+        Ok(())
+    }
+
     /// A context event (an order, shipment or refund update) on an open case of its order:
     /// the case learns what it says and shows it on its timeline; its severity, deadline
     /// and status stay.
@@ -339,10 +395,10 @@ impl Engine {
         event: &TicketEvent,
     ) -> Result<TicketWrite, StoreError> {
         let severity = self.settings.triage.severity(event);
-        let due = self
-            .settings
-            .deadline(marketplace, event, severity, received_at);
-        let escalation = sla::escalation_steps(received_at, due.at, &self.settings.ladder);
+        // A buyer's message is due from when the buyer sent it, when the marketplace says.
+        let start = message_written_at(event, received_at).unwrap_or(received_at);
+        let due = self.settings.deadline(marketplace, event, severity, start);
+        let escalation = sla::escalation_steps(start, due.at, &self.settings.ladder);
         let customer = event.customer.as_ref();
         let language = customer.and_then(|c| c.preferred_locale.clone());
         let needs = CaseNeeds {
@@ -383,6 +439,7 @@ impl Engine {
             timers: Vec::new(),
             facts: CaseFacts::default(),
             undelivered_reply: None,
+            awaiting_reply_since: None,
         };
         ticket.facts.absorb(event);
         ticket.timers = self.escalation_timers(&ticket)?;
@@ -583,7 +640,7 @@ impl Engine {
         let due = self
             .settings
             .deadline(&ticket.marketplace, event, severity, received_at);
-        if due.at < ticket.due.at && ticket.first_response_at.is_none() {
+        if due.at < ticket.due.at && !ticket.answered() {
             ticket.escalation =
                 sla::escalation_steps(ticket.opened_at, due.at, &self.settings.ladder);
             ticket.due = due;
@@ -614,6 +671,7 @@ impl Engine {
         if write.after.language.is_none() {
             write.after.language = written_language(&write.entries);
         }
+        self.restart_clock_on_a_new_message(&mut write, received_at, event)?;
         // A ticket that turns red alerts like a new red one; anomalies alert once each.
         if self.settings.alerts.is_some() {
             let vip = event.customer.as_ref().is_some_and(|c| c.vip);
@@ -756,6 +814,18 @@ fn join_order(ticket: &mut Ticket, order: &OrderRecord) {
             facts.tracking_url = shipment.tracking_url.clone();
         }
     }
+}
+
+/// When the buyer wrote the message `event` carries, if it is a message the marketplace
+/// dated (not after the gateway received it: another clock ahead of ours).
+fn message_written_at(event: &TicketEvent, received_at: Timestamp) -> Option<Timestamp> {
+    if event.kind != IssueKind::BuyerMessage || event.buyer_text.is_none() {
+        return None;
+    }
+    let at = event.occurred_at.as_ref()?;
+    Timestamp::new(at.seconds, at.nanoseconds as i32)
+        .ok()
+        .filter(|t| *t <= received_at)
 }
 
 /// The language the buyer wrote in, for a case whose buyer's preferred language is unknown.

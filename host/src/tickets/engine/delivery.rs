@@ -82,6 +82,8 @@ fn delivered(
     if t.first_response_at.is_none() {
         t.first_response_at = Some(now);
     }
+    // It answers the buyer's latest message too: that clock stops.
+    t.awaiting_reply_since = None;
     if t.status.is_open()
         && t.status != Status::WaitingOnMarketplace
         && t.status != Status::WaitingOnBuyer

@@ -166,7 +166,7 @@ impl Engine {
         at: Timestamp,
         records: &mut Vec<Record>,
     ) -> Result<Vec<TimelineEntry>, StoreError> {
-        if ticket.first_response_at.is_some() || !ticket.status.is_open() {
+        if ticket.answered() || !ticket.status.is_open() {
             return Ok(Vec::new());
         }
         if per_mille >= 1000 {
