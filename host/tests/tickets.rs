@@ -858,3 +858,126 @@ async fn context_updates_join_their_orders_case_and_open_no_ticket() {
     assert_eq!(delay.language.as_deref(), Some("en"));
     gw.stop().await;
 }
+
+/// The queue pages with a cursor, with no cap: every open ticket exactly once, in the order
+/// of one long page; views (mine, unassigned, overdue) and filters (kind, language) are the
+/// server's; a cursor from another listing is refused.
+#[tokio::test]
+async fn the_queue_pages_with_a_cursor_and_filters_on_the_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    let dispute: serde_json::Value =
+        serde_json::from_slice(&fixture("disputes__create.json")).unwrap();
+    let returned: serde_json::Value =
+        serde_json::from_slice(&fixture("returns__request.json")).unwrap();
+    for n in 0..7u64 {
+        let mut d = dispute.clone();
+        d["id"] = (285_332_461_850_900_000u64 + n).into();
+        d["order_id"] = (820_982_911_946_200_000u64 + n).into();
+        let body = serde_json::to_vec(&d).unwrap();
+        assert_eq!(
+            gw.deliver("disputes/create", &body, &format!("p-d{n}"))
+                .await,
+            200
+        );
+        let mut r = returned.clone();
+        r["id"] = (123_134_564_567_900u64 + n).into();
+        r["admin_graphql_api_id"] =
+            format!("gid://shopify/Return/{}", 123_134_564_567_900u64 + n).into();
+        r["order"]["id"] = (4_783_296_544_900u64 + n).into();
+        let body = serde_json::to_vec(&r).unwrap();
+        assert_eq!(
+            gw.deliver("returns/request", &body, &format!("p-r{n}"))
+                .await,
+            200
+        );
+    }
+    gw.settled().await;
+    let list = |query: String| {
+        let gw = &gw;
+        async move {
+            let (status, body) = gw.api("GET", &format!("/api/tickets?{query}"), None).await;
+            assert_eq!(status, 200, "{query}: {body}");
+            let ids: Vec<u64> = body["tickets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_u64().unwrap())
+                .collect();
+            (ids, body["next"].as_str().map(str::to_string))
+        }
+    };
+    let (all, next) = list("limit=500".into()).await;
+    assert_eq!(all.len(), 14);
+    assert_eq!(next, None, "everything fits: no cursor");
+    // Pages of three, following the cursor, give the same tickets in the same order.
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("limit=3&cursor={c}"),
+            None => "limit=3".to_string(),
+        };
+        let (ids, next) = list(query).await;
+        assert!(ids.len() <= 3);
+        paged.extend(ids);
+        pages += 1;
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all, "pages of 3 cover the queue once, in order");
+    assert_eq!(pages, 5);
+
+    // Views and filters.
+    let chargebacks = list("kind=chargeback&limit=500".into()).await.0;
+    assert_eq!(chargebacks.len(), 7);
+    let red = list("severity=red&limit=2".into()).await;
+    assert_eq!(red.0.len(), 2);
+    assert!(red.1.is_some());
+    let first = all[0];
+    let (status, _) = gw
+        .as_token(
+            MEI_TOKEN,
+            "POST",
+            &format!("/api/tickets/{first}/assign"),
+            Some(r#"{"agent": "mei"}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mine = gw
+        .as_token(MEI_TOKEN, "GET", "/api/tickets?mine=true", None)
+        .await
+        .1;
+    let mine: Vec<u64> = mine["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(mine, vec![first]);
+    let unassigned = list("unassigned=true&limit=500".into()).await.0;
+    assert_eq!(unassigned.len(), 13);
+    assert!(!unassigned.contains(&first));
+    // The fixtures' disputes are long past Shopify's evidence deadline: overdue.
+    let overdue = list("overdue=true&limit=500".into()).await.0;
+    assert!(
+        overdue.iter().all(|id| chargebacks.contains(id)) && !overdue.is_empty(),
+        "{overdue:?}"
+    );
+
+    // A cursor of another listing, or none at all, is refused naming it.
+    let (status, body) = gw
+        .api("GET", "/api/tickets?status=closed&cursor=q00", None)
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = gw.api("GET", "/api/tickets?cursor=nonsense", None).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("`cursor`"),
+        "{body}"
+    );
+    gw.stop().await;
+}

@@ -10,6 +10,7 @@ use helloword_model::customers::Customer;
 use helloword_model::model::{Status, Ticket, TicketId, TimelineEntry};
 use helloword_model::orders::OrderRecord;
 use helloword_model::sla::Severity;
+use helloword_model::types::IssueKind;
 
 const CURSOR: &[u8] = b"processed_inbox";
 
@@ -142,6 +143,12 @@ pub struct QueueFields {
     pub shop: String,
     /// The agent who owns it.
     pub assignee: Option<String>,
+    /// What the case is about (absent in index entries written before it was kept).
+    #[serde(default, with = "optional_kind")]
+    pub kind: Option<IssueKind>,
+    /// The buyer's language.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 impl QueueFields {
@@ -151,7 +158,33 @@ impl QueueFields {
             marketplace: ticket.marketplace.clone(),
             shop: ticket.shop.clone(),
             assignee: ticket.assignee.clone(),
+            kind: Some(ticket.kind),
+            language: ticket.language.clone(),
         }
+    }
+}
+
+/// An issue kind by its name, or none (an index entry older than the field; an unknown
+/// name).
+mod optional_kind {
+    use helloword_model::model::{kind_from_name, kind_name};
+    use helloword_model::types::IssueKind;
+
+    pub fn serialize<S: serde::Serializer>(
+        kind: &Option<IssueKind>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match kind {
+            Some(kind) => s.serialize_some(kind_name(*kind)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<IssueKind>, D::Error> {
+        let name: Option<String> = serde::Deserialize::deserialize(d)?;
+        Ok(name.as_deref().and_then(kind_from_name))
     }
 }
 
@@ -399,6 +432,73 @@ impl Store {
                 self.ticket(id).transpose()
             })
         })
+    }
+
+    /// Open tickets in queue order (red, yellow, blue; each by deadline, then id) after the
+    /// queue key `after` (none: from the start), each with its queue key — the cursor of the
+    /// next page. Only the tickets whose [`QueueFields`] `accept` takes are decoded.
+    pub fn open_tickets_after<'a>(
+        &'a self,
+        severity: Option<Severity>,
+        after: Option<Vec<u8>>,
+        accept: impl Fn(&QueueFields) -> bool + 'a,
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Ticket), StoreError>> + 'a {
+        let lane = severity.map(severity_rank);
+        let start = match (after, lane) {
+            // The smallest key after `after`.
+            (Some(mut key), _) => {
+                key.push(0);
+                key
+            }
+            (None, Some(lane)) => vec![lane],
+            (None, None) => Vec::new(),
+        };
+        self.queue
+            .range_from(start)
+            .take_while(move |entry| match (entry, lane) {
+                (Ok((key, _)), Some(lane)) => key.first() == Some(&lane),
+                _ => true,
+            })
+            .filter_map(move |entry| {
+                let (key, fields) = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => return Some(Err(e)),
+                };
+                if !fields.is_empty()
+                    && serde_json::from_slice::<QueueFields>(&fields).is_ok_and(|f| !accept(&f))
+                {
+                    return None;
+                }
+                let id = <[u8; 8]>::try_from(key.get(9..17)?).map_or(0, u64::from_be_bytes);
+                match self.ticket(id) {
+                    Ok(Some(ticket)) => Some(Ok((key.to_vec(), ticket))),
+                    Ok(None) => None,
+                    Err(e) => Some(Err(e)),
+                }
+            })
+    }
+
+    /// Every ticket with an id above `after`, by id; only those whose [`QueueFields`]
+    /// `accept` takes are decoded in full.
+    pub fn all_tickets_after<'a>(
+        &'a self,
+        after: Option<TicketId>,
+        accept: impl Fn(&QueueFields) -> bool + 'a,
+    ) -> impl Iterator<Item = Result<Ticket, StoreError>> + 'a {
+        let start = after.map_or(0, |id| id.saturating_add(1));
+        self.tickets
+            .range_from(start.to_be_bytes())
+            .values()
+            .filter_map(move |json| {
+                let json = match json {
+                    Ok(json) => json,
+                    Err(e) => return Some(Err(e)),
+                };
+                if serde_json::from_slice::<QueueFields>(&json).is_ok_and(|f| !accept(&f)) {
+                    return None;
+                }
+                Some(serde_json::from_slice(&json).map_err(|e| corrupt("tickets".into(), e)))
+            })
     }
 
     /// How many open tickets wait in the `severity` lane (a key scan: no ticket is read).

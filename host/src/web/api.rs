@@ -9,10 +9,8 @@ use serde::Deserialize;
 
 use super::api_routes::Route;
 use super::{App, Desk, error, json};
-use crate::store::QueueFields;
 use crate::tickets::engine::ChangeError;
 use crate::tickets::model::{Status, Ticket};
-use crate::tickets::sla::Severity;
 
 const MAX_API_BODY: usize = 64 << 10;
 
@@ -55,7 +53,7 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
     }
     let desk = app.desk();
     match route {
-        Route::Tickets => list(&desk, &query),
+        Route::Tickets => super::queue_api::list(&desk, &query, &who),
         Route::Ticket(id) => show(&desk, id),
         Route::Customers => customers(&desk, &query),
         Route::Customer(key) => customer(&desk, key),
@@ -169,143 +167,12 @@ pub(super) fn authenticate(app: &App, req: &Request<Body>) -> Option<String> {
     super::access::by_token(&app.api_tokens, presented).map(|t| t.who.clone())
 }
 
-fn storage_error(e: impl std::fmt::Display) -> Response<Full<Bytes>> {
+pub(super) fn storage_error(e: impl std::fmt::Display) -> Response<Full<Bytes>> {
     error(
         StatusCode::SERVICE_UNAVAILABLE,
         "storage-unavailable",
         &e.to_string(),
     )
-}
-
-#[derive(Debug, Default)]
-struct Filter {
-    severity: Option<Severity>,
-    status: Option<Status>,
-    marketplace: Option<String>,
-    shop: Option<String>,
-    agent: Option<String>,
-    /// Words to find (order number, buyer name, e-mail, tracking number, message text).
-    q: Option<String>,
-    limit: usize,
-}
-
-fn parse_filter(query: &str) -> Result<Filter, String> {
-    let mut filter = Filter {
-        limit: 50,
-        ..Filter::default()
-    };
-    let quoted = |v: &str| serde_json::Value::String(v.to_string());
-    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "severity" => {
-                filter.severity = Some(serde_json::from_value(quoted(&value)).map_err(|_| {
-                    format!("`severity` is {value:?}; expected red, yellow or blue")
-                })?)
-            }
-            "status" => {
-                filter.status = Some(serde_json::from_value(quoted(&value)).map_err(|_| {
-                    format!(
-                        "`status` is {value:?}; expected new, waiting-on-us, waiting-on-buyer, \
-                         waiting-on-marketplace, resolved or closed"
-                    )
-                })?)
-            }
-            "marketplace" => filter.marketplace = Some(value.into_owned()),
-            "shop" => filter.shop = Some(value.into_owned()),
-            "agent" => filter.agent = Some(value.into_owned()),
-            "q" => {
-                if value.chars().count() > 200 {
-                    return Err("`q` is longer than 200 characters".into());
-                }
-                filter.q = Some(value.into_owned())
-            }
-            "limit" => {
-                filter.limit = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|l| (1..=500).contains(l))
-                    .ok_or_else(|| format!("`limit` is {value:?}; expected 1 to 500"))?
-            }
-            other => {
-                return Err(format!(
-                    "unknown query parameter `{other}`; expected severity, status, marketplace, \
-                     shop, agent, q or limit"
-                ));
-            }
-        }
-    }
-    Ok(filter)
-}
-
-impl Filter {
-    /// Whether a ticket with these indexed fields may pass (severity is the index's lane).
-    fn accepts_fields(&self, f: &QueueFields) -> bool {
-        self.status.is_none_or(|s| f.status == s)
-            && self
-                .marketplace
-                .as_ref()
-                .is_none_or(|m| f.marketplace == *m)
-            && self.shop.as_ref().is_none_or(|s| f.shop == *s)
-            && self
-                .agent
-                .as_ref()
-                .is_none_or(|a| f.assignee.as_ref() == Some(a))
-    }
-
-    fn accepts(&self, t: &Ticket) -> bool {
-        self.status.is_none_or(|s| t.status == s)
-            && self
-                .marketplace
-                .as_ref()
-                .is_none_or(|m| t.marketplace == *m)
-            && self.shop.as_ref().is_none_or(|s| t.shop == *s)
-            && self
-                .agent
-                .as_ref()
-                .is_none_or(|a| t.assignee.as_ref() == Some(a))
-            && self.severity.is_none_or(|s| t.severity == s)
-    }
-}
-
-/// How many tickets a search reads at most before the other filters apply.
-const SEARCH_CANDIDATES: usize = 500;
-
-/// `GET /api/tickets`: open tickets by lane and deadline (red first), or — with a closed
-/// status filter — every matching ticket by id; with `q`, the tickets whose order, buyer,
-/// tracking number or conversation has every word of it, newest first.
-fn list(desk: &Desk<'_>, query: &str) -> Response<Full<Bytes>> {
-    let filter = match parse_filter(query) {
-        Ok(f) => f,
-        Err(message) => return error(StatusCode::BAD_REQUEST, "bad-query", &message),
-    };
-    let store = &desk.store;
-    // Tickets the filter rejects by their indexed fields are skipped without being decoded:
-    // a filter that matches nothing must not cost a decode of every ticket.
-    let indexed = |f: &QueueFields| filter.accepts_fields(f);
-    let source: Box<dyn Iterator<Item = _>> = match (&filter.q, filter.status) {
-        // A search finds closed cases too (the newest first), unless a status narrows it.
-        (Some(q), _) => match store.search(q, SEARCH_CANDIDATES) {
-            Ok(ids) => Box::new(
-                ids.into_iter()
-                    .filter_map(|id| store.ticket(id).transpose()),
-            ),
-            Err(e) => return storage_error(e),
-        },
-        (None, Some(s)) if !s.is_open() => Box::new(store.all_tickets_where(indexed)),
-        (None, _) => Box::new(store.open_tickets_where(filter.severity, indexed)),
-    };
-    let mut tickets = Vec::new();
-    for ticket in source {
-        match ticket {
-            Ok(t) if filter.accepts(&t) => tickets.push(t),
-            Ok(_) => {}
-            Err(e) => return storage_error(e),
-        }
-        if tickets.len() >= filter.limit {
-            break;
-        }
-    }
-    json(StatusCode::OK, &serde_json::json!({ "tickets": tickets }))
 }
 
 /// `POST /api/tickets/{id}/upload-link` — `{"days": 7}`: a signed link to the ticket's
@@ -658,29 +525,5 @@ async fn poll_now(app: &App, id: &str) -> Response<Full<Bytes>> {
             &serde_json::json!({ "pages": pages, "events": events, "more": more }),
         ),
         Polled::Failed(message) => error(StatusCode::BAD_GATEWAY, "poll-failed", &message),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filters_parse_and_bad_values_name_the_parameter() {
-        let f =
-            parse_filter("severity=red&status=waiting-on-us&shop=a.myshopify.com&limit=5").unwrap();
-        assert_eq!(f.severity, Some(Severity::Red));
-        assert_eq!(f.status, Some(Status::WaitingOnUs));
-        assert_eq!(f.limit, 5);
-        assert_eq!(
-            parse_filter("severity=purple").unwrap_err(),
-            "`severity` is \"purple\"; expected red, yellow or blue"
-        );
-        assert!(parse_filter("limit=0").unwrap_err().starts_with("`limit`"));
-        assert!(
-            parse_filter("colour=x")
-                .unwrap_err()
-                .starts_with("unknown query parameter `colour`")
-        );
     }
 }

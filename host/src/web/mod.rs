@@ -20,6 +20,7 @@ pub mod hooks;
 pub mod intake;
 pub mod limits;
 mod ops_api;
+mod queue_api;
 pub mod rate;
 mod replies_api;
 mod reports_api;

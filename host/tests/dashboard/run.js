@@ -35,10 +35,55 @@ async function run(page) {
   await countdownTicks(page);
   await newRedTicketAppearsLive(page);
   await page.screenshot({ path: path.join(shots, '02-queue-live.png'), fullPage: true });
+  await theServerFindsWhatTheBuyerWrote(page);
+  await aSavedViewComesBack(page);
   await switchToChinese(page);
   await page.screenshot({ path: path.join(shots, '03-queue-zh.png'), fullPage: true });
   await ticketPage(page);
   await page.screenshot({ path: path.join(shots, '04-ticket.png'), fullPage: true });
+}
+
+const cardIds = (page) => page.$$eval('.lanes .ticket', (n) => n.map((x) => x.dataset.id));
+
+// "stornieren" is only in the buyer's order note (a message of the cancellation's case),
+// nowhere on the cards: the queue's search asks the server, which finds it there — with the
+// chargeback of the same order. A word nobody wrote finds nothing.
+async function theServerFindsWhatTheBuyerWrote(page) {
+  const before = await cardIds(page);
+  check(before.length === 2, `two tickets before the search: ${before}`);
+  await page.fill('#filter-text', 'zebra');
+  await page.waitForFunction(() => document.querySelectorAll('.lanes .ticket').length === 0,
+    null, { timeout: WAIT_MS });
+  await page.fill('#filter-text', 'stornieren');
+  await page.waitForFunction(() => document.querySelectorAll('.lanes .ticket').length === 2,
+    null, { timeout: WAIT_MS });
+  const kinds = (await page.$$eval('.lanes .ticket .kind', (n) => n.map((x) => x.dataset.kind))).sort();
+  check(JSON.stringify(kinds) === '["cancellation-request","chargeback"]',
+    `the search finds the case the buyer wrote on and its order's other case: ${kinds}`);
+  await page.fill('#filter-text', '');
+  await page.waitForFunction(() => document.querySelectorAll('.lanes .ticket').length === 2,
+    null, { timeout: WAIT_MS });
+}
+
+// The "overdue" view is the server's; saved under a name, it comes back from the list.
+async function aSavedViewComesBack(page) {
+  await page.selectOption('#filter-view', 'overdue');
+  await page.waitForFunction(() => document.querySelectorAll('.lanes .ticket').length === 1,
+    null, { timeout: WAIT_MS });
+  const overdue = await page.getAttribute('.lanes .ticket .kind', 'data-kind');
+  check(overdue === 'chargeback', `only the chargeback is past its deadline: ${overdue}`);
+  page.once('dialog', (dialog) => dialog.accept('Late ones'));
+  await page.click('#view-save');
+  await page.selectOption('#filter-view', '');
+  await page.waitForFunction(() => document.querySelectorAll('.lanes .ticket').length === 2,
+    null, { timeout: WAIT_MS });
+  await page.selectOption('#saved-views', 'Late ones');
+  await page.waitForFunction(() => document.querySelectorAll('.lanes .ticket').length === 1,
+    null, { timeout: WAIT_MS });
+  check(await page.inputValue('#filter-view') === 'overdue', 'the saved view set its filter');
+  await page.selectOption('#filter-view', '');
+  await page.waitForFunction(() => document.querySelectorAll('.lanes .ticket').length === 2,
+    null, { timeout: WAIT_MS });
 }
 
 async function signIn(page) {

@@ -86,6 +86,7 @@ static FILES: &[(&str, &str, &[u8])] = &[
     file!("live.js", JAVASCRIPT),
     file!("queue.js", JAVASCRIPT),
     file!("selection.js", JAVASCRIPT),
+    file!("views.js", JAVASCRIPT),
     file!("keyboard.js", JAVASCRIPT),
     file!("batch.js", JAVASCRIPT),
     file!("ticket.js", JAVASCRIPT),

@@ -27,6 +27,7 @@
 //   conversation.js  the ticket's conversation: the buyer's messages and the replies
 //   order.js     the order behind the ticket
 //   timeline.js  the ticket's timeline
+//   views.js     saved views of the queue
 //
 // The modules import one another's functions, in cycles too; that is safe because nothing
 // runs while they load except state.js building its state (from strings.js alone) and the
@@ -38,12 +39,13 @@ import { $ } from './dom.js';
 import { applyStrings } from './i18n.js';
 import { onKey, toggleShortcuts } from './keyboard.js';
 import { tick } from './live.js';
-import { onFilter, renderFilters, renderQueue } from './queue.js';
+import { moreTickets, onFilter, onSearch, renderFilters, renderQueue } from './queue.js';
 import { route } from './router.js';
 import { clearSelection, onQueueFocus, onSelectClick, selectLane } from './selection.js';
 import { signIn, signOut, signedIn, signedOut } from './session.js';
 import { filters, state } from './state.js';
 import { renderTicket } from './ticket.js';
+import { applyView, renderSavedViews, saveView } from './views.js';
 
 function setLanguage(lang) {
   state.lang = lang;
@@ -65,10 +67,11 @@ async function start() {
   for (const name of Object.keys(filters)) {
     $('#filter-' + name).addEventListener('change', (event) => onFilter(name, event));
   }
-  $('#filter-text').addEventListener('input', (event) => {
-    state.search = event.target.value;
-    renderQueue();
-  });
+  $('#filter-text').addEventListener('input', onSearch);
+  $('#queue-more').addEventListener('click', moreTickets);
+  $('#view-save').addEventListener('click', saveView);
+  $('#saved-views').addEventListener('change', applyView);
+  renderSavedViews();
   const lanes = document.querySelector('.lanes');
   lanes.addEventListener('click', onSelectClick);
   lanes.addEventListener('focusin', onQueueFocus);

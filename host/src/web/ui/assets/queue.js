@@ -1,36 +1,82 @@
-// The queue page: the tickets fetched with the server-side filters, the local filters
-// (language, search), and the three severity lanes of ticket cards.
+// The queue page: the tickets fetched page by page with the server's filters, views and
+// search, and the three severity lanes of ticket cards.
 
 import { call } from './api.js';
 import { renderBatchBar } from './batch.js';
 import { $, el } from './dom.js';
 import { t, tOr } from './i18n.js';
 import { tick } from './live.js';
-import { SEVERITIES, STATUSES, filters, state } from './state.js';
+import { PAGE, SEVERITIES, STATUSES, VIEWS, filters, state } from './state.js';
 
-function queuePath() {
-  const query = new URLSearchParams({ limit: '500' });
-  for (const name of ['marketplace', 'status', 'agent']) {
+/** The API query for the queue's filters, search and view, from `cursor` on. */
+function queuePath(cursor) {
+  const query = new URLSearchParams({ limit: String(PAGE) });
+  for (const name of ['marketplace', 'status', 'agent', 'language']) {
     if (filters[name]) query.set(name, filters[name]);
   }
+  if (filters.view && VIEWS[filters.view]) {
+    const [key, value] = VIEWS[filters.view].split('=');
+    query.set(key, value);
+  }
+  const words = serverSearch();
+  if (words) query.set('q', words);
+  if (cursor) query.set('cursor', cursor);
   return '/api/tickets?' + query.toString();
 }
 
+/** The search the server runs: two characters or more (order numbers, names, e-mail
+ * addresses, tracking numbers, what the buyer or the seller wrote); a ticket number
+ * ("#12") is matched here, among the tickets shown. */
+function serverSearch() {
+  const words = state.search.trim();
+  return words.length >= 2 && !/^#\d+$/.test(words) ? words : '';
+}
+
+/** Fetch the queue again: as many pages as the agent has opened. */
 export async function refreshQueue() {
-  const { status, data } = await call('GET', queuePath());
-  if (status !== 200) {
-    if (status !== 401) $('#queue-error').textContent = data.message || String(status);
-    return;
+  const tickets = [];
+  let cursor = null;
+  let next = null;
+  for (let page = 0; page < state.pages; page += 1) {
+    const { status, data } = await call('GET', queuePath(cursor));
+    if (status !== 200) {
+      if (status !== 401) $('#queue-error').textContent = data.message || String(status);
+      return;
+    }
+    tickets.push(...(data.tickets || []));
+    next = data.next || null;
+    if (!next) break;
+    cursor = next;
   }
   $('#queue-error').textContent = '';
-  state.tickets = data.tickets || [];
+  state.tickets = tickets;
+  state.next = next;
+  $('#queue-more').hidden = !next;
   $('#live').dataset.updated = new Date().toISOString();
   renderFilters();
   renderQueue();
 }
 
+/** One more page of the queue. */
+export async function moreTickets() {
+  state.pages += 1;
+  await refreshQueue();
+}
+
+/** The search box changed: a server search after a pause in typing. */
+let searchTimer = null;
+export function onSearch(event) {
+  state.search = event.target.value;
+  renderQueue();
+  window.clearTimeout(searchTimer);
+  searchTimer = window.setTimeout(() => { state.pages = 1; refreshQueue(); }, 250);
+}
+
 /** Options for one filter: "all", then what the tickets (and agents) offer. */
 function filterOptions(name) {
+  if (name === 'view') {
+    return [['', t('filter.all')], ...Object.keys(VIEWS).map((v) => [v, t('view.' + v)])];
+  }
   const seen = new Set();
   if (name === 'status') STATUSES.forEach((s) => seen.add(s));
   if (name === 'agent') state.agents.forEach((a) => seen.add(a));
@@ -58,8 +104,8 @@ export function renderFilters() {
 
 export function onFilter(name, event) {
   filters[name] = event.target.value;
-  if (name === 'language') renderQueue();
-  else refreshQueue();
+  state.pages = 1;
+  refreshQueue();
 }
 
 function matchesSearch(ticket, needle) {
@@ -71,9 +117,9 @@ function matchesSearch(ticket, needle) {
 }
 
 export function visibleTickets() {
-  const needle = state.search.trim().toLowerCase();
+  // What the server searched for, it found; a shorter text or a ticket number is matched here.
+  const needle = serverSearch() ? '' : state.search.trim().toLowerCase();
   return state.tickets
-    .filter((ticket) => !filters.language || ticket.language === filters.language)
     .filter((ticket) => matchesSearch(ticket, needle))
     .slice()
     .sort((a, b) => Date.parse(a.due.at) - Date.parse(b.due.at));

@@ -21,6 +21,9 @@ export const state = {
   cursor: null,
   anchor: null,
   search: '',
+  // The queue's pages: how many are shown, and the cursor after the last one (none: all).
+  pages: 1,
+  next: null,
   queueSignature: '',
   refocusing: false,
   busy: false,
@@ -35,4 +38,9 @@ function initialLanguage() {
   return (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
-export const filters = { marketplace: '', status: '', agent: '', language: '' };
+export const filters = { view: '', marketplace: '', status: '', agent: '', language: '' };
+
+/** The quick views of the queue and the query each one adds. */
+export const VIEWS = { mine: 'mine=true', unassigned: 'unassigned=true', overdue: 'overdue=true' };
+/** Tickets a page of the queue holds. */
+export const PAGE = 200;
