@@ -3,6 +3,8 @@
 //! was delivered) and the case waits on the buyer. Evidence submitted for a dispute (not a
 //! draft of it) and a decision on a return are responses too, once the marketplace took
 //! them; a status change is not (closing an unanswered case leaves it unanswered). A reply
+//! A message to the buyer does not answer a chargeback or a payment dispute: the evidence
+//! does, so their deadline stays watched until it is submitted. A reply
 //! that could not be delivered marks the ticket (the queue and the ticket page show it in red) and alerts its owner —
 //! the buyer has not heard from the seller. Automatic acknowledgements alert the same way
 //! when they fail, and never count as a response.
@@ -79,11 +81,16 @@ fn delivered(
     {
         t.undelivered_reply = None;
     }
+    // It answers the buyer's latest message: that clock stops.
+    t.awaiting_reply_since = None;
+    // A dispute is answered to the card network, by the evidence: a message to the buyer
+    // leaves its deadline (Shopify's `evidence_due_by`) watched and the case on the seller.
+    if answered_by_evidence(t.kind) {
+        return;
+    }
     if t.first_response_at.is_none() {
         t.first_response_at = Some(now);
     }
-    // It answers the buyer's latest message too: that clock stops.
-    t.awaiting_reply_since = None;
     if t.status.is_open()
         && t.status != Status::WaitingOnMarketplace
         && t.status != Status::WaitingOnBuyer
@@ -95,6 +102,12 @@ fn delivered(
         });
         t.status = Status::WaitingOnBuyer;
     }
+}
+
+/// Cases whose response is the evidence submitted to the marketplace, not a message.
+fn answered_by_evidence(kind: crate::plugin::bindings::types::IssueKind) -> bool {
+    use crate::plugin::bindings::types::IssueKind;
+    matches!(kind, IssueKind::Chargeback | IssueKind::PaymentDispute)
 }
 
 #[cfg(test)]
@@ -146,6 +159,7 @@ mod tests {
     #[test]
     fn a_delivered_reply_answers_and_clears_an_earlier_undelivered_one() {
         let mut t = crate::tickets::sample_ticket(1);
+        t.kind = crate::plugin::bindings::types::IssueKind::BuyerMessage;
         t.undelivered_reply = undelivered(5);
         let now = jiff::Timestamp::from_second(1_750_000_100).unwrap();
         let mut happenings = Vec::new();
@@ -161,6 +175,28 @@ mod tests {
                 ..
             }]
         ));
+    }
+
+    #[test]
+    fn a_message_to_the_buyer_does_not_answer_a_chargeback() {
+        let mut t = crate::tickets::sample_ticket(1);
+        assert_eq!(
+            t.kind,
+            crate::plugin::bindings::types::IssueKind::Chargeback
+        );
+        t.undelivered_reply = undelivered(5);
+        t.awaiting_reply_since = Some(jiff::Timestamp::UNIX_EPOCH);
+        let mut happenings = Vec::new();
+        let reply = message(6, helloword_model::actions::reply_origin(6));
+        delivered(&mut t, &reply, jiff::Timestamp::UNIX_EPOCH, &mut happenings);
+        assert_eq!(
+            t.first_response_at, None,
+            "the evidence deadline stays watched"
+        );
+        assert_eq!(t.status, Status::New);
+        assert_eq!(t.undelivered_reply, None, "the buyer heard from the seller");
+        assert_eq!(t.awaiting_reply_since, None);
+        assert!(happenings.is_empty());
     }
 
     #[test]
