@@ -168,8 +168,19 @@ async function ticketPage(page) {
   check(name === HOSTILE, `the customer card shows the name as text, got ${JSON.stringify(name)}`);
   await theBuyersWordsAreInTheThread(page);
   await theOrderIsBesideTheCase(page);
+  await theTimelineReadsInChinese(page);
   const pwned = await page.evaluate(() => typeof window.__pwned);
   check(pwned === 'undefined', 'the ticket page ran buyer text as script');
+}
+
+// The page is in Chinese by now: each timeline line says what happened in words, not as
+// the API's key=value fields.
+async function theTimelineReadsInChinese(page) {
+  const types = await page.$$eval('.timeline .type', (n) => n.map((x) => x.textContent));
+  check(types.length >= 3 && types.every((x) => /[\u4e00-\u9fff]/.test(x)),
+    `every timeline line is named in Chinese: ${JSON.stringify(types)}`);
+  const lines = await page.$$eval('.timeline .entry:not(.buyer-wrote) .what', (n) => n.map((x) => x.textContent));
+  check(lines.every((l) => !/\b[a-z_]+=/.test(l)), `no raw key=value lines: ${JSON.stringify(lines)}`);
 }
 
 // The order card: the order's name, its buyer (as text), its items with their SKUs.
