@@ -742,3 +742,65 @@ async fn a_korean_buyer_is_named_family_name_first() {
     assert_eq!(name, "김 민준");
     assert!(body.contains("김 민준"), "{body}");
 }
+
+/// A data-protection request is the operator's work with its legal deadline: no
+/// acknowledgement to the buyer off hours, no owner chosen by skill and load, no
+/// compensation asked for, a month to answer.
+#[tokio::test]
+async fn a_privacy_request_is_operator_work_with_its_legal_deadline() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::install_locale_packs(tmp.path());
+    // Off hours on every run, and an agent who would take any case.
+    let gw = start_with(
+        tmp.path(),
+        "[tickets.business_hours]\ntime_zone = \"Europe/Berlin\"\n\
+         hours = { mon = [\"09:00-09:01\"] }\n\
+         [[tickets.agents]]\nname = \"cai\"\nskills = [\"logistics\"]\ncapacity = 5\n",
+    )
+    .await;
+    let body = fixture("customers__data_request.json");
+    assert_eq!(
+        gw.deliver("customers/data_request", &body, "privacy-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let ticket = gw
+        .queue()
+        .into_iter()
+        .find(|t| t.kind == helloword::plugin::bindings::types::IssueKind::PrivacyRequest)
+        .expect("the request is on the operator's queue");
+    assert_eq!(ticket.assignee, None, "no agent is chosen for it");
+    assert_eq!(
+        ticket.due.at.duration_since(ticket.opened_at),
+        jiff::SignedDuration::from_hours(24 * 30)
+    );
+    assert!(
+        matches!(&ticket.due.source, helloword::tickets::sla::DeadlineSource::MarketplaceRule { name } if name == "privacy.legal_deadline"),
+        "{:?}",
+        ticket.due
+    );
+    assert!(
+        ticket.timers.iter().all(|t| !matches!(
+            t.what,
+            helloword::tickets::model::TimerKind::OffHoursAck { .. }
+                | helloword::tickets::model::TimerKind::Propose { .. }
+        )),
+        "{:?}",
+        ticket.timers
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let timeline = gw.app.store.timeline(ticket.id).unwrap();
+    assert!(
+        !timeline.iter().any(|e| matches!(
+            e.what,
+            Happening::AutoReply { .. } | Happening::AutoReplyFailed { .. }
+        )),
+        "{timeline:?}"
+    );
+    assert!(
+        gw.app.store.actions(ticket.id).unwrap().is_empty(),
+        "nothing is sent to the buyer"
+    );
+    gw.stop().await;
+}

@@ -191,6 +191,15 @@ impl MarketplaceRule {
         }
     }
 
+    /// A buyer's data-protection request (access or erasure): answered within a month
+    /// (GDPR Art. 12(3); 30 days here, the stricter reading), calendar time.
+    pub fn privacy_request() -> Self {
+        Self::calendar(
+            "privacy.legal_deadline",
+            SignedDuration::from_hours(24 * 30),
+        )
+    }
+
     fn calendar(name: &str, duration: SignedDuration) -> Self {
         MarketplaceRule {
             name: name.into(),

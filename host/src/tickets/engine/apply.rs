@@ -406,13 +406,19 @@ impl Engine {
             language: language.as_deref(),
             vip: customer.is_some_and(|c| c.vip),
         };
-        let chosen = choose(
-            &self.settings.agents,
-            &needs,
-            Timestamp::now(),
-            &self.loads(),
-        )
-        .map(|(agent, why)| (agent.name.clone(), why));
+        // A data-protection request is the operator's work, not an agent's case: nobody is
+        // chosen by skill and load for it.
+        let chosen = (event.kind != IssueKind::PrivacyRequest)
+            .then(|| {
+                choose(
+                    &self.settings.agents,
+                    &needs,
+                    Timestamp::now(),
+                    &self.loads(),
+                )
+            })
+            .flatten()
+            .map(|(agent, why)| (agent.name.clone(), why));
         let mut ticket = Ticket {
             v: helloword_model::SCHEMA_VERSION,
             id: self.store.new_ticket_id()?,
@@ -497,7 +503,9 @@ impl Engine {
             .plugins
             .of_kind(crate::plugin::PluginKind::CompensationPolicy)
             .is_empty();
-        if self.settings.auto_propose && has_policy {
+        // Nothing is proposed for, or said to the buyer about, a data-protection request.
+        let privacy = event.kind == IssueKind::PrivacyRequest;
+        if self.settings.auto_propose && has_policy && !privacy {
             ticket.timers.insert(
                 0,
                 Timer {
@@ -525,7 +533,10 @@ impl Engine {
                 },
             );
         }
-        if self.settings.off_hours_ack && sla::is_off_hours(&self.settings.calendar, received_at) {
+        if self.settings.off_hours_ack
+            && !privacy
+            && sla::is_off_hours(&self.settings.calendar, received_at)
+        {
             // A human answers within two business hours of opening, and never after the
             // deadline.
             let promise = self

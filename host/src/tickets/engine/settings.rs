@@ -153,6 +153,7 @@ impl EngineSettings {
                 Some(MarketplaceRule::ebay_case(self.ebay_time_zone.clone()))
             }
             ("shopify", Chargeback | PaymentDispute) => Some(MarketplaceRule::shopify_dispute()),
+            (_, PrivacyRequest) => Some(MarketplaceRule::privacy_request()),
             _ => None,
         }
     }
