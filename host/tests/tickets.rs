@@ -981,3 +981,50 @@ async fn the_queue_pages_with_a_cursor_and_filters_on_the_server() {
     );
     gw.stop().await;
 }
+
+/// Near its deadline, a case whose owner went off shift goes to an agent on shift, who is
+/// the one alerted; the reason is on the timeline.
+#[tokio::test]
+async fn a_case_near_its_deadline_leaves_an_owner_who_is_off_shift() {
+    let tmp = tempfile::tempdir().unwrap();
+    // nia works one minute a week (never during a test run); ana has no hours of her own
+    // (the seller's, here always open).
+    let team = "[[tickets.agents]]\nname = \"nia\"\nskills = [\"logistics\", \"quality\", \"payment\"]\n\
+                capacity = 5\nhours = { time_zone = \"Europe/Berlin\", hours = { mon = [\"09:00-09:01\"] } }\n\
+                [[tickets.agents]]\nname = \"ana\"\nskills = [\"logistics\", \"quality\", \"payment\"]\n\
+                capacity = 5\n";
+    let gw = start_with(tmp.path(), team).await;
+    gw.deliver("returns/request", &fixture("returns__request.json"), "w-s")
+        .await;
+    gw.settled().await;
+    let ticket = gw.queue().remove(0);
+    assert_eq!(ticket.assignee.as_deref(), Some("ana"), "nia is off shift at opening");
+    let (status, _) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{}/assign", ticket.id),
+            Some(r#"{"agent": "nia"}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // The first reminder (half the time to the deadline) hands it back to someone on shift.
+    gw.app.engine.fire_due(ticket.escalation[0].at).await.unwrap();
+    let after = gw.app.store.ticket(ticket.id).unwrap().unwrap();
+    assert_eq!(after.assignee.as_deref(), Some("ana"));
+    let timeline = gw.app.store.timeline(ticket.id).unwrap();
+    assert_eq!(
+        count(&timeline, |h| matches!(
+            h,
+            Happening::Assigned { to: Some(to), by, reason: Some(r) }
+                if to == "ana" && by == "system" && r.contains("nia is off shift")
+        )),
+        1,
+        "{timeline:#?}"
+    );
+    // An owner on shift keeps the case at the next step.
+    gw.app.engine.fire_due(ticket.escalation[1].at).await.unwrap();
+    let later = gw.app.store.ticket(ticket.id).unwrap().unwrap();
+    assert_eq!(later.assignee.as_deref(), Some("ana"));
+    gw.stop().await;
+}

@@ -191,6 +191,12 @@ impl Engine {
                 lead: lead.clone(),
             },
         }];
+        // Before the deadline: a case nobody on shift owns goes to someone who is.
+        if per_mille < 1000
+            && let Some(entry) = self.hand_to_someone_on_shift(ticket, at)
+        {
+            entries.push(entry);
+        }
         records.extend(self.plan_alerts(
             ticket,
             helloword_model::alerts::Trigger::Sla { per_mille },
@@ -217,6 +223,47 @@ impl Engine {
             });
         }
         Ok(entries)
+    }
+
+    /// Near its deadline, a case with no owner, or whose owner is off shift, goes to the
+    /// best agent on shift with room (skill, language, load, as at opening). Nothing
+    /// changes when nobody else can take it: the escalation alerts still go out.
+    fn hand_to_someone_on_shift(&self, ticket: &mut Ticket, at: Timestamp) -> Option<TimelineEntry> {
+        let agents = &self.settings.agents;
+        let why = match &ticket.assignee {
+            None => "near its deadline with no owner".to_string(),
+            Some(owner) => {
+                let agent = agents.iter().find(|a| &a.name == owner)?;
+                if agent.hours.is_open(at) {
+                    return None;
+                }
+                format!("near its deadline; {owner} is off shift")
+            }
+        };
+        if ticket.kind == crate::plugin::bindings::types::IssueKind::PrivacyRequest {
+            return None;
+        }
+        let needs = crate::tickets::assignment::CaseNeeds {
+            kind: ticket.kind,
+            language: ticket.language.as_deref(),
+            vip: false,
+        };
+        let others: Vec<_> = agents
+            .iter()
+            .filter(|a| ticket.assignee.as_ref() != Some(&a.name))
+            .cloned()
+            .collect();
+        let (agent, chosen_because) =
+            crate::tickets::assignment::choose(&others, &needs, at, &self.loads())?;
+        ticket.assignee = Some(agent.name.clone());
+        Some(TimelineEntry {
+            at,
+            what: Happening::Assigned {
+                to: Some(agent.name.clone()),
+                by: "system".into(),
+                reason: Some(format!("{why}: {chosen_because}")),
+            },
+        })
     }
 
     /// A shipment still for the configured days: alert once; otherwise look again when it
