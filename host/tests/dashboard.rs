@@ -399,6 +399,23 @@ async fn chromium_batch_assigns_replies_from_a_template_and_approves_a_refund() 
         matches!(&approved.state, helloword::actions::ProposalState::Approved { by, .. } if by == "lead"),
         "{approved:?}"
     );
+    // The return's next step queued its decision, with the agent's note to the buyer.
+    let decided = gw
+        .app
+        .store
+        .actions(returned)
+        .unwrap()
+        .into_iter()
+        .find_map(|a| match a.action.kind {
+            helloword::plugin::bindings::types::ActionKind::ReturnDecision(d) => Some(d),
+            _ => None,
+        })
+        .expect("the return decision is in the outbox");
+    assert!(decided.approve);
+    assert_eq!(
+        decided.note.as_deref(),
+        Some("Please use the prepaid label we e-mail you.")
+    );
     // The approval queued the refund, and it reached the marketplace once.
     for _ in 0..300 {
         if admin.refund_count() > 0 {

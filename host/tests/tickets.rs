@@ -998,7 +998,11 @@ async fn a_case_near_its_deadline_leaves_an_owner_who_is_off_shift() {
         .await;
     gw.settled().await;
     let ticket = gw.queue().remove(0);
-    assert_eq!(ticket.assignee.as_deref(), Some("ana"), "nia is off shift at opening");
+    assert_eq!(
+        ticket.assignee.as_deref(),
+        Some("ana"),
+        "nia is off shift at opening"
+    );
     let (status, _) = gw
         .api(
             "POST",
@@ -1009,7 +1013,11 @@ async fn a_case_near_its_deadline_leaves_an_owner_who_is_off_shift() {
     assert_eq!(status, 200);
 
     // The first reminder (half the time to the deadline) hands it back to someone on shift.
-    gw.app.engine.fire_due(ticket.escalation[0].at).await.unwrap();
+    gw.app
+        .engine
+        .fire_due(ticket.escalation[0].at)
+        .await
+        .unwrap();
     let after = gw.app.store.ticket(ticket.id).unwrap().unwrap();
     assert_eq!(after.assignee.as_deref(), Some("ana"));
     let timeline = gw.app.store.timeline(ticket.id).unwrap();
@@ -1023,7 +1031,11 @@ async fn a_case_near_its_deadline_leaves_an_owner_who_is_off_shift() {
         "{timeline:#?}"
     );
     // An owner on shift keeps the case at the next step.
-    gw.app.engine.fire_due(ticket.escalation[1].at).await.unwrap();
+    gw.app
+        .engine
+        .fire_due(ticket.escalation[1].at)
+        .await
+        .unwrap();
     let later = gw.app.store.ticket(ticket.id).unwrap().unwrap();
     assert_eq!(later.assignee.as_deref(), Some("ana"));
     gw.stop().await;

@@ -80,6 +80,9 @@ pub struct OrderRecord {
 /// One line of an order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderItem {
+    /// The marketplace's line-item id (what a refund or a reship names).
+    #[serde(default)]
+    pub id: String,
     /// The seller's SKU.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
@@ -196,6 +199,7 @@ impl OrderRecord {
                     .line_items
                     .iter()
                     .map(|l| OrderItem {
+                        id: l.id.clone(),
                         sku: l.sku.clone(),
                         batch: l.batch.clone(),
                         title: l.title.clone(),

@@ -44,6 +44,7 @@ async function run(page) {
   await page.waitForSelector('#ticket-view:not([hidden]) #proposals', { timeout: WAIT_MS });
   await approveTheRefund(page);
   await page.screenshot({ path: path.join(shots, '13-refund-approved.png'), fullPage: true });
+  await theReturnsNextStepDecidesIt(page);
   await page.keyboard.press('Escape');
   await page.waitForSelector('#queue-view:not([hidden])', { timeout: WAIT_MS });
   const coupons = await batchCouponToTwo(page);
@@ -182,6 +183,21 @@ async function approveTheRefund(page) {
   await open.first().locator('button.approve').click();
   await page.waitForSelector(`#proposals .proposal.approved[data-id="${id}"]`, { timeout: WAIT_MS });
   console.log(`APPROVED ${id}`);
+}
+
+// The return's next step: approve (with a note to the buyer) from the panel; the decision
+// goes to the outbox like any action.
+async function theReturnsNextStepDecidesIt(page) {
+  await page.waitForSelector('#next-step[data-kind="return-request"] #next-return-approve', { timeout: WAIT_MS });
+  const said = await page.textContent('#next-step');
+  check(said.includes('approve or decline'), `the panel says what the return needs: ${said}`);
+  await page.fill('#next-return-note', 'Please use the prepaid label we e-mail you.');
+  await page.click('#next-return-approve');
+  await page.waitForFunction(() => (document.querySelector('#ticket-flash') || {}).textContent === 'Return approval queued.',
+    null, { timeout: WAIT_MS });
+  const actions = await page.$$eval('#proposals .actions .action', (n) => n.map((x) => x.textContent));
+  check(actions.some((a) => a.startsWith('Return decision')), `the decision is in the outbox: ${actions}`);
+  await page.screenshot({ path: path.join(shots, '13b-return-next-step.png'), fullPage: true });
 }
 
 async function batchCouponToTwo(page) {

@@ -228,7 +228,11 @@ impl Engine {
     /// Near its deadline, a case with no owner, or whose owner is off shift, goes to the
     /// best agent on shift with room (skill, language, load, as at opening). Nothing
     /// changes when nobody else can take it: the escalation alerts still go out.
-    fn hand_to_someone_on_shift(&self, ticket: &mut Ticket, at: Timestamp) -> Option<TimelineEntry> {
+    fn hand_to_someone_on_shift(
+        &self,
+        ticket: &mut Ticket,
+        at: Timestamp,
+    ) -> Option<TimelineEntry> {
         let agents = &self.settings.agents;
         let why = match &ticket.assignee {
             None => "near its deadline with no owner".to_string(),

@@ -9,7 +9,7 @@
 //! (the queue and ticket pages' entry module) and the modules it imports — `/ui/strings.js`,
 //! `state.js`, `i18n.js`, `dom.js`, `api.js`, `catalog.js`, `session.js`, `router.js`,
 //! `live.js`, `queue.js`, `selection.js`, `keyboard.js`, `batch.js`, `ticket.js`,
-//! `conversation.js`, `order.js`, `composer.js`, `proposals.js`, `timeline.js` — then `GET /ui/reports.js`,
+//! `conversation.js`, `order.js`, `nextstep.js`, `composer.js`, `proposals.js`, `timeline.js` — then `GET /ui/reports.js`,
 //! `GET /ui/reports.css` (the Reports and Segments & care pages), and `/ui/session` —
 //! `POST` a token for a session cookie, `GET` the current session, `DELETE` to sign out.
 //! How the admin API accepts the cookie is in [`session`].
@@ -92,6 +92,7 @@ static FILES: &[(&str, &str, &[u8])] = &[
     file!("ticket.js", JAVASCRIPT),
     file!("conversation.js", JAVASCRIPT),
     file!("order.js", JAVASCRIPT),
+    file!("nextstep.js", JAVASCRIPT),
     file!("composer.js", JAVASCRIPT),
     file!("proposals.js", JAVASCRIPT),
     file!("timeline.js", JAVASCRIPT),

@@ -26,6 +26,7 @@
 //   proposals.js compensation proposals and the outbox
 //   conversation.js  the ticket's conversation: the buyer's messages and the replies
 //   order.js     the order behind the ticket
+//   nextstep.js  what the case needs next, with its buttons
 //   timeline.js  the ticket's timeline
 //   views.js     saved views of the queue
 //

@@ -4,6 +4,7 @@
 import { call, failure } from './api.js';
 import { composer } from './composer.js';
 import { conversationCard } from './conversation.js';
+import { nextStepCard } from './nextstep.js';
 import { orderCard } from './order.js';
 import { $, el, show } from './dom.js';
 import { formatTime, t, tOr } from './i18n.js';
@@ -50,7 +51,7 @@ export function renderTicket(view) {
     : null;
   const flash = el('p', { id: 'ticket-flash', class: 'flash', role: 'status' });
   const columns = el('div', { class: 'columns' },
-    el('div', { class: 'main' }, conversationCard(view), composer(ticket), proposalsCard(view),
+    el('div', { class: 'main' }, nextStepCard(view), conversationCard(view), composer(ticket), proposalsCard(view),
       timeline(view.timeline || [], view.actions || [])),
     el('aside', {}, workCard(ticket), customerCard(ticket, view.customer), orderCard(view.order), followUpsCard(ticket),
       notesCard(ticket)));
