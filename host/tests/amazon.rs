@@ -398,6 +398,25 @@ async fn a_relayed_buyer_message_becomes_a_ticket_and_the_reply_goes_back_by_smt
     gw.stop().await;
 }
 
+/// A buyer's message labelled with a charset nobody knows, with bytes that are not UTF-8.
+fn in_an_unknown_charset() -> Vec<u8> {
+    let mut raw = format!(
+        "From: \"Jane Doe - Amazon Marketplace\" <{RELAY}>\r\n\
+         To: seller@example.com\r\n\
+         Subject: Shipping inquiry from Amazon customer Jane Doe (Order: {ORDER})\r\n\
+         Message-ID: <charset-1@marketplace.amazon.com>\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=x-klingon\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n\
+         ------------- Begin message -------------\r\n\r\n"
+    )
+    .into_bytes();
+    raw.extend_from_slice(
+        b"Where is my parcel \xff\xfe? Thanks\r\n\r\n------------- End message -------------\r\n",
+    );
+    raw
+}
+
 /// A message from a buyer that the connector's reader will not read: multiparts nested
 /// deeper than it descends.
 fn unreadable() -> Vec<u8> {
@@ -431,12 +450,13 @@ async fn an_unreadable_message_becomes_a_dead_letter_ticket_and_the_next_one_is_
         "relay-after@marketplace.amazon.com",
         "Hello, the parcel arrived damaged.",
     ));
+    imap.deliver(&in_an_unknown_charset());
     let gw = start_with(tmp.path(), &config()).await;
 
     let body = poll(&gw, &imap).await;
     assert_eq!(
-        body["events"], 2,
-        "a dead letter and a buyer message: {body}"
+        body["events"], 3,
+        "a dead letter and two buyer messages: {body}"
     );
     let amazon: Vec<_> = gw
         .queue()
@@ -460,8 +480,28 @@ async fn an_unreadable_message_becomes_a_dead_letter_ticket_and_the_next_one_is_
         .find(|t| t.kind == IssueKind::BuyerMessage)
         .expect("the next message read");
     assert_eq!(message.order_id.as_deref(), Some(ORDER));
+    // The message in an unknown charset is kept, its bad bytes as replacement characters.
+    let (_, view) = gw
+        .api("GET", &format!("/api/tickets/{}", message.id), None)
+        .await;
+    let texts: Vec<&str> = view["conversation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"Hello, the parcel arrived damaged."),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Where is my parcel \u{FFFD}") && t.ends_with("? Thanks")),
+        "{texts:?}"
+    );
 
-    // The cursor moved past both: nothing again, no second dead letter.
+    // The cursor moved past them all: nothing again, no second dead letter.
     assert_eq!(poll(&gw, &imap).await["events"], 0);
     gw.stop().await;
 }
