@@ -305,21 +305,77 @@ fn dispute() -> Vec<u8> {
     fixture("disputes__create.json")
 }
 
+const WOO_SECRET: &str = "woo-test-secret";
+
+/// WooCommerce order 727 (the REST API docs' example) with what the buyer wrote at
+/// checkout, signed as WooCommerce signs it: a buyer's message.
+async fn deliver_woo_note(gw: &Running, note: &str, delivery: &str) -> u16 {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins/woocommerce/tests/fixtures/webhooks/order-727-processing.json");
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    order["customer_note"] = note.into();
+    let body = serde_json::to_vec(&order).unwrap();
+    let signature = helloword_testkit::hmac_sha256_base64(WOO_SECRET.as_bytes(), &body);
+    gw.client
+        .post(format!("{}/hooks/woocommerce", gw.base))
+        .header("Content-Type", "application/json")
+        .header("X-WC-Webhook-Source", "https://shop.example.com/")
+        .header("X-WC-Webhook-Topic", "order.updated")
+        .header("X-WC-Webhook-Resource", "order")
+        .header("X-WC-Webhook-Event", "updated")
+        .header("X-WC-Webhook-Signature", signature)
+        .header("X-WC-Webhook-ID", "7")
+        .header("X-WC-Webhook-Delivery-ID", delivery)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Off hours, a buyer's question is acknowledged in the buyer's language; a return request
+/// (not a question) is not.
 #[tokio::test]
 async fn a_case_opened_outside_business_hours_is_acknowledged_in_the_buyers_language() {
     let tmp = tempfile::tempdir().unwrap();
     common::install_locale_packs(tmp.path());
+    std::fs::create_dir_all(tmp.path().join("plugins")).unwrap();
+    common::drop_in_woocommerce(&tmp.path().join("plugins"));
     // The team works 09:00–09:01 on Mondays only: every test run is off hours.
     let gw = start_with(
         tmp.path(),
-        "[tickets.business_hours]\ntime_zone = \"Europe/Berlin\"\n\
-         hours = { mon = [\"09:00-09:01\"] }\n",
+        &format!(
+            "woocommerce_webhook_secret = {{ value = \"{WOO_SECRET}\" }}\n\
+             [tickets.business_hours]\ntime_zone = \"Europe/Berlin\"\n\
+             hours = {{ mon = [\"09:00-09:01\"] }}\n"
+        ),
     )
     .await;
     let body = fixture("returns__request.json");
     assert_eq!(gw.deliver("returns/request", &body, "ack-1").await, 200);
+    assert_eq!(
+        deliver_woo_note(
+            &gw,
+            "Could you ship it before Friday? It is a birthday present.",
+            "ack-2"
+        )
+        .await,
+        200
+    );
     gw.settled().await;
-    let ticket = gw.queue().into_iter().next().expect("a ticket");
+    let queue = gw.queue();
+    let ticket = queue
+        .iter()
+        .find(|t| t.kind == helloword::plugin::bindings::types::IssueKind::BuyerMessage)
+        .expect("the buyer's question is a ticket")
+        .clone();
+    let returned = queue
+        .iter()
+        .find(|t| t.kind == helloword::plugin::bindings::types::IssueKind::ReturnRequest)
+        .expect("the return is a ticket")
+        .clone();
     let mut ack = None;
     for _ in 0..200 {
         let timeline = gw.app.store.timeline(ticket.id).unwrap();
@@ -343,6 +399,22 @@ async fn a_case_opened_outside_business_hours_is_acknowledged_in_the_buyers_lang
     // An acknowledgement is not an answer: the first-response clock keeps running.
     let after = gw.app.store.ticket(ticket.id).unwrap().unwrap();
     assert!(after.first_response_at.is_none());
+    // The return asked nothing: no note went to its buyer.
+    assert!(
+        returned.timers.iter().all(|t| !matches!(
+            t.what,
+            helloword::tickets::model::TimerKind::OffHoursAck { .. }
+        )),
+        "{:?}",
+        returned.timers
+    );
+    let timeline = gw.app.store.timeline(returned.id).unwrap();
+    assert!(
+        !timeline
+            .iter()
+            .any(|e| matches!(e.what, Happening::AutoReply { .. })),
+        "{timeline:?}"
+    );
     gw.stop().await;
 }
 

@@ -125,8 +125,9 @@ fn descends_from(spans: &[Span], span: &Span, ancestor: &Span) -> bool {
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A red chargeback with an alert to the lead's dashboard, opened outside business hours
-/// (the team works one minute a week) so it is acknowledged to the buyer at once: ingest →
-/// plugin call → store commit → engine apply → alert, and → action.
+/// (the team works one minute a week: a chargeback is not acknowledged to the buyer even
+/// then): ingest → plugin call → store commit → engine apply → alert, and → the action the
+/// compensation policy decided at once.
 const TEAM: &str = "[alerts]\nred = [\"app\"]\nyellow = [\"app\"]\nblue = []\n\
                     [[tickets.agents]]\nname = \"lin\"\nlead = true\ncapacity = 5\n\
                     [tickets.business_hours]\ntime_zone = \"Europe/Berlin\"\n\
@@ -141,8 +142,9 @@ async fn one_delivery_is_one_trace_from_ingest_to_the_alert_and_the_action() {
          service_name = \"helloword-test\"\nexport_delay_ms = 50\n"
     );
     let tmp = tempfile::tempdir().unwrap();
-    // The acknowledgement is written by the locale packs.
     common::install_locale_packs(tmp.path());
+    // The policy refunds every case at once (automatic tier): its action is traced too.
+    common::shopify_admin::install_policy(tmp.path());
     let text = format!("{telemetry_toml}{TEAM}");
     // What `helloword serve` does with the same config before it starts the gateway.
     let config =
@@ -253,7 +255,7 @@ async fn one_delivery_is_one_trace_from_ingest_to_the_alert_and_the_action() {
         Some("delivered")
     );
 
-    // …and so did the acknowledgement to the buyer, through the outbox and the connector.
+    // …and so did the policy's refund, through the outbox and the connector.
     let action = spans
         .iter()
         .find(|s| s.name == "action.dispatch" && s.trace_id == ingest.trace_id)
@@ -263,14 +265,22 @@ async fn one_delivery_is_one_trace_from_ingest_to_the_alert_and_the_action() {
         attribute(action, "ticket.id").as_deref(),
         Some(ticket_id.as_str())
     );
-    assert_eq!(
-        attribute(action, "action.kind").as_deref(),
-        Some("message to the buyer (en)")
+    assert!(
+        attribute(action, "action.kind").is_some_and(|k| k.starts_with("refund")),
+        "{:?}",
+        attribute(action, "action.kind")
     );
     assert!(
-        attribute(action, "action.origin").is_some_and(|o| o.starts_with("off-hours-ack")),
+        attribute(action, "action.origin").is_some_and(|o| o.starts_with("proposal")),
         "{:?}",
         attribute(action, "action.origin")
+    );
+    // No note went to the buyer about a chargeback, off hours or not.
+    assert!(
+        !spans
+            .iter()
+            .any(|s| attribute(s, "action.origin").is_some_and(|o| o.starts_with("off-hours-ack"))),
+        "a chargeback was acknowledged to the buyer"
     );
     assert_eq!(attribute(action, "plugin.id").as_deref(), Some("shopify"));
     let execute = spans

@@ -534,7 +534,7 @@ impl Engine {
             );
         }
         if self.settings.off_hours_ack
-            && !privacy
+            && buyer_asked(event)
             && sla::is_off_hours(&self.settings.calendar, received_at)
         {
             // A human answers within two business hours of opening, and never after the
@@ -825,6 +825,30 @@ fn join_order(ticket: &mut Ticket, order: &OrderRecord) {
             facts.tracking_url = shipment.tracking_url.clone();
         }
     }
+}
+
+/// Whether `event` is the buyer asking the seller something: a message, or a problem the
+/// buyer describes in words (not received, damaged, …). Only that is acknowledged off
+/// hours; a chargeback, a claim, a return, a cancellation, a review, an order or shipment
+/// update or a data-protection request gets no automatic note to the buyer.
+fn buyer_asked(event: &TicketEvent) -> bool {
+    let described = event
+        .buyer_text
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty());
+    described
+        && matches!(
+            event.kind,
+            IssueKind::BuyerMessage
+                | IssueKind::NotReceived
+                | IssueKind::DeliveredNotReceived
+                | IssueKind::Damaged
+                | IssueKind::WrongItem
+                | IssueKind::Quality
+                | IssueKind::LogisticsDelay
+                | IssueKind::CustomsHold
+                | IssueKind::Other
+        )
 }
 
 /// When the buyer wrote the message `event` carries, if it is a message the marketplace
