@@ -16,7 +16,7 @@
 //! | `cases` | `<marketplace>\0<shop>\0<case key>` | ticket id |
 //! | `business` | `<marketplace>\0<business key>` | empty: the key's effect was applied |
 //! | `timeline` | ticket id + entry id, both u64 big-endian | a timeline entry as JSON (the conversation's messages are timeline entries) |
-//! | `search` | term, a zero byte, ticket id (u64 big-endian) | empty: the ticket has a word starting with the term (`search.rs`) |
+//! | `search` | term, a zero byte, ticket id (u64 big-endian) | the ticket's order id (empty: none): the ticket has a word starting with the term (`search.rs`) |
 //! | `search_terms` | ticket id (u64 big-endian), term | empty: the same posting by ticket, for erasure and for checking a query's further words |
 //! | `queue` | severity rank (u8), deadline (seconds, sign-flipped u64), ticket id | empty; open tickets only |
 //! | `orders` | `<marketplace>\0<shop>\0<order id>` | [`OrderRecord`](helloword_model::orders::OrderRecord) as JSON: the order joined from every event that named it, and its tickets |

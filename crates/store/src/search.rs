@@ -4,8 +4,9 @@
 //! An inverted index in two trees, written in the same commit as the ticket change that
 //! brought the words (so it can neither miss a message nor outlive an erasure):
 //!
-//! - `search`: term, a zero byte, the ticket id (u64 big-endian) → empty. A prefix scan on a
-//!   term finds every ticket with a word starting with it.
+//! - `search`: term, a zero byte, the ticket id (u64 big-endian) → the ticket's order id
+//!   (empty when it has none). A prefix scan on a term finds every ticket with a word
+//!   starting with it, and the order each belongs to.
 //! - `search_terms`: ticket id, then the term → empty. An erasure removes a ticket's terms
 //!   with one prefix scan, and a query's further words are checked per candidate ticket with
 //!   one short prefix scan each instead of reading their whole posting lists.
@@ -131,15 +132,23 @@ fn ticket_term_key(ticket: TicketId, term: &str) -> Vec<u8> {
 }
 
 impl Store {
-    /// The index writes for `terms` of `ticket`.
+    /// The index writes for `terms` of `ticket`, whose order is `order`: each posting
+    /// carries the order id, so a search joins a ticket to its order's others without
+    /// reading a ticket.
     pub(crate) fn index_ops<'a>(
         &'a self,
         ticket: TicketId,
+        order: Option<&str>,
         terms: &BTreeSet<String>,
         ops: &mut Vec<Op<'a>>,
     ) {
+        let order = order.unwrap_or_default().as_bytes();
         for term in terms {
-            ops.push(Op::Put(&self.search, posting_key(term, ticket), Vec::new()));
+            ops.push(Op::Put(
+                &self.search,
+                posting_key(term, ticket),
+                order.to_vec(),
+            ));
             ops.push(Op::Put(
                 &self.search_terms,
                 ticket_term_key(ticket, term),
@@ -151,26 +160,26 @@ impl Store {
     /// Tickets matching every word of `query` (each as the start of a word), and the other
     /// tickets of their orders (a chargeback carries no buyer, its order's update does: the
     /// buyer's name finds both), newest first, at most `limit` matches before their orders'.
+    /// No ticket is read: the postings name each ticket's order.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<TicketId>, StoreError> {
         let matched = self.search_words(query, limit)?;
-        let mut all: BTreeSet<TicketId> = matched.iter().copied().collect();
-        let mut orders = BTreeSet::new();
-        for id in &matched {
-            if let Some(order) = self.ticket(*id)?.and_then(|t| t.order_id) {
-                orders.insert(order);
-            }
-        }
+        let mut all: BTreeSet<TicketId> = matched.iter().map(|(id, _)| *id).collect();
+        let orders: BTreeSet<Vec<u8>> = matched
+            .into_iter()
+            .map(|(_, order)| order)
+            .filter(|order| !order.is_empty())
+            .collect();
         for order in orders {
-            // The longest word of the order id is its number ("gid://shopify/Order/42").
-            let Some(term) = terms(&order).into_iter().max_by_key(String::len) else {
+            let Ok(text) = std::str::from_utf8(&order) else {
                 continue;
             };
-            for id in self.postings_of(&term, limit)? {
+            // The longest word of the order id is its number ("gid://shopify/Order/42").
+            let Some(term) = terms(text).into_iter().max_by_key(String::len) else {
+                continue;
+            };
+            for (id, of) in self.postings_of(&term, limit)? {
                 // The posting is for a word of the order id; the order itself must match.
-                if self
-                    .ticket(id)?
-                    .is_some_and(|t| t.order_id.as_deref() == Some(order.as_str()))
-                {
+                if of == order {
                     all.insert(id);
                 }
             }
@@ -178,24 +187,32 @@ impl Store {
         Ok(all.into_iter().rev().collect())
     }
 
-    /// The tickets with exactly the word `term`, at most `limit`.
-    fn postings_of(&self, term: &str, limit: usize) -> Result<Vec<TicketId>, StoreError> {
+    /// The tickets with exactly the word `term` and their orders, at most `limit`.
+    fn postings_of(
+        &self,
+        term: &str,
+        limit: usize,
+    ) -> Result<Vec<(TicketId, Vec<u8>)>, StoreError> {
         let prefix = [term.as_bytes(), &[0]].concat();
-        let mut ids = Vec::new();
-        for key in self.search.scan_prefix(&prefix).keys() {
-            let key = key?;
+        let mut found = Vec::new();
+        for entry in self.search.scan_prefix(&prefix) {
+            let (key, order) = entry?;
             if let Ok(id) = <[u8; 8]>::try_from(&key[prefix.len()..]) {
-                ids.push(u64::from_be_bytes(id));
+                found.push((u64::from_be_bytes(id), order.to_vec()));
             }
-            if ids.len() >= limit {
+            if found.len() >= limit {
                 break;
             }
         }
-        Ok(ids)
+        Ok(found)
     }
 
-    /// Tickets with every word of `query`, newest first, at most `limit`.
-    fn search_words(&self, query: &str, limit: usize) -> Result<Vec<TicketId>, StoreError> {
+    /// Tickets with every word of `query` and their orders, newest first, at most `limit`.
+    fn search_words(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<(TicketId, Vec<u8>)>, StoreError> {
         let mut words: Vec<String> = terms(query);
         words.sort();
         words.dedup();
@@ -204,22 +221,22 @@ impl Store {
         let Some((first, rest)) = words.split_first() else {
             return Ok(Vec::new());
         };
-        let mut candidates = BTreeSet::new();
-        for key in self.search.scan_prefix(first.as_bytes()).keys() {
-            let key = key?;
+        let mut candidates = std::collections::BTreeMap::new();
+        for entry in self.search.scan_prefix(first.as_bytes()) {
+            let (key, order) = entry?;
             if let Some(id) = key
                 .len()
                 .checked_sub(8)
                 .and_then(|at| <[u8; 8]>::try_from(&key[at..]).ok())
             {
-                candidates.insert(u64::from_be_bytes(id));
+                candidates.insert(u64::from_be_bytes(id), order.to_vec());
             }
             if candidates.len() >= MAX_CANDIDATES {
                 break;
             }
         }
         let mut found = Vec::new();
-        for id in candidates.into_iter().rev() {
+        for (id, order) in candidates.into_iter().rev() {
             let mut all = true;
             for word in rest {
                 if self
@@ -235,7 +252,7 @@ impl Store {
                 }
             }
             if all {
-                found.push(id);
+                found.push((id, order));
                 if found.len() >= limit {
                     break;
                 }

@@ -656,7 +656,12 @@ impl Store {
             ops.push(Op::Put(&self.business, key.as_bytes().to_vec(), Vec::new()));
         }
         for (write, json, fields, entries, customer, records, terms) in prepared {
-            self.index_ops(write.after.id, &terms, &mut ops);
+            self.index_ops(
+                write.after.id,
+                write.after.order_id.as_deref(),
+                &terms,
+                &mut ops,
+            );
             for (tree, key, json, is_open) in records {
                 let (records_tree, kind) = match tree {
                     0 => (&*self.proposals, None),
