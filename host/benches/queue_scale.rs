@@ -106,6 +106,9 @@ fn message(id: u64, rng: &mut u64) -> String {
     )
 }
 
+/// A kind of search an agent types: the next query from a seed.
+type Probe = Box<dyn Fn(&mut u64) -> String>;
+
 fn percentile(samples: &mut [Duration], p: usize) -> Duration {
     samples.sort();
     samples[(samples.len() * p / 100).min(samples.len() - 1)]
@@ -206,7 +209,7 @@ fn main() {
 
         // Search: what an agent types.
         let mut probe = 0x9e37_79b9_7f4a_7c15u64;
-        let searches: [(&str, Box<dyn Fn(&mut u64) -> String>); 4] = [
+        let searches: [(&str, Probe); 4] = [
             (
                 "a rare word of a message (about 100 of 1,000,000 tickets)",
                 Box::new(|r: &mut u64| {
@@ -226,7 +229,7 @@ fn main() {
             ),
             (
                 "an order number",
-                Box::new(|r: &mut u64| {
+                Box::new(move |r: &mut u64| {
                     *r = r.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                     format!("{}", 820_982_911_946_154_508u64 + 1 + (*r >> 33) % count)
                 }),
