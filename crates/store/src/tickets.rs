@@ -411,27 +411,8 @@ impl Store {
         severity: Option<Severity>,
         accept: impl Fn(&QueueFields) -> bool + 'a,
     ) -> impl Iterator<Item = Result<Ticket, StoreError>> + 'a {
-        let lanes: Vec<u8> = match severity {
-            Some(s) => vec![severity_rank(s)],
-            None => vec![0, 1, 2],
-        };
-        let accept = std::sync::Arc::new(accept);
-        lanes.into_iter().flat_map(move |lane| {
-            let accept = accept.clone();
-            self.queue.scan_prefix([lane]).filter_map(move |entry| {
-                let (key, fields) = match entry {
-                    Ok(entry) => entry,
-                    Err(e) => return Some(Err(e)),
-                };
-                if !fields.is_empty()
-                    && serde_json::from_slice::<QueueFields>(&fields).is_ok_and(|f| !(*accept)(&f))
-                {
-                    return None;
-                }
-                let id = <[u8; 8]>::try_from(&key[9..17]).map_or(0, u64::from_be_bytes);
-                self.ticket(id).transpose()
-            })
-        })
+        self.open_tickets_after(severity, None, accept)
+            .map(|found| found.map(|(_, ticket)| ticket))
     }
 
     /// Open tickets in queue order (red, yellow, blue; each by deadline, then id) after the
@@ -522,16 +503,7 @@ impl Store {
         &'a self,
         accept: impl Fn(&QueueFields) -> bool + 'a,
     ) -> impl Iterator<Item = Result<Ticket, StoreError>> + 'a {
-        self.tickets.iter().values().filter_map(move |json| {
-            let json = match json {
-                Ok(json) => json,
-                Err(e) => return Some(Err(e)),
-            };
-            if serde_json::from_slice::<QueueFields>(&json).is_ok_and(|f| !accept(&f)) {
-                return None;
-            }
-            Some(serde_json::from_slice(&json).map_err(|e| corrupt("tickets".into(), e)))
-        })
+        self.all_tickets_after(None, accept)
     }
 
     /// Apply the ticket changes planned for inbox record `seq` and move the cursor past it,
