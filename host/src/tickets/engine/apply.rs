@@ -286,15 +286,7 @@ impl Engine {
             ticket.status,
             Status::WaitingOnBuyer | Status::WaitingOnMarketplace
         ) {
-            write.entries.push(TimelineEntry {
-                at: received_at,
-                what: Happening::StatusChanged {
-                    from: ticket.status,
-                    to: Status::WaitingOnUs,
-                    by: "system".into(),
-                },
-            });
-            ticket.status = Status::WaitingOnUs;
+            write.entries.push(super::back_to_us(ticket, received_at));
         }
         Ok(())
     }
@@ -657,15 +649,7 @@ impl Engine {
             ticket.due = due;
         }
         if !ticket.status.is_open() {
-            write.entries.push(TimelineEntry {
-                at: received_at,
-                what: Happening::StatusChanged {
-                    from: ticket.status,
-                    to: Status::WaitingOnUs,
-                    by: "system".into(),
-                },
-            });
-            ticket.status = Status::WaitingOnUs;
+            write.entries.push(super::back_to_us(ticket, received_at));
             let reopened = ticket.clone();
             let before = write.before.clone();
             self.track_load(before.as_ref(), &reopened);

@@ -279,3 +279,18 @@ impl Engine {
         &self.store
     }
 }
+
+/// The ticket waits on the seller again (the buyer wrote, a follow-up came due, the case
+/// reopened): the status and its timeline line.
+pub(super) fn back_to_us(ticket: &mut Ticket, at: Timestamp) -> TimelineEntry {
+    let from = ticket.status;
+    ticket.status = crate::tickets::model::Status::WaitingOnUs;
+    TimelineEntry {
+        at,
+        what: Happening::StatusChanged {
+            from,
+            to: crate::tickets::model::Status::WaitingOnUs,
+            by: "system".into(),
+        },
+    }
+}

@@ -556,15 +556,7 @@ fn follow_up_due(ticket: &mut Ticket, timer: u64, what: &str, at: Timestamp) -> 
         ticket.status,
         Status::WaitingOnBuyer | Status::WaitingOnMarketplace
     ) {
-        entries.push(TimelineEntry {
-            at,
-            what: Happening::StatusChanged {
-                from: ticket.status,
-                to: Status::WaitingOnUs,
-                by: "system".into(),
-            },
-        });
-        ticket.status = Status::WaitingOnUs;
+        entries.push(super::back_to_us(ticket, at));
     }
     entries
 }
