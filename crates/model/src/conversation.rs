@@ -179,13 +179,7 @@ pub fn buyer_wrote(
     if text.trim().is_empty() {
         return None;
     }
-    let attribute = |name: &str| {
-        event
-            .attributes
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
+    let attribute = |name: &str| crate::model::attribute(event, name).map(str::to_string);
     // The files the event brought (`attachment.<n>.name`, as the engine fetches them).
     let attachments = event
         .attributes

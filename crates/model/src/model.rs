@@ -573,6 +573,15 @@ pub enum Happening {
     },
 }
 
+/// The value of the attribute `name` of `event` (the first, when a connector wrote it twice).
+pub fn attribute<'a>(event: &'a TicketEvent, name: &str) -> Option<&'a str> {
+    event
+        .attributes
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
 /// The kebab-case name of an issue kind, as the config and API write it.
 pub fn kind_name(kind: IssueKind) -> &'static str {
     KINDS

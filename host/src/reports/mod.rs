@@ -199,11 +199,7 @@ fn absorb(case: &mut Case, record: &InboxRecord) {
         if event.shop != ticket.shop || key != ticket.case_key {
             continue;
         }
-        let attribute_batch = event
-            .attributes
-            .iter()
-            .find(|(k, _)| k == "batch")
-            .map(|(_, v)| v.clone());
+        let attribute_batch = helloword_model::model::attribute(event, "batch").map(str::to_string);
         if let Some(order) = &event.order {
             for line in &order.line_items {
                 let item = Item {

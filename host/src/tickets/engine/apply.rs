@@ -340,12 +340,8 @@ impl Engine {
         let mut out = Vec::new();
         for n in 1..=helloword_model::files::MAX_FILES_PER_TICKET {
             let value = |what: &str| {
-                let key = format!("attachment.{n}.{what}");
-                event
-                    .attributes
-                    .iter()
-                    .find(|(k, _)| *k == key)
-                    .map(|(_, v)| v.clone())
+                helloword_model::model::attribute(event, &format!("attachment.{n}.{what}"))
+                    .map(str::to_string)
             };
             let Some(url) = value("url") else {
                 break;
@@ -717,11 +713,8 @@ pub(super) fn anomalies(event: &TicketEvent) -> Vec<helloword_model::alerts::Tri
             .reason
             .as_ref()
             .is_some_and(|r| r.code == UNREADABLE_DELIVERY)
-        && let Some(delivery) = event
-            .attributes
-            .iter()
-            .find(|(name, _)| name == "kept_delivery")
-            .and_then(|(_, seq)| seq.parse().ok())
+        && let Some(delivery) = helloword_model::model::attribute(event, "kept_delivery")
+            .and_then(|seq| seq.parse().ok())
     {
         found.push(helloword_model::alerts::Trigger::UnreadableDelivery { delivery });
     }
@@ -899,12 +892,9 @@ pub(super) fn erasure_subject(
         return None;
     }
     let attribute = |name: &str| {
-        event
-            .attributes
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+        helloword_model::model::attribute(event, name)
             .filter(|v| !v.is_empty())
+            .map(str::to_string)
     };
     match attribute("privacy_action").as_deref() {
         Some("erase_customer") => {}
