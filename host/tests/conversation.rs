@@ -188,3 +188,161 @@ async fn the_buyers_words_are_messages_of_the_case_and_replies_show_their_delive
     assert!(body["message"].as_str().unwrap().contains("`q`"), "{body}");
     gw.stop().await;
 }
+
+const SMTP_USER: &str = "support@helloword-test.example";
+const SMTP_PASSWORD: &str = "smtp-test-password";
+
+/// The Shopify connector with e-mail replies through the SMTP server on `smtp_port`.
+fn install_shopify_with_smtp(dir: &std::path::Path, smtp_port: u16) {
+    let folder = dir.join("plugins/shopify");
+    std::fs::create_dir_all(&folder).unwrap();
+    let manifest = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/shopify/plugin.toml"),
+    )
+    .unwrap();
+    let manifest = manifest
+        .replacen(
+            "allowed_hosts = [",
+            &format!("allowed_hosts = [\"127.0.0.1:{smtp_port}\", "),
+            1,
+        )
+        .replacen(
+            "[config]\n",
+            &format!(
+                "[config]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = \"{smtp_port}\"\n\
+                 smtp_security = \"none\"\nsmtp_username = \"{SMTP_USER}\"\n\
+                 support_email = \"{SMTP_USER}\"\n"
+            ),
+            1,
+        );
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+}
+
+/// Shopify has no messaging API. An order's update tells the gateway the buyer's e-mail;
+/// the chargeback on that order that comes later names no buyer, joins its order and takes
+/// the address; the agent's reply goes to the buyer through the seller's SMTP server (a
+/// real one, whose mail a strict parser reads when the server stops), and the conversation
+/// shows it sent with the mail's Message-ID. A chargeback is answered by its evidence, so
+/// the e-mail does not stop its clock.
+#[tokio::test]
+async fn a_shopify_buyer_is_answered_by_e_mail_at_the_orders_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp =
+        common::mail::Smtp::start_with_login(&dir.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
+    install_shopify_with_smtp(dir.path(), smtp.port);
+    let secrets = format!("shopify_smtp_password = {{ value = \"{SMTP_PASSWORD}\" }}\n");
+    let gw = gateway::start_with(dir.path(), &secrets).await;
+
+    // The order first: context, no ticket; the dispute then opens the case.
+    let order = fixture("orders__updated.json");
+    assert_eq!(
+        gw.deliver("orders/updated", &order, "mail-order-1").await,
+        200
+    );
+    let dispute = fixture("disputes__create.json");
+    assert_eq!(
+        gw.deliver("disputes/create", &dispute, "mail-dispute-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let queue = gw.queue();
+    assert_eq!(queue.len(), 1, "{queue:#?}");
+    let case = queue[0].id;
+
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{case}/reply"),
+            Some(
+                &json!({"subject": "Your order #9999", "body": "Hello Jon, we are looking into the payment dispute and will write again tomorrow.", "language": "en"})
+                    .to_string(),
+            ),
+        )
+        .await;
+    assert!(status == 200 || status == 202, "{status} {body}");
+    let mut last = Value::Null;
+    for _ in 0..400 {
+        let view = ticket(&gw, case).await;
+        last = view["conversation"]
+            .as_array()
+            .unwrap()
+            .last()
+            .cloned()
+            .unwrap();
+        let state = last["delivery_state"]["state"].clone();
+        if state == "sent" || state == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(last["direction"], "out", "{last}");
+    assert_eq!(last["delivery_state"]["state"], "sent", "{last}");
+    let id = last["delivery_state"]["marketplace_ref"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        id.starts_with("<hw.") && id.ends_with("@helloword-test.example>"),
+        "{id}"
+    );
+
+    let sent = smtp.messages();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let mail = sent[0].replace("\r\n ", " ").replace("\n ", " ");
+    assert!(mail.contains("To: jon@example.com"), "{mail}");
+    assert!(mail.contains(&format!("From: {SMTP_USER}")), "{mail}");
+    assert!(mail.contains("Subject: Your order #9999"), "{mail}");
+    assert!(mail.contains(&format!("Message-ID: {id}")), "{mail}");
+    assert!(mail.contains("looking into the payment dispute"), "{mail}");
+
+    // Sent, but a chargeback waits on its evidence: the reply is no response to it.
+    let view = ticket(&gw, case).await;
+    assert!(view["ticket"]["first_response_at"].is_null(), "{view:#}");
+    gw.stop().await;
+}
+
+/// A case whose order never told the buyer's e-mail: the reply fails, saying so, and no
+/// mail leaves.
+#[tokio::test]
+async fn a_shopify_reply_without_a_known_address_fails_naming_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp =
+        common::mail::Smtp::start_with_login(&dir.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
+    install_shopify_with_smtp(dir.path(), smtp.port);
+    let secrets = format!("shopify_smtp_password = {{ value = \"{SMTP_PASSWORD}\" }}\n");
+    let gw = gateway::start_with(dir.path(), &secrets).await;
+    let dispute = fixture("disputes__create.json");
+    assert_eq!(
+        gw.deliver("disputes/create", &dispute, "nomail-1").await,
+        200
+    );
+    gw.settled().await;
+    let case = gw.queue()[0].id;
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{case}/reply"),
+            Some(&json!({"body": "Hello, we are looking into it.", "language": "en"}).to_string()),
+        )
+        .await;
+    assert!(status == 200 || status == 202, "{status} {body}");
+    let mut last = Value::Null;
+    for _ in 0..400 {
+        last = ticket(&gw, case).await["conversation"]
+            .as_array()
+            .unwrap()
+            .last()
+            .cloned()
+            .unwrap();
+        if last["delivery_state"]["state"] == "failed" {
+            break;
+        }
+        assert_ne!(last["delivery_state"]["state"], "sent", "{last}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let error = last["delivery_state"]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("no e-mail address"), "{last}");
+    assert!(smtp.messages().is_empty());
+    gw.stop().await;
+}

@@ -172,6 +172,16 @@ pub struct CaseFacts {
     pub heard: Vec<u64>,
 }
 
+/// The `reply.<name>` attributes of `event`, as (`<name>`, value): how the connector
+/// answers in its conversation.
+pub fn reply_context(event: &TicketEvent) -> Vec<(String, String)> {
+    event
+        .attributes
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("reply.")?.to_string(), v.clone())))
+        .collect()
+}
+
 /// How many buyer-text fingerprints a case keeps.
 pub const HEARD_KEPT: usize = 64;
 
@@ -208,11 +218,7 @@ impl CaseFacts {
         if let Some(order) = &event.order {
             take(&mut self.order_name, order.display_name.as_ref());
         }
-        let context: Vec<(String, String)> = event
-            .attributes
-            .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("reply.")?.to_string(), v.clone())))
-            .collect();
+        let context = reply_context(event);
         if !context.is_empty() {
             self.reply_context = context;
         }

@@ -70,6 +70,11 @@ pub struct OrderRecord {
     /// The tickets about this order, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tickets: Vec<TicketId>,
+    /// How to answer the buyer about it: the `reply.<name>` attributes of the latest event
+    /// of the order that had any. A case that came without them (a Shopify chargeback
+    /// names no buyer) takes these when it joins the order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reply_context: Vec<(String, String)>,
     /// When the gateway last heard of it.
     pub updated_at: Timestamp,
     /// The buyer's personal data was erased from it.
@@ -211,6 +216,10 @@ impl OrderRecord {
                     self.items = items;
                 }
             }
+        }
+        let context = crate::model::reply_context(event);
+        if !context.is_empty() {
+            self.reply_context = context;
         }
         if let Some(buyer) = &event.customer {
             take(&mut self.buyer, buyer.name.as_ref());

@@ -833,6 +833,7 @@ fn anonymize_order(order: &mut helloword_model::orders::OrderRecord, needles: &N
     order.buyer = None;
     order.email = None;
     order.note = None;
+    order.reply_context.clear();
     order.customer = None;
     if let Some(shipment) = &mut order.shipment {
         shipment.tracking_number = None;

@@ -26,7 +26,7 @@ pub const ECHO_SECRET: &str = "echo-test-secret";
 /// `echo` gets what [`echo_folder`] requests. Put it where a table may start.
 pub const TEST_GRANTS: &str = r#"
 [plugins.grants.shopify]
-secrets = ["shopify_client_secret", "shopify_previous_client_secret", "shopify_admin_token"]
+secrets = ["shopify_client_secret", "shopify_previous_client_secret", "shopify_admin_token", "shopify_mailbox_password", "shopify_smtp_password"]
 allowed_hosts = ["*.myshopify.com", "127.0.0.1"]
 limits = { wall_clock_ms = 25000 }
 [plugins.grants.amazon]

@@ -31,6 +31,7 @@
 
 use helloword_sdk::connector::mail;
 use helloword_sdk::json::{self, Value};
+use helloword_sdk::mail::{one_line, strip_reply_prefixes};
 use helloword_sdk::types::{
     Action, ActionError, ActionKind, ActionOutcome, ActionStatus, MessageSpec,
 };
@@ -456,35 +457,9 @@ fn reply_by_email(
     })
 }
 
-/// Reply prefixes mail programs put before a subject (`Re`, German `AW`, Swedish `SV`, …).
-const REPLY_PREFIXES: [&str; 11] = [
-    "re", "aw", "sv", "antw", "antwort", "r", "rif", "res", "odp", "ynt", "vs",
-];
-
-/// The subject without its reply prefixes (`RE: Re[2]: AW: x` → `x`).
-fn strip_reply_prefixes(subject: &str) -> &str {
-    let mut rest = subject.trim();
-    while let Some((head, tail)) = rest.split_once(':') {
-        let head = head.trim();
-        let word = head
-            .split_once(['[', '('])
-            .map_or(head, |(word, _)| word)
-            .trim();
-        if !REPLY_PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(word)) {
-            break;
-        }
-        rest = tail.trim_start();
-    }
-    rest
-}
-
 /// `Re: <subject>` once, on one line, with the order id in it.
 fn reply_subject(subject: Option<&str>, order: Option<&str>) -> String {
-    let subject: String = subject
-        .unwrap_or_default()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let subject = one_line(subject.unwrap_or_default());
     let rest = strip_reply_prefixes(&subject);
     let mut out = match (rest.is_empty(), order) {
         (false, _) => format!("Re: {rest}"),

@@ -21,9 +21,28 @@ use helloword_sdk::types::{ActionError, TicketEvent};
 
 use crate::io::{Crypto, Mailbox};
 use crate::relay::{self, Read};
-use crate::settings::{
-    MAILBOX_PASSWORD, MailSecurity, MailboxSettings, SMTP_PASSWORD, Settings, SmtpSettings,
-};
+use crate::settings::{MAIL, MAILBOX_PASSWORD, MailboxSettings, Settings, SmtpSettings};
+
+/// The IMAP server of `mailbox`, logging in with the secret `amazon_mailbox_password`.
+pub fn imap_server(mailbox: &MailboxSettings) -> mail::Server {
+    helloword_sdk::mail::imap_server(mailbox, &MAIL)
+}
+
+/// The SMTP server of `smtp`, logging in with the secret `amazon_smtp_password`, else
+/// `amazon_mailbox_password`; `misconfigured` when neither has a value.
+pub fn smtp_server(smtp: &SmtpSettings, crypto: &dyn Crypto) -> Result<mail::Server, ActionError> {
+    helloword_sdk::mail::smtp_server(smtp, &MAIL, &|name| crypto.has_secret(name))
+}
+
+/// A failed fetch as an action error naming what to fix.
+pub fn fetch_error(error: mail::MailError, mailbox: &MailboxSettings) -> ActionError {
+    helloword_sdk::mail::fetch_error(error, mailbox, &MAIL)
+}
+
+/// A failed send as an action error naming what to fix.
+pub fn send_error(error: mail::MailError, server: &mail::Server, from: &str) -> ActionError {
+    helloword_sdk::mail::send_error(error, server, from, &MAIL)
+}
 
 /// The most bytes the mail events of one poll carry (below the plugin's `max_output_bytes`,
 /// leaving room for SQS and report events). One attachment of 10 MiB fits.
@@ -49,106 +68,6 @@ pub struct MailPage {
     pub more: bool,
     /// Messages that were no buyer message: (UID, reason), for the metrics and the log.
     pub ignored: Vec<(u32, &'static str)>,
-}
-
-fn security(security: MailSecurity) -> mail::Security {
-    match security {
-        MailSecurity::Tls => mail::Security::Tls,
-        MailSecurity::Starttls => mail::Security::Starttls,
-        MailSecurity::None => mail::Security::None,
-    }
-}
-
-/// The IMAP server of `mailbox`, logging in with the secret `amazon_mailbox_password`.
-pub fn imap_server(mailbox: &MailboxSettings) -> mail::Server {
-    mail::Server {
-        host: mailbox.host.clone(),
-        port: mailbox.port,
-        security: security(mailbox.security),
-        username: mailbox.username.clone(),
-        password_secret: MAILBOX_PASSWORD.to_string(),
-    }
-}
-
-/// The SMTP server of `smtp`, logging in with the secret `amazon_smtp_password`, else
-/// `amazon_mailbox_password`; `misconfigured` when neither has a value.
-pub fn smtp_server(smtp: &SmtpSettings, crypto: &dyn Crypto) -> Result<mail::Server, ActionError> {
-    let secret = [SMTP_PASSWORD, MAILBOX_PASSWORD]
-        .into_iter()
-        .find(|name| crypto.has_secret(name))
-        .ok_or_else(|| {
-            ActionError::Misconfigured(format!(
-                "neither secret `{SMTP_PASSWORD}` nor `{MAILBOX_PASSWORD}` has a value: give \
-                 the gateway the password of `smtp_username` = {:?} on `smtp_host` = {:?} \
-                 (plugins/amazon/plugin.toml grants both as optional secrets)",
-                smtp.username, smtp.host
-            ))
-        })?;
-    Ok(mail::Server {
-        host: smtp.host.clone(),
-        port: smtp.port,
-        security: security(smtp.security),
-        username: smtp.username.clone(),
-        password_secret: secret.to_string(),
-    })
-}
-
-/// A failed fetch as an action error naming what to fix.
-pub fn fetch_error(error: mail::MailError, mailbox: &MailboxSettings) -> ActionError {
-    let server = format!("{}:{}", mailbox.host, mailbox.port);
-    match error {
-        mail::MailError::Timeout => ActionError::Transient(format!(
-            "the mailbox {server} did not answer within the plugin's http_timeout_ms"
-        )),
-        mail::MailError::Connection(m) => {
-            ActionError::Transient(format!("could not read the mailbox {server}: {m}"))
-        }
-        mail::MailError::AuthFailed(m) => ActionError::Misconfigured(format!(
-            "the mailbox {server} refused the login of `mailbox_username` = {:?} with the \
-             password in secret `{MAILBOX_PASSWORD}`: {m}",
-            mailbox.username
-        )),
-        mail::MailError::HostNotGranted(m) => {
-            ActionError::Misconfigured(format!("config `mailbox_host`: {m}"))
-        }
-        mail::MailError::InvalidRequest(m) => ActionError::Misconfigured(format!(
-            "the host refused to read the mailbox {server} ({m}); check `mailbox_host`, \
-             `mailbox_security`, `mailbox_folder` and secret `{MAILBOX_PASSWORD}`"
-        )),
-        mail::MailError::Rejected(m) => ActionError::Misconfigured(format!(
-            "the mailbox {server} refused to read `mailbox_folder` = {:?}: {m}",
-            mailbox.folder
-        )),
-    }
-}
-
-/// A failed send as an action error naming what to fix.
-pub fn send_error(error: mail::MailError, server: &mail::Server, from: &str) -> ActionError {
-    let at = format!("{}:{}", server.host, server.port);
-    match error {
-        mail::MailError::Timeout => ActionError::Transient(format!(
-            "the SMTP server {at} did not answer within the plugin's http_timeout_ms"
-        )),
-        mail::MailError::Connection(m) => {
-            ActionError::Transient(format!("could not reach the SMTP server {at}: {m}"))
-        }
-        mail::MailError::AuthFailed(m) => ActionError::Misconfigured(format!(
-            "the SMTP server {at} refused the login of `smtp_username` = {:?} with the \
-             password in secret `{}`: {m}",
-            server.username, server.password_secret
-        )),
-        mail::MailError::HostNotGranted(m) => {
-            ActionError::Misconfigured(format!("config `smtp_host`: {m}"))
-        }
-        mail::MailError::InvalidRequest(m) => ActionError::Misconfigured(format!(
-            "the host refused to send through {at} ({m}); check `smtp_host`, `smtp_security`, \
-             `seller_email` and secret `{}`",
-            server.password_secret
-        )),
-        mail::MailError::Rejected(m) => ActionError::Permanent(format!(
-            "the SMTP server {at} refused the reply from `seller_email` = {from:?}: {m}"
-        )),
-    }
 }
 
 /// Read the next messages of the mailbox after `mark` into events.

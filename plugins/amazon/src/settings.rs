@@ -2,6 +2,9 @@
 //! and the names of the secrets it uses. Reading does no I/O beyond the config import;
 //! every error names the key to fix.
 
+use helloword_sdk::mail::{self, MailNames};
+pub use helloword_sdk::mail::{MailboxSettings, SmtpSettings, is_address};
+
 /// Login with Amazon access token for the Selling Partner API, sent by the host as
 /// `x-amz-access-token`. The host refreshes it (an `oauth` secret in the gateway config).
 pub const LWA_TOKEN: &str = "amazon_lwa_token";
@@ -43,46 +46,13 @@ pub struct SqsSettings {
     pub wait_seconds: u32,
 }
 
-/// How a mail connection is protected (`mailbox_security`, `smtp_security`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MailSecurity {
-    /// TLS from the first byte (IMAP 993, SMTP 465).
-    Tls,
-    /// STARTTLS before the login (IMAP 143, SMTP 587).
-    Starttls,
-    /// No encryption; the host allows it only to loopback addresses.
-    None,
-}
-
-/// The seller's mailbox, read over IMAP, when `mailbox_host` is set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MailboxSettings {
-    /// `mailbox_host`: the IMAP server (it must be in `allowed_hosts` with its port).
-    pub host: String,
-    /// `mailbox_port` (default 993).
-    pub port: u16,
-    /// `mailbox_security` (default `tls`).
-    pub security: MailSecurity,
-    /// `mailbox_username`: the login.
-    pub username: String,
-    /// `mailbox_folder` (default `INBOX`).
-    pub folder: String,
-    /// `mailbox_batch`: messages read per poll, 1..=100 (default 20).
-    pub batch: u32,
-}
-
-/// The SMTP server replies go out through, when `smtp_host` is set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SmtpSettings {
-    /// `smtp_host` (it must be in `allowed_hosts` with its port).
-    pub host: String,
-    /// `smtp_port` (default 587).
-    pub port: u16,
-    /// `smtp_security` (default `starttls`).
-    pub security: MailSecurity,
-    /// `smtp_username` (default: `mailbox_username`).
-    pub username: String,
-}
+/// The mail keys and secrets, as the SDK's mail settings name them in messages.
+pub const MAIL: MailNames = MailNames {
+    plugin: "amazon",
+    mailbox_password: MAILBOX_PASSWORD,
+    smtp_password: SMTP_PASSWORD,
+    from_key: "seller_email",
+};
 
 /// Checked configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,8 +207,8 @@ impl Settings {
             }
         };
 
-        let mailbox = mailbox_settings(&text)?;
-        let smtp = smtp_settings(&text, mailbox.as_ref())?;
+        let mailbox = mail::mailbox_settings(&text, &MAIL)?;
+        let smtp = mail::smtp_settings(&text, mailbox.as_ref(), &MAIL)?;
         let seller_email = text("seller_email")
             .map(|address| {
                 if is_address(&address) {
@@ -278,131 +248,6 @@ impl Settings {
     }
 }
 
-/// Whether `text` looks like a bare e-mail address (`local@domain.tld`, no blanks, no
-/// angle brackets, no line breaks).
-pub fn is_address(text: &str) -> bool {
-    let Some((local, domain)) = text.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !text
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
-}
-
-/// `mailbox_*`: `None` when `mailbox_host` is not set.
-fn mailbox_settings(
-    text: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<MailboxSettings>, String> {
-    let Some(host) = text("mailbox_host") else {
-        return Ok(None);
-    };
-    let username = text("mailbox_username").ok_or_else(|| {
-        format!(
-            "config `mailbox_username` is not set: `mailbox_host` needs the login of the \
-             mailbox (its password is the secret `amazon_mailbox_password`); set it {WHERE}"
-        )
-    })?;
-    let folder = text("mailbox_folder").unwrap_or_else(|| "INBOX".to_string());
-    if folder.chars().any(char::is_control) {
-        return Err(format!(
-            "config `mailbox_folder` = {folder:?} contains a control character"
-        ));
-    }
-    Ok(Some(MailboxSettings {
-        host: mail_host("mailbox_host", host)?,
-        port: mail_port(text, "mailbox_port", 993)?,
-        security: mail_security(text, "mailbox_security", MailSecurity::Tls)?,
-        username,
-        folder,
-        batch: match text("mailbox_batch") {
-            None => 20,
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=100).contains(n))
-                .ok_or_else(|| {
-                    format!("config `mailbox_batch` = {v:?} is not a whole number from 1 to 100")
-                })?,
-        },
-    }))
-}
-
-/// `smtp_*`: `None` when `smtp_host` is not set.
-fn smtp_settings(
-    text: &dyn Fn(&str) -> Option<String>,
-    mailbox: Option<&MailboxSettings>,
-) -> Result<Option<SmtpSettings>, String> {
-    let Some(host) = text("smtp_host") else {
-        return Ok(None);
-    };
-    let username = text("smtp_username")
-        .or_else(|| mailbox.map(|m| m.username.clone()))
-        .ok_or_else(|| {
-            format!(
-                "config `smtp_username` is not set (nor `mailbox_username`, its default): \
-                 `smtp_host` needs a login; set it {WHERE}"
-            )
-        })?;
-    Ok(Some(SmtpSettings {
-        host: mail_host("smtp_host", host)?,
-        port: mail_port(text, "smtp_port", 587)?,
-        security: mail_security(text, "smtp_security", MailSecurity::Starttls)?,
-        username,
-    }))
-}
-
-/// A mail server's host name: no scheme, port, path or blanks.
-fn mail_host(key: &str, host: String) -> Result<String, String> {
-    let valid = host
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'))
-        && !host.contains("://")
-        && host.matches(':').count() != 1;
-    if valid {
-        Ok(host)
-    } else {
-        Err(format!(
-            "config `{key}` = {host:?} is not a host name such as imap.example.com (no \
-             scheme, and the port goes in its own key)"
-        ))
-    }
-}
-
-fn mail_port(
-    text: &dyn Fn(&str) -> Option<String>,
-    key: &str,
-    default: u16,
-) -> Result<u16, String> {
-    match text(key) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<u16>()
-            .ok()
-            .filter(|p| *p > 0)
-            .ok_or_else(|| format!("config `{key}` = {v:?} is not a TCP port from 1 to 65535")),
-    }
-}
-
-fn mail_security(
-    text: &dyn Fn(&str) -> Option<String>,
-    key: &str,
-    default: MailSecurity,
-) -> Result<MailSecurity, String> {
-    match text(key).map(|v| v.to_ascii_lowercase()).as_deref() {
-        None => Ok(default),
-        Some("tls" | "ssl") => Ok(MailSecurity::Tls),
-        Some("starttls") => Ok(MailSecurity::Starttls),
-        Some("none") => Ok(MailSecurity::None),
-        Some(other) => Err(format!(
-            "config `{key}` = {other:?} is not one of tls, starttls, none"
-        )),
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
@@ -423,6 +268,7 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::settings;
     use super::*;
+    use helloword_sdk::mail::MailSecurity;
 
     #[test]
     fn defaults_need_no_amazon_account() {

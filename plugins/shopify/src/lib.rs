@@ -1,6 +1,6 @@
 //! The Shopify connector: verifies Shopify's webhooks, normalizes every after-sales topic
-//! into ticket events, and carries out refunds, return decisions, dispute evidence,
-//! replacements and coupons through the Admin API.
+//! into ticket events, carries out refunds, return decisions, dispute evidence,
+//! replacements and coupons through the Admin API, and answers buyers by e-mail.
 //!
 //! Secrets never enter the plugin: the webhook HMAC is checked by the host under the named
 //! secret `shopify_client_secret` (and `shopify_previous_client_secret` during a rotation),
@@ -13,6 +13,7 @@
 //! | `payload` | reading payload fields with errors that name them |
 //! | `admin` | the Admin API: where it is, sending, classifying answers |
 //! | `actions` | one module per action, with its reconciliation |
+//! | `email` | replies to buyers by e-mail through the seller's SMTP server |
 //! | `ids` | Shopify ids, names derived from idempotency keys, RFC 3339 text |
 //!
 //! Everything but this file is pure (or takes its I/O as a parameter) and is unit-tested
@@ -21,6 +22,7 @@
 mod actions;
 mod admin;
 mod delivery;
+mod email;
 mod ids;
 mod normalize;
 mod payload;
@@ -28,7 +30,7 @@ mod payload;
 use helloword_sdk::connector::delivery::unreadable;
 use helloword_sdk::connector::{
     Capability, Connector, IncomingRequest, Info, PollResult, WebhookError, WebhookOutcome, clock,
-    config, crypto, http, log, metrics,
+    config, crypto, http, log, mail, metrics,
 };
 use helloword_sdk::json;
 use helloword_sdk::types::{Action, ActionError, ActionKind, ActionOutcome};
@@ -58,7 +60,11 @@ impl Connector for ShopifyConnector {
                 Capability::ReturnDecision,
                 Capability::DisputeEvidence,
                 Capability::Reconcile,
-            ],
+            ]
+            .into_iter()
+            // Replies go by e-mail once the operator set up an SMTP server.
+            .chain(config::get("smtp_host").map(|_| Capability::Message))
+            .collect(),
             topics: normalize::TOPICS.iter().map(|t| t.to_string()).collect(),
         }
     }
@@ -115,8 +121,9 @@ impl Connector for ShopifyConnector {
     }
 
     fn execute(action: Action) -> Result<ActionOutcome, ActionError> {
-        if let ActionKind::Message(_) = action.kind {
-            return Ok(actions::message_not_supported());
+        if let ActionKind::Message(spec) = &action.kind {
+            let settings = email::EmailSettings::from_config(config::get)?;
+            return email::reply(&HostMail, &settings, &action, spec);
         }
         with_admin(&action, |admin| {
             actions::execute(admin, &action, clock::now())
@@ -185,6 +192,23 @@ fn with_admin<R>(
     let settings = Settings::from_config(config::get)?;
     let root = settings.root_for(&action.shop)?;
     f(&Admin::new(&HostHttp, root))
+}
+
+/// The host's `mail` and `crypto` imports, for e-mail replies.
+struct HostMail;
+
+impl email::Mailer for HostMail {
+    fn send(
+        &self,
+        server: &mail::Server,
+        message: &mail::Outgoing,
+    ) -> Result<String, mail::MailError> {
+        mail::send(server, message)
+    }
+
+    fn has_secret(&self, name: &str) -> bool {
+        crypto::has_secret(name)
+    }
 }
 
 /// The host's `http` import.

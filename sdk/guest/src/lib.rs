@@ -13,6 +13,8 @@
 //!   ([`time`]), case-insensitive headers ([`headers`]), JSON lookups that never pass a
 //!   number through `f64` ([`json`]), names derived from idempotency keys
 //!   ([`idempotency`]) and buyers' full names in their own order ([`names`]);
+//! - for connectors that write or read e-mail: mail settings, servers, errors and reply
+//!   subjects (`mail`, with the `connector` feature);
 //! - an allocator made for instances that live for one call ([`arena`]).
 //!
 //! ```ignore
@@ -28,6 +30,8 @@ pub mod arena;
 pub mod headers;
 pub mod idempotency;
 pub mod json;
+#[cfg(feature = "connector")]
+pub mod mail;
 pub mod money;
 pub mod names;
 pub mod time;

@@ -782,6 +782,9 @@ fn join_order(ticket: &mut Ticket, order: &OrderRecord) {
     if facts.order_name.is_none() {
         facts.order_name = order.name.clone();
     }
+    if facts.reply_context.is_empty() {
+        facts.reply_context = order.reply_context.clone();
+    }
     if ticket.language.is_none() {
         ticket.language = order.language.clone();
     }

@@ -8,7 +8,7 @@
 //! | return decision | GraphQL `returnApproveRequest` / `returnDeclineRequest` | returns exist only in GraphQL |
 //! | reship | GraphQL draft order, 100 % discounted, then `draftOrderComplete` | Shopify has no "replacement" object; a zero-priced order is what merchants do by hand, and it goes through the normal fulfilment flow |
 //! | coupon | GraphQL `discountCodeBasicCreate` | one call, limited to the buyer and to one use; the REST price-rule pair needs two |
-//! | message | none | Shopify has no API to message a buyer |
+//! | message | none: e-mail through the seller's SMTP server (`crate::email`) | Shopify has no API to message a buyer |
 
 mod coupon;
 mod evidence;
@@ -16,24 +16,10 @@ mod refund;
 mod reship;
 mod returns;
 
-use helloword_sdk::types::{
-    Action, ActionError, ActionKind, ActionOutcome, ActionStatus, Timestamp,
-};
+use helloword_sdk::types::{Action, ActionError, ActionKind, ActionOutcome, Timestamp};
 
 use crate::admin::Admin;
 use crate::ids::numeric;
-
-/// What `execute` answers for a message: Shopify has no buyer-messaging API.
-pub fn message_not_supported() -> ActionOutcome {
-    ActionOutcome {
-        status: ActionStatus::NotSupported,
-        marketplace_ref: None,
-        amount: None,
-        detail: "Shopify has no API to message a buyer; send the reply by e-mail to the \
-                 order's contact address, in the buyer's customer_locale"
-            .to_string(),
-    }
-}
 
 /// Carry out `action`. `now` is the host's clock (coupons start now).
 pub fn execute(
@@ -47,7 +33,10 @@ pub fn execute(
         ActionKind::ReturnDecision(spec) => returns::execute(admin, action, spec),
         ActionKind::Reship(spec) => reship::execute(admin, action, spec),
         ActionKind::Coupon(spec) => coupon::execute(admin, action, spec, now),
-        ActionKind::Message(_) => Ok(message_not_supported()),
+        // `crate::email` sends messages; the Admin API has none.
+        ActionKind::Message(_) => Err(ActionError::Permanent(
+            "a message goes by e-mail, not through the Admin API".into(),
+        )),
     }
 }
 
@@ -59,7 +48,7 @@ pub fn reconcile(admin: &Admin<'_>, action: &Action) -> Result<Option<ActionOutc
         ActionKind::ReturnDecision(spec) => returns::reconcile(admin, action, spec),
         ActionKind::Reship(spec) => reship::reconcile(admin, action, spec),
         ActionKind::Coupon(spec) => coupon::reconcile(admin, action, spec),
-        // Nothing is ever sent, so nothing can have happened.
+        // Sent mail cannot be read back; a retry resends the same message (`crate::email`).
         ActionKind::Message(_) => Ok(None),
     }
 }

@@ -12,7 +12,9 @@
 //!   shipments, order changes) has none and is grouped by order and kind.
 //! - Money is in exact minor units; ids above 2^53 are kept as their exact digits.
 //! - `attributes` always carries the `topic`, and `triggered_at` when Shopify sent it (a
-//!   retry carries the original payload, so the host can tell stale state from new).
+//!   retry carries the original payload, so the host can tell stale state from new); an
+//!   event that names the buyer's e-mail carries it as `reply.email`, with the order's name
+//!   as `reply.order`, for replies by e-mail (`crate::email`).
 
 mod disputes;
 mod orders;
@@ -85,7 +87,32 @@ pub fn normalize(delivery: &Delivery, body: &Value) -> Result<Vec<TicketEvent>, 
             )));
         }
     };
+    let mut event = event;
+    reply_context(&mut event);
     Ok(vec![event])
+}
+
+/// Where a reply to the buyer goes (`crate::email`): the buyer's e-mail as `reply.email`
+/// and the order's name as `reply.order`. Not for data-protection requests, which are no
+/// conversation.
+fn reply_context(event: &mut TicketEvent) {
+    if event.kind == IssueKind::PrivacyRequest {
+        return;
+    }
+    let email = event
+        .customer
+        .as_ref()
+        .and_then(|c| c.email.clone())
+        .filter(|e| !e.trim().is_empty());
+    let Some(email) = email else {
+        return;
+    };
+    let order = event
+        .order
+        .as_ref()
+        .map(|o| o.display_name.clone().unwrap_or_else(|| o.id.clone()));
+    attribute(event, "reply.email", Some(email));
+    attribute(event, "reply.order", order);
 }
 
 /// What a topic's normalizer works from.
