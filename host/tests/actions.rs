@@ -1021,3 +1021,94 @@ async fn an_automatic_proposal_of_nothing_is_approved_at_once_and_queues_nothing
     assert!(gw.app.store.actions(id).unwrap().is_empty());
     gw.stop().await;
 }
+
+/// A reply template names the compensation that was granted, never the claim's amount and
+/// never more: confirming a refund before one exists is refused, then the confirmation
+/// names what the marketplace refunded; an offer above it, or a different amount, is
+/// refused naming both.
+#[tokio::test]
+async fn a_refund_confirmation_names_the_refund_granted_and_nothing_more() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::install_locale_packs(tmp.path());
+    let (gw, _admin, id) = setup(tmp.path()).await;
+    let draft = |body: String| {
+        let gw = &gw;
+        async move {
+            gw.api("POST", &format!("/api/tickets/{id}/draft"), Some(&body))
+                .await
+        }
+    };
+    let confirmation = r#"{"scenario": "refund-confirmation", "language": "en"}"#;
+    let (status, body) = draft(confirmation.to_string()).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"], "not-granted");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("no refund was granted"),
+        "{body}"
+    );
+
+    let (status, body) = gw
+        .as_token(
+            LEAD_TOKEN,
+            "POST",
+            &format!("/api/tickets/{id}/actions"),
+            Some(&refund()),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    gw.drained().await;
+    let refunded = gw
+        .app
+        .store
+        .actions(id)
+        .unwrap()
+        .into_iter()
+        .find_map(|a| match a.state {
+            helloword::actions::ActionState::Done { outcome } => outcome.amount,
+            _ => None,
+        })
+        .expect("the marketplace said what it refunded");
+    let decimal = helloword_sdk::money::to_decimal_string(refunded.minor_units, &refunded.currency);
+
+    let (status, body) = draft(confirmation.to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    let text = body["draft"]["body"].as_str().unwrap();
+    assert!(text.contains(&decimal), "{decimal} in {text}");
+
+    let more = format!("{}", refunded.minor_units + 1000);
+    let asked = helloword_sdk::money::to_decimal_string(more.parse().unwrap(), &refunded.currency);
+    let (status, body) = draft(format!(
+        r#"{{"scenario": "refund-confirmation", "language": "en", "variables": {{
+            "amount": {{"amount": "{asked}", "currency": "{}"}}}}}}"#,
+        refunded.currency
+    ))
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cannot confirm"),
+        "{body}"
+    );
+    let (status, body) = draft(format!(
+        r#"{{"scenario": "settlement-offer", "language": "en", "variables": {{
+            "amount": {{"amount": "{asked}", "currency": "{}"}}}}}}"#,
+        refunded.currency
+    ))
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("above"),
+        "{body}"
+    );
+    // No coupon exists, so an offer of one is refused.
+    let (status, body) =
+        draft(r#"{"scenario": "partial-refund-offer", "language": "en"}"#.to_string()).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("no coupon"),
+        "{body}"
+    );
+    gw.stop().await;
+}

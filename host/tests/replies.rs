@@ -434,7 +434,7 @@ async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
         .api(
             "POST",
             &format!("/api/tickets/{id}/draft"),
-            Some(r#"{"scenario": "settlement-offer", "language": "de"}"#),
+            Some(r#"{"scenario": "evidence-request", "language": "de"}"#),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -447,35 +447,24 @@ async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
     );
     assert_eq!(draft["blocked"], false);
 
-    // A variable the ticket does not know is named.
-    let (status, body) = gw
-        .api(
-            "POST",
-            &format!("/api/tickets/{id}/draft"),
-            Some(r#"{"scenario": "partial-refund-offer", "language": "de"}"#),
-        )
-        .await;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(body["error"], "missing-variable");
-    assert!(
-        body["message"].as_str().unwrap().contains("coupon"),
-        "{body}"
-    );
-    // Given, it renders with the market's money.
+    // An offer names only what the policy offers: none here, so none is written.
     let (status, body) = gw
         .api(
             "POST",
             &format!("/api/tickets/{id}/draft"),
             Some(
-                r#"{"scenario": "partial-refund-offer", "language": "de", "variables": {
-                    "coupon-code": "SORRY10", "amount": {"amount": "5.00", "currency": "EUR"},
-                    "coupon-amount": {"amount": "10", "currency": "EUR"}}}"#,
+                r#"{"scenario": "settlement-offer", "language": "de", "variables": {
+                    "amount": {"amount": "5.00", "currency": "EUR"}}}"#,
             ),
         )
         .await;
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"], "not-granted");
     assert!(
-        body["draft"]["body"].as_str().unwrap().contains("5,00 €"),
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("policy offers no refund"),
         "{body}"
     );
     // Bad input is named.
@@ -494,7 +483,7 @@ async fn drafts_come_in_the_buyers_language_with_tips_and_findings() {
         .api(
             "POST",
             &format!("/api/tickets/{id}/draft"),
-            Some(r#"{"scenario": "refund-confirmation", "language": "kl"}"#),
+            Some(r#"{"scenario": "evidence-request", "language": "kl"}"#),
         )
         .await;
     assert_eq!(

@@ -240,3 +240,219 @@ mod tests {
         );
     }
 }
+
+/// Compensation a reply may name: what the seller granted a ticket (refunds and coupons in
+/// the outbox that did not fail) or what its policy offers (open or approved proposals).
+/// Templates fill their amounts from it, so a reply never promises more than that.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Compensation {
+    /// The refund, summed over refunds in one currency; `None` when there is none or its
+    /// amount is not known yet (a refund of "what the marketplace suggests" before it ran).
+    pub refund: Option<crate::types::Money>,
+    /// Whether a refund exists at all, known amount or not.
+    pub any_refund: bool,
+    /// The coupon's value and code (the code once known).
+    pub coupon: Option<(crate::types::Money, Option<String>)>,
+}
+
+impl Compensation {
+    /// What the outbox grants: refunds and coupons that are queued, under way or done.
+    pub fn granted(outbox: &[OutboxEntry]) -> Compensation {
+        let mut out = Compensation::default();
+        let mut unknown_refund = false;
+        for entry in outbox {
+            if matches!(entry.state, ActionState::Failed { .. }) {
+                continue;
+            }
+            let done = match &entry.state {
+                ActionState::Done { outcome } => Some(outcome),
+                _ => None,
+            };
+            match &entry.action.kind {
+                ActionKind::Refund(spec) => {
+                    out.any_refund = true;
+                    let amount = done
+                        .and_then(|o| o.amount.clone())
+                        .or_else(|| spec.amount.clone());
+                    match amount {
+                        Some(amount) => out.add_refund(amount),
+                        None => unknown_refund = true,
+                    }
+                }
+                ActionKind::Coupon(spec) => {
+                    let code = spec
+                        .code
+                        .clone()
+                        .or_else(|| done.and_then(|o| o.marketplace_ref.clone()));
+                    out.coupon = Some((spec.value.clone(), code));
+                }
+                _ => {}
+            }
+        }
+        if unknown_refund {
+            out.refund = None;
+        }
+        out
+    }
+
+    /// What the policy offers: the refunds and coupons of proposals still open or approved.
+    pub fn offered(proposals: &[Proposal]) -> Compensation {
+        let mut out = Compensation::default();
+        for proposal in proposals {
+            if !matches!(
+                proposal.state,
+                ProposalState::Open | ProposalState::Approved { .. }
+            ) {
+                continue;
+            }
+            for kind in &proposal.actions {
+                match kind {
+                    ActionKind::Refund(spec) => {
+                        out.any_refund = true;
+                        if let Some(amount) = &spec.amount {
+                            out.add_refund(amount.clone());
+                        }
+                    }
+                    ActionKind::Coupon(spec) => {
+                        out.coupon = Some((spec.value.clone(), spec.code.clone()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Add a refund in the currency of those before it (another currency replaces none:
+    /// the sum would mean nothing, so the amount becomes unknown).
+    fn add_refund(&mut self, amount: crate::types::Money) {
+        self.any_refund = true;
+        self.refund = match self.refund.take() {
+            None => Some(amount),
+            Some(sum) if sum.currency == amount.currency => Some(crate::types::Money {
+                minor_units: sum.minor_units + amount.minor_units,
+                currency: sum.currency,
+            }),
+            Some(_) => None,
+        };
+    }
+}
+
+#[cfg(test)]
+mod compensation_tests {
+    use super::*;
+    use crate::types::{ActionStatus, CouponSpec, Money, RefundSpec};
+
+    fn eur(minor_units: i64) -> Money {
+        Money {
+            minor_units,
+            currency: "EUR".into(),
+        }
+    }
+
+    fn entry(kind: ActionKind, state: ActionState) -> OutboxEntry {
+        OutboxEntry {
+            id: 1,
+            ticket: 1,
+            connector: "shopify".into(),
+            action: Action {
+                idempotency_key: "k".into(),
+                shop: "s".into(),
+                order_id: None,
+                case_id: None,
+                kind,
+                reply_context: Vec::new(),
+            },
+            origin: "refund by lin".into(),
+            state,
+            attempts: 0,
+            next_attempt_at: Timestamp::UNIX_EPOCH,
+            created_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn refund(amount: Option<Money>) -> ActionKind {
+        ActionKind::Refund(RefundSpec {
+            amount,
+            line_items: Vec::new(),
+            include_shipping: false,
+            note: None,
+            notify_buyer: true,
+        })
+    }
+
+    #[test]
+    fn a_failed_refund_grants_nothing_and_a_queued_one_its_amount() {
+        let failed = entry(
+            refund(Some(eur(1500))),
+            ActionState::Failed {
+                error: "declined".into(),
+            },
+        );
+        assert_eq!(
+            Compensation::granted(&[failed.clone()]),
+            Compensation::default()
+        );
+        let queued = entry(refund(Some(eur(500))), ActionState::Pending);
+        let granted = Compensation::granted(&[failed, queued]);
+        assert_eq!(granted.refund, Some(eur(500)));
+    }
+
+    #[test]
+    fn a_done_refund_counts_what_the_marketplace_refunded() {
+        let done = entry(
+            refund(None),
+            ActionState::Done {
+                outcome: ActionOutcome {
+                    status: ActionStatus::Done,
+                    marketplace_ref: Some("r1".into()),
+                    amount: Some(eur(1299)),
+                    detail: String::new(),
+                },
+            },
+        );
+        let pending_unknown = entry(refund(None), ActionState::Pending);
+        assert_eq!(
+            Compensation::granted(&[done.clone()]).refund,
+            Some(eur(1299))
+        );
+        let both = Compensation::granted(&[done, pending_unknown]);
+        assert!(both.any_refund);
+        assert_eq!(both.refund, None, "an amount not known yet is not promised");
+    }
+
+    #[test]
+    fn the_policy_offers_only_what_open_or_approved_proposals_hold() {
+        let proposal = |state: ProposalState, amount: i64| Proposal {
+            id: 1,
+            ticket: 1,
+            policy: "policy-standard".into(),
+            actions: vec![
+                refund(Some(eur(amount))),
+                ActionKind::Coupon(CouponSpec {
+                    value: eur(500),
+                    code: None,
+                    expires_at: None,
+                }),
+            ],
+            rationale: String::new(),
+            tier: Tier::Agent,
+            evidence_to_request: Vec::new(),
+            revisit_at: None,
+            state,
+            created_at: Timestamp::UNIX_EPOCH,
+        };
+        let rejected = proposal(
+            ProposalState::Rejected {
+                by: "lin".into(),
+                at: Timestamp::UNIX_EPOCH,
+                reason: "no".into(),
+            },
+            9000,
+        );
+        let open = proposal(ProposalState::Open, 1000);
+        let offered = Compensation::offered(&[rejected, open]);
+        assert_eq!(offered.refund, Some(eur(1000)));
+        assert_eq!(offered.coupon, Some((eur(500), None)));
+    }
+}

@@ -143,6 +143,114 @@ pub enum ReplyError {
     /// Translation failed; nothing was translated.
     #[error("translation failed: {0}")]
     Translation(String),
+    /// The template would promise compensation nobody granted or the policy does not offer.
+    #[error("{0}")]
+    NotGranted(String),
+}
+
+/// The compensation a template names, from what was granted and what the policy offers
+/// (see [`helloword_model::actions::Compensation`]), so a reply never promises more:
+///
+/// - `refund-confirmation` confirms the refund granted (queued, under way or done): its
+///   `amount` is that refund's; a different given amount, or no refund, is refused;
+/// - `partial-refund-offer` and `settlement-offer` offer at most what the policy offers (or
+///   what was granted): a given `amount` or `coupon-amount` above it is refused, a smaller
+///   one kept; the `coupon-code` is the code of a coupon that exists.
+///
+/// Other scenarios name no compensation and pass through.
+pub fn compensation_variables(
+    ticket: u64,
+    scenario: &str,
+    granted: &helloword_model::actions::Compensation,
+    offered: &helloword_model::actions::Compensation,
+    variables: &mut BTreeMap<String, Value>,
+) -> Result<(), ReplyError> {
+    use helloword_model::types::Money;
+    let show = |m: &Money| {
+        format!(
+            "{} {}",
+            helloword_sdk::money::to_decimal_string(m.minor_units, &m.currency),
+            m.currency
+        )
+    };
+    let given = |variables: &BTreeMap<String, Value>, name: &str| match variables.get(name) {
+        Some(Value::Money(m)) => Some(m.clone()),
+        _ => None,
+    };
+    let refused = |m: String| Err(ReplyError::NotGranted(m));
+    match scenario {
+        "refund-confirmation" => {
+            let Some(refund) = granted.refund.clone() else {
+                return refused(if granted.any_refund {
+                    format!(
+                        "the refund of ticket {ticket} has no known amount until the                          marketplace has made it; confirm it then"
+                    )
+                } else {
+                    format!(
+                        "no refund was granted on ticket {ticket}: approve the policy's                          proposal or issue a refund before confirming one"
+                    )
+                });
+            };
+            if let Some(asked) = given(variables, "amount")
+                && asked != refund
+            {
+                return refused(format!(
+                    "the refund granted on ticket {ticket} is {}; the reply cannot confirm {}",
+                    show(&refund),
+                    show(&asked)
+                ));
+            }
+            variables.insert("amount".into(), Value::Money(refund));
+        }
+        "partial-refund-offer" | "settlement-offer" => {
+            let limit = offered.refund.clone().or_else(|| granted.refund.clone());
+            let Some(limit) = limit else {
+                return refused(format!(
+                    "the policy offers no refund on ticket {ticket}, and none was granted:                      a reply cannot offer one"
+                ));
+            };
+            let amount = match given(variables, "amount") {
+                Some(asked)
+                    if asked.currency != limit.currency
+                        || asked.minor_units > limit.minor_units =>
+                {
+                    return refused(format!(
+                        "the reply offers {}, above the {} the policy offers on ticket {ticket}",
+                        show(&asked),
+                        show(&limit)
+                    ));
+                }
+                Some(asked) => asked,
+                None => limit,
+            };
+            variables.insert("amount".into(), Value::Money(amount));
+            if scenario == "partial-refund-offer" {
+                let Some((value, code)) = granted.coupon.clone() else {
+                    return refused(format!(
+                        "no coupon was created on ticket {ticket}: create it first, so the                          reply names its code"
+                    ));
+                };
+                let Some(code) = code else {
+                    return refused(format!(
+                        "the coupon of ticket {ticket} has no code until the marketplace has                          made it"
+                    ));
+                };
+                if let Some(asked) = given(variables, "coupon-amount")
+                    && asked != value
+                {
+                    return refused(format!(
+                        "the coupon created on ticket {ticket} is worth {}; the reply cannot                          offer {}",
+                        show(&value),
+                        show(&asked)
+                    ));
+                }
+                variables.insert("coupon-amount".into(), Value::Money(value));
+                variables.insert("coupon-code".into(), Value::Text(code));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// A drafted reply.
@@ -455,9 +563,6 @@ impl Replies {
         }
         if let Some(at) = facts.estimated_delivery {
             vars.insert("expected-at".into(), Value::Datetime(timestamp(at)));
-        }
-        if let Some(amount) = &ticket.amount {
-            vars.insert("amount".into(), Value::Money(amount.clone()));
         }
         // Until the seller says otherwise, promise an answer by the first-response deadline
         // (or within two days once that has passed).

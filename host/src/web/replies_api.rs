@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::{Desk, error, json};
 use crate::replies::{ReplyError, guard, parse_variable, translate};
 use crate::tickets::model::Ticket;
+use helloword_model::actions::Compensation;
 
 /// `GET /api/locales`: loaded packs and the scenario catalogue.
 pub async fn locales(desk: &Desk<'_>) -> Response<Full<Bytes>> {
@@ -163,6 +164,30 @@ async fn draft(
             Err(e) => return reply_error(e),
         }
     }
+    // Amounts come from what was granted and what the policy offers, never from the claim.
+    let read = desk
+        .store
+        .actions(ticket.id)
+        .and_then(|outbox| Ok((outbox, desk.store.proposals(ticket.id)?)));
+    let (outbox, proposals) = match read {
+        Ok(both) => both,
+        Err(e) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage-unavailable",
+                &e.to_string(),
+            );
+        }
+    };
+    if let Err(e) = crate::replies::compensation_variables(
+        ticket.id,
+        &body.scenario,
+        &Compensation::granted(&outbox),
+        &Compensation::offered(&proposals),
+        &mut variables,
+    ) {
+        return reply_error(e);
+    }
     // Signed by the agent drafting when they are on the team, else by the owner.
     let agent = desk.engine.agent_names().into_iter().find(|a| a == who);
     match desk
@@ -263,6 +288,7 @@ fn reply_error(e: ReplyError) -> Response<Full<Bytes>> {
         ReplyError::BadVariable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "bad-variable"),
         ReplyError::Plugin { .. } => (StatusCode::BAD_GATEWAY, "plugin-failed"),
         ReplyError::Translation(_) => (StatusCode::SERVICE_UNAVAILABLE, "translation-unavailable"),
+        ReplyError::NotGranted(_) => (StatusCode::CONFLICT, "not-granted"),
     };
     error(status, kind, &e.to_string())
 }
