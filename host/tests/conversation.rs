@@ -194,16 +194,30 @@ const SMTP_PASSWORD: &str = "smtp-test-password";
 
 /// The Shopify connector with e-mail replies through the SMTP server on `smtp_port`.
 fn install_shopify_with_smtp(dir: &std::path::Path, smtp_port: u16) {
+    install_shopify_with_mail(dir, smtp_port, None);
+}
+
+/// The Shopify connector with e-mail replies through the SMTP server on `smtp_port`, and
+/// the buyers' answers read from Dovecot's inbox on `imap_port`.
+fn install_shopify_with_mail(dir: &std::path::Path, smtp_port: u16, imap_port: Option<u16>) {
     let folder = dir.join("plugins/shopify");
     std::fs::create_dir_all(&folder).unwrap();
     let manifest = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/shopify/plugin.toml"),
     )
     .unwrap();
+    let mailbox = imap_port.map_or(String::new(), |port| {
+        format!(
+            "mailbox_host = \"127.0.0.1\"\nmailbox_port = \"{port}\"\n\
+             mailbox_security = \"none\"\nmailbox_username = {:?}\n",
+            common::mail::Dovecot::USER
+        )
+    });
+    let imap_grant = imap_port.map_or(String::new(), |port| format!("\"127.0.0.1:{port}\", "));
     let manifest = manifest
         .replacen(
             "allowed_hosts = [",
-            &format!("allowed_hosts = [\"127.0.0.1:{smtp_port}\", "),
+            &format!("allowed_hosts = [\"127.0.0.1:{smtp_port}\", {imap_grant}"),
             1,
         )
         .replacen(
@@ -211,7 +225,7 @@ fn install_shopify_with_smtp(dir: &std::path::Path, smtp_port: u16) {
             &format!(
                 "[config]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = \"{smtp_port}\"\n\
                  smtp_security = \"none\"\nsmtp_username = \"{SMTP_USER}\"\n\
-                 support_email = \"{SMTP_USER}\"\n"
+                 support_email = \"{SMTP_USER}\"\n{mailbox}"
             ),
             1,
         );
@@ -229,8 +243,13 @@ async fn a_shopify_buyer_is_answered_by_e_mail_at_the_orders_address() {
     let dir = tempfile::tempdir().unwrap();
     let smtp =
         common::mail::Smtp::start_with_login(&dir.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
-    install_shopify_with_smtp(dir.path(), smtp.port);
-    let secrets = format!("shopify_smtp_password = {{ value = \"{SMTP_PASSWORD}\" }}\n");
+    let mut imap = common::mail::Dovecot::start(&dir.path().join("imap"));
+    install_shopify_with_mail(dir.path(), smtp.port, Some(imap.port));
+    let secrets = format!(
+        "shopify_smtp_password = {{ value = \"{SMTP_PASSWORD}\" }}\n\
+         shopify_mailbox_password = {{ value = \"{}\" }}\n[polling]\ninterval_secs = 0\n",
+        common::mail::Dovecot::PASSWORD
+    );
     let gw = gateway::start_with(dir.path(), &secrets).await;
 
     // The order first: context, no ticket; the dispute then opens the case.
@@ -299,6 +318,74 @@ async fn a_shopify_buyer_is_answered_by_e_mail_at_the_orders_address() {
     // Sent, but a chargeback waits on its evidence: the reply is no response to it.
     let view = ticket(&gw, case).await;
     assert!(view["ticket"]["first_response_at"].is_null(), "{view:#}");
+
+    // The buyer answers from their mail program, quoting the reply; the seller's own mail
+    // in the same mailbox is left alone.
+    // A mail's Date has whole seconds: a second later, it reads as after the reply.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let date = jiff::fmt::rfc2822::to_string(&jiff::Zoned::now()).unwrap();
+    imap.deliver(
+        format!(
+            "From: Jon Doe <jon@example.com>\r\nTo: {SMTP_USER}\r\n\
+             Subject: Re: Your order #9999\r\nDate: {date}\r\n\
+             Message-ID: <jon-1@example.com>\r\nIn-Reply-To: {id}\r\nReferences: {id}\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             I did not make this payment dispute, my bank opened it by mistake. I will call them.\r\n\
+             \r\nOn Mon, 7 Dec 2026 at 09:00, {SMTP_USER} wrote:\r\n> Hello Jon, we are looking into it.\r\n"
+        )
+        .as_bytes(),
+    );
+    imap.deliver(
+        b"From: Supplier <sales@supplier.example>\r\nTo: support@helloword-test.example\r\n\
+          Subject: Price list\r\nMessage-ID: <p1@supplier.example>\r\n\r\nNew prices.\r\n",
+    );
+    let (status, body) = gw.api("POST", "/api/plugins/shopify/poll", None).await;
+    assert_eq!(status, 200, "{body} {}", imap.log());
+    assert_eq!(body["events"], 1, "{body}");
+    gw.settled().await;
+    assert_eq!(
+        gw.queue().len(),
+        1,
+        "the answer joins the case: {:#?}",
+        gw.queue()
+    );
+    let view = ticket(&gw, case).await;
+    let thread = view["conversation"].as_array().unwrap();
+    let answer = thread.last().unwrap();
+    assert_eq!(answer["direction"], "in", "{view:#}");
+    assert_eq!(
+        answer["text"],
+        "I did not make this payment dispute, my bank opened it by mistake. I will call them."
+    );
+    assert_eq!(answer["channel"], "email");
+    assert_eq!(answer["marketplace_id"], "<jon-1@example.com>");
+
+    // The next reply answers the buyer's e-mail in its thread.
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{case}/reply"),
+            Some(&json!({"body": "Thank you Jon, please tell us when the bank has withdrawn it.", "language": "en"}).to_string()),
+        )
+        .await;
+    assert!(status == 200 || status == 202, "{status} {body}");
+    for _ in 0..400 {
+        if smtp.messages().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let sent = smtp.messages();
+    let second = sent
+        .iter()
+        .map(|m| m.replace("\r\n ", " ").replace("\n ", " "))
+        .find(|m| m.contains("bank has withdrawn"))
+        .expect("the second reply was sent");
+    assert!(
+        second.contains("In-Reply-To: <jon-1@example.com>"),
+        "{second}"
+    );
+    assert!(second.contains("Subject: Re: Your order #9999"), "{second}");
     gw.stop().await;
 }
 

@@ -390,7 +390,7 @@ mod compensation_tests {
             },
         );
         assert_eq!(
-            Compensation::granted(&[failed.clone()]),
+            Compensation::granted(std::slice::from_ref(&failed)),
             Compensation::default()
         );
         let queued = entry(refund(Some(eur(500))), ActionState::Pending);
@@ -413,7 +413,7 @@ mod compensation_tests {
         );
         let pending_unknown = entry(refund(None), ActionState::Pending);
         assert_eq!(
-            Compensation::granted(&[done.clone()]).refund,
+            Compensation::granted(std::slice::from_ref(&done)).refund,
             Some(eur(1299))
         );
         let both = Compensation::granted(&[done, pending_unknown]);

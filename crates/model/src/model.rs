@@ -57,6 +57,12 @@ pub fn case_key(
     }
 }
 
+/// The case key under which a message the gateway sent (its Message-ID or the
+/// marketplace's message id) names its ticket, so an answer to it joins that case.
+pub fn thread_case(message_id: &str) -> String {
+    format!("thread:{}", message_id.trim())
+}
+
 /// One ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ticket {

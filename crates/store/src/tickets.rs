@@ -199,6 +199,30 @@ fn case_index_key(ticket: &Ticket) -> Vec<u8> {
     .concat()
 }
 
+/// The `cases` key under which a message the gateway sent through `connector` with the
+/// Message-ID (or marketplace message id) `id` names its ticket: connector-wide (the
+/// answer to it does not know the shop), the case key `thread:<id>`.
+fn thread_key(connector: &str, id: &str) -> Vec<u8> {
+    [
+        connector.as_bytes(),
+        b"\0\0",
+        helloword_model::model::thread_case(id).as_bytes(),
+    ]
+    .concat()
+}
+
+/// The thread key of an outbox entry: a message delivered with the id it was given.
+fn sent_thread(entry: &helloword_model::actions::OutboxEntry) -> Option<Vec<u8>> {
+    let helloword_model::types::ActionKind::Message(_) = entry.action.kind else {
+        return None;
+    };
+    let helloword_model::actions::ActionState::Done { outcome } = &entry.state else {
+        return None;
+    };
+    let id = outcome.marketplace_ref.as_deref()?.trim();
+    (!id.is_empty()).then(|| thread_key(&entry.connector, id))
+}
+
 fn timeline_key(ticket: TicketId, entry: u64) -> [u8; 16] {
     let mut key = [0u8; 16];
     key[..8].copy_from_slice(&ticket.to_be_bytes());
@@ -364,6 +388,22 @@ impl Store {
             Some(id) => {
                 let id = <[u8; 8]>::try_from(id.as_ref()).map_or(0, u64::from_be_bytes);
                 self.ticket(id)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The ticket of the message the gateway sent through `connector` as `id` (a
+    /// Message-ID): where an answer to it belongs.
+    pub fn ticket_for_thread(
+        &self,
+        connector: &str,
+        id: &str,
+    ) -> Result<Option<Ticket>, StoreError> {
+        match self.cases.get(thread_key(connector, id))? {
+            Some(ticket) => {
+                let ticket = <[u8; 8]>::try_from(ticket.as_ref()).map_or(0, u64::from_be_bytes);
+                self.ticket(ticket)
             }
             None => Ok(None),
         }
@@ -565,6 +605,14 @@ impl Store {
                 })
                 .transpose()?;
             let mut records = Vec::with_capacity(write.records.len());
+            let threads: Vec<Vec<u8>> = write
+                .records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Outbox(o) => sent_thread(o),
+                    _ => None,
+                })
+                .collect();
             for record in &write.records {
                 records.push(match record {
                     Record::Proposal(p) => (
@@ -603,7 +651,9 @@ impl Store {
                 });
             }
             let terms = super::search::new_terms(write);
-            prepared.push((write, json, fields, entries, customer, records, terms));
+            prepared.push((
+                write, json, fields, entries, customer, records, terms, threads,
+            ));
         }
         let mut ops = Vec::new();
         for order in &context.orders {
@@ -627,7 +677,14 @@ impl Store {
         for key in &context.business_keys {
             ops.push(Op::Put(&self.business, key.as_bytes().to_vec(), Vec::new()));
         }
-        for (write, json, fields, entries, customer, records, terms) in prepared {
+        for (write, json, fields, entries, customer, records, terms, threads) in prepared {
+            for key in threads {
+                ops.push(Op::Put(
+                    &self.cases,
+                    key,
+                    write.after.id.to_be_bytes().to_vec(),
+                ));
+            }
             self.index_ops(
                 write.after.id,
                 write.after.order_id.as_deref(),

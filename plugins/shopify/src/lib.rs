@@ -14,6 +14,7 @@
 //! | `admin` | the Admin API: where it is, sending, classifying answers |
 //! | `actions` | one module per action, with its reconciliation |
 //! | `email` | replies to buyers by e-mail through the seller's SMTP server |
+//! | `answers` | buyers' answers by e-mail, read from the support mailbox |
 //! | `ids` | Shopify ids, names derived from idempotency keys, RFC 3339 text |
 //!
 //! Everything but this file is pure (or takes its I/O as a parameter) and is unit-tested
@@ -21,6 +22,7 @@
 
 mod actions;
 mod admin;
+mod answers;
 mod delivery;
 mod email;
 mod ids;
@@ -62,8 +64,10 @@ impl Connector for ShopifyConnector {
                 Capability::Reconcile,
             ]
             .into_iter()
-            // Replies go by e-mail once the operator set up an SMTP server.
+            // Replies go by e-mail once the operator set up an SMTP server, and the
+            // buyers' answers are read from the support mailbox once there is one.
             .chain(config::get("smtp_host").map(|_| Capability::Message))
+            .chain(config::get("mailbox_host").map(|_| Capability::Polling))
             .collect(),
             topics: normalize::TOPICS.iter().map(|t| t.to_string()).collect(),
         }
@@ -110,14 +114,11 @@ impl Connector for ShopifyConnector {
     }
 
     /// Shopify pushes every after-sales change this connector handles (disputes, refunds,
-    /// returns, shipments, orders, privacy requests), so there is nothing to poll; the
-    /// connector does not claim the `polling` capability.
-    fn poll(_cursor: Option<String>) -> Result<PollResult, ActionError> {
-        Ok(PollResult {
-            events: Vec::new(),
-            next_cursor: None,
-            more: false,
-        })
+    /// returns, shipments, orders, privacy requests); what a poll reads is the buyers'
+    /// e-mail answers to the gateway's replies, when a support mailbox is set up.
+    fn poll(cursor: Option<String>) -> Result<PollResult, ActionError> {
+        let settings = email::EmailSettings::from_config(config::get)?;
+        answers::poll(&HostMail, &settings, cursor.as_deref())
     }
 
     fn execute(action: Action) -> Result<ActionOutcome, ActionError> {
@@ -196,6 +197,23 @@ fn with_admin<R>(
 
 /// The host's `mail` and `crypto` imports, for e-mail replies.
 struct HostMail;
+
+impl answers::Mailbox for HostMail {
+    fn fetch(
+        &self,
+        server: &mail::Server,
+        folder: &str,
+        uid_validity: Option<u32>,
+        after_uid: u32,
+        limit: u32,
+    ) -> Result<mail::Fetched, mail::MailError> {
+        mail::fetch(server, folder, uid_validity, after_uid, limit)
+    }
+
+    fn has_secret(&self, name: &str) -> bool {
+        crypto::has_secret(name)
+    }
+}
 
 impl email::Mailer for HostMail {
     fn send(

@@ -11,6 +11,10 @@
 use crate::connector::mail;
 use crate::types::ActionError;
 
+/// Reading a buyer's e-mail answer (feature `mail-reader`).
+#[cfg(feature = "mail-reader")]
+pub mod answer;
+
 /// What a connector calls its mail secrets and where its config is set, for the messages
 /// that tell the operator what to fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -183,19 +183,25 @@ impl Engine {
                 }
                 continue;
             }
-            let order_id = event.order.as_ref().map(|o| o.id.as_str());
-            let case = case_key(
-                event.case_id.as_deref(),
-                order_id,
-                event.kind,
-                &event.dedupe.business,
-            );
-            let index = format!("{}\0{}\0{}", record.plugin, event.shop, case);
+            // An answer to a message the gateway sent joins that message's case.
+            let (shop, case) = match self.threaded(&record.plugin, event)? {
+                Some(ticket) => (ticket.shop, ticket.case_key),
+                None => (
+                    event.shop.clone(),
+                    case_key(
+                        event.case_id.as_deref(),
+                        event.order.as_ref().map(|o| o.id.as_str()),
+                        event.kind,
+                        &event.dedupe.business,
+                    ),
+                ),
+            };
+            let index = format!("{}\0{}\0{}", record.plugin, shop, case);
             let existing = match plan.planned.remove(&index) {
                 Some(write) => Some(write),
                 None => self
                     .store
-                    .ticket_for_case(&record.plugin, &event.shop, &case)?
+                    .ticket_for_case(&record.plugin, &shop, &case)?
                     .map(TicketWrite::of),
             };
             let mut write = match existing {
@@ -241,6 +247,21 @@ impl Engine {
             business_keys: context_keys,
         };
         Ok((writes, context))
+    }
+
+    /// The ticket of the first message the gateway sent that `event` answers: the
+    /// attribute `thread.parents` lists the Message-IDs (or marketplace message ids) it
+    /// answers, nearest first (In-Reply-To, then References from the newest).
+    fn threaded(&self, connector: &str, event: &TicketEvent) -> Result<Option<Ticket>, StoreError> {
+        let Some(parents) = helloword_model::model::attribute(event, "thread.parents") else {
+            return Ok(None);
+        };
+        for id in parents.split_whitespace().take(MAX_THREAD_PARENTS) {
+            if let Some(ticket) = self.store.ticket_for_thread(connector, id)? {
+                return Ok(Some(ticket));
+            }
+        }
+        Ok(None)
     }
 
     /// The buyer wrote again after the seller answered: the message needs an answer under
@@ -774,6 +795,10 @@ impl Plan {
 
 /// What the order knows and the case does not yet: the buyer, their language and country,
 /// the order's name, the tracking (a chargeback arrives without any of it).
+/// How many of an event's `thread.parents` are looked up (a long References chain is
+/// mostly older messages of the same thread).
+const MAX_THREAD_PARENTS: usize = 20;
+
 fn join_order(ticket: &mut Ticket, order: &OrderRecord) {
     let facts = &mut ticket.facts;
     if facts.buyer_name.is_none() {
