@@ -282,6 +282,10 @@ async fn chromium_signs_in_sees_a_red_ticket_live_and_renders_buyer_html_inert()
     gw.stop().await;
 }
 
+/// The support mailbox's SMTP login of the desk run.
+const DESK_SMTP_USER: &str = "support@desk-test.example";
+const DESK_SMTP_PASSWORD: &str = "desk-smtp-password";
+
 /// The team for the desk run: `ana` takes no tickets by herself (capacity 0), so every
 /// ticket she owns was given to her by hand.
 fn desk_team() -> String {
@@ -315,8 +319,32 @@ async fn chromium_batch_assigns_replies_from_a_template_and_approves_a_refund() 
     common::install_locale_packs(dir.path());
     install_refund_policy(dir.path());
     let (admin, port) = shopify_admin::start().await;
-    shopify_admin::install_connector(dir.path(), port);
-    let gw = gateway::start_with(dir.path(), &desk_team()).await;
+    let folder = shopify_admin::install_connector(dir.path(), port);
+    // Replies go by e-mail through a real SMTP server.
+    let smtp = Smtp::start_with_login(&dir.path().join("smtp"), DESK_SMTP_USER, DESK_SMTP_PASSWORD);
+    let manifest = std::fs::read_to_string(folder.join("plugin.toml"))
+        .unwrap()
+        .replacen(
+            "allowed_hosts = [",
+            &format!("allowed_hosts = [\"127.0.0.1:{}\", ", smtp.port),
+            1,
+        )
+        .replacen(
+            "[config]\n",
+            &format!(
+                "[config]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = \"{}\"\n\
+                 smtp_security = \"none\"\nsmtp_username = \"{DESK_SMTP_USER}\"\n\
+                 support_email = \"{DESK_SMTP_USER}\"\n",
+                smtp.port
+            ),
+            1,
+        );
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+    let team = format!(
+        "shopify_smtp_password = {{ value = \"{DESK_SMTP_PASSWORD}\" }}\n{}",
+        desk_team()
+    );
+    let gw = gateway::start_with(dir.path(), &team).await;
     for (topic, body, id) in [
         (
             "returns/request",
@@ -386,6 +414,11 @@ async fn chromium_batch_assigns_replies_from_a_template_and_approves_a_refund() 
             .any(|e| matches!(&e.what, Happening::ReplySent { by, .. } if by == "lead")),
         "the reply is on the timeline: {timeline:#?}"
     );
+    // The delivered reply is the mail the SMTP server took, to the order's buyer; the one
+    // on the return (whose order told no address) never left.
+    let sent = smtp.messages();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("To: jon@example.com"), "{}", sent[0]);
     let proposals = gw.app.store.proposals(returned).unwrap();
     let approved = said
         .iter()

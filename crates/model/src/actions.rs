@@ -253,6 +253,8 @@ pub struct Compensation {
     pub any_refund: bool,
     /// The coupon's value and code (the code once known).
     pub coupon: Option<(crate::types::Money, Option<String>)>,
+    /// A replacement.
+    pub reship: bool,
 }
 
 impl Compensation {
@@ -286,6 +288,7 @@ impl Compensation {
                         .or_else(|| done.and_then(|o| o.marketplace_ref.clone()));
                     out.coupon = Some((spec.value.clone(), code));
                 }
+                ActionKind::Reship(_) => out.reship = true,
                 _ => {}
             }
         }
@@ -316,6 +319,7 @@ impl Compensation {
                     ActionKind::Coupon(spec) => {
                         out.coupon = Some((spec.value.clone(), spec.code.clone()));
                     }
+                    ActionKind::Reship(_) => out.reship = true,
                     _ => {}
                 }
             }

@@ -156,8 +156,12 @@ pub enum ReplyError {
 /// - `partial-refund-offer` and `settlement-offer` offer at most what the policy offers (or
 ///   what was granted): a given `amount` or `coupon-amount` above it is refused, a smaller
 ///   one kept; the `coupon-code` is the code of a coupon that exists.
+/// - `damaged-item` and `wrong-item` tell the buyer a replacement is on its way: one must
+///   have been granted;
+/// - `lost-parcel` and `quality-problem` offer a replacement or a refund: the policy must
+///   offer (or someone have granted) one of them.
 ///
-/// Other scenarios name no compensation and pass through.
+/// Other scenarios promise nothing and pass through.
 pub fn compensation_variables(
     ticket: u64,
     scenario: &str,
@@ -183,11 +187,13 @@ pub fn compensation_variables(
             let Some(refund) = granted.refund.clone() else {
                 return refused(if granted.any_refund {
                     format!(
-                        "the refund of ticket {ticket} has no known amount until the                          marketplace has made it; confirm it then"
+                        "the refund of ticket {ticket} has no known amount until the marketplace \
+                         has made it; confirm it then"
                     )
                 } else {
                     format!(
-                        "no refund was granted on ticket {ticket}: approve the policy's                          proposal or issue a refund before confirming one"
+                        "no refund was granted on ticket {ticket}: approve the policy's proposal \
+                         or issue a refund before confirming one"
                     )
                 });
             };
@@ -206,7 +212,8 @@ pub fn compensation_variables(
             let limit = offered.refund.clone().or_else(|| granted.refund.clone());
             let Some(limit) = limit else {
                 return refused(format!(
-                    "the policy offers no refund on ticket {ticket}, and none was granted:                      a reply cannot offer one"
+                    "the policy offers no refund on ticket {ticket}, and none was granted: a \
+                     reply cannot offer one"
                 ));
             };
             let amount = match given(variables, "amount") {
@@ -227,19 +234,22 @@ pub fn compensation_variables(
             if scenario == "partial-refund-offer" {
                 let Some((value, code)) = granted.coupon.clone() else {
                     return refused(format!(
-                        "no coupon was created on ticket {ticket}: create it first, so the                          reply names its code"
+                        "no coupon was created on ticket {ticket}: create it first, so the reply \
+                         names its code"
                     ));
                 };
                 let Some(code) = code else {
                     return refused(format!(
-                        "the coupon of ticket {ticket} has no code until the marketplace has                          made it"
+                        "the coupon of ticket {ticket} has no code until the marketplace has made \
+                         it"
                     ));
                 };
                 if let Some(asked) = given(variables, "coupon-amount")
                     && asked != value
                 {
                     return refused(format!(
-                        "the coupon created on ticket {ticket} is worth {}; the reply cannot                          offer {}",
+                        "the coupon created on ticket {ticket} is worth {}; the reply cannot \
+                         offer {}",
                         show(&value),
                         show(&asked)
                     ));
@@ -247,6 +257,21 @@ pub fn compensation_variables(
                 variables.insert("coupon-amount".into(), Value::Money(value));
                 variables.insert("coupon-code".into(), Value::Text(code));
             }
+        }
+        "damaged-item" | "wrong-item" if !granted.reship => {
+            return refused(format!(
+                "the {scenario} template tells the buyer a replacement is on its way, and none \
+                 was granted on ticket {ticket}: approve the policy's proposal or queue a \
+                 replacement first (or ask for photos with evidence-request)"
+            ));
+        }
+        "lost-parcel" | "quality-problem"
+            if !(offered.reship || offered.any_refund || granted.reship || granted.any_refund) =>
+        {
+            return refused(format!(
+                "the {scenario} template offers a replacement or a refund, and the policy offers \
+                 neither on ticket {ticket}, nor was one granted"
+            ));
         }
         _ => {}
     }

@@ -1,13 +1,15 @@
 // The processing panel's daily work in Debian's Chromium, for host/tests/dashboard.rs:
 // select tickets from the keyboard and with shift-click, batch-assign two, then on one
 // ticket draft a reply from a template (with its culture tips), see the compliance guard
-// flag an e-mail address as it is typed, send the clean reply, approve the refund, and
-// send a coupon of 10.00 EUR to two tickets from the batch bar.
+// flag an e-mail address as it is typed, send the clean reply and watch it go from queued to
+// delivered; on another, see a reply that cannot be delivered in red; approve the refund,
+// and send a coupon of 10.00 EUR to two tickets from the batch bar.
 //
 //   node desk.js <base-url> <token> <screenshot-dir> <agent> <reply-ticket> <refund-ticket>
 //
 // <agent> is who the batch assigns to; <reply-ticket> a ticket whose buyer's country has
-// culture tips; <refund-ticket> one with an open refund proposal. Prints `PASS` (exit 0) or the failure (exit 1, with failure.png).
+// culture tips and whose buyer is reachable by e-mail; <refund-ticket> one with an open
+// refund proposal whose buyer is not. Prints `PASS` (exit 0) or the failure (exit 1, with failure.png).
 'use strict';
 
 const path = require('node:path');
@@ -29,14 +31,21 @@ async function run(page) {
   await page.keyboard.press('Escape');
   await openTicketFromTheKeyboard(page, replyTicket);
   await replyFromATemplate(page);
+  await theReplyIsDelivered(page);
+  await page.goto(baseUrl + '/ui/#/tickets/' + refundTicket);
+  // The page shows this ticket, never the one opened before it.
+  await page.waitForFunction((id) => {
+    const head = document.querySelector('#ticket-view:not([hidden]) .ticket-head .id');
+    return head && head.textContent.trim() === '#' + id;
+  }, refundTicket, { timeout: WAIT_MS });
+  await replyInOwnWords(page, 'Thank you for your return request, we are looking at it today.');
   await theUndeliveredReplyShowsInRed(page);
   await page.keyboard.press('Escape');
   await page.waitForSelector('#queue-view:not([hidden])', { timeout: WAIT_MS });
   // Its card in the queue is marked too.
-  await page.waitForSelector(`.lanes .ticket.undelivered[data-id="${replyTicket}"] .undelivered`,
+  await page.waitForSelector(`.lanes .ticket.undelivered[data-id="${refundTicket}"] .undelivered`,
     { timeout: WAIT_MS });
   await page.goto(baseUrl + '/ui/#/tickets/' + refundTicket);
-  // The page shows this ticket, never the one opened before it.
   await page.waitForFunction((id) => {
     const head = document.querySelector('#ticket-view:not([hidden]) .ticket-head .id');
     return head && head.textContent.trim() === '#' + id;
@@ -116,7 +125,15 @@ async function openTicketFromTheKeyboard(page, ticketId) {
 }
 
 async function replyFromATemplate(page) {
+  // A template that promises a replacement nobody granted is refused, saying why.
   await page.selectOption('#reply-scenario', 'damaged-item');
+  await page.click('#reply-fill');
+  await page.waitForSelector('#reply-result .error', { timeout: WAIT_MS });
+  const refused = await page.textContent('#reply-result .error');
+  check(refused.includes('replacement') && refused.includes('none was granted'),
+    `the promise is refused: ${refused}`);
+  check((await page.inputValue('#reply-body')) === '', 'nothing was filled in');
+  await page.selectOption('#reply-scenario', 'evidence-request');
   await page.click('#reply-fill');
   await page.waitForFunction(() => document.querySelector('#reply-body').value.length > 20, null,
     { timeout: WAIT_MS });
@@ -142,9 +159,42 @@ async function replyFromATemplate(page) {
   await page.waitForSelector('.timeline .entry.reply-sent', { timeout: WAIT_MS });
 }
 
-// Shopify has no buyer-messaging API, so the reply cannot be delivered. Right after sending
-// it is queued; once the dispatcher gave up the ticket page says so in red, with the reason,
-// and the reply's line in the timeline says "not delivered".
+// Shopify has no messaging API: the reply goes by e-mail to the order's buyer. Right after
+// sending it is queued (or already on its way); once the SMTP server took it, the timeline
+// and the thread say "delivered" with the mail's Message-ID, and nothing is red.
+async function theReplyIsDelivered(page) {
+  const state = await page.getAttribute('.timeline .entry.reply-sent .reply-state', 'data-state');
+  check(['queued', 'sending', 'delivered'].includes(state), `the reply shows where it is: ${state}`);
+  const deadline = Date.now() + WAIT_MS;
+  const delivered = async () => Boolean(await page.$('#conversation .message[data-direction="out"] .reply-state.delivered'));
+  while (!(await delivered()) && Date.now() < deadline) {
+    await page.waitForTimeout(250);
+    await page.reload();
+    await page.waitForSelector('#ticket-view:not([hidden]) #reply-form', { timeout: WAIT_MS });
+  }
+  const last = page.locator('#conversation .message').last();
+  check(await last.getAttribute('data-direction') === 'out', 'the reply is the newest message');
+  const inThread = await last.locator('.reply-state').textContent();
+  check(inThread.includes('delivered') && inThread.includes('<hw.'),
+    `the thread shows the reply delivered with its Message-ID: ${inThread}`);
+  check(!(await page.$('#ticket-view:not([hidden]) #ticket-undelivered:not([hidden])')),
+    'no undelivered banner');
+  await page.screenshot({ path: path.join(shots, '12a-reply-delivered.png'), fullPage: true });
+}
+
+// A reply in the agent's own words, sent from the ticket page.
+async function replyInOwnWords(page, text) {
+  await page.waitForSelector('#ticket-view:not([hidden]) #reply-form', { timeout: WAIT_MS });
+  await page.fill('#reply-body', text);
+  await page.waitForSelector('#reply-findings .clean', { timeout: WAIT_MS });
+  await page.click('#reply-send');
+  await page.waitForSelector('#reply-result .ok', { timeout: WAIT_MS });
+  await page.waitForSelector('.timeline .entry.reply-sent', { timeout: WAIT_MS });
+}
+
+// This buyer's order told no e-mail address, so the reply cannot be delivered. Right after
+// sending it is queued; once the dispatcher gave up the ticket page says so in red, with the
+// reason, and the reply's line in the timeline says "not delivered".
 async function theUndeliveredReplyShowsInRed(page) {
   const state = await page.getAttribute('.timeline .entry.reply-sent .reply-state', 'data-state');
   check(['queued', 'sending', 'failed'].includes(state), `the reply shows where it is: ${state}`);
@@ -159,12 +209,12 @@ async function theUndeliveredReplyShowsInRed(page) {
     await page.waitForSelector('#ticket-view:not([hidden]) #reply-form', { timeout: WAIT_MS });
   }
   const failed = await page.textContent('.timeline .entry.reply-sent .reply-state.failed');
-  check(failed.includes('not delivered') && failed.includes('no API'), `the reply is not delivered: ${failed}`);
+  check(failed.includes('not delivered') && failed.includes('no e-mail address'), `the reply is not delivered: ${failed}`);
   // The thread says the same of the reply, at the bottom, on the seller's side.
   const last = page.locator('#conversation .message').last();
   check(await last.getAttribute('data-direction') === 'out', 'the reply is the newest message');
   const inThread = await last.locator('.reply-state').textContent();
-  check(inThread.includes('not delivered') && inThread.includes('no API'),
+  check(inThread.includes('not delivered') && inThread.includes('no e-mail address'),
     `the thread shows the reply not delivered: ${inThread}`);
   const banner = await page.textContent('#ticket-undelivered');
   check(banner.includes('was not delivered'), `the ticket says so: ${banner}`);
