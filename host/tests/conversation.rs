@@ -433,3 +433,151 @@ async fn a_shopify_reply_without_a_known_address_fails_naming_why() {
     assert!(smtp.messages().is_empty());
     gw.stop().await;
 }
+
+/// The `orders/updated` fixture as a live (not cancelled) order `id` named `name` of a
+/// buyer with `email` and Shopify customer id `customer`.
+fn live_order(id: u64, name: &str, email: &str, customer: u64) -> Vec<u8> {
+    let mut order: Value = serde_json::from_slice(&fixture("orders__updated.json")).unwrap();
+    order["id"] = json!(id);
+    order["name"] = json!(name);
+    order["email"] = json!(email);
+    order["contact_email"] = json!(email);
+    order["customer"]["email"] = json!(email);
+    order["customer"]["id"] = json!(customer);
+    order["cancelled_at"] = Value::Null;
+    order["cancel_reason"] = Value::Null;
+    order["financial_status"] = json!("paid");
+    order.to_string().into_bytes()
+}
+
+/// Proactive care acts on orders, never on the buyers the old list picked: a first
+/// high-value order on its way is listed and its care message reaches the buyer's mail server through
+/// a care case; a buyer with an open chargeback and a cancelled order are neither listed nor
+/// sent to; care is sent once.
+#[tokio::test]
+async fn proactive_care_reaches_a_first_time_buyer_and_never_one_in_a_dispute() {
+    let dir = tempfile::tempdir().unwrap();
+    common::install_locale_packs(dir.path());
+    let smtp =
+        common::mail::Smtp::start_with_login(&dir.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
+    install_shopify_with_smtp(dir.path(), smtp.port);
+    let secrets = format!("shopify_smtp_password = {{ value = \"{SMTP_PASSWORD}\" }}\n");
+    let gw = gateway::start_with(dir.path(), &secrets).await;
+
+    let first = live_order(7_000_001, "#7001", "first@buyer.example", 901);
+    let disputed = live_order(7_000_002, "#7002", "angry@buyer.example", 902);
+    let mut chargeback: Value = serde_json::from_slice(&fixture("disputes__create.json")).unwrap();
+    chargeback["order_id"] = json!(7_000_002u64);
+    let cancelled = fixture("orders__updated.json");
+    let mut shipped: Value = serde_json::from_slice(&fixture("fulfillments__update.json")).unwrap();
+    shipped["order_id"] = json!(7_000_001u64);
+    shipped["email"] = json!("first@buyer.example");
+    for (topic, body, id) in [
+        ("orders/updated", first, "care-1"),
+        (
+            "fulfillments/update",
+            shipped.to_string().into_bytes(),
+            "care-1b",
+        ),
+        ("orders/updated", disputed, "care-2"),
+        (
+            "disputes/create",
+            chargeback.to_string().into_bytes(),
+            "care-3",
+        ),
+        ("orders/updated", cancelled, "care-4"),
+    ] {
+        assert_eq!(gw.deliver(topic, &body, id).await, 200, "{topic}");
+    }
+    gw.settled().await;
+
+    let (status, list) = gw
+        .api("GET", "/api/reports/care?high_value=20000", None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let column = |name: &str| {
+        list["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c == name)
+            .unwrap()
+    };
+    let listed: Vec<&str> = list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[column("order_id")].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["7000001"], "{list:#}");
+
+    let care = |order: &str| {
+        json!({"marketplace": "shopify", "shop": gateway::SHOP, "order": order, "high_value": 20000})
+            .to_string()
+    };
+    // The buyer in a dispute, and the cancelled order, are refused, saying why.
+    let (status, body) = gw.api("POST", "/api/care", Some(&care("7000002"))).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("open dispute"),
+        "{body}"
+    );
+    let (status, body) = gw
+        .api("POST", "/api/care", Some(&care("820982911946154508")))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cancelled"),
+        "{body}"
+    );
+
+    // The first-time buyer gets the message, in a care case of its own, delivered.
+    let (status, body) = gw.api("POST", "/api/care", Some(&care("7000001"))).await;
+    assert_eq!(status, 200, "{body}");
+    let case = body["ticket"]["id"].as_u64().unwrap();
+    assert!(
+        body["ticket"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("first high-value order"),
+        "{body}"
+    );
+    let mut last = Value::Null;
+    for _ in 0..400 {
+        last = ticket(&gw, case).await["conversation"]
+            .as_array()
+            .unwrap()
+            .last()
+            .cloned()
+            .unwrap_or(Value::Null);
+        if last["delivery_state"]["state"] == "sent" || last["delivery_state"]["state"] == "failed"
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(last["delivery_state"]["state"], "sent", "{last}");
+    let sent = smtp.messages();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("To: first@buyer.example"), "{}", sent[0]);
+    assert!(
+        sent[0].contains("#7001"),
+        "the message names the order: {}",
+        sent[0]
+    );
+
+    // Once only, and off the list.
+    let (status, body) = gw.api("POST", "/api/care", Some(&care("7000001"))).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("already"),
+        "{body}"
+    );
+    let (_, list) = gw
+        .api("GET", "/api/reports/care?high_value=20000", None)
+        .await;
+    assert_eq!(list["rows"].as_array().unwrap().len(), 0, "{list:#}");
+    // Nothing went to the buyer in the dispute.
+    assert_eq!(smtp.messages().len(), 1);
+    gw.stop().await;
+}

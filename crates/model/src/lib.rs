@@ -10,6 +10,7 @@
 pub mod actions;
 pub mod alerts;
 pub mod assignment;
+pub mod care;
 pub mod conversation;
 pub mod customers;
 pub mod files;

@@ -80,6 +80,9 @@ pub struct OrderRecord {
     /// The buyer's personal data was erased from it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub anonymized: bool,
+    /// When a proactive care message was queued for it (`care`): never twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub care_sent_at: Option<Timestamp>,
 }
 
 /// One line of an order.

@@ -569,6 +569,17 @@ impl Store {
         self.durable().await
     }
 
+    /// Apply ticket changes that do not come from the inbox, with the order and profile
+    /// records they change, in one commit.
+    pub async fn commit_tickets_with(
+        &self,
+        writes: &[TicketWrite],
+        context: &ContextWrite,
+    ) -> Result<(), StoreError> {
+        self.commit_writes(None, writes, context)?;
+        self.durable().await
+    }
+
     /// Apply ticket changes that do not come from the inbox (API actions, timers).
     pub async fn commit_tickets(&self, writes: &[TicketWrite]) -> Result<(), StoreError> {
         self.commit_writes(None, writes, &ContextWrite::default())?;

@@ -332,3 +332,104 @@ pub async fn reply(
         })
         .await?)
 }
+
+/// Why a care message was not sent.
+#[derive(Debug)]
+pub enum CareRefused {
+    /// The gateway has no such order.
+    NoOrder(String),
+    /// The order gets no care message (an open dispute, cancelled, sent already, no reason).
+    Excluded(helloword_model::care::Excluded),
+    /// The compliance guard blocks the drafted message.
+    Blocked(Vec<crate::replies::guard::Finding>),
+    /// No template could be drafted (no pack for the language, …).
+    Draft(crate::replies::ReplyError),
+    /// Storage, or the order was cared for meanwhile.
+    Change(ChangeError),
+}
+
+impl From<ChangeError> for CareRefused {
+    fn from(e: ChangeError) -> Self {
+        CareRefused::Change(e)
+    }
+}
+
+/// Send the `proactive-care` message for the order `(marketplace, shop, id)`: the care rules
+/// are checked again (never to a buyer with an open dispute, never for a cancelled order or
+/// twice), the template is drafted in the buyer's language and must pass the compliance
+/// guard, then a care case is opened with the message queued through the outbox, where its
+/// delivery shows like any reply's.
+pub async fn care(
+    engine: &Engine,
+    replies: &Arc<Replies>,
+    order: (&str, &str, &str),
+    rules: helloword_model::care::CareRules,
+    who: &str,
+) -> Result<Ticket, CareRefused> {
+    let store = engine.store();
+    let (marketplace, shop, id) = order;
+    let record = store
+        .order(marketplace, shop, id)
+        .map_err(ChangeError::Store)?
+        .ok_or_else(|| CareRefused::NoOrder(format!("no order {id} of {marketplace}/{shop}")))?;
+    let mut customers = std::collections::HashMap::new();
+    let mut orders_per_buyer = std::collections::HashMap::new();
+    if let Some(key) = &record.customer {
+        if let Some(profile) = store.customer(key).map_err(ChangeError::Store)? {
+            customers.insert(key.clone(), profile);
+        }
+        let mut count = 0;
+        for other in store.all_orders() {
+            if other.map_err(ChangeError::Store)?.customer.as_ref() == Some(key) {
+                count += 1;
+            }
+        }
+        orders_per_buyer.insert(key.clone(), count);
+    }
+    let inputs = helloword_model::care::inputs(&record, &customers, &orders_per_buyer, &|t| {
+        store.ticket(t).ok().flatten()
+    });
+    let now = Timestamp::now();
+    let reasons = helloword_model::care::assess(
+        &record,
+        inputs.buyer,
+        inputs.orders_of_buyer,
+        &inputs.tickets,
+        now,
+        rules,
+    )
+    .map_err(CareRefused::Excluded)?;
+    let summary = format!(
+        "Proactive care: order {} ({})",
+        record.name.as_deref().unwrap_or(&record.id),
+        reasons
+            .iter()
+            .map(|r| crate::reports::care_reason(r, crate::reports::Lang::En))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let preview = engine.care_preview(&record, &summary)?;
+    let agent = engine.agent_names().into_iter().find(|a| a == who);
+    let draft = replies
+        .draft(
+            &preview,
+            "proactive-care",
+            None,
+            Default::default(),
+            agent.as_deref(),
+            now,
+        )
+        .await
+        .map_err(CareRefused::Draft)?;
+    if draft.blocked {
+        return Err(CareRefused::Blocked(
+            draft.findings.into_iter().filter(|f| f.blocking).collect(),
+        ));
+    }
+    let message = types::MessageSpec {
+        subject: Some(draft.subject).filter(|s| !s.trim().is_empty()),
+        body: draft.body,
+        language: draft.language,
+    };
+    Ok(engine.open_care(order, &summary, message, who).await?)
+}

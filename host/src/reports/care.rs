@@ -1,76 +1,63 @@
-//! The proactive-care list: open orders at risk.
+//! The proactive-care list: orders whose buyer deserves a word before they complain, by the
+//! model's care rules (`helloword_model::care`) — never an order with an open dispute for its
+//! buyer, a cancelled one, or one already cared for.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde_json::Value;
 
 use super::table::Table;
-use super::{Case, Lang, Report, order_key};
+use super::{Case, Lang, Report};
 use crate::tickets::customers::Customer;
+use crate::tickets::model::Ticket;
+use helloword_model::care::{CareReason, CareRules, assess, inputs};
+use helloword_model::orders::OrderRecord;
 
-/// The proactive-care list: open orders at risk — a customer's first order seen that is
-/// worth at least `high_value` minor units, or a tracked shipment without news for
-/// `stalled_days` days.
+/// A reason as the list shows it.
+pub fn reason_label(reason: &CareReason, lang: Lang) -> String {
+    match reason {
+        CareReason::FirstHighValueOrder => {
+            lang.pick("first high-value order".into(), "首单高价值".into())
+        }
+        CareReason::TrackingAnomaly { status } => lang.pick(
+            format!("carrier reports: {status}"),
+            format!("物流异常：{status}"),
+        ),
+        CareReason::Stalled { days } => lang.pick(
+            format!("no shipment news for {days} days"),
+            format!("{days} 天无物流更新"),
+        ),
+        CareReason::EarlierProblems { cases } => lang.pick(
+            format!("{cases} earlier problem case(s)"),
+            format!("此前 {cases} 个问题工单"),
+        ),
+    }
+}
+
+/// The proactive-care list over every order the gateway has seen.
 pub fn care(
+    orders: &[OrderRecord],
     cases: &[Case],
     customers: &HashMap<String, Customer>,
     now: Timestamp,
-    high_value: i64,
-    stalled_days: i64,
+    rules: CareRules,
     lang: Lang,
 ) -> Report {
-    let order_of: HashMap<u64, String> = cases
-        .iter()
-        .map(|c| (c.ticket.id, order_key(&c.ticket)))
-        .collect();
-    let quiet = SignedDuration::from_hours(24 * stalled_days);
-    // One row per order: the ticket with the latest news.
-    let mut rows: BTreeMap<String, (&Case, Vec<String>)> = BTreeMap::new();
-    for case in cases {
-        let t = &case.ticket;
-        if !t.status.is_open() || t.order_id.is_none() {
-            continue;
-        }
-        let mut reasons = Vec::new();
-        let value = case.order_total.as_ref().or(t.amount.as_ref());
-        let first_order = t.customer.as_ref().and_then(|k| customers.get(k)).map(|c| {
-            c.tickets
-                .iter()
-                .filter_map(|(id, _)| order_of.get(id))
-                .collect::<BTreeSet<_>>()
-                .len()
-                <= 1
-        });
-        if first_order == Some(true) && value.is_some_and(|m| m.minor_units >= high_value) {
-            reasons.push("first-high-value-order".to_string());
-        }
-        let tracked = t.facts.tracking_number.is_some() || t.facts.carrier.is_some();
-        let last = case.last_event_at.unwrap_or(t.opened_at);
-        if tracked && t.facts.delivered_at.is_none() && now.duration_since(last) >= quiet {
-            reasons.push(format!("stalled-{stalled_days}-days"));
-        }
-        if reasons.is_empty() {
-            continue;
-        }
-        let entry = rows
-            .entry(order_key(t))
-            .or_insert_with(|| (case, Vec::new()));
-        if case.last_event_at > entry.0.last_event_at {
-            entry.0 = case;
-        }
-        for r in reasons {
-            if !entry.1.contains(&r) {
-                entry.1.push(r);
-            }
+    let by_id: HashMap<u64, &Ticket> = cases.iter().map(|c| (c.ticket.id, &c.ticket)).collect();
+    let mut orders_per_buyer: HashMap<String, usize> = HashMap::new();
+    for order in orders {
+        if let Some(key) = &order.customer {
+            *orders_per_buyer.entry(key.clone()).or_default() += 1;
         }
     }
     let mut table = Table::new([
-        "ticket",
         "marketplace",
         "shop",
+        "order_id",
         "order",
         "buyer",
+        "language",
         "reasons",
         "value_minor_units",
         "currency",
@@ -79,51 +66,70 @@ pub fn care(
         "last_news_at",
         "scenario",
     ]);
-    for (case, reasons) in rows.values() {
-        let t = &case.ticket;
-        let value = case.order_total.as_ref().or(t.amount.as_ref());
+    for order in orders {
+        let inputs = inputs(order, customers, &orders_per_buyer, &|id| {
+            by_id.get(&id).map(|t| (*t).clone())
+        });
+        let Ok(reasons) = assess(
+            order,
+            inputs.buyer,
+            inputs.orders_of_buyer,
+            &inputs.tickets,
+            now,
+            rules,
+        ) else {
+            continue;
+        };
+        let shipment = order.shipment.as_ref();
         table.rows.push(vec![
-            Value::from(t.id),
-            Value::from(t.marketplace.clone()),
-            Value::from(t.shop.clone()),
-            Value::from(t.facts.order_name.clone().or_else(|| t.order_id.clone())),
-            Value::from(t.facts.buyer_name.clone()),
-            serde_json::json!(reasons),
-            Value::from(value.map(|m| m.minor_units)),
-            Value::from(value.map(|m| m.currency.clone())),
-            Value::from(t.facts.carrier.clone()),
-            Value::from(t.facts.tracking_number.clone()),
-            Value::from(case.last_event_at.unwrap_or(t.opened_at).to_string()),
+            Value::from(order.marketplace.clone()),
+            Value::from(order.shop.clone()),
+            Value::from(order.id.clone()),
+            Value::from(order.name.clone().unwrap_or_else(|| order.id.clone())),
+            Value::from(order.buyer.clone()),
+            Value::from(order.language.clone()),
+            serde_json::json!(reasons.iter().map(CareReason::code).collect::<Vec<_>>()),
+            Value::from(order.total.as_ref().map(|m| m.minor_units)),
+            Value::from(order.total.as_ref().map(|m| m.currency.clone())),
+            Value::from(shipment.and_then(|s| s.carrier.clone())),
+            Value::from(shipment.and_then(|s| s.tracking_number.clone())),
+            Value::from(order.updated_at.to_string()),
             Value::from("proactive-care"),
         ]);
     }
     Report {
         name: "care",
         title: lang.pick(
-            "Proactive care: high-risk orders".into(),
-            "主动关怀：高风险订单".into(),
+            "Proactive care: orders to look after".into(),
+            "主动关怀：需要关照的订单".into(),
         ),
         table,
         notes: vec![
             lang.pick(
                 format!(
-                    "High value: at least {high_value} minor units of the order's currency \
-                     (`high_value=`); first order: the buyer's profile has no other order the \
-                     gateway has seen. Stalled: a carrier or tracking number, no delivery, and \
-                     no marketplace event for {stalled_days} days (`stalled_days=`)."
+                    "An order is listed for a first order of at least {} minor units of its \
+                     currency (`high_value=`), a carrier status that says something went wrong, \
+                     a tracked shipment without news for {} days (`stalled_days=`), or a buyer \
+                     with earlier problem cases. Never listed: a cancelled, voided or refunded \
+                     order, a buyer with an open chargeback, payment dispute or A-to-z claim, \
+                     an order cared for already.",
+                    rules.high_value_minor, rules.stalled_days
                 ),
                 format!(
-                    "高价值：订单金额至少为该币种的 {high_value} 个最小单位（`high_value=`）；\
-                     首单：买家档案中没有网关见过的其他订单。停滞：有物流商或运单号、尚未签收，\
-                     且 {stalled_days} 天内没有平台事件（`stalled_days=`）。"
+                    "列出的订单：首单金额至少为该币种的 {} 个最小单位（`high_value=`）、物流状态异常、\
+                     有运单但 {} 天无更新（`stalled_days=`）、或买家此前有问题工单。\
+                     从不列出：已取消、作废或已退款的订单，有未结拒付、支付争议或 A-to-z 索赔的买家，\
+                     已发送过关怀的订单。",
+                    rules.high_value_minor, rules.stalled_days
                 ),
             ),
             lang.pick(
-                "The care message is the `proactive-care` template in the buyer's language, \
-                 sent with POST /api/tickets/{id}/reply, so the compliance guard checks it."
+                "\"Send care message\" opens a care case for the order and queues the \
+                 `proactive-care` template in the buyer's language through the compliance \
+                 guard and the outbox (POST /api/care); its delivery shows on the case."
                     .into(),
-                "关怀消息使用买家语言的 `proactive-care` 模板，通过 \
-                 POST /api/tickets/{id}/reply 发送，因此会经过合规检查。"
+                "“发送关怀消息”会为订单创建关怀工单，并通过合规检查和发件队列发送买家语言的 \
+                 `proactive-care` 模板（POST /api/care）；送达状态显示在工单上。"
                     .into(),
             ),
         ],

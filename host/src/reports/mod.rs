@@ -20,7 +20,7 @@ mod sla;
 pub mod svg;
 pub mod table;
 
-pub use care::care;
+pub use care::{care, reason_label as care_reason};
 pub use carriers::carriers;
 pub use ebay_defects::ebay_defects;
 pub use heatmap::heatmap;

@@ -243,3 +243,63 @@ fn ticket_result(
         Err(e) => refused(e),
     }
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CareBody {
+    marketplace: String,
+    shop: String,
+    order: String,
+    high_value: Option<i64>,
+    stalled_days: Option<i64>,
+}
+
+/// `POST /api/care`: the proactive-care message for one order.
+pub async fn care(desk: &Desk<'_>, body: serde_json::Value, who: &str) -> Response<Full<Bytes>> {
+    let body: CareBody = match parse(body) {
+        Ok(b) => b,
+        Err(m) => return bad_body(&m),
+    };
+    let rules = helloword_model::care::CareRules {
+        high_value_minor: body
+            .high_value
+            .unwrap_or(crate::reports::DEFAULT_HIGH_VALUE_MINOR),
+        stalled_days: body
+            .stalled_days
+            .unwrap_or(crate::reports::DEFAULT_STALLED_DAYS),
+    };
+    if rules.high_value_minor < 1 || !(1..=365).contains(&rules.stalled_days) {
+        return bad_body("`high_value` must be at least 1 and `stalled_days` from 1 to 365");
+    }
+    let order = (
+        body.marketplace.as_str(),
+        body.shop.as_str(),
+        body.order.as_str(),
+    );
+    match decisions::care(desk.engine, desk.replies, order, rules, who).await {
+        Ok(ticket) => json(StatusCode::OK, &serde_json::json!({ "ticket": ticket })),
+        Err(decisions::CareRefused::NoOrder(m)) => error(StatusCode::NOT_FOUND, "not-found", &m),
+        Err(decisions::CareRefused::Excluded(why)) => error(
+            StatusCode::CONFLICT,
+            "not-for-care",
+            &format!("no care message for this order: {why}"),
+        ),
+        Err(decisions::CareRefused::Blocked(findings)) => json(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &serde_json::json!({
+                "error": "blocked-by-compliance",
+                "message": format!(
+                    "the compliance guard blocks the care message: {}",
+                    findings.iter().map(|f| f.rule.id()).collect::<Vec<_>>().join(", ")
+                ),
+                "findings": findings,
+            }),
+        ),
+        Err(decisions::CareRefused::Draft(e)) => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no-draft",
+            &format!("the care message could not be drafted: {e}"),
+        ),
+        Err(decisions::CareRefused::Change(e)) => refused(e),
+    }
+}

@@ -105,6 +105,10 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
             Ok(body) => super::actions_api::ticket_action(&desk, id, action, body, &who).await,
             Err(refusal) => refusal.response(),
         },
+        Route::Care => match read_json(req).await {
+            Ok(body) => super::actions_api::care(&desk, body, &who).await,
+            Err(refusal) => refusal.response(),
+        },
         Route::Compliance => match read_json(req).await {
             Ok(body) => super::replies_api::check_text(&desk, body).await,
             Err(refusal) => refusal.response(),

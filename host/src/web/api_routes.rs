@@ -52,6 +52,8 @@ pub enum Route<'a> {
     Erasures,
     /// `POST /api/proposals/decide`
     DecideMany,
+    /// `POST /api/care`
+    Care,
     /// `POST /api/tickets/{id}/proposals/{proposal}/{approve|reject}`
     Decide {
         /// The ticket.
@@ -149,6 +151,7 @@ pub fn route<'a>(method: &Method, segments: &'a [&'a str]) -> (Scope, Route<'a>)
             (Operate, ticket(id, &|id| Route::TicketAction(id, action)))
         }
         (&Method::POST, ["compliance", "check"]) => (Operate, Route::Compliance),
+        (&Method::POST, ["care"]) => (Operate, Route::Care),
         (&Method::POST, ["tickets", id, action @ ("draft" | "check" | "translate")]) => {
             (Operate, ticket(id, &|id| Route::ReplyAction(id, action)))
         }

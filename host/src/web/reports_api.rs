@@ -231,7 +231,15 @@ fn build(store: &Store, name: &str, query: &str) -> Result<Report, Problem> {
                 .map(|c| c.map(|c| (c.key.clone(), c)))
                 .collect::<Result<HashMap<_, _>, _>>()
                 .map_err(unreadable)?;
-            reports::care(&cases, &customers, now, high_value, stalled, lang)
+            let orders = store
+                .all_orders()
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(unreadable)?;
+            let rules = helloword_model::care::CareRules {
+                high_value_minor: high_value,
+                stalled_days: stalled,
+            };
+            reports::care(&orders, &cases, &customers, now, rules, lang)
         }
         _ => return Err(Problem::Unknown),
     })

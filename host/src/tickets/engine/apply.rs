@@ -799,7 +799,7 @@ impl Plan {
 /// mostly older messages of the same thread).
 const MAX_THREAD_PARENTS: usize = 20;
 
-fn join_order(ticket: &mut Ticket, order: &OrderRecord) {
+pub(super) fn join_order(ticket: &mut Ticket, order: &OrderRecord) {
     let facts = &mut ticket.facts;
     if facts.buyer_name.is_none() {
         facts.buyer_name = order.buyer.clone();

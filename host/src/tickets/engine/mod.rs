@@ -4,6 +4,7 @@
 //! committing each inbox record's changes together with the inbox cursor.
 
 mod apply;
+mod care;
 mod commands;
 pub mod compensation;
 mod delivery;

@@ -232,9 +232,10 @@
     const care = await getJson(carePath);
     const status = el('p', { id: 'rp-care-status', role: 'status' });
     const careAction = (row) => {
-      const ticket = row[care.data.columns.indexOf('ticket')];
-      const button = el('button', { type: 'button', text: t('care.send'), 'data-ticket': ticket });
-      button.addEventListener('click', () => sendCare(ticket, button, status));
+      const col = (name) => row[care.data.columns.indexOf(name)];
+      const order = { marketplace: col('marketplace'), shop: col('shop'), order: col('order_id') };
+      const button = el('button', { type: 'button', text: t('care.send'), 'data-order': order.order });
+      button.addEventListener('click', () => sendCare(order, col('order'), button, status));
       return button;
     };
     section.replaceChildren(
@@ -252,24 +253,23 @@
         el('a', { class: 'rp-csv', href: carePath + (carePath.includes('?') ? '&' : '?') + 'format=csv', download: '', text: t('csv') })));
   }
 
-  /** The `proactive-care` template in the buyer's language, sent through the reply API
-   * (and so through the compliance guard). */
-  async function sendCare(ticket, button, status) {
+  /** The `proactive-care` message for one order: the gateway checks the care rules again,
+   * drafts the template in the buyer's language, runs the compliance guard and opens a care
+   * case whose reply goes through the outbox (`POST /api/care`). */
+  async function sendCare(order, name, button, status) {
     button.disabled = true;
-    const draft = await postJson('/api/tickets/' + ticket + '/draft', { scenario: 'proactive-care' });
-    let result = draft;
-    if (draft.status === 200 && !draft.data.draft.blocked) {
-      const d = draft.data.draft;
-      result = await postJson('/api/tickets/' + ticket + '/reply', { body: d.body, subject: d.subject, language: d.language });
-    }
-    button.disabled = false;
+    const result = await postJson('/api/care', order);
     if (result.status === 200) {
-      status.replaceChildren(t('care.sent') + ' #' + ticket);
+      const ticket = result.data.ticket.id;
+      status.replaceChildren(t('care.sent') + ' ' + name + ' → ',
+        el('a', { href: '#/tickets/' + ticket, text: '#' + ticket }));
+      button.remove();
       return;
     }
-    const findings = result.data.findings || (result.data.draft && result.data.draft.findings) || [];
+    button.disabled = false;
+    const findings = result.data.findings || [];
     status.replaceChildren(
-      el('span', { class: 'error', text: (findings.length ? t('care.blocked') : t('care.failed')) + ' #' + ticket + ' ' }),
+      el('span', { class: 'error', text: (findings.length ? t('care.blocked') : t('care.failed')) + ' ' + name + ' ' }),
       findings.length
         ? el('ul', {}, findings.map((f) => el('li', {}, el('q', { text: f.excerpt }), ' — ', f.explanation)))
         : (result.data.message || String(result.status)));
