@@ -79,6 +79,35 @@ async fn setup_with(
     (gw, admin, id)
 }
 
+/// [`setup_with`], with replies by e-mail set up (Shopify has no messaging API) through an
+/// SMTP server on a port nothing listens on: the return's order told no buyer address, so
+/// no reply ever gets as far as connecting.
+async fn setup_with_mail(
+    dir: &std::path::Path,
+    config: &str,
+) -> (Running, std::sync::Arc<shopify_admin::Admin>, u64) {
+    let (admin, port) = shopify_admin::start().await;
+    let folder = shopify_admin::install_connector(dir, port);
+    let manifest = std::fs::read_to_string(folder.join("plugin.toml"))
+        .unwrap()
+        .replacen(
+            "[config]\n",
+            "[config]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = \"1\"\nsmtp_security = \"none\"\n\
+             smtp_username = \"support@shop.example\"\nsupport_email = \"support@shop.example\"\n",
+            1,
+        );
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+    let gw = start_with(dir, config).await;
+    assert_eq!(
+        gw.deliver("returns/request", &fixture("returns__request.json"), "a-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+    (gw, admin, id)
+}
+
 #[tokio::test]
 async fn a_refund_is_sent_once_and_its_outcome_lands_on_the_ticket() {
     let tmp = tempfile::tempdir().unwrap();
@@ -167,7 +196,7 @@ async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
         "{}[alerts]\nred = [\"app\"]\nyellow = [\"app\"]\nblue = [\"app\"]\n",
         team()
     );
-    let (gw, _admin, id) = setup_with(tmp.path(), &config).await;
+    let (gw, _admin, id) = setup_with_mail(tmp.path(), &config).await;
     let path = format!("/api/tickets/{id}/reply");
     let manipulative = r#"{"body": "Hello, we would be grateful if you could change your review now that it is solved.", "language": "en"}"#;
 
@@ -223,15 +252,15 @@ async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
     );
     assert_ne!(body["ticket"]["status"], "waiting-on-buyer", "{body}");
 
-    // Messages go out through the outbox; Shopify has no buyer-messaging API, so each ends
-    // as a task for a human, said so on the ticket.
+    // Messages go out through the outbox, by e-mail; the return's order told no address, so
+    // each ends as a task for a human, said so on the ticket.
     gw.drained().await;
     let actions = gw.app.store.actions(id).unwrap();
     assert_eq!(actions.len(), 3);
     for action in &actions {
         match &action.state {
             helloword::actions::ActionState::Failed { error } => {
-                assert!(error.contains("no API"), "{error}")
+                assert!(error.contains("no e-mail address"), "{error}")
             }
             other => panic!("{other:?}"),
         }
@@ -253,13 +282,16 @@ async fn a_reply_the_guard_blocks_needs_a_leads_audited_override() {
         .expect("marked undelivered");
     let last = actions.iter().map(|a| a.id).max().unwrap();
     assert_eq!(undelivered.action, last);
-    assert!(undelivered.error.contains("no API"), "{undelivered:?}");
+    assert!(
+        undelivered.error.contains("no e-mail address"),
+        "{undelivered:?}"
+    );
     let (_, shown) = gw.api("GET", &format!("/api/tickets/{id}"), None).await;
     assert!(
         shown["ticket"]["undelivered_reply"]["error"]
             .as_str()
             .unwrap()
-            .contains("no API"),
+            .contains("no e-mail address"),
         "{shown}"
     );
     // Each failure alerted the ticket's owner (or the lead when nobody owns it).

@@ -231,6 +231,12 @@ impl std::fmt::Debug for Plugin {
 }
 
 impl Plugin {
+    /// Whether it is a connector whose `describe` lists `capability`.
+    pub fn can(&self, capability: connector_api::Capability) -> bool {
+        matches!(&self.description, Description::MarketplaceConnector(info)
+            if info.capabilities.contains(&capability))
+    }
+
     pub(crate) async fn new(
         runtime: Runtime,
         manifest: Manifest,

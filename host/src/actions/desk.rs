@@ -224,6 +224,8 @@ pub struct Reply {
 pub enum ReplyRefused {
     /// The compliance guard blocks it; the findings say why.
     Blocked(Vec<crate::replies::guard::Finding>),
+    /// No channel reaches the buyer; the text says why.
+    NoChannel(String),
     /// Something else (ticket missing, not a lead, storage).
     Change(ChangeError),
 }
@@ -251,6 +253,9 @@ pub async fn reply(
         .ticket(ticket_id)
         .map_err(ChangeError::Store)?
         .ok_or(ChangeError::NoSuchTicket(ticket_id))?;
+    if let Some(why) = engine.no_channel(&ticket.marketplace) {
+        return Err(ReplyRefused::NoChannel(why));
+    }
     let catalog = replies.catalog().await;
     let language = match reply.language.clone() {
         Some(l) => l,
@@ -344,6 +349,8 @@ pub enum CareRefused {
     Blocked(Vec<crate::replies::guard::Finding>),
     /// No template could be drafted (no pack for the language, …).
     Draft(crate::replies::ReplyError),
+    /// No channel reaches the buyer; the text says why.
+    NoChannel(String),
     /// Storage, or the order was cared for meanwhile.
     Change(ChangeError),
 }
@@ -372,6 +379,9 @@ pub async fn care(
         .order(marketplace, shop, id)
         .map_err(ChangeError::Store)?
         .ok_or_else(|| CareRefused::NoOrder(format!("no order {id} of {marketplace}/{shop}")))?;
+    if let Some(why) = engine.no_channel(marketplace) {
+        return Err(CareRefused::NoChannel(why));
+    }
     let mut customers = std::collections::HashMap::new();
     let mut orders_per_buyer = std::collections::HashMap::new();
     if let Some(key) = &record.customer {

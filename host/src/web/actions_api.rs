@@ -150,6 +150,11 @@ pub async fn ticket_action(
                             "findings": findings,
                         }),
                     ),
+                    Err(ReplyRefused::NoChannel(why)) => error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "no-channel",
+                        &format!("nothing was queued: {why}"),
+                    ),
                     Err(ReplyRefused::Change(e)) => refused(e),
                 }
             }
@@ -299,6 +304,11 @@ pub async fn care(desk: &Desk<'_>, body: serde_json::Value, who: &str) -> Respon
             StatusCode::UNPROCESSABLE_ENTITY,
             "no-draft",
             &format!("the care message could not be drafted: {e}"),
+        ),
+        Err(decisions::CareRefused::NoChannel(why)) => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no-channel",
+            &format!("nothing was queued: {why}"),
         ),
         Err(decisions::CareRefused::Change(e)) => refused(e),
     }

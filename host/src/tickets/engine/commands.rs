@@ -75,6 +75,19 @@ impl Engine {
                 .any(|a| a.trigger.id() == trigger_id))
     }
 
+    /// Why a message to the buyer of a `connector` ticket cannot be delivered, when its
+    /// connector is loaded and says it cannot message buyers (Shopify without e-mail set
+    /// up). A connector that is not loaded right now may come back: its messages wait.
+    pub fn no_channel(&self, connector: &str) -> Option<String> {
+        use crate::plugin::bindings::connector_api::Capability;
+        let plugin = self.plugins.get(connector)?;
+        (!plugin.can(Capability::Message)).then(|| {
+            format!(
+                "the {connector} connector cannot message buyers as configured (its describe                  lists no `message` capability; for Shopify, set up replies by e-mail:                  `smtp_host` and `support_email` in [plugins.config.{connector}])"
+            )
+        })
+    }
+
     /// Whether `who` (an API token's name) may approve what a lead must: leads, and
     /// operator tokens that are not an agent's.
     pub fn is_lead(&self, who: &str) -> bool {

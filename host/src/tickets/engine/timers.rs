@@ -451,6 +451,16 @@ impl Engine {
         if ticket.first_response_at.is_some() || !ticket.status.is_open() {
             return Ok(Vec::new());
         }
+        // Only on a channel that delivers it; the team sees why none went out.
+        if let Some(why) = self.no_channel(&ticket.marketplace) {
+            return Ok(vec![TimelineEntry {
+                at: now,
+                what: Happening::Note {
+                    by: "system".into(),
+                    text: format!("No off-hours acknowledgement was sent: {why}."),
+                },
+            }]);
+        }
         let entries = self.off_hours_ack(ticket, answer_by, now).await;
         // The acknowledgement goes out through the outbox, in this same commit.
         let mut lines = Vec::new();
