@@ -169,6 +169,7 @@ async function ticketPage(page) {
   await theBuyersWordsAreInTheThread(page);
   await theOrderIsBesideTheCase(page);
   await theTimelineReadsInChinese(page);
+  await theTicketPageIsChinese(page);
   const pwned = await page.evaluate(() => typeof window.__pwned);
   check(pwned === 'undefined', 'the ticket page ran buyer text as script');
 }
@@ -181,6 +182,32 @@ async function theTimelineReadsInChinese(page) {
     `every timeline line is named in Chinese: ${JSON.stringify(types)}`);
   const lines = await page.$$eval('.timeline .entry:not(.buyer-wrote) .what', (n) => n.map((x) => x.textContent));
   check(lines.every((l) => !/\b[a-z_]+=/.test(l)), `no raw key=value lines: ${JSON.stringify(lines)}`);
+}
+
+// Nothing the gateway or a connector wrote in English stays English on the Chinese page: the
+// title is built from the ticket's kind and order, the countdown has Chinese units, the
+// next step, the section titles and the timeline's lines are Chinese (names, order numbers,
+// amounts and what the buyer wrote stay as they are).
+async function theTicketPageIsChinese(page) {
+  const english = /[A-Za-z]{3,}/;
+  const title = await page.textContent('#ticket-view:not([hidden]) .ticket-head h1');
+  check(/[\u4e00-\u9fff]/.test(title) && !english.test(title.replace(/#\d+/g, '')),
+    `the title is Chinese: ${title}`);
+  const countdown = await page.textContent('#ticket-view:not([hidden]) .ticket-head .countdown');
+  check(countdown.includes('小时') && !english.test(countdown), `the countdown is Chinese: ${countdown}`);
+  const next = await page.textContent('#next-step');
+  check(!english.test(next), `the next step is Chinese: ${next}`);
+  const headings = await page.$$eval('#ticket-view:not([hidden]) h2', (n) => n.map((x) => x.textContent));
+  check(headings.length > 3 && headings.every((h) => !english.test(h)), `the sections are Chinese: ${headings}`);
+  const lines = await page.$$eval('.timeline .entry:not(.buyer-wrote) .what', (n) => n.map((x) => x.textContent));
+  check(lines.length >= 2 && lines.every((l) => !english.test(l)), `the timeline is Chinese: ${JSON.stringify(lines)}`);
+  // The compliance guard explains itself in Chinese (the excerpt is the agent's own text).
+  await page.fill('#reply-body', 'Bitte schreiben Sie an hilfe@shop-beispiel.de');
+  const finding = page.locator('#reply-findings .finding[data-rule="email-address"]');
+  await finding.waitFor({ timeout: WAIT_MS });
+  const explained = (await finding.textContent()).replace(await finding.locator('q').textContent(), '');
+  check(explained.includes('电子邮箱') && !english.test(explained), `the finding is explained in Chinese: ${explained}`);
+  await page.fill('#reply-body', '');
 }
 
 // The order card: the order's name, its buyer (as text), its items with their SKUs.
@@ -209,7 +236,7 @@ async function theBuyersWordsAreInTheThread(page) {
   await inbound.locator('button.translate').click();
   await inbound.locator('.translation .flash.error').waitFor({ timeout: WAIT_MS });
   const said = await inbound.locator('.translation').textContent();
-  check(said.includes('no translator plugin'), `the agent is told why there is no translation: ${said}`);
+  check(said.includes('翻译插件'), `the agent is told, in Chinese, why there is no translation: ${said}`);
   await page.screenshot({ path: path.join(shots, '07b-conversation.png'), fullPage: true });
 }
 

@@ -2,6 +2,7 @@
 // token to state changes and signs the panel out when the session has ended.
 
 import { t } from './i18n.js';
+import { STRINGS } from './strings.js';
 import { signedOut } from './session.js';
 import { state } from './state.js';
 
@@ -29,6 +30,9 @@ export async function call(method, path, body) {
 
 /** The API's words for a failed call. */
 export function failure(status, data) {
+  // In a language other than English, the UI's own sentence for the error where it has one.
+  const own = data && data.error && state.lang !== 'en' ? STRINGS[state.lang]['err.' + data.error] : null;
+  if (own) return own;
   const kind = data && data.error ? data.error + ': ' : '';
   return kind + ((data && data.message) || (status === 0 ? t('error.network') : String(status)));
 }

@@ -4,7 +4,7 @@
 import { call, failure } from './api.js';
 import { packLanguages, scenarios } from './catalog.js';
 import { el } from './dom.js';
-import { t, tOr } from './i18n.js';
+import { findingWhy, t, tOr } from './i18n.js';
 import { state } from './state.js';
 import { reloadTicket } from './ticket.js';
 
@@ -226,7 +226,7 @@ function renderFindings(node, findings) {
       el('li', { class: 'finding ' + (f.blocking ? 'blocking' : 'warning'), 'data-rule': f.rule },
         el('strong', { text: tOr('rule.', f.rule) }),
         ' (' + t(f.blocking ? 'composer.blocks' : 'composer.warns') + '): ',
-        el('q', { text: f.excerpt || '' }), ' — ', f.explanation || ''))));
+        el('q', { text: f.excerpt || '' }), ' — ', findingWhy(f)))));
 }
 
 function replyProblem(status, data, send) {
@@ -238,7 +238,7 @@ function replyProblem(status, data, send) {
       el('ul', { class: 'findings' }, data.findings.map((f) =>
         el('li', { class: f.blocking ? 'blocking' : 'warning' },
           el('strong', { text: tOr('rule.', f.rule) }), ': ',
-          el('q', { text: f.excerpt }), ' — ', f.explanation))),
+          el('q', { text: f.excerpt }), ' — ', findingWhy(f)))),
       el('div', { class: 'field-row' },
         el('label', { htmlFor: 'reply-override-reason', text: t('composer.override') }), reason, anyway)];
   }

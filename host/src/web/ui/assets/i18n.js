@@ -48,6 +48,26 @@ export function money(amount) {
   }
 }
 
+/** A ticket's one-line title in the page's language. In English, the connector's own line
+ * (the contract has connectors write it in English); otherwise built from the ticket's fields
+ * — its kind, order and amount — so nothing on the page stays English. */
+export function headline(ticket) {
+  if (state.lang === 'en') return ticket.summary;
+  const facts = ticket.facts || {};
+  const parts = [tOr('kind.', ticket.kind)];
+  const order = facts.order_name || ticket.order_id;
+  if (order) parts.push(t('headline.order', { order }));
+  if (ticket.amount && ticket.amount.minor_units !== undefined) parts.push(money(ticket.amount));
+  return parts.join(' · ');
+}
+
+/** Why a compliance finding matters, in the page's language: the UI's own words for the
+ * rule where it has them, else the gateway's explanation. */
+export function findingWhy(finding) {
+  if (state.lang === 'en') return finding.explanation || '';
+  return STRINGS[state.lang]['why.' + finding.rule] ?? finding.explanation ?? '';
+}
+
 export function formatTime(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);

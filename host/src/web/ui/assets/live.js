@@ -6,7 +6,7 @@ import { t } from './i18n.js';
 import { refreshQueue } from './queue.js';
 import { POLL_MS, state } from './state.js';
 
-/** "3h 04m 05s left" or "1h 02m 00s overdue". */
+/** "3h 04m 05s left" or "1h 02m 00s overdue", in the page's language ("剩余 3小时 04分 05秒"). */
 function countdown(dueAt, now) {
   const ms = Date.parse(dueAt) - now;
   const overdue = ms < 0;
@@ -17,8 +17,9 @@ function countdown(dueAt, now) {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
-  const span = (days ? days + 'd ' : '') + h + 'h ' + pad(m) + 'm ' + pad(s) + 's';
-  return { overdue, text: span + ' ' + t(overdue ? 'sla.overdue' : 'sla.left') };
+  const span = (days ? days + t('unit.d') + ' ' : '') + h + t('unit.h') + ' ' + pad(m) + t('unit.m')
+    + ' ' + pad(s) + t('unit.s');
+  return { overdue, text: t(overdue ? 'sla.overdueSpan' : 'sla.leftSpan', { span }) };
 }
 
 export function tick() {

@@ -4,7 +4,7 @@
 import { call } from './api.js';
 import { renderBatchBar } from './batch.js';
 import { $, el } from './dom.js';
-import { t, tOr } from './i18n.js';
+import { headline, t, tOr } from './i18n.js';
 import { tick } from './live.js';
 import { PAGE, SEVERITIES, STATUSES, VIEWS, filters, state } from './state.js';
 
@@ -181,7 +181,7 @@ function ticketCard(ticket) {
         ticket.undelivered_reply
           ? el('span', { class: 'undelivered', text: t('reply.failed') })
           : null),
-      el('div', { class: 'summary', text: ticket.summary }),
+      el('div', { class: 'summary', text: headline(ticket), title: ticket.summary }),
       el('div', { class: 'meta' },
         el('span', { class: 'buyer', text: facts.buyer_name || '' }),
         el('span', { text: ticket.marketplace }),

@@ -7,7 +7,7 @@ import { conversationCard } from './conversation.js';
 import { nextStepCard } from './nextstep.js';
 import { orderCard } from './order.js';
 import { $, el, show } from './dom.js';
-import { formatTime, t, tOr } from './i18n.js';
+import { formatTime, headline, t, tOr } from './i18n.js';
 import { tick } from './live.js';
 import { proposalsCard } from './proposals.js';
 import { STATUSES, state } from './state.js';
@@ -37,7 +37,7 @@ export async function openTicket(id) {
 export function renderTicket(view) {
   const ticket = view.ticket;
   const header = el('div', { class: 'ticket-head ' + ticket.severity },
-    el('h1', {}, el('span', { class: 'id', text: '#' + ticket.id + ' ' }), ticket.summary),
+    el('h1', { title: ticket.summary }, el('span', { class: 'id', text: '#' + ticket.id + ' ' }), headline(ticket)),
     el('p', { class: 'meta' },
       el('span', { class: 'badge ' + ticket.severity, text: t('lane.' + ticket.severity) }),
       el('span', { text: ticket.marketplace + ' · ' + tOr('kind.', ticket.kind) }),

@@ -2,6 +2,7 @@
 
 import { el } from './dom.js';
 import { formatTime, t, tOr } from './i18n.js';
+import { state } from './state.js';
 
 /** The timeline; `actions` (the ticket's outbox) says where each reply is. */
 export function timeline(entries, actions) {
@@ -23,8 +24,12 @@ function describe(entry) {
   const who = (name) => (name === 'system' ? t('tl.system') : name);
   const status = (s) => tOr('status.', s);
   switch (entry.type) {
-    case 'event': return entry.summary
-      + (entry.platform_status ? ' (' + entry.platform_status + ')' : '');
+    case 'event': return state.lang === 'en'
+      ? entry.summary + (entry.platform_status ? ' (' + entry.platform_status + ')' : '')
+      // The connector's line is English (the contract says so): named by what it is, with
+      // the marketplace's state in the page's language where the UI knows it.
+      : t('tl.marketplaceEvent') + (entry.platform_status
+        ? t('tl.platformStatus', { status: tOr('pstatus.', entry.platform_status) }) : '');
     case 'buyer-wrote': return (entry.author || t('thread.buyer')) + ': ' + entry.text;
     case 'awaiting-reply': return t('tl.awaitingReply', { due: formatTime(entry.due.at) });
     case 'opened': return t('lane.' + entry.severity) + ' · ' + t('ticket.due') + ' '
