@@ -573,3 +573,53 @@ async fn proactive_care_reaches_a_first_time_buyer_and_never_one_in_a_dispute() 
     assert_eq!(smtp.messages().len(), 1);
     gw.stop().await;
 }
+
+/// The compensation policy is told the order as the gateway joined it: its lines with SKU
+/// and price, its total and when it was placed — not just the case's amount — so a policy
+/// can propose replacing the right items.
+#[tokio::test]
+async fn the_policy_is_told_the_orders_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let gw = gateway::start(dir.path()).await;
+    assert_eq!(
+        gw.deliver(
+            "orders/updated",
+            &order_update("2026-12-01T10:00:00Z"),
+            "pol-1"
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        gw.deliver("returns/request", &return_request(), "pol-2")
+            .await,
+        200
+    );
+    gw.settled().await;
+    let ticket = gw.queue()[0].clone();
+    let told = helloword::tickets::engine::compensation::context(
+        &gw.app.store,
+        &ticket,
+        jiff::Timestamp::now(),
+    )
+    .unwrap();
+    let order = told.order.expect("the order");
+    let fixture: Value = serde_json::from_slice(&fixture("orders__updated.json")).unwrap();
+    let skus: Vec<Option<String>> = order.line_items.iter().map(|l| l.sku.clone()).collect();
+    let expected: Vec<Option<String>> = fixture["line_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["sku"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(skus, expected);
+    assert!(order.line_items.iter().all(|l| l.unit_price.is_some()));
+    assert_eq!(
+        order.total.map(|m| m.minor_units),
+        Some(41_495),
+        "the order's total, not the return's"
+    );
+    assert!(order.placed_at.is_some());
+    assert_eq!(order.display_name.as_deref(), Some("#5501"));
+    gw.stop().await;
+}

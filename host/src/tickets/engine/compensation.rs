@@ -245,13 +245,43 @@ pub fn context(
         marketplace: ticket.marketplace.clone(),
         shop: ticket.shop.clone(),
         kind: ticket.kind,
-        order: ticket.order_id.as_ref().map(|id| Order {
-            id: id.clone(),
-            display_name: ticket.facts.order_name.clone(),
-            placed_at: None,
-            total: ticket.amount.clone(),
-            line_items: Vec::new(),
-        }),
+        // The order as the gateway joined it from every event that named it: its lines
+        // (SKU, batch, price), when it was placed and its total — what a policy weighs a
+        // replacement or a partial refund against.
+        order: match &ticket.order_id {
+            None => None,
+            Some(id) => {
+                let record = store.order(&ticket.marketplace, &ticket.shop, id)?;
+                Some(Order {
+                    id: id.clone(),
+                    display_name: ticket
+                        .facts
+                        .order_name
+                        .clone()
+                        .or_else(|| record.as_ref().and_then(|o| o.name.clone())),
+                    placed_at: record.as_ref().and_then(|o| o.placed_at).map(stamp),
+                    total: record
+                        .as_ref()
+                        .and_then(|o| o.total.clone())
+                        .or_else(|| ticket.amount.clone()),
+                    line_items: record
+                        .map(|o| {
+                            o.items
+                                .into_iter()
+                                .map(|i| types::LineItem {
+                                    id: i.id,
+                                    sku: i.sku,
+                                    batch: i.batch,
+                                    title: i.title,
+                                    quantity: i.quantity,
+                                    unit_price: i.unit_price,
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+            }
+        },
         customer,
         amount: ticket.amount.clone(),
         compensated_on_ticket: on_ticket,
