@@ -76,6 +76,12 @@ impl Gateway {
             retry,
         ));
         tokio::spawn(dispatcher.run(watching_engine.clone()));
+        tokio::spawn(crate::actions::care::run(
+            engine.clone(),
+            replies.clone(),
+            config.care.clone(),
+            watching_engine.clone(),
+        ));
         let poller = Arc::new(crate::ingest::poll::Poller::new(
             store.clone(),
             plugins.clone(),

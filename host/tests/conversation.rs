@@ -623,3 +623,90 @@ async fn the_policy_is_told_the_orders_items() {
     assert_eq!(order.display_name.as_deref(), Some("#5501"));
     gw.stop().await;
 }
+
+/// `[care] automatic = true`: a round sends the care message to each order the rules pick —
+/// the first-time buyer's shipped order — and to nobody else, and a second round sends
+/// nothing more.
+#[tokio::test]
+async fn automatic_care_sends_once_to_each_order_the_rules_pick() {
+    let dir = tempfile::tempdir().unwrap();
+    common::install_locale_packs(dir.path());
+    let smtp =
+        common::mail::Smtp::start_with_login(&dir.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
+    install_shopify_with_smtp(dir.path(), smtp.port);
+    let config = format!(
+        "shopify_smtp_password = {{ value = \"{SMTP_PASSWORD}\" }}\n\
+         [care]\nautomatic = true\nhigh_value = 20000\nevery_minutes = 1440\n"
+    );
+    let gw = gateway::start_with(dir.path(), &config).await;
+    let mut shipped: Value = serde_json::from_slice(&fixture("fulfillments__update.json")).unwrap();
+    shipped["order_id"] = json!(7_100_001u64);
+    shipped["email"] = json!("auto@buyer.example");
+    let mut disputed_ship = shipped.clone();
+    disputed_ship["order_id"] = json!(7_100_002u64);
+    disputed_ship["email"] = json!("angry2@buyer.example");
+    let mut chargeback: Value = serde_json::from_slice(&fixture("disputes__create.json")).unwrap();
+    chargeback["order_id"] = json!(7_100_002u64);
+    for (topic, body, id) in [
+        (
+            "orders/updated",
+            live_order(7_100_001, "#7101", "auto@buyer.example", 911),
+            "ac-1",
+        ),
+        (
+            "fulfillments/update",
+            shipped.to_string().into_bytes(),
+            "ac-2",
+        ),
+        (
+            "orders/updated",
+            live_order(7_100_002, "#7102", "angry2@buyer.example", 912),
+            "ac-3",
+        ),
+        (
+            "fulfillments/update",
+            disputed_ship.to_string().into_bytes(),
+            "ac-4",
+        ),
+        (
+            "disputes/create",
+            chargeback.to_string().into_bytes(),
+            "ac-5",
+        ),
+    ] {
+        assert_eq!(gw.deliver(topic, &body, id).await, 200, "{topic}");
+    }
+    gw.settled().await;
+    let rules = helloword_model::care::CareRules {
+        high_value_minor: 20_000,
+        stalled_days: 5,
+    };
+    let sent = helloword::actions::care::sweep(&gw.app.engine, &gw.app.replies, rules)
+        .await
+        .unwrap();
+    assert_eq!(sent, 1);
+    let again = helloword::actions::care::sweep(&gw.app.engine, &gw.app.replies, rules)
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "once per order");
+    for _ in 0..400 {
+        if !smtp.messages().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].contains("To: auto@buyer.example"), "{}", mails[0]);
+    let care_case = gw
+        .app
+        .store
+        .all_tickets()
+        .map(|t| t.unwrap())
+        .find(|t| t.case_key == "care:7100001")
+        .expect("the care case");
+    let timeline = gw.app.store.timeline(care_case.id).unwrap();
+    assert!(timeline.iter().any(|e| matches!(&e.what,
+        helloword::tickets::model::Happening::ReplySent { by, .. } if by == "system")));
+    gw.stop().await;
+}

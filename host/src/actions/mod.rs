@@ -11,6 +11,7 @@
 //! The records (proposals, tiers, outbox entries) are the model's (`helloword_model::actions`),
 //! re-exported here.
 
+pub mod care;
 pub mod desk;
 pub mod dispatch;
 pub mod evidence;

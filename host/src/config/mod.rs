@@ -86,6 +86,8 @@ struct RawConfig {
     telemetry: crate::telemetry::traces::RawTelemetry,
     #[serde(default)]
     retention: RetentionConfig,
+    #[serde(default)]
+    care: crate::actions::care::CareConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -288,6 +290,8 @@ pub struct Config {
     pub traces: Option<crate::telemetry::TracesConfig>,
     /// What is kept how long (`[retention]`).
     pub retention: RetentionConfig,
+    /// Proactive care (`[care]`): automatic or by an agent's click.
+    pub care: crate::actions::care::CareConfig,
     /// The file this config was read from.
     pub file: PathBuf,
 }
@@ -394,6 +398,10 @@ impl Config {
             alerts: raw.alerts,
             traces,
             retention: raw.retention,
+            care: {
+                raw.care.check().map_err(err)?;
+                raw.care
+            },
             file: file.to_path_buf(),
         })
     }
