@@ -102,7 +102,7 @@ async fn woo_stand_in(created: Arc<AtomicUsize>) -> u16 {
                                 .unwrap_or(0);
                             let (status, body) = if !post {
                                 (200, "[]".to_string())
-                            } else if order % 3 == 0 {
+                            } else if order.is_multiple_of(3) {
                                 (
                                 400,
                                 r#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":400}}"#
@@ -504,8 +504,7 @@ async fn a_day_in_the_desk() {
         let actions = gw.app.store.actions(*id).unwrap();
         let reply = actions
             .iter()
-            .filter(|a| helloword_model::actions::is_reply(&a.origin))
-            .next_back()
+            .rfind(|a| helloword_model::actions::is_reply(&a.origin))
             .expect("the reply is in the outbox");
         match &reply.state {
             helloword::actions::ActionState::Done { .. } => {
