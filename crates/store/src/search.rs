@@ -32,6 +32,11 @@ const MAX_TERM: usize = 40;
 /// tickets gives some of its matches instead of a scan of the whole index.
 const MAX_CANDIDATES: usize = 50_000;
 
+/// How many postings of each word of a multi-word query are counted to find the rarest: a
+/// short range scan per word, so the candidates come from the word with the fewest tickets
+/// (a buyer's surname, not their common first name).
+const RARITY_PROBE: usize = 2_000;
+
 fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{3040}'..='\u{30ff}'   // kana
@@ -216,8 +221,27 @@ impl Store {
         let mut words: Vec<String> = terms(query);
         words.sort();
         words.dedup();
-        // The longest word is likely the rarest: its postings are the candidates.
-        words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        // The rarest word's postings are the candidates, the others are checked per
+        // candidate: count each word's postings up to RARITY_PROBE (the longer word first
+        // among equals), so a common first name never drives the search.
+        if words.len() > 1 {
+            let mut counted = Vec::with_capacity(words.len());
+            for word in words {
+                let mut n = 0;
+                for key in self
+                    .search
+                    .scan_prefix(word.as_bytes())
+                    .keys()
+                    .take(RARITY_PROBE)
+                {
+                    key?;
+                    n += 1;
+                }
+                counted.push((n, std::cmp::Reverse(word.len()), word));
+            }
+            counted.sort();
+            words = counted.into_iter().map(|(_, _, w)| w).collect();
+        }
         let Some((first, rest)) = words.split_first() else {
             return Ok(Vec::new());
         };
