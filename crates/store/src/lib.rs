@@ -13,7 +13,7 @@
 //! | `deliveries` | `<plugin>\0<delivery id>` | sequence number of the first copy |
 //! | `unverified` | sequence number of an inbox record its connector failed on or cannot read (kept for replay) | empty |
 //! | `tickets` | ticket id, u64 big-endian | [`Ticket`](helloword_model::model::Ticket) as JSON |
-//! | `cases` | `<marketplace>\0<shop>\0<case key>` | ticket id |
+//! | `cases` | `<marketplace>\0<shop>\0<case key>`; and `<connector>\0\0thread:<message id>` for each message the gateway delivered (where an answer to it belongs) | ticket id |
 //! | `business` | `<marketplace>\0<business key>` | empty: the key's effect was applied |
 //! | `timeline` | ticket id + entry id, both u64 big-endian | a timeline entry as JSON (the conversation's messages are timeline entries) |
 //! | `search` | term, a zero byte, ticket id (u64 big-endian) | the ticket's order id (empty: none): the ticket has a word starting with the term (`search.rs`) |
