@@ -234,6 +234,8 @@ async fn start_gateway(dir: &Path) -> Gateway {
         plugins.join("plugin.toml"),
     )
     .unwrap();
+    // Replies go by e-mail (Shopify has no messaging API); nothing listens on the SMTP port,
+    // so the reply stays in the outbox with the buyer's words and address for the erasure.
     Gateway(
         serve(
             dir,
@@ -242,7 +244,10 @@ async fn start_gateway(dir: &Path) -> Gateway {
                  [api.tokens]\nlead = \"lead_token\"\n\
                  [secrets]\nshopify_client_secret = {{ value = \"{SECRET}\" }}\n\
                  lead_token = {{ value = \"{TOKEN}\" }}\n\
-                 [[tickets.agents]]\nname = \"lead\"\nlead = true\ncapacity = 50\n"
+                 [[tickets.agents]]\nname = \"lead\"\nlead = true\ncapacity = 50\n\
+                 [plugins.config.shopify]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = \"1\"\n\
+                 smtp_security = \"none\"\nsmtp_username = \"support@shop.example\"\n\
+                 support_email = \"support@shop.example\"\n"
             ),
         )
         .await,

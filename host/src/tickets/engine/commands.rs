@@ -83,7 +83,9 @@ impl Engine {
         let plugin = self.plugins.get(connector)?;
         (!plugin.can(Capability::Message)).then(|| {
             format!(
-                "the {connector} connector cannot message buyers as configured (its describe                  lists no `message` capability; for Shopify, set up replies by e-mail:                  `smtp_host` and `support_email` in [plugins.config.{connector}])"
+                "the {connector} connector cannot message buyers as configured (its describe \
+                 lists no `message` capability; for Shopify, set up replies by e-mail: \
+                 `smtp_host` and `support_email` in [plugins.config.{connector}])"
             )
         })
     }
