@@ -119,8 +119,12 @@ impl Needles {
         if let Some(name) = &ticket.facts.buyer_name {
             self.add(name);
         }
-        for (_, value) in &ticket.facts.reply_context {
-            self.add(value);
+        // How to reach the buyer is theirs (an address, a relay alias, their subject line);
+        // the order's name is the seller's and stays, like the order's id.
+        for (name, value) in &ticket.facts.reply_context {
+            if name != "order" {
+                self.add(value);
+            }
         }
     }
 

@@ -901,7 +901,7 @@ red = \"sms\"\n"
             parse("[sever]\nlisten = \"127.0.0.1:8080\"\n").unwrap_err(),
             "/etc/helloword/helloword.toml: line 1: unknown field `sever`, expected one of \
              `server`, `storage`, `plugins`, `api`, `tickets`, `replies`, `actions`, `polling`, \
-             `alerts`, `secrets`, `telemetry`, `retention`"
+             `alerts`, `secrets`, `telemetry`, `retention`, `care`"
         );
     }
 
