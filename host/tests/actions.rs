@@ -86,26 +86,10 @@ async fn setup_with_mail(
     dir: &std::path::Path,
     config: &str,
 ) -> (Running, std::sync::Arc<shopify_admin::Admin>, u64) {
-    let (admin, port) = shopify_admin::start().await;
-    let folder = shopify_admin::install_connector(dir, port);
-    let manifest = std::fs::read_to_string(folder.join("plugin.toml"))
-        .unwrap()
-        .replacen(
-            "[config]\n",
-            "[config]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = \"1\"\nsmtp_security = \"none\"\n\
-             smtp_username = \"support@shop.example\"\nsupport_email = \"support@shop.example\"\n",
-            1,
-        );
-    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
-    let gw = start_with(dir, config).await;
-    assert_eq!(
-        gw.deliver("returns/request", &fixture("returns__request.json"), "a-1")
-            .await,
-        200
-    );
-    gw.settled().await;
-    let id = gw.queue()[0].id;
-    (gw, admin, id)
+    let mail = "[plugins.config.shopify]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = \"1\"\n\
+                smtp_security = \"none\"\nsmtp_username = \"support@shop.example\"\n\
+                support_email = \"support@shop.example\"\n";
+    setup_with(dir, &format!("{config}{mail}")).await
 }
 
 #[tokio::test]

@@ -178,6 +178,36 @@ async fn the_buyers_words_are_messages_of_the_case_and_replies_show_their_delive
     gw.stop().await;
 }
 
+/// The newest message of case `id` once its delivery has settled (sent or failed).
+async fn settled_reply(gw: &gateway::Running, id: u64) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..400 {
+        last = ticket(gw, id).await["conversation"]
+            .as_array()
+            .unwrap()
+            .last()
+            .cloned()
+            .unwrap_or(Value::Null);
+        let state = &last["delivery_state"]["state"];
+        if state == "sent" || state == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    last
+}
+
+/// The SMTP server's messages once it holds `n` (or after ten seconds).
+async fn mail_count(smtp: &common::mail::Smtp, n: usize) -> Vec<String> {
+    for _ in 0..400 {
+        if smtp.messages().len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    smtp.messages()
+}
+
 const SMTP_USER: &str = "support@helloword-test.example";
 const SMTP_PASSWORD: &str = "smtp-test-password";
 
@@ -269,21 +299,7 @@ async fn a_shopify_buyer_is_answered_by_e_mail_at_the_orders_address() {
         )
         .await;
     assert!(status == 200 || status == 202, "{status} {body}");
-    let mut last = Value::Null;
-    for _ in 0..400 {
-        let view = ticket(&gw, case).await;
-        last = view["conversation"]
-            .as_array()
-            .unwrap()
-            .last()
-            .cloned()
-            .unwrap();
-        let state = last["delivery_state"]["state"].clone();
-        if state == "sent" || state == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let last = settled_reply(&gw, case).await;
     assert_eq!(last["direction"], "out", "{last}");
     assert_eq!(last["delivery_state"]["state"], "sent", "{last}");
     let id = last["delivery_state"]["marketplace_ref"]
@@ -358,13 +374,7 @@ async fn a_shopify_buyer_is_answered_by_e_mail_at_the_orders_address() {
         )
         .await;
     assert!(status == 200 || status == 202, "{status} {body}");
-    for _ in 0..400 {
-        if smtp.messages().len() == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let sent = smtp.messages();
+    let sent = mail_count(&smtp, 2).await;
     let second = sent
         .iter()
         .map(|m| m.replace("\r\n ", " ").replace("\n ", " "))
@@ -406,20 +416,8 @@ async fn a_shopify_reply_without_a_known_address_fails_naming_why() {
         )
         .await;
     assert!(status == 200 || status == 202, "{status} {body}");
-    let mut last = Value::Null;
-    for _ in 0..400 {
-        last = ticket(&gw, case).await["conversation"]
-            .as_array()
-            .unwrap()
-            .last()
-            .cloned()
-            .unwrap();
-        if last["delivery_state"]["state"] == "failed" {
-            break;
-        }
-        assert_ne!(last["delivery_state"]["state"], "sent", "{last}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let last = settled_reply(&gw, case).await;
+    assert_eq!(last["delivery_state"]["state"], "failed", "{last}");
     let error = last["delivery_state"]["error"].as_str().unwrap_or_default();
     assert!(error.contains("no e-mail address"), "{last}");
     assert!(smtp.messages().is_empty());
@@ -534,20 +532,7 @@ async fn proactive_care_reaches_a_first_time_buyer_and_never_one_in_a_dispute() 
             .contains("first high-value order"),
         "{body}"
     );
-    let mut last = Value::Null;
-    for _ in 0..400 {
-        last = ticket(&gw, case).await["conversation"]
-            .as_array()
-            .unwrap()
-            .last()
-            .cloned()
-            .unwrap_or(Value::Null);
-        if last["delivery_state"]["state"] == "sent" || last["delivery_state"]["state"] == "failed"
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let last = settled_reply(&gw, case).await;
     assert_eq!(last["delivery_state"]["state"], "sent", "{last}");
     let sent = smtp.messages();
     assert_eq!(sent.len(), 1, "{sent:?}");
@@ -689,13 +674,7 @@ async fn automatic_care_sends_once_to_each_order_the_rules_pick() {
         .await
         .unwrap();
     assert_eq!(again, 0, "once per order");
-    for _ in 0..400 {
-        if !smtp.messages().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let mails = smtp.messages();
+    let mails = mail_count(&smtp, 1).await;
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert!(mails[0].contains("To: auto@buyer.example"), "{}", mails[0]);
     let care_case = gw
