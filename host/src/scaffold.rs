@@ -315,7 +315,7 @@ async fn small_amounts_are_refunded_automatically() {
     let now = Timestamp { seconds: 1_750_000_000, nanoseconds: 0 };
     let ctx = TicketContext {
         ticket_id: "t1".into(),
-        marketplace: "shopify".into(),
+        marketplace: "example".into(),
         shop: "s".into(),
         kind: IssueKind::Quality,
         order: None,

@@ -30,6 +30,13 @@ async fn replies_over_all_packs(dir: &Path) -> Replies {
 }
 
 /// A value for every variable any scenario uses.
+/// Amazon's rules, as the bundled connector's manifest declares them.
+fn amazon_rules() -> helloword::plugin::bindings::rules::MarketplaceRules {
+    helloword::plugin::manifest::Manifest::load(&repo().join("plugins/amazon/plugin.toml"))
+        .unwrap()
+        .rules
+}
+
 fn all_variables() -> Vec<(String, Value)> {
     let at = |seconds| {
         Value::Datetime(Timestamp {
@@ -70,6 +77,7 @@ fn all_variables() -> Vec<(String, Value)> {
 
 #[tokio::test]
 async fn twelve_languages_every_scenario_rendered_in_its_own_language() {
+    let amazon = amazon_rules();
     let tmp = tempfile::tempdir().unwrap();
     let replies = replies_over_all_packs(tmp.path()).await;
     let catalog = replies.catalog().await;
@@ -142,7 +150,8 @@ async fn twelve_languages_every_scenario_rendered_in_its_own_language() {
                 "#1001".to_string(),
             ];
             let ctx = Context {
-                marketplace: "amazon",
+                rules: amazon.messages,
+                own_sites: &amazon.own_sites,
                 language: Some(language),
                 allowed: &allowed,
                 review_requests_sent: 0,
@@ -227,6 +236,7 @@ struct Case {
 
 #[tokio::test]
 async fn the_compliance_corpus_of_every_language_is_caught_exactly() {
+    let amazon = amazon_rules();
     let tmp = tempfile::tempdir().unwrap();
     let replies = replies_over_all_packs(tmp.path()).await;
     let catalog = replies.catalog().await;
@@ -271,7 +281,8 @@ async fn the_compliance_corpus_of_every_language_is_caught_exactly() {
         for case in &corpus.case {
             cases += 1;
             let ctx = Context {
-                marketplace: "amazon",
+                rules: amazon.messages,
+                own_sites: &amazon.own_sites,
                 language: Some(&pack.languages[0]),
                 allowed: &[],
                 review_requests_sent: 0,

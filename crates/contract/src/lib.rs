@@ -1,4 +1,5 @@
-//! Host-side bindings for the four worlds of `helloword:gateway` (the root `wit/` folder).
+//! Host-side bindings for the four worlds of `helloword:gateway` (the root `wit/` folder),
+//! and the marketplace rules a connector declares in its manifest ([`rules`]).
 //!
 //! The connector world is generated first; the other worlds reuse its `types` and host
 //! interfaces, so every world shares one Rust type per WIT type and one implementation of
@@ -84,3 +85,5 @@ pub use locale::exports::helloword::gateway::locale as locale_api;
 pub use policy::exports::helloword::gateway::policy as policy_api;
 /// What translators export.
 pub use translator::exports::helloword::gateway::translate as translate_api;
+
+pub mod rules;

@@ -594,42 +594,7 @@ pub fn attribute<'a>(event: &'a TicketEvent, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// The kebab-case name of an issue kind, as the config and API write it.
-pub fn kind_name(kind: IssueKind) -> &'static str {
-    KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or("other", |(_, name)| name)
-}
-
-/// The issue kind with this kebab-case name.
-pub fn kind_from_name(name: &str) -> Option<IssueKind> {
-    KINDS.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
-}
-
-/// Every issue kind and its name.
-pub const KINDS: [(IssueKind, &str); 20] = [
-    (IssueKind::NotReceived, "not-received"),
-    (IssueKind::DeliveredNotReceived, "delivered-not-received"),
-    (IssueKind::Damaged, "damaged"),
-    (IssueKind::WrongItem, "wrong-item"),
-    (IssueKind::Quality, "quality"),
-    (IssueKind::LogisticsDelay, "logistics-delay"),
-    (IssueKind::CustomsHold, "customs-hold"),
-    (IssueKind::ReturnRequest, "return-request"),
-    (IssueKind::CancellationRequest, "cancellation-request"),
-    (IssueKind::AToZClaim, "a-to-z-claim"),
-    (IssueKind::Chargeback, "chargeback"),
-    (IssueKind::PaymentDispute, "payment-dispute"),
-    (IssueKind::NegativeReview, "negative-review"),
-    (IssueKind::BuyerMessage, "buyer-message"),
-    (IssueKind::AccountHealth, "account-health"),
-    (IssueKind::RefundIssued, "refund-issued"),
-    (IssueKind::OrderUpdate, "order-update"),
-    (IssueKind::ShipmentUpdate, "shipment-update"),
-    (IssueKind::PrivacyRequest, "privacy-request"),
-    (IssueKind::Other, "other"),
-];
+pub use helloword_contract::rules::{KINDS, kind_from_name, kind_name};
 
 /// Serde for [`IssueKind`] by its kebab-case name.
 pub mod kind_serde {

@@ -23,6 +23,12 @@
 //!
 //! [config]                            # plugin-scoped settings, read through the config import;
 //! api_version = "2025-07"             # defaults, under [plugins.config.<id>] of the gateway config
+//!
+//! [rules]                             # connectors: the marketplace's rules as data
+//! [[rules.deadlines]]                 # (helloword_contract::rules)
+//! name = "shopify.dispute"
+//! kinds = ["chargeback"]
+//! platform_margin = "24h"
 //! ```
 
 use std::collections::BTreeMap;
@@ -32,6 +38,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::limits::LimitOverrides;
+use helloword_contract::rules::MarketplaceRules;
 
 /// The largest `plugin.toml` read, in bytes; a manifest is a few kilobytes.
 pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
@@ -112,6 +119,8 @@ struct RawManifest {
     limits: LimitOverrides,
     #[serde(default)]
     config: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    rules: Option<MarketplaceRules>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,6 +176,9 @@ pub struct Manifest {
     /// those of `config`). A name ending in `*` stands for every key that starts with the
     /// rest (`"public_key.*"`).
     pub optional_config: Vec<String>,
+    /// A connector's marketplace rules (`[rules]`, validated); the defaults when it
+    /// declares none.
+    pub rules: MarketplaceRules,
 }
 
 impl Manifest {
@@ -194,8 +206,16 @@ impl Manifest {
             file: file.to_path_buf(),
             message,
         };
-        let raw: RawManifest =
-            toml::from_str(text).map_err(|e| err(crate::messages::toml_error(&e, text)))?;
+        let raw: RawManifest = toml::from_str(text).map_err(|e| {
+            let message = crate::messages::toml_error(&e, text);
+            let rule = e.span().and_then(|span| rule_at(text, span.start));
+            err(match (rule, message.split_once(": ")) {
+                (Some(rule), Some((line, rest))) if line.starts_with("line ") => {
+                    format!("{line}: rule {rule:?}: {rest}")
+                }
+                _ => message,
+            })
+        })?;
         let p = raw.plugin;
 
         if !is_identifier(&p.id) {
@@ -282,6 +302,16 @@ impl Manifest {
             };
             config.insert(key, text);
         }
+        if raw.rules.is_some() && kind != PluginKind::MarketplaceConnector {
+            return Err(err(format!(
+                "`[rules]` is for marketplace connectors; a {} has none",
+                kind.world()
+            )));
+        }
+        let rules = raw.rules.unwrap_or_default();
+        if let Some(conflict) = rules.conflict() {
+            return Err(err(format!("{conflict}; each issue kind has one rule")));
+        }
         let folder = file.parent().unwrap_or(Path::new("."));
         Ok(Manifest {
             file: file.to_path_buf(),
@@ -297,8 +327,24 @@ impl Manifest {
             limits: raw.limits,
             config,
             optional_config: p.optional_config,
+            rules,
         })
     }
+}
+
+/// The name of the `[[rules.deadlines]]` entry whose table holds byte `at` of `text`, so an
+/// error in a rule names the rule.
+fn rule_at(text: &str, at: usize) -> Option<String> {
+    let header = text[..at.min(text.len())].rfind("[[rules.deadlines]]")?;
+    let body = &text[header + "[[rules.deadlines]]".len()..];
+    let end = body.find("\n[").unwrap_or(body.len());
+    if header + "[[rules.deadlines]]".len() + end < at {
+        return None;
+    }
+    body[..end].lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == "name").then(|| value.trim().trim_matches('"').to_string())
+    })
 }
 
 /// Whether `id` is a valid plugin id: 1 to 64 lower-case letters, digits and '-', not

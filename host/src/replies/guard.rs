@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::detect::Detector;
 use crate::plugin::bindings::locale_api::ComplianceRule;
+use crate::plugin::bindings::rules::{MessageRules, Verdict};
 
 /// A messaging rule the guard enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -77,17 +78,21 @@ impl Rule {
         }
     }
 
-    /// Whether `marketplace` (a connector id) forbids what the rule finds. Amazon's
-    /// buyer-seller messaging forbids all of it; eBay forbids contact details and moving the
-    /// sale off eBay; a seller's own Shopify store may share contact details and links, but no
-    /// marketplace or consumer law allows buying or manipulating reviews.
-    pub fn blocks_on(self, marketplace: &str, review_requests_sent: u32) -> bool {
-        match self {
-            Rule::ReviewManipulation | Rule::Incentive | Rule::WrongLanguage => true,
-            Rule::ReviewRequest => review_requests_sent > 0,
-            Rule::Marketing | Rule::Link => marketplace == "amazon",
-            Rule::OffPlatform | Rule::EmailAddress | Rule::PhoneNumber => marketplace != "shopify",
-        }
+    /// Whether the marketplace whose messaging `rules` apply forbids what the rule finds.
+    /// Buying or manipulating reviews is blocked everywhere (no marketplace and no consumer
+    /// law allows it), and so is a second review request for one order; the rest is the
+    /// marketplace's, as its connector declares (`[rules.messages]` of its plugin.toml).
+    pub fn blocks_on(self, rules: &MessageRules, review_requests_sent: u32) -> bool {
+        let verdict = match self {
+            Rule::ReviewManipulation | Rule::Incentive => return true,
+            Rule::ReviewRequest => return review_requests_sent > 0,
+            Rule::WrongLanguage => rules.language,
+            Rule::Marketing => rules.marketing,
+            Rule::Link => rules.links,
+            Rule::OffPlatform => rules.off_platform,
+            Rule::EmailAddress | Rule::PhoneNumber => rules.contact_details,
+        };
+        verdict == Verdict::Block
     }
 }
 
@@ -111,8 +116,10 @@ pub struct Finding {
 /// What the guard needs to know about the message's context.
 #[derive(Debug, Clone, Default)]
 pub struct Context<'a> {
-    /// The connector id of the marketplace the reply goes through.
-    pub marketplace: &'a str,
+    /// The messaging rules of the marketplace the reply goes through.
+    pub rules: MessageRules,
+    /// Domain labels of that marketplace's own sites, whose links are not reported.
+    pub own_sites: &'a [String],
     /// The buyer's language (BCP 47), when known.
     pub language: Option<&'a str>,
     /// Strings of this order that may appear (order number, tracking number, tracking and
@@ -174,7 +181,7 @@ impl Guard {
                 start,
                 end,
                 excerpt: text[start..end].to_string(),
-                blocking: rule.blocks_on(ctx.marketplace, ctx.review_requests_sent),
+                blocking: rule.blocks_on(&ctx.rules, ctx.review_requests_sent),
             });
         };
         for pattern in &self.patterns {
@@ -192,7 +199,7 @@ impl Guard {
         }
         for (start, end) in links(text) {
             let link = &text[start..end];
-            if !is_allowed(link, ctx.allowed) && !is_marketplace_link(link, ctx.marketplace) {
+            if !is_allowed(link, ctx.allowed) && !is_marketplace_link(link, ctx.own_sites) {
                 push(Rule::Link, start, end);
             }
         }
@@ -238,8 +245,9 @@ fn is_allowed(found: &str, allowed: &[String]) -> bool {
         .any(|a| !a.is_empty() && (a.contains(found) || found.starts_with(a.as_str())))
 }
 
-/// Links to the marketplace itself (its help pages, the order page) are allowed.
-fn is_marketplace_link(link: &str, marketplace: &str) -> bool {
+/// Links to the marketplace itself (its help pages, the order page) are allowed: a host
+/// with one of `own_sites` as a label.
+fn is_marketplace_link(link: &str, own_sites: &[String]) -> bool {
     let host = link
         .trim_start_matches("https://")
         .trim_start_matches("http://")
@@ -247,12 +255,8 @@ fn is_marketplace_link(link: &str, marketplace: &str) -> bool {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let own = match marketplace {
-        "amazon" => "amazon",
-        "ebay" => "ebay",
-        _ => return false,
-    };
-    host.split('.').any(|label| label == own)
+    host.split('.')
+        .any(|label| own_sites.iter().any(|own| own == label))
 }
 
 /// Fold `c` the way phrases and texts are compared: lower case (Turkish dotted capital I
@@ -490,9 +494,21 @@ mod tests {
             .collect()
     }
 
+    const STRICT: MessageRules = MessageRules {
+        links: Verdict::Block,
+        contact_details: Verdict::Block,
+        off_platform: Verdict::Block,
+        marketing: Verdict::Block,
+        language: Verdict::Block,
+    };
+
+    /// Amazon's rules as plugins/amazon/plugin.toml declares them.
     fn amazon() -> Context<'static> {
+        static OWN: std::sync::LazyLock<Vec<String>> =
+            std::sync::LazyLock::new(|| vec!["amazon".to_string()]);
         Context {
-            marketplace: "amazon",
+            rules: STRICT,
+            own_sites: &OWN,
             ..Context::default()
         }
     }
@@ -575,9 +591,8 @@ mod tests {
             "https://track.example/1Z999AA10123456784".to_string(),
         ];
         let ctx = Context {
-            marketplace: "amazon",
             allowed: &allowed,
-            ..Context::default()
+            ..amazon()
         };
         for text in [
             "Order 112-1234567-1234567 ships with tracking 1Z999AA10123456784.",
@@ -596,13 +611,46 @@ mod tests {
     }
 
     #[test]
-    fn what_blocks_depends_on_the_marketplace() {
-        assert!(Rule::EmailAddress.blocks_on("amazon", 0));
-        assert!(Rule::EmailAddress.blocks_on("ebay", 0));
-        assert!(!Rule::EmailAddress.blocks_on("shopify", 0));
-        assert!(Rule::Incentive.blocks_on("shopify", 0));
-        assert!(!Rule::ReviewRequest.blocks_on("amazon", 0));
-        assert!(Rule::ReviewRequest.blocks_on("amazon", 1));
-        assert!(!Rule::Link.blocks_on("ebay", 0));
+    fn what_blocks_is_the_marketplaces_rules_but_reviews_are_never_for_sale() {
+        let own_store = MessageRules {
+            links: Verdict::Warn,
+            contact_details: Verdict::Warn,
+            off_platform: Verdict::Warn,
+            marketing: Verdict::Warn,
+            language: Verdict::Warn,
+        };
+        for rule in [
+            Rule::EmailAddress,
+            Rule::PhoneNumber,
+            Rule::Link,
+            Rule::Marketing,
+        ] {
+            assert!(rule.blocks_on(&STRICT, 0), "{rule:?}");
+            assert!(!rule.blocks_on(&own_store, 0), "{rule:?}");
+        }
+        assert!(Rule::WrongLanguage.blocks_on(&STRICT, 0));
+        assert!(!Rule::WrongLanguage.blocks_on(&own_store, 0));
+        assert!(Rule::Incentive.blocks_on(&own_store, 0));
+        assert!(Rule::ReviewManipulation.blocks_on(&own_store, 0));
+        assert!(!Rule::ReviewRequest.blocks_on(&STRICT, 0));
+        assert!(Rule::ReviewRequest.blocks_on(&own_store, 1));
+        // A connector that declares nothing gets what every marketplace got before rules
+        // were data: contact details and off-platform blocked, links and marketing shown.
+        let none = MessageRules::default();
+        assert!(Rule::EmailAddress.blocks_on(&none, 0));
+        assert!(Rule::OffPlatform.blocks_on(&none, 0));
+        assert!(!Rule::Link.blocks_on(&none, 0));
+        assert!(!Rule::Marketing.blocks_on(&none, 0));
+    }
+
+    #[test]
+    fn links_to_the_marketplaces_own_sites_are_allowed() {
+        let text = "See https://www.amazon.de/gp/help and https://shop.example/x";
+        assert_eq!(rules(text, &amazon()), ["link"]);
+        let elsewhere = Context {
+            own_sites: &[],
+            ..amazon()
+        };
+        assert_eq!(rules(text, &elsewhere), ["link", "link"]);
     }
 }

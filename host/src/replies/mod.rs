@@ -18,6 +18,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::plugin::bindings::locale_api::{Direction, RenderError, RenderRequest, Rendered, Value};
+use crate::plugin::bindings::rules::MarketplaceRules;
 use crate::plugin::bindings::types::{self, Money};
 use crate::plugin::{Plugin, PluginError, PluginKind, PluginSet};
 use detect::Detector;
@@ -433,6 +434,15 @@ impl Replies {
         &self.plugins
     }
 
+    /// The marketplace rules of the connector `connector` (its manifest's `[rules]`; the
+    /// defaults when it declares none or is not loaded).
+    pub fn rules_of(&self, connector: &str) -> MarketplaceRules {
+        self.plugins
+            .get(connector)
+            .map(|p| p.manifest.rules.clone())
+            .unwrap_or_default()
+    }
+
     fn current(&self) -> Arc<Catalog> {
         self.catalog
             .lock()
@@ -445,8 +455,10 @@ impl Replies {
     pub async fn check(&self, text: &str, ticket: &Ticket, language: Option<&str>) -> Vec<Finding> {
         let catalog = self.catalog().await;
         let allowed = ticket.facts.allowed_strings(ticket.order_id.as_deref());
+        let rules = self.rules_of(&ticket.marketplace);
         let ctx = Context {
-            marketplace: &ticket.marketplace,
+            rules: rules.messages,
+            own_sites: &rules.own_sites,
             language: language.or(ticket.language.as_deref()),
             allowed: &allowed,
             review_requests_sent: ticket.facts.review_requests,
@@ -512,8 +524,10 @@ impl Replies {
             None => Vec::new(),
         };
         let allowed = ticket.facts.allowed_strings(ticket.order_id.as_deref());
+        let rules = self.rules_of(&ticket.marketplace);
         let ctx = Context {
-            marketplace: &ticket.marketplace,
+            rules: rules.messages,
+            own_sites: &rules.own_sites,
             language: Some(&language),
             allowed: &allowed,
             review_requests_sent: ticket.facts.review_requests,

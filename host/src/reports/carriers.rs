@@ -88,11 +88,11 @@ pub fn carriers(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report
         notes: vec![
             lang.pick(
                 "The denominator is the orders the gateway saw an event for with that carrier \
-             (e.g. Shopify fulfillment updates), not every parcel the carrier took; \
+             (e.g. fulfillment updates), not every parcel the carrier took; \
              problems are not-received, delivered-not-received, damaged, logistics-delay \
              and customs-hold."
                     .into(),
-                "分母是网关收到过该物流商相关事件的订单数（例如 Shopify 的履约更新），\
+                "分母是网关收到过该物流商相关事件的订单数（例如履约更新），\
              而不是该物流商承运的全部包裹；问题包括未收到、显示已签收但未收到、商品损坏、\
              物流延误和海关扣留。"
                     .into(),

@@ -71,10 +71,9 @@ pub fn heatmap(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report 
     let mut notes =
         vec![lang.pick(
         "SKUs and batches come from the order lines of each ticket's marketplace events; a \
-         batch shows only when the connector sends one (Shopify sends none)."
+         batch shows only when the connector sends one."
             .into(),
-        "SKU 和批次取自每个工单的平台事件中的订单行；只有连接器提供批次时才会显示批次\
-         （Shopify 不提供）。"
+        "SKU 和批次取自每个工单的平台事件中的订单行；只有连接器提供批次时才会显示批次。"
             .into(),
     )];
     if without > 0 {

@@ -26,7 +26,7 @@ pub use ebay_defects::ebay_defects;
 pub use heatmap::heatmap;
 pub use hotspots::{hotspots, month_bounds};
 pub use odr::odr;
-pub use segment::{NO_MARKETING_MARKETPLACES, is_relay_address, segment};
+pub use segment::{connector_rules, relay_of, segment};
 pub use sla::sla;
 
 use std::collections::HashMap;
@@ -311,9 +311,20 @@ mod tests {
     }
 
     #[test]
-    fn relay_addresses_are_recognised() {
-        assert!(is_relay_address("x7@marketplace.amazon.de"));
-        assert!(is_relay_address("abc@members.ebay.com"));
-        assert!(!is_relay_address("lily@example.com"));
+    fn relay_addresses_are_recognised_by_the_connectors_rules() {
+        let rules = |relay: &[&str]| crate::plugin::bindings::rules::MarketplaceRules {
+            relay_domains: relay.iter().map(|d| d.to_string()).collect(),
+            ..Default::default()
+        };
+        let connectors = [
+            ("amazon".to_string(), rules(&["marketplace.amazon."])),
+            ("ebay".to_string(), rules(&["members.ebay."])),
+        ];
+        assert_eq!(
+            relay_of("x7@marketplace.amazon.de", &connectors),
+            Some("amazon")
+        );
+        assert_eq!(relay_of("abc@Members.eBay.com", &connectors), Some("ebay"));
+        assert_eq!(relay_of("lily@example.com", &connectors), None);
     }
 }

@@ -4,24 +4,46 @@ use serde_json::Value;
 
 use super::table::Table;
 use super::{Lang, Report};
+use crate::plugin::bindings::rules::{MarketplaceRules, Verdict};
 use crate::tickets::customers::{Customer, Tag};
 
-/// Marketplaces whose rules forbid marketing messages to their buyers through their
-/// messaging channel (Amazon buyer-seller messaging, eBay's member messages).
-pub const NO_MARKETING_MARKETPLACES: [&str; 2] = ["amazon", "ebay"];
+/// The marketplace rules of every loaded connector, by connector id.
+pub fn connector_rules(plugins: &crate::plugin::PluginSet) -> Vec<(String, MarketplaceRules)> {
+    plugins
+        .of_kind(crate::plugin::PluginKind::MarketplaceConnector)
+        .iter()
+        .map(|p| (p.manifest.id.clone(), p.manifest.rules.clone()))
+        .collect()
+}
 
-/// Whether `address` is a marketplace relay address (messages to it go through the
-/// marketplace's channel and its rules).
-pub fn is_relay_address(address: &str) -> bool {
+/// The connector whose marketplace relays mail to `address` (the address it gives buyers),
+/// as the connectors' `relay_domains` say.
+pub fn relay_of<'a>(address: &str, rules: &'a [(String, MarketplaceRules)]) -> Option<&'a str> {
     let domain = address
         .rsplit_once('@')
         .map_or("", |(_, d)| d)
         .to_ascii_lowercase();
-    domain.starts_with("marketplace.amazon.") || domain.contains("members.ebay.")
+    rules
+        .iter()
+        .find(|(_, r)| r.relays(&domain))
+        .map(|(id, _)| id.as_str())
 }
 
 /// A customer segment (customers with `tag`) as the seller's marketing tool needs it.
-pub fn segment(customers: &[Customer], tag: Tag, lang: Lang) -> Report {
+///
+/// `rules` are the connectors' marketplace rules: a marketplace whose rules block marketing
+/// in messages is listed in `no_marketing_via`, and its relay addresses are not e-mail.
+pub fn segment(
+    customers: &[Customer],
+    tag: Tag,
+    lang: Lang,
+    rules: &[(String, MarketplaceRules)],
+) -> Report {
+    let forbids_marketing = |m: &str| {
+        rules
+            .iter()
+            .any(|(id, r)| id == m && r.messages.marketing == Verdict::Block)
+    };
     let mut table = Table::new([
         "customer_key",
         "name",
@@ -38,7 +60,7 @@ pub fn segment(customers: &[Customer], tag: Tag, lang: Lang) -> Report {
         let email = c
             .key
             .strip_prefix("email:")
-            .filter(|e| !is_relay_address(e))
+            .filter(|e| relay_of(e, rules).is_none())
             .map(str::to_string);
         let mut marketplaces: Vec<String> = c
             .accounts
@@ -49,18 +71,17 @@ pub fn segment(customers: &[Customer], tag: Tag, lang: Lang) -> Report {
         marketplaces.dedup();
         let mut forbidden: Vec<String> = marketplaces
             .iter()
-            .filter(|m| NO_MARKETING_MARKETPLACES.contains(&m.as_str()))
+            .filter(|m| forbids_marketing(m))
             .cloned()
             .collect();
-        if let Some(relay) = c.key.strip_prefix("email:").filter(|e| is_relay_address(e)) {
-            let m = if relay.contains("amazon") {
-                "amazon"
-            } else {
-                "ebay"
-            };
-            if !forbidden.iter().any(|f| f == m) {
-                forbidden.push(m.to_string());
-            }
+        if let Some(relay) = c
+            .key
+            .strip_prefix("email:")
+            .and_then(|e| relay_of(e, rules))
+            && forbids_marketing(relay)
+            && !forbidden.iter().any(|f| f == relay)
+        {
+            forbidden.push(relay.to_string());
         }
         let last = c.tickets.iter().map(|(_, at)| *at).max();
         table.rows.push(vec![
@@ -100,12 +121,12 @@ pub fn segment(customers: &[Customer], tag: Tag, lang: Lang) -> Report {
                     .into(),
             ),
             lang.pick(
-                "Amazon and eBay forbid marketing to their buyers through the marketplace's \
-                 messaging (`no_marketing_via`); the gateway never sends marketing there. \
-                 Reach these buyers only through your own channel, and only with their \
-                 consent, which the gateway does not record."
+                "Marketplaces whose rules forbid marketing in their messaging are listed in \
+                 `no_marketing_via`; the gateway never sends marketing there. Reach these \
+                 buyers only through your own channel, and only with their consent, which the \
+                 gateway does not record."
                     .into(),
-                "亚马逊和 eBay 禁止通过平台消息向买家营销（`no_marketing_via`），网关从不在平台上\
+                "规则禁止通过平台消息营销的平台列在 `no_marketing_via` 中，网关从不在这些平台上\
                  发送营销信息。请只通过您自己的渠道、并在买家同意后联系他们；网关不记录买家的同意。"
                     .into(),
             ),

@@ -63,7 +63,10 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
             StatusCode::OK,
             &serde_json::json!({ "agents": app.engine.agents(jiff::Timestamp::now()) }),
         ),
-        Route::Reports(rest) => super::reports_api::handle(&app.store, rest, &query),
+        Route::Reports(rest) => {
+            let rules = crate::reports::connector_rules(&app.plugins);
+            super::reports_api::handle(&app.store, &rules, rest, &query)
+        }
         Route::Locales => super::replies_api::locales(&desk).await,
         Route::Outbox => super::actions_api::outbox(&desk),
         Route::KeptDeliveries => match crate::ingest::unreadable::list(&app.store) {

@@ -51,9 +51,26 @@ pub async fn check_text(desk: &Desk<'_>, body: serde_json::Value) -> Response<Fu
         Ok(b) => b,
         Err(m) => return bad_body(&m),
     };
+    if desk
+        .plugins
+        .get(&body.marketplace)
+        .is_none_or(|p| p.manifest.kind != crate::plugin::PluginKind::MarketplaceConnector)
+    {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-marketplace",
+            &format!(
+                "`marketplace` is {:?}, which is not a loaded connector; the check applies a \
+                 connector's rules (its plugin id, as tickets name their marketplace)",
+                body.marketplace
+            ),
+        );
+    }
+    let rules = desk.replies.rules_of(&body.marketplace);
     let catalog = desk.replies.catalog().await;
     let ctx = guard::Context {
-        marketplace: &body.marketplace,
+        rules: rules.messages,
+        own_sites: &rules.own_sites,
         language: body.language.as_deref(),
         allowed: &[],
         review_requests_sent: body.review_requests_sent,

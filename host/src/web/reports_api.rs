@@ -9,6 +9,7 @@ use http_body_util::Full;
 use hyper::{Response, StatusCode};
 
 use super::{error, json};
+use crate::plugin::bindings::rules::MarketplaceRules;
 use crate::reports::{self, Lang, Report};
 use crate::store::Store;
 use crate::tickets::customers::Tag;
@@ -81,7 +82,12 @@ impl Query {
 }
 
 /// Handle `GET /api/reports/<name>[.svg]`; `rest` is the path after `/api/reports`.
-pub fn handle(store: &Store, rest: &[&str], query: &str) -> Response<Full<Bytes>> {
+pub fn handle(
+    store: &Store,
+    rules: &[(String, MarketplaceRules)],
+    rest: &[&str],
+    query: &str,
+) -> Response<Full<Bytes>> {
     let [name] = rest else {
         return error(
             StatusCode::NOT_FOUND,
@@ -93,7 +99,7 @@ pub fn handle(store: &Store, rest: &[&str], query: &str) -> Response<Full<Bytes>
         Some(n) => (n, true),
         None => (*name, false),
     };
-    let report = match build(store, name, query) {
+    let report = match build(store, rules, name, query) {
         Ok(r) => r,
         Err(Problem::Query(m)) => return error(StatusCode::BAD_REQUEST, "bad-query", &m),
         Err(Problem::Unknown) => {
@@ -146,7 +152,12 @@ enum Problem {
     Store(String),
 }
 
-fn build(store: &Store, name: &str, query: &str) -> Result<Report, Problem> {
+fn build(
+    store: &Store,
+    rules: &[(String, MarketplaceRules)],
+    name: &str,
+    query: &str,
+) -> Result<Report, Problem> {
     let now = jiff::Timestamp::now();
     let allowed: &[&str] = match name {
         "heatmap" | "carriers" | "sla" => &["days"],
@@ -179,7 +190,7 @@ fn build(store: &Store, name: &str, query: &str) -> Result<Report, Problem> {
             .all_customers()
             .collect::<Result<Vec<_>, _>>()
             .map_err(unreadable)?;
-        return Ok(reports::segment(&customers, tag, lang));
+        return Ok(reports::segment(&customers, tag, lang, rules));
     }
     let days = |default| q.number("days", default, (1, 730)).map_err(Problem::Query);
     let cases = reports::gather(store).map_err(unreadable)?;

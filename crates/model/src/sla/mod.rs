@@ -21,10 +21,8 @@
 //! interval is real elapsed time: 09:00–18:00 is 9 hours on either transition day, and an
 //! interval that contains the change is an hour shorter (spring) or longer (autumn).
 
-use jiff::fmt::friendly::{Direction, SpanPrinter};
-use jiff::tz::TimeZone;
 use jiff::{RoundMode, SignedDuration, Timestamp, TimestampRound, Unit};
-use serde::{Deserialize, Deserializer, Serialize, de::Error as _};
+use serde::{Deserialize, Serialize};
 
 /// How urgent a ticket is; it picks the ticket's [`SeverityTargets`] entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,124 +95,31 @@ mod tests;
 
 pub use calendar::*;
 
-/// The time zone in which eBay counts business days unless the config says otherwise. eBay
-/// does not publish one; its US headquarters' zone is the assumption.
-pub const EBAY_DEFAULT_TIME_ZONE: &str = "America/Los_Angeles";
+use helloword_contract::rules::positive_duration;
+pub use helloword_contract::rules::{MarketplaceRule, ResponseWindow};
 
-/// How long a marketplace gives the seller to answer, counted from when the case arrived.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum ResponseWindow {
-    /// Calendar time: nights, weekends and holidays count (`{ calendar = "24h" }`).
-    Calendar(#[serde(deserialize_with = "positive_duration")] SignedDuration),
-    /// Whole weekdays (Monday to Friday in `time_zone`), ending at the same local time of day
-    /// (`{ business_days = { days = 3, time_zone = "America/Los_Angeles" } }`). A case that
-    /// arrives at a weekend counts from that weekend's time of day. Public holidays are not
-    /// skipped, so the deadline is never later than the marketplace's.
-    BusinessDays {
-        /// How many weekdays.
-        days: u8,
-        /// Where the weekdays are counted.
-        #[serde(deserialize_with = "jiff::fmt::serde::tz::required::deserialize")]
-        time_zone: TimeZone,
-    },
-}
-
-impl ResponseWindow {
-    fn end(&self, received_at: Timestamp) -> Timestamp {
-        match self {
-            ResponseWindow::Calendar(duration) => shift(received_at, *duration),
-            ResponseWindow::BusinessDays { days, time_zone } => {
-                let local = time_zone.to_datetime(received_at);
-                (0..*days)
-                    .try_fold(local.date(), |date, _| next_weekday(date))
-                    .and_then(|date| wall_clock_instant(time_zone, date.to_datetime(local.time())))
-                    .unwrap_or(Timestamp::MAX)
-            }
+/// When `window` ends for a case that arrived at `received_at`.
+pub fn window_end(window: &ResponseWindow, received_at: Timestamp) -> Timestamp {
+    match window {
+        ResponseWindow::Calendar(duration) => shift(received_at, *duration),
+        ResponseWindow::BusinessDays { days, time_zone } => {
+            let local = time_zone.to_datetime(received_at);
+            (0..*days)
+                .try_fold(local.date(), |date, _| next_weekday(date))
+                .and_then(|date| wall_clock_instant(time_zone, date.to_datetime(local.time())))
+                .unwrap_or(Timestamp::MAX)
         }
     }
 }
 
-/// A marketplace's answer deadline for one kind of case: config-driven data, with the
-/// defaults below taken from the marketplaces' published rules.
-///
-/// Config shape: `{ name = "amazon.buyer_message", window = { calendar = "12h" } }` (say,
-/// for Amazon's December peak), or `{ name = "shopify.dispute", platform_margin = "24h" }`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MarketplaceRule {
-    /// Shown to the agent when this rule sets the deadline.
-    pub name: String,
-    /// The marketplace's published answer time; `None` when only the deadline the platform
-    /// sends with the case counts.
-    #[serde(default)]
-    pub window: Option<ResponseWindow>,
-    /// Taken off a deadline the platform sends with the case, to leave time to act.
-    #[serde(default, deserialize_with = "non_negative_duration")]
-    pub platform_margin: SignedDuration,
-}
-
-impl MarketplaceRule {
-    /// Amazon buyer messages: 24 hours, weekends and holidays included.
-    pub fn amazon_buyer_message() -> Self {
-        Self::calendar("amazon.buyer_message", SignedDuration::from_hours(24))
-    }
-
-    /// Amazon A-to-z Guarantee requests for information: 48 hours (one Amazon page says 72 h;
-    /// the stricter figure is the default).
-    pub fn amazon_a_to_z_information_request() -> Self {
-        Self::calendar(
-            "amazon.a_to_z_information_request",
-            SignedDuration::from_hours(48),
-        )
-    }
-
-    /// eBay Money Back Guarantee cases: 3 business days, counted in `time_zone` (see
-    /// [`EBAY_DEFAULT_TIME_ZONE`]).
-    pub fn ebay_case(time_zone: TimeZone) -> Self {
-        Self::business_days("ebay.case", 3, time_zone)
-    }
-
-    /// eBay return requests: 3 business days, counted in `time_zone` (see
-    /// [`EBAY_DEFAULT_TIME_ZONE`]).
-    pub fn ebay_return_request(time_zone: TimeZone) -> Self {
-        Self::business_days("ebay.return_request", 3, time_zone)
-    }
-
-    /// Shopify Payments disputes: the dispute's `evidence_due_by`, less 24 hours, since a
-    /// submitted response cannot be edited and the deadline cannot be extended.
-    pub fn shopify_dispute() -> Self {
-        MarketplaceRule {
-            name: "shopify.dispute".into(),
-            window: None,
-            platform_margin: SignedDuration::from_hours(24),
-        }
-    }
-
-    /// A buyer's data-protection request (access or erasure): answered within a month
-    /// (GDPR Art. 12(3); 30 days here, the stricter reading), calendar time.
-    pub fn privacy_request() -> Self {
-        Self::calendar(
-            "privacy.legal_deadline",
-            SignedDuration::from_hours(24 * 30),
-        )
-    }
-
-    fn calendar(name: &str, duration: SignedDuration) -> Self {
-        MarketplaceRule {
-            name: name.into(),
-            window: Some(ResponseWindow::Calendar(duration)),
-            platform_margin: SignedDuration::ZERO,
-        }
-    }
-
-    fn business_days(name: &str, days: u8, time_zone: TimeZone) -> Self {
-        MarketplaceRule {
-            name: name.into(),
-            window: Some(ResponseWindow::BusinessDays { days, time_zone }),
-            platform_margin: SignedDuration::ZERO,
-        }
-    }
+/// A buyer's data-protection request (access or erasure): answered within a month
+/// (GDPR Art. 12(3); 30 days here, the stricter reading), calendar time, on every
+/// marketplace.
+pub fn privacy_rule() -> MarketplaceRule {
+    MarketplaceRule::calendar(
+        "privacy.legal_deadline",
+        SignedDuration::from_hours(24 * 30),
+    )
 }
 
 /// A deadline and what set it, so the UI can explain it.
@@ -254,7 +159,7 @@ pub fn marketplace_deadline(
         source: DeadlineSource::PlatformDeadline,
     });
     let from_window = rule.window.as_ref().map(|window| Deadline {
-        at: window.end(received_at),
+        at: window_end(window, received_at),
         source: DeadlineSource::MarketplaceRule {
             name: rule.name.clone(),
         },
@@ -400,38 +305,4 @@ pub fn answer_promise(calendar: &BusinessCalendar, received_at: Timestamp) -> Ti
 /// out.
 pub fn is_off_hours(calendar: &BusinessCalendar, at: Timestamp) -> bool {
     !calendar.is_open(at)
-}
-
-fn positive_duration<'de, D: Deserializer<'de>>(de: D) -> Result<SignedDuration, D::Error> {
-    checked_duration(
-        de,
-        SignedDuration::is_positive,
-        "a positive duration such as \"4h\"",
-    )
-}
-
-fn non_negative_duration<'de, D: Deserializer<'de>>(de: D) -> Result<SignedDuration, D::Error> {
-    checked_duration(
-        de,
-        |duration| !duration.is_negative(),
-        "a duration of zero or more such as \"24h\"",
-    )
-}
-
-/// Deserialize a duration and refuse it unless `ok`; `expected` says what would be.
-fn checked_duration<'de, D: Deserializer<'de>>(
-    de: D,
-    ok: fn(&SignedDuration) -> bool,
-    expected: &str,
-) -> Result<SignedDuration, D::Error> {
-    static PRINTER: SpanPrinter = SpanPrinter::new().direction(Direction::Sign);
-    let duration = SignedDuration::deserialize(de)?;
-    if ok(&duration) {
-        Ok(duration)
-    } else {
-        let found = PRINTER.duration_to_string(&duration);
-        Err(D::Error::custom(format_args!(
-            "expected {expected}, found \"{found}\""
-        )))
-    }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use jiff::tz::TimeZone;
 
 fn utc(text: &str) -> Timestamp {
     text.parse().unwrap()
@@ -401,7 +402,7 @@ fn rule_source(name: &str) -> DeadlineSource {
 
 #[test]
 fn amazon_24_hours_on_a_saturday_lands_on_sunday() {
-    let rule = MarketplaceRule::amazon_buyer_message();
+    let rule = amazon_buyer_message();
     assert_eq!(
         marketplace_deadline(&rule, utc("2026-01-10T10:00Z"), None),
         Some(Deadline {
@@ -413,8 +414,8 @@ fn amazon_24_hours_on_a_saturday_lands_on_sunday() {
 
 #[test]
 fn ebay_three_business_days_from_friday_afternoon_is_wednesday() {
-    let la = zone(EBAY_DEFAULT_TIME_ZONE);
-    let rule = MarketplaceRule::ebay_case(la.clone());
+    let la = zone("America/Los_Angeles");
+    let rule = ebay_case(la.clone());
     let deadline = |received: &str| {
         marketplace_deadline(&rule, utc(received), None).map(|deadline| deadline.at)
     };
@@ -433,15 +434,12 @@ fn ebay_three_business_days_from_friday_afternoon_is_wednesday() {
         deadline("2026-01-10T18:00Z"),
         Some(utc("2026-01-14T18:00Z"))
     );
-    assert_eq!(
-        MarketplaceRule::ebay_return_request(la).name,
-        "ebay.return_request"
-    );
+    assert_eq!(ebay_return_request(la).name, "ebay.return_request");
 }
 
 #[test]
 fn shopify_is_evidence_due_by_less_the_margin() {
-    let rule = MarketplaceRule::shopify_dispute();
+    let rule = shopify_dispute();
     let received = utc("2026-02-10T09:00Z");
     assert_eq!(
         marketplace_deadline(&rule, received, Some(utc("2026-02-20T23:00Z"))),
@@ -455,7 +453,7 @@ fn shopify_is_evidence_due_by_less_the_margin() {
 
 #[test]
 fn platform_deadline_counts_when_it_is_earlier_than_the_rule() {
-    let rule = MarketplaceRule::amazon_a_to_z_information_request();
+    let rule = amazon_a_to_z_information_request();
     let received = utc("2026-01-05T10:00Z");
     let with = |platform: &str| marketplace_deadline(&rule, received, Some(utc(platform)));
     assert_eq!(
@@ -478,8 +476,8 @@ fn platform_deadline_counts_when_it_is_earlier_than_the_rule() {
 fn first_response_deadline_is_the_earlier_and_names_its_source() {
     let cal = berlin_office();
     let targets = SeverityTargets::default();
-    let amazon = MarketplaceRule::amazon_buyer_message();
-    let shopify = MarketplaceRule::shopify_dispute();
+    let amazon = amazon_buyer_message();
+    let shopify = shopify_dispute();
     let monday = local(BERLIN, "2026-01-12T10:00");
     let friday = local(BERLIN, "2026-01-09T17:00");
 
@@ -785,8 +783,8 @@ fn sla_settings_read_from_toml() {
         settings.rules,
         [
             MarketplaceRule::calendar("amazon.buyer_message", hours(12)),
-            MarketplaceRule::ebay_case(zone(EBAY_DEFAULT_TIME_ZONE)),
-            MarketplaceRule::shopify_dispute(),
+            ebay_case(zone("America/Los_Angeles")),
+            shopify_dispute(),
         ]
     );
 }
@@ -822,4 +820,29 @@ fn bad_sla_settings_are_refused() {
         .message(),
         "escalation steps must increase; 800 is followed by 500"
     );
+}
+
+// The bundled connectors' rules as their manifests declare them (plugins/*/plugin.toml).
+
+fn amazon_buyer_message() -> MarketplaceRule {
+    MarketplaceRule::calendar("amazon.buyer_message", SignedDuration::from_hours(24))
+}
+
+fn amazon_a_to_z_information_request() -> MarketplaceRule {
+    MarketplaceRule::calendar(
+        "amazon.a_to_z_information_request",
+        SignedDuration::from_hours(48),
+    )
+}
+
+fn ebay_case(time_zone: TimeZone) -> MarketplaceRule {
+    MarketplaceRule::business_days("ebay.case", 3, time_zone)
+}
+
+fn ebay_return_request(time_zone: TimeZone) -> MarketplaceRule {
+    MarketplaceRule::business_days("ebay.return_request", 3, time_zone)
+}
+
+fn shopify_dispute() -> MarketplaceRule {
+    MarketplaceRule::platform("shopify.dispute", SignedDuration::from_hours(24))
 }

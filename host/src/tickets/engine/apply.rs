@@ -287,9 +287,7 @@ impl Engine {
         if !ticket.answered() || !ticket.status.is_open() {
             return Ok(());
         }
-        let due = self
-            .settings
-            .deadline(&ticket.marketplace, event, ticket.severity, since);
+        let due = self.deadline(&ticket.marketplace, event, ticket.severity, since);
         ticket.escalation = sla::escalation_steps(since, due.at, &self.settings.ladder);
         ticket.due = due.clone();
         ticket.awaiting_reply_since = Some(since);
@@ -406,7 +404,7 @@ impl Engine {
         let severity = self.settings.triage.severity(event);
         // A buyer's message is due from when the buyer sent it, when the marketplace says.
         let start = message_written_at(event, received_at).unwrap_or(received_at);
-        let due = self.settings.deadline(marketplace, event, severity, start);
+        let due = self.deadline(marketplace, event, severity, start);
         let escalation = sla::escalation_steps(start, due.at, &self.settings.ladder);
         let customer = event.customer.as_ref();
         let language = customer.and_then(|c| c.preferred_locale.clone());
@@ -657,9 +655,7 @@ impl Engine {
         }
         // A later event can only bring the deadline forward (a stricter severity, a new
         // platform deadline), never push it back.
-        let due = self
-            .settings
-            .deadline(&ticket.marketplace, event, severity, received_at);
+        let due = self.deadline(&ticket.marketplace, event, severity, received_at);
         if due.at < ticket.due.at && !ticket.answered() {
             ticket.escalation =
                 sla::escalation_steps(ticket.opened_at, due.at, &self.settings.ladder);

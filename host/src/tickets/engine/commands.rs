@@ -83,11 +83,26 @@ impl Engine {
         let plugin = self.plugins.get(connector)?;
         (!plugin.can(Capability::Message)).then(|| {
             format!(
-                "the {connector} connector cannot message buyers as configured (its describe \
-                 lists no `message` capability; for Shopify, set up replies by e-mail: \
-                 `smtp_host` and `support_email` in [plugins.config.{connector}])"
+                "the {connector} connector cannot message buyers as configured: it lists no \
+                 `message` capability (a connector that replies by e-mail lists it once its mail \
+                 settings are set in [plugins.config.{connector}]; its plugin.toml names them)"
             )
         })
+    }
+
+    /// The first-response deadline of a case from `connector` opened by `event` at
+    /// `received_at`, under the connector's marketplace rules (the defaults when it is not
+    /// loaded).
+    pub(super) fn deadline(
+        &self,
+        connector: &str,
+        event: &crate::plugin::bindings::types::TicketEvent,
+        severity: crate::tickets::sla::Severity,
+        received_at: Timestamp,
+    ) -> crate::tickets::sla::Deadline {
+        let rules = self.replies.rules_of(connector);
+        self.settings
+            .deadline(connector, &rules, event, severity, received_at)
     }
 
     /// Whether `who` (an API token's name) may approve what a lead must: leads, and

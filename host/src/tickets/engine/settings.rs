@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 
+use crate::plugin::bindings::rules::MarketplaceRules;
 use crate::plugin::bindings::types::{IssueKind, TicketEvent};
 use crate::tickets::assignment::{Agent, AgentConfig};
 use crate::tickets::sla::{
@@ -26,8 +27,9 @@ pub struct TicketsConfig {
     /// Escalation points, per mille of the time to the deadline.
     #[serde(default)]
     pub escalation: EscalationLadder,
-    /// Time zone eBay's business days are counted in.
-    pub ebay_time_zone: Option<String>,
+    /// The operator's changes to connectors' deadline rules, matched by rule name.
+    #[serde(default)]
+    pub rule_overrides: Vec<MarketplaceRule>,
     /// The support team.
     #[serde(default)]
     pub agents: Vec<AgentConfig>,
@@ -48,8 +50,8 @@ pub struct EngineSettings {
     pub targets: SeverityTargets,
     /// Reminder and escalation points.
     pub ladder: EscalationLadder,
-    /// eBay's business days are counted in this zone.
-    pub ebay_time_zone: jiff::tz::TimeZone,
+    /// The operator's changes to connectors' deadline rules, matched by rule name.
+    pub rule_overrides: Vec<MarketplaceRule>,
     /// The support team.
     pub agents: Vec<Agent>,
     /// Acknowledge cases that open outside business hours (needs locale packs).
@@ -71,8 +73,7 @@ impl Default for EngineSettings {
             calendar: BusinessCalendar::always_open(jiff::tz::TimeZone::UTC),
             targets: SeverityTargets::default(),
             ladder: EscalationLadder::default(),
-            ebay_time_zone: jiff::tz::TimeZone::get(sla::EBAY_DEFAULT_TIME_ZONE)
-                .unwrap_or(jiff::tz::TimeZone::UTC),
+            rule_overrides: Vec::new(),
             agents: Vec::new(),
             off_hours_ack: false,
             auto_propose: false,
@@ -92,12 +93,17 @@ impl EngineSettings {
                 .map_err(|e| format!("`tickets.business_hours`: {e}"))?,
             None => BusinessCalendar::always_open(jiff::tz::TimeZone::UTC),
         };
-        let ebay_time_zone = match &config.ebay_time_zone {
-            Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
-                format!("`tickets.ebay_time_zone` is {name:?}, which is not a known time zone")
-            })?,
-            None => EngineSettings::default().ebay_time_zone,
-        };
+        for (i, rule) in config.rule_overrides.iter().enumerate() {
+            if config.rule_overrides[..i]
+                .iter()
+                .any(|r| r.name == rule.name)
+            {
+                return Err(format!(
+                    "`tickets.rule_overrides[{i}].name` {:?} is used twice",
+                    rule.name
+                ));
+            }
+        }
         let mut agents = Vec::new();
         for (i, agent) in config.agents.iter().enumerate() {
             if agents.iter().any(|a: &Agent| a.name == agent.name) {
@@ -131,7 +137,7 @@ impl EngineSettings {
             calendar,
             targets: config.targets,
             ladder: config.escalation.clone(),
-            ebay_time_zone,
+            rule_overrides: config.rule_overrides.clone(),
             agents,
             off_hours_ack: false,
             auto_propose: false,
@@ -140,28 +146,32 @@ impl EngineSettings {
         })
     }
 
-    /// The marketplace rule for an event of `kind` from the connector `marketplace`.
-    pub(super) fn rule(&self, marketplace: &str, kind: IssueKind) -> Option<MarketplaceRule> {
-        use IssueKind::*;
-        match (marketplace, kind) {
-            ("amazon", BuyerMessage) => Some(MarketplaceRule::amazon_buyer_message()),
-            ("amazon", AToZClaim) => Some(MarketplaceRule::amazon_a_to_z_information_request()),
-            ("ebay", ReturnRequest) => Some(MarketplaceRule::ebay_return_request(
-                self.ebay_time_zone.clone(),
-            )),
-            ("ebay", AToZClaim | NotReceived | Damaged | WrongItem | Quality) => {
-                Some(MarketplaceRule::ebay_case(self.ebay_time_zone.clone()))
-            }
-            ("shopify", Chargeback | PaymentDispute) => Some(MarketplaceRule::shopify_dispute()),
-            (_, PrivacyRequest) => Some(MarketplaceRule::privacy_request()),
-            _ => None,
+    /// The deadline rule for an event of `kind` under a connector's `rules`: the
+    /// connector's rule for the kind with the operator's override of the same name over it;
+    /// a privacy request's legal deadline on every marketplace.
+    pub(super) fn rule(
+        &self,
+        rules: &MarketplaceRules,
+        kind: IssueKind,
+    ) -> Option<MarketplaceRule> {
+        if kind == IssueKind::PrivacyRequest {
+            return Some(sla::privacy_rule());
         }
+        let rule = rules.deadline(kind)?;
+        Some(
+            self.rule_overrides
+                .iter()
+                .find(|r| r.name == rule.name)
+                .cloned()
+                .unwrap_or_else(|| rule.rule()),
+        )
     }
 
     /// The first-response deadline of a case opened by `event` at `received_at`.
     pub(super) fn deadline(
         &self,
         marketplace: &str,
+        rules: &MarketplaceRules,
         event: &TicketEvent,
         severity: Severity,
         received_at: Timestamp,
@@ -170,7 +180,7 @@ impl EngineSettings {
             .platform_deadline
             .as_ref()
             .and_then(|t| Timestamp::new(t.seconds, t.nanoseconds as i32).ok());
-        let rule = self.rule(marketplace, event.kind).or_else(|| {
+        let rule = self.rule(rules, event.kind).or_else(|| {
             platform.map(|_| MarketplaceRule {
                 name: format!("{marketplace} deadline"),
                 window: None,
