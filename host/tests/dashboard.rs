@@ -514,6 +514,8 @@ async fn chromium_shows_the_reports_and_segments_in_both_languages() {
         "Chromium or the browser driver is missing: run scripts/test-deps"
     );
     let dir = tempfile::tempdir().unwrap();
+    // The Amazon connector brings its Order Defect Rate: the page offers it as a report.
+    common::install_amazon(&dir.path().join("plugins"));
     let gw = gateway::start(dir.path()).await;
     for (i, order) in [7001_u64, 7002].into_iter().enumerate() {
         let body = failed_fulfillment(order, 9000 + i as u64);

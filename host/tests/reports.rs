@@ -21,6 +21,37 @@ fn failed_fulfillment(order: u64, id: u64) -> Vec<u8> {
     serde_json::to_vec(&f).unwrap()
 }
 
+/// A rate like Amazon's ODR, declared for the Shopify connector of these tests, whose
+/// chargebacks count as defects: a health rate is the connector's data, whatever the
+/// marketplace.
+const DISPUTE_RATE: &str = r#"
+[[rules.health]]
+name = "dispute-rate"
+title = { en = "Dispute rate", zh-CN = "争议率" }
+days = 60
+per = "orders"
+per_label = { en = "order", zh-CN = "订单" }
+limit = 1.0
+bands = [{ below = 1.0, status = "ok" }, { status = "over-limit" }]
+defects = [{ name = "chargebacks", label = { en = "chargebacks", zh-CN = "拒付" }, kinds = ["chargeback"] }]
+note = { en = "The shop's admin shows the order count.", zh-CN = "店铺后台显示订单数。" }
+"#;
+
+/// A gateway in `dir` with the Shopify connector (with [`DISPUTE_RATE`]) and the Amazon
+/// connector (with its ODR), as they are built from this repository.
+async fn start(dir: &std::path::Path) -> Running {
+    let plugins = dir.join("plugins");
+    let shopify = plugins.join("shopify");
+    std::fs::create_dir_all(&shopify).unwrap();
+    let manifest = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/shopify/plugin.toml"),
+    )
+    .unwrap();
+    std::fs::write(shopify.join("plugin.toml"), manifest + DISPUTE_RATE).unwrap();
+    common::install_amazon(&plugins);
+    common::gateway::start(dir).await
+}
+
 /// A gateway in `dir` with one ticket: a failed delivery of order 7001, settled.
 async fn with_one_failed_delivery(dir: &std::path::Path) -> Running {
     let gw = start(dir).await;
@@ -114,31 +145,56 @@ async fn reports_count_tickets_export_csv_and_draw_inert_svg() {
     assert_eq!(cell(&carriers, r, "orders_seen"), 2, "{carriers}");
     assert_eq!(cell(&carriers, r, "problem_rate_percent"), 100.0);
 
-    // ODR (here over the Shopify shop, which has the chargeback): no order count, no rate.
-    let (_, odr) = gw
-        .api("GET", "/api/reports/odr?marketplace=shopify", None)
-        .await;
-    let r = row(&odr, "shop", SHOP);
-    assert_eq!(cell(&odr, r, "chargebacks"), 1, "{odr}");
-    assert_eq!(cell(&odr, r, "orders_with_defect"), 1);
-    assert!(cell(&odr, r, "odr_percent").is_null());
-    assert_eq!(cell(&odr, r, "status"), "orders-unknown");
+    // The connector's dispute rate (the Shopify shop has the chargeback): no order count,
+    // no rate.
+    let (_, rate) = gw.api("GET", "/api/reports/dispute-rate", None).await;
+    let r = row(&rate, "shop", SHOP);
+    assert_eq!(cell(&rate, r, "chargebacks"), 1, "{rate}");
+    assert_eq!(cell(&rate, r, "orders_with_defect"), 1);
+    assert!(cell(&rate, r, "rate_percent").is_null());
+    assert_eq!(cell(&rate, r, "status"), "orders-unknown");
+    let notes = rate["notes"].to_string();
+    assert!(notes.contains("cannot know how many orders"), "{notes}");
     assert!(
-        odr["notes"]
-            .to_string()
-            .contains("cannot know the order count")
+        notes.contains("The shop's admin shows the order count."),
+        "{notes}"
     );
-    // With the order count the seller knows: 1 of 50 orders = 2 %, over Amazon's 1 %.
-    let (_, odr) = gw
+    // With the order count the seller knows: 1 of 50 orders = 2 %, over its 1 %.
+    let (_, rate) = gw
         .api(
             "GET",
-            &format!("/api/reports/odr?marketplace=shopify&orders={SHOP}:50"),
+            &format!("/api/reports/dispute-rate?orders={SHOP}:50"),
             None,
         )
         .await;
-    let r = row(&odr, "shop", SHOP);
-    assert_eq!(cell(&odr, r, "odr_percent"), 2.0, "{odr}");
-    assert_eq!(cell(&odr, r, "status"), "over-limit");
+    let r = row(&rate, "shop", SHOP);
+    assert_eq!(cell(&rate, r, "rate_percent"), 2.0, "{rate}");
+    assert_eq!(cell(&rate, r, "limit_percent"), 1.0, "{rate}");
+    assert_eq!(cell(&rate, r, "status"), "over-limit");
+    // Amazon's ODR counts Amazon's cases only: the Shopify chargeback is not one.
+    let (_, odr) = gw.api("GET", "/api/reports/odr", None).await;
+    assert_eq!(odr["rows"], serde_json::json!([]), "{odr}");
+    assert!(
+        odr["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Order Defect Rate (amazon)")
+    );
+    // The list the dashboard offers names both.
+    let (_, list) = gw.api("GET", "/api/reports", None).await;
+    let health: Vec<(&str, &str)> = list["health"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap(),
+                h["marketplace"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(health.contains(&("odr", "amazon")), "{list}");
+    assert!(health.contains(&("dispute-rate", "shopify")), "{list}");
 
     // SLA: three new tickets, nobody answered yet.
     let (status, sla) = gw.api("GET", "/api/reports/sla", None).await;
@@ -191,7 +247,7 @@ async fn reports_count_tickets_export_csv_and_draw_inert_svg() {
         "odr",
         "sla",
         "hotspots",
-        "ebay-defects",
+        "dispute-rate",
     ] {
         let response = get(&gw, &format!("/api/reports/{chart}.svg")).await;
         assert_eq!(response.status(), 200, "{chart}");
@@ -221,6 +277,17 @@ async fn reports_count_tickets_export_csv_and_draw_inert_svg() {
     );
     let (status, body) = gw.api("GET", "/api/reports/odr?orders=nocount", None).await;
     assert_eq!(status, 400, "{body}");
+    let (status, body) = gw
+        .api("GET", "/api/reports/odr?marketplace=shopify", None)
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("which has no `odr` rate"),
+        "{body}"
+    );
     let (status, body) = gw.api("GET", "/api/reports/segments.svg", None).await;
     assert_eq!((status, body["error"].as_str()), (404, Some("no-chart")));
     gw.stop().await;
@@ -239,7 +306,7 @@ async fn reports_speak_the_dashboards_language() {
         "heatmap",
         "carriers",
         "odr",
-        "ebay-defects",
+        "dispute-rate",
         "sla",
         "hotspots",
         "segments",
@@ -270,13 +337,13 @@ async fn reports_speak_the_dashboards_language() {
     }
 
     // The chart: the title inside the SVG, and the words drawn on it.
-    let svg = get_text(&gw, "/api/reports/odr.svg?marketplace=shopify&lang=zh-CN").await;
-    assert!(svg.contains("<title>订单缺陷率（shopify）"), "{svg}");
+    let svg = get_text(&gw, "/api/reports/dispute-rate.svg?lang=zh-CN").await;
+    assert!(svg.contains("<title>争议率（shopify）"), "{svg}");
     assert!(svg.contains("订单数未知"), "the bar's note: {svg}");
     assert!(!svg.contains("unknown"), "{svg}");
-    let english = get_text(&gw, "/api/reports/odr.svg?marketplace=shopify").await;
+    let english = get_text(&gw, "/api/reports/dispute-rate.svg").await;
     assert!(
-        english.contains("<title>Order Defect Rate (shopify)"),
+        english.contains("<title>Dispute rate (shopify)"),
         "{english}"
     );
     // Issue kinds on the charts are in the dashboard's words too.
@@ -380,7 +447,7 @@ async fn charts_stay_well_formed_xml_when_names_hold_characters_xml_forbids() {
         "odr",
         "sla",
         "hotspots",
-        "ebay-defects",
+        "dispute-rate",
     ] {
         let svg = get_text(&gw, &format!("/api/reports/{chart}.svg")).await;
         let document = roxmltree::Document::parse(&svg)

@@ -190,7 +190,7 @@ impl Default for MessageRules {
 }
 
 /// The `[rules]` table of a connector's `plugin.toml`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MarketplaceRules {
     /// Answer deadlines per issue kind; a kind in none of them gets only the seller's
@@ -207,6 +207,134 @@ pub struct MarketplaceRules {
     /// in "." ("marketplace.amazon." for `x7@marketplace.amazon.de`).
     #[serde(deserialize_with = "relay_domains")]
     pub relay_domains: Vec<String>,
+    /// The marketplace's account-health rates (`[[rules.health]]`), each a report.
+    pub health: Vec<HealthMetric>,
+}
+
+/// The gateway's own reports, whose names a health rate cannot take.
+pub const RESERVED_REPORTS: [&str; 6] =
+    ["heatmap", "carriers", "sla", "hotspots", "segments", "care"];
+
+/// Words in the dashboard's languages: English, and Simplified Chinese when given (English
+/// otherwise). `{ en = "Order Defect Rate", zh-CN = "订单缺陷率" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Words {
+    /// English.
+    pub en: String,
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN", default)]
+    pub zh_cn: Option<String>,
+}
+
+/// One `[[rules.health]]` entry: a rate the marketplace judges the seller's account by —
+/// units (orders, transactions) with a defect in the last `days`, over all units — and how
+/// the marketplace grades it. The gateway counts the defects from the connector's tickets;
+/// the count of all units it cannot see, so the caller gives it (`<per>=<shop>:<count>`).
+///
+/// ```toml
+/// [[rules.health]]
+/// name = "odr"
+/// title = { en = "Order Defect Rate", zh-CN = "订单缺陷率" }
+/// days = 60
+/// per = "orders"
+/// per_label = { en = "order", zh-CN = "订单" }
+/// limit = 1.0
+/// bands = [{ below = 1.0, status = "ok" }, { status = "over-limit" }]
+/// defects = [
+///   { name = "negative_feedback", label = { en = "negative feedback" }, kinds = ["negative-review"], max_rating = 2 },
+///   { name = "chargebacks", label = { en = "chargebacks" }, kinds = ["chargeback"] },
+/// ]
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthMetric {
+    /// The report's name (`/api/reports/<name>`): lower-case letters, digits and '-'.
+    #[serde(deserialize_with = "report_name")]
+    pub name: String,
+    /// The report's title.
+    pub title: Words,
+    /// The rolling window in days (1 to 730); a caller may ask for another.
+    #[serde(deserialize_with = "window_days")]
+    pub days: i64,
+    /// What is counted, plural, as a column and query name ("orders", "transactions").
+    #[serde(deserialize_with = "column")]
+    pub per: String,
+    /// One of them, for sentences ("order").
+    pub per_label: Words,
+    /// What makes a unit defective; a case counts under the first defect it matches, and a
+    /// unit with several defects counts once.
+    #[serde(deserialize_with = "defects")]
+    pub defects: Vec<Defect>,
+    /// The marketplace's grades, in order: the first band the rate falls in names its
+    /// status; the last band has no bound.
+    #[serde(deserialize_with = "bands")]
+    pub bands: Vec<Band>,
+    /// The rate, in percent, drawn as a line on the chart and given as `limit_percent`.
+    #[serde(default)]
+    pub limit: Option<f64>,
+    /// What the rate rests on, and where the seller finds the count of all units.
+    #[serde(default)]
+    pub note: Option<Words>,
+}
+
+/// What makes a unit defective.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defect {
+    /// Its column ("chargebacks").
+    #[serde(deserialize_with = "column")]
+    pub name: String,
+    /// For sentences ("chargebacks").
+    pub label: Words,
+    /// Cases of these kinds; empty: any kind.
+    #[serde(default, deserialize_with = "some_kinds")]
+    pub kinds: Vec<IssueKind>,
+    /// Only reviews rated at most this (a review without a rating counts).
+    #[serde(default)]
+    pub max_rating: Option<u8>,
+    /// Only cases whose marketplace status contains this, ignoring case ("escalat").
+    #[serde(default)]
+    pub status_contains: Option<String>,
+}
+
+/// A grade of a [`HealthMetric`]: rates below (or up to) a bound, in percent.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Rates strictly below this.
+    #[serde(default)]
+    pub below: Option<f64>,
+    /// Rates at most this.
+    #[serde(default)]
+    pub up_to: Option<f64>,
+    /// The grade's name, as the report's `status` ("ok", "top-rated").
+    #[serde(deserialize_with = "report_name")]
+    pub status: String,
+}
+
+impl HealthMetric {
+    /// The status of a rate, by the first band it falls in.
+    pub fn grade(&self, rate: f64) -> &str {
+        self.bands
+            .iter()
+            .find(|band| match (band.below, band.up_to) {
+                (Some(below), _) => rate < below,
+                (None, Some(up_to)) => rate <= up_to,
+                (None, None) => true,
+            })
+            .map_or("", |band| band.status.as_str())
+    }
+}
+
+impl Words {
+    /// In Simplified Chinese when `chinese` and given, else in English.
+    pub fn pick(&self, chinese: bool) -> &str {
+        match (&self.zh_cn, chinese) {
+            (Some(zh), true) => zh,
+            _ => &self.en,
+        }
+    }
 }
 
 impl MarketplaceRules {
@@ -226,8 +354,24 @@ impl MarketplaceRules {
         })
     }
 
-    /// A rule name two entries share, or a kind two entries claim: the first such problem.
+    /// A rule name two entries share, or a kind two entries claim, or a health report name
+    /// used twice: the first such problem.
     pub fn conflict(&self) -> Option<String> {
+        for (i, metric) in self.health.iter().enumerate() {
+            if RESERVED_REPORTS.contains(&metric.name.as_str()) {
+                return Some(format!(
+                    "`rules.health[{i}].name` {:?} is one of the gateway's own reports ({})",
+                    metric.name,
+                    RESERVED_REPORTS.join(", ")
+                ));
+            }
+            if self.health[..i].iter().any(|m| m.name == metric.name) {
+                return Some(format!(
+                    "`rules.health[{i}].name` {:?} is used twice",
+                    metric.name
+                ));
+            }
+        }
         for (i, rule) in self.deadlines.iter().enumerate() {
             for earlier in &self.deadlines[..i] {
                 if earlier.name == rule.name {
@@ -387,6 +531,112 @@ fn labels<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
     Ok(labels)
 }
 
+fn report_name<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+    let name = String::deserialize(de)?;
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(name)
+    } else {
+        Err(D::Error::custom(format_args!(
+            "a report or status name is 1 to 40 lower-case letters, digits and '-', found {name:?}"
+        )))
+    }
+}
+
+fn column<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+    let name = String::deserialize(de)?;
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(name)
+    } else {
+        Err(D::Error::custom(format_args!(
+            "a column name is 1 to 40 lower-case letters, digits and '_', found {name:?}"
+        )))
+    }
+}
+
+fn window_days<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
+    let days = i64::deserialize(de)?;
+    if (1..=730).contains(&days) {
+        Ok(days)
+    } else {
+        Err(D::Error::custom(format_args!(
+            "expected 1 to 730 days, found {days}"
+        )))
+    }
+}
+
+fn some_kinds<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<IssueKind>, D::Error> {
+    let names = Vec::<String>::deserialize(de)?;
+    names
+        .iter()
+        .map(|name| {
+            kind_from_name(name)
+                .ok_or_else(|| D::Error::custom(format_args!("{name:?} is not an issue kind")))
+        })
+        .collect()
+}
+
+fn defects<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<Defect>, D::Error> {
+    let defects = Vec::<Defect>::deserialize(de)?;
+    if defects.is_empty() {
+        return Err(D::Error::custom("a health rate needs at least one defect"));
+    }
+    if let Some((i, d)) = defects
+        .iter()
+        .enumerate()
+        .find(|(i, d)| defects[..*i].iter().any(|e| e.name == d.name))
+    {
+        return Err(D::Error::custom(format_args!(
+            "defect {i} is named {:?} like one before it",
+            d.name
+        )));
+    }
+    Ok(defects)
+}
+
+fn bands<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<Band>, D::Error> {
+    let bands = Vec::<Band>::deserialize(de)?;
+    let Some((last, rest)) = bands.split_last() else {
+        return Err(D::Error::custom("a health rate needs at least one band"));
+    };
+    if last.below.is_some() || last.up_to.is_some() {
+        return Err(D::Error::custom(
+            "the last band has no bound: it takes every rate the others do not",
+        ));
+    }
+    let mut previous = f64::NEG_INFINITY;
+    for band in rest {
+        let bound = match (band.below, band.up_to) {
+            (Some(b), None) | (None, Some(b)) => b,
+            _ => {
+                return Err(D::Error::custom(format_args!(
+                    "band {:?} needs one bound, `below` or `up_to`",
+                    band.status
+                )));
+            }
+        };
+        if !bound.is_finite() || bound < 0.0 || bound <= previous {
+            return Err(D::Error::custom(format_args!(
+                "band {:?}: bounds are percentages of zero or more, increasing",
+                band.status
+            )));
+        }
+        previous = bound;
+    }
+    Ok(bands)
+}
+
 fn relay_domains<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
     let domains = Vec::<String>::deserialize(de)?;
     for domain in &domains {
@@ -441,6 +691,46 @@ mod tests {
         assert_eq!(dispute.platform_margin, SignedDuration::from_hours(24));
         assert!(rules.deadline(IssueKind::Damaged).is_none());
         assert_eq!(rules.conflict(), None);
+    }
+
+    #[test]
+    fn a_health_rate_grades_by_its_bands() {
+        let rules = parse(
+            "[[health]]\nname = \"defects\"\ntitle = { en = \"Defect rate\", zh-CN = \"缺陷率\" }\n\
+             days = 90\nper = \"transactions\"\nper_label = { en = \"transaction\" }\n\
+             bands = [{ up_to = 0.5, status = \"top-rated\" }, { up_to = 2.0, status = \"above-standard\" }, { status = \"below-standard\" }]\n\
+             defects = [{ name = \"cancellations\", label = { en = \"cancellations\" }, kinds = [\"cancellation-request\"] }]\n",
+        )
+        .unwrap();
+        let metric = &rules.health[0];
+        assert_eq!(metric.grade(0.5), "top-rated");
+        assert_eq!(metric.grade(0.51), "above-standard");
+        assert_eq!(metric.grade(2.0), "above-standard");
+        assert_eq!(metric.grade(7.0), "below-standard");
+        assert_eq!(metric.title.pick(true), "缺陷率");
+        assert_eq!(metric.per_label.pick(true), "transaction");
+        let refused = |bands: &str, says: &str| {
+            let text = format!(
+                "[[health]]\nname = \"d\"\ntitle = {{ en = \"D\" }}\ndays = 9\nper = \"orders\"\n\
+                 per_label = {{ en = \"order\" }}\nbands = {bands}\n\
+                 defects = [{{ name = \"x\", label = {{ en = \"x\" }} }}]\n"
+            );
+            let error = parse(&text).unwrap_err();
+            assert!(error.contains(says), "{bands}: {error}");
+        };
+        refused(
+            "[{ below = 1.0, status = \"ok\" }]",
+            "the last band has no bound",
+        );
+        refused(
+            "[{ below = 2.0, status = \"a\" }, { below = 1.0, status = \"b\" }, { status = \"c\" }]",
+            "increasing",
+        );
+        refused(
+            "[{ status = \"a\" }, { status = \"b\" }]",
+            "needs one bound",
+        );
+        refused("[]", "at least one band");
     }
 
     #[test]

@@ -145,7 +145,7 @@ struct RawPlugin {
 }
 
 /// A validated manifest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Manifest {
     /// The manifest file it came from.
     pub file: PathBuf,

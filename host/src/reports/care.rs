@@ -98,7 +98,7 @@ pub fn care(
         ]);
     }
     Report {
-        name: "care",
+        name: "care".into(),
         title: lang.pick(
             "Proactive care: orders to look after".into(),
             "主动关怀：需要关照的订单".into(),

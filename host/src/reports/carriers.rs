@@ -81,7 +81,7 @@ pub fn carriers(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report
         format!("物流商问题率，近 {days} 天"),
     );
     Report {
-        name: "carriers",
+        name: "carriers".into(),
         svg: Some(svg::bars(&title, &bars, None)),
         title,
         table,

@@ -86,7 +86,7 @@ pub fn heatmap(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report 
         ));
     }
     Report {
-        name: "heatmap",
+        name: "heatmap".into(),
         svg: Some(svg::heatmap(&title, &labels, &columns, &matrix)),
         title,
         table,

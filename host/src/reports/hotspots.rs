@@ -101,7 +101,7 @@ pub fn hotspots(
         format!("{month} 热点：主要根因"),
     );
     Report {
-        name: "hotspots",
+        name: "hotspots".into(),
         svg: Some(svg::bars(&title, &bars, None)),
         title,
         table,

@@ -1,6 +1,6 @@
 //! Reports over the store's tickets: the after-sales heatmap (SKU or batch × issue kind),
-//! carrier problem rates, Amazon's Order Defect Rate, eBay's transaction defect rate, SLA
-//! compliance per agent, the monthly hotspot report, customer segments for the seller's own
+//! carrier problem rates, the account-health rates the connectors declare (an order defect
+//! rate, a transaction defect rate: `[[rules.health]]`), SLA compliance per agent, the monthly hotspot report, customer segments for the seller's own
 //! marketing tools, and the proactive-care list.
 //!
 //! Everything is computed on demand from what the store holds — tickets, their timelines and
@@ -11,10 +11,9 @@
 
 mod care;
 mod carriers;
-mod ebay_defects;
+mod health;
 mod heatmap;
 mod hotspots;
-mod odr;
 mod segment;
 mod sla;
 pub mod svg;
@@ -22,10 +21,9 @@ pub mod table;
 
 pub use care::{care, reason_label as care_reason};
 pub use carriers::carriers;
-pub use ebay_defects::ebay_defects;
+pub use health::health;
 pub use heatmap::heatmap;
 pub use hotspots::{hotspots, month_bounds};
-pub use odr::odr;
 pub use segment::{connector_rules, relay_of, segment};
 pub use sla::sla;
 
@@ -39,14 +37,6 @@ use crate::store::{InboxRecord, Store, StoreError};
 use crate::tickets::model::{Happening, Ticket, case_key};
 use table::Table;
 
-/// Amazon's Order Defect Rate window.
-pub const ODR_WINDOW_DAYS: i64 = 60;
-/// Amazon's ODR limit, in percent: at or above it the account can be deactivated.
-pub const ODR_LIMIT_PERCENT: f64 = 1.0;
-/// eBay's Top Rated limit of the transaction defect rate, in percent.
-pub const EBAY_TOP_RATED_PERCENT: f64 = 0.5;
-/// eBay's Above Standard limit of the transaction defect rate, in percent.
-pub const EBAY_ABOVE_STANDARD_PERCENT: f64 = 2.0;
 /// An order worth at least this many minor units (of its own currency) is high-value for
 /// the proactive-care list unless the caller says otherwise.
 pub const DEFAULT_HIGH_VALUE_MINOR: i64 = 20_000;
@@ -223,8 +213,8 @@ fn absorb(case: &mut Case, record: &InboxRecord) {
 /// One computed report: a table, notes on what it could not know, and its chart.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Short name, used in file names (`odr`, `heatmap`, ...).
-    pub name: &'static str,
+    /// Short name, used in file names (`heatmap`, a health rate's name, ...).
+    pub name: String,
     /// Title for people.
     pub title: String,
     /// The numbers.
@@ -239,7 +229,7 @@ impl Report {
     /// The report as JSON for the API.
     pub fn to_json(&self) -> Value {
         let mut v = self.table.to_json();
-        v["report"] = Value::from(self.name);
+        v["report"] = Value::from(self.name.clone());
         v["title"] = Value::from(self.title.clone());
         v["notes"] = serde_json::json!(self.notes);
         v

@@ -106,7 +106,7 @@ pub fn segment(
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
     Report {
-        name: "segment",
+        name: "segment".into(),
         title: lang.pick(
             format!("Customer segment: {tag_name}"),
             format!("客户分群：{tag_name}"),

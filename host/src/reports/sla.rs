@@ -93,7 +93,7 @@ pub fn sla(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report {
         format!("各客服 SLA 达标率，近 {days} 天"),
     );
     Report {
-        name: "sla",
+        name: "sla".into(),
         svg: Some(svg::bars(&title, &bars, None)),
         title,
         table,

@@ -14,7 +14,45 @@ use crate::reports::{self, Lang, Report};
 use crate::store::Store;
 use crate::tickets::customers::Tag;
 
-const REPORTS: &str = "heatmap, carriers, odr, ebay-defects, sla, hotspots, segments or care";
+/// The gateway's own reports; the connectors' health rates come beside them.
+use crate::plugin::bindings::rules::RESERVED_REPORTS as BUILT_IN;
+
+/// Every report's name, the health rates of the loaded connectors included.
+fn names(rules: &[(String, MarketplaceRules)]) -> Vec<String> {
+    let mut names: Vec<String> = BUILT_IN.iter().map(|n| n.to_string()).collect();
+    for (_, r) in rules {
+        for metric in &r.health {
+            if !names.contains(&metric.name) {
+                names.push(metric.name.clone());
+            }
+        }
+    }
+    names
+}
+
+/// `GET /api/reports`: what there is, so the dashboard offers the loaded connectors' rates.
+fn list(rules: &[(String, MarketplaceRules)], query: &str) -> Response<Full<Bytes>> {
+    let zh =
+        url::form_urlencoded::parse(query.as_bytes()).any(|(k, v)| k == "lang" && v == "zh-CN");
+    let health: Vec<serde_json::Value> = rules
+        .iter()
+        .flat_map(|(connector, r)| {
+            r.health.iter().map(move |m| {
+                serde_json::json!({
+                    "name": m.name,
+                    "marketplace": connector,
+                    "title": m.title.pick(zh),
+                    "per": m.per,
+                    "days": m.days,
+                })
+            })
+        })
+        .collect();
+    json(
+        StatusCode::OK,
+        &serde_json::json!({ "reports": BUILT_IN, "health": health }),
+    )
+}
 
 /// Parameters every report takes besides its own.
 const COMMON: [&str; 2] = ["format", "lang"];
@@ -89,10 +127,16 @@ pub fn handle(
     query: &str,
 ) -> Response<Full<Bytes>> {
     let [name] = rest else {
+        if rest.is_empty() {
+            return list(rules, query);
+        }
         return error(
             StatusCode::NOT_FOUND,
             "not-found",
-            &format!("no report here; expected /api/reports/<name> with name {REPORTS}"),
+            &format!(
+                "no report here; expected /api/reports/<name> with name {}",
+                names(rules).join(", ")
+            ),
         );
     };
     let (name, svg) = match name.strip_suffix(".svg") {
@@ -106,7 +150,7 @@ pub fn handle(
             return error(
                 StatusCode::NOT_FOUND,
                 "unknown-report",
-                &format!("no report `{name}`; expected {REPORTS}"),
+                &format!("no report `{name}`; expected {}", names(rules).join(", ")),
             );
         }
         Err(Problem::Store(m)) => {
@@ -159,14 +203,28 @@ fn build(
     query: &str,
 ) -> Result<Report, Problem> {
     let now = jiff::Timestamp::now();
+    // A health rate: of the connector the caller names, else of the first that has it.
+    let health = (!BUILT_IN.contains(&name))
+        .then(|| {
+            rules.iter().find_map(|(connector, r)| {
+                let metric = r.health.iter().find(|m| m.name == name)?;
+                Some((connector.as_str(), metric))
+            })
+        })
+        .flatten();
+    let health_params;
     let allowed: &[&str] = match name {
         "heatmap" | "carriers" | "sla" => &["days"],
-        "odr" => &["marketplace", "orders"],
-        "ebay-defects" => &["days", "transactions"],
         "hotspots" => &["month", "limit"],
         "segments" => &["tag"],
         "care" => &["high_value", "stalled_days"],
-        _ => return Err(Problem::Unknown),
+        _ => match health {
+            Some((_, metric)) => {
+                health_params = ["days", "marketplace", metric.per.as_str()];
+                &health_params
+            }
+            None => return Err(Problem::Unknown),
+        },
     };
     let q = Query::parse(query, allowed).map_err(Problem::Query)?;
     let lang = match q.get("lang") {
@@ -194,24 +252,36 @@ fn build(
     }
     let days = |default| q.number("days", default, (1, 730)).map_err(Problem::Query);
     let cases = reports::gather(store).map_err(unreadable)?;
+    if let Some((first, metric)) = health {
+        let (connector, metric) = match q.get("marketplace") {
+            None => (first, metric),
+            Some(wanted) => rules
+                .iter()
+                .find_map(|(connector, r)| {
+                    let m = r.health.iter().find(|m| m.name == name)?;
+                    (connector == wanted).then_some((connector.as_str(), m))
+                })
+                .ok_or_else(|| {
+                    Problem::Query(format!(
+                        "`marketplace` is {wanted:?}, which has no `{name}` rate"
+                    ))
+                })?,
+        };
+        let counts = q.counts(&metric.per).map_err(Problem::Query)?;
+        return Ok(reports::health(
+            metric,
+            connector,
+            &cases,
+            now,
+            days(metric.days)?,
+            &counts,
+            lang,
+        ));
+    }
     Ok(match name {
         "heatmap" => reports::heatmap(&cases, now, days(90)?, lang),
         "carriers" => reports::carriers(&cases, now, days(90)?, lang),
         "sla" => reports::sla(&cases, now, days(30)?, lang),
-        "odr" => {
-            let orders = q.counts("orders").map_err(Problem::Query)?;
-            reports::odr(
-                &cases,
-                now,
-                q.get("marketplace").unwrap_or("amazon"),
-                &orders,
-                lang,
-            )
-        }
-        "ebay-defects" => {
-            let transactions = q.counts("transactions").map_err(Problem::Query)?;
-            reports::ebay_defects(&cases, now, days(90)?, &transactions, lang)
-        }
         "hotspots" => {
             let this_month = now
                 .to_zoned(jiff::tz::TimeZone::UTC)

@@ -149,6 +149,19 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Put the bundled Amazon connector (its built component and its plugin.toml) into
+/// `plugins`; it needs no secret to load.
+pub fn install_amazon(plugins: &Path) {
+    let amazon = plugins.join("amazon");
+    std::fs::create_dir_all(&amazon).unwrap();
+    std::fs::copy(test_artifacts::AMAZON, amazon.join("amazon_connector.wasm")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/amazon/plugin.toml"),
+        amazon.join("plugin.toml"),
+    )
+    .unwrap();
+}
+
 /// Drop the WooCommerce connector into `plugins` as an author would: built and written
 /// beside the folder, then moved in whole, so a watching gateway never sees half of it.
 pub fn drop_in_woocommerce(plugins: &Path) {

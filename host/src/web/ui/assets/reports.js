@@ -20,14 +20,12 @@
       'csv': 'Download CSV',
       'heatmap': 'After-sales heatmap (SKU × issue kind)',
       'carriers': 'Carrier problem rate',
-      'odr': 'Amazon Order Defect Rate (60 days, limit 1 %)',
-      'ebay-defects': 'eBay transaction defect rate',
       'sla': 'SLA compliance and first response per agent',
       'hotspots': 'Monthly hotspots: top root causes',
       'month': 'Month',
       'empty': 'No data yet.',
       'segment.tag': 'Tag',
-      'segment.noMarketing': 'Amazon and eBay forbid marketing to their buyers through the marketplace: export the list for your own tools, with the buyer\'s consent. HelloWord never sends marketing messages.',
+      'segment.noMarketing': 'The marketplaces under “no marketing via” forbid marketing to their buyers through the marketplace: export the list for your own tools, with the buyer\'s consent. HelloWord never sends marketing messages.',
       'care.send': 'Send care message',
       'care.sent': 'Care message queued.',
       'care.blocked': 'Blocked by the compliance guard:',
@@ -43,14 +41,12 @@
       'csv': '下载 CSV',
       'heatmap': '售后热力图（SKU × 问题类型）',
       'carriers': '物流商问题率',
-      'odr': '亚马逊订单缺陷率（60 天，上限 1%）',
-      'ebay-defects': 'eBay 交易缺陷率',
       'sla': '各客服 SLA 达标率与首次响应时间',
       'hotspots': '月度热点：主要根因',
       'month': '月份',
       'empty': '暂无数据。',
       'segment.tag': '标签',
-      'segment.noMarketing': '亚马逊和 eBay 禁止通过平台向买家发送营销信息：请导出名单，在买家同意的前提下用于您自己的工具。HelloWord 从不发送营销消息。',
+      'segment.noMarketing': '“禁止营销的平台”一栏中的平台禁止通过平台向买家发送营销信息：请导出名单，在买家同意的前提下用于您自己的工具。HelloWord 从不发送营销消息。',
       'care.send': '发送关怀消息',
       'care.sent': '关怀消息已加入发送队列。',
       'care.blocked': '被合规检查拦截：',
@@ -128,7 +124,8 @@
       'col.other': '其他',
     },
   };
-  const CHARTS = ['heatmap', 'carriers', 'odr', 'ebay-defects', 'sla', 'hotspots'];
+  // The gateway's own charts; the connectors' account-health rates (GET /api/reports) follow.
+  const CHARTS = ['heatmap', 'carriers', 'sla', 'hotspots'];
   const TAGS = ['high-loyalty-potential', 'vip', 'repeat-complainer'];
   const view = { month: new Date().toISOString().slice(0, 7), tag: TAGS[0] };
 
@@ -194,28 +191,37 @@
     return el('div', { class: 'rp-scroll' }, el('table', { class: 'rp-table' }, el('thead', {}, head), el('tbody', {}, rows)));
   }
 
-  function query(name) {
-    const params = (name === 'hotspots' ? ['month=' + encodeURIComponent(view.month)] : []).concat(langParam());
+  function query(name, marketplace) {
+    const params = (name === 'hotspots' ? ['month=' + encodeURIComponent(view.month)] : [])
+      .concat(marketplace ? ['marketplace=' + encodeURIComponent(marketplace)] : [])
+      .concat(langParam());
     return params.length ? '?' + params.join('&') : '';
   }
 
-  async function reportCard(name) {
+  /** A report's card; a connector's health rate (`health`: name, marketplace, title) is
+   * asked of its marketplace and titled as the connector declares it. */
+  async function reportCard(name, health) {
     const path = '/api/reports/' + name;
-    const { status, data } = await getJson(path + query(name));
-    const sep = query(name) ? '&' : '?';
-    const card = el('section', { class: 'card rp-card', 'data-report': name },
-      el('h2', { text: t(name) }),
-      el('img', { class: 'rp-chart', alt: t(name), src: path + '.svg' + query(name) }),
+    const q = query(name, health && health.marketplace);
+    const { status, data } = await getJson(path + q);
+    const sep = q ? '&' : '?';
+    const title = health ? health.title + ' (' + health.marketplace + ')' : t(name);
+    const card = el('section', { class: 'card rp-card', 'data-report': name, 'data-marketplace': health && health.marketplace },
+      el('h2', { text: title }),
+      el('img', { class: 'rp-chart', alt: title, src: path + '.svg' + q }),
       status === 200 ? table(data) : el('p', { class: 'error', text: data.message || String(status) }),
       status === 200 ? el('ul', { class: 'rp-notes' }, (data.notes || []).map((n) => el('li', { text: n }))) : null,
-      el('a', { class: 'rp-csv', href: path + query(name) + sep + 'format=csv', download: '', text: t('csv') }));
+      el('a', { class: 'rp-csv', href: path + q + sep + 'format=csv', download: '', text: t('csv') }));
     return card;
   }
 
   async function renderReports(section) {
     const month = el('input', { type: 'month', value: view.month, id: 'rp-month' });
     month.addEventListener('change', () => { view.month = month.value || view.month; render(); });
-    const cards = await Promise.all(CHARTS.map(reportCard));
+    const listed = await getJson('/api/reports' + (langParam().length ? '?' + langParam().join('&') : ''));
+    const health = (listed.status === 200 && listed.data.health) || [];
+    const cards = await Promise.all(CHARTS.map((name) => reportCard(name))
+      .concat(health.map((h) => reportCard(h.name, h))));
     section.replaceChildren(
       el('div', { class: 'toolbar' }, el('h1', { text: t('reports.title') }),
         el('label', {}, t('month') + ' ', month)),
