@@ -209,6 +209,10 @@ pub struct MarketplaceRules {
     pub relay_domains: Vec<String>,
     /// The marketplace's account-health rates (`[[rules.health]]`), each a report.
     pub health: Vec<HealthMetric>,
+    /// How the operator lets the connector message buyers when it is configured without
+    /// (its `describe` then lists no `message` capability), for the refusal an agent sees:
+    /// "replies go by e-mail: set smtp_host and support_email in [plugins.config.<id>]".
+    pub message_setup: Option<String>,
 }
 
 /// The gateway's own reports, whose names a health rate cannot take.

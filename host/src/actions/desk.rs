@@ -185,7 +185,7 @@ pub async fn evidence(
         )));
     }
     let timeline = store.timeline(ticket_id)?;
-    let fields = super::evidence::shopify_packet(&ticket, &timeline);
+    let fields = super::evidence::case_file(&ticket, &timeline);
     let kind = ActionKind::DisputeEvidence(types::EvidenceSpec {
         fields: fields.clone(),
         submit,

@@ -1,44 +1,37 @@
-//! Dispute evidence packets: what the gateway knows about a case — tracking, delivery proof,
-//! the messages exchanged, the order — gathered into the marketplace's evidence fields
-//! (Shopify's `DisputeEvidence` first), within its limits.
+//! Dispute evidence: what the gateway knows about a case — the buyer, tracking, delivery
+//! proof, the messages exchanged, the order — as the case file every connector's
+//! `dispute-evidence` action gets (`case.*` fields, [`helloword_sdk::evidence`]). The
+//! connector builds its marketplace's packet from it, within its marketplace's limits.
+
+use helloword_sdk::evidence as case;
 
 use crate::tickets::model::{Happening, Ticket, TimelineEntry};
 
-/// Longest text Shopify accepts in one evidence text field (`uncategorized_text`,
-/// `refund_refusal_explanation`, ...); longer packets are cut at a line boundary with a note.
-pub const SHOPIFY_TEXT_LIMIT: usize = 20_000;
+/// The most history text the case file carries (64 KiB); a marketplace's own limit is
+/// usually far lower, and its connector cuts again.
+pub const HISTORY_LIMIT: usize = 64 * 1024;
 
-/// The evidence fields for `ticket`, for the Shopify connector's `dispute-evidence` action.
-pub fn shopify_packet(ticket: &Ticket, timeline: &[TimelineEntry]) -> Vec<(String, String)> {
+/// The case file of `ticket`, for a connector's `dispute-evidence` action.
+pub fn case_file(ticket: &Ticket, timeline: &[TimelineEntry]) -> Vec<(String, String)> {
     let facts = &ticket.facts;
     let mut fields = Vec::new();
+    let mut put = |name: &str, value: String| fields.push((name.to_string(), value));
     if let Some(name) = &facts.buyer_name {
-        // Family name first in a Chinese, Japanese or Korean name (see the SDK's `names`).
-        let (given, family) = helloword_sdk::names::split_full_name(name);
-        if let Some(given) = given {
-            fields.push(("customer_first_name".into(), given.to_string()));
-        }
-        if let Some(family) = family {
-            fields.push(("customer_last_name".into(), family.to_string()));
-        }
+        put(case::BUYER_NAME, name.clone());
     }
-    if facts.carrier.is_some() || facts.tracking_number.is_some() {
-        let mut fulfillment = serde_json::Map::new();
-        if let Some(c) = &facts.carrier {
-            fulfillment.insert("shipping_carrier".into(), c.clone().into());
-        }
-        if let Some(n) = &facts.tracking_number {
-            fulfillment.insert("shipping_tracking_number".into(), n.clone().into());
-        }
-        if let Some(at) = facts.delivered_at {
-            fulfillment.insert("shipping_date".into(), at.to_string().into());
-        }
-        fields.push((
-            "fulfillments_attributes".into(),
-            serde_json::Value::Array(vec![fulfillment.into()]).to_string(),
-        ));
+    if let Some(carrier) = &facts.carrier {
+        put(case::CARRIER, carrier.clone());
     }
-    fields.push(("uncategorized_text".into(), narrative(ticket, timeline)));
+    if let Some(number) = &facts.tracking_number {
+        put(case::TRACKING_NUMBER, number.clone());
+    }
+    if let Some(url) = &facts.tracking_url {
+        put(case::TRACKING_URL, url.clone());
+    }
+    if let Some(at) = facts.delivered_at {
+        put(case::DELIVERED_AT, at.to_string());
+    }
+    put(case::HISTORY, narrative(ticket, timeline));
     fields
 }
 
@@ -108,49 +101,16 @@ fn narrative(ticket: &Ticket, timeline: &[TimelineEntry]) -> String {
         lines.push("History of the case:".into());
         lines.extend(messages);
     }
-    cut(lines, SHOPIFY_TEXT_LIMIT)
+    case::cut_lines(&lines.join("\n"), HISTORY_LIMIT)
 }
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Join `lines`, dropping whole lines from the end of the history so the text fits `limit`.
-fn cut(lines: Vec<String>, limit: usize) -> String {
-    const NOTE: &str = "\n(history shortened to fit the marketplace's limit)";
-    let all = lines.join("\n");
-    if all.len() <= limit {
-        return all;
-    }
-    let mut out = String::new();
-    for line in lines {
-        if out.len() + line.len() + 1 + NOTE.len() > limit {
-            break;
-        }
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&line);
-    }
-    out.push_str(NOTE);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_histories_are_cut_at_a_line_within_the_limit() {
-        let lines: Vec<String> = (0..2_000)
-            .map(|i| format!("line {i} of the history"))
-            .collect();
-        let text = cut(lines, SHOPIFY_TEXT_LIMIT);
-        assert!(text.len() <= SHOPIFY_TEXT_LIMIT);
-        assert!(text.ends_with("(history shortened to fit the marketplace's limit)"));
-        assert!(text.starts_with("line 0 of the history\nline 1"));
-        assert_eq!(cut(vec!["short".into()], 100), "short");
-    }
 
     fn ticket_of(buyer: &str) -> Ticket {
         let mut ticket = crate::tickets::sample_ticket(1);
@@ -159,21 +119,18 @@ mod tests {
     }
 
     #[test]
-    fn the_buyers_first_and_last_name_follow_the_order_of_their_script() {
-        let names = |buyer: &str| -> Vec<(String, String)> {
-            shopify_packet(&ticket_of(buyer), &[])
-                .into_iter()
-                .filter(|(k, _)| k.starts_with("customer_"))
-                .collect()
-        };
-        let pair = |first: &str, last: &str| {
-            vec![
-                ("customer_first_name".to_string(), first.to_string()),
-                ("customer_last_name".to_string(), last.to_string()),
-            ]
-        };
-        assert_eq!(names("山田 花子"), pair("花子", "山田"));
-        assert_eq!(names("김 민준"), pair("민준", "김"));
-        assert_eq!(names("Jane van Doe"), pair("Jane", "van Doe"));
+    fn the_case_file_names_the_buyer_the_shipment_and_the_history() {
+        let mut ticket = ticket_of("山田 花子");
+        ticket.facts.carrier = Some("DHL".into());
+        ticket.facts.tracking_number = Some("00340434161094015902".into());
+        let file = case_file(&ticket, &[]);
+        assert_eq!(case::field(&file, case::BUYER_NAME), Some("山田 花子"));
+        assert_eq!(case::field(&file, case::CARRIER), Some("DHL"));
+        let history = case::field(&file, case::HISTORY).unwrap();
+        assert!(
+            history.contains("Shipped with DHL, tracking number 00340434161094015902."),
+            "{history}"
+        );
+        assert!(file.iter().all(|(k, _)| case::is_case_field(k)), "{file:?}");
     }
 }

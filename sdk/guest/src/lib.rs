@@ -27,6 +27,7 @@
 pub use base64;
 
 pub mod arena;
+pub mod evidence;
 pub mod headers;
 pub mod idempotency;
 pub mod json;

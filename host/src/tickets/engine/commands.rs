@@ -82,10 +82,16 @@ impl Engine {
         use crate::plugin::bindings::connector_api::Capability;
         let plugin = self.plugins.get(connector)?;
         (!plugin.can(Capability::Message)).then(|| {
+            let how = match &plugin.manifest.rules.message_setup {
+                Some(setup) => setup.clone(),
+                None => format!(
+                    "its plugin.toml says which settings of [plugins.config.{connector}] let it \
+                     message buyers, if any"
+                ),
+            };
             format!(
                 "the {connector} connector cannot message buyers as configured: it lists no \
-                 `message` capability (a connector that replies by e-mail lists it once its mail \
-                 settings are set in [plugins.config.{connector}]; its plugin.toml names them)"
+                 `message` capability ({how})"
             )
         })
     }

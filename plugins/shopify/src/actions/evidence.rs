@@ -2,7 +2,13 @@
 //!
 //! A submitted response cannot be changed, so the current evidence is read first and a
 //! submitted one is refused before anything is written.
+//!
+//! The gateway's case file (`case.*` fields, `helloword_sdk::evidence`) becomes Shopify's
+//! fields here: the buyer's name as first and last name, the shipment as a fulfillment, the
+//! history as `uncategorized_text` within Shopify's 20,000 characters. Shopify's own field
+//! names are taken as they are, and win over what the case file gives.
 
+use helloword_sdk::evidence as case;
 use helloword_sdk::json::{self, Value};
 use helloword_sdk::types::{Action, ActionError, ActionOutcome, ActionStatus, EvidenceSpec};
 use serde_json::json;
@@ -26,6 +32,53 @@ pub const FIELDS: &[&str] = &[
     "shipping_address_attributes",
     "fulfillments_attributes",
 ];
+
+/// Longest text Shopify accepts in one evidence text field (`uncategorized_text`,
+/// `refund_refusal_explanation`, ...).
+pub const TEXT_LIMIT: usize = 20_000;
+
+/// Shopify's fields from the gateway's case file, then the fields given in Shopify's names.
+pub fn shopify_fields(fields: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    if let Some(name) = case::field(fields, case::BUYER_NAME) {
+        let (given, family) = helloword_sdk::names::split_full_name(name);
+        if let Some(given) = given {
+            out.push(("customer_first_name".into(), given.to_string()));
+        }
+        if let Some(family) = family {
+            out.push(("customer_last_name".into(), family.to_string()));
+        }
+    }
+    let carrier = case::field(fields, case::CARRIER);
+    let number = case::field(fields, case::TRACKING_NUMBER);
+    if carrier.is_some() || number.is_some() {
+        let mut fulfillment = serde_json::Map::new();
+        if let Some(c) = carrier {
+            fulfillment.insert("shipping_carrier".into(), c.into());
+        }
+        if let Some(n) = number {
+            fulfillment.insert("shipping_tracking_number".into(), n.into());
+        }
+        if let Some(at) = case::field(fields, case::DELIVERED_AT) {
+            fulfillment.insert("shipping_date".into(), at.into());
+        }
+        out.push((
+            "fulfillments_attributes".into(),
+            Value::Array(vec![fulfillment.into()]).to_string(),
+        ));
+    }
+    if let Some(history) = case::field(fields, case::HISTORY) {
+        out.push((
+            "uncategorized_text".into(),
+            case::cut_lines(history, TEXT_LIMIT),
+        ));
+    }
+    for (name, value) in fields.iter().filter(|(k, _)| !case::is_case_field(k)) {
+        out.retain(|(k, _)| k != name);
+        out.push((name.clone(), value.clone()));
+    }
+    out
+}
 
 /// The dispute's evidence endpoint.
 fn path(action: &Action) -> Result<(u64, String), ActionError> {
@@ -53,7 +106,7 @@ pub(super) fn execute(
             "a dispute evidence action needs fields, or submit = true".into(),
         ));
     }
-    let update = update_body(&spec.fields)?;
+    let update = update_body(&shopify_fields(&spec.fields))?;
     let current = admin.rest("GET", &path, None)?;
     if let Some(on) = json::str_at(&current, "/dispute_evidence/submitted_by_merchant_on") {
         return Err(ActionError::Permanent(format!(
@@ -123,7 +176,7 @@ fn update_body(fields: &[(String, String)]) -> Result<Option<Value>, ActionError
 
 fn outcome(answer: &Value, dispute: u64, spec: &EvidenceSpec) -> ActionOutcome {
     let submitted = json::str_at(answer, "/dispute_evidence/submitted_by_merchant_on");
-    let fields = match spec.fields.len() {
+    let fields = match shopify_fields(&spec.fields).len() {
         0 => String::new(),
         1 => ", 1 field written".to_string(),
         n => format!(", {n} fields written"),
@@ -228,6 +281,40 @@ mod tests {
             out.detail,
             "Evidence for dispute 598735659 submitted on 2023-10-03T13:19:26-04:00, 2 fields written"
         );
+    }
+
+    #[test]
+    fn the_gateways_case_file_becomes_shopifys_fields() {
+        let history: Vec<String> = (0..2_000).map(|i| format!("line {i} of the history")).collect();
+        let file = [
+            ("case.buyer_name", "山田 花子"),
+            ("case.carrier", "DHL"),
+            ("case.tracking_number", "00340434161094015902"),
+            ("case.delivered_at", "2026-11-02T10:00:00Z"),
+            ("case.tracking_url", "https://track.example/1"),
+            ("case.history", &history.join("\n")),
+            ("refund_refusal_explanation", "The lamp arrived intact."),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let fields = shopify_fields(&file);
+        let get = |name: &str| case::field(&fields, name).unwrap_or_default().to_string();
+        assert_eq!(get("customer_first_name"), "花子");
+        assert_eq!(get("customer_last_name"), "山田");
+        let shipment: Value = serde_json::from_str(&get("fulfillments_attributes")).unwrap();
+        assert_eq!(
+            shipment,
+            json!([{"shipping_carrier": "DHL", "shipping_tracking_number": "00340434161094015902", "shipping_date": "2026-11-02T10:00:00Z"}])
+        );
+        let text = get("uncategorized_text");
+        assert!(text.len() <= TEXT_LIMIT && text.starts_with("line 0 of the history"));
+        assert_eq!(get("refund_refusal_explanation"), "The lamp arrived intact.");
+        assert!(fields.iter().all(|(k, _)| FIELDS.contains(&k.as_str())), "{fields:?}");
+        // Shopify's own name for a field wins over the case file's.
+        let own = shopify_fields(&[
+            ("case.history".into(), "from the case".into()),
+            ("uncategorized_text".into(), "from the agent".into()),
+        ]);
+        assert_eq!(own, [("uncategorized_text".to_string(), "from the agent".to_string())]);
     }
 
     #[test]
