@@ -58,10 +58,17 @@ pub fn new_plugin(dir: &Path, name: &str, kind: PluginKind, sdk: &Path) -> anyho
             .replace("{{feature}}", feature)
             .replace("{{sdk}}", &sdk.display().to_string().replace('\\', "/"))
     };
+    let rules = match kind {
+        PluginKind::MarketplaceConnector => fill(CONNECTOR_RULES),
+        _ => String::new(),
+    };
     std::fs::create_dir_all(root.join("src"))?;
     std::fs::create_dir_all(root.join("tests"))?;
     std::fs::write(root.join("Cargo.toml"), fill(CARGO_TOML))?;
-    std::fs::write(root.join("plugin.toml"), fill(PLUGIN_TOML))?;
+    std::fs::write(
+        root.join("plugin.toml"),
+        fill(PLUGIN_TOML).replace("{{rules}}", &rules),
+    )?;
     std::fs::write(root.join("src/lib.rs"), fill(lib))?;
     std::fs::write(root.join("tests/plugin.rs"), fill(test))?;
     std::fs::write(root.join(".gitignore"), "/target\n")?;
@@ -123,6 +130,29 @@ secrets = []
 allowed_hosts = []
 
 [config]
+{{rules}}"#;
+
+/// A new connector's marketplace rules, for its author to fill in (docs/plugin-guide.md,
+/// "Marketplace rules").
+const CONNECTOR_RULES: &str = r#"
+# Your marketplace's rules, applied by the gateway to this connector's tickets and replies.
+[rules]
+# Domain labels of the marketplace's own sites: links to them are fine in replies.
+own_sites = ["{{name}}"]
+
+# What replies may contain: "block" (sent only with a lead's override) or "warn".
+[rules.messages]
+links = "warn"
+contact_details = "block"
+off_platform = "block"
+marketing = "warn"
+language = "block"
+
+# How long the marketplace gives the seller to answer, per issue kind.
+[[rules.deadlines]]
+name = "{{name}}.buyer_message"
+kinds = ["buyer-message"]
+window = { calendar = "24h" }
 "#;
 
 const CONNECTOR_LIB: &str = r#"//! A marketplace connector. Marketplaces POST to /hooks/{{name}}; this plugin turns each
@@ -204,6 +234,10 @@ async fn a_delivery_becomes_a_buyer_message_event() {
 
     let outcome = plugin.handle_webhook(&request("POST", "/", &[], b"not json")).await.unwrap();
     assert!(matches!(outcome, Err(WebhookError::BadRequest(_))), "{outcome:?}");
+
+    // The marketplace's rules in plugin.toml loaded with it: buyer messages are due in 24 h.
+    let rule = plugin.manifest.rules.deadlines.iter().find(|r| r.name == "{{name}}.buyer_message");
+    assert!(rule.is_some(), "{:?}", plugin.manifest.rules);
 }
 "##;
 

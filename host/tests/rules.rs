@@ -333,10 +333,14 @@ fn no_marketplace_is_named_in_the_gateways_code() {
             }
         }
     }
-    assert!(named.is_empty(), "a marketplace named in host/src: {named:#?}");
+    assert!(
+        named.is_empty(),
+        "a marketplace named in host/src: {named:#?}"
+    );
     // The check sees what it is for: a name in code is found, one in a comment or a test
     // module is not.
-    let sample = "// Shopify sends\nlet a = \"ebay\";\n#[cfg(test)]\nmod tests {\n    \"amazon\"\n}\n";
+    let sample =
+        "// Shopify sends\nlet a = \"ebay\";\n#[cfg(test)]\nmod tests {\n    \"amazon\"\n}\n";
     let found: Vec<usize> = code_lines(sample)
         .into_iter()
         .filter(|(_, l)| l.contains("ebay") || l.contains("amazon") || l.contains("Shopify"))

@@ -1040,3 +1040,55 @@ async fn a_case_near_its_deadline_leaves_an_owner_who_is_off_shift() {
     assert_eq!(later.assignee.as_deref(), Some("ana"));
     gw.stop().await;
 }
+
+/// Issue 27, item 4: a payment that failed arrives from Shopify (`order_transactions/create`)
+/// and opens a case a human must look at; a payment that went through records nothing.
+#[tokio::test]
+async fn a_failed_shopify_payment_opens_a_case_and_a_successful_one_records_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    let transaction = |status: &str| {
+        let mut t: serde_json::Value =
+            serde_json::from_slice(&fixture("order_transactions__create.json")).unwrap();
+        t["status"] = status.into();
+        t["kind"] = "sale".into();
+        t["message"] = "Your card was declined.".into();
+        t["error_code"] = "card_declined".into();
+        serde_json::to_vec(&t).unwrap()
+    };
+    assert_eq!(
+        gw.deliver("order_transactions/create", &transaction("success"), "p-1")
+            .await,
+        200
+    );
+    gw.settled().await;
+    assert!(gw.queue().is_empty(), "{:#?}", gw.queue());
+
+    for webhook in ["p-2", "p-2"] {
+        assert_eq!(
+            gw.deliver(
+                "order_transactions/create",
+                &transaction("failure"),
+                webhook
+            )
+            .await,
+            200
+        );
+    }
+    gw.settled().await;
+    let queue = gw.queue();
+    assert_eq!(queue.len(), 1, "one case, the retry joined it: {queue:#?}");
+    let case = &queue[0];
+    assert_eq!(case.events, 1, "{case:#?}");
+    assert_eq!(
+        case.summary,
+        "Payment failure for order 820982911946154508 (sale, 419.95 USD): Your card was declined."
+    );
+    assert_eq!(case.order_id.as_deref(), Some("820982911946154508"));
+    let (status, view) = gw
+        .api("GET", &format!("/api/tickets/{}", case.id), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(view["order"]["id"], "820982911946154508", "{view:#}");
+    gw.stop().await;
+}

@@ -108,9 +108,13 @@ impl Connector for ShopifyConnector {
                 delivery.topic, delivery.webhook_id
             ))
         })?;
-        normalize::normalize(&delivery, &body)
-            .map(WebhookOutcome::Events)
-            .map_err(|e| unreadable(e.0))
+        let events = normalize::normalize(&delivery, &body).map_err(|e| unreadable(e.0))?;
+        if events.is_empty() {
+            // A delivery of a handled topic with nothing to record (a payment that went
+            // through): acknowledged like a topic nobody reads.
+            return Ok(WebhookOutcome::Ignored(delivery.topic));
+        }
+        Ok(WebhookOutcome::Events(events))
     }
 
     /// Shopify pushes every after-sales change this connector handles (disputes, refunds,

@@ -285,7 +285,9 @@ mod tests {
 
     #[test]
     fn the_gateways_case_file_becomes_shopifys_fields() {
-        let history: Vec<String> = (0..2_000).map(|i| format!("line {i} of the history")).collect();
+        let history: Vec<String> = (0..2_000)
+            .map(|i| format!("line {i} of the history"))
+            .collect();
         let file = [
             ("case.buyer_name", "山田 花子"),
             ("case.carrier", "DHL"),
@@ -307,14 +309,26 @@ mod tests {
         );
         let text = get("uncategorized_text");
         assert!(text.len() <= TEXT_LIMIT && text.starts_with("line 0 of the history"));
-        assert_eq!(get("refund_refusal_explanation"), "The lamp arrived intact.");
-        assert!(fields.iter().all(|(k, _)| FIELDS.contains(&k.as_str())), "{fields:?}");
+        assert_eq!(
+            get("refund_refusal_explanation"),
+            "The lamp arrived intact."
+        );
+        assert!(
+            fields.iter().all(|(k, _)| FIELDS.contains(&k.as_str())),
+            "{fields:?}"
+        );
         // Shopify's own name for a field wins over the case file's.
         let own = shopify_fields(&[
             ("case.history".into(), "from the case".into()),
             ("uncategorized_text".into(), "from the agent".into()),
         ]);
-        assert_eq!(own, [("uncategorized_text".to_string(), "from the agent".to_string())]);
+        assert_eq!(
+            own,
+            [(
+                "uncategorized_text".to_string(),
+                "from the agent".to_string()
+            )]
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@
 
 mod disputes;
 mod orders;
+mod payments;
 mod privacy;
 mod refunds;
 mod returns;
@@ -51,6 +52,7 @@ pub const TOPICS: &[&str] = &[
     "fulfillments/update",
     "orders/updated",
     "orders/cancelled",
+    "order_transactions/create",
     "customers/redact",
     "customers/data_request",
     "shop/redact",
@@ -80,6 +82,10 @@ pub fn normalize(delivery: &Delivery, body: &Value) -> Result<Vec<TicketEvent>, 
         "fulfillment_events/create" => shipping::fulfillment_event(&ctx)?,
         "fulfillments/create" | "fulfillments/update" => shipping::fulfillment(&ctx)?,
         "orders/updated" | "orders/cancelled" => orders::order(&ctx)?,
+        "order_transactions/create" => match payments::transaction(&ctx)? {
+            Some(event) => event,
+            None => return Ok(Vec::new()),
+        },
         "customers/redact" | "customers/data_request" | "shop/redact" => privacy::request(&ctx)?,
         other => {
             return Err(PayloadError(format!(
