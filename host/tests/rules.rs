@@ -390,3 +390,94 @@ fn code_lines(text: &str) -> Vec<(usize, String)> {
     }
     out
 }
+
+/// Issue 27, bad input: an action the ticket's connector does not offer is refused before
+/// it is queued, naming what the connector lacks (the dashboard shows `not-supported` in the
+/// agent's language); one it offers is queued as before.
+#[tokio::test]
+async fn an_action_the_connector_does_not_offer_is_refused_before_it_is_queued() {
+    use helloword::plugin::bindings::types::{ActionKind, CouponSpec, Money, RefundSpec};
+    let tmp = tempfile::tempdir().unwrap();
+    let plugins = tmp.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    // The echo connector offers webhooks and refunds, nothing else.
+    common::echo_folder(&plugins, "parcelpost", PARCELPOST_RULES);
+    let gw = start_with(
+        tmp.path(),
+        &format!(
+            "echo_secret = {{ value = \"{}\" }}\n{PARCELPOST_GRANTS}",
+            common::ECHO_SECRET
+        ),
+    )
+    .await;
+    let body = b"The lamp arrived broken.".to_vec();
+    let signature = helloword_testkit::hmac_sha256_base64(common::ECHO_SECRET.as_bytes(), &body);
+    let response = gw
+        .client
+        .post(format!("{}/hooks/parcelpost", gw.base))
+        .header("x-echo-signature", signature)
+        .header("x-echo-delivery", "pp-3")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    gw.settled().await;
+    let id = gw.queue()[0].id;
+    let path = format!("/api/tickets/{id}/actions");
+    let coupon = ActionKind::Coupon(CouponSpec {
+        value: Money {
+            minor_units: 500,
+            currency: "EUR".into(),
+        },
+        code: None,
+        expires_at: None,
+    });
+    let (status, refused) = gw
+        .api(
+            "POST",
+            &path,
+            Some(&json!({ "actions": [coupon] }).to_string()),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"], "not-supported");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("the parcelpost connector does not offer coupons"),
+        "{refused}"
+    );
+    assert!(
+        gw.app.store.actions(id).unwrap().is_empty(),
+        "nothing queued"
+    );
+    let evidence = format!("/api/tickets/{id}/evidence");
+    let (status, refused) = gw.api("POST", &evidence, Some("{}")).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (422, Some("not-supported"))
+    );
+
+    let refund = ActionKind::Refund(RefundSpec {
+        amount: Some(Money {
+            minor_units: 1999,
+            currency: "EUR".into(),
+        }),
+        line_items: vec![],
+        include_shipping: false,
+        note: None,
+        notify_buyer: true,
+    });
+    let (status, queued) = gw
+        .api(
+            "POST",
+            &path,
+            Some(&json!({ "actions": [refund] }).to_string()),
+        )
+        .await;
+    assert_eq!(status, 200, "{queued}");
+    assert_eq!(gw.app.store.actions(id).unwrap().len(), 1);
+    gw.stop().await;
+}

@@ -40,6 +40,14 @@ pub async fn act(
              policy for a proposal"
         )));
     }
+    let marketplace = engine
+        .store()
+        .ticket(ticket)?
+        .ok_or(ChangeError::NoSuchTicket(ticket))?
+        .marketplace;
+    if let Some(why) = engine.unsupported(&marketplace, &kinds) {
+        return Err(ChangeError::NotSupported(why));
+    }
     let ids = ids(engine.store(), kinds.len())?;
     let origin = format!("manual {}", ids[0]);
     engine
@@ -98,6 +106,15 @@ pub async fn decide(
     }
     if !approve && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(invalid("a rejection needs a reason"));
+    }
+    if approve {
+        let marketplace = store
+            .ticket(ticket_id)?
+            .ok_or(ChangeError::NoSuchTicket(ticket_id))?
+            .marketplace;
+        if let Some(why) = engine.unsupported(&marketplace, &found.actions) {
+            return Err(ChangeError::NotSupported(why));
+        }
     }
     let action_ids = ids(&store, found.actions.len())?;
     engine
@@ -190,6 +207,9 @@ pub async fn evidence(
         fields: fields.clone(),
         submit,
     });
+    if let Some(why) = engine.unsupported(&ticket.marketplace, std::slice::from_ref(&kind)) {
+        return Err(ChangeError::NotSupported(why));
+    }
     let ids = ids(store, 1)?;
     let origin = format!("evidence {}", ids[0]);
     let ticket = engine

@@ -33,6 +33,9 @@ fn refused(e: ChangeError) -> Response<Full<Bytes>> {
             error(StatusCode::FORBIDDEN, "forbidden", &message)
         }
         ChangeError::Invalid(message) => error(StatusCode::CONFLICT, "invalid-change", &message),
+        ChangeError::NotSupported(message) => {
+            error(StatusCode::UNPROCESSABLE_ENTITY, "not-supported", &message)
+        }
         ChangeError::Store(e) => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "storage-unavailable",

@@ -497,6 +497,9 @@ fn outcome(result: Result<Ticket, ChangeError>) -> Response<Full<Bytes>> {
         Err(ChangeError::Invalid(message)) => {
             error(StatusCode::CONFLICT, "invalid-change", &message)
         }
+        Err(ChangeError::NotSupported(message)) => {
+            error(StatusCode::UNPROCESSABLE_ENTITY, "not-supported", &message)
+        }
         Err(ChangeError::Store(e)) => storage_error(e),
     }
 }

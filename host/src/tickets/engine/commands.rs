@@ -96,6 +96,42 @@ impl Engine {
         })
     }
 
+    /// Why `connector` cannot carry out one of `kinds`: its `describe` lists no capability
+    /// for it. `None` when it can, or when it is not loaded right now (it may come back; the
+    /// action waits). Messages are [`Engine::no_channel`]'s.
+    pub fn unsupported(
+        &self,
+        connector: &str,
+        kinds: &[crate::plugin::bindings::types::ActionKind],
+    ) -> Option<String> {
+        use crate::plugin::bindings::connector_api::Capability;
+        use crate::plugin::bindings::types::ActionKind;
+        let plugin = self.plugins.get(connector)?;
+        kinds.iter().find_map(|kind| {
+            let (capability, what) = match kind {
+                ActionKind::Refund(_) => (Capability::Refund, ("refunds", "refund")),
+                ActionKind::Reship(_) => (Capability::Reship, ("replacements", "reship")),
+                ActionKind::Coupon(_) => (Capability::Coupon, ("coupons", "coupon")),
+                ActionKind::ReturnDecision(_) => (
+                    Capability::ReturnDecision,
+                    ("return decisions", "return-decision"),
+                ),
+                ActionKind::DisputeEvidence(_) => (
+                    Capability::DisputeEvidence,
+                    ("dispute evidence", "dispute-evidence"),
+                ),
+                ActionKind::Message(_) => return None,
+            };
+            (!plugin.can(capability)).then(|| {
+                format!(
+                    "the {connector} connector does not offer {} (its describe lists no `{}` \
+                     capability); nothing was queued: do it at the marketplace by hand",
+                    what.0, what.1
+                )
+            })
+        })
+    }
+
     /// The first-response deadline of a case from `connector` opened by `event` at
     /// `received_at`, under the connector's marketplace rules (the defaults when it is not
     /// loaded).

@@ -161,6 +161,9 @@ pub enum ChangeError {
     /// The change makes no sense for this ticket.
     #[error("{0}")]
     Invalid(String),
+    /// The ticket's connector does not offer an action asked for; nothing was queued.
+    #[error("{0}")]
+    NotSupported(String),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -440,6 +440,7 @@ export const STRINGS = {
     'order.refunds': '退款',
     'tl.type.event': '平台事件',
     'err.translation-unavailable': '翻译不可用：网关没有可用的翻译插件，或翻译服务暂时无法访问。',
+    'err.not-supported': '该平台连接器不支持此操作（退款、补发、优惠券、退货决定或争议证据之一），未加入队列：请在平台后台手动处理。',
     'err.no-channel': '无法发送：该平台连接器无法联系买家（通过邮件回复的连接器需先在 [plugins.config] 中配置邮件设置，见其 plugin.toml）。未加入发送队列。',
     'err.not-granted': '模板中的补偿尚未批准或不在策略范围内：请先批准方案或执行补偿。',
     'err.not-for-care': '该订单不适合发送关怀消息（买家有未结争议、订单已取消、已有工单或已发送过）。',
