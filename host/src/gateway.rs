@@ -138,6 +138,7 @@ impl Gateway {
             compact_now: Arc::new(tokio::sync::Notify::new()),
             webhook_calls: Arc::new(crate::plugin::Executor::for_this_machine()),
             limits: config.http_limits.clone(),
+            reports: config.reports.clone(),
         });
         Ok(Gateway {
             app,

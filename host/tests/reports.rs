@@ -40,6 +40,11 @@ note = { en = "The shop's admin shows the order count.", zh-CN = "店铺后台�
 /// A gateway in `dir` with the Shopify connector (with [`DISPUTE_RATE`]) and the Amazon
 /// connector (with its ODR), as they are built from this repository.
 async fn start(dir: &std::path::Path) -> Running {
+    start_with_config(dir, "").await
+}
+
+/// [`start`], with `extra` appended to the gateway config.
+async fn start_with_config(dir: &std::path::Path, extra: &str) -> Running {
     let plugins = dir.join("plugins");
     let shopify = plugins.join("shopify");
     std::fs::create_dir_all(&shopify).unwrap();
@@ -49,7 +54,7 @@ async fn start(dir: &std::path::Path) -> Running {
     .unwrap();
     std::fs::write(shopify.join("plugin.toml"), manifest + DISPUTE_RATE).unwrap();
     common::install_amazon(&plugins);
-    common::gateway::start(dir).await
+    common::gateway::start_with(dir, extra).await
 }
 
 /// A gateway in `dir` with one ticket: a failed delivery of order 7001, settled.
@@ -471,4 +476,52 @@ async fn charts_stay_well_formed_xml_when_names_hold_characters_xml_forbids() {
         "{svg:?}"
     );
     gw.stop().await;
+}
+
+/// Issue 27, item 4: the seller maps SKUs to production batches (`[[reports.batches]]`), and
+/// the heatmap counts the problems of each batch, by the day the order was placed; a line
+/// the marketplace gave a batch keeps it.
+#[tokio::test]
+async fn the_sellers_batches_split_the_heatmap_by_production_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start_with_config(
+        tmp.path(),
+        &format!(
+            "[[reports.batches]]\nsku = {HOSTILE_SKU:?}\nbatch = \"B-2020\"\n\
+             [[reports.batches]]\nsku = {HOSTILE_SKU:?}\nbatch = \"B-NOW\"\nfrom = \"2025-01-01\"\n"
+        ),
+    )
+    .await;
+    // Two failed deliveries of one SKU: no order date in a fulfillment, so the day the case
+    // opened (today) picks the batch from 2025 on.
+    for (order, id) in [(7001, 9000), (7002, 9001)] {
+        assert_eq!(
+            gw.deliver(
+                "fulfillments/update",
+                &failed_fulfillment(order, id),
+                &format!("w-b{id}")
+            )
+            .await,
+            200
+        );
+    }
+    gw.settled().await;
+    let (status, heat) = gw.api("GET", "/api/reports/heatmap", None).await;
+    assert_eq!(status, 200, "{heat}");
+    let r = row(&heat, "sku", HOSTILE_SKU);
+    assert_eq!(cell(&heat, r, "batch"), "B-NOW", "{heat}");
+    assert_eq!(cell(&heat, r, "logistics-delay"), 2, "{heat}");
+    gw.stop().await;
+
+    // A mapping that names no batch is refused when the config is read, naming the entry.
+    let error = helloword::config::Config::parse(
+        std::path::Path::new("helloword.toml"),
+        "[[reports.batches]]\nsku = \"LAMP-1\"\nbatch = \"\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("`reports.batches[0]` needs a `sku` and a `batch`"),
+        "{error}"
+    );
 }

@@ -88,6 +88,8 @@ struct RawConfig {
     retention: RetentionConfig,
     #[serde(default)]
     care: crate::actions::care::CareConfig,
+    #[serde(default)]
+    reports: crate::reports::ReportsConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -292,6 +294,8 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// Proactive care (`[care]`): automatic or by an agent's click.
     pub care: crate::actions::care::CareConfig,
+    /// Reports (`[reports]`): the seller's SKU batches.
+    pub reports: crate::reports::ReportsConfig,
     /// The file this config was read from.
     pub file: PathBuf,
 }
@@ -401,6 +405,10 @@ impl Config {
             care: {
                 raw.care.check().map_err(err)?;
                 raw.care
+            },
+            reports: {
+                raw.reports.check().map_err(err)?;
+                raw.reports
             },
             file: file.to_path_buf(),
         })
@@ -901,7 +909,7 @@ red = \"sms\"\n"
             parse("[sever]\nlisten = \"127.0.0.1:8080\"\n").unwrap_err(),
             "/etc/helloword/helloword.toml: line 1: unknown field `sever`, expected one of \
              `server`, `storage`, `plugins`, `api`, `tickets`, `replies`, `actions`, `polling`, \
-             `alerts`, `secrets`, `telemetry`, `retention`, `care`"
+             `alerts`, `secrets`, `telemetry`, `retention`, `care`, `reports`"
         );
     }
 

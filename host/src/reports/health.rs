@@ -197,6 +197,7 @@ mod tests {
             rating: None,
             order_total: None,
             last_event_at: None,
+            placed_at: None,
         }
     }
 

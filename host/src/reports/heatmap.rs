@@ -71,9 +71,10 @@ pub fn heatmap(cases: &[Case], now: Timestamp, days: i64, lang: Lang) -> Report 
     let mut notes =
         vec![lang.pick(
         "SKUs and batches come from the order lines of each ticket's marketplace events; a \
-         batch shows only when the connector sends one."
+         batch shows when the connector sends one or `[[reports.batches]]` in the gateway config \
+         names the SKU's batch."
             .into(),
-        "SKU 和批次取自每个工单的平台事件中的订单行；只有连接器提供批次时才会显示批次。"
+        "SKU 和批次取自每个工单的平台事件中的订单行；连接器提供批次，或网关配置的 `[[reports.batches]]` 指定了该 SKU 的批次时，才会显示批次。"
             .into(),
     )];
     if without > 0 {

@@ -116,6 +116,8 @@ pub struct Case {
     pub order_total: Option<Money>,
     /// When the latest marketplace event of the ticket arrived.
     pub last_event_at: Option<Timestamp>,
+    /// When the order was placed, when an event said.
+    pub placed_at: Option<Timestamp>,
 }
 
 /// An order line as the reports key it.
@@ -138,6 +140,83 @@ impl Item {
     }
 }
 
+/// The `[reports]` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// Production batches of the seller's SKUs, for order lines the marketplace sent
+    /// without one.
+    #[serde(default)]
+    pub batches: Vec<BatchRule>,
+}
+
+/// `[[reports.batches]]`: the units of `sku` sold from `from` on came from `batch`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRule {
+    /// The seller's SKU, as the order lines name it.
+    pub sku: String,
+    /// The batch or lot.
+    pub batch: String,
+    /// The first day (UTC) of orders from this batch; from the start when absent.
+    #[serde(default)]
+    pub from: Option<jiff::civil::Date>,
+}
+
+impl ReportsConfig {
+    /// A rule that names no SKU or batch, or two rules for one SKU and day, named.
+    pub fn check(&self) -> Result<(), String> {
+        for (i, rule) in self.batches.iter().enumerate() {
+            if rule.sku.trim().is_empty() || rule.batch.trim().is_empty() {
+                return Err(format!(
+                    "`reports.batches[{i}]` needs a `sku` and a `batch`"
+                ));
+            }
+            if self.batches[..i]
+                .iter()
+                .any(|r| r.sku == rule.sku && r.from == rule.from)
+            {
+                return Err(format!(
+                    "`reports.batches[{i}]`: SKU {:?} has two batches from the same day",
+                    rule.sku
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The batch of `sku` for an order placed (or a case opened) at `at`: the rule for the
+    /// SKU with the latest `from` on or before that day.
+    pub fn batch_of(&self, sku: &str, at: Timestamp) -> Option<&str> {
+        let day = at.to_zoned(jiff::tz::TimeZone::UTC).date();
+        self.batches
+            .iter()
+            .filter(|r| r.sku == sku && r.from.is_none_or(|from| from <= day))
+            .max_by_key(|r| r.from)
+            .map(|r| r.batch.as_str())
+    }
+}
+
+/// Give every order line of `cases` that has a SKU but no batch the batch `config` names for
+/// it, by the day its order was placed (else the day its case opened).
+pub fn assign_batches(cases: &mut [Case], config: &ReportsConfig) {
+    if config.batches.is_empty() {
+        return;
+    }
+    for case in cases {
+        let at = case.placed_at.unwrap_or(case.ticket.opened_at);
+        for item in &mut case.items {
+            if item.batch.is_none()
+                && let Some(sku) = &item.sku
+            {
+                item.batch = config.batch_of(sku, at).map(str::to_string);
+            }
+        }
+        case.items.sort();
+        case.items.dedup();
+    }
+}
+
 /// Read every ticket with the events of its deliveries.
 pub fn gather(store: &Store) -> Result<Vec<Case>, StoreError> {
     let mut deliveries: HashMap<u64, Option<InboxRecord>> = HashMap::new();
@@ -149,6 +228,7 @@ pub fn gather(store: &Store) -> Result<Vec<Case>, StoreError> {
             rating: None,
             order_total: None,
             last_event_at: None,
+            placed_at: None,
             ticket,
         };
         for entry in store.timeline(case.ticket.id)? {
@@ -202,6 +282,13 @@ fn absorb(case: &mut Case, record: &InboxRecord) {
             }
             if order.total.is_some() {
                 case.order_total = order.total.clone();
+            }
+            if let Some(at) = order
+                .placed_at
+                .as_ref()
+                .and_then(|t| Timestamp::new(t.seconds, t.nanoseconds as i32).ok())
+            {
+                case.placed_at = Some(at);
             }
         }
         if event.rating.is_some() {

@@ -65,7 +65,7 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
         ),
         Route::Reports(rest) => {
             let rules = crate::reports::connector_rules(&app.plugins);
-            super::reports_api::handle(&app.store, &rules, rest, &query)
+            super::reports_api::handle(&app.store, &rules, &app.reports, rest, &query)
         }
         Route::Locales => super::replies_api::locales(&desk).await,
         Route::Outbox => super::actions_api::outbox(&desk),

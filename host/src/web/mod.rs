@@ -92,6 +92,8 @@ pub struct App {
     pub webhook_calls: Arc<crate::plugin::Executor>,
     /// Timeouts and caps of the HTTP front (`[server.limits]`).
     pub limits: limits::Limits,
+    /// Report settings (`[reports]`): the seller's SKU batches.
+    pub reports: crate::reports::ReportsConfig,
 }
 
 /// The part of the application the agents' API works with: tickets and their engine, the

@@ -123,6 +123,7 @@ impl Query {
 pub fn handle(
     store: &Store,
     rules: &[(String, MarketplaceRules)],
+    settings: &reports::ReportsConfig,
     rest: &[&str],
     query: &str,
 ) -> Response<Full<Bytes>> {
@@ -143,7 +144,7 @@ pub fn handle(
         Some(n) => (n, true),
         None => (*name, false),
     };
-    let report = match build(store, rules, name, query) {
+    let report = match build(store, rules, settings, name, query) {
         Ok(r) => r,
         Err(Problem::Query(m)) => return error(StatusCode::BAD_REQUEST, "bad-query", &m),
         Err(Problem::Unknown) => {
@@ -199,6 +200,7 @@ enum Problem {
 fn build(
     store: &Store,
     rules: &[(String, MarketplaceRules)],
+    settings: &reports::ReportsConfig,
     name: &str,
     query: &str,
 ) -> Result<Report, Problem> {
@@ -251,7 +253,8 @@ fn build(
         return Ok(reports::segment(&customers, tag, lang, rules));
     }
     let days = |default| q.number("days", default, (1, 730)).map_err(Problem::Query);
-    let cases = reports::gather(store).map_err(unreadable)?;
+    let mut cases = reports::gather(store).map_err(unreadable)?;
+    reports::assign_batches(&mut cases, settings);
     if let Some((first, metric)) = health {
         let (connector, metric) = match q.get("marketplace") {
             None => (first, metric),
