@@ -142,9 +142,12 @@ impl Engine {
         severity: crate::tickets::sla::Severity,
         received_at: Timestamp,
     ) -> crate::tickets::sla::Deadline {
-        let rules = self.replies.rules_of(connector);
+        // Borrowed from the loaded plugin, not cloned: this runs for every event applied.
+        let plugin = self.plugins.get(connector);
+        let defaults = crate::plugin::bindings::rules::MarketplaceRules::default();
+        let rules = plugin.as_ref().map_or(&defaults, |p| &p.manifest.rules);
         self.settings
-            .deadline(connector, &rules, event, severity, received_at)
+            .deadline(connector, rules, event, severity, received_at)
     }
 
     /// Whether `who` (an API token's name) may approve what a lead must: leads, and
