@@ -160,23 +160,7 @@ fn woo_order(id: u64, note: &str) -> Vec<u8> {
 }
 
 async fn deliver_woo(gw: &Running, body: &[u8], delivery: &str) -> u16 {
-    let signature = helloword_testkit::hmac_sha256_base64(WOO_SECRET.as_bytes(), body);
-    gw.client
-        .post(format!("{}/hooks/woocommerce", gw.base))
-        .header("Content-Type", "application/json")
-        .header("X-WC-Webhook-Source", "https://shop.example.com/")
-        .header("X-WC-Webhook-Topic", "order.updated")
-        .header("X-WC-Webhook-Resource", "order")
-        .header("X-WC-Webhook-Event", "updated")
-        .header("X-WC-Webhook-Signature", signature)
-        .header("X-WC-Webhook-ID", "7")
-        .header("X-WC-Webhook-Delivery-ID", delivery)
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    common::deliver_woo_order(&gw.client, &gw.base, WOO_SECRET, body, delivery).await
 }
 
 fn shopify_order(id: u64, email: &str) -> Vec<u8> {

@@ -318,32 +318,11 @@ fn dispute() -> Vec<u8> {
 
 const WOO_SECRET: &str = "woo-test-secret";
 
-/// WooCommerce order 727 (the REST API docs' example) with what the buyer wrote at
-/// checkout, signed as WooCommerce signs it: a buyer's message.
+/// WooCommerce order 727 with what the buyer wrote at checkout, signed as WooCommerce signs
+/// it: a buyer's message.
 async fn deliver_woo_note(gw: &Running, note: &str, delivery: &str) -> u16 {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../plugins/woocommerce/tests/fixtures/webhooks/order-727-processing.json");
-    let mut order: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    order["customer_note"] = note.into();
-    let body = serde_json::to_vec(&order).unwrap();
-    let signature = helloword_testkit::hmac_sha256_base64(WOO_SECRET.as_bytes(), &body);
-    gw.client
-        .post(format!("{}/hooks/woocommerce", gw.base))
-        .header("Content-Type", "application/json")
-        .header("X-WC-Webhook-Source", "https://shop.example.com/")
-        .header("X-WC-Webhook-Topic", "order.updated")
-        .header("X-WC-Webhook-Resource", "order")
-        .header("X-WC-Webhook-Event", "updated")
-        .header("X-WC-Webhook-Signature", signature)
-        .header("X-WC-Webhook-ID", "7")
-        .header("X-WC-Webhook-Delivery-ID", delivery)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    let body = common::woo_order_with_note(note);
+    common::deliver_woo_order(&gw.client, &gw.base, WOO_SECRET, &body, delivery).await
 }
 
 /// Off hours, a buyer's question is acknowledged in the buyer's language; a return request

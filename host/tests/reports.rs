@@ -116,10 +116,8 @@ fn cell<'a>(
     &row[at]
 }
 
-#[tokio::test]
-async fn reports_count_tickets_export_csv_and_draw_inert_svg() {
-    let tmp = tempfile::tempdir().unwrap();
-    let gw = start(tmp.path()).await;
+/// Failed deliveries of orders 7001 and 7002, both of the hostile SKU and carrier.
+async fn two_failed_deliveries(gw: &Running) {
     for (i, order) in [7001_u64, 7002].into_iter().enumerate() {
         let status = gw
             .deliver(
@@ -130,6 +128,13 @@ async fn reports_count_tickets_export_csv_and_draw_inert_svg() {
             .await;
         assert_eq!(status, 200);
     }
+}
+
+#[tokio::test]
+async fn reports_count_tickets_export_csv_and_draw_inert_svg() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gw = start(tmp.path()).await;
+    two_failed_deliveries(&gw).await;
     assert_eq!(
         gw.deliver("disputes/create", &fixture("disputes__create.json"), "w-d")
             .await,
@@ -494,17 +499,7 @@ async fn the_sellers_batches_split_the_heatmap_by_production_run() {
     .await;
     // Two failed deliveries of one SKU: no order date in a fulfillment, so the day the case
     // opened (today) picks the batch from 2025 on.
-    for (order, id) in [(7001, 9000), (7002, 9001)] {
-        assert_eq!(
-            gw.deliver(
-                "fulfillments/update",
-                &failed_fulfillment(order, id),
-                &format!("w-b{id}")
-            )
-            .await,
-            200
-        );
-    }
+    two_failed_deliveries(&gw).await;
     gw.settled().await;
     let (status, heat) = gw.api("GET", "/api/reports/heatmap", None).await;
     assert_eq!(status, 200, "{heat}");

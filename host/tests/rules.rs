@@ -2,14 +2,14 @@
 //! plugin.toml); the gateway applies them without knowing the marketplace's name.
 //!
 //! Each test runs a whole gateway on loopback with the real connectors built from this
-//! repository, and goes through the HTTP interface: webhooks in, the API out.
+//! repository, and goes through the HTTP interface: webhooks in, the API out. The first runs
+//! the real `helloword serve` binary, watching its plugin folder as an operator runs it.
 
 mod common;
 
 use std::path::Path;
 
 use common::gateway::*;
-use helloword::tickets::sla::DeadlineSource;
 use serde_json::{Value, json};
 
 const WOO_SECRET: &str = "woo-rules-secret";
@@ -38,13 +38,28 @@ const PARCELPOST_GRANTS: &str =
 /// what sets a deadline.
 const SLOW_TARGETS: &str = "[tickets.targets]\nred = \"72h\"\nyellow = \"72h\"\nblue = \"72h\"\n";
 
+/// `POST /api/compliance/check` on the gateway at `base`, as the lead.
+async fn check_at(
+    client: &reqwest::Client,
+    base: &str,
+    marketplace: &str,
+    text: &str,
+) -> (u16, Value) {
+    let response = client
+        .post(format!("{base}/api/compliance/check"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .body(json!({ "text": text, "marketplace": marketplace, "language": "en" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap())
+}
+
 async fn check(gw: &Running, marketplace: &str, text: &str) -> (u16, Value) {
-    gw.api(
-        "POST",
-        "/api/compliance/check",
-        Some(&json!({ "text": text, "marketplace": marketplace, "language": "en" }).to_string()),
-    )
-    .await
+    check_at(&gw.client, &gw.base, marketplace, text).await
 }
 
 fn blocking_rules(found: &Value) -> Vec<String> {
@@ -57,75 +72,93 @@ fn blocking_rules(found: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A connector for a marketplace the gateway never heard of, dropped into the plugin folder
+/// of a running `helloword serve`: the folder watcher loads it, its ticket is due under its
+/// own window and its replies meet its own guard. No gateway change.
 #[tokio::test]
 async fn a_connector_for_an_unknown_marketplace_brings_its_deadlines_and_its_guard() {
     let tmp = tempfile::tempdir().unwrap();
     let plugins = tmp.path().join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
-    let gw = start_with(
-        tmp.path(),
-        &format!(
-            "echo_secret = {{ value = \"{}\" }}\n{SLOW_TARGETS}{PARCELPOST_GRANTS}",
-            common::ECHO_SECRET
-        ),
-    )
-    .await;
+    let config = format!(
+        "[storage]\ndata_dir = \"{data}\"\n\
+         [plugins]\ndir = \"{plugins}\"\nwatch_interval_ms = 100\n{PARCELPOST_GRANTS}\
+         [api.tokens]\nlead = \"lead_token\"\n\
+         [secrets]\nlead_token = {{ value = \"{TOKEN}\" }}\n\
+         echo_secret = {{ value = \"{echo}\" }}\n{SLOW_TARGETS}",
+        data = tmp.path().join("data").display(),
+        plugins = plugins.display(),
+        echo = common::ECHO_SECRET,
+    );
+    let gw = common::served::serve(tmp.path(), &config).await;
     // Before the connector is there, nobody can ask for its rules.
-    let (status, refused) = check(&gw, "parcelpost", "hello").await;
+    let (status, refused) = check_at(&gw.client, &gw.base, "parcelpost", "hello").await;
     assert_eq!(status, 422, "{refused}");
     assert_eq!(refused["error"], "unknown-marketplace", "{refused}");
 
-    // Dropped in whole, as an author would, and picked up by the running gateway (what its
-    // folder watcher does every few seconds; the test gateway does not watch).
+    // Dropped in whole, as an author would; the gateway's folder watcher picks it up.
     let staging = tmp.path().join("parcelpost.staging");
     std::fs::create_dir_all(&staging).unwrap();
     common::echo_folder(&staging, "parcelpost", PARCELPOST_RULES);
     std::fs::rename(staging.join("parcelpost"), plugins.join("parcelpost")).unwrap();
-    let report = gw.app.plugins.rescan().await;
-    assert!(report.failed.is_empty(), "{report:?}");
-    assert!(gw.app.plugins.get("parcelpost").is_some());
+    let mut loaded = false;
+    for _ in 0..200 {
+        let listed = gw
+            .get("/api/plugins", Some(TOKEN))
+            .await
+            .unwrap_or_default();
+        let ours = listed["plugins"]
+            .as_array()
+            .and_then(|all| all.iter().find(|p| p["id"] == "parcelpost").cloned());
+        if let Some(plugin) = ours {
+            assert!(plugin["error"].is_null(), "{plugin}");
+            if plugin["content_hash"].is_string() {
+                loaded = true;
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(loaded, "the watcher did not load the connector");
 
-    let body = b"Where is my parcel? It was due on Monday.".to_vec();
-    let signature = helloword_testkit::hmac_sha256_base64(common::ECHO_SECRET.as_bytes(), &body);
-    let response = gw
-        .client
-        .post(format!("{}/hooks/parcelpost", gw.base))
-        .header("x-echo-signature", signature)
-        .header("x-echo-delivery", "pp-1")
-        .body(body)
-        .send()
+    let body = b"Where is my parcel? It was due on Monday.";
+    let status = common::deliver_echo(&gw.client, &gw.base, "parcelpost", body, "pp-1").await;
+    assert_eq!(status, 200);
+    let mut tickets = Value::Null;
+    for _ in 0..200 {
+        tickets = gw
+            .get("/api/tickets", Some(TOKEN))
+            .await
+            .unwrap_or_default();
+        if tickets["tickets"].as_array().is_some_and(|t| !t.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let id = tickets["tickets"][0]["id"]
+        .as_u64()
+        .expect("the buyer's message is a ticket");
+    let shown = gw
+        .get(&format!("/api/tickets/{id}"), Some(TOKEN))
         .await
         .unwrap();
-    assert_eq!(response.status(), 200);
-    gw.settled().await;
-    let ticket = gw
-        .queue()
-        .into_iter()
-        .find(|t| t.marketplace == "parcelpost")
-        .expect("the buyer's message is a ticket");
+    let ticket = &shown["ticket"];
+    assert_eq!(ticket["marketplace"], "parcelpost", "{shown}");
     assert_eq!(
-        ticket.due.source,
-        DeadlineSource::MarketplaceRule {
-            name: "parcelpost.buyer_message".into()
-        }
-    );
-    assert_eq!(
-        ticket.opened_at.duration_until(ticket.due.at),
-        jiff::SignedDuration::from_hours(36),
-        "36 hours of calendar time from arrival"
-    );
-    // The API shows the agent the same deadline and what set it.
-    let (_, shown) = gw
-        .api("GET", &format!("/api/tickets/{}", ticket.id), None)
-        .await;
-    assert_eq!(
-        shown["ticket"]["due"]["source"]["name"], "parcelpost.buyer_message",
+        ticket["due"]["source"]["name"], "parcelpost.buyer_message",
         "{shown}"
+    );
+    let at = |v: &Value| v.as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
+    assert_eq!(
+        at(&ticket["opened_at"]).duration_until(at(&ticket["due"]["at"])),
+        jiff::SignedDuration::from_hours(36),
+        "36 hours of calendar time from arrival: {shown}"
     );
 
     // Its guard: links block, except to its own site; contact details only warn.
-    let (status, found) = check(
-        &gw,
+    let (status, found) = check_at(
+        &gw.client,
+        &gw.base,
         "parcelpost",
         "Track it at https://tracking.example/123 or on https://www.parcelpost.test/help, \
          or write to help@seller.example.",
@@ -145,7 +178,7 @@ async fn a_connector_for_an_unknown_marketplace_brings_its_deadlines_and_its_gua
         "its own site is not reported: {found}"
     );
     assert!(all.contains(&"help@seller.example"), "{found}");
-    gw.stop().await;
+    gw.stop();
 }
 
 #[tokio::test]
@@ -183,28 +216,9 @@ async fn a_stores_contact_details_pass_on_woocommerce_and_are_blocked_on_amazon(
     );
 
     // The reply itself, on a WooCommerce buyer's ticket: queued, not refused.
-    let order = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../plugins/woocommerce/tests/fixtures/webhooks/order-727-processing.json");
-    let mut order: Value = serde_json::from_slice(&std::fs::read(order).unwrap()).unwrap();
-    order["customer_note"] = "Can I still change the delivery address?".into();
-    let body = serde_json::to_vec(&order).unwrap();
-    let signature = helloword_testkit::hmac_sha256_base64(WOO_SECRET.as_bytes(), &body);
-    let status = gw
-        .client
-        .post(format!("{}/hooks/woocommerce", gw.base))
-        .header("Content-Type", "application/json")
-        .header("X-WC-Webhook-Source", "https://shop.example.com/")
-        .header("X-WC-Webhook-Topic", "order.updated")
-        .header("X-WC-Webhook-Resource", "order")
-        .header("X-WC-Webhook-Event", "updated")
-        .header("X-WC-Webhook-Signature", signature)
-        .header("X-WC-Webhook-ID", "7")
-        .header("X-WC-Webhook-Delivery-ID", "rules-1")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status();
+    let body = common::woo_order_with_note("Can I still change the delivery address?");
+    let status =
+        common::deliver_woo_order(&gw.client, &gw.base, WOO_SECRET, &body, "rules-1").await;
     assert_eq!(status, 200);
     gw.settled().await;
     let ticket = gw
@@ -284,18 +298,9 @@ async fn an_operator_override_replaces_a_connectors_window_by_the_rules_name() {
         ),
     )
     .await;
-    let body = b"Is it shipped yet?".to_vec();
-    let signature = helloword_testkit::hmac_sha256_base64(common::ECHO_SECRET.as_bytes(), &body);
-    let response = gw
-        .client
-        .post(format!("{}/hooks/parcelpost", gw.base))
-        .header("x-echo-signature", signature)
-        .header("x-echo-delivery", "pp-2")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let body = b"Is it shipped yet?";
+    let status = common::deliver_echo(&gw.client, &gw.base, "parcelpost", body, "pp-2").await;
+    assert_eq!(status, 200);
     gw.settled().await;
     let ticket = gw
         .queue()
@@ -410,18 +415,9 @@ async fn an_action_the_connector_does_not_offer_is_refused_before_it_is_queued()
         ),
     )
     .await;
-    let body = b"The lamp arrived broken.".to_vec();
-    let signature = helloword_testkit::hmac_sha256_base64(common::ECHO_SECRET.as_bytes(), &body);
-    let response = gw
-        .client
-        .post(format!("{}/hooks/parcelpost", gw.base))
-        .header("x-echo-signature", signature)
-        .header("x-echo-delivery", "pp-3")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let body = b"The lamp arrived broken.";
+    let status = common::deliver_echo(&gw.client, &gw.base, "parcelpost", body, "pp-3").await;
+    assert_eq!(status, 200);
     gw.settled().await;
     let id = gw.queue()[0].id;
     let path = format!("/api/tickets/{id}/actions");

@@ -149,6 +149,67 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// WooCommerce order 727 (the REST API docs' example) with `note` as what the buyer wrote at
+/// checkout, as the body of an `order.updated` webhook.
+pub fn woo_order_with_note(note: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins/woocommerce/tests/fixtures/webhooks/order-727-processing.json");
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    order["customer_note"] = note.into();
+    serde_json::to_vec(&order).unwrap()
+}
+
+/// POST `body` to `<base>/hooks/woocommerce` as WooCommerce sends an `order.updated`
+/// webhook of shop.example.com, signed with `secret`; the status answered.
+pub async fn deliver_woo_order(
+    client: &reqwest::Client,
+    base: &str,
+    secret: &str,
+    body: &[u8],
+    delivery: &str,
+) -> u16 {
+    let signature = helloword_testkit::hmac_sha256_base64(secret.as_bytes(), body);
+    client
+        .post(format!("{base}/hooks/woocommerce"))
+        .header("Content-Type", "application/json")
+        .header("X-WC-Webhook-Source", "https://shop.example.com/")
+        .header("X-WC-Webhook-Topic", "order.updated")
+        .header("X-WC-Webhook-Resource", "order")
+        .header("X-WC-Webhook-Event", "updated")
+        .header("X-WC-Webhook-Signature", signature)
+        .header("X-WC-Webhook-ID", "7")
+        .header("X-WC-Webhook-Delivery-ID", delivery)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// POST `body` to `<base>/hooks/<connector>`, an echo test connector, signed with
+/// [`ECHO_SECRET`] and with delivery id `delivery`; the status answered.
+pub async fn deliver_echo(
+    client: &reqwest::Client,
+    base: &str,
+    connector: &str,
+    body: &[u8],
+    delivery: &str,
+) -> u16 {
+    let signature = helloword_testkit::hmac_sha256_base64(ECHO_SECRET.as_bytes(), body);
+    client
+        .post(format!("{base}/hooks/{connector}"))
+        .header("x-echo-signature", signature)
+        .header("x-echo-delivery", delivery)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 /// Put the bundled Amazon connector (its built component and its plugin.toml) into
 /// `plugins`; it needs no secret to load.
 pub fn install_amazon(plugins: &Path) {
