@@ -482,34 +482,77 @@ fn business_days<'de, D: Deserializer<'de>>(de: D) -> Result<u8, D::Error> {
     }
 }
 
-fn rule_name<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
-    let name = String::deserialize(de)?;
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+/// `text` when it is 1 to `max` bytes, starts with a char `first` allows and has only
+/// chars `allowed` allows; else an error saying `what` a value is.
+fn named<E: serde::de::Error>(
+    text: String,
+    max: usize,
+    first: fn(char) -> bool,
+    allowed: fn(char) -> bool,
+    what: &str,
+) -> Result<String, E> {
+    let ok = text.len() <= max && text.starts_with(first) && text.chars().all(allowed);
     if ok {
-        Ok(name)
+        Ok(text)
     } else {
-        Err(D::Error::custom(format_args!(
-            "a rule name is 1 to 64 letters, digits, '.', '_' or '-', found {name:?}"
-        )))
+        Err(E::custom(format_args!("{what}, found {text:?}")))
     }
 }
 
-fn kinds<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<IssueKind>, D::Error> {
-    let names = Vec::<String>::deserialize(de)?;
-    if names.is_empty() {
-        return Err(D::Error::custom(
-            "a deadline rule names at least one issue kind",
-        ));
-    }
+fn rule_name<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    named(
+        String::deserialize(de)?,
+        64,
+        allowed,
+        allowed,
+        "a rule name is 1 to 64 letters, digits, '.', '_' or '-'",
+    )
+}
+
+fn report_name<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+    named(
+        String::deserialize(de)?,
+        40,
+        |c| c.is_ascii_lowercase() || c.is_ascii_digit(),
+        |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
+        "a report or status name is 1 to 40 lower-case letters, digits and '-'",
+    )
+}
+
+fn column<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+    named(
+        String::deserialize(de)?,
+        40,
+        |c| c.is_ascii_lowercase(),
+        |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_',
+        "a column name is 1 to 40 lower-case letters, digits and '_'",
+    )
+}
+
+fn labels<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    let label = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    Vec::<String>::deserialize(de)?
+        .into_iter()
+        .map(|l| {
+            named(
+                l,
+                63,
+                label,
+                label,
+                "an own site is one lower-case domain label such as \"amazon\"",
+            )
+        })
+        .collect()
+}
+
+/// Issue kinds by their names.
+fn kind_list<E: serde::de::Error>(names: Vec<String>) -> Result<Vec<IssueKind>, E> {
     names
         .iter()
         .map(|name| {
             kind_from_name(name).ok_or_else(|| {
-                D::Error::custom(format_args!(
+                E::custom(format_args!(
                     "{name:?} is not an issue kind (e.g. buyer-message, a-to-z-claim, \
                      chargeback, return-request)"
                 ))
@@ -518,55 +561,20 @@ fn kinds<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<IssueKind>, D::Error> {
         .collect()
 }
 
-fn labels<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
-    let labels = Vec::<String>::deserialize(de)?;
-    for label in &labels {
-        let ok = !label.is_empty()
-            && label.len() <= 63
-            && label
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !ok {
-            return Err(D::Error::custom(format_args!(
-                "an own site is one lower-case domain label such as \"amazon\", found {label:?}"
-            )));
-        }
+/// At least one issue kind.
+fn kinds<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<IssueKind>, D::Error> {
+    let names = Vec::<String>::deserialize(de)?;
+    if names.is_empty() {
+        return Err(D::Error::custom(
+            "a deadline rule names at least one issue kind",
+        ));
     }
-    Ok(labels)
+    kind_list(names)
 }
 
-fn report_name<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
-    let name = String::deserialize(de)?;
-    let ok = !name.is_empty()
-        && name.len() <= 40
-        && !name.starts_with('-')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok {
-        Ok(name)
-    } else {
-        Err(D::Error::custom(format_args!(
-            "a report or status name is 1 to 40 lower-case letters, digits and '-', found {name:?}"
-        )))
-    }
-}
-
-fn column<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
-    let name = String::deserialize(de)?;
-    let ok = !name.is_empty()
-        && name.len() <= 40
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if ok {
-        Ok(name)
-    } else {
-        Err(D::Error::custom(format_args!(
-            "a column name is 1 to 40 lower-case letters, digits and '_', found {name:?}"
-        )))
-    }
+/// Any issue kinds (none: any kind).
+fn some_kinds<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<IssueKind>, D::Error> {
+    kind_list(Vec::<String>::deserialize(de)?)
 }
 
 fn window_days<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
@@ -578,17 +586,6 @@ fn window_days<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
             "expected 1 to 730 days, found {days}"
         )))
     }
-}
-
-fn some_kinds<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<IssueKind>, D::Error> {
-    let names = Vec::<String>::deserialize(de)?;
-    names
-        .iter()
-        .map(|name| {
-            kind_from_name(name)
-                .ok_or_else(|| D::Error::custom(format_args!("{name:?} is not an issue kind")))
-        })
-        .collect()
 }
 
 fn defects<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<Defect>, D::Error> {
