@@ -20,7 +20,9 @@ fn bad_body(message: &str) -> Response<Full<Bytes>> {
     error(StatusCode::UNPROCESSABLE_ENTITY, "bad-body", message)
 }
 
-fn refused(e: ChangeError) -> Response<Full<Bytes>> {
+/// A refused change as its HTTP answer: 404, 403 for what needs a lead, 409, 422 for an
+/// action the connector does not offer, 503 for storage.
+pub(super) fn refused(e: ChangeError) -> Response<Full<Bytes>> {
     match e {
         ChangeError::NoSuchTicket(id) => error(
             StatusCode::NOT_FOUND,

@@ -489,18 +489,7 @@ async fn change(
 fn outcome(result: Result<Ticket, ChangeError>) -> Response<Full<Bytes>> {
     match result {
         Ok(ticket) => json(StatusCode::OK, &serde_json::json!({ "ticket": ticket })),
-        Err(ChangeError::NoSuchTicket(id)) => error(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            &format!("no ticket {id}"),
-        ),
-        Err(ChangeError::Invalid(message)) => {
-            error(StatusCode::CONFLICT, "invalid-change", &message)
-        }
-        Err(ChangeError::NotSupported(message)) => {
-            error(StatusCode::UNPROCESSABLE_ENTITY, "not-supported", &message)
-        }
-        Err(ChangeError::Store(e)) => storage_error(e),
+        Err(e) => super::actions_api::refused(e),
     }
 }
 
