@@ -46,6 +46,14 @@ impl Gateway {
             plugins.clone(),
             config.replies.team_name.clone(),
         ));
+        let connectors = plugins.of_kind(crate::plugin::PluginKind::MarketplaceConnector);
+        for name in settings.unmatched_overrides(connectors.iter().map(|p| &p.manifest.rules)) {
+            tracing::warn!(
+                message = "A deadline override names no rule of a loaded connector; it changes nothing.",
+                rule = %name,
+                hint = "`tickets.rule_overrides` names rules as the connectors' plugin.toml do ([[rules.deadlines]] name)"
+            );
+        }
         let engine = Engine::new(
             store.clone(),
             settings,

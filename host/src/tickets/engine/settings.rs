@@ -167,6 +167,24 @@ impl EngineSettings {
         )
     }
 
+    /// The names of `rule_overrides` that no deadline rule among `rules` (the loaded
+    /// connectors') has: an override that changes nothing, most likely a typo.
+    pub fn unmatched_overrides<'a>(
+        &self,
+        rules: impl IntoIterator<Item = &'a MarketplaceRules> + Clone,
+    ) -> Vec<String> {
+        self.rule_overrides
+            .iter()
+            .filter(|o| {
+                !rules
+                    .clone()
+                    .into_iter()
+                    .any(|r| r.deadlines.iter().any(|d| d.name == o.name))
+            })
+            .map(|o| o.name.clone())
+            .collect()
+    }
+
     /// The first-response deadline of a case opened by `event` at `received_at`.
     pub(super) fn deadline(
         &self,
@@ -196,5 +214,34 @@ impl EngineSettings {
             received_at,
             marketplace_due,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_override_no_connector_rule_has_is_named() {
+        let config: TicketsConfig = toml::from_str(
+            "[[rule_overrides]]\nname = \"ebay.case\"\nwindow = { calendar = \"12h\" }\n\
+             [[rule_overrides]]\nname = \"ebay.cases\"\nwindow = { calendar = \"12h\" }\n",
+        )
+        .unwrap();
+        let settings = EngineSettings::from_config(&config).unwrap();
+        let rules: MarketplaceRules = toml::from_str(
+            "[[deadlines]]\nname = \"ebay.case\"\nkinds = [\"not-received\"]\n\
+             window = { calendar = \"72h\" }\n",
+        )
+        .unwrap();
+        assert_eq!(settings.unmatched_overrides([&rules]), ["ebay.cases"]);
+        // The override replaces the connector's window by the rule's name.
+        let rule = settings.rule(&rules, IssueKind::NotReceived).unwrap();
+        assert_eq!(
+            rule.window,
+            Some(sla::ResponseWindow::Calendar(
+                jiff::SignedDuration::from_hours(12)
+            ))
+        );
     }
 }
