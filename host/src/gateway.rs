@@ -105,6 +105,13 @@ impl Gateway {
             config.data_dir.join("files"),
         ));
         tokio::spawn(fetcher.run(watching_engine.clone()));
+        let lookups = Arc::new(crate::ingest::lookup::Lookups::new(
+            engine.clone(),
+            plugins.clone(),
+            inbox_notify.clone(),
+            config.lookups.clone(),
+        ));
+        tokio::spawn(lookups.run(watching_engine.clone()));
         let (live, _) = tokio::sync::broadcast::channel(1024);
         if let Some(alerts) = &config.alerts {
             let mut senders = alert_senders(config, alerts, &secrets, live.clone())?;

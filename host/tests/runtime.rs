@@ -32,6 +32,47 @@ async fn echo_verifies_its_signature_through_the_host_secret() {
     ));
 }
 
+/// The echo connector as built for contract 0.1.0 before the optional `orders` export
+/// existed (committed, so that it is never rebuilt with a newer SDK).
+const ECHO_0_1_0: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../test-plugins/echo-0.1.0/echo_plugin.wasm"
+);
+
+#[tokio::test]
+async fn a_0_1_0_component_built_before_the_orders_export_still_loads_and_answers() {
+    use helloword::plugin::bindings::orders_api::FoundOrder;
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = plugin_folder(
+        tmp.path(),
+        "echo-old",
+        ECHO_0_1_0,
+        "secrets = [\"echo_secret\"]\nallowed_hosts = [\"127.0.0.1\"]",
+        "",
+    );
+    let old = load(&runtime(), &folder).await;
+    let body = br#"{"hello": "world"}"#;
+    let signed = request("POST", "/", &[("X-Echo-Signature", &sign(body))], body);
+    let Ok(WebhookOutcome::Events(events)) = old.handle_webhook(&signed).await.unwrap() else {
+        panic!("the 0.1.0 component must still turn a signed delivery into events");
+    };
+    assert_eq!(events.len(), 1);
+    // It has no `orders` export: the host never asks it, and says it cannot.
+    assert!(!old.exports_order_lookup());
+    assert!(matches!(
+        old.lookup_order("shop", "1").await.unwrap(),
+        Ok(FoundOrder::NotSupported)
+    ));
+
+    // Today's SDK exports it, answering `not-supported` unless the connector looks up.
+    let new = load(&runtime(), &echo_folder(tmp.path(), "echo", "")).await;
+    assert!(new.exports_order_lookup());
+    assert!(matches!(
+        new.lookup_order("shop", "1").await.unwrap(),
+        Ok(FoundOrder::NotSupported)
+    ));
+}
+
 #[tokio::test]
 async fn secret_parts_are_hashed_in_the_host() {
     let tmp = tempfile::tempdir().unwrap();

@@ -16,6 +16,20 @@ pub mod connector {
     });
 }
 
+/// World `order-lookup`: the optional `orders` export of a connector, bound on its own so
+/// that a connector without it still matches world `marketplace-connector`.
+pub mod orders {
+    wasmtime::component::bindgen!({
+        world: "order-lookup",
+        path: "../../wit",
+        exports: { default: async },
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+        with: {
+            "helloword:gateway/types": super::connector::helloword::gateway::types,
+        },
+    });
+}
+
 /// World `locale-pack`.
 pub mod locale {
     wasmtime::component::bindgen!({
@@ -79,6 +93,8 @@ pub use connector::helloword::gateway::types;
 pub use connector::helloword::gateway::{
     cache, clock, config, crypto, delivery, http, log, mail, metrics,
 };
+/// What connectors may export besides (`lookup-order`).
+pub use orders::exports::helloword::gateway::orders as orders_api;
 /// What locale packs export.
 pub use locale::exports::helloword::gateway::locale as locale_api;
 /// What compensation policies export.

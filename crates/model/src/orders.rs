@@ -83,6 +83,42 @@ pub struct OrderRecord {
     /// When a proactive care message was queued for it (`care`): never twice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub care_sent_at: Option<Timestamp>,
+    /// Looking it up at the marketplace, when a case of it opened without its buyer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<Lookup>,
+}
+
+/// An order lookup: asked for when a case opens on an order the gateway knows no buyer
+/// of, run in the background through the connector's `lookup-order`, retried with
+/// backoff; the case is usable all the while.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lookup {
+    /// Still to do.
+    pub pending: bool,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When the next attempt is due (while pending).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Timestamp>,
+    /// What the last attempt failed with, if it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How it ended (once settled): `found`, `not-found`, `not-supported`, `gave-up`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+}
+
+impl Lookup {
+    /// A lookup due at `at`.
+    pub fn due_at(at: Timestamp) -> Lookup {
+        Lookup {
+            pending: true,
+            attempts: 0,
+            due: Some(at),
+            error: None,
+            outcome: None,
+        }
+    }
 }
 
 /// One line of an order.

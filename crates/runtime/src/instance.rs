@@ -20,7 +20,7 @@ use wasmtime::component::{
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use super::bindings::types as model;
-use super::bindings::{self, connector_api, locale_api, policy_api, translate_api};
+use super::bindings::{self, connector_api, locale_api, orders_api, policy_api, translate_api};
 use super::cache::CacheOutcome;
 use super::engine::EPOCH_TICK;
 use super::limits::PluginError;
@@ -66,6 +66,8 @@ pub struct Plugin {
     grants: Arc<Grants>,
     world: WorldPre,
     exports: ExportIndices,
+    /// Where a connector's optional `orders` export is, when it has one.
+    orders: Option<ExportIndices>,
     /// Where the local runner reads what each call used (`None` in the gateway).
     probe: Option<Arc<std::sync::Mutex<Vec<Usage>>>>,
 }
@@ -96,13 +98,17 @@ macro_rules! export_call {
     };
     // `$finish` makes the call's value from the export's result and what the call's host
     // imports recorded in the store.
-    ($self:ident, $pre:expr, $export:literal, $signature:path, ($($arg:expr),*), $finish:expr) => {{
+    ($self:ident, $pre:expr, $export:literal, $signature:path, ($($arg:expr),*), $finish:expr) => {
+        export_call!(@in $self.exports, $self, $pre, $export, $signature, ($($arg),*), $finish)
+    };
+    // The function is in `$exports` (an optional export's indices) instead of the world's.
+    (@in $exports:expr, $self:ident, $pre:expr, $export:literal, $signature:path, ($($arg:expr),*), $finish:expr) => {{
         // This call site, told apart from every other by the address of a static of its own
         // (writable, so never folded with another): its signature is checked once per
         // plugin and site.
         static SITE: AtomicU8 = AtomicU8::new(0);
         let pre = $pre.instance_pre();
-        match $self.exports.get(&$self.manifest.id, $export) {
+        match $exports.get(&$self.manifest.id, $export) {
             Err(e) => Err(e),
             Ok(export) => {
                 $self
@@ -207,6 +213,11 @@ impl ExportIndices {
         })
     }
 
+    /// Whether the interface has a function `name`.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.functions.iter().any(|f| f.name == name)
+    }
+
     /// The place of function `name` of plugin `plugin`. (The world's `Pre` has checked that
     /// every function is there, so the error is for a world and an export that disagree.)
     fn get(&self, plugin: &str, name: &str) -> Result<&ExportFunction, PluginError> {
@@ -245,6 +256,7 @@ impl Plugin {
         grants: Arc<Grants>,
         world: WorldPre,
         exports: ExportIndices,
+        orders: Option<ExportIndices>,
     ) -> Result<Plugin, (PathBuf, PluginError)> {
         let mut plugin = Plugin {
             manifest,
@@ -256,6 +268,7 @@ impl Plugin {
             grants,
             world,
             exports,
+            orders,
             probe: None,
         };
         let file = plugin.manifest.component.clone();
@@ -548,6 +561,32 @@ impl Plugin {
             "reconcile",
             connector_api::Guest::func_reconcile,
             (action)
+        )
+    }
+
+    /// Whether the connector exports `orders` (a component built before it existed does
+    /// not; one that exports it may still answer `not-supported`).
+    pub fn exports_order_lookup(&self) -> bool {
+        self.orders.is_some()
+    }
+
+    /// `orders.lookup-order`; `not-supported` for a connector without the export.
+    pub async fn lookup_order(
+        &self,
+        shop: &str,
+        order_id: &str,
+    ) -> Result<Result<orders_api::FoundOrder, model::ActionError>, PluginError> {
+        let Some(orders) = &self.orders else {
+            return Ok(Ok(orders_api::FoundOrder::NotSupported));
+        };
+        export_call!(
+            @in orders,
+            self,
+            self.connector()?,
+            "lookup-order",
+            orders_api::Guest::func_lookup_order,
+            (shop, order_id),
+            |out, _state: &CallState| out
         )
     }
 

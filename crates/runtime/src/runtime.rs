@@ -254,6 +254,7 @@ impl Runtime {
                 .map_err(|e| on_component(format!("not a valid WebAssembly component: {e:#}")))?;
 
         let exports = check_exports(&inner.engine, &component, &manifest).map_err(on_component)?;
+        let orders = optional_orders(&inner.engine, &component, &manifest).map_err(on_component)?;
 
         let linker = match manifest.kind {
             PluginKind::MarketplaceConnector => &inner.linkers.connector,
@@ -307,6 +308,7 @@ impl Runtime {
             grants,
             world,
             exports,
+            orders,
         )
         .await
         .map_err(|(file, e)| LoadError {
@@ -358,6 +360,28 @@ fn check_exports(
         "a {} plugin for contract {} must export {wanted}{hint}",
         manifest.kind, manifest.contract
     ))
+}
+
+/// Where a connector's optional `orders` export is (`None`: the component has none, as
+/// every component built before it existed). One that exports it with other functions than
+/// this gateway knows is refused, naming them.
+fn optional_orders(
+    engine: &Engine,
+    component: &Component,
+    manifest: &Manifest,
+) -> Result<Option<ExportIndices>, String> {
+    if manifest.kind != PluginKind::MarketplaceConnector {
+        return Ok(None);
+    }
+    let name = format!("helloword:gateway/orders@{}", manifest.contract);
+    if component.get_export(None, &name).is_none() {
+        return Ok(None);
+    }
+    let found = ExportIndices::find(engine, component, &name)?;
+    if !found.has("lookup-order") {
+        return Err(format!("its export {name} has no function `lookup-order`"));
+    }
+    Ok(Some(found))
 }
 
 impl CacheOutcome {

@@ -370,30 +370,7 @@ impl Store {
         events: Vec<TicketEvent>,
         next_cursor: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
-        let mut seq = None;
-        if !events.is_empty() {
-            let record = InboxRecord {
-                v: SCHEMA_VERSION,
-                plugin: plugin.to_string(),
-                received_at: jiff::Timestamp::now(),
-                method: "POLL".into(),
-                path: "/".into(),
-                query: String::new(),
-                headers: Vec::new(),
-                delivery_id: None,
-                events,
-                state: InboxState::Verified,
-                trace: None,
-            };
-            let n = self.next_id()?;
-            let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
-                key: format!("inbox/{n}"),
-                message: e.to_string(),
-            })?;
-            self.inbox.insert(seq_key(n), json)?;
-            self.meta.insert(pending_key(n), [])?;
-            seq = Some(n);
-        }
+        let seq = self.put_fetched(plugin, "POLL", events)?;
         match next_cursor {
             Some(cursor) => self
                 .meta
@@ -404,6 +381,52 @@ impl Store {
         }
         self.durable().await?;
         Ok(seq)
+    }
+
+    /// Store the events a connector's order lookup returned, exactly as if they had been
+    /// pushed (method `LOOKUP`), for the ticket engine. Returns the record's sequence
+    /// number (`None` when there were no events).
+    pub async fn append_lookup(
+        &self,
+        plugin: &str,
+        events: Vec<TicketEvent>,
+    ) -> Result<Option<u64>, StoreError> {
+        let seq = self.put_fetched(plugin, "LOOKUP", events)?;
+        self.durable().await?;
+        Ok(seq)
+    }
+
+    /// Write an inbox record of events a connector fetched (not pushed), not yet durable.
+    fn put_fetched(
+        &self,
+        plugin: &str,
+        method: &str,
+        events: Vec<TicketEvent>,
+    ) -> Result<Option<u64>, StoreError> {
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let record = InboxRecord {
+            v: SCHEMA_VERSION,
+            plugin: plugin.to_string(),
+            received_at: jiff::Timestamp::now(),
+            method: method.into(),
+            path: "/".into(),
+            query: String::new(),
+            headers: Vec::new(),
+            delivery_id: None,
+            events,
+            state: InboxState::Verified,
+            trace: None,
+        };
+        let n = self.next_id()?;
+        let json = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
+            key: format!("inbox/{n}"),
+            message: e.to_string(),
+        })?;
+        self.inbox.insert(seq_key(n), json)?;
+        self.meta.insert(pending_key(n), [])?;
+        Ok(Some(n))
     }
 
     /// Up to `limit` inbox records the ticket engine has not applied yet, oldest first.

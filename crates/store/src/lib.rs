@@ -590,6 +590,16 @@ pub enum Work<'a> {
     File(u64),
     /// A connector's poll, by plugin id.
     Poll(&'a str),
+    /// An order lookup, by the order's key (`<marketplace>\0<shop>\0<order id>`).
+    Lookup(&'a [u8]),
+}
+
+/// FNV-1a: the same on every gateway, whatever Rust built it (std's hasher promises no
+/// stable output across versions).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Work<'_> {
@@ -598,14 +608,8 @@ impl Work<'_> {
             Work::Action(id) => (1u64, *id),
             Work::Alert(id) => (2, *id),
             Work::File(id) => (3, *id),
-            // FNV-1a: the same on every gateway, whatever Rust built it (std's hasher
-            // promises no stable output across versions).
-            Work::Poll(plugin) => (
-                4,
-                plugin.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-                }),
-            ),
+            Work::Poll(plugin) => (4, fnv1a(plugin.as_bytes())),
+            Work::Lookup(order) => (5, fnv1a(order)),
         };
         // The kind in the top byte keeps kinds apart; ids are far below 2^56.
         ((kind << 56) | (id & ((1 << 56) - 1))) as i64

@@ -248,6 +248,20 @@ impl Store {
             .transpose()
     }
 
+    /// Every order with a pending lookup.
+    pub fn pending_lookups(&self) -> Result<Vec<OrderRecord>, StoreError> {
+        let mut out = Vec::new();
+        for key in self.open.scan_prefix([b'l']).keys() {
+            let key = key?;
+            if let Some(json) = self.orders.get(&key[1..])? {
+                let order: OrderRecord = serde_json::from_slice(&json)
+                    .map_err(|e| corrupt("orders (pending lookup)".into(), e))?;
+                out.push(order);
+            }
+        }
+        Ok(out)
+    }
+
     /// The order `id` of `shop` at `marketplace`, as far as the gateway heard of it.
     pub fn order(
         &self,
@@ -670,11 +684,15 @@ impl Store {
         for order in &context.orders {
             let json = serde_json::to_vec(order)
                 .map_err(|e| corrupt(format!("orders/{}", order.id), e))?;
-            ops.push(Op::Put(
-                &self.orders,
-                order_key(&order.marketplace, &order.shop, &order.id),
-                json,
-            ));
+            let key = order_key(&order.marketplace, &order.shop, &order.id);
+            // A pending lookup is open work, indexed with the order it is for.
+            let index = open_key(b'l', &key);
+            if order.lookup.as_ref().is_some_and(|l| l.pending) {
+                ops.push(Op::Put(&self.open, index, Vec::new()));
+            } else if order.lookup.is_some() {
+                ops.push(Op::Delete(&self.open, index));
+            }
+            ops.push(Op::Put(&self.orders, key, json));
         }
         for profile in &context.customers {
             let json = serde_json::to_vec(profile)

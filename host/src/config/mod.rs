@@ -79,6 +79,8 @@ struct RawConfig {
     actions: ActionsConfig,
     #[serde(default)]
     polling: PollingConfig,
+    #[serde(default)]
+    lookups: crate::ingest::lookup::LookupsConfig,
     alerts: Option<crate::alerts::AlertsConfig>,
     #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
@@ -286,6 +288,8 @@ pub struct Config {
     pub actions: ActionsConfig,
     /// `[polling]`.
     pub polling: PollingConfig,
+    /// `[lookups]`: orders looked up for cases that lack their buyer.
+    pub lookups: crate::ingest::lookup::LookupsConfig,
     /// Alerts (`[alerts]`); off when the section is absent.
     pub alerts: Option<crate::alerts::AlertsConfig>,
     /// OpenTelemetry trace export (`[telemetry]`); off without `telemetry.otlp_endpoint`.
@@ -399,6 +403,7 @@ impl Config {
             replies: raw.replies,
             actions: raw.actions,
             polling: raw.polling,
+            lookups: raw.lookups,
             alerts: raw.alerts,
             traces,
             retention: raw.retention,
@@ -909,7 +914,7 @@ red = \"sms\"\n"
             parse("[sever]\nlisten = \"127.0.0.1:8080\"\n").unwrap_err(),
             "/etc/helloword/helloword.toml: line 1: unknown field `sever`, expected one of \
              `server`, `storage`, `plugins`, `api`, `tickets`, `replies`, `actions`, `polling`, \
-             `alerts`, `secrets`, `telemetry`, `retention`, `care`, `reports`"
+             `lookups`, `alerts`, `secrets`, `telemetry`, `retention`, `care`, `reports`"
         );
     }
 

@@ -13,6 +13,7 @@
 //! request and turns the outcome into a status code and body.
 
 pub mod attachments;
+pub mod lookup;
 pub mod poll;
 pub mod replay;
 pub mod unreadable;

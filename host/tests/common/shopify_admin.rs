@@ -1,7 +1,8 @@
 //! A loopback stand-in for the part of Shopify's Admin API that refunds use, speaking the
 //! shapes of Shopify's published examples (`plugins/shopify/tests/fixtures/api`): refund
 //! calculation, refund creation (remembered, with its note), and the order's refund list.
-//! It counts refunds by the idempotency key in their note, can be told to lose its answer
+//! It answers order lookups (`GET /orders/<id>.json`, the REST Order resource) from the
+//! orders it is given. It counts refunds by the idempotency key in their note, can be told to lose its answer
 //! after creating a refund, as a network failure would, and keeps every request body exactly
 //! as sent.
 
@@ -37,6 +38,13 @@ pub struct Admin {
     pub evidence: Mutex<Vec<(String, serde_json::Value)>>,
     /// Every request with a body: ("METHOD path", the body exactly as sent).
     pub bodies: Mutex<Vec<(String, String)>>,
+    /// Orders `GET /orders/<id>.json` answers with (REST Order resources), by id; any
+    /// other id is 404.
+    pub orders: Mutex<BTreeMap<String, serde_json::Value>>,
+    /// Answer the next N order lookups 503, as an unavailable Shopify would.
+    pub fail_lookups: AtomicU32,
+    /// Hold order lookups unanswered while set.
+    pub hold_lookups: std::sync::atomic::AtomicBool,
 }
 
 impl Admin {
@@ -152,6 +160,22 @@ async fn answer(
         return reply(404, serde_json::json!({"errors": "Not Found"}));
     };
     let (order, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    if let ("GET", Some(id), "") = (method.as_str(), order.strip_suffix(".json"), tail) {
+        while admin.hold_lookups.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        if admin
+            .fail_lookups
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return reply(503, serde_json::json!({"errors": "Service Unavailable"}));
+        }
+        return match admin.orders.lock().unwrap().get(id) {
+            Some(found) => reply(200, serde_json::json!({ "order": found })),
+            None => reply(404, serde_json::json!({"errors": "Not Found"})),
+        };
+    }
     match (method.as_str(), tail) {
         ("POST", "refunds/calculate.json") => reply(200, fixture("refund_calculate.response.json")),
         ("POST", "refunds.json") => {

@@ -118,6 +118,26 @@ impl<'a> Admin<'a> {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Value, ActionError> {
+        let (what, response) = self.exchange(method, path, body)?;
+        self.read(&what, response)
+    }
+
+    /// A REST GET whose 404 means "no such object" (`None`) rather than an error.
+    pub fn get_if_found(&self, path: &str) -> Result<Option<Value>, ActionError> {
+        let (what, response) = self.exchange("GET", path, None)?;
+        if response.status == 404 {
+            return Ok(None);
+        }
+        self.read(&what, response).map(Some)
+    }
+
+    /// Send one request with the access token; returns "METHOD path" and the answer.
+    fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(String, http::Response), ActionError> {
         let what = format!("{method} {path}");
         let mut headers = vec![("accept".to_string(), "application/json".to_string())];
         let body = match body {
@@ -142,7 +162,12 @@ impl<'a> Admin<'a> {
             .transport
             .send(&request)
             .map_err(|e| transport_error(&what, e))?;
-        check_status(&what, &response)?;
+        Ok((what, response))
+    }
+
+    /// The JSON body of a 2xx answer (`null` when empty); any other status as an error.
+    fn read(&self, what: &str, response: http::Response) -> Result<Value, ActionError> {
+        check_status(what, &response)?;
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }

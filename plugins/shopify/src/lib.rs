@@ -15,6 +15,7 @@
 //! | `actions` | one module per action, with its reconciliation |
 //! | `email` | replies to buyers by e-mail through the seller's SMTP server |
 //! | `answers` | buyers' answers by e-mail, read from the support mailbox |
+//! | `lookup` | looking an order up for a case that lacks its buyer |
 //! | `ids` | Shopify ids, names derived from idempotency keys, RFC 3339 text |
 //!
 //! Everything but this file is pure (or takes its I/O as a parameter) and is unit-tested
@@ -26,13 +27,14 @@ mod answers;
 mod delivery;
 mod email;
 mod ids;
+mod lookup;
 mod normalize;
 mod payload;
 
 use helloword_sdk::connector::delivery::unreadable;
 use helloword_sdk::connector::{
-    Capability, Connector, IncomingRequest, Info, PollResult, WebhookError, WebhookOutcome, clock,
-    config, crypto, http, log, mail, metrics,
+    Capability, Connector, FoundOrder, IncomingRequest, Info, OrderLookup, PollResult, WebhookError,
+    WebhookOutcome, clock, config, crypto, http, log, mail, metrics,
 };
 use helloword_sdk::json;
 use helloword_sdk::types::{Action, ActionError, ActionKind, ActionOutcome};
@@ -130,7 +132,7 @@ impl Connector for ShopifyConnector {
             let settings = email::EmailSettings::from_config(config::get)?;
             return email::reply(&HostMail, &settings, &action, spec);
         }
-        with_admin(&action, |admin| {
+        with_admin(&action.shop, |admin| {
             actions::execute(admin, &action, clock::now())
         })
     }
@@ -139,7 +141,7 @@ impl Connector for ShopifyConnector {
         if let ActionKind::Message(_) = action.kind {
             return Ok(None);
         }
-        with_admin(&action, |admin| actions::reconcile(admin, &action))
+        with_admin(&action.shop, |admin| actions::reconcile(admin, &action))
     }
 }
 
@@ -182,9 +184,17 @@ fn verify(body: &[u8], signature: &[u8]) -> Result<(), WebhookError> {
     )))
 }
 
-/// Run `f` against the Admin API of the action's shop, once the token and config are there.
+impl OrderLookup for ShopifyConnector {
+    /// The order from the Admin API, read like an `orders/updated` webhook: a chargeback
+    /// names no buyer, the order does.
+    fn lookup_order(shop: String, order_id: String) -> Result<FoundOrder, ActionError> {
+        with_admin(&shop, |admin| lookup::lookup(admin, &shop, &order_id))
+    }
+}
+
+/// Run `f` against the Admin API of `shop`, once the token and config are there.
 fn with_admin<R>(
-    action: &Action,
+    shop: &str,
     f: impl FnOnce(&Admin<'_>) -> Result<R, ActionError>,
 ) -> Result<R, ActionError> {
     if !crypto::has_secret(ADMIN_TOKEN) {
@@ -195,7 +205,7 @@ fn with_admin<R>(
         )));
     }
     let settings = Settings::from_config(config::get)?;
-    let root = settings.root_for(&action.shop)?;
+    let root = settings.root_for(shop)?;
     f(&Admin::new(&HostHttp, root))
 }
 
@@ -242,4 +252,4 @@ impl Transport for HostHttp {
     }
 }
 
-helloword_sdk::export_connector!(ShopifyConnector);
+helloword_sdk::export_connector!(ShopifyConnector, orders);

@@ -7,7 +7,8 @@
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        world: "marketplace-connector",
+        // `marketplace-connector` and its optional `orders` export.
+        world: "marketplace-connector-with-lookup",
         path: "../../wit",
         with: { "helloword:gateway/types@0.1.0": crate::types },
         pub_export_macro: true,
@@ -20,6 +21,35 @@ pub use bindings::exports::helloword::gateway::connector::{
     Capability, Guest as Connector, IncomingRequest, Info, PollResult, Reply, WebhookError,
     WebhookOutcome,
 };
+pub use bindings::exports::helloword::gateway::orders::FoundOrder;
+
+/// Looking an order up at the marketplace (export `orders`), for a case its events left
+/// without a buyer, items or tracking. The default answers `not-supported`; a connector
+/// that implements it is exported with `export_connector!(MyConnector, orders)`.
+///
+/// The host calls it in the background after the delivery that opened the case was
+/// acknowledged, and retries an `Err` with backoff; return the order as an `order-update`
+/// event whose `dedupe.business` names the order's version.
+pub trait OrderLookup {
+    /// Look up order `order_id` of shop `shop` through the `http` import.
+    fn lookup_order(
+        shop: String,
+        order_id: String,
+    ) -> Result<FoundOrder, crate::types::ActionError> {
+        let _ = (shop, order_id);
+        Ok(FoundOrder::NotSupported)
+    }
+}
+
+impl<T: OrderLookup> bindings::exports::helloword::gateway::orders::Guest for T {
+    fn lookup_order(
+        shop: String,
+        order_id: String,
+    ) -> Result<FoundOrder, crate::types::ActionError> {
+        <T as OrderLookup>::lookup_order(shop, order_id)
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 pub use bindings::helloword::gateway::{cache, clock, config, crypto, http, log, mail, metrics};
 

@@ -162,12 +162,26 @@ pub mod translator;
 /// that the type implements the trait and exports nothing.
 #[cfg(feature = "connector")]
 #[macro_export]
+///
+/// `export_connector!(MyConnector)` exports a connector that does not look orders up (the
+/// host never asks it); `export_connector!(MyConnector, orders)` one that implements
+/// [`connector::OrderLookup`] too.
 macro_rules! export_connector {
     ($ty:ident) => {
+        impl $crate::connector::OrderLookup for $ty {}
+        $crate::export_connector!($ty, orders);
+    };
+    ($ty:ident, orders) => {
         #[cfg(target_arch = "wasm32")]
         $crate::connector::bindings::export_connector!($ty);
         #[cfg(not(target_arch = "wasm32"))]
         const _: fn() -> $crate::connector::Info = <$ty as $crate::connector::Connector>::describe;
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: fn(
+            ::std::string::String,
+            ::std::string::String,
+        ) -> ::core::result::Result<$crate::connector::FoundOrder, $crate::types::ActionError> =
+            <$ty as $crate::connector::OrderLookup>::lookup_order;
     };
 }
 

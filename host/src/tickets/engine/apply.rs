@@ -20,7 +20,7 @@ use crate::tickets::model::{
 use crate::tickets::sla::{self, Severity};
 use crate::tickets::triage::more_urgent;
 use helloword_model::actions::Record;
-use helloword_model::orders::OrderRecord;
+use helloword_model::orders::{Lookup, OrderRecord};
 
 impl Engine {
     /// Apply inbox records until `shutdown` changes: whenever `notify` fires, and every
@@ -73,6 +73,10 @@ impl Engine {
                 let alerts = writes
                     .iter()
                     .any(|w| w.records.iter().any(|r| matches!(r, Record::Alert(_))));
+                let lookups = context
+                    .orders
+                    .iter()
+                    .any(|o| o.lookup.as_ref().is_some_and(|l| l.pending && l.attempts == 0));
                 let files = writes.iter().any(|w| {
                     w.records
                         .iter()
@@ -85,6 +89,9 @@ impl Engine {
                 self.timers_changed.notify_one();
                 if files {
                     self.files_changed.notify_one();
+                }
+                if lookups {
+                    self.lookups_changed.notify_one();
                 }
                 if alerts {
                     self.alerts_changed.notify_one();
@@ -204,6 +211,7 @@ impl Engine {
                     .ticket_for_case(&record.plugin, &shop, &case)?
                     .map(TicketWrite::of),
             };
+            let opened = existing.is_none();
             let mut write = match existing {
                 Some(write) => self.update(write, seq, record.received_at, event)?,
                 None => self.open(seq, &record.plugin, record.received_at, case, event)?,
@@ -221,6 +229,9 @@ impl Engine {
             if let Some(order) = order_key.as_ref().and_then(|k| plan.orders.get_mut(k)) {
                 order.add_ticket(write.after.id);
                 join_order(&mut write.after, order);
+                if opened && self.needs_lookup(&record.plugin, order) {
+                    order.lookup = Some(Lookup::due_at(record.received_at));
+                }
             }
             plan.planned.insert(index, write);
         }
@@ -247,6 +258,20 @@ impl Engine {
             business_keys: context_keys,
         };
         Ok((writes, context))
+    }
+
+    /// Whether a case that opens on `order` should have the order looked up: the gateway
+    /// knows no buyer of it (a Shopify chargeback names none), nobody asked yet, and the
+    /// connector exports `lookup-order`.
+    fn needs_lookup(&self, connector: &str, order: &OrderRecord) -> bool {
+        order.buyer.is_none()
+            && order.email.is_none()
+            && order.lookup.is_none()
+            && !order.anonymized
+            && self
+                .plugins
+                .get(connector)
+                .is_some_and(|p| p.exports_order_lookup())
     }
 
     /// The ticket of the first message the gateway sent that `event` answers: the

@@ -24,6 +24,7 @@ use super::customers::Customer;
 use super::model::{Happening, Ticket, TimelineEntry};
 use crate::store::{Store, StoreError, TicketWrite};
 use helloword_model::actions::Record;
+use helloword_model::orders::OrderRecord;
 
 /// Tickets whose timers one [`Engine::fire_due`] call handles before letting go of the
 /// engine.
@@ -70,6 +71,8 @@ pub struct Engine {
     alerts_changed: tokio::sync::Notify,
     // Wakes the attachment fetcher after a change that named files to fetch.
     files_changed: tokio::sync::Notify,
+    // Wakes the order lookups after a change that asked for one.
+    lookups_changed: tokio::sync::Notify,
     // Policies for automatic proposals.
     plugins: Arc<crate::plugin::PluginSet>,
     // Writes automatic replies (the off-hours acknowledgement).
@@ -104,6 +107,7 @@ impl Engine {
             actions_changed: tokio::sync::Notify::new(),
             alerts_changed: tokio::sync::Notify::new(),
             files_changed: tokio::sync::Notify::new(),
+            lookups_changed: tokio::sync::Notify::new(),
             metrics,
             traces: crate::telemetry::TraceLinks::default(),
         }))
@@ -255,6 +259,51 @@ impl Engine {
     /// Wakes the attachment fetcher.
     pub fn files_changed(&self) -> &tokio::sync::Notify {
         &self.files_changed
+    }
+
+    /// Wakes the order lookups.
+    pub fn lookups_changed(&self) -> &tokio::sync::Notify {
+        &self.lookups_changed
+    }
+
+    /// Change order `id` of `shop` at `marketplace` under the engine's lock (the inbox
+    /// writes orders too): `change` edits the record and may return a timeline line for
+    /// each of its open cases. Nothing happens to an order the store does not have.
+    pub async fn change_order(
+        &self,
+        marketplace: &str,
+        shop: &str,
+        id: &str,
+        change: impl FnOnce(&mut OrderRecord) -> Option<Happening>,
+    ) -> Result<(), ChangeError> {
+        let _one_writer = self.writer().await?;
+        let Some(mut order) = self.store.order(marketplace, shop, id)? else {
+            return Ok(());
+        };
+        let line = change(&mut order);
+        let now = Timestamp::now();
+        let mut writes = Vec::new();
+        if let Some(line) = line {
+            for ticket in &order.tickets {
+                let Some(ticket) = self.store.ticket(*ticket)?.filter(|t| t.status.is_open())
+                else {
+                    continue;
+                };
+                let mut write = TicketWrite::of(ticket);
+                write.after.updated_at = now;
+                write.entries.push(TimelineEntry {
+                    at: now,
+                    what: line.clone(),
+                });
+                writes.push(write);
+            }
+        }
+        let context = crate::store::ContextWrite {
+            orders: vec![order],
+            ..Default::default()
+        };
+        self.store.commit_tickets_with(&writes, &context).await?;
+        Ok(())
     }
 
     /// The team as the API shows it: each agent with open tickets and whether on shift.
