@@ -93,10 +93,10 @@ pub use connector::helloword::gateway::types;
 pub use connector::helloword::gateway::{
     cache, clock, config, crypto, delivery, http, log, mail, metrics,
 };
-/// What connectors may export besides (`lookup-order`).
-pub use orders::exports::helloword::gateway::orders as orders_api;
 /// What locale packs export.
 pub use locale::exports::helloword::gateway::locale as locale_api;
+/// What connectors may export besides (`lookup-order`).
+pub use orders::exports::helloword::gateway::orders as orders_api;
 /// What compensation policies export.
 pub use policy::exports::helloword::gateway::policy as policy_api;
 /// What translators export.

@@ -67,7 +67,7 @@ pub struct Plugin {
     world: WorldPre,
     exports: ExportIndices,
     /// Where a connector's optional `orders` export is, when it has one.
-    orders: Option<ExportIndices>,
+    pub(crate) orders: Option<ExportIndices>,
     /// Where the local runner reads what each call used (`None` in the gateway).
     probe: Option<Arc<std::sync::Mutex<Vec<Usage>>>>,
 }
@@ -256,7 +256,6 @@ impl Plugin {
         grants: Arc<Grants>,
         world: WorldPre,
         exports: ExportIndices,
-        orders: Option<ExportIndices>,
     ) -> Result<Plugin, (PathBuf, PluginError)> {
         let mut plugin = Plugin {
             manifest,
@@ -268,7 +267,7 @@ impl Plugin {
             grants,
             world,
             exports,
-            orders,
+            orders: None,
             probe: None,
         };
         let file = plugin.manifest.component.clone();

@@ -308,7 +308,6 @@ impl Runtime {
             grants,
             world,
             exports,
-            orders,
         )
         .await
         .map_err(|(file, e)| LoadError {
@@ -319,6 +318,7 @@ impl Runtime {
             tracing::warn!(message = "Plugin loads without something it asked for.", plugin = %plugin.manifest.id, warning = %warning);
         }
         plugin.warnings = admission.warnings;
+        plugin.orders = orders;
         tracing::info!(
             message = "Plugin loaded.",
             plugin = %plugin.manifest.id,

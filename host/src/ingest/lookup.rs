@@ -127,7 +127,12 @@ impl Lookups {
         let store = self.engine.store();
         let mut next: Option<Timestamp> = None;
         for order in store.pending_lookups()? {
-            if let Some(due) = order.lookup.as_ref().and_then(|l| l.due).filter(|d| *d > now) {
+            if let Some(due) = order
+                .lookup
+                .as_ref()
+                .and_then(|l| l.due)
+                .filter(|d| *d > now)
+            {
                 next = Some(next.map_or(due, |n| n.min(due)));
                 continue;
             }
@@ -231,10 +236,14 @@ impl Lookups {
         let found = match plugin.lookup_order(&order.shop, &order.id).await {
             Ok(Ok(found)) => found,
             Ok(Err(ActionError::Transient(e))) => {
-                return Ok(Settled::Again(format!("the marketplace is unavailable: {e}")));
+                return Ok(Settled::Again(format!(
+                    "the marketplace is unavailable: {e}"
+                )));
             }
             Ok(Err(ActionError::Misconfigured(e))) => {
-                return Ok(Settled::Again(format!("the connector is misconfigured: {e}")));
+                return Ok(Settled::Again(format!(
+                    "the connector is misconfigured: {e}"
+                )));
             }
             Ok(Err(ActionError::Permanent(e))) => {
                 return Ok(Settled::Done(

@@ -33,8 +33,8 @@ mod payload;
 
 use helloword_sdk::connector::delivery::unreadable;
 use helloword_sdk::connector::{
-    Capability, Connector, FoundOrder, IncomingRequest, Info, OrderLookup, PollResult, WebhookError,
-    WebhookOutcome, clock, config, crypto, http, log, mail, metrics,
+    Capability, Connector, FoundOrder, IncomingRequest, Info, OrderLookup, PollResult,
+    WebhookError, WebhookOutcome, clock, config, crypto, http, log, mail, metrics,
 };
 use helloword_sdk::json;
 use helloword_sdk::types::{Action, ActionError, ActionKind, ActionOutcome};

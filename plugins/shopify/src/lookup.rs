@@ -68,7 +68,12 @@ mod tests {
     fn an_order_reads_as_its_orders_updated_event() {
         let body = answer();
         let script = Script::new(&[(200, body.as_str())]);
-        let found = lookup(&admin(&script), "Example.myshopify.com", "820982911946154508").unwrap();
+        let found = lookup(
+            &admin(&script),
+            "Example.myshopify.com",
+            "820982911946154508",
+        )
+        .unwrap();
         assert_eq!(script.calls(), ["GET /orders/820982911946154508.json"]);
         let FoundOrder::Order(event) = found else {
             panic!("{found:?}")
@@ -76,9 +81,18 @@ mod tests {
         assert_eq!(event.kind, IssueKind::OrderUpdate);
         assert_eq!(event.shop, "example.myshopify.com");
         assert_eq!(event.order.as_ref().unwrap().id, "820982911946154508");
-        assert!(event.dedupe.business.starts_with("order:820982911946154508:updated:"));
+        assert!(
+            event
+                .dedupe
+                .business
+                .starts_with("order:820982911946154508:updated:")
+        );
         assert!(event.customer.is_some());
-        assert!(event.attributes.contains(&("looked_up".into(), "true".into())));
+        assert!(
+            event
+                .attributes
+                .contains(&("looked_up".into(), "true".into()))
+        );
     }
 
     #[test]

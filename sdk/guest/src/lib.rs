@@ -180,8 +180,10 @@ macro_rules! export_connector {
         const _: fn(
             ::std::string::String,
             ::std::string::String,
-        ) -> ::core::result::Result<$crate::connector::FoundOrder, $crate::types::ActionError> =
-            <$ty as $crate::connector::OrderLookup>::lookup_order;
+        ) -> ::core::result::Result<
+            $crate::connector::FoundOrder,
+            $crate::types::ActionError,
+        > = <$ty as $crate::connector::OrderLookup>::lookup_order;
     };
 }
 

@@ -73,10 +73,11 @@ impl Engine {
                 let alerts = writes
                     .iter()
                     .any(|w| w.records.iter().any(|r| matches!(r, Record::Alert(_))));
-                let lookups = context
-                    .orders
-                    .iter()
-                    .any(|o| o.lookup.as_ref().is_some_and(|l| l.pending && l.attempts == 0));
+                let lookups = context.orders.iter().any(|o| {
+                    o.lookup
+                        .as_ref()
+                        .is_some_and(|l| l.pending && l.attempts == 0)
+                });
                 let files = writes.iter().any(|w| {
                     w.records
                         .iter()
