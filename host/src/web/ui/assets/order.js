@@ -1,9 +1,18 @@
 // The ticket page's order card: the order behind the case as the gateway joined it from
 // every event that named it — buyer and contact, items (SKU, batch), amounts, refunds,
-// tracking and the carrier's status.
+// tracking and the carrier's status — and, while the gateway looks the order up at the
+// marketplace, that it does.
 
 import { el } from './dom.js';
 import { formatTime, money, t } from './i18n.js';
+
+/** What an agent is told of the order's lookup at the marketplace (none once found). */
+function lookupState(lookup) {
+  if (!lookup) return null;
+  if (lookup.pending) return t('order.lookup.pending');
+  const known = ['not-found', 'gave-up', 'refused'];
+  return known.includes(lookup.outcome) ? t('order.lookup.' + lookup.outcome) : null;
+}
 
 /** The card for `order` (`GET /api/tickets/{id}`'s `order`), or none. */
 export function orderCard(order) {
@@ -28,6 +37,7 @@ export function orderCard(order) {
     ['order.shipment', shipment.status],
     ['order.delivered', shipment.delivered_at ? formatTime(shipment.delivered_at) : null],
     ['order.proof', shipment.delivery_proof],
+    ['order.lookup', lookupState(order.lookup)],
   ].filter(([, value]) => value);
   const items = (order.items || []).map((item) => el('li', { class: 'item' },
     item.quantity + ' × ' + item.title,
