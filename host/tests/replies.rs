@@ -176,6 +176,19 @@ async fn twelve_languages_every_scenario_rendered_in_its_own_language() {
         for market in &pack.markets {
             let tips = handle.culture_tips(market).await.unwrap();
             assert!(!tips.is_empty(), "{}: no tips for {market}", pack.plugin);
+            // …and the same tips in Chinese, for the Chinese dashboard.
+            assert!(handle.exports_tips_in_language(), "{}", pack.plugin);
+            let chinese = handle.culture_tips_in(market, "zh-CN").await.unwrap();
+            assert_eq!(chinese.len(), tips.len(), "{}: {market}", pack.plugin);
+            for (tip, english) in chinese.iter().zip(&tips) {
+                assert!(
+                    has_chinese(&tip.title) && has_chinese(&tip.text),
+                    "{}: {market}: {tip:?}",
+                    pack.plugin
+                );
+                // (English tips of the Japanese pack quote Japanese, so compare too.)
+                assert_ne!(tip.title, english.title, "{}: {market}", pack.plugin);
+            }
         }
     }
     assert_eq!(
@@ -731,6 +744,91 @@ fn cancelled_by(id: u64, given: &str, family: &str, locale: &str, country: &str)
     order["customer"]["last_name"] = family.into();
     order["shipping_address"]["country_code"] = country.into();
     serde_json::to_vec(&order).unwrap()
+}
+
+/// The culture tips of a `follow-up-check` draft for ticket `id`, drafted with URL query
+/// `query`: the answer's status, and each tip's title and text (none on an error).
+async fn draft_tips(gw: &Running, id: u64, query: &str) -> (u16, Vec<(String, String)>, String) {
+    let (status, body) = gw
+        .api(
+            "POST",
+            &format!("/api/tickets/{id}/draft{query}"),
+            Some(r#"{"scenario": "follow-up-check"}"#),
+        )
+        .await;
+    let tips = body["draft"]["culture_tips"]
+        .as_array()
+        .map(|tips| {
+            tips.iter()
+                .map(|t| {
+                    let field = |name: &str| t[name].as_str().unwrap_or_default().to_string();
+                    (field("title"), field("text"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (status, tips, body.to_string())
+}
+
+/// Whether `text` has a Chinese character (CJK Unified Ideographs).
+fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Culture tips are for the agent, so in the agent's language: a German buyer's draft asked
+/// for by the Chinese dashboard (`?lang=zh-CN`) carries the German pack's tips in Chinese,
+/// while the reply stays German; without `lang`, or with `lang=en`, the same tips are in
+/// English; any other `lang` is refused, naming it.
+#[tokio::test]
+async fn a_german_buyers_culture_tips_are_chinese_on_the_chinese_dashboard() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::install_locale_packs(tmp.path());
+    let gw = start(tmp.path()).await;
+    let body = cancelled_by(7200, "Jonas", "Becker", "de", "DE");
+    assert_eq!(gw.deliver("orders/cancelled", &body, "tips-1").await, 200);
+    gw.settled().await;
+    let ticket = gw.queue().into_iter().next().expect("a ticket");
+    assert_eq!(ticket.country.as_deref(), Some("DE"));
+    let id = ticket.id;
+
+    let (status, chinese, body) = draft_tips(&gw, id, "?lang=zh-CN").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Guten Tag"), "the reply stays German: {body}");
+    assert!(!chinese.is_empty(), "{body}");
+    for (title, text) in &chinese {
+        assert!(has_chinese(title) && has_chinese(text), "{title}: {text}");
+    }
+    // The German pack's own Chinese for its tip on formal address.
+    assert!(
+        chinese.contains(&(
+            "正式称呼".to_string(),
+            "使用“Sie”（您）和“Guten Tag”（您好）；绝不要对买家直呼其名、套近乎。".to_string()
+        )),
+        "{chinese:?}"
+    );
+
+    let (status, english, body) = draft_tips(&gw, id, "").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(english.len(), chinese.len(), "the same tips, in English");
+    assert!(
+        english
+            .iter()
+            .all(|(t, x)| !has_chinese(t) && !has_chinese(x)),
+        "{english:?}"
+    );
+    assert!(
+        english.iter().any(|(title, _)| title == "Formal address"),
+        "{english:?}"
+    );
+    assert_eq!(draft_tips(&gw, id, "?lang=en").await.1, english);
+
+    let (status, tips, body) = draft_tips(&gw, id, "?lang=xx").await;
+    assert_eq!((status, tips.len()), (400, 0), "{body}");
+    assert!(
+        body.contains("bad-query") && body.contains("`lang`"),
+        "{body}"
+    );
+    gw.stop().await;
 }
 
 /// The name on the ticket the cancellation opens, and the body of the `language` draft of

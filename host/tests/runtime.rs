@@ -73,6 +73,64 @@ async fn a_0_1_0_component_built_before_the_orders_export_still_loads_and_answer
     ));
 }
 
+/// The German locale pack as built for contract 0.1.0 before the optional `tips` export
+/// existed (committed, so that it is never rebuilt with a newer SDK).
+const LOCALE_DE_0_1_0: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../test-plugins/locale-de-0.1.0/locale_de.wasm"
+);
+
+/// `<dir>/<id>/`: the German pack's manifest with component `wasm` beside it.
+fn german_pack_folder(dir: &std::path::Path, id: &str, wasm: &str) -> std::path::PathBuf {
+    let folder = dir.join(id);
+    std::fs::create_dir_all(&folder).unwrap();
+    let manifest = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../plugins/locale-de/plugin.toml"
+    );
+    std::fs::copy(manifest, folder.join("plugin.toml")).unwrap();
+    std::fs::copy(wasm, folder.join("locale_de.wasm")).unwrap();
+    folder
+}
+
+#[tokio::test]
+async fn a_0_1_0_locale_pack_built_before_the_tips_export_still_loads_and_shows_english_tips() {
+    use helloword::plugin::Description;
+    let tmp = tempfile::tempdir().unwrap();
+    let old = load(
+        &runtime(),
+        &german_pack_folder(tmp.path(), "old", LOCALE_DE_0_1_0),
+    )
+    .await;
+    let Description::LocalePack(info) = &old.description else {
+        panic!("a locale pack describes itself: {:?}", old.description);
+    };
+    assert_eq!(info.languages, ["de"]);
+    let english = old.culture_tips("DE").await.unwrap();
+    assert!(
+        english.iter().any(|tip| tip.title == "Formal address"),
+        "{english:?}"
+    );
+    // It has no `tips` export: an agent reading Chinese gets its English tips.
+    assert!(!old.exports_tips_in_language());
+    assert_eq!(old.culture_tips_in("DE", "zh-CN").await.unwrap(), english);
+
+    // Today's build exports it, with the same tips in Chinese.
+    let (_, wasm) = test_artifacts::LOCALE_PACKS
+        .iter()
+        .find(|(package, _)| *package == "locale-de")
+        .unwrap();
+    let new = load(&runtime(), &german_pack_folder(tmp.path(), "new", wasm)).await;
+    assert!(new.exports_tips_in_language());
+    let chinese = new.culture_tips_in("DE", "zh-CN").await.unwrap();
+    assert_eq!(chinese.len(), english.len());
+    assert!(
+        chinese.iter().any(|tip| tip.title == "正式称呼"),
+        "{chinese:?}"
+    );
+    assert_eq!(new.culture_tips_in("DE", "en").await.unwrap(), english);
+}
+
 #[tokio::test]
 async fn secret_parts_are_hashed_in_the_host() {
     let tmp = tempfile::tempdir().unwrap();

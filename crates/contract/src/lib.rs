@@ -48,6 +48,25 @@ pub mod locale {
     });
 }
 
+/// World `culture-tips`: the optional `tips` export of a locale pack, bound on its own so
+/// that a pack without it still matches world `locale-pack`.
+///
+/// `tips` uses `locale.culture-tip`; this world does not export `locale`, so its bindings
+/// carry their own copy of that record (same fields, see [`tips_api::CultureTip`]), which
+/// the runtime turns into [`locale_api::CultureTip`]. The imports generated for `locale` are
+/// never linked: the host only reads this world's export.
+pub mod tips {
+    wasmtime::component::bindgen!({
+        world: "culture-tips",
+        path: "../../wit",
+        exports: { default: async },
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+        with: {
+            "helloword:gateway/types": super::connector::helloword::gateway::types,
+        },
+    });
+}
+
 /// World `compensation-policy`.
 pub mod policy {
     wasmtime::component::bindgen!({
@@ -99,6 +118,8 @@ pub use locale::exports::helloword::gateway::locale as locale_api;
 pub use orders::exports::helloword::gateway::orders as orders_api;
 /// What compensation policies export.
 pub use policy::exports::helloword::gateway::policy as policy_api;
+/// What locale packs may export besides (`culture-tips-in`).
+pub use tips::exports::helloword::gateway::tips as tips_api;
 /// What translators export.
 pub use translator::exports::helloword::gateway::translate as translate_api;
 

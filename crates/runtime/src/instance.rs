@@ -20,7 +20,9 @@ use wasmtime::component::{
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use super::bindings::types as model;
-use super::bindings::{self, connector_api, locale_api, orders_api, policy_api, translate_api};
+use super::bindings::{
+    self, connector_api, locale_api, orders_api, policy_api, tips_api, translate_api,
+};
 use super::cache::CacheOutcome;
 use super::engine::EPOCH_TICK;
 use super::limits::PluginError;
@@ -68,6 +70,8 @@ pub struct Plugin {
     exports: ExportIndices,
     /// Where a connector's optional `orders` export is, when it has one.
     pub(crate) orders: Option<ExportIndices>,
+    /// Where a locale pack's optional `tips` export is, when it has one.
+    pub(crate) tips: Option<ExportIndices>,
     /// Where the local runner reads what each call used (`None` in the gateway).
     probe: Option<Arc<std::sync::Mutex<Vec<Usage>>>>,
 }
@@ -268,6 +272,7 @@ impl Plugin {
             world,
             exports,
             orders: None,
+            tips: None,
             probe: None,
         };
         let file = plugin.manifest.component.clone();
@@ -614,6 +619,42 @@ impl Plugin {
             "culture-tips",
             locale_api::Guest::func_culture_tips,
             (market)
+        )
+    }
+
+    /// Whether the pack exports `tips` (a component built before it existed does not; one
+    /// that exports it may still answer in English only).
+    pub fn exports_tips_in_language(&self) -> bool {
+        self.tips.is_some()
+    }
+
+    /// `tips.culture-tips-in`: the tips for buyers from `market` in `language` (the agent's)
+    /// when the pack has them in it, else in English. A pack without the export gets
+    /// `locale.culture-tips`, its English tips, so an old pack still shows its tips.
+    pub async fn culture_tips_in(
+        &self,
+        market: &str,
+        language: &str,
+    ) -> Result<Vec<locale_api::CultureTip>, PluginError> {
+        let Some(tips) = &self.tips else {
+            return self.culture_tips(market).await;
+        };
+        export_call!(
+            @in tips,
+            self,
+            self.locale()?,
+            "culture-tips-in",
+            tips_api::Guest::func_culture_tips_in,
+            (market, language),
+            // The `culture-tips` world has its own copy of the record (see
+            // `helloword_contract::tips`): the same two fields.
+            |out: Vec<tips_api::CultureTip>, _state: &CallState| out
+                .into_iter()
+                .map(|tip| locale_api::CultureTip {
+                    title: tip.title,
+                    text: tip.text,
+                })
+                .collect()
         )
     }
 

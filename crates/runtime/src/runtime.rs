@@ -254,7 +254,22 @@ impl Runtime {
                 .map_err(|e| on_component(format!("not a valid WebAssembly component: {e:#}")))?;
 
         let exports = check_exports(&inner.engine, &component, &manifest).map_err(on_component)?;
-        let orders = optional_orders(&inner.engine, &component, &manifest).map_err(on_component)?;
+        let orders = optional_export(
+            &inner.engine,
+            &component,
+            &manifest,
+            PluginKind::MarketplaceConnector,
+            ("orders", "lookup-order"),
+        )
+        .map_err(on_component)?;
+        let tips = optional_export(
+            &inner.engine,
+            &component,
+            &manifest,
+            PluginKind::LocalePack,
+            ("tips", "culture-tips-in"),
+        )
+        .map_err(on_component)?;
 
         let linker = match manifest.kind {
             PluginKind::MarketplaceConnector => &inner.linkers.connector,
@@ -319,6 +334,7 @@ impl Runtime {
         }
         plugin.warnings = admission.warnings;
         plugin.orders = orders;
+        plugin.tips = tips;
         tracing::info!(
             message = "Plugin loaded.",
             plugin = %plugin.manifest.id,
@@ -362,24 +378,28 @@ fn check_exports(
     ))
 }
 
-/// Where a connector's optional `orders` export is (`None`: the component has none, as
-/// every component built before it existed). One that exports it with other functions than
-/// this gateway knows is refused, naming them.
-fn optional_orders(
+/// Where an optional export of a `kind` plugin is: `(interface, function)` names it and
+/// the function it must have (a connector's `orders` with `lookup-order`, a locale pack's
+/// `tips` with `culture-tips-in`). `None`: the plugin is of another kind, or the component
+/// has no such export, as every component built before it existed. One that exports it
+/// without the function this gateway calls is refused, naming it.
+fn optional_export(
     engine: &Engine,
     component: &Component,
     manifest: &Manifest,
+    kind: PluginKind,
+    (interface, function): (&str, &str),
 ) -> Result<Option<ExportIndices>, String> {
-    if manifest.kind != PluginKind::MarketplaceConnector {
+    if manifest.kind != kind {
         return Ok(None);
     }
-    let name = format!("helloword:gateway/orders@{}", manifest.contract);
+    let name = format!("helloword:gateway/{interface}@{}", manifest.contract);
     if component.get_export(None, &name).is_none() {
         return Ok(None);
     }
     let found = ExportIndices::find(engine, component, &name)?;
-    if !found.has("lookup-order") {
-        return Err(format!("its export {name} has no function `lookup-order`"));
+    if !found.has(function) {
+        return Err(format!("its export {name} has no function `{function}`"));
     }
     Ok(Some(found))
 }

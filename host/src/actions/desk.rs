@@ -446,7 +446,11 @@ pub async fn care(
             "proactive-care",
             None,
             Default::default(),
-            agent.as_deref(),
+            // Nobody reads this draft's tips: it is sent as it is.
+            crate::replies::ForAgent {
+                name: agent.as_deref(),
+                reads: crate::reports::Lang::En,
+            },
             now,
         )
         .await

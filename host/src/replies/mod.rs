@@ -21,6 +21,7 @@ use crate::plugin::bindings::locale_api::{Direction, RenderError, RenderRequest,
 use crate::plugin::bindings::rules::MarketplaceRules;
 use crate::plugin::bindings::types::{self, Money};
 use crate::plugin::{Plugin, PluginError, PluginKind, PluginSet};
+use crate::reports::Lang;
 use detect::Detector;
 use guard::{Context, Finding, Guard};
 use helloword_model::model::Ticket;
@@ -304,6 +305,16 @@ pub struct Draft {
     pub blocked: bool,
 }
 
+/// The agent a draft is written for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ForAgent<'a> {
+    /// The agent who signs it, when on the team (`None`: the ticket's owner, else the team).
+    pub name: Option<&'a str>,
+    /// The language the agent reads the dashboard in: the draft's culture tips are written
+    /// in it where the pack has them (the reply itself is in the buyer's language).
+    pub reads: Lang,
+}
+
 /// A culture tip, as the API shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tip {
@@ -467,14 +478,15 @@ impl Replies {
     }
 
     /// Draft `scenario` for `ticket`: the language chosen from the buyer, variables from the
-    /// ticket overridden by `given`, signed by `agent` (else the owner, else the team).
+    /// ticket overridden by `given`, signed by `agent.name` (else the owner, else the team),
+    /// with culture tips in the language `agent` reads.
     pub async fn draft(
         &self,
         ticket: &Ticket,
         scenario: &str,
         language: Option<&str>,
         given: BTreeMap<String, Value>,
-        agent: Option<&str>,
+        agent: ForAgent<'_>,
         now: Timestamp,
     ) -> Result<Draft, ReplyError> {
         let catalog = self.catalog().await;
@@ -486,7 +498,7 @@ impl Replies {
             .country
             .clone()
             .filter(|c| pack.markets.iter().any(|m| m.eq_ignore_ascii_case(c)));
-        let mut variables = self.ticket_variables(ticket, agent, now);
+        let mut variables = self.ticket_variables(ticket, agent.name, now);
         variables.extend(given);
         let request = RenderRequest {
             scenario: scenario.to_string(),
@@ -509,10 +521,12 @@ impl Replies {
                 RenderError::MissingVariable(v) => ReplyError::MissingVariable(v),
             })?;
         let tip_market = ticket.country.clone().or_else(|| market.clone());
+        // The tips are for the agent, so in the agent's language (the reply is in the
+        // buyer's); a pack without them in it answers in English.
         let culture_tips = match tip_market {
             Some(m) => pack
                 .handle
-                .culture_tips(&m)
+                .culture_tips_in(&m, agent.reads.tag())
                 .await
                 .map_err(plugin_error)?
                 .into_iter()

@@ -65,6 +65,14 @@ impl Lang {
         }
     }
 
+    /// The tag that names it, as [`Lang::parse`] reads it: `en` or `zh-CN`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhCn => "zh-CN",
+        }
+    }
+
     /// `en` or `zh`, whichever is in this language.
     fn pick(self, en: String, zh: String) -> String {
         match self {

@@ -117,7 +117,9 @@ pub async fn handle(app: &App, req: Request<Body>) -> Response<Full<Bytes>> {
             Err(refusal) => refusal.response(),
         },
         Route::ReplyAction(id, action) => match read_json(req).await {
-            Ok(body) => super::replies_api::ticket_action(&desk, id, action, body, &who).await,
+            Ok(body) => {
+                super::replies_api::ticket_action(&desk, id, action, body, &query, &who).await
+            }
             Err(refusal) => refusal.response(),
         },
         Route::Change(id, action) => match read_json(req).await {

@@ -9,7 +9,8 @@ use hyper::{Response, StatusCode};
 use serde::Deserialize;
 
 use super::{Desk, error, json};
-use crate::replies::{ReplyError, guard, parse_variable, translate};
+use crate::replies::{ForAgent, ReplyError, guard, parse_variable, translate};
+use crate::reports::Lang;
 use crate::tickets::model::Ticket;
 use helloword_model::actions::Compensation;
 
@@ -114,12 +115,14 @@ struct TranslateBody {
     read: bool,
 }
 
-/// `POST /api/tickets/{id}/{draft|check|translate}`.
+/// `POST /api/tickets/{id}/{draft|check|translate}`; `query` is the URL's (a draft's
+/// `lang`).
 pub async fn ticket_action(
     desk: &Desk<'_>,
     id: u64,
     action: &str,
     body: serde_json::Value,
+    query: &str,
     who: &str,
 ) -> Response<Full<Bytes>> {
     let ticket = match desk.store.ticket(id) {
@@ -140,7 +143,17 @@ pub async fn ticket_action(
         }
     };
     match action {
-        "draft" => draft(desk, &ticket, body, who).await,
+        "draft" => match reads(query) {
+            Ok(lang) => {
+                let agent = desk.engine.agent_names().into_iter().find(|a| a == who);
+                let agent = ForAgent {
+                    name: agent.as_deref(),
+                    reads: lang,
+                };
+                draft(desk, &ticket, body, agent).await
+            }
+            Err(message) => error(StatusCode::BAD_REQUEST, "bad-query", &message),
+        },
         "check" => {
             let body: TicketCheckBody = match parse(body) {
                 Ok(b) => b,
@@ -162,11 +175,23 @@ pub async fn ticket_action(
     }
 }
 
+/// The language the agent reads, from the query's `lang` (`en`, the default, or `zh-CN`:
+/// the dashboard's languages, as the reports take them).
+fn reads(query: &str) -> Result<Lang, String> {
+    match url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang") {
+        None => Ok(Lang::En),
+        Some((_, tag)) => {
+            Lang::parse(&tag).ok_or_else(|| format!("`lang` is {tag:?}; expected en or zh-CN"))
+        }
+    }
+}
+
+/// A draft for `agent`, who signs it when on the team and reads its culture tips.
 async fn draft(
     desk: &Desk<'_>,
     ticket: &Ticket,
     body: serde_json::Value,
-    who: &str,
+    agent: ForAgent<'_>,
 ) -> Response<Full<Bytes>> {
     let body: DraftBody = match parse(body) {
         Ok(b) => b,
@@ -205,8 +230,6 @@ async fn draft(
     ) {
         return reply_error(e);
     }
-    // Signed by the agent drafting when they are on the team, else by the owner.
-    let agent = desk.engine.agent_names().into_iter().find(|a| a == who);
     match desk
         .replies
         .draft(
@@ -214,7 +237,7 @@ async fn draft(
             &body.scenario,
             body.language.as_deref(),
             variables,
-            agent.as_deref(),
+            agent,
             jiff::Timestamp::now(),
         )
         .await

@@ -13,7 +13,7 @@ use helloword_sdk::locale::kit::{
 };
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -227,41 +227,81 @@ const TIPS: &[Tip] = &[
         markets: &["SA", "AE", "EG"],
         title: "Greet and show respect",
         text: "Open with a greeting and thank the buyer before anything else; a curt, purely factual answer reads as cold. Use the respectful plural (طلبكم، لكم): it is polite and avoids guessing the buyer's gender, which Arabic grammar would otherwise force.",
+        translations: &[(
+            "zh-CN",
+            "问候并表示尊重",
+            "先问候买家并致谢，再谈其他事情；生硬、只讲事实的回答会显得冷淡。使用表示尊敬的复数形式（طلبكم، لكم）：既礼貌，又不必猜测买家的性别，否则阿拉伯语语法会迫使你做出区分。",
+        )],
     },
     Tip {
         markets: &["SA", "AE", "EG"],
         title: "Right-to-left with numbers and Latin text",
         text: "Messages render right to left, but amounts, dates, tracking numbers, order numbers and URLs run left to right inside them. Keep tracking numbers and links on their own line or at the end of a sentence so they are not visually reordered, and never retype them by hand.",
+        translations: &[(
+            "zh-CN",
+            "从右到左的文字中夹有数字和拉丁字母",
+            "消息从右向左显示，但其中的金额、日期、物流单号、订单号和网址是从左向右排列的。请把物流单号和链接单独放一行或放在句末，以免显示顺序被打乱；切勿手动重新输入它们。",
+        )],
     },
     Tip {
         markets: &["SA", "AE", "EG"],
         title: "Prayer times and Friday",
         text: "Do not expect replies, calls or deliveries during Friday midday prayer or at prayer times, and do not promise them. Friday is the main weekly day off (in the UAE the weekend is Saturday–Sunday, with a short Friday); count business days accordingly.",
+        translations: &[(
+            "zh-CN",
+            "礼拜时间与周五",
+            "不要指望在周五正午礼拜或其他礼拜时间得到回复、电话或派送，也不要作此承诺。周五是每周主要的休息日（阿联酋的周末是周六和周日，周五工作时间较短）；计算工作日时请考虑这一点。",
+        )],
     },
     Tip {
         markets: &["SA", "AE", "EG"],
         title: "Ramadan hours",
         text: "During Ramadan shops, couriers and buyers shift to the evening: deliveries slow down, buyers are often active late at night, and a promised time should allow for it. A short \"رمضان كريم\" at the start is welcome; Eid holidays stop deliveries for several days.",
+        translations: &[(
+            "zh-CN",
+            "斋月作息",
+            "斋月期间，商店、快递员和买家的活动都移到晚上：派送会变慢，买家常在深夜才上线，承诺的时间要留出余地。开头简短写一句“رمضان كريم”（斋月吉祥）会受欢迎；开斋节和宰牲节假期会使派送停摆数日。",
+        )],
     },
     Tip {
         markets: &["SA"],
         title: "Couriers call before delivering",
         text: "Saudi couriers usually phone the buyer before delivery and many buyers use the national address only loosely; a 'delivered' or 'failed delivery' status often means a missed call. Suggest checking the address and phone number in the marketplace account.",
+        translations: &[(
+            "zh-CN",
+            "快递员送货前会先打电话",
+            "沙特的快递员通常在派送前给买家打电话，而许多买家填写国家地址（national address）时并不严格；“已送达”或“派送失败”的状态往往意味着买家错过了一通电话。建议买家核对其平台账户中的地址和电话号码。",
+        )],
     },
     Tip {
         markets: &["AE"],
         title: "An international audience",
         text: "Most UAE residents are expatriates: if the buyer writes in English, answer in English rather than Arabic. Expectations of speed are high; next-day delivery is the norm in Dubai and Abu Dhabi.",
+        translations: &[(
+            "zh-CN",
+            "面向国际化的买家",
+            "阿联酋居民大多是外籍人士：如果买家用英语来信，请用英语而不是阿拉伯语回复。买家对速度的期望很高；在迪拜和阿布扎比，次日达是常态。",
+        )],
     },
     Tip {
         markets: &["EG"],
         title: "Cash on delivery and price sensitivity",
         text: "Cash on delivery is still the most common payment in Egypt and buyers are sensitive to prices after recent devaluations; state refund amounts exactly, in EGP, and explain that card refunds can take a while to appear.",
+        translations: &[(
+            "zh-CN",
+            "货到付款与价格敏感",
+            "货到付款仍是埃及最常见的支付方式，而且近年货币贬值后买家对价格很敏感；请准确写明以埃及镑（EGP）计的退款金额，并说明银行卡退款可能要过一段时间才会到账。",
+        )],
     },
     Tip {
         markets: &["EG"],
         title: "Summer time",
         text: "From the last Friday of April to the last Thursday of October Egypt is on summer time (UTC+3), reinstated in 2023 after years without it; times in the templates follow it, but a buyer's phone or an older system may still show the hour before. Give a date with the time when it matters.",
+        translations: &[(
+            "zh-CN",
+            "夏令时",
+            "埃及在停用多年后于 2023 年恢复夏令时：从四月的最后一个周五到十月的最后一个周四使用夏令时（UTC+3）。模板中的时间已按此计算，但买家的手机或较旧的系统可能仍显示早一小时的时间。时间很重要时，请同时写明日期。",
+        )],
     },
 ];
 
@@ -512,4 +552,11 @@ impl LocalePack for Arabic {
     }
 }
 
-helloword_sdk::export_locale!(Arabic);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for Arabic {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(Arabic, tips);

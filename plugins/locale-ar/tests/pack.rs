@@ -49,3 +49,9 @@ fn egyptian_times_follow_cairo_across_its_summer_time_changes() {
     assert_eq!(eg.format_datetime(1_761_857_999), "30/10/2025 الساعة 23:59");
     assert_eq!(eg.format_datetime(1_761_858_000), "30/10/2025 الساعة 23:00");
 }
+
+/// Agents on the Chinese dashboard read every tip in Chinese, none in English.
+#[test]
+fn every_culture_tip_has_a_chinese_text() {
+    assert_eq!(PACK.untranslated_tips("zh-CN"), Vec::<&str>::new());
+}

@@ -9,7 +9,7 @@ use helloword_sdk::locale::kit::{
 };
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -221,21 +221,41 @@ const TIPS: &[Tip] = &[
         markets: &["DE", "AT", "CH"],
         title: "Precise facts",
         text: "Give exact dates, amounts and tracking numbers; vague promises read as evasive.",
+        translations: &[(
+            "zh-CN",
+            "事实要精确",
+            "给出确切的日期、金额和物流单号；含糊的承诺会显得在推诿。",
+        )],
     },
     Tip {
         markets: &["DE", "AT", "CH"],
         title: "Formal address",
         text: "Use \"Sie\" and \"Guten Tag\"; never first-name familiarity with a buyer.",
+        translations: &[(
+            "zh-CN",
+            "正式称呼",
+            "使用“Sie”（您）和“Guten Tag”（您好）；绝不要对买家直呼其名、套近乎。",
+        )],
     },
     Tip {
         markets: &["DE", "AT"],
         title: "Consumer rights are known",
         text: "Buyers know the 14-day withdrawal right and the two-year warranty; acknowledge them, do not argue.",
+        translations: &[(
+            "zh-CN",
+            "买家了解自己的消费者权利",
+            "买家知道 14 天撤销权和两年法定保修；承认这些权利，不要争辩。",
+        )],
     },
     Tip {
         markets: &["CH"],
         title: "Swiss conventions",
         text: "Amounts are written CHF 1’234.50 (apostrophe for thousands, point for decimals); customs fees are a frequent complaint for parcels from the EU.",
+        translations: &[(
+            "zh-CN",
+            "瑞士的书写习惯",
+            "金额写作 CHF 1’234.50（千位用撇号，小数用点）；从欧盟寄来的包裹被收取关税和费用，是常见的投诉点。",
+        )],
     },
 ];
 
@@ -362,4 +382,11 @@ impl LocalePack for German {
     }
 }
 
-helloword_sdk::export_locale!(German);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for German {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(German, tips);

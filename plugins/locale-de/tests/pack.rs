@@ -25,3 +25,9 @@ fn money_and_dates_are_written_the_german_way() {
     assert_eq!(de.format_datetime(1_752_164_147), "10.07.2025 um 18:15 Uhr");
     assert_eq!(de.format_time(1_736_525_747), "17:15");
 }
+
+/// Agents on the Chinese dashboard read every tip in Chinese, none in English.
+#[test]
+fn every_culture_tip_has_a_chinese_text() {
+    assert_eq!(PACK.untranslated_tips("zh-CN"), Vec::<&str>::new());
+}

@@ -12,7 +12,7 @@ use helloword_sdk::locale::kit::{
 };
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// US Eastern time: where most US buyers live, and the time US marketplaces keep.
@@ -236,60 +236,110 @@ const TIPS: &[Tip] = &[
         title: "Solution first",
         text: "Open with what you are doing about the problem, then explain; US buyers expect a fast, friendly, \
                can-do answer, ideally within a few hours.",
+        translations: &[(
+            "zh-CN",
+            "先给解决方案",
+            "先说明你正在如何解决问题，再作解释；美国买家期待快速、友好、积极主动的回答，最好在几小时内回复。",
+        )],
     },
     Tip {
         markets: &["US"],
         title: "Easy returns are expected",
         text: "Free, no-questions-asked returns are the norm; asking a buyer to justify a return or pay return \
                shipping reads as hostile.",
+        translations: &[(
+            "zh-CN",
+            "买家默认退货很方便",
+            "免费、无需理由的退货是常态；要求买家说明退货理由或承担退货运费，会显得带有敌意。",
+        )],
     },
     Tip {
         markets: &["US", "CA"],
         title: "Several time zones",
         text: "Times in templates are Eastern; if the buyer is on the West Coast or in the Mountain zone, say \
                \"Eastern time\" or give a date rather than an hour.",
+        translations: &[(
+            "zh-CN",
+            "多个时区",
+            "模板中的时间是美国东部时间；如果买家在西海岸或山地时区，请注明“Eastern time”（东部时间），或只给日期而不给具体钟点。",
+        )],
     },
     Tip {
         markets: &["GB"],
         title: "Understated politeness",
         text: "Keep the tone calm and modest: no hype, few exclamation marks, \"please\" and \"thank you\" \
                throughout; over-enthusiasm sounds insincere.",
+        translations: &[(
+            "zh-CN",
+            "含蓄的礼貌",
+            "语气保持平和、谦逊：不要夸大其词，少用感叹号，通篇使用“please”和“thank you”；过度热情会显得不真诚。",
+        )],
     },
     Tip {
         markets: &["GB"],
         title: "Consumer rights are known",
         text: "Buyers know the 14-day cancellation right and the 30-day right to reject faulty goods under the \
                Consumer Rights Act; acknowledge them rather than quoting your own policy.",
+        translations: &[(
+            "zh-CN",
+            "买家了解自己的消费者权利",
+            "买家知道 14 天取消权，以及《消费者权利法》（Consumer Rights Act）规定的 30 天内拒收有缺陷商品的权利；应承认这些权利，而不是引用你自己的政策。",
+        )],
     },
     Tip {
         markets: &["GB", "IE", "AU"],
         title: "British spelling",
         text: "When writing free text, use British spelling (colour, apologise, cheque) and day-month dates; \
                American spelling looks careless.",
+        translations: &[(
+            "zh-CN",
+            "英式拼写",
+            "撰写自由文本时，请使用英式拼写（colour、apologise、cheque）和“日-月”顺序的日期；美式拼写会显得粗心。",
+        )],
     },
     Tip {
         markets: &["CA"],
         title: "Polite and warm",
         text: "Canadian buyers expect courteous, patient answers; a sincere apology goes a long way. Buyers in \
                Quebec may prefer French: answer in the language they wrote in.",
+        translations: &[(
+            "zh-CN",
+            "礼貌而热情",
+            "加拿大买家期待有礼貌、有耐心的回答；真诚的道歉很管用。魁北克的买家可能更喜欢法语：请用买家来信所用的语言回复。",
+        )],
     },
     Tip {
         markets: &["CA"],
         title: "Cross-border fees",
         text: "Duties and brokerage fees charged by carriers on parcels from the US are a frequent complaint; \
                make clear whether amounts are in Canadian or US dollars.",
+        translations: &[(
+            "zh-CN",
+            "跨境费用",
+            "承运商对从美国寄来的包裹收取的关税和清关代理费是常见的投诉点；请写清金额是加元还是美元。",
+        )],
     },
     Tip {
         markets: &["AU"],
         title: "Relaxed and direct",
         text: "Australians prefer a plain-spoken, friendly tone over corporate formality; get to the point and \
                be straightforward about what went wrong.",
+        translations: &[(
+            "zh-CN",
+            "轻松而直接",
+            "澳大利亚人喜欢朴实、友好的语气，而不是公司式的客套；开门见山，坦率说明出了什么问题。",
+        )],
     },
     Tip {
         markets: &["AU"],
         title: "Consumer guarantees",
         text: "Under the Australian Consumer Law a major fault entitles the buyer to a refund or replacement; \
                never write \"no refunds\". Deliveries take longer across the country, so give realistic dates.",
+        translations: &[(
+            "zh-CN",
+            "消费者保障",
+            "根据《澳大利亚消费者法》（Australian Consumer Law），商品存在重大缺陷时买家有权退款或换货；绝不要写“no refunds”（概不退款）。在澳大利亚境内派送耗时较长，请给出切合实际的日期。",
+        )],
     },
     Tip {
         markets: &["AU"],
@@ -297,18 +347,33 @@ const TIPS: &[Tip] = &[
         text: "Times are written in Sydney time (AEDT in the southern summer, AEST otherwise). \
                Queensland keeps AEST all year, so in summer it is an hour behind Sydney, and Perth is \
                two to three hours behind: name the time zone when a time matters.",
+        translations: &[(
+            "zh-CN",
+            "时区",
+            "时间按悉尼时间书写（南半球夏季为 AEDT，其余时间为 AEST）。昆士兰全年使用 AEST，因此夏季比悉尼晚一小时，珀斯则比悉尼晚两到三小时：时间很重要时，请注明时区。",
+        )],
     },
     Tip {
         markets: &["IE"],
         title: "Warm and personal",
         text: "Irish buyers respond well to a friendly, conversational tone and a real name in the signature; \
                stiff corporate wording feels cold.",
+        translations: &[(
+            "zh-CN",
+            "热情而亲切",
+            "爱尔兰买家喜欢友好、聊天式的语气和署名中的真实姓名；生硬的公司式措辞让人觉得冷淡。",
+        )],
     },
     Tip {
         markets: &["IE"],
         title: "Ireland is not the UK",
         text: "Ireland is in the EU and pays in euro; buyers have the 14-day withdrawal right and the two-year \
                guarantee. Parcels sent from Great Britain can now incur customs charges and VAT.",
+        translations: &[(
+            "zh-CN",
+            "爱尔兰不是英国",
+            "爱尔兰是欧盟成员国，使用欧元；买家享有 14 天撤销权和两年保修。从大不列颠寄出的包裹现在可能产生关税和增值税。",
+        )],
     },
 ];
 
@@ -731,4 +796,11 @@ impl LocalePack for English {
     }
 }
 
-helloword_sdk::export_locale!(English);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for English {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(English, tips);

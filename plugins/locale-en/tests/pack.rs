@@ -56,3 +56,9 @@ fn australian_times_follow_sydney_across_its_summer_time_changes() {
     assert_eq!(au.format_datetime(1_759_593_599), "05/10/2025 at 1:59 AM");
     assert_eq!(au.format_datetime(1_759_593_600), "05/10/2025 at 3:00 AM");
 }
+
+/// Agents on the Chinese dashboard read every tip in Chinese, none in English.
+#[test]
+fn every_culture_tip_has_a_chinese_text() {
+    assert_eq!(PACK.untranslated_tips("zh-CN"), Vec::<&str>::new());
+}

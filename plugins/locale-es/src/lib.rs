@@ -9,7 +9,7 @@
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -236,30 +236,55 @@ const TIPS: &[Tip] = &[
         title: "Warmth matters",
         text: "Spanish-speaking buyers expect a warm, human tone: greet by name, show empathy before the \
                solution and thank them; a curt, purely factual reply feels cold.",
+        translations: &[(
+            "zh-CN",
+            "温暖的语气很重要",
+            "西班牙语买家期待温暖、有人情味的语气：称呼对方的名字，先表示理解再给出解决方案，并向对方致谢；生硬、只讲事实的回复让人觉得冷淡。",
+        )],
     },
     Tip {
         markets: &["ES"],
         title: "Usted or tú",
         text: "\"Usted\" is always safe in service messages; many Spanish shops use \"tú\", so if the buyer \
                writes informally you may mirror it, but never mix both in one message.",
+        translations: &[(
+            "zh-CN",
+            "用 usted 还是 tú",
+            "在客服消息中用“usted”（您）总是稳妥的；许多西班牙商店使用“tú”（你），所以如果买家写得随意，你也可以跟着用，但同一条消息里绝不要两者混用。",
+        )],
     },
     Tip {
         markets: &["ES"],
         title: "Consumer rights are known",
         text: "Buyers know the 14-day right of withdrawal (\"desistimiento\") and the three-year legal \
                guarantee on goods bought since 2022; acknowledge them rather than quoting your own policy.",
+        translations: &[(
+            "zh-CN",
+            "买家了解自己的消费者权利",
+            "买家知道 14 天撤销权（“desistimiento”）以及 2022 年起购买的商品享有的三年法定保修；应承认这些权利，而不是引用你自己的政策。",
+        )],
     },
     Tip {
         markets: &["ES"],
         title: "Calendar",
         text: "Carriers slow down in August and around Easter (Semana Santa); give realistic dates in those \
                periods and say so upfront.",
+        translations: &[(
+            "zh-CN",
+            "日历",
+            "八月和复活节前后（圣周，Semana Santa）承运商的速度会变慢；这些时期请给出切合实际的日期，并事先说明。",
+        )],
     },
     Tip {
         markets: &["MX"],
         title: "Courtesy and patience",
         text: "Use \"usted\", courteous formulas and a friendly closing; Mexican buyers value respect and \
                patience and react badly to blunt or impersonal wording.",
+        translations: &[(
+            "zh-CN",
+            "礼貌与耐心",
+            "使用“usted”（您）、客气的措辞和友好的结束语；墨西哥买家看重尊重和耐心，对生硬或冷漠的措辞反应很差。",
+        )],
     },
     Tip {
         markets: &["MX"],
@@ -267,12 +292,22 @@ const TIPS: &[Tip] = &[
         text: "Couriers often leave parcels with a neighbour, a doorman or the security booth (\"caseta de \
                vigilancia\"); suggest checking there first. Say \"pesos\" or MXN when an amount could be \
                mistaken for US dollars.",
+        translations: &[(
+            "zh-CN",
+            "派送的实际情况",
+            "快递员常把包裹交给邻居、门卫或保安亭（“caseta de vigilancia”）；建议买家先去那里查看。金额可能被误认为美元时，请写明“pesos”或 MXN。",
+        )],
     },
     Tip {
         markets: &["MX"],
         title: "Profeco",
         text: "Buyers may mention Profeco, the consumer protection agency; stay calm, do not argue, and offer \
                a concrete solution with a date.",
+        translations: &[(
+            "zh-CN",
+            "Profeco（消费者保护署）",
+            "买家可能会提到墨西哥消费者保护署 Profeco；保持冷静，不要争辩，并提出一个带日期的具体解决方案。",
+        )],
     },
 ];
 
@@ -639,4 +674,11 @@ impl LocalePack for Spanish {
     }
 }
 
-helloword_sdk::export_locale!(Spanish);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for Spanish {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(Spanish, tips);

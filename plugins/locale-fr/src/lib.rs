@@ -12,7 +12,7 @@ use helloword_sdk::locale::kit::{
 };
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -269,60 +269,110 @@ const TIPS: &[Tip] = &[
         title: "Vouvoiement, always",
         text: "Address the buyer as \"vous\", never \"tu\", and open with \"Bonjour\" (\"Bonjour Madame …\" or \
                \"Bonjour Monsieur …\" when you know it); skipping the greeting reads as rude.",
+        translations: &[(
+            "zh-CN",
+            "始终用“vous”称呼",
+            "称呼买家时用“vous”（您），绝不用“tu”（你），开头写“Bonjour”（知道称谓时写“Bonjour Madame …”或“Bonjour Monsieur …”）；省略问候会显得无礼。",
+        )],
     },
     Tip {
         markets: &["FR", "BE", "CH", "LU"],
         title: "Formal closings",
         text: "Close with \"Bien cordialement\" or \"Cordialement\" and your name; a bare signature or a casual \
                \"À+\" looks unprofessional.",
+        translations: &[(
+            "zh-CN",
+            "正式的结束语",
+            "以“Bien cordialement”或“Cordialement”加上你的名字结尾；只留一个签名或随意的“À+”（回头见）会显得不专业。",
+        )],
     },
     Tip {
         markets: &["FR"],
         title: "Explain, then solve",
         text: "French buyers appreciate a structured answer that explains what happened and why before the \
                solution; a canned apology without substance is poorly received.",
+        translations: &[(
+            "zh-CN",
+            "先解释，再解决",
+            "法国买家欣赏条理清楚的回答：先说明发生了什么、原因何在，再给出解决方案；空洞的套话式道歉不受欢迎。",
+        )],
     },
     Tip {
         markets: &["FR", "BE", "LU"],
         title: "Legal guarantees are known",
         text: "Buyers know the 14-day \"droit de rétractation\" and the two-year \"garantie légale de \
                conformité\"; refer to them correctly instead of quoting your own return policy.",
+        translations: &[(
+            "zh-CN",
+            "买家了解法定保障",
+            "买家知道 14 天的“droit de rétractation”（撤销权）和两年的“garantie légale de conformité”（法定合格保证）；请正确引用这些权利，而不是引用你自己的退货政策。",
+        )],
     },
     Tip {
         markets: &["BE"],
         title: "Two languages",
         text: "Belgian buyers may write in French or Dutch; always answer in the language of their message, \
                never in the other national language.",
+        translations: &[(
+            "zh-CN",
+            "两种语言",
+            "比利时买家可能用法语或荷兰语来信；始终用对方消息所用的语言回复，绝不要用另一种国家语言。",
+        )],
     },
     Tip {
         markets: &["BE"],
         title: "Pick-up points",
         text: "Parcels are often left at a bpost or carrier pick-up point; suggest checking the notice and the \
                nearest pick-up point before opening an investigation.",
+        translations: &[(
+            "zh-CN",
+            "自提点",
+            "包裹常被放在 bpost 或承运商的自提点；在发起调查之前，建议买家先查看取件通知和最近的自提点。",
+        )],
     },
     Tip {
         markets: &["CH"],
         title: "Swiss conventions",
         text: "Amounts are written CHF 1’234.50 and dates 10.07.2025. Switzerland is outside the EU: VAT and \
                carrier handling fees on parcels from the EU are a frequent complaint, so mention them upfront.",
+        translations: &[(
+            "zh-CN",
+            "瑞士的书写习惯",
+            "金额写作 CHF 1’234.50，日期写作 10.07.2025。瑞士不在欧盟内：从欧盟寄来的包裹被收取增值税和承运商手续费是常见的投诉点，请事先说明。",
+        )],
     },
     Tip {
         markets: &["CH"],
         title: "Precision and reliability",
         text: "Swiss buyers value exact dates and promises that are kept; say what will happen and when, and \
                follow up on time.",
+        translations: &[(
+            "zh-CN",
+            "精确与可靠",
+            "瑞士买家看重确切的日期和说到做到的承诺；说明接下来会发生什么、何时发生，并按时跟进。",
+        )],
     },
     Tip {
         markets: &["LU"],
         title: "Multilingual buyers",
         text: "Buyers in Luxembourg use French, German and Luxembourgish; French is the usual written language \
                for commerce, but answer in the language they wrote in.",
+        translations: &[(
+            "zh-CN",
+            "多语种买家",
+            "卢森堡的买家使用法语、德语和卢森堡语；商务书面语通常是法语，但请用买家来信所用的语言回复。",
+        )],
     },
     Tip {
         markets: &["LU"],
         title: "Cross-border deliveries",
         text: "Parcels usually arrive via French, Belgian or German carriers and are handed over to POST \
                Luxembourg; delays often happen at that handover, so check both tracking numbers.",
+        translations: &[(
+            "zh-CN",
+            "跨境派送",
+            "包裹通常经由法国、比利时或德国的承运商运来，再转交给卢森堡邮政（POST Luxembourg）；延误常发生在这次交接，因此两个物流单号都要查。",
+        )],
     },
 ];
 
@@ -655,4 +705,11 @@ impl LocalePack for French {
     }
 }
 
-helloword_sdk::export_locale!(French);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for French {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(French, tips);

@@ -36,3 +36,9 @@ fn money_and_dates_are_written_the_french_way() {
     assert_eq!(fr.format_time(1_761_440_399), "02h59");
     assert_eq!(fr.format_time(1_761_440_400), "02h00");
 }
+
+/// Agents on the Chinese dashboard read every tip in Chinese, none in English.
+#[test]
+fn every_culture_tip_has_a_chinese_text() {
+    assert_eq!(PACK.untranslated_tips("zh-CN"), Vec::<&str>::new());
+}

@@ -10,7 +10,7 @@
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -230,24 +230,44 @@ const TIPS: &[Tip] = &[
         title: "Courtesy first",
         text: "Open with \"Gentile\" and the buyer's name, use the formal \"Lei\" and close with \"Cordiali \
                saluti\"; an abrupt or overly casual message is read as a lack of respect.",
+        translations: &[(
+            "zh-CN",
+            "礼貌为先",
+            "以“Gentile”加买家的名字开头，使用尊称“Lei”（您），以“Cordiali saluti”（此致敬礼）结尾；唐突或过于随意的消息会被视为不尊重。",
+        )],
     },
     Tip {
         markets: &["IT"],
         title: "A personal tone",
         text: "Italian buyers respond to a human voice: acknowledge the inconvenience before the solution, \
                sign with a real name and avoid cold, bureaucratic phrasing.",
+        translations: &[(
+            "zh-CN",
+            "亲切的语气",
+            "意大利买家喜欢有人情味的声音：先承认给对方带来的不便，再给出解决方案，署上真实姓名，避免冷冰冰的官腔。",
+        )],
     },
     Tip {
         markets: &["IT"],
         title: "Consumer rights are known",
         text: "Buyers know the 14-day \"diritto di recesso\" and the two-year \"garanzia legale di \
                conformità\"; acknowledge them rather than quoting your own return policy.",
+        translations: &[(
+            "zh-CN",
+            "买家了解自己的消费者权利",
+            "买家知道 14 天的“diritto di recesso”（撤销权）和两年的“garanzia legale di conformità”（法定合格保证）；应承认这些权利，而不是引用你自己的退货政策。",
+        )],
     },
     Tip {
         markets: &["IT"],
         title: "Delivery habits",
         text: "Couriers often leave parcels with the building's porter (\"portiere\"), a neighbour or a \
                pick-up point such as a tobacconist; suggest checking these before opening an investigation.",
+        translations: &[(
+            "zh-CN",
+            "派送习惯",
+            "快递员常把包裹交给楼里的门房（“portiere”）、邻居，或烟草店之类的自提点；在发起调查之前，建议买家先到这些地方查看。",
+        )],
     },
 ];
 
@@ -602,4 +622,11 @@ impl LocalePack for Italian {
     }
 }
 
-helloword_sdk::export_locale!(Italian);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for Italian {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(Italian, tips);

@@ -29,3 +29,9 @@ fn money_and_dates_are_written_the_italian_way() {
     assert_eq!(it.format_time(1_743_296_399), "01:59");
     assert_eq!(it.format_time(1_743_296_400), "03:00");
 }
+
+/// Agents on the Chinese dashboard read every tip in Chinese, none in English.
+#[test]
+fn every_culture_tip_has_a_chinese_text() {
+    assert_eq!(PACK.untranslated_tips("zh-CN"), Vec::<&str>::new());
+}

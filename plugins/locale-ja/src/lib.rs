@@ -10,7 +10,7 @@
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -224,26 +224,51 @@ const TIPS: &[Tip] = &[
         markets: &["JP"],
         title: "Honorifics and keigo",
         text: "Address the buyer as \"<name> 様\" (never \"さん\" or the bare name) and write in keigo throughout: です/ます, humble forms such as いたします and ございます. Plain or casual Japanese reads as rude.",
+        translations: &[(
+            "zh-CN",
+            "敬称与敬语",
+            "称呼买家为“<name> 様”（绝不用“さん”或直呼其名），全文使用敬语：です/ます体，以及いたします、ございます等谦让表达。普通体或随意的日语会显得无礼。",
+        )],
     },
     Tip {
         markets: &["JP"],
         title: "Apologise first, explain second",
         text: "When anything went wrong, open with a deep apology (「大変申し訳ございません」) before any explanation, even if the fault lies elsewhere; an explanation that comes first reads as an excuse.",
+        translations: &[(
+            "zh-CN",
+            "先道歉，后解释",
+            "出了任何问题，都要先郑重道歉（「大変申し訳ございません」）再作解释，即使责任在别处；先解释会被看成找借口。",
+        )],
     },
     Tip {
         markets: &["JP"],
         title: "Never blame the carrier",
         text: "The buyer chose your shop, not the carrier. Take responsibility for the delivery (当店の手配した配送) and say what you are doing about it, rather than pointing at Yamato, Sagawa or Japan Post.",
+        translations: &[(
+            "zh-CN",
+            "绝不归咎于承运商",
+            "买家选择的是你的店铺，而不是承运商。请为配送承担责任（当店の手配した配送），说明你正在采取的措施，而不是把矛头指向大和运输、佐川急便或日本邮政。",
+        )],
     },
     Tip {
         markets: &["JP"],
         title: "Precision and punctuality",
         text: "Give exact dates, times and amounts and keep every promised deadline; reply within one business day. Packaging is judged too: a dented box is a legitimate complaint, not a trifle.",
+        translations: &[(
+            "zh-CN",
+            "精确与守时",
+            "给出确切的日期、时间和金额，遵守每一个承诺的期限；在一个工作日内回复。包装也会被评判：箱子压瘪是正当的投诉，而不是小事。",
+        )],
     },
     Tip {
         markets: &["JP"],
         title: "Dates and money",
         text: "Write dates as 2025年7月11日 and times on the 24-hour clock; yen have no decimals (¥1,235 or 1,235円).",
+        translations: &[(
+            "zh-CN",
+            "日期与金额",
+            "日期写作 2025年7月11日，时间用 24 小时制；日元没有小数（¥1,235 或 1,235円）。",
+        )],
     },
 ];
 
@@ -494,4 +519,11 @@ impl LocalePack for Japanese {
     }
 }
 
-helloword_sdk::export_locale!(Japanese);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for Japanese {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(Japanese, tips);

@@ -28,3 +28,9 @@ fn money_and_dates_are_written_the_japanese_way() {
     // The pack's default market is Japan.
     assert_eq!(PACK.market(None).market, "JP");
 }
+
+/// Agents on the Chinese dashboard read every tip in Chinese, none in English.
+#[test]
+fn every_culture_tip_has_a_chinese_text() {
+    assert_eq!(PACK.untranslated_tips("zh-CN"), Vec::<&str>::new());
+}

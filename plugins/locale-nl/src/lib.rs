@@ -10,7 +10,7 @@ use helloword_sdk::locale::kit::{
 };
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -212,36 +212,66 @@ const TIPS: &[Tip] = &[
         title: "Direct and to the point",
         text: "Dutch buyers value directness: say what happened, what you will do and by when, in a few short \
                sentences. Long apologies and flowery phrases read as evasive.",
+        translations: &[(
+            "zh-CN",
+            "直接、切中要点",
+            "荷兰买家看重直接：用几句简短的话说明发生了什么、你会做什么、何时完成。冗长的道歉和华丽的辞藻会显得在推诿。",
+        )],
     },
     Tip {
         markets: &["NL"],
         title: "\"u\" for complaints",
         text: "Many Dutch shops write informal \"je\", but \"u\" is the safer choice for a complaint or a first \
                reply. Switch to \"je\" only if the buyer writes that way first.",
+        translations: &[(
+            "zh-CN",
+            "投诉时用“u”",
+            "许多荷兰商店使用非正式的“je”（你），但处理投诉或首次回复时，“u”（您）更稳妥。只有买家先这样写时，才改用“je”。",
+        )],
     },
     Tip {
         markets: &["NL", "BE"],
         title: "Neighbours and pick-up points",
         text: "Carriers often leave parcels with a neighbour or at a pick-up point (PostNL, bpost, DHL). If a parcel \
                shows as delivered, first ask the buyer to check with the neighbours and look for a notification card.",
+        translations: &[(
+            "zh-CN",
+            "邻居与自提点",
+            "承运商常把包裹交给邻居或放在自提点（PostNL、bpost、DHL）。如果包裹显示已送达，先请买家问问邻居，并找找有没有取件通知卡。",
+        )],
     },
     Tip {
         markets: &["NL", "BE"],
         title: "Fast delivery is the norm",
         text: "Next-day delivery is standard in the Benelux, so a delay of a few days already feels long. Give a \
                concrete new date rather than \"soon\".",
+        translations: &[(
+            "zh-CN",
+            "快速送达是常态",
+            "在比荷卢地区次日达是标准，所以几天的延误就已让人觉得很久。请给出一个具体的新日期，而不是“很快”。",
+        )],
     },
     Tip {
         markets: &["BE"],
         title: "Courteous Flemish tone",
         text: "Flemish buyers expect \"u\" throughout and a slightly more courteous, less blunt tone than in the \
                Netherlands. Dates are written 10/07/2025.",
+        translations: &[(
+            "zh-CN",
+            "弗拉芒人偏好的客气语气",
+            "弗拉芒买家期望通篇使用“u”（您），语气比在荷兰时更客气一些、不那么直白。日期写作 10/07/2025。",
+        )],
     },
     Tip {
         markets: &["BE"],
         title: "Two languages",
         text: "Belgium is bilingual: a buyer from Brussels or Wallonia may write in French. Always answer in the \
                language the buyer used; never reply in Dutch to a French message.",
+        translations: &[(
+            "zh-CN",
+            "两种语言",
+            "比利时是双语国家：来自布鲁塞尔或瓦隆的买家可能用法语来信。始终用买家所用的语言回复；绝不要用荷兰语回复法语消息。",
+        )],
     },
 ];
 
@@ -564,4 +594,11 @@ impl LocalePack for Dutch {
     }
 }
 
-helloword_sdk::export_locale!(Dutch);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for Dutch {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(Dutch, tips);

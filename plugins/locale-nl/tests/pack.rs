@@ -29,3 +29,9 @@ fn money_and_dates_are_written_the_dutch_and_flemish_way() {
     assert_eq!(nl.format_time(1_761_440_399), "02:59");
     assert_eq!(nl.format_time(1_761_440_400), "02:00");
 }
+
+/// Agents on the Chinese dashboard read every tip in Chinese, none in English.
+#[test]
+fn every_culture_tip_has_a_chinese_text() {
+    assert_eq!(PACK.untranslated_tips("zh-CN"), Vec::<&str>::new());
+}

@@ -9,7 +9,7 @@
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -212,12 +212,22 @@ const TIPS: &[Tip] = &[
         title: "Formal address",
         text: "Open with \"Dzień dobry\" and address the buyer as \"Pan\" or \"Pani\", or with the neutral plural \
                \"Państwo\" when the gender is unknown. Never use the informal \"ty\" with a buyer.",
+        translations: &[(
+            "zh-CN",
+            "正式称呼",
+            "以“Dzień dobry”（您好）开头，称呼买家为“Pan”（先生）或“Pani”（女士），不知道性别时用中性的复数“Państwo”。绝不要对买家使用非正式的“ty”（你）。",
+        )],
     },
     Tip {
         markets: &["PL"],
         title: "Be thorough",
         text: "Polish buyers appreciate a complete answer: what happened, what you are doing, and by which date. \
                A short or vague reply usually brings a follow-up question or a formal complaint.",
+        translations: &[(
+            "zh-CN",
+            "回答要完整",
+            "波兰买家欣赏完整的回答：发生了什么、你正在做什么、在哪天之前完成。简短或含糊的回复通常会招来追问或正式投诉。",
+        )],
     },
     Tip {
         markets: &["PL"],
@@ -225,6 +235,11 @@ const TIPS: &[Tip] = &[
         text: "Buyers know their rights: a formal complaint (\"reklamacja\") must be answered within 14 days or it \
                counts as accepted, and online purchases can be withdrawn from within 14 days. Acknowledge these \
                rights; do not argue about them.",
+        translations: &[(
+            "zh-CN",
+            "投诉有答复期限",
+            "买家了解自己的权利：正式投诉（“reklamacja”）必须在 14 天内答复，否则视为接受；网购商品可在 14 天内撤销购买。应承认这些权利，不要就此争辩。",
+        )],
     },
     Tip {
         markets: &["PL"],
@@ -232,6 +247,11 @@ const TIPS: &[Tip] = &[
         text: "Many Polish buyers pick parcels up from lockers (\"paczkomat\") or pick-up points. A parcel marked \
                delivered may be waiting in a locker; ask the buyer to check the pick-up code in the carrier's app \
                or text message.",
+        translations: &[(
+            "zh-CN",
+            "包裹柜",
+            "许多波兰买家从包裹柜（“paczkomat”）或自提点取件。标为已送达的包裹可能正在包裹柜里等着；请买家查看承运商 App 或短信中的取件码。",
+        )],
     },
 ];
 
@@ -558,4 +578,11 @@ impl LocalePack for Polish {
     }
 }
 
-helloword_sdk::export_locale!(Polish);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for Polish {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(Polish, tips);

@@ -8,7 +8,7 @@
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -207,6 +207,11 @@ const TIPS: &[Tip] = &[
         text: "Brazilian buyers expect warmth: greet them by name (\"Olá, Ana!\"), show empathy and sign with your \
                own name. \"Você\" is the norm; a cold, formulaic reply feels like a robot. Use \"o senhor\" or \
                \"a senhora\" only if the buyer writes that way.",
+        translations: &[(
+            "zh-CN",
+            "热情而亲切",
+            "巴西买家期待热情：称呼对方的名字（“Olá, Ana!”），表达理解，并署上你自己的名字。“Você”（你）是常态；冷冰冰的套话回复让人觉得像机器人。只有买家这样写时，才用“o senhor”或“a senhora”（先生/女士）。",
+        )],
     },
     Tip {
         markets: &["BR"],
@@ -214,24 +219,44 @@ const TIPS: &[Tip] = &[
         text: "Deliveries by Correios and other carriers can take long, especially to the North and Northeast. \
                Buyers follow the tracking code (\"código de rastreio\") closely: give it, with a realistic date, and \
                ask for patience kindly rather than promising what the carrier cannot keep.",
+        translations: &[(
+            "zh-CN",
+            "派送时间与物流追踪",
+            "巴西邮政（Correios）和其他承运商的派送可能很慢，寄往北部和东北部时尤其如此。买家会密切关注物流追踪码（“código de rastreio”）：请提供追踪码并给出切合实际的日期，和气地请对方耐心等待，而不是承诺承运商做不到的事。",
+        )],
     },
     Tip {
         markets: &["BR"],
         title: "Import tax (\"taxação\")",
         text: "International parcels may be taxed on arrival and held for customs inspection; buyers fear an \
                unexpected bill. Say clearly whether import taxes are already included and who pays them.",
+        translations: &[(
+            "zh-CN",
+            "进口税（“taxação”）",
+            "国际包裹到达时可能被征税，并被海关扣留查验；买家担心收到意外的账单。请清楚说明进口税是否已包含在内、由谁支付。",
+        )],
     },
     Tip {
         markets: &["BR"],
         title: "Consumer rights",
         text: "The Consumer Defence Code (CDC) gives a 7-day right of withdrawal for online purchases, and buyers \
                may mention Procon or Reclame Aqui. Acknowledge these rights and resolve quickly; do not argue.",
+        translations: &[(
+            "zh-CN",
+            "消费者权利",
+            "《消费者保护法》（CDC）规定网购享有 7 天撤销权，买家可能会提到消费者保护机构 Procon 或投诉网站 Reclame Aqui。应承认这些权利并尽快解决；不要争辩。",
+        )],
     },
     Tip {
         markets: &["BR"],
         title: "Refunds on card instalments",
         text: "Many purchases are paid in instalments (\"parcelado\") on a credit card; a refund then shows as a \
                reversal (\"estorno\") on the next card statement, not instantly. Explain this up front.",
+        translations: &[(
+            "zh-CN",
+            "信用卡分期付款的退款",
+            "许多订单是用信用卡分期付款（“parcelado”）的；退款会在下一期信用卡账单上以冲正（“estorno”）的形式出现，而不是立即到账。请事先说明这一点。",
+        )],
     },
 ];
 
@@ -586,4 +611,11 @@ impl LocalePack for BrazilianPortuguese {
     }
 }
 
-helloword_sdk::export_locale!(BrazilianPortuguese);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for BrazilianPortuguese {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(BrazilianPortuguese, tips);

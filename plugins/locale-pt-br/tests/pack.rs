@@ -26,3 +26,9 @@ fn money_and_dates_are_written_the_brazilian_way() {
     // 2025-07-11 02:00 UTC is still the evening of the 10th in Brazil.
     assert_eq!(br.format_datetime(1_752_199_200), "10/07/2025 às 23:00");
 }
+
+/// Agents on the Chinese dashboard read every tip in Chinese, none in English.
+#[test]
+fn every_culture_tip_has_a_chinese_text() {
+    assert_eq!(PACK.untranslated_tips("zh-CN"), Vec::<&str>::new());
+}

@@ -8,7 +8,7 @@
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -203,18 +203,33 @@ const TIPS: &[Tip] = &[
         title: "\"du\" and first names",
         text: "Swedes address everyone with \"du\" and greet with \"Hej\"; the formal \"ni\" sounds distant or \
                old-fashioned. Using the buyer's first name is normal.",
+        translations: &[(
+            "zh-CN",
+            "用“du”并直呼名字",
+            "瑞典人对所有人都用“du”（你）称呼，并以“Hej”问候；正式的“ni”（您）听起来疏远或老派。直接称呼买家的名字很正常。",
+        )],
     },
     Tip {
         markets: &["SE"],
         title: "Calm and factual",
         text: "Keep the tone calm and matter-of-fact: state what happened and the next step. Exaggerated apologies, \
                superlatives or pressure read as insincere; understatement works better.",
+        translations: &[(
+            "zh-CN",
+            "冷静、实事求是",
+            "语气保持冷静、就事论事：说明发生了什么和下一步。夸张的道歉、最高级的形容词或施压都会显得不真诚；轻描淡写效果更好。",
+        )],
     },
     Tip {
         markets: &["SE"],
         title: "Equals, not a hierarchy",
         text: "Sweden is egalitarian: treat the buyer as an equal, be transparent about what went wrong and avoid \
                anything that sounds like selling.",
+        translations: &[(
+            "zh-CN",
+            "平等相待，而非上下级",
+            "瑞典崇尚平等：把买家当作平等的一方，坦诚说明哪里出了问题，避免任何听起来像推销的话。",
+        )],
     },
     Tip {
         markets: &["SE"],
@@ -222,6 +237,11 @@ const TIPS: &[Tip] = &[
         text: "Many parcels go to a pick-up point (\"ombud\") or parcel locker rather than the door. \"Delivered\" \
                may mean delivered to the pick-up point, so ask the buyer to check the notification in the carrier's \
                app or text message.",
+        translations: &[(
+            "zh-CN",
+            "自提点",
+            "许多包裹送到自提点（“ombud”）或包裹柜，而不是送上门。“已送达”可能指已送到自提点，所以请买家查看承运商 App 或短信中的通知。",
+        )],
     },
 ];
 
@@ -488,4 +508,11 @@ impl LocalePack for Swedish {
     }
 }
 
-helloword_sdk::export_locale!(Swedish);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for Swedish {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(Swedish, tips);

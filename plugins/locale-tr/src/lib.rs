@@ -13,7 +13,7 @@
 use helloword_sdk::locale::kit::{MarketFormat, MoneyFormat, Pack, Phrase, Template, Tip, zone};
 use helloword_sdk::locale::{
     CompliancePhrase, ComplianceRule, CultureTip, Direction, LocalePack, PackInfo, RenderError,
-    RenderRequest, Rendered,
+    RenderRequest, Rendered, TipsInLanguage,
 };
 
 /// The pack.
@@ -246,21 +246,41 @@ const TIPS: &[Tip] = &[
         markets: &["TR"],
         title: "Warm and respectful",
         text: "Open with \"Sayın\" and the buyer's full name and use the formal \"siz\" throughout, never \"sen\". Warmth is expected: a sincere apology and a closing wish such as \"İyi günler dileriz\" read as good service, not as padding.",
+        translations: &[(
+            "zh-CN",
+            "热情而尊重",
+            "以“Sayın”加买家的全名开头，通篇使用正式的“siz”（您），绝不用“sen”（你）。买家期待热情：真诚的道歉和“İyi günler dileriz”（祝您愉快）这样的结尾祝福会被视为良好的服务，而不是客套话。",
+        )],
     },
     Tip {
         markets: &["TR"],
         title: "Speed matters",
         text: "Turkish buyers are used to same-day answers and next-day delivery from the big local marketplaces; acknowledge a message within hours, even when the solution takes longer, and give a concrete date.",
+        translations: &[(
+            "zh-CN",
+            "速度很重要",
+            "土耳其买家习惯了本土大型电商平台的当天答复和次日达；即使解决问题需要更长时间，也要在几小时内确认收到消息，并给出具体日期。",
+        )],
     },
     Tip {
         markets: &["TR"],
         title: "Cash on delivery and easy returns",
         text: "Many buyers grew up with cash on delivery (kapıda ödeme) and free returns with a carrier code. Refunds for marketplace orders always go back through the marketplace: never ask for an IBAN or bank details in a message, even if the buyer offers them.",
+        translations: &[(
+            "zh-CN",
+            "货到付款与便捷退货",
+            "许多买家习惯了货到付款（kapıda ödeme）和凭承运商退货码免费退货。平台订单的退款一律通过平台退回：绝不要在消息中索要 IBAN 或银行账户信息，即使买家主动提供也不行。",
+        )],
     },
     Tip {
         markets: &["TR"],
         title: "Dotted and dotless i",
         text: "Turkish has İ/i and I/ı as different letters; copy the buyer's name exactly as given (e.g. Işık, İnci) and do not \"correct\" it to an ASCII spelling.",
+        translations: &[(
+            "zh-CN",
+            "带点与不带点的 i",
+            "土耳其语中 İ/i 和 I/ı 是不同的字母；请完全按买家提供的写法抄写其姓名（例如 Işık、İnci），不要把它“纠正”成 ASCII 拼写。",
+        )],
     },
 ];
 
@@ -467,4 +487,11 @@ impl LocalePack for Turkish {
     }
 }
 
-helloword_sdk::export_locale!(Turkish);
+/// Tips in the agent's language: the Chinese of every tip for the Chinese dashboard.
+impl TipsInLanguage for Turkish {
+    fn culture_tips_in(market: String, language: String) -> Vec<CultureTip> {
+        PACK.culture_tips_in(&market, &language)
+    }
+}
+
+helloword_sdk::export_locale!(Turkish, tips);

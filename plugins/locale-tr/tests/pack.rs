@@ -26,3 +26,9 @@ fn money_and_dates_are_written_the_turkish_way() {
     assert_eq!(tr.format_date(1_740_863_100), "02.03.2025");
     assert_eq!(PACK.market(None).market, "TR");
 }
+
+/// Agents on the Chinese dashboard read every tip in Chinese, none in English.
+#[test]
+fn every_culture_tip_has_a_chinese_text() {
+    assert_eq!(PACK.untranslated_tips("zh-CN"), Vec::<&str>::new());
+}

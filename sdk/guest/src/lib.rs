@@ -189,14 +189,28 @@ macro_rules! export_connector {
 
 /// Export a type implementing [`locale::LocalePack`] as the plugin's locale pack.
 /// See [`export_connector!`] for native builds.
+///
+/// `export_locale!(MyPack)` exports a pack whose culture tips are in English only (the
+/// host shows them to every agent as they are); `export_locale!(MyPack, tips)` one that
+/// implements [`locale::TipsInLanguage`] too.
 #[cfg(feature = "locale")]
 #[macro_export]
 macro_rules! export_locale {
     ($ty:ident) => {
+        impl $crate::locale::TipsInLanguage for $ty {}
+        $crate::export_locale!($ty, tips);
+    };
+    ($ty:ident, tips) => {
         #[cfg(target_arch = "wasm32")]
         $crate::locale::bindings::export_locale!($ty);
         #[cfg(not(target_arch = "wasm32"))]
         const _: fn() -> $crate::locale::PackInfo = <$ty as $crate::locale::LocalePack>::describe;
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: fn(
+            ::std::string::String,
+            ::std::string::String,
+        ) -> ::std::vec::Vec<$crate::locale::CultureTip> =
+            <$ty as $crate::locale::TipsInLanguage>::culture_tips_in;
     };
 }
 

@@ -526,7 +526,14 @@ impl Engine {
         .collect();
         match self
             .replies
-            .draft(ticket, SCENARIO, None, variables, None, now)
+            .draft(
+                ticket,
+                SCENARIO,
+                None,
+                variables,
+                crate::replies::ForAgent::default(),
+                now,
+            )
             .await
         {
             Ok(draft) if draft.blocked => failed(format!(

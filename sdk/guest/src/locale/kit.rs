@@ -329,6 +329,36 @@ pub struct Tip {
     pub title: &'static str,
     /// The advice.
     pub text: &'static str,
+    /// The tip in other languages, for agents who read the dashboard in them: `(language,
+    /// title, text)`, the language a BCP 47 tag such as "zh-CN". An agent whose language
+    /// is not among them reads the English.
+    pub translations: &'static [(&'static str, &'static str, &'static str)],
+}
+
+impl Tip {
+    /// The translation for an agent reading `language`: the one tagged exactly so, else one
+    /// of the same primary language ("zh" finds "zh-CN", and so does "zh-TW": Simplified
+    /// Chinese serves a Chinese reader better than English). `None`: none of either.
+    pub fn translation(&self, language: &str) -> Option<(&'static str, &'static str)> {
+        let wanted = language.trim().to_ascii_lowercase().replace('_', "-");
+        let primary = |tag: &str| tag.split('-').next().unwrap_or_default().to_string();
+        let same_tag = |(tag, _, _): &&(&str, &str, &str)| tag.to_ascii_lowercase() == wanted;
+        let same_primary = |(tag, _, _): &&(&str, &str, &str)| {
+            primary(&tag.to_ascii_lowercase()) == primary(&wanted)
+        };
+        self.translations
+            .iter()
+            .find(same_tag)
+            .or_else(|| self.translations.iter().find(same_primary))
+            .map(|(_, title, text)| (*title, *text))
+    }
+
+    /// The title and text for an agent reading `language`: its [`Tip::translation`], or
+    /// the English.
+    pub fn in_language(&self, language: &str) -> (&'static str, &'static str) {
+        self.translation(language)
+            .unwrap_or((self.title, self.text))
+    }
 }
 
 /// A phrase the compliance guard catches; see `compliance-phrase` in the WIT.
@@ -419,6 +449,33 @@ impl Pack {
                 title: t.title.to_string(),
                 text: t.text.to_string(),
             })
+            .collect()
+    }
+
+    /// `culture-tips-in`'s answer: [`Pack::culture_tips`], each tip in `language` where it
+    /// has a translation into it (see [`Tip::in_language`]), in English where not.
+    pub fn culture_tips_in(&self, market: &str, language: &str) -> Vec<super::CultureTip> {
+        self.tips
+            .iter()
+            .filter(|t| t.markets.iter().any(|m| m.eq_ignore_ascii_case(market)))
+            .map(|t| {
+                let (title, text) = t.in_language(language);
+                super::CultureTip {
+                    title: title.to_string(),
+                    text: text.to_string(),
+                }
+            })
+            .collect()
+    }
+
+    /// The titles of the tips with no text in `language` (not even one of its primary
+    /// language): what an agent reading it would see in English. A pack's test asserts
+    /// there are none for the languages of the gateway's dashboard.
+    pub fn untranslated_tips(&self, language: &str) -> Vec<&'static str> {
+        self.tips
+            .iter()
+            .filter(|t| t.translation(language).is_none())
+            .map(|t| t.title)
             .collect()
     }
 
@@ -766,6 +823,59 @@ mod tests {
         assert_eq!(eg.format_datetime(1_761_858_000), "30.10.2025, 23:00 Uhr");
         // Mid-July 2025: summer time.
         assert_eq!(eg.zone.offset_seconds(1_752_537_600), 3 * 3600);
+    }
+
+    /// An agent on the Chinese dashboard ("zh-CN", or just "zh") reads a tip's Chinese; an
+    /// agent reading a language the tip has no text in reads the English.
+    #[test]
+    fn culture_tips_are_in_the_agents_language_where_translated_else_english() {
+        const TIPS: &[Tip] = &[
+            Tip {
+                markets: &["DE", "AT"],
+                title: "Formal address",
+                text: "Use \"Sie\".",
+                translations: &[("zh-CN", "正式称呼", "使用“Sie”。")],
+            },
+            Tip {
+                markets: &["AT"],
+                title: "Austrian German",
+                text: "Write Jänner for January.",
+                translations: &[],
+            },
+        ];
+        let pack = Pack {
+            language: "de",
+            direction: Direction::LeftToRight,
+            markets: &[DE],
+            templates: &[],
+            tips: TIPS,
+            phrases: &[],
+            markers: &[],
+        };
+        let titles_and_texts = |market: &str, language: &str| -> Vec<(String, String)> {
+            pack.culture_tips_in(market, language)
+                .into_iter()
+                .map(|t| (t.title, t.text))
+                .collect()
+        };
+        let chinese = vec![("正式称呼".to_string(), "使用“Sie”。".to_string())];
+        assert_eq!(titles_and_texts("DE", "zh-CN"), chinese);
+        assert_eq!(titles_and_texts("de", "zh"), chinese);
+        assert_eq!(titles_and_texts("DE", "zh_cn"), chinese);
+        let english = vec![("Formal address".to_string(), "Use \"Sie\".".to_string())];
+        assert_eq!(titles_and_texts("DE", "de"), english);
+        assert_eq!(titles_and_texts("DE", "en"), english);
+        // The same tips as `culture-tips`, in the same order: only the language differs.
+        assert_eq!(
+            pack.culture_tips_in("AT", "zh-CN").len(),
+            pack.culture_tips("AT").len()
+        );
+        assert_eq!(titles_and_texts("AT", "zh-CN")[1].0, "Austrian German");
+        assert_eq!(pack.untranslated_tips("zh-CN"), vec!["Austrian German"]);
+        assert_eq!(
+            pack.untranslated_tips("fr"),
+            vec!["Formal address", "Austrian German"]
+        );
     }
 
     #[test]

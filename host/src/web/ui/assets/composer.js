@@ -102,7 +102,10 @@ async function fillFromTemplate(reply) {
   const { ticket, parts } = reply;
   const body = { scenario: parts.scenario.value, variables: variableValues(parts.variables) };
   if (parts.language.value) body.language = parts.language.value;
-  const { status, data } = await call('POST', '/api/tickets/' + ticket.id + '/draft', body);
+  // The reply is in the buyer's language; its culture tips are for the agent, so in the
+  // page's (`?lang=zh-CN` when it is Chinese).
+  const lang = state.lang === 'en' ? '' : '?lang=' + encodeURIComponent(state.lang);
+  const { status, data } = await call('POST', '/api/tickets/' + ticket.id + '/draft' + lang, body);
   if (status !== 200) {
     parts.result.replaceChildren(el('p', { class: 'error', text: failure(status, data) }));
     return;
