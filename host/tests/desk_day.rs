@@ -1,13 +1,15 @@
 //! A day in the desk, end to end on one gateway on loopback with real components: the
-//! Shopify, Amazon and WooCommerce connectors built from this repository, a real IMAP
+//! Shopify, Amazon, WooCommerce and eBay connectors built from this repository, a real IMAP
 //! server (Dovecot) holding the seller's mailbox and a real SMTP server taking the replies,
 //! and a stand-in of WooCommerce's REST API that refuses a share of the notes it is sent.
 //!
 //! The stream over the simulated working day (the buyers' mail carries the time each was
 //! written): Shopify orders with their shipment updates (context), returns with the buyer's
 //! note, a chargeback, duplicates of deliveries; Amazon buyers writing through the relay and
-//! writing again after the answer; WooCommerce buyers asking in their checkout note; a
-//! Shopify buyer answering the seller's e-mail. Two agents answer every case through the API.
+//! writing again after the answer; WooCommerce buyers asking in their checkout note; eBay
+//! buyers opening returns with a comment, found by polling eBay's Post-Order API (a
+//! stand-in speaking its published shapes), answered inside the return; a Shopify buyer
+//! answering the seller's e-mail. Two agents answer every case through the API.
 //! Then the clock runs three days on (`fire_due`).
 //!
 //! It checks what the desk promises: the queue holds only cases; every buyer message is
@@ -22,8 +24,8 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::gateway::{self, Running, fixture};
@@ -35,12 +37,14 @@ const SMTP_USER: &str = "smtp-login";
 const SMTP_PASSWORD: &str = "smtp-password";
 const SELLER: &str = "seller@example.com";
 const WOO_SECRET: &str = "woo-desk-secret";
+const EBAY_USER_TOKEN: &str = "v^1.1#desk-user-token";
 
-/// Per day: Shopify orders, returns, Amazon buyers, WooCommerce buyers.
+/// Per day: Shopify orders, returns, Amazon buyers, WooCommerce buyers, eBay returns.
 const ORDERS: usize = 64;
 const RETURNS: usize = 15;
 const AMAZON_BUYERS: usize = 25;
 const WOO_BUYERS: usize = 24;
+const EBAY_RETURNS: usize = 12;
 
 fn days() -> usize {
     std::env::var("HELLOWORD_DESK_DAYS")
@@ -77,61 +81,112 @@ fn install(dir: &Path, id: &str, wasm: &str, artifact: &str) -> std::path::PathB
 /// whose id is a multiple of three, which it refuses as WooCommerce does an order it does
 /// not know. Counts what it created.
 async fn woo_stand_in(created: Arc<AtomicUsize>) -> u16 {
-    use http_body_util::{BodyExt, Full};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let created = created.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(
-                    move |req: hyper::Request<hyper::body::Incoming>| {
-                        let created = created.clone();
-                        async move {
-                            let path = req.uri().path().to_string();
-                            let post = req.method() == hyper::Method::POST;
-                            let _ = req.into_body().collect().await;
-                            let order: u64 = path
-                                .split('/')
-                                .skip_while(|p| *p != "orders")
-                                .nth(1)
-                                .and_then(|id| id.parse().ok())
-                                .unwrap_or(0);
-                            let (status, body) = if !post {
-                                (200, "[]".to_string())
-                            } else if order.is_multiple_of(3) {
-                                (
-                                400,
-                                r#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":400}}"#
-                                    .to_string(),
-                            )
-                            } else {
-                                let n = created.fetch_add(1, Ordering::SeqCst) + 1;
-                                (
-                                    201,
-                                    json!({"id": n, "note": "", "customer_note": true}).to_string(),
-                                )
-                            };
-                            Ok::<_, std::convert::Infallible>(
-                                hyper::Response::builder()
-                                    .status(status)
-                                    .header("content-type", "application/json")
-                                    .body(Full::new(bytes::Bytes::from(body)))
-                                    .unwrap(),
-                            )
-                        }
-                    },
-                );
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
-            });
+    common::stand_in::serve(move |req| {
+        let order: u64 = req
+            .target
+            .split(['/', '?'])
+            .skip_while(|p| *p != "orders")
+            .nth(1)
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(0);
+        if req.method != "POST" {
+            (200, "[]".to_string())
+        } else if order.is_multiple_of(3) {
+            (
+                400,
+                r#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":400}}"#
+                    .to_string(),
+            )
+        } else {
+            let n = created.fetch_add(1, Ordering::SeqCst) + 1;
+            (
+                201,
+                json!({"id": n, "note": "", "customer_note": true}).to_string(),
+            )
         }
-    });
-    port
+    })
+    .await
+}
+
+/// eBay's Post-Order API as the desk uses it: the return search lists every return the
+/// test opened (eBay's published return summary shape, the buyer's comment in their words),
+/// one page of up to 50 by `offset`, and `send_message` inside a return, which it records.
+/// Every call must carry the seller's user token as eBay's `IAF` authorization.
+async fn ebay_stand_in(returns: Arc<Mutex<Vec<Value>>>, sent: Arc<Mutex<Vec<String>>>) -> u16 {
+    common::stand_in::serve(move |req| {
+        if req.authorization != Some(&format!("IAF {EBAY_USER_TOKEN}")) {
+            return (401, json!({"error": "bad token"}).to_string());
+        }
+        if req.target.starts_with("/post-order/v2/return/search") {
+            let offset: usize = req
+                .target
+                .split(['?', '&'])
+                .find_map(|p| p.strip_prefix("offset="))
+                .and_then(|o| o.parse().ok())
+                .unwrap_or(0);
+            let all = returns.lock().unwrap();
+            let page: Vec<Value> = all.iter().skip(offset).take(50).cloned().collect();
+            let body = json!({"members": page,
+                "paginationOutput": {"offset": offset, "limit": 50, "totalEntries": all.len()}});
+            return (200, body.to_string());
+        }
+        if req.method == "POST"
+            && let Some(id) = req
+                .target
+                .strip_prefix("/post-order/v2/return/")
+                .and_then(|rest| rest.strip_suffix("/send_message"))
+        {
+            let message: Value = serde_json::from_slice(req.body).unwrap();
+            assert!(message["message"]["content"].is_string(), "{message}");
+            sent.lock().unwrap().push(id.to_string());
+            return (200, String::new());
+        }
+        (404, json!({"errors": [{"message": "unknown"}]}).to_string())
+    })
+    .await
+}
+
+/// eBay's return summary (its published shape) for return `id` on `order`, opened by the
+/// buyer at `opened` with `comment`; eBay wants the seller's answer within five days.
+fn ebay_return(id: u64, order: &str, comment: &str, opened: jiff::Timestamp) -> Value {
+    let sample: Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(
+                "../plugins/ebay/tests/fixtures/schema-derived/post_order_return.get.third_party_shape.json",
+            ),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut summary = sample["summary"].clone();
+    summary["returnId"] = json!(id.to_string());
+    summary["orderId"] = json!(order);
+    summary["buyerLoginName"] = json!(format!("ebaybuyer{id}"));
+    summary["creationInfo"]["comments"]["content"] = json!(comment);
+    summary["creationInfo"]["creationDate"]["value"] = json!(opened.to_string());
+    summary["sellerResponseDue"]["respondByDate"]["value"] =
+        json!((opened + jiff::SignedDuration::from_hours(120)).to_string());
+    summary
+}
+
+/// eBay's return window: three business days (Monday to Friday) in Los Angeles, at the
+/// same wall-clock time, from `opened`.
+fn three_business_days_in_los_angeles(opened: jiff::Timestamp) -> jiff::Timestamp {
+    let local = opened.in_tz("America/Los_Angeles").unwrap();
+    let mut date = local.date();
+    for _ in 0..3 {
+        date = date.tomorrow().unwrap();
+        while matches!(
+            date.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
+            date = date.tomorrow().unwrap();
+        }
+    }
+    date.to_datetime(local.time())
+        .in_tz("America/Los_Angeles")
+        .unwrap()
+        .timestamp()
 }
 
 /// A buyer's question as Amazon relays it, written at `date`, about `order`.
@@ -243,6 +298,9 @@ async fn a_day_in_the_desk() {
     let smtp = Smtp::start_with_login(&dir.join("smtp"), SMTP_USER, SMTP_PASSWORD);
     let woo_created = Arc::new(AtomicUsize::new(0));
     let woo_port = woo_stand_in(woo_created.clone()).await;
+    let ebay_returns = Arc::new(Mutex::new(Vec::new()));
+    let ebay_sent = Arc::new(Mutex::new(Vec::new()));
+    let ebay_port = ebay_stand_in(ebay_returns.clone(), ebay_sent.clone()).await;
     let mail_hosts = vec![
         format!("127.0.0.1:{}", imap.port),
         format!("127.0.0.1:{}", smtp.port),
@@ -268,6 +326,8 @@ async fn a_day_in_the_desk() {
         test_artifacts::WOOCOMMERCE,
     );
     request_hosts(&woo, &[format!("127.0.0.1:{woo_port}")]);
+    let ebay = install(dir, "ebay", "ebay_connector.wasm", test_artifacts::EBAY);
+    request_hosts(&ebay, &[format!("127.0.0.1:{ebay_port}")]);
     let mail = |prefix: &str| {
         format!(
             "mailbox_host = \"127.0.0.1\"\nmailbox_port = \"{imap}\"\nmailbox_security = \"none\"\n\
@@ -285,6 +345,8 @@ async fn a_day_in_the_desk() {
          amazon_smtp_password = {{ value = \"{SMTP_PASSWORD}\" }}\n\
          woocommerce_webhook_secret = {{ value = \"{WOO_SECRET}\" }}\n\
          woocommerce_api_credentials = {{ value = \"Y2tfa2V5OmNzX3NlY3JldA==\" }}\n\
+         ebay_verification_token = {{ value = \"desk-verification-token-0123456789\" }}\n\
+         ebay_user_token = {{ value = \"{EBAY_USER_TOKEN}\" }}\n\
          [polling]\ninterval_secs = 0\n\
          [server]\napi_requests_per_minute = 1000000\n\
          [actions]\nretry_base_ms = 50\n\
@@ -293,7 +355,9 @@ async fn a_day_in_the_desk() {
          [[tickets.agents]]\nname = \"mei\"\ncapacity = 500\nlanguages = [\"en\", \"de\"]\n\
          [plugins.config.shopify]\n{shopify}\
          [plugins.config.amazon]\nseller_id = \"A3DESK\"\nreport_types = \"\"\n{amazon}\
-         [plugins.config.woocommerce]\napi_base = \"http://127.0.0.1:{woo_port}/wp-json/wc/v3\"\n",
+         [plugins.config.woocommerce]\napi_base = \"http://127.0.0.1:{woo_port}/wp-json/wc/v3\"\n\
+         [plugins.config.ebay]\napi_base = \"http://127.0.0.1:{ebay_port}\"\n\
+         apiz_base = \"http://127.0.0.1:{ebay_port}\"\npoll_stages = \"returns\"\n",
         imap_pw = Dovecot::PASSWORD,
         shopify = mail(&format!("support_email = \"{SELLER}\"\n")),
         amazon = mail(&format!("seller_email = \"{SELLER}\"\n")),
@@ -317,6 +381,7 @@ async fn a_day_in_the_desk() {
     let mut deliveries = 0usize;
     let mut context_deliveries = 0usize;
     let mut amazon_written: BTreeMap<String, jiff::Timestamp> = BTreeMap::new();
+    let mut ebay_opened: BTreeMap<String, jiff::Timestamp> = BTreeMap::new();
 
     for day in 0..days() {
         let base = 10_000_000 + day as u64 * 100_000;
@@ -406,14 +471,32 @@ async fn a_day_in_the_desk() {
             deliveries += 1;
             written.push((word, note));
         }
+        // eBay buyers open returns over the day; the gateway finds them by polling.
+        for i in 0..EBAY_RETURNS as u64 {
+            let id = 5_300_000_000 + day as u64 * 1_000 + i;
+            let order = format!("27-{day:05}-{i:05}");
+            let word = format!("ebayword{day}x{i}q");
+            let comment = format!("The lamp flickers and then goes dark, {word}.");
+            let opened = jiff::Timestamp::from_second(
+                day_start.as_second() + (i as i64 * 8 * 3600) / EBAY_RETURNS as i64,
+            )
+            .unwrap();
+            ebay_returns
+                .lock()
+                .unwrap()
+                .push(ebay_return(id, &order, &comment, opened));
+            written.push((word, comment));
+            ebay_opened.insert(order, opened);
+        }
     }
     poll(&gw, "amazon").await;
+    poll(&gw, "ebay").await;
     gw.settled().await;
     assert!(deliveries >= 200 * days(), "{deliveries} deliveries");
 
     // 1. The queue holds only cases: no order or shipment update opened a ticket.
     let tickets: Vec<_> = gw.app.store.all_tickets().map(|t| t.unwrap()).collect();
-    let expected_cases = days() * (RETURNS + 1 + AMAZON_BUYERS + WOO_BUYERS);
+    let expected_cases = days() * (RETURNS + 1 + AMAZON_BUYERS + WOO_BUYERS + EBAY_RETURNS);
     assert_eq!(
         tickets.len(),
         expected_cases,
@@ -457,6 +540,27 @@ async fn a_day_in_the_desk() {
             written + jiff::SignedDuration::from_hours(24)
         );
     }
+
+    // eBay's three business days (Los Angeles time) run from when the buyer opened the
+    // return, not from when the poll found it; the seller's own target for the case's
+    // severity, from the same moment, when it is earlier.
+    let targets = helloword_model::sla::SeverityTargets::default();
+    let mut ebay_cases = 0;
+    for ticket in tickets.iter().filter(|t| t.marketplace == "ebay") {
+        ebay_cases += 1;
+        let opened = ebay_opened[ticket.order_id.as_deref().unwrap()];
+        let rule = three_business_days_in_los_angeles(opened);
+        let target = opened + targets.target(ticket.severity);
+        assert_eq!(ticket.due.at, rule.min(target), "{ticket:#?}");
+        if rule <= target {
+            assert!(
+                matches!(&ticket.due.source, helloword_model::sla::DeadlineSource::MarketplaceRule { name } if name == "ebay.return_request"),
+                "{:?}",
+                ticket.due.source
+            );
+        }
+    }
+    assert_eq!(ebay_cases, days() * EBAY_RETURNS);
 
     // 4. The agents answer every case through the API, each with their own token.
     let mut replied = Vec::new();
@@ -537,6 +641,8 @@ async fn a_day_in_the_desk() {
         woo_created.load(Ordering::SeqCst),
         days() * WOO_BUYERS - refused
     );
+    // eBay's answers went inside their returns, one message each.
+    assert_eq!(ebay_sent.lock().unwrap().len(), days() * EBAY_RETURNS);
     let mails = smtp.messages();
     assert_eq!(
         mails.len(),

@@ -9,6 +9,7 @@ pub mod gateway;
 pub mod mail;
 pub mod served;
 pub mod shopify_admin;
+pub mod stand_in;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -215,7 +215,13 @@ impl Engine {
             let opened = existing.is_none();
             let mut write = match existing {
                 Some(write) => self.update(write, seq, record.received_at, event)?,
-                None => self.open(seq, &record.plugin, record.received_at, case, event)?,
+                None => {
+                    let arrival = Arrival {
+                        at: record.received_at,
+                        fetched: matches!(record.method.as_str(), "POLL" | "LOOKUP"),
+                    };
+                    self.open(seq, &record.plugin, arrival, case, event)?
+                }
             };
             write.business_keys.push(business);
             write
@@ -423,13 +429,18 @@ impl Engine {
         &self,
         seq: u64,
         marketplace: &str,
-        received_at: Timestamp,
+        arrival: Arrival,
         case_key: String,
         event: &TicketEvent,
     ) -> Result<TicketWrite, StoreError> {
+        let received_at = arrival.at;
         let severity = self.settings.triage.severity(event);
-        // A buyer's message is due from when the buyer sent it, when the marketplace says.
-        let start = message_written_at(event, received_at).unwrap_or(received_at);
+        // A buyer's message is due from when the buyer sent it, and a case the gateway
+        // fetched (a poll sees it up to an interval late) from when it opened, when the
+        // marketplace says.
+        let start = message_written_at(event, received_at)
+            .or_else(|| marketplace_time(event, received_at).filter(|_| arrival.fetched))
+            .unwrap_or(received_at);
         let due = self.deadline(marketplace, event, severity, start);
         let escalation = sla::escalation_steps(start, due.at, &self.settings.ladder);
         let customer = event.customer.as_ref();
@@ -878,12 +889,27 @@ fn buyer_asked(event: &TicketEvent) -> bool {
         )
 }
 
+/// How an event reached the gateway.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Arrival {
+    /// When it was stored.
+    pub at: Timestamp,
+    /// The gateway fetched it (a poll, an order lookup) rather than the marketplace
+    /// pushing it as it happened.
+    pub fetched: bool,
+}
+
 /// When the buyer wrote the message `event` carries, if it is a message the marketplace
 /// dated (not after the gateway received it: another clock ahead of ours).
 fn message_written_at(event: &TicketEvent, received_at: Timestamp) -> Option<Timestamp> {
     if event.kind != IssueKind::BuyerMessage || event.buyer_text.is_none() {
         return None;
     }
+    marketplace_time(event, received_at)
+}
+
+/// When the marketplace says `event` happened, if it says, not after `received_at`.
+fn marketplace_time(event: &TicketEvent, received_at: Timestamp) -> Option<Timestamp> {
     let at = event.occurred_at.as_ref()?;
     Timestamp::new(at.seconds, at.nanoseconds as i32)
         .ok()

@@ -77,7 +77,11 @@ impl Engine {
         now: Timestamp,
     ) -> Result<TicketWrite, ChangeError> {
         let event = care_event(order, summary);
-        let mut write = self.open(0, &order.marketplace, now, care_case(order), &event)?;
+        let arrival = super::apply::Arrival {
+            at: now,
+            fetched: false,
+        };
+        let mut write = self.open(0, &order.marketplace, arrival, care_case(order), &event)?;
         let ticket = &mut write.after;
         // The seller speaks first: nothing to propose, nothing owed, nothing to escalate.
         ticket.timers.retain(|t| {
