@@ -251,6 +251,8 @@ async fn chromium_signs_in_sees_a_red_ticket_live_and_renders_buyer_html_inert()
         "Chromium or the browser driver is missing: run scripts/test-deps"
     );
     let dir = tempfile::tempdir().unwrap();
+    // The language packs: a template draft with its culture tips on the Chinese page.
+    common::install_locale_packs(dir.path());
     let gw = gateway::start(dir.path()).await;
     assert_eq!(
         gw.deliver("orders/cancelled", &hostile_cancellation(), "w-o")

@@ -208,6 +208,17 @@ async function theTicketPageIsChinese(page) {
   const explained = (await finding.textContent()).replace(await finding.locator('q').textContent(), '');
   check(explained.includes('电子邮箱') && !english.test(explained), `the finding is explained in Chinese: ${explained}`);
   await page.fill('#reply-body', '');
+  // Culture tips are written for the agent: Chinese on the Chinese page (the draft itself
+  // is in the buyer's language).
+  await page.selectOption('#reply-scenario', 'evidence-request');
+  await page.click('#reply-fill');
+  await page.waitForSelector('#reply-tips:not([hidden]) .tip', { timeout: WAIT_MS });
+  const tips = await page.$$eval('#reply-tips .tip', (n) => n.map((x) => x.textContent));
+  // (A tip may quote the English words an agent should write, such as "Eastern time".)
+  const chinese = (tip) => (tip.match(/[\u4e00-\u9fff]/g) || []).length
+    > (tip.match(/[A-Za-z]/g) || []).length;
+  check(tips.length > 0 && tips.every(chinese), `the culture tips are Chinese: ${JSON.stringify(tips)}`);
+  await page.fill('#reply-body', '');
 }
 
 // The order card: the order's name, its buyer (as text), its items with their SKUs.
