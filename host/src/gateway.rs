@@ -112,6 +112,12 @@ impl Gateway {
             config.lookups.clone(),
         ));
         tokio::spawn(lookups.run(watching_engine.clone()));
+        let stalls = Arc::new(crate::ingest::stalls::Stalls::new(
+            engine.clone(),
+            inbox_notify.clone(),
+            &config.logistics,
+        ));
+        tokio::spawn(stalls.run(watching_engine.clone()));
         let (live, _) = tokio::sync::broadcast::channel(1024);
         if let Some(alerts) = &config.alerts {
             let mut senders = alert_senders(config, alerts, &secrets, live.clone())?;

@@ -239,6 +239,8 @@ fn shipment(order: u64, email: &str) -> Vec<u8> {
     f["order_id"] = json!(order);
     f["status"] = json!("success");
     f["shipment_status"] = json!("in_transit");
+    // Shipped today: the carrier's latest movement is today's.
+    f["updated_at"] = json!(jiff::Timestamp::now().to_string());
     f.to_string().into_bytes()
 }
 

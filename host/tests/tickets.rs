@@ -1092,3 +1092,91 @@ async fn a_failed_shopify_payment_opens_a_case_and_a_successful_one_records_noth
     assert_eq!(view["order"]["id"], "820982911946154508", "{view:#}");
     gw.stop().await;
 }
+
+/// A Shopify fulfillment of `order` by `carrier`, in transit, last updated `days_ago`.
+fn parcel(order: u64, carrier: &str, days_ago: i64) -> Vec<u8> {
+    let mut f: serde_json::Value =
+        serde_json::from_slice(&fixture("fulfillments__update.json")).unwrap();
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days_ago);
+    f["id"] = (order + 5_000_000).into();
+    f["order_id"] = order.into();
+    f["status"] = "success".into();
+    f["shipment_status"] = "in_transit".into();
+    f["tracking_company"] = carrier.into();
+    f["tracking_number"] = format!("TRK{order}").into();
+    f["updated_at"] = at.to_string().into();
+    f["created_at"] = at.to_string().into();
+    serde_json::to_vec(&f).unwrap()
+}
+
+#[tokio::test]
+async fn a_parcel_the_carrier_stopped_moving_opens_one_case_by_its_routes_days() {
+    let tmp = tempfile::tempdir().unwrap();
+    // USPS parcels may rest 3 days; every other carrier the default 5.
+    let gw = start_with(
+        tmp.path(),
+        "[logistics]\ncheck_secs = 1\n[[logistics.routes]]\ncarrier = \"USPS\"\ndays = 3\n",
+    )
+    .await;
+    // Four days without movement: stalled by USPS's 3, not by DHL's default 5.
+    for (order, carrier, days) in [(701, "USPS", 4), (702, "DHL", 4), (703, "USPS", 1)] {
+        assert_eq!(
+            gw.deliver(
+                "fulfillments/update",
+                &parcel(order, carrier, days),
+                &format!("f-{order}")
+            )
+            .await,
+            200
+        );
+    }
+    gw.settled().await;
+    assert!(
+        gw.queue().is_empty(),
+        "shipments are context: {:#?}",
+        gw.queue()
+    );
+    // An order update of the stalled USPS order is news of the order, not movement of its
+    // parcel.
+    let mut edit: serde_json::Value =
+        serde_json::from_slice(&fixture("orders__updated.json")).unwrap();
+    edit["id"] = 701.into();
+    assert_eq!(
+        gw.deliver(
+            "orders/updated",
+            &serde_json::to_vec(&edit).unwrap(),
+            "o-701"
+        )
+        .await,
+        200
+    );
+
+    let mut stalled = Vec::new();
+    for _ in 0..200 {
+        gw.settled().await;
+        stalled = gw.queue();
+        if !stalled.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(stalled.len(), 1, "{stalled:#?}");
+    let case = &stalled[0];
+    assert_eq!(case.order_id.as_deref(), Some("701"));
+    assert!(
+        case.summary
+            .starts_with("Shipment stalled: no movement from USPS for 4 days"),
+        "{}",
+        case.summary
+    );
+    // Reported once per stop: later rounds add nothing.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    gw.settled().await;
+    let queue = gw.queue();
+    assert_eq!(queue.len(), 1, "{queue:#?}");
+    assert_eq!(queue[0].events, 1);
+    let order = gw.app.store.order("shopify", SHOP, "701").unwrap().unwrap();
+    let shipment = order.shipment.unwrap();
+    assert_eq!(shipment.stall_reported, shipment.moved_at);
+    gw.stop().await;
+}

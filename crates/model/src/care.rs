@@ -205,7 +205,13 @@ pub fn assess(
             });
         }
     }
-    let quiet = now.duration_since(order.updated_at);
+    // The carrier's last movement, not the order's last news (an order edit is not the
+    // parcel moving); records from before movement was kept fall back to the latter.
+    let quiet = now.duration_since(
+        shipment
+            .and_then(|s| s.moved_at)
+            .unwrap_or(order.updated_at),
+    );
     if tracked && !delivered && quiet >= SignedDuration::from_hours(24 * rules.stalled_days) {
         reasons.push(CareReason::Stalled {
             days: quiet.as_hours() / 24,

@@ -8,7 +8,7 @@
 //! later takes the buyer from here (a Shopify chargeback names no buyer; its order's update
 //! does).
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::model::TicketId;
@@ -166,6 +166,121 @@ pub struct ShipmentInfo {
     /// The carrier's estimate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_delivery: Option<Timestamp>,
+    /// When the carrier last reported movement: a new status or a new tracking number
+    /// (the time of the tracking event, else when it arrived). Other news of the order
+    /// does not count: "stalled" means the parcel stopped, not the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_at: Option<Timestamp>,
+    /// The `moved_at` a stall was reported for (one case per stop of the parcel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall_reported: Option<Timestamp>,
+}
+
+impl ShipmentInfo {
+    /// Tracked and not delivered: a parcel that can stall.
+    pub fn in_transit(&self) -> bool {
+        let delivered = self.delivered_at.is_some()
+            || self
+                .status
+                .as_deref()
+                .is_some_and(|s| s.to_ascii_lowercase().contains("delivered"));
+        self.tracking_number.is_some() && !delivered
+    }
+}
+
+/// How long a parcel may go without the carrier reporting movement before it is stalled:
+/// a default, and per carrier and destination country (`[logistics]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StallRules {
+    /// Days without movement, where no route says otherwise.
+    #[serde(default = "default_stalled_days")]
+    pub stalled_days: u32,
+    /// Routes with their own days; the most specific match wins (carrier and country, then
+    /// carrier, then country).
+    #[serde(default)]
+    pub routes: Vec<StallRoute>,
+}
+
+/// One route's days without movement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StallRoute {
+    /// The carrier as the marketplace names it (case-insensitive); any when absent.
+    #[serde(default)]
+    pub carrier: Option<String>,
+    /// The destination country (ISO 3166-1 alpha-2, case-insensitive); any when absent.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Days without movement.
+    pub days: u32,
+}
+
+fn default_stalled_days() -> u32 {
+    5
+}
+
+impl Default for StallRules {
+    fn default() -> Self {
+        StallRules {
+            stalled_days: default_stalled_days(),
+            routes: Vec::new(),
+        }
+    }
+}
+
+impl StallRules {
+    /// Check the days; the message names the key.
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=365).contains(&self.stalled_days) {
+            return Err("[logistics] stalled_days must be from 1 to 365".into());
+        }
+        for (i, route) in self.routes.iter().enumerate() {
+            if route.carrier.is_none() && route.country.is_none() {
+                return Err(format!(
+                    "[[logistics.routes]] number {}: name a carrier, a country or both",
+                    i + 1
+                ));
+            }
+            if !(1..=365).contains(&route.days) {
+                return Err(format!(
+                    "[[logistics.routes]] number {}: days must be from 1 to 365",
+                    i + 1
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The days a parcel of `carrier` to `country` may go without movement.
+    pub fn days_for(&self, carrier: Option<&str>, country: Option<&str>) -> u32 {
+        let same = |want: &Option<String>, have: Option<&str>| match want {
+            None => Some(false),
+            Some(w) => have.filter(|h| h.eq_ignore_ascii_case(w)).map(|_| true),
+        };
+        self.routes
+            .iter()
+            .filter_map(|r| {
+                let carrier = same(&r.carrier, carrier)?;
+                let country = same(&r.country, country)?;
+                // Carrier and country, then carrier, then country.
+                Some((u8::from(carrier) * 2 + u8::from(country), r.days))
+            })
+            .max_by_key(|(rank, _)| *rank)
+            .map_or(self.stalled_days, |(_, days)| days)
+    }
+
+    /// When `order`'s parcel counts as stalled (none: not in transit, or reported for this
+    /// stop already).
+    pub fn stalls_at(&self, order: &OrderRecord) -> Option<Timestamp> {
+        let shipment = order.shipment.as_ref().filter(|s| s.in_transit())?;
+        let since = shipment.moved_at.unwrap_or(order.updated_at);
+        if shipment.stall_reported == Some(since) {
+            return None;
+        }
+        let days = self.days_for(shipment.carrier.as_deref(), order.country.as_deref());
+        Some(since + SignedDuration::from_hours(24 * i64::from(days)))
+    }
 }
 
 /// How many history lines an order keeps.
@@ -183,8 +298,12 @@ fn stamp(t: &Option<crate::types::Timestamp>) -> Option<Timestamp> {
         .and_then(|t| Timestamp::new(t.seconds, t.nanoseconds as i32).ok())
 }
 
-/// A failed payment or a failed delivery: context that needs a human, so it opens a ticket
-/// (or joins its order's open case) like any case.
+/// The status of the event the gateway writes when a parcel stopped moving
+/// ([`StallRules`]).
+pub const STALLED: &str = "stalled";
+
+/// A failed payment or a failed delivery, or a parcel that stopped moving: context that
+/// needs a human, so it opens a ticket (or joins its order's open case) like any case.
 pub fn opens_ticket(event: &TicketEvent) -> bool {
     let failed = |s: &str| {
         let s = s.to_ascii_lowercase();
@@ -199,7 +318,8 @@ pub fn opens_ticket(event: &TicketEvent) -> bool {
         .iter()
         .any(|w| s.contains(w))
     };
-    event.status.as_deref().is_some_and(failed)
+    event.status.as_deref() == Some(STALLED)
+        || event.status.as_deref().is_some_and(failed)
         || event
             .shipment
             .as_ref()
@@ -271,6 +391,17 @@ impl OrderRecord {
         }
         if let Some(s) = &event.shipment {
             let shipment = self.shipment.get_or_insert_with(ShipmentInfo::default);
+            let moved = s
+                .status
+                .as_ref()
+                .is_some_and(|n| shipment.status.as_ref() != Some(n))
+                || s.tracking_number
+                    .as_ref()
+                    .is_some_and(|n| shipment.tracking_number.as_ref() != Some(n));
+            if moved {
+                let when = stamp(&event.occurred_at).unwrap_or(at);
+                shipment.moved_at = Some(shipment.moved_at.map_or(when, |m| m.max(when)));
+            }
             take(&mut shipment.carrier, s.carrier.as_ref());
             take(&mut shipment.tracking_number, s.tracking_number.as_ref());
             take(&mut shipment.tracking_url, s.tracking_url.as_ref());
@@ -308,5 +439,142 @@ impl OrderRecord {
         if !self.tickets.contains(&ticket) {
             self.tickets.push(ticket);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{DedupeKey, Shipment};
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn shipment_event(status: &str, tracking: &str, occurred: &str) -> TicketEvent {
+        let when = at(occurred);
+        TicketEvent {
+            kind: IssueKind::ShipmentUpdate,
+            shop: "s".into(),
+            case_id: None,
+            order: None,
+            customer: None,
+            shipment: Some(Shipment {
+                carrier: Some("USPS".into()),
+                tracking_number: Some(tracking.into()),
+                tracking_url: None,
+                status: Some(status.into()),
+                delivered_at: None,
+                delivery_proof: None,
+                estimated_delivery: None,
+            }),
+            amount: None,
+            reason: None,
+            status: None,
+            platform_deadline: None,
+            occurred_at: Some(crate::types::Timestamp {
+                seconds: when.as_second(),
+                nanoseconds: 0,
+            }),
+            buyer_text: None,
+            rating: None,
+            summary: format!("Shipment {status}"),
+            dedupe: DedupeKey {
+                delivery: None,
+                action: None,
+                business: format!("shipment:{status}"),
+            },
+            attributes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_the_carriers_movement_moves_the_parcel() {
+        let mut order = OrderRecord::new("shopify", "s", "1", at("2026-12-01T00:00:00Z"));
+        order.absorb(
+            &shipment_event("in_transit", "9400", "2026-12-01T10:00:00Z"),
+            None,
+            at("2026-12-01T10:05:00Z"),
+        );
+        let moved = |o: &OrderRecord| o.shipment.as_ref().unwrap().moved_at;
+        assert_eq!(moved(&order), Some(at("2026-12-01T10:00:00Z")));
+        // The same status again (a retry, a webhook of another field) is no movement.
+        order.absorb(
+            &shipment_event("in_transit", "9400", "2026-12-03T10:00:00Z"),
+            None,
+            at("2026-12-03T10:05:00Z"),
+        );
+        assert_eq!(moved(&order), Some(at("2026-12-01T10:00:00Z")));
+        order.absorb(
+            &shipment_event("out_for_delivery", "9400", "2026-12-04T08:00:00Z"),
+            None,
+            at("2026-12-04T08:01:00Z"),
+        );
+        assert_eq!(moved(&order), Some(at("2026-12-04T08:00:00Z")));
+    }
+
+    #[test]
+    fn the_most_specific_route_sets_the_days_and_a_stop_is_reported_once() {
+        let rules = StallRules {
+            stalled_days: 5,
+            routes: vec![
+                StallRoute {
+                    carrier: Some("USPS".into()),
+                    country: None,
+                    days: 4,
+                },
+                StallRoute {
+                    carrier: None,
+                    country: Some("BR".into()),
+                    days: 12,
+                },
+                StallRoute {
+                    carrier: Some("usps".into()),
+                    country: Some("br".into()),
+                    days: 15,
+                },
+            ],
+        };
+        rules.check().unwrap();
+        assert_eq!(rules.days_for(Some("USPS"), Some("US")), 4);
+        assert_eq!(rules.days_for(Some("DHL"), Some("BR")), 12);
+        assert_eq!(rules.days_for(Some("USPS"), Some("BR")), 15);
+        assert_eq!(rules.days_for(Some("DHL"), Some("DE")), 5);
+        assert_eq!(rules.days_for(None, None), 5);
+
+        let mut order = OrderRecord::new("shopify", "s", "1", at("2026-12-01T00:00:00Z"));
+        assert_eq!(rules.stalls_at(&order), None, "no parcel");
+        order.absorb(
+            &shipment_event("in_transit", "9400", "2026-12-01T10:00:00Z"),
+            None,
+            at("2026-12-01T10:05:00Z"),
+        );
+        assert_eq!(rules.stalls_at(&order), Some(at("2026-12-05T10:00:00Z")));
+        order.shipment.as_mut().unwrap().stall_reported = Some(at("2026-12-01T10:00:00Z"));
+        assert_eq!(rules.stalls_at(&order), None, "reported for this stop");
+        order.absorb(
+            &shipment_event("delivered", "9400", "2026-12-06T10:00:00Z"),
+            None,
+            at("2026-12-06T10:05:00Z"),
+        );
+        assert_eq!(rules.stalls_at(&order), None, "delivered");
+    }
+
+    #[test]
+    fn bad_stall_rules_are_named() {
+        let bad = StallRules {
+            stalled_days: 0,
+            routes: Vec::new(),
+        };
+        assert!(bad.check().unwrap_err().contains("stalled_days"));
+        let bad = StallRules {
+            stalled_days: 5,
+            routes: vec![StallRoute {
+                carrier: None,
+                country: None,
+                days: 3,
+            }],
+        };
+        assert!(bad.check().unwrap_err().contains("number 1"));
     }
 }

@@ -391,7 +391,19 @@ impl Store {
         plugin: &str,
         events: Vec<TicketEvent>,
     ) -> Result<Option<u64>, StoreError> {
-        let seq = self.put_fetched(plugin, "LOOKUP", events)?;
+        self.append_own(plugin, "LOOKUP", events).await
+    }
+
+    /// Store events the gateway itself writes about connector `plugin`'s orders (method
+    /// `method`: `STALL` for a parcel that stopped moving) for the ticket engine, like a
+    /// delivery of that connector.
+    pub async fn append_own(
+        &self,
+        plugin: &str,
+        method: &str,
+        events: Vec<TicketEvent>,
+    ) -> Result<Option<u64>, StoreError> {
+        let seq = self.put_fetched(plugin, method, events)?;
         self.durable().await?;
         Ok(seq)
     }

@@ -592,6 +592,8 @@ pub enum Work<'a> {
     Poll(&'a str),
     /// An order lookup, by the order's key (`<marketplace>\0<shop>\0<order id>`).
     Lookup(&'a [u8]),
+    /// Reporting an order's stalled parcel, by the order's key.
+    Stall(&'a [u8]),
 }
 
 /// FNV-1a: the same on every gateway, whatever Rust built it (std's hasher promises no
@@ -610,6 +612,7 @@ impl Work<'_> {
             Work::File(id) => (3, *id),
             Work::Poll(plugin) => (4, fnv1a(plugin.as_bytes())),
             Work::Lookup(order) => (5, fnv1a(order)),
+            Work::Stall(order) => (6, fnv1a(order)),
         };
         // The kind in the top byte keeps kinds apart; ids are far below 2^56.
         ((kind << 56) | (id & ((1 << 56) - 1))) as i64

@@ -250,12 +250,23 @@ impl Store {
 
     /// Every order with a pending lookup.
     pub fn pending_lookups(&self) -> Result<Vec<OrderRecord>, StoreError> {
+        self.indexed_orders(b'l')
+    }
+
+    /// Every order whose parcel is in transit with its current stop not reported as a
+    /// stall.
+    pub fn orders_in_transit(&self) -> Result<Vec<OrderRecord>, StoreError> {
+        self.indexed_orders(b's')
+    }
+
+    /// The orders the open-work index lists under `kind`.
+    fn indexed_orders(&self, kind: u8) -> Result<Vec<OrderRecord>, StoreError> {
         let mut out = Vec::new();
-        for key in self.open.scan_prefix([b'l']).keys() {
+        for key in self.open.scan_prefix([kind]).keys() {
             let key = key?;
             if let Some(json) = self.orders.get(&key[1..])? {
                 let order: OrderRecord = serde_json::from_slice(&json)
-                    .map_err(|e| corrupt("orders (pending lookup)".into(), e))?;
+                    .map_err(|e| corrupt("orders (open work)".into(), e))?;
                 out.push(order);
             }
         }
@@ -691,6 +702,16 @@ impl Store {
                 ops.push(Op::Put(&self.open, index, Vec::new()));
             } else if order.lookup.is_some() {
                 ops.push(Op::Delete(&self.open, index));
+            }
+            // A parcel in transit whose stop is not reported yet is watched for a stall.
+            let watched = open_key(b's', &key);
+            let shipment = order.shipment.as_ref();
+            if shipment.is_some_and(|s| {
+                s.in_transit() && s.stall_reported != Some(s.moved_at.unwrap_or(order.updated_at))
+            }) {
+                ops.push(Op::Put(&self.open, watched, Vec::new()));
+            } else if shipment.is_some() {
+                ops.push(Op::Delete(&self.open, watched));
             }
             ops.push(Op::Put(&self.orders, key, json));
         }

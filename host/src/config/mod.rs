@@ -81,6 +81,8 @@ struct RawConfig {
     polling: PollingConfig,
     #[serde(default)]
     lookups: crate::ingest::lookup::LookupsConfig,
+    #[serde(default)]
+    logistics: crate::ingest::stalls::LogisticsConfig,
     alerts: Option<crate::alerts::AlertsConfig>,
     #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
@@ -290,6 +292,8 @@ pub struct Config {
     pub polling: PollingConfig,
     /// `[lookups]`: orders looked up for cases that lack their buyer.
     pub lookups: crate::ingest::lookup::LookupsConfig,
+    /// `[logistics]`: when a parcel without carrier movement is stalled.
+    pub logistics: crate::ingest::stalls::LogisticsConfig,
     /// Alerts (`[alerts]`); off when the section is absent.
     pub alerts: Option<crate::alerts::AlertsConfig>,
     /// OpenTelemetry trace export (`[telemetry]`); off without `telemetry.otlp_endpoint`.
@@ -404,6 +408,10 @@ impl Config {
             actions: raw.actions,
             polling: raw.polling,
             lookups: raw.lookups,
+            logistics: {
+                raw.logistics.check().map_err(err)?;
+                raw.logistics
+            },
             alerts: raw.alerts,
             traces,
             retention: raw.retention,
@@ -914,7 +922,7 @@ red = \"sms\"\n"
             parse("[sever]\nlisten = \"127.0.0.1:8080\"\n").unwrap_err(),
             "/etc/helloword/helloword.toml: line 1: unknown field `sever`, expected one of \
              `server`, `storage`, `plugins`, `api`, `tickets`, `replies`, `actions`, `polling`, \
-             `lookups`, `alerts`, `secrets`, `telemetry`, `retention`, `care`, `reports`"
+             `lookups`, `logistics`, `alerts`, `secrets`, `telemetry`, `retention`, `care`, `reports`"
         );
     }
 

@@ -16,6 +16,7 @@ pub mod attachments;
 pub mod lookup;
 pub mod poll;
 pub mod replay;
+pub mod stalls;
 pub mod unreadable;
 
 use std::sync::Arc;

@@ -270,8 +270,8 @@ impl Engine {
         })
     }
 
-    /// A shipment still for the configured days: alert once; otherwise look again when it
-    /// would be.
+    /// A shipment still (no carrier movement) for the configured days: alert once;
+    /// otherwise look again when it would be.
     fn check_stall(
         &self,
         ticket: &mut Ticket,
@@ -285,7 +285,14 @@ impl Engine {
             return Ok(Vec::new());
         }
         let days = config.logistics_stalled_days;
-        let quiet_since = ticket.updated_at;
+        // Quiet since the carrier last reported movement of the order's parcel; a ticket
+        // without a known parcel since it last changed.
+        let moved = self
+            .store
+            .order_of(ticket)?
+            .and_then(|o| o.shipment)
+            .and_then(|s| s.moved_at);
+        let quiet_since = moved.unwrap_or(ticket.updated_at);
         let threshold = jiff::SignedDuration::from_hours(24 * i64::from(days));
         if now.duration_since(quiet_since) >= threshold {
             let trigger = helloword_model::alerts::Trigger::LogisticsStalled { days };
