@@ -316,6 +316,8 @@ mod tests {
         config.plugin_dir = dir.path().join("plugins");
         config.cache_dir = dir.path().join("plugin-cache");
         config.watch_interval = None;
+        // No plugins, so nothing for the connections to run.
+        config.connections.clear();
         std::fs::create_dir_all(&config.plugin_dir).unwrap();
         let gateway = helloword::gateway::Gateway::start(&config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

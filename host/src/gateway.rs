@@ -35,6 +35,13 @@ impl Gateway {
         let runtime = Runtime::new(config.runtime_settings(), services)
             .context("cannot start the plugin runtime")?;
         let plugins = PluginSet::open(runtime.clone(), config.plugin_dir.clone()).await;
+        // A connection that cannot serve (its plugin missing, a secret without a value) is
+        // a config error: its shop's webhooks would find nothing at /hooks/<id>.
+        let unconnected = plugins.connection_errors();
+        if !unconnected.is_empty() {
+            let lines: Vec<String> = unconnected.iter().map(ToString::to_string).collect();
+            anyhow::bail!("{}", lines.join("\n"));
+        }
         let (stop_watching, watching) = tokio::sync::watch::channel(false);
         let watching_engine = watching.clone();
         if let Some(interval) = config.watch_interval {

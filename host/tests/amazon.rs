@@ -539,3 +539,78 @@ async fn a_non_ascii_login_password_and_folder_read_the_mailbox_on_dovecot() {
     assert_eq!(ticket.order_id.as_deref(), Some(ORDER));
     gw.stop().await;
 }
+
+/// Issue 27, item 2: an Amazon NA and an Amazon EU account through the one Amazon plugin,
+/// each a connection with its own marketplace, API region and mailbox folder. Each reads its
+/// own folder; each buyer's message becomes a case of its connection, due under Amazon's
+/// 24 hours from when the buyer wrote.
+#[tokio::test]
+async fn an_amazon_na_and_eu_pair_read_their_own_mail_under_amazons_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut imap = Dovecot::start(&tmp.path().join("imap"));
+    let smtp = Smtp::start_with_login(&tmp.path().join("smtp"), SMTP_USER, SMTP_PASSWORD);
+    install_amazon(tmp.path(), imap.port, smtp.port);
+    let written = sent_a_minute_ago();
+    imap.deliver_to(
+        "NA",
+        &relayed_at("na-1@relay", "Where is my parcel?", written),
+    );
+    imap.deliver_to(
+        "EU",
+        &relayed_at("eu-1@relay", "Wo bleibt mein Paket?", written),
+    );
+    let connections = "[[connections]]\nid = \"amazon-na\"\nplugin = \"amazon\"\n\
+         config = { marketplace_id = \"ATVPDKIKX0DER\", mailbox_folder = \"NA\" }\n\
+         [[connections]]\nid = \"amazon-eu\"\nplugin = \"amazon\"\n\
+         config = { marketplace_id = \"A1PA6795UKMFR9\", mailbox_folder = \"EU\", \
+         api_base = \"https://sellingpartnerapi-eu.amazon.com\" }\n";
+    let gw = start_with(tmp.path(), &format!("{}{connections}", config())).await;
+    let errors: Vec<String> = gw
+        .app
+        .plugins
+        .statuses()
+        .into_iter()
+        .filter_map(|s| s.error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    for (connection, text) in [
+        ("amazon-na", "Where is my parcel?"),
+        ("amazon-eu", "Wo bleibt mein Paket?"),
+    ] {
+        let (status, body) = gw
+            .api("POST", &format!("/api/plugins/{connection}/poll"), None)
+            .await;
+        assert_eq!(status, 200, "{body}\n{}", imap.log());
+        assert_eq!(
+            body["events"], 1,
+            "{connection} reads its own folder: {body}"
+        );
+        gw.settled().await;
+        let ticket = gw
+            .queue()
+            .into_iter()
+            .find(|t| t.marketplace == connection)
+            .unwrap_or_else(|| panic!("a case of {connection}"));
+        assert_eq!(ticket.kind, IssueKind::BuyerMessage);
+        assert_eq!(
+            ticket.due.at,
+            written + jiff::SignedDuration::from_hours(24)
+        );
+        let (_, view) = gw
+            .api("GET", &format!("/api/tickets/{}", ticket.id), None)
+            .await;
+        assert!(
+            view["conversation"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["text"].as_str().is_some_and(|t| t.contains(text))),
+            "{view:#}"
+        );
+    }
+    // The plugin itself serves no hook of its own.
+    assert!(gw.app.plugins.get("amazon").is_none());
+    assert_eq!(gw.queue().len(), 2);
+    gw.stop().await;
+}

@@ -31,6 +31,7 @@ use super::output_size::output_bytes;
 use super::runtime::Runtime;
 use super::state::{CallState, Grants};
 
+#[derive(Clone)]
 pub(crate) enum WorldPre {
     Connector(bindings::connector::MarketplaceConnectorPre<CallState>),
     Locale(bindings::locale::LocalePackPre<CallState>),
@@ -74,6 +75,8 @@ pub struct Plugin {
     pub(crate) tips: Option<ExportIndices>,
     /// Where the local runner reads what each call used (`None` in the gateway).
     probe: Option<Arc<std::sync::Mutex<Vec<Usage>>>>,
+    /// For a connection (`[[connections]]`): the plugin it runs.
+    pub connection_of: Option<String>,
 }
 
 /// What one call used, as the local runner reports it (`helloword plugin run`).
@@ -179,8 +182,20 @@ impl ExportFunction {
     }
 }
 
+impl Clone for ExportFunction {
+    /// The same place; its signature is checked again at the first call of each site.
+    fn clone(&self) -> Self {
+        ExportFunction {
+            name: self.name.clone(),
+            index: self.index,
+            checked_site: AtomicUsize::new(0),
+        }
+    }
+}
+
 /// Where each function of a plugin's exported interface is in its component, found once
 /// when the plugin loads.
+#[derive(Clone)]
 pub(crate) struct ExportIndices {
     interface: String,
     functions: Vec<ExportFunction>,
@@ -274,6 +289,7 @@ impl Plugin {
             orders: None,
             tips: None,
             probe: None,
+            connection_of: None,
         };
         let file = plugin.manifest.component.clone();
         plugin.description = match &plugin.world {
@@ -299,6 +315,43 @@ impl Plugin {
     /// The plugin's id.
     pub fn id(&self) -> &str {
         &self.manifest.id
+    }
+
+    /// The id of the plugin it runs: its own, or for a connection the plugin's.
+    pub fn plugin_id(&self) -> &str {
+        self.connection_of.as_deref().unwrap_or(&self.manifest.id)
+    }
+
+    /// What it is granted (config, secrets, limits).
+    pub(crate) fn grants(&self) -> &Arc<Grants> {
+        &self.grants
+    }
+
+    /// This plugin's component as connection `id` with `grants`: the same compiled code
+    /// (nothing is compiled again), its own config and secrets, and `describe` asked anew
+    /// (what a connector offers may depend on its config).
+    pub(crate) async fn as_connection(
+        &self,
+        id: &str,
+        grants: Arc<Grants>,
+    ) -> Result<Plugin, (PathBuf, PluginError)> {
+        let mut manifest = self.manifest.clone();
+        manifest.id = id.to_string();
+        let mut plugin = Plugin::new(
+            self.runtime.clone(),
+            manifest,
+            self.content_hash.clone(),
+            self.cache,
+            grants,
+            self.world.clone(),
+            self.exports.clone(),
+        )
+        .await?;
+        plugin.orders = self.orders.clone();
+        plugin.tips = self.tips.clone();
+        plugin.warnings = self.warnings.clone();
+        plugin.connection_of = Some(self.manifest.id.clone());
+        Ok(plugin)
     }
 
     /// The limits in force.

@@ -14,6 +14,7 @@
 /// The WIT contract as Rust (its own crate, `helloword-contract`).
 pub use helloword_contract as bindings;
 pub mod cache;
+pub mod connections;
 pub mod engine;
 pub mod executor;
 pub mod files;
@@ -33,6 +34,7 @@ pub mod tokens;
 pub mod trial;
 
 pub use cache::CacheOutcome;
+pub use connections::Connection;
 pub use engine::EngineSettings;
 pub use executor::Executor;
 pub use grants::{Admission, Grant, GrantConfig, GrantPolicy};

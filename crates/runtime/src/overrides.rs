@@ -159,7 +159,7 @@ fn line_of(text: &str, id: &str, key: &str) -> usize {
 }
 
 /// Whether `manifest` declares config key `key`.
-fn declares(manifest: &Manifest, key: &str) -> bool {
+pub(crate) fn declares(manifest: &Manifest, key: &str) -> bool {
     manifest.config.contains_key(key)
         || manifest
             .optional_config

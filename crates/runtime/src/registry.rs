@@ -51,6 +51,29 @@ struct Entry {
 struct State {
     plugins: HashMap<String, Arc<Plugin>>,
     folders: BTreeMap<PathBuf, Entry>,
+    /// Connections by id: the plugin version each was made from, and the connection.
+    connected: HashMap<String, (Arc<Plugin>, Arc<Plugin>)>,
+    /// Connections that are not served, and why.
+    unconnected: BTreeMap<String, LoadError>,
+}
+
+impl State {
+    /// The plugin or connection served under `id` (a plugin that connections run is not).
+    fn served(&self, runtime: &Runtime, id: &str) -> Option<&Arc<Plugin>> {
+        self.connected
+            .get(id)
+            .map(|(_, c)| c)
+            .or_else(|| self.plugins.get(id).filter(|_| !runtime.is_connected(id)))
+    }
+
+    /// Everything served, plugins and connections.
+    fn all_served<'a>(&'a self, runtime: &'a Runtime) -> impl Iterator<Item = &'a Arc<Plugin>> {
+        self.plugins
+            .iter()
+            .filter(|(id, _)| !runtime.is_connected(id))
+            .map(|(_, p)| p)
+            .chain(self.connected.values().map(|(_, c)| c))
+    }
 }
 
 /// One line of `plugins list`.
@@ -117,24 +140,28 @@ impl PluginSet {
         &self.dir
     }
 
-    /// The plugin with `id`, if loaded.
+    /// The plugin or connection served under `id`, if loaded. A plugin that connections
+    /// run is served only through them.
     pub fn get(&self, id: &str) -> Option<Arc<Plugin>> {
-        self.read().plugins.get(id).cloned()
+        self.read().served(&self.runtime, id).cloned()
     }
 
-    /// Ids of every loaded plugin, sorted.
+    /// Ids of every plugin and connection served, sorted.
     pub fn ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self.read().plugins.keys().cloned().collect();
+        let state = self.read();
+        let mut ids: Vec<String> = state
+            .all_served(&self.runtime)
+            .map(|p| p.id().to_string())
+            .collect();
         ids.sort();
         ids
     }
 
-    /// Every loaded plugin of `kind`, sorted by id.
+    /// Every plugin and connection of `kind` served, sorted by id.
     pub fn of_kind(&self, kind: super::PluginKind) -> Vec<Arc<Plugin>> {
         let state = self.read();
         let mut found: Vec<Arc<Plugin>> = state
-            .plugins
-            .values()
+            .all_served(&self.runtime)
             .filter(|p| p.manifest.kind == kind)
             .cloned()
             .collect();
@@ -142,10 +169,33 @@ impl PluginSet {
         found
     }
 
-    /// Every folder with its state.
+    /// Why each connection that is not served is not (none when every one is).
+    pub fn connection_errors(&self) -> Vec<LoadError> {
+        self.read().unconnected.values().cloned().collect()
+    }
+
+    /// Every folder with its state, then every connection.
     pub fn statuses(&self) -> Vec<PluginStatus> {
         let state = self.read();
-        state
+        let connections = self.runtime.connections().iter().map(|c| {
+            let served = state.connected.get(&c.id).map(|(_, p)| p);
+            let folder = state
+                .plugins
+                .get(&c.plugin)
+                .and_then(|p| p.manifest.file.parent().map(Path::to_path_buf))
+                .unwrap_or_default();
+            PluginStatus {
+                folder,
+                id: Some(c.id.clone()),
+                kind: served.map(|p| p.manifest.kind),
+                contract: served.map(|p| p.manifest.contract.clone()),
+                content_hash: served.map(|p| p.content_hash.clone()),
+                description: served.map(|p| p.description.clone()),
+                error: state.unconnected.get(&c.id).map(ToString::to_string),
+                warnings: served.map(|p| p.warnings.clone()).unwrap_or_default(),
+            }
+        });
+        let folders: Vec<PluginStatus> = state
             .folders
             .iter()
             .map(|(folder, entry)| {
@@ -161,7 +211,8 @@ impl PluginSet {
                     warnings: plugin.map(|p| p.warnings.clone()).unwrap_or_default(),
                 }
             })
-            .collect()
+            .collect();
+        folders.into_iter().chain(connections).collect()
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
@@ -327,7 +378,79 @@ impl PluginSet {
                 }
             }
         }
+        self.reconnect(&mut report).await;
         report
+    }
+
+    /// Bring the connections in line with the plugins they run: made anew from a plugin
+    /// that loaded or changed, dropped when it is gone.
+    async fn reconnect(&self, report: &mut ScanReport) {
+        for connection in self.runtime.connections() {
+            let (base, current) = {
+                let state = self.read();
+                let base = state.plugins.get(&connection.plugin).cloned();
+                let current = state.connected.get(&connection.id).map(|(b, _)| b.clone());
+                (base, current)
+            };
+            let outcome = match &base {
+                None => Err(LoadError {
+                    file: connection.file.clone(),
+                    message: format!(
+                        "line {}: connection {:?} runs plugin {:?}, which is not loaded from {}",
+                        connection.line,
+                        connection.id,
+                        connection.plugin,
+                        self.dir.display()
+                    ),
+                }),
+                // A connection may take its plugin's own id (its first shop keeps the
+                // hook it had); not another plugin's.
+                Some(_)
+                    if connection.id != connection.plugin
+                        && self.read().plugins.contains_key(&connection.id) =>
+                {
+                    Err(LoadError {
+                        file: connection.file.clone(),
+                        message: format!(
+                            "line {}: connection {:?} has the id of a plugin in {}; give it another",
+                            connection.line,
+                            connection.id,
+                            self.dir.display()
+                        ),
+                    })
+                }
+                Some(base) if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, base)) => continue,
+                Some(base) => self
+                    .runtime
+                    .connect(base, connection)
+                    .await
+                    .map(|c| (base.clone(), Arc::new(c))),
+            };
+            let mut state = self.write();
+            match outcome {
+                Ok(made) => {
+                    let replaced = state
+                        .connected
+                        .insert(connection.id.clone(), made)
+                        .is_some();
+                    state.unconnected.remove(&connection.id);
+                    if replaced {
+                        report.replaced.push(connection.id.clone());
+                    } else {
+                        report.added.push(connection.id.clone());
+                    }
+                }
+                Err(error) => {
+                    if state.connected.remove(&connection.id).is_some() {
+                        report.removed.push(connection.id.clone());
+                    }
+                    if state.unconnected.get(&connection.id) != Some(&error) {
+                        report.failed.push(error.clone());
+                    }
+                    state.unconnected.insert(connection.id.clone(), error);
+                }
+            }
+        }
     }
 
     /// Rescan every `interval` until `shutdown` resolves.

@@ -59,6 +59,8 @@ pub struct RuntimeSettings {
     pub config: PluginConfigs,
     /// The largest component file loaded, in bytes; a larger one is refused unread.
     pub max_component_bytes: u64,
+    /// Connections (`[[connections]]`): plugins serving many shops.
+    pub connections: Vec<super::connections::Connection>,
 }
 
 impl Default for RuntimeSettings {
@@ -70,6 +72,7 @@ impl Default for RuntimeSettings {
             grants: GrantPolicy::default(),
             config: PluginConfigs::default(),
             max_component_bytes: DEFAULT_MAX_COMPONENT_BYTES,
+            connections: Vec::new(),
         }
     }
 }
@@ -88,7 +91,7 @@ pub(crate) struct RuntimeInner {
     pub(crate) services: Arc<Services>,
     linkers: Linkers,
     cache: ArtifactCache,
-    settings: RuntimeSettings,
+    pub(crate) settings: RuntimeSettings,
 }
 
 /// The plugin runtime. Cloning shares it.
@@ -205,9 +208,12 @@ impl Runtime {
                 limits.table_elements, inner.settings.engine.max_table_elements
             )));
         }
+        // A plugin that connections run needs its secrets under their entries, checked
+        // for each connection; by itself it is not served.
         if let Some(missing) = manifest
             .secrets
             .iter()
+            .filter(|_| !self.is_connected(&manifest.id))
             .find(|s| inner.services.secrets.get(s).is_none())
         {
             return Err(on_manifest(format!(
@@ -311,6 +317,7 @@ impl Runtime {
             limits,
             allowed_hosts: manifest.allowed_hosts.clone(),
             secrets: admission.secrets,
+            secret_sources: Default::default(),
             config,
             cache: Default::default(),
             services: inner.services.clone(),

@@ -60,6 +60,9 @@ pub struct Grants {
     pub allowed_hosts: Vec<HostPattern>,
     /// Secret names the plugin may use (required and optional).
     pub secrets: Vec<String>,
+    /// For a connection: the [secrets] entry behind each secret name the plugin uses
+    /// (a name not listed is its own entry).
+    pub secret_sources: BTreeMap<String, String>,
     /// Plugin config.
     pub config: BTreeMap<String, String>,
     /// What the `cache` import keeps for this plugin version across its calls.
@@ -69,6 +72,11 @@ pub struct Grants {
 }
 
 impl Grants {
+    /// The [secrets] entry holding the plugin's secret `name`.
+    pub fn source<'a>(&'a self, name: &'a str) -> &'a str {
+        self.secret_sources.get(name).map_or(name, String::as_str)
+    }
+
     /// Why secret `name` cannot be used, and how to let the plugin use it.
     pub fn secret_not_granted(&self, name: &str) -> String {
         format!(

@@ -94,6 +94,20 @@ struct RawConfig {
     care: crate::actions::care::CareConfig,
     #[serde(default)]
     reports: crate::reports::ReportsConfig,
+    #[serde(default)]
+    connections: Vec<RawConnection>,
+}
+
+/// One `[[connections]]` entry as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConnection {
+    id: String,
+    plugin: String,
+    #[serde(default)]
+    config: BTreeMap<String, String>,
+    #[serde(default)]
+    secrets: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -304,6 +318,8 @@ pub struct Config {
     pub care: crate::actions::care::CareConfig,
     /// Reports (`[reports]`): the seller's SKU batches.
     pub reports: crate::reports::ReportsConfig,
+    /// Connections (`[[connections]]`): a connector plugin serving many shops.
+    pub connections: Vec<crate::plugin::Connection>,
     /// The file this config was read from.
     pub file: PathBuf,
 }
@@ -359,6 +375,7 @@ impl Config {
         let watch_interval_ms = raw.plugins.watch_interval_ms;
         let plugins = raw.plugins.validate(file, text).map_err(err)?;
         check_secrets(&raw.secrets, &raw.api.tokens).map_err(err)?;
+        let connections = connections(&raw.connections, &raw.secrets, file, text).map_err(err)?;
         let traces = raw.telemetry.validate().map_err(err)?;
         if raw.retention.compact_hour > 23 {
             return Err(err(format!(
@@ -423,6 +440,7 @@ impl Config {
                 raw.reports.check().map_err(err)?;
                 raw.reports
             },
+            connections,
             file: file.to_path_buf(),
         })
     }
@@ -436,8 +454,67 @@ impl Config {
             grants: GrantPolicy::Operator(self.plugin_grants.clone()),
             config: self.plugin_config.clone(),
             max_component_bytes: self.max_component_bytes,
+            connections: self.connections.clone(),
         }
     }
+}
+
+/// Validate `[[connections]]`: ids like plugin ids, each once, each secret an entry of
+/// [secrets]. (Whether the plugin exists is known once the plugin folder is read; that
+/// error names the entry's line too.)
+fn connections(
+    raw: &[RawConnection],
+    secrets: &BTreeMap<String, SecretSource>,
+    file: &Path,
+    text: &str,
+) -> Result<Vec<crate::plugin::Connection>, String> {
+    let headers: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[connections]]"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    raw.iter()
+        .enumerate()
+        .map(|(n, c)| {
+            let line = headers.get(n).copied().unwrap_or(0);
+            let at =
+                |message: String| format!("line {line}: [[connections]] {:?}: {message}", c.id);
+            let id_ok = !c.id.is_empty()
+                && c.id.len() <= 64
+                && c.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !id_ok {
+                return Err(at(
+                    "`id` must be 1 to 64 lower-case letters, digits and '-' (it is the path \
+                     /hooks/<id>)"
+                        .into(),
+                ));
+            }
+            if !seen.insert(c.id.clone()) {
+                return Err(at("another connection has this `id`".into()));
+            }
+            if c.plugin.trim().is_empty() {
+                return Err(at("`plugin` names no plugin".into()));
+            }
+            if let Some((name, entry)) = c.secrets.iter().find(|(_, e)| !secrets.contains_key(*e)) {
+                return Err(at(format!(
+                    "`secrets.{name}` names {entry:?}, which is not in [secrets]; write the \
+                     name of a [secrets] entry there, never the secret itself"
+                )));
+            }
+            Ok(crate::plugin::Connection {
+                id: c.id.clone(),
+                plugin: c.plugin.clone(),
+                config: c.config.clone(),
+                secrets: c.secrets.clone(),
+                file: file.to_path_buf(),
+                line,
+            })
+        })
+        .collect()
 }
 
 impl RawServer {
@@ -922,7 +999,8 @@ red = \"sms\"\n"
             parse("[sever]\nlisten = \"127.0.0.1:8080\"\n").unwrap_err(),
             "/etc/helloword/helloword.toml: line 1: unknown field `sever`, expected one of \
              `server`, `storage`, `plugins`, `api`, `tickets`, `replies`, `actions`, `polling`, \
-             `lookups`, `logistics`, `alerts`, `secrets`, `telemetry`, `retention`, `care`, `reports`"
+             `lookups`, `logistics`, `alerts`, `secrets`, `telemetry`, `retention`, `care`, `reports`, \
+             `connections`"
         );
     }
 

@@ -54,7 +54,7 @@ pub async fn start(dir: &Path) -> Running {
 pub async fn start_with(dir: &Path, tickets: &str) -> Running {
     // A gateway that just stopped may still be closing the database for a moment.
     for _ in 0..100 {
-        if let Some(running) = try_start(dir, tickets).await {
+        if let Ok(running) = try_start_with(dir, tickets).await {
             return running;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -78,7 +78,8 @@ pub fn storage_for(dir: &Path) -> String {
     format!("[storage]\nstore = \"{url}\"\n")
 }
 
-async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
+/// Start a gateway as [`start_with`] does, once: the error when it does not start.
+pub async fn try_start_with(dir: &Path, tickets: &str) -> Result<Running, String> {
     let plugins = dir.join("plugins/shopify");
     std::fs::create_dir_all(&plugins).unwrap();
     std::fs::copy(
@@ -102,7 +103,9 @@ async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
         storage_for(dir)
     );
     let config = Config::parse(&dir.join("helloword.toml"), &text).unwrap();
-    let gateway = Gateway::start(&config).await.ok()?;
+    let gateway = Gateway::start(&config)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
     let app = gateway.app.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -110,7 +113,7 @@ async fn try_start(dir: &Path, tickets: &str) -> Option<Running> {
     let done = tokio::spawn(gateway.serve(listener, async {
         let _ = stopped.await;
     }));
-    Some(Running {
+    Ok(Running {
         app,
         base,
         client: reqwest::Client::new(),
@@ -163,14 +166,40 @@ pub async fn try_deliver_shopify(
     body: &[u8],
     webhook_id: &str,
 ) -> Result<u16, reqwest::Error> {
+    let to = ShopifyHook {
+        hook: "shopify",
+        secret: SECRET,
+        shop: SHOP,
+    };
+    deliver_shopify_to(client, base, &to, topic, body, webhook_id).await
+}
+
+/// Where a Shopify webhook goes: the hook (`/hooks/<hook>`), the secret that signs it and
+/// the shop's domain.
+pub struct ShopifyHook<'a> {
+    pub hook: &'a str,
+    pub secret: &'a str,
+    pub shop: &'a str,
+}
+
+/// Post a Shopify webhook to `to` at the gateway at `base`, signed and headed as Shopify
+/// sends it; returns the status.
+pub async fn deliver_shopify_to(
+    client: &reqwest::Client,
+    base: &str,
+    to: &ShopifyHook<'_>,
+    topic: &str,
+    body: &[u8],
+    webhook_id: &str,
+) -> Result<u16, reqwest::Error> {
     client
-        .post(format!("{base}/hooks/shopify"))
+        .post(format!("{base}/hooks/{}", to.hook))
         .header("X-Shopify-Topic", topic)
         .header(
             "X-Shopify-Hmac-Sha256",
-            helloword_testkit::hmac_sha256_base64(SECRET.as_bytes(), body),
+            helloword_testkit::hmac_sha256_base64(to.secret.as_bytes(), body),
         )
-        .header("X-Shopify-Shop-Domain", SHOP)
+        .header("X-Shopify-Shop-Domain", to.shop)
         .header("X-Shopify-Api-Version", "2026-07")
         .header("X-Shopify-Webhook-Id", webhook_id)
         .header("X-Shopify-Event-Id", format!("event-{webhook_id}"))

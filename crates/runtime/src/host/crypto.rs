@@ -18,16 +18,21 @@ impl CallState {
                 self.host.grants.secret_not_granted(name),
             ));
         }
-        if self.host.grants.services.secrets.oauth(name).is_some() {
+        let grants = &self.host.grants;
+        if grants.services.secrets.oauth(grants.source(name)).is_some() {
             return Err(CryptoError::InvalidInput(format!(
                 "secret `{name}` is an OAuth access token; it can only be sent in a secret header"
             )));
         }
-        self.host.grants.services.secrets.get(name).ok_or_else(|| {
-            CryptoError::Missing(format!(
-                "secret `{name}` has no value in the gateway's [secrets] table"
-            ))
-        })
+        grants
+            .services
+            .secrets
+            .get(grants.source(name))
+            .ok_or_else(|| {
+                CryptoError::Missing(format!(
+                    "secret `{name}` has no value in the gateway's [secrets] table"
+                ))
+            })
     }
 
     /// Concatenate parts, resolving secrets.
@@ -97,7 +102,13 @@ impl Host for CallState {
         self.host.count_call()?;
         // An OAuth token counts as present: the host fetches it when a header needs it.
         let oauth = self.host.secret_granted(&name)
-            && self.host.grants.services.secrets.oauth(&name).is_some();
+            && self
+                .host
+                .grants
+                .services
+                .secrets
+                .oauth(self.host.grants.source(&name))
+                .is_some();
         Ok(oauth || self.secret(&name).is_ok())
     }
 

@@ -20,14 +20,11 @@ async fn send(grants: &crate::state::Grants, req: Request) -> Result<Response, H
     if response.status == 401 {
         let mut renewed = false;
         for header in &req.secret_headers {
-            if grants.services.secrets.oauth(&header.secret).is_some()
+            let source = grants.source(&header.secret);
+            if grants.services.secrets.oauth(source).is_some()
                 && let Some(used) = response.used_tokens.get(&header.secret)
             {
-                grants
-                    .services
-                    .tokens
-                    .invalidate(&header.secret, used)
-                    .await;
+                grants.services.tokens.invalidate(source, used).await;
                 renewed = true;
             }
         }
@@ -63,15 +60,16 @@ pub(super) async fn secret_value(
         return Err(SecretFailure::Invalid(grants.secret_not_granted(name)));
     }
     let services = &grants.services;
-    if let Some(source) = services.secrets.oauth(name) {
+    let entry = grants.source(name);
+    if let Some(source) = services.secrets.oauth(entry) {
         let token = services
             .tokens
-            .get(name, source, &services.secrets, &services.http)
+            .get(entry, source, &services.secrets, &services.http)
             .await
             .map_err(SecretFailure::Unavailable)?;
         return Ok((token, true));
     }
-    let value = services.secrets.get(name).ok_or_else(|| {
+    let value = services.secrets.get(entry).ok_or_else(|| {
         SecretFailure::Invalid(format!(
             "secret `{name}` has no value in the gateway's [secrets] table"
         ))
