@@ -374,9 +374,16 @@ fn check_exports(
     if exports.contains(&wanted) {
         return ExportIndices::find(engine, component, &wanted);
     }
+    // Name the world's own export (a connector's `connector`, not its optional `orders`).
+    let world_export = |e: &&String| {
+        PluginKind::ALL
+            .iter()
+            .any(|k| e.starts_with(&format!("helloword:gateway/{}@", k.export_interface())))
+    };
     let hint = exports
         .iter()
-        .find(|e| e.starts_with("helloword:gateway/"))
+        .find(world_export)
+        .or_else(|| exports.iter().find(|e| e.starts_with("helloword:gateway/")))
         .map(|e| format!(" (the component exports {e}: check `plugin.kind` and `plugin.contract`)"))
         .unwrap_or_default();
     Err(format!(
