@@ -449,7 +449,7 @@ pub async fn care(
             // Nobody reads this draft's tips: it is sent as it is.
             crate::replies::ForAgent {
                 name: agent.as_deref(),
-                reads: crate::reports::Lang::En,
+                reads: "en",
             },
             now,
         )

@@ -21,7 +21,6 @@ use crate::plugin::bindings::locale_api::{Direction, RenderError, RenderRequest,
 use crate::plugin::bindings::rules::MarketplaceRules;
 use crate::plugin::bindings::types::{self, Money};
 use crate::plugin::{Plugin, PluginError, PluginKind, PluginSet};
-use crate::reports::Lang;
 use detect::Detector;
 use guard::{Context, Finding, Guard};
 use helloword_model::model::Ticket;
@@ -306,13 +305,24 @@ pub struct Draft {
 }
 
 /// The agent a draft is written for.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ForAgent<'a> {
     /// The agent who signs it, when on the team (`None`: the ticket's owner, else the team).
     pub name: Option<&'a str>,
-    /// The language the agent reads the dashboard in: the draft's culture tips are written
-    /// in it where the pack has them (the reply itself is in the buyer's language).
-    pub reads: Lang,
+    /// The language the agent reads the dashboard in (a BCP 47 tag: "en", "zh-CN"): the
+    /// draft's culture tips are written in it where the pack has them (the reply itself is
+    /// in the buyer's language).
+    pub reads: &'a str,
+}
+
+impl Default for ForAgent<'_> {
+    /// Nobody in particular, reading English.
+    fn default() -> Self {
+        ForAgent {
+            name: None,
+            reads: "en",
+        }
+    }
 }
 
 /// A culture tip, as the API shows it.
@@ -526,7 +536,7 @@ impl Replies {
         let culture_tips = match tip_market {
             Some(m) => pack
                 .handle
-                .culture_tips_in(&m, agent.reads.tag())
+                .culture_tips_in(&m, agent.reads)
                 .await
                 .map_err(plugin_error)?
                 .into_iter()

@@ -148,7 +148,7 @@ pub async fn ticket_action(
                 let agent = desk.engine.agent_names().into_iter().find(|a| a == who);
                 let agent = ForAgent {
                     name: agent.as_deref(),
-                    reads: lang,
+                    reads: lang.tag(),
                 };
                 draft(desk, &ticket, body, agent).await
             }
