@@ -565,14 +565,7 @@ async fn an_amazon_na_and_eu_pair_read_their_own_mail_under_amazons_rule() {
          config = { marketplace_id = \"A1PA6795UKMFR9\", mailbox_folder = \"EU\", \
          api_base = \"https://sellingpartnerapi-eu.amazon.com\" }\n";
     let gw = start_with(tmp.path(), &format!("{}{connections}", config())).await;
-    let errors: Vec<String> = gw
-        .app
-        .plugins
-        .statuses()
-        .into_iter()
-        .filter_map(|s| s.error)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    gw.assert_every_plugin_loaded();
 
     for (connection, text) in [
         ("amazon-na", "Where is my parcel?"),

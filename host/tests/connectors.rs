@@ -94,14 +94,7 @@ async fn start_all(dir: &Path, config: &str) -> Running {
         "woocommerce_connector.wasm",
     );
     let gw = start_with(dir, config).await;
-    let errors: Vec<String> = gw
-        .app
-        .plugins
-        .statuses()
-        .into_iter()
-        .filter_map(|s| s.error)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    gw.assert_every_plugin_loaded();
     gw
 }
 

@@ -367,14 +367,7 @@ async fn a_day_in_the_desk() {
     // The days are compressed into seconds of two agents' clicks from one address: the
     // per-client API limit (1,200 a minute by default) is raised above.
     let gw = gateway::start_with(dir, &config).await;
-    let errors: Vec<String> = gw
-        .app
-        .plugins
-        .statuses()
-        .into_iter()
-        .filter_map(|s| s.error)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    gw.assert_every_plugin_loaded();
 
     let now = jiff::Timestamp::now();
     let day_start = jiff::Timestamp::from_second(now.as_second() - 9 * 3600).unwrap();

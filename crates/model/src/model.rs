@@ -585,6 +585,38 @@ pub enum Happening {
     },
 }
 
+/// An event the gateway writes itself (a stalled parcel, a kept delivery, a care case):
+/// `kind` in `shop`, with `summary` and the business key `business`, and nothing else.
+pub fn gateway_event(
+    kind: IssueKind,
+    shop: &str,
+    summary: String,
+    business: String,
+) -> TicketEvent {
+    TicketEvent {
+        kind,
+        shop: shop.to_string(),
+        case_id: None,
+        order: None,
+        customer: None,
+        shipment: None,
+        amount: None,
+        reason: None,
+        status: None,
+        platform_deadline: None,
+        occurred_at: None,
+        buyer_text: None,
+        rating: None,
+        summary,
+        dedupe: crate::types::DedupeKey {
+            delivery: None,
+            action: None,
+            business,
+        },
+        attributes: Vec::new(),
+    }
+}
+
 /// The value of the attribute `name` of `event` (the first, when a connector wrote it twice).
 pub fn attribute<'a>(event: &'a TicketEvent, name: &str) -> Option<&'a str> {
     event

@@ -63,7 +63,7 @@ pub use inbox::{
 };
 pub(crate) use inbox::{PENDING_MARKED, ReplayBudget, decode_record, decode_seq, seq_key};
 pub use postgres_tls::check_url as check_postgres_url;
-pub use tickets::{ContextWrite, DueTimer, QueueFields, TicketWrite};
+pub use tickets::{ContextWrite, DueTimer, QueueFields, TicketWrite, order_key};
 
 /// Version of the records this build writes (the model's).
 pub use helloword_model::SCHEMA_VERSION;

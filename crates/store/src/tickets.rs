@@ -59,7 +59,7 @@ pub struct ContextWrite {
 }
 
 /// The `orders` key of an order.
-pub(crate) fn order_key(marketplace: &str, shop: &str, id: &str) -> Vec<u8> {
+pub fn order_key(marketplace: &str, shop: &str, id: &str) -> Vec<u8> {
     [
         marketplace.as_bytes(),
         b"\0",

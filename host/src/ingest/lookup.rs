@@ -136,14 +136,7 @@ impl Lookups {
                 next = Some(next.map_or(due, |n| n.min(due)));
                 continue;
             }
-            let key = [
-                order.marketplace.as_bytes(),
-                b"\0",
-                order.shop.as_bytes(),
-                b"\0",
-                order.id.as_bytes(),
-            ]
-            .concat();
+            let key = crate::store::order_key(&order.marketplace, &order.shop, &order.id);
             let Some(_claim) = store.claim(crate::store::Work::Lookup(&key))? else {
                 continue;
             };

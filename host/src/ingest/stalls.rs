@@ -14,9 +14,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::plugin::bindings::types::{DedupeKey, IssueKind, Order, TicketEvent};
+use crate::plugin::bindings::types::{IssueKind, Order, TicketEvent};
 use crate::tickets::Engine;
 use crate::tickets::engine::ChangeError;
+use helloword_model::model::gateway_event;
 use helloword_model::orders::{OrderRecord, STALLED, StallRoute, StallRules};
 
 /// The `[logistics]` section.
@@ -120,14 +121,7 @@ impl Stalls {
                 next = Some(next.map_or(due, |n| n.min(due)));
                 continue;
             }
-            let key = [
-                order.marketplace.as_bytes(),
-                b"\0",
-                order.shop.as_bytes(),
-                b"\0",
-                order.id.as_bytes(),
-            ]
-            .concat();
+            let key = crate::store::order_key(&order.marketplace, &order.shop, &order.id);
             let Some(_claim) = store.claim(crate::store::Work::Stall(&key))? else {
                 continue;
             };
@@ -181,37 +175,24 @@ fn stall_event(order: &OrderRecord, since: Timestamp, days: u32, now: Timestamp)
         "Shipment stalled: no movement from {carrier} for {quiet} days (tracking {tracking}; \
          this route allows {days})"
     );
-    let mut event = TicketEvent {
-        kind: IssueKind::ShipmentUpdate,
-        shop: order.shop.clone(),
-        case_id: None,
-        order: Some(Order {
-            id: order.id.clone(),
-            display_name: order.name.clone(),
-            placed_at: None,
-            total: None,
-            line_items: Vec::new(),
-        }),
-        customer: None,
-        shipment: None,
-        amount: None,
-        reason: None,
-        status: Some(STALLED.into()),
-        platform_deadline: None,
-        occurred_at: None,
-        buyer_text: None,
-        rating: None,
+    let mut event = gateway_event(
+        IssueKind::ShipmentUpdate,
+        &order.shop,
         summary,
-        dedupe: DedupeKey {
-            delivery: None,
-            action: None,
-            business: format!("stalled:{}:{}", order.id, since.as_second()),
-        },
-        attributes: vec![
-            ("stalled.since".into(), since.to_string()),
-            ("stalled.days".into(), days.to_string()),
-        ],
-    };
+        format!("stalled:{}:{}", order.id, since.as_second()),
+    );
+    event.order = Some(Order {
+        id: order.id.clone(),
+        display_name: order.name.clone(),
+        placed_at: None,
+        total: None,
+        line_items: Vec::new(),
+    });
+    event.status = Some(STALLED.into());
+    event.attributes = vec![
+        ("stalled.since".into(), since.to_string()),
+        ("stalled.days".into(), days.to_string()),
+    ];
     if let Some(c) = &shipment.carrier {
         event.attributes.push(("carrier".into(), c.clone()));
     }

@@ -20,7 +20,7 @@
 
 use super::{Intake, Outcome};
 use crate::plugin::bindings::connector_api::IncomingRequest;
-use crate::plugin::bindings::types::{DedupeKey, IssueKind, Reason, TicketEvent, Timestamp};
+use crate::plugin::bindings::types::{IssueKind, Reason, TicketEvent, Timestamp};
 use crate::store::{InboxRecord, InboxState, NewDelivery, Store, StoreError};
 
 /// Keep the unreadable delivery `incoming` to connector `id` and open a ticket about it.
@@ -131,39 +131,29 @@ pub fn event(plugin: &str, seq: u64, why: &str, at: jiff::Timestamp) -> TicketEv
         "A signed delivery to {plugin} could not be read and is kept as delivery {seq}: {why}. \
          Fix or update the connector, then run `helloword replay`."
     );
-    TicketEvent {
-        kind: IssueKind::Other,
-        // The shop is in the part the connector cannot read; the connector stands in.
-        shop: plugin.to_string(),
-        case_id: Some(format!("kept-delivery-{seq}")),
-        order: None,
-        customer: None,
-        shipment: None,
-        amount: None,
-        reason: Some(Reason {
-            code: crate::tickets::engine::UNREADABLE_DELIVERY.into(),
-            network_code: None,
-            text: Some(why.to_string()),
-        }),
-        status: Some("kept".into()),
-        platform_deadline: None,
-        occurred_at: Some(Timestamp {
-            seconds: at.as_second(),
-            nanoseconds: u32::try_from(at.subsec_nanosecond()).unwrap_or(0),
-        }),
-        buyer_text: None,
-        rating: None,
+    // The shop is in the part the connector cannot read; the connector stands in.
+    let mut event = helloword_model::model::gateway_event(
+        IssueKind::Other,
+        plugin,
         summary,
-        dedupe: DedupeKey {
-            delivery: None,
-            action: None,
-            business: format!("kept-delivery:{seq}"),
-        },
-        attributes: vec![
-            ("kept_delivery".into(), seq.to_string()),
-            ("plugin".into(), plugin.to_string()),
-        ],
-    }
+        format!("kept-delivery:{seq}"),
+    );
+    event.case_id = Some(format!("kept-delivery-{seq}"));
+    event.reason = Some(Reason {
+        code: crate::tickets::engine::UNREADABLE_DELIVERY.into(),
+        network_code: None,
+        text: Some(why.to_string()),
+    });
+    event.status = Some("kept".into());
+    event.occurred_at = Some(Timestamp {
+        seconds: at.as_second(),
+        nanoseconds: u32::try_from(at.subsec_nanosecond()).unwrap_or(0),
+    });
+    event.attributes = vec![
+        ("kept_delivery".into(), seq.to_string()),
+        ("plugin".into(), plugin.to_string()),
+    ];
+    event
 }
 
 /// One kept delivery as `GET /api/deliveries/kept` lists it.

@@ -139,6 +139,18 @@ impl Running {
         panic!("the engine did not apply the inbox");
     }
 
+    /// Every plugin folder and connection loaded, or the errors of those that did not.
+    pub fn assert_every_plugin_loaded(&self) {
+        let errors: Vec<String> = self
+            .app
+            .plugins
+            .statuses()
+            .into_iter()
+            .filter_map(|s| s.error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
     pub fn queue(&self) -> Vec<Ticket> {
         self.app.store.queue(None, 100).unwrap()
     }

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::{ChangeError, Engine};
 use crate::plugin::bindings::types::{
-    self, ActionKind, Customer as EventCustomer, DedupeKey, IssueKind, Order, TicketEvent,
+    self, ActionKind, Customer as EventCustomer, IssueKind, Order, TicketEvent,
 };
 use crate::store::{ContextWrite, TicketWrite};
 use crate::tickets::engine::compensation::{ids, queue_for};
@@ -22,46 +22,33 @@ fn care_case(order: &OrderRecord) -> String {
 
 /// The event a care case opens from: what the gateway knows of the order and its buyer.
 fn care_event(order: &OrderRecord, summary: &str) -> TicketEvent {
-    let dedupe = DedupeKey {
-        delivery: None,
-        action: None,
-        business: care_case(order),
-    };
-    TicketEvent {
-        kind: IssueKind::Other,
-        shop: order.shop.clone(),
-        case_id: None,
-        order: Some(Order {
-            id: order.id.clone(),
-            display_name: order.name.clone(),
-            placed_at: None,
-            total: order.total.clone(),
-            line_items: Vec::new(),
-        }),
-        customer: Some(EventCustomer {
-            id: None,
-            name: order.buyer.clone(),
-            email: order.email.clone(),
-            country: order.country.clone(),
-            preferred_locale: order.language.clone(),
-            vip: false,
-        }),
-        shipment: None,
-        amount: None,
-        reason: None,
-        status: None,
-        platform_deadline: None,
-        occurred_at: None,
-        buyer_text: None,
-        rating: None,
-        summary: summary.into(),
-        dedupe,
-        attributes: order
-            .reply_context
-            .iter()
-            .map(|(k, v)| (format!("reply.{k}"), v.clone()))
-            .collect(),
-    }
+    let mut event = helloword_model::model::gateway_event(
+        IssueKind::Other,
+        &order.shop,
+        summary.into(),
+        care_case(order),
+    );
+    event.order = Some(Order {
+        id: order.id.clone(),
+        display_name: order.name.clone(),
+        placed_at: None,
+        total: order.total.clone(),
+        line_items: Vec::new(),
+    });
+    event.customer = Some(EventCustomer {
+        id: None,
+        name: order.buyer.clone(),
+        email: order.email.clone(),
+        country: order.country.clone(),
+        preferred_locale: order.language.clone(),
+        vip: false,
+    });
+    event.attributes = order
+        .reply_context
+        .iter()
+        .map(|(k, v)| (format!("reply.{k}"), v.clone()))
+        .collect();
+    event
 }
 
 impl Engine {
