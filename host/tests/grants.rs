@@ -458,7 +458,11 @@ fn bundle(dir: &Path, with_translator: bool) {
     }
 }
 
-async fn load_bundle(dir: &Path, config_file: &Path, with_translator: bool) -> Arc<PluginSet> {
+async fn load_bundle(
+    dir: &Path,
+    config_file: &Path,
+    with_translator: bool,
+) -> (Arc<PluginSet>, Config) {
     let config = Config::load(config_file).unwrap_or_else(|e| panic!("{e}"));
     let mut settings = config.runtime_settings();
     settings.cache_dir = None;
@@ -468,11 +472,13 @@ async fn load_bundle(dir: &Path, config_file: &Path, with_translator: bool) -> A
         ("ebay_verification_token", "x"),
         ("woocommerce_webhook_secret", "x"),
         ("deepl_auth_key", "x"),
+        // The second Shopify store's ([[connections]] shopify-outlet).
+        ("outlet_client_secret", "x"),
     ]);
     let services = Services::new(Arc::new(secrets), Metrics::default()).unwrap();
     let runtime = Runtime::new(settings, Arc::new(services)).unwrap();
     bundle(dir, with_translator);
-    PluginSet::open(runtime, dir.to_path_buf()).await
+    (PluginSet::open(runtime, dir.to_path_buf()).await, config)
 }
 
 #[tokio::test]
@@ -483,7 +489,7 @@ async fn the_bundled_plugins_load_under_the_demo_and_example_configs() {
         ("docs/helloword.example.toml", true),
     ] {
         let tmp = tempfile::tempdir().unwrap();
-        let set = load_bundle(tmp.path(), &repo.join(config), with_translator).await;
+        let (set, loaded) = load_bundle(tmp.path(), &repo.join(config), with_translator).await;
         for status in set.statuses() {
             assert_eq!(status.error, None, "{config}: {}", status.folder.display());
             assert!(
@@ -492,7 +498,16 @@ async fn the_bundled_plugins_load_under_the_demo_and_example_configs() {
                 status.warnings
             );
         }
-        let expected = 5 + test_artifacts::LOCALE_PACKS.len() + usize::from(with_translator);
+        // Each plugin serves under its id, except those connections run: each connection
+        // serves instead.
+        let connected: std::collections::BTreeSet<&str> = loaded
+            .connections
+            .iter()
+            .map(|c| c.plugin.as_str())
+            .collect();
+        let expected = 5 + test_artifacts::LOCALE_PACKS.len() + usize::from(with_translator)
+            - connected.len()
+            + loaded.connections.len();
         assert_eq!(set.ids().len(), expected, "{config}: {:?}", set.ids());
     }
 }

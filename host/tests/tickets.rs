@@ -1163,6 +1163,10 @@ async fn a_parcel_the_carrier_stopped_moving_opens_one_case_by_its_routes_days()
     assert_eq!(stalled.len(), 1, "{stalled:#?}");
     let case = &stalled[0];
     assert_eq!(case.order_id.as_deref(), Some("701"));
+    assert_eq!(
+        case.kind,
+        helloword::plugin::bindings::types::IssueKind::LogisticsDelay
+    );
     assert!(
         case.summary
             .starts_with("Shipment stalled: no movement from USPS for 4 days"),

@@ -2,7 +2,7 @@
 //! (no new status, no new tracking number) for the days its route allows (`[logistics]`:
 //! a default, per carrier and destination country) opens a case — or joins its order's
 //! open one — even though no marketplace event says so. The gateway writes the event
-//! itself (a `shipment-update` with status `stalled`) into its inbox, so the engine applies
+//! itself (a `logistics-delay` with status `stalled`) into its inbox, so the engine applies
 //! it like any delivery, once per stop of the parcel (its business key names the stop).
 //!
 //! The orders watched are those the store indexes as in transit, so a round reads the
@@ -176,7 +176,7 @@ fn stall_event(order: &OrderRecord, since: Timestamp, days: u32, now: Timestamp)
          this route allows {days})"
     );
     let mut event = gateway_event(
-        IssueKind::ShipmentUpdate,
+        IssueKind::LogisticsDelay,
         &order.shop,
         summary,
         format!("stalled:{}:{}", order.id, since.as_second()),
