@@ -329,3 +329,55 @@ fn replay_runs_kept_deliveries_through_the_fixed_plugin() {
     assert_eq!(list.len(), 1, "{tickets}");
     assert_eq!(list[0]["kind"], "buyer-message");
 }
+
+/// A connection that cannot serve stops the real binary with the file and the line:
+/// `config check` refuses a secret entry that is not in [secrets]; `serve` refuses a
+/// connection whose plugin is not in the plugin folder, before it listens.
+#[test]
+fn a_broken_connection_stops_check_and_serve_naming_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("helloword.toml");
+    std::fs::create_dir_all(tmp.path().join("plugins")).unwrap();
+    let head = format!(
+        "[server]\nlisten = \"127.0.0.1:{}\"\n[plugins]\ndir = \"plugins\"\n",
+        common::free_port()
+    );
+    std::fs::write(
+        &config,
+        format!(
+            "{head}[[connections]]\nid = \"shop-eu\"\nplugin = \"shopify\"\n\
+             secrets = {{ shopify_client_secret = \"eu_secret\" }}\n"
+        ),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["config", "check"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("line 5: [[connections]] \"shop-eu\"") && text.contains("\"eu_secret\""),
+        "{text}"
+    );
+
+    std::fs::write(
+        &config,
+        format!("{head}[[connections]]\nid = \"shop-eu\"\nplugin = \"shopify\"\n"),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains(
+            "line 5: connection \"shop-eu\" (plugin \"shopify\"): the plugin is not loaded"
+        ),
+        "{text}"
+    );
+}

@@ -28,17 +28,23 @@ pub struct Connection {
     pub secrets: BTreeMap<String, String>,
     /// The gateway config file and the line of the entry, for errors.
     pub file: PathBuf,
-    /// Line of `[[connections]]`.
+    /// Line of its `[[connections]]` header (0: written another way, as an inline array).
     pub line: usize,
 }
 
 impl Connection {
-    fn error(&self, message: String) -> LoadError {
+    /// A load error of this connection: the config file, the entry's line (when it was
+    /// written as a `[[connections]]` table), the connection and its plugin.
+    pub(crate) fn error(&self, message: String) -> LoadError {
+        let line = match self.line {
+            0 => String::new(),
+            n => format!("line {n}: "),
+        };
         LoadError {
             file: self.file.clone(),
             message: format!(
-                "line {}: connection {:?} (plugin {:?}): {message}",
-                self.line, self.id, self.plugin
+                "{line}connection {:?} (plugin {:?}): {message}",
+                self.id, self.plugin
             ),
         }
     }

@@ -393,31 +393,21 @@ impl PluginSet {
                 (base, current)
             };
             let outcome = match &base {
-                None => Err(LoadError {
-                    file: connection.file.clone(),
-                    message: format!(
-                        "line {}: connection {:?} runs plugin {:?}, which is not loaded from {}",
-                        connection.line,
-                        connection.id,
-                        connection.plugin,
-                        self.dir.display()
-                    ),
-                }),
+                None => Err(connection.error(format!(
+                    "the plugin is not loaded from {} (no folder there has this id, or \
+                     its folder failed to load)",
+                    self.dir.display()
+                ))),
                 // A connection may take its plugin's own id (its first shop keeps the
                 // hook it had); not another plugin's.
                 Some(_)
                     if connection.id != connection.plugin
                         && self.read().plugins.contains_key(&connection.id) =>
                 {
-                    Err(LoadError {
-                        file: connection.file.clone(),
-                        message: format!(
-                            "line {}: connection {:?} has the id of a plugin in {}; give it another",
-                            connection.line,
-                            connection.id,
-                            self.dir.display()
-                        ),
-                    })
+                    Err(connection.error(format!(
+                        "its id is another plugin's in {}; give the connection another",
+                        self.dir.display()
+                    )))
                 }
                 Some(base) if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, base)) => continue,
                 Some(base) => self

@@ -478,9 +478,16 @@ fn connections(
     raw.iter()
         .enumerate()
         .map(|(n, c)| {
-            let line = headers.get(n).copied().unwrap_or(0);
-            let at =
-                |message: String| format!("line {line}: [[connections]] {:?}: {message}", c.id);
+            // The n-th header is the n-th entry only when every entry has one.
+            let line = if headers.len() == raw.len() {
+                headers[n]
+            } else {
+                0
+            };
+            let at = |message: String| match line {
+                0 => format!("[[connections]] {:?}: {message}", c.id),
+                n => format!("line {n}: [[connections]] {:?}: {message}", c.id),
+            };
             let id_ok = !c.id.is_empty()
                 && c.id.len() <= 64
                 && c.id
