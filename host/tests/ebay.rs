@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use common::gateway::*;
 use helloword::plugin::bindings::types::IssueKind;
-use http_body_util::BodyExt;
 
 /// eBay's published challenge test vector (marketplaces.md).
 const TOKEN: &str = "71745723-d031-455c-bfa5-f90d11b4f20a";
@@ -30,73 +29,39 @@ fn ebay_fixture(name: &str) -> Vec<u8> {
 /// buyer is the account the deletion fixture names. Records every request's target.
 async fn search_stand_in() -> (Arc<Mutex<Vec<String>>>, u16) {
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
     let log = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let log = log.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(
-                    move |req: hyper::Request<hyper::body::Incoming>| {
-                        let log = log.clone();
-                        async move {
-                            let target = req.uri().to_string();
-                            let auth = req
-                                .headers()
-                                .get("authorization")
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or_default()
-                                .to_string();
-                            let _ = req.into_body().collect().await;
-                            log.lock().unwrap().push(target.clone());
-                            let offset: u32 = target
-                                .split(['?', '&'])
-                                .find_map(|p| p.strip_prefix("offset="))
-                                .and_then(|o| o.parse().ok())
-                                .unwrap_or(0);
-                            let sample: serde_json::Value = serde_json::from_slice(&ebay_fixture(
-                                "schema-derived/post_order_return.get.third_party_shape.json",
-                            ))
-                            .unwrap();
-                            let mut member = sample["summary"].clone();
-                            if offset == 0 {
-                                member["buyerLoginName"] = "test_user".into();
-                            } else {
-                                member["returnId"] = "5300000001".into();
-                            }
-                            let (status, body) = if auth != format!("IAF {USER_TOKEN}") {
-                                (401, serde_json::json!({"error": "bad token"}))
-                            } else if target.starts_with("/post-order/v2/return/search") {
-                                (
-                                    200,
-                                    serde_json::json!({"members": [member],
-                                        "paginationOutput": {"offset": offset, "limit": 1, "totalEntries": 2}}),
-                                )
-                            } else {
-                                (404, serde_json::json!({"errors": [{"message": "unknown"}]}))
-                            };
-                            Ok::<_, std::convert::Infallible>(
-                                hyper::Response::builder()
-                                    .status(status)
-                                    .header("content-type", "application/json")
-                                    .body(http_body_util::Full::new(bytes::Bytes::from(
-                                        body.to_string(),
-                                    )))
-                                    .unwrap(),
-                            )
-                        }
-                    },
-                );
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
-            });
+    let port = common::stand_in::serve(move |req| {
+        log.lock().unwrap().push(req.target.to_string());
+        let offset: u32 = req
+            .target
+            .split(['?', '&'])
+            .find_map(|p| p.strip_prefix("offset="))
+            .and_then(|o| o.parse().ok())
+            .unwrap_or(0);
+        let sample: serde_json::Value = serde_json::from_slice(&ebay_fixture(
+            "schema-derived/post_order_return.get.third_party_shape.json",
+        ))
+        .unwrap();
+        let mut member = sample["summary"].clone();
+        if offset == 0 {
+            member["buyerLoginName"] = "test_user".into();
+        } else {
+            member["returnId"] = "5300000001".into();
         }
-    });
+        let (status, body) = if req.authorization != Some(&format!("IAF {USER_TOKEN}")) {
+            (401, serde_json::json!({"error": "bad token"}))
+        } else if req.target.starts_with("/post-order/v2/return/search") {
+            (
+                200,
+                serde_json::json!({"members": [member],
+                    "paginationOutput": {"offset": offset, "limit": 1, "totalEntries": 2}}),
+            )
+        } else {
+            (404, serde_json::json!({"errors": [{"message": "unknown"}]}))
+        };
+        (status, body.to_string())
+    })
+    .await;
     (seen, port)
 }
 
